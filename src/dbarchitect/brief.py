@@ -1,0 +1,584 @@
+"""The design brief: what the user hands the architect, validated once by pydantic.
+
+A brief names the target engine (and the engines to stay portable to), the schema (a DDL file,
+inline entities, or a live database to introspect), the data size per table, the workload with its
+rates and SLOs, the budgets and the guardrail levels. :func:`load_brief` reads YAML or JSON and turns
+every problem into a one-line :class:`~dbarchitect.errors.BriefError` naming the file, line and field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from dbarchitect.errors import BriefError, Diagnostic, redact
+from dbarchitect.model.names import EngineName
+
+# ---------------------------------------------------------------------------------------------
+# Units: sizes, rates, durations. Each accepts a number or a string with a unit.
+
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "pb": 10**15,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "pib": 2**50,
+}
+_RATE_UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "month": 86400.0 * 30,
+}
+_DURATION_UNITS = {"d": 1.0, "day": 1.0, "days": 1.0, "w": 7.0, "week": 7.0, "weeks": 7.0,
+                   "m": 30.0, "month": 30.0, "months": 30.0, "y": 365.0, "year": 365.0, "years": 365.0}
+_NUMBER = r"(?P<num>\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?)"
+
+
+def _to_number(text: str) -> float:
+    return float(text.replace("_", ""))
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from ``500GB``, ``1.5 TiB``, ``1048576`` (decimal units are powers of 1000)."""
+    if isinstance(value, bool):
+        raise ValueError("a size is a number of bytes or a string such as '500GB'")
+    if isinstance(value, int | float):
+        size = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(_NUMBER + r"\s*(?P<unit>[a-zA-Z]*)", value.strip())
+        if not m or m["unit"].lower() not in _SIZE_UNITS:
+            raise ValueError(f"cannot read size {value!r}; write e.g. '500GB', '2TiB' or a number of bytes")
+        size = _to_number(m["num"]) * _SIZE_UNITS[m["unit"].lower()]
+    else:
+        raise ValueError("a size is a number of bytes or a string such as '500GB'")
+    if size < 0 or size > 10**18:
+        raise ValueError(f"size {value!r} is out of range (0 to 1 EB)")
+    return int(size)
+
+
+def parse_rate(value: Any) -> float:
+    """Executions per second from ``120/s``, ``3000/day``, ``10 per minute``, ``{per_day: 3000}``
+    or a plain number (per second)."""
+    if isinstance(value, bool):
+        raise ValueError("a rate is a number per second or a string such as '120/s' or '3000/day'")
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ValueError("a rate mapping has one key: per_second, per_minute, per_hour or per_day")
+        ((key, amount),) = value.items()
+        unit = str(key).removeprefix("per_")
+        if unit not in _RATE_UNITS or isinstance(amount, bool) or not isinstance(amount, int | float):
+            raise ValueError("a rate mapping is e.g. {per_day: 3000}")
+        rate = float(amount) / _RATE_UNITS[unit]
+    elif isinstance(value, int | float):
+        rate = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(_NUMBER + r"\s*(?:/|per)\s*(?P<unit>[a-zA-Z]+)", value.strip())
+        if not m or m["unit"].lower().rstrip("s") not in {u.rstrip("s") for u in _RATE_UNITS}:
+            raise ValueError(f"cannot read rate {value!r}; write e.g. '120/s', '500/min' or '3000/day'")
+        unit = m["unit"].lower()
+        unit = unit if unit in _RATE_UNITS else unit.rstrip("s")
+        rate = _to_number(m["num"]) / _RATE_UNITS[unit]
+    else:
+        raise ValueError("a rate is a number per second or a string such as '120/s' or '3000/day'")
+    if rate < 0 or rate > 1e8:
+        raise ValueError(f"rate {value!r} is out of range (0 to 100 million per second)")
+    return rate
+
+
+def parse_days(value: Any) -> float:
+    """Days from ``90d``, ``2y``, ``18 months``, or a plain number of days."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of days or a string such as '90d' or '2y'")
+    if isinstance(value, int | float):
+        days = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(_NUMBER + r"\s*(?P<unit>[a-zA-Z]+)", value.strip())
+        if not m or m["unit"].lower() not in _DURATION_UNITS:
+            raise ValueError(f"cannot read duration {value!r}; write e.g. '90d', '18 months' or '2y'")
+        days = _to_number(m["num"]) * _DURATION_UNITS[m["unit"].lower()]
+    else:
+        raise ValueError("a duration is a number of days or a string such as '90d' or '2y'")
+    if days <= 0 or days > 365 * 200:
+        raise ValueError(f"duration {value!r} is out of range (more than 0, at most 200 years)")
+    return days
+
+
+Size = Annotated[int, BeforeValidator(parse_size), Field(json_schema_extra={"examples": ["500GB", "2TiB"]})]
+Rate = Annotated[float, BeforeValidator(parse_rate), Field(json_schema_extra={"examples": ["120/s", "3000/day"]})]
+Days = Annotated[float, BeforeValidator(parse_days), Field(json_schema_extra={"examples": ["90d", "2y"]})]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine
+
+
+class EngineSpec(_Model):
+    """An engine and, optionally, its major version (``postgresql`` / ``{name: mariadb, version: '10.11'}``
+    / the string ``'postgresql 15'``)."""
+
+    name: EngineName
+    version: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = value.strip().split()
+            if not parts or len(parts) > 2:
+                raise ValueError("an engine is written 'postgresql' or 'postgresql 15'")
+            name = parts[0].lower()
+            aliases = {"postgres": "postgresql", "pg": "postgresql", "sqlite3": "sqlite"}
+            return {"name": aliases.get(name, name), "version": parts[1] if len(parts) == 2 else None}
+        return value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.name.value} {self.version}" if self.version else self.name.value
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema: DDL file, inline entities, or a live database
+
+
+class DdlSource(_Model):
+    """A DDL file, read with the given dialect (defaults to the target engine's)."""
+
+    path: Path
+    dialect: EngineName | None = None
+
+
+class SourceDatabase(_Model):
+    """A live database to introspect, read-only. The URL may use ``${ENV_VAR}`` for secrets."""
+
+    url: str
+    schema_name: str | None = Field(default=None, alias="schema")
+
+    def __repr__(self) -> str:
+        return f"SourceDatabase(url={redact(self.url)!r})"
+
+
+class ColumnSpec(_Model):
+    type: str
+    nullable: bool = True
+    default: str | int | float | bool | None = None
+    identity: bool = False
+    unique: bool = False
+    primary_key: bool = False
+    references: str | None = Field(default=None, description="'table(column)' or 'table'")
+    on_delete: str | None = None
+    check: str | None = None
+    comment: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"type": value}
+        return value
+
+
+class ForeignKeySpec(_Model):
+    columns: list[str] = Field(min_length=1)
+    references: str = Field(description="'table(col, ...)' or 'table' (its primary key)")
+    on_delete: str | None = None
+    on_update: str | None = None
+    name: str | None = None
+
+
+class IndexSpec(_Model):
+    columns: list[str] = Field(min_length=1, description="column names, optionally followed by DESC")
+    unique: bool = False
+    where: str | None = None
+    include: list[str] = []
+    name: str | None = None
+    method: str | None = None
+
+
+class EntitySpec(_Model):
+    columns: dict[str, ColumnSpec] = Field(min_length=1)
+    primary_key: list[str] = []
+    unique: list[list[str]] = []
+    foreign_keys: list[ForeignKeySpec] = []
+    checks: list[str] = []
+    indexes: list[IndexSpec] = []
+    comment: str | None = None
+
+
+class SchemaSpec(_Model):
+    """Exactly one of ``ddl``, ``entities`` or ``source``."""
+
+    ddl: DdlSource | None = None
+    entities: dict[str, EntitySpec] | None = None
+    source: SourceDatabase | None = None
+
+    @field_validator("ddl", mode="before")
+    @classmethod
+    def _ddl_path(cls, value: Any) -> Any:
+        return {"path": value} if isinstance(value, str) else value
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_url(cls, value: Any) -> Any:
+        return {"url": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SchemaSpec:
+        given = [k for k in ("ddl", "entities", "source") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of ddl (a DDL file), entities (inline tables) or source (a database URL)"
+                + (f"; got {', '.join(given)}" if given else "")
+            )
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Sizes and statistics
+
+
+class ColumnStatsSpec(_Model):
+    distinct: float | None = Field(default=None, ge=0, description="number of distinct values")
+    null_fraction: float | None = Field(default=None, ge=0, le=1)
+    avg_width: float | None = Field(default=None, gt=0, le=1e9, description="average bytes per value")
+    hot_values: dict[str, float] = Field(default_factory=dict, description="value -> frequency (0..1)")
+    correlation: float | None = Field(default=None, ge=-1, le=1)
+
+    @field_validator("hot_values")
+    @classmethod
+    def _frequencies(cls, value: dict[str, float]) -> dict[str, float]:
+        for k, f in value.items():
+            if not 0 <= f <= 1:
+                raise ValueError(f"frequency of hot value {k!r} must be between 0 and 1, got {f}")
+        if sum(value.values()) > 1.0000001:
+            raise ValueError("hot value frequencies add up to more than 1")
+        return value
+
+
+class Growth(_Model):
+    rows_per_day: float | None = Field(default=None, ge=0, le=1e12)
+    percent_per_month: float | None = Field(default=None, ge=-100, le=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {"rows_per_day": value}
+        if isinstance(value, str):
+            text = value.strip()
+            m = re.fullmatch(_NUMBER + r"\s*%\s*(?:/|per)\s*month", text)
+            if m:
+                return {"percent_per_month": _to_number(m["num"])}
+            return {"rows_per_day": parse_rate(text) * 86400.0}
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> Growth:
+        if (self.rows_per_day is None) == (self.percent_per_month is None):
+            raise ValueError("growth is either rows per day ('20000/day') or a percentage ('3%/month')")
+        return self
+
+    def rows_per_day_at(self, rows: float) -> float:
+        """Rows added per day, given the current row count."""
+        if self.rows_per_day is not None:
+            return self.rows_per_day
+        return rows * (self.percent_per_month or 0.0) / 100.0 / 30.0
+
+
+class TableSizeSpec(_Model):
+    rows: float = Field(ge=0, le=1e13, description="rows now")
+    growth: Growth | None = None
+    retention: Days | None = Field(default=None, description="how long rows are kept")
+    columns: dict[str, ColumnStatsSpec] = Field(default_factory=dict)
+
+    @field_validator("rows", mode="before")
+    @classmethod
+    def _rows(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            m = re.fullmatch(_NUMBER + r"\s*(?P<unit>[kKmMbB]?)", value.strip())
+            if not m:
+                raise ValueError(f"cannot read row count {value!r}; write e.g. 5000000, 5M or 200k")
+            mult = {"": 1, "k": 1e3, "m": 1e6, "b": 1e9}[m["unit"].lower()]
+            return _to_number(m["num"]) * mult
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Workload
+
+
+class SloSpec(_Model):
+    p95_ms: float | None = Field(default=None, gt=0, le=3.6e6)
+    p99_ms: float | None = Field(default=None, gt=0, le=3.6e6)
+
+
+class StatementSpec(_Model):
+    name: str = Field(min_length=1, max_length=200)
+    sql: str | None = None
+    file: Path | None = Field(default=None, description="a file holding the statement, relative to the brief")
+    rate: Rate = Field(description="executions: '120/s', '3000/day', or a number per second")
+    slo: SloSpec | None = None
+    params: dict[str, Any] = Field(default_factory=dict, description="example parameter values")
+
+    @model_validator(mode="after")
+    def _sql_or_file(self) -> StatementSpec:
+        if (self.sql is None) == (self.file is None):
+            raise ValueError("give either sql or file for each statement")
+        if self.sql is not None and not self.sql.strip():
+            raise ValueError("sql is empty")
+        return self
+
+
+class PgStatStatementsImport(_Model):
+    """Statements from ``pg_stat_statements``: a CSV export (``file``) or the live view (``url``)."""
+
+    file: Path | None = None
+    url: str | None = None
+    min_calls: int = Field(default=1, ge=0)
+    #: Seconds the counters cover; calls are divided by it to get a rate.
+    period: Days | None = Field(default=None, description="time the counters cover, e.g. '7d'")
+
+    @model_validator(mode="after")
+    def _one(self) -> PgStatStatementsImport:
+        if (self.file is None) == (self.url is None):
+            raise ValueError("pg_stat_statements import needs either file or url")
+        return self
+
+
+class LogImport(_Model):
+    """A plain log of statements, one per line or separated by ``;``; each occurrence counts once."""
+
+    file: Path
+    dialect: EngineName | None = None
+    period: Days = Field(description="time the log covers, e.g. '1d'")
+
+
+class WorkloadImportSpec(_Model):
+    pg_stat_statements: PgStatStatementsImport | None = None
+    log: LogImport | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> WorkloadImportSpec:
+        if (self.pg_stat_statements is None) == (self.log is None):
+            raise ValueError("each import is either pg_stat_statements or log")
+        return self
+
+
+class WorkloadSpec(_Model):
+    statements: list[StatementSpec] = Field(default_factory=list)
+    imports: list[WorkloadImportSpec] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        return {"statements": value} if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> WorkloadSpec:
+        seen: set[str] = set()
+        for s in self.statements:
+            if s.name in seen:
+                raise ValueError(f"statement name {s.name!r} is used twice; names must be unique")
+            seen.add(s.name)
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets, guardrails
+
+
+class BudgetSpec(_Model):
+    storage: Size | None = Field(default=None, description="data + indexes at the horizon")
+    index_storage: Size | None = None
+    write_amplification: float | None = Field(
+        default=None, ge=1, le=1000, description="most index entries maintained per row written"
+    )
+
+
+GuardrailLevel = Literal["error", "warning", "off"]
+
+
+class Brief(_Model):
+    """A design brief. See ``examples/`` and ``dbarch brief-schema``."""
+
+    name: str = Field(default="design", min_length=1, max_length=200)
+    description: str | None = None
+    engine: EngineSpec
+    portable_to: list[EngineSpec] = Field(default_factory=list)
+    schema_: SchemaSpec = Field(alias="schema")
+    tables: dict[str, TableSizeSpec] = Field(default_factory=dict)
+    workload: WorkloadSpec = Field(default_factory=WorkloadSpec)
+    budgets: BudgetSpec = Field(default_factory=BudgetSpec)
+    guardrails: dict[str, GuardrailLevel] = Field(default_factory=dict)
+    horizon: Days = Field(default=3 * 365.0, description="how far ahead to plan sizes, e.g. '3y'")
+
+    #: Directory relative paths are resolved against (the brief file's directory).
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _portable_differs(self) -> Brief:
+        seen = {self.engine.name}
+        for e in self.portable_to:
+            if e.name in seen:
+                raise ValueError(f"engine {e.name.value} is listed twice (target and portable_to)")
+            seen.add(e.name)
+        return self
+
+    @property
+    def engines(self) -> list[EngineSpec]:
+        """The target engine first, then every engine to stay portable to."""
+        return [self.engine, *self.portable_to]
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.base_dir / path
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading with locations
+
+
+def brief_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the brief (for editors: ``dbarch brief-schema``)."""
+    schema = Brief.model_json_schema(by_alias=True)
+    schema["properties"].pop("base_dir", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dbarchitect design brief"
+    return schema
+
+
+def _yaml_locations(text: str) -> dict[tuple[str | int, ...], int]:
+    """Map each mapping key / sequence item path to its 1-based line in the YAML text."""
+    locations: dict[tuple[str | int, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return locations
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        locations[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, child in node.value:
+                k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+                locations[(*path, k)] = key.start_mark.line + 1
+                walk(child, (*path, k))
+                locations[(*path, k)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                walk(child, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return locations
+
+
+def _error_location(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int | None:
+    path = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+def parse_brief(data: Any, *, file: str = "<brief>", text: str | None = None, base_dir: Path | None = None) -> Brief:
+    """Validate already-parsed brief data; errors name ``file``, the line (when ``text`` is YAML/JSON
+    text) and the field path."""
+    if not isinstance(data, dict):
+        raise BriefError(Diagnostic("a brief is a mapping with at least 'engine' and 'schema'", file=file,
+                                    line=1))
+    try:
+        brief = Brief.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        fields = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "function-" in p)))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown field '{loc[-1]}'; see `dbarch brief-schema` for the fields a brief takes"
+        elif err["type"] == "missing":
+            msg = "is required"
+        elif err["type"] == "enum" and "ctx" in err:
+            msg = f"{err['input']!r} is not supported; use one of {err['ctx'].get('expected', '')}"
+        line = _error_location(loc, _yaml_locations(text)) if text is not None else None
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise BriefError(Diagnostic(msg + suffix, file=file, line=line, field=fields or None)) from None
+    if base_dir is not None:
+        brief = brief.model_copy(update={"base_dir": base_dir})
+    return brief
+
+
+def load_brief(path: str | Path) -> Brief:
+    """Read a brief from a YAML or JSON file. Raises :class:`BriefError` with file and line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BriefError(Diagnostic("no such file; give the path of a brief (YAML or JSON)", file=str(p))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BriefError(Diagnostic(f"cannot read the brief: {exc.__class__.__name__}", file=str(p))) from None
+    return loads_brief(text, file=str(p), base_dir=p.resolve().parent)
+
+
+def loads_brief(text: str, *, file: str = "<brief>", base_dir: Path | None = None) -> Brief:
+    """Parse brief text (YAML, of which JSON is a subset)."""
+    if file.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BriefError(Diagnostic(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno,
+                                        column=exc.colno)) from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or "cannot be parsed"
+            raise BriefError(
+                Diagnostic(
+                    f"malformed YAML: {problem}",
+                    file=file,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="check indentation and quoting",
+                )
+            ) from None
+    return parse_brief(data, file=file, text=text, base_dir=base_dir or Path("."))

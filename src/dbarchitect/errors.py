@@ -1,0 +1,89 @@
+"""One root error for everything a user can get wrong, and the Diagnostic that says where.
+
+Every error a user can cause (bad brief, bad SQL, unreachable database) is a :class:`DbarchError`
+carrying a :class:`Diagnostic`: where (file, line, column, or a field path) and what to do. The CLI
+prints ``str(error)`` as one line and exits with code 2; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
+_KV_PASSWORD = re.compile(r"(?i)\b(password|passwd|pwd)\s*=\s*('[^']*'|\"[^\"]*\"|\S+)")
+
+
+def redact(text: str) -> str:
+    """Hide passwords in database URLs and ``password=...`` pairs inside ``text``.
+
+    >>> redact("postgresql://app:s3cret@db:5432/shop failed")
+    'postgresql://app:***@db:5432/shop failed'
+    """
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    return _KV_PASSWORD.sub(lambda m: f"{m.group(1)}=***", text)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Where a problem is and what to do about it."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            parts.append(where)
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        loc = self.location()
+        text = f"{loc}: {self.message}" if loc else self.message
+        if self.hint:
+            text += f" ({self.hint})" if not self.hint.startswith("—") else f" {self.hint}"
+        return redact(" ".join(text.split()))
+
+
+class DbarchError(Exception):
+    """Root of every error the user can cause. ``str()`` is one line, safe to print."""
+
+    def __init__(self, diagnostic: Diagnostic | str) -> None:
+        if isinstance(diagnostic, str):
+            diagnostic = Diagnostic(diagnostic)
+        self.diagnostic = diagnostic
+        super().__init__(str(diagnostic))
+
+    def __str__(self) -> str:
+        return str(self.diagnostic)
+
+
+class BriefError(DbarchError):
+    """The design brief is malformed or inconsistent."""
+
+
+class SqlError(DbarchError):
+    """A SQL statement or DDL file does not parse, or names something that does not exist."""
+
+
+class CatalogError(DbarchError):
+    """A schema cannot be turned into a consistent catalog."""
+
+
+class ConnectionFailed(DbarchError):
+    """A database named by the user cannot be reached or read."""
+
+
+class UnsupportedError(DbarchError):
+    """The request names an engine, version or feature the tool does not support."""

@@ -1,0 +1,1 @@
+"""Pure, immutable data: the catalog, logical types, the workload model and names."""

@@ -1,0 +1,153 @@
+"""The workload model: every statement parsed, every column resolved to its table.
+
+A :class:`Statement` records, per table it touches (:class:`TableAccess`), what an index advisor,
+a partitioning advisor or a cost model needs: equality / range / IN / LIKE-prefix predicates, join
+columns, GROUP BY, ORDER BY with direction, the LIMIT and the columns read; for writes the target
+table and the columns written. Statements are fingerprinted with literals normalized so that
+duplicates from logs merge with summed rates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dbarchitect.model.names import Name
+
+
+class StatementKind(StrEnum):
+    SELECT = "select"
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    UPSERT = "upsert"
+    OTHER = "other"
+
+
+class PredicateKind(StrEnum):
+    EQ = "eq"
+    RANGE = "range"
+    IN = "in"
+    LIKE_PREFIX = "like_prefix"
+    LIKE = "like"
+    IS_NULL = "is_null"
+    NOT_EQ = "not_eq"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, order=True)
+class ColumnRef:
+    """A column of a catalog table (``table`` is the table's real name, never an alias)."""
+
+    table: Name
+    column: Name
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.column}"
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A filter on one column. ``operator`` is the SQL operator as written (``=``, ``<=``, ``IN``,
+    ``LIKE``, ``BETWEEN``...). ``value`` is the literal's text, ``?`` for a parameter, or ``None``
+    when the other side is an expression. ``values`` counts IN-list entries."""
+
+    column: ColumnRef
+    kind: PredicateKind
+    operator: str
+    value: str | None = None
+    values: int = 1
+
+
+@dataclass(frozen=True)
+class JoinPredicate:
+    left: ColumnRef
+    right: ColumnRef
+    #: ``inner``, ``left``, ``right``, ``full``, ``semi`` (EXISTS / IN subquery), ``anti``, ``cross``
+    kind: str = "inner"
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    column: ColumnRef
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """Everything one statement does with one table (all occurrences, aliases and subqueries
+    included). ``occurrences`` counts self-joins and repeated references."""
+
+    table: Name
+    aliases: tuple[str, ...] = ()
+    occurrences: int = 1
+    predicates: tuple[Predicate, ...] = ()
+    join_columns: tuple[Name, ...] = ()
+    group_by: tuple[Name, ...] = ()
+    order_by: tuple[OrderKey, ...] = ()
+    columns_read: tuple[Name, ...] = ()
+    columns_written: tuple[Name, ...] = ()
+    is_write_target: bool = False
+
+
+@dataclass(frozen=True)
+class Slo:
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    name: str
+    sql: str
+    kind: StatementKind
+    fingerprint: str
+    #: Executions per second (summed over merged duplicates).
+    rate: float
+    tables: tuple[TableAccess, ...] = ()
+    joins: tuple[JoinPredicate, ...] = ()
+    limit: int | None = None
+    slo: Slo | None = None
+    #: Normalized SQL (literals replaced with ``?``), the text the fingerprint is taken from.
+    normalized_sql: str = ""
+    #: Names of parameters (``:name`` / ``%(name)s``) or ``$n`` positions used.
+    parameters: tuple[str, ...] = ()
+    #: Where the statement came from: brief field path, log file line, pg_stat_statements row.
+    origin: str | None = None
+
+    def access(self, table: Name | str) -> TableAccess | None:
+        for a in self.tables:
+            if a.table.matches(table):
+                return a
+        return None
+
+    @property
+    def is_write(self) -> bool:
+        return self.kind in (
+            StatementKind.INSERT,
+            StatementKind.UPDATE,
+            StatementKind.DELETE,
+            StatementKind.UPSERT,
+        )
+
+    @property
+    def write_target(self) -> TableAccess | None:
+        for a in self.tables:
+            if a.is_write_target:
+                return a
+        return None
+
+
+@dataclass(frozen=True)
+class Workload:
+    statements: tuple[Statement, ...] = ()
+
+    def statement(self, name: str) -> Statement | None:
+        for s in self.statements:
+            if s.name == name:
+                return s
+        return None
+
+    @property
+    def total_rate(self) -> float:
+        return sum(s.rate for s in self.statements)
