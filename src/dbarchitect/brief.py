@@ -510,12 +510,13 @@ def _yaml_locations(text: str) -> dict[tuple[str | int, ...], int]:
 
 
 def _error_location(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int | None:
-    path = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return None
+    """Line of the deepest YAML node along ``loc``; path elements the validators added (such as
+    ``statements`` for a workload written as a plain list) are skipped."""
+    path: tuple[str | int, ...] = ()
+    for element in loc:
+        if (*path, element) in lines:
+            path = (*path, element)
+    return lines.get(path) if path else None
 
 
 def parse_brief(data: Any, *, file: str = "<brief>", text: str | None = None, base_dir: Path | None = None) -> Brief:
@@ -534,7 +535,7 @@ def parse_brief(data: Any, *, file: str = "<brief>", text: str | None = None, ba
         if err["type"] == "extra_forbidden":
             msg = f"unknown field '{loc[-1]}'; see `dbarch brief-schema` for the fields a brief takes"
         elif err["type"] == "missing":
-            msg = "is required"
+            msg = "is missing; add it (see `dbarch brief-schema`)"
         elif err["type"] == "enum" and "ctx" in err:
             msg = f"{err['input']!r} is not supported; use one of {err['ctx'].get('expected', '')}"
         line = _error_location(loc, _yaml_locations(text)) if text is not None else None

@@ -1,0 +1,214 @@
+"""Which access path each statement can take to each table with the indexes that exist now.
+
+For every (statement, table) pair: the filters it applies, their estimated selectivity (from the
+brief's or the engine's statistics; PostgreSQL's documented planner defaults where none are given,
+and then marked as defaults), and the best existing index by the textbook B-tree rule — equality
+(and IN) columns as a leading prefix, then at most one range or LIKE-prefix column — or a full scan
+when no index matches. Primary keys and unique constraints count as indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dbarchitect.model.catalog import Catalog, Column, Index, IndexKey, Table
+from dbarchitect.model.names import Name
+from dbarchitect.model.workload import Predicate, PredicateKind, Statement, TableAccess
+
+# PostgreSQL's selectivity defaults (src/include/utils/selfuncs.h), used only when no statistics exist.
+DEFAULT_EQ_SEL = 0.005
+DEFAULT_INEQ_SEL = 1.0 / 3.0
+DEFAULT_RANGE_SEL = 0.005
+DEFAULT_MATCH_SEL = 0.005
+DEFAULT_UNK_SEL = 0.005
+
+_INDEXABLE_EQ = (PredicateKind.EQ, PredicateKind.IN, PredicateKind.IS_NULL)
+_INDEXABLE_RANGE = (PredicateKind.RANGE, PredicateKind.LIKE_PREFIX)
+
+
+class PathKind(StrEnum):
+    INDEX = "index"
+    FULL_SCAN = "full scan"
+    NO_FILTER = "no filter"
+
+
+@dataclass(frozen=True)
+class Selectivity:
+    value: float
+    #: ``statistics`` when derived from known distinct counts / hot values, else ``default``.
+    source: str
+
+
+@dataclass(frozen=True)
+class AccessPath:
+    statement: str
+    table: str
+    kind: PathKind
+    index: str | None
+    #: Index columns the filters match, in index order.
+    matched: tuple[str, ...]
+    #: Columns filtered on (predicates), in statement order.
+    filtered: tuple[str, ...]
+    selectivity: float
+    selectivity_source: str
+    rows_total: float | None
+    rows_estimated: float | None
+    #: ORDER BY of this table served by the chosen index's order (no sort needed).
+    order_served: bool
+    reason: str
+
+
+def _distinct(column: Column | None) -> float | None:
+    if column is None or column.stats is None:
+        return None
+    return column.stats.distinct
+
+
+def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
+    """Fraction of ``table``'s rows a single predicate keeps."""
+    column = table.column(predicate.column.column)
+    stats = column.stats if column is not None else None
+    if predicate.kind == PredicateKind.IS_NULL:
+        if stats is not None and stats.null_fraction is not None:
+            return Selectivity(stats.null_fraction, "statistics")
+        return Selectivity(DEFAULT_EQ_SEL, "default")
+    if predicate.kind in (PredicateKind.EQ, PredicateKind.IN, PredicateKind.NOT_EQ):
+        per_value: Selectivity
+        hot = dict(stats.most_common) if stats is not None else {}
+        distinct = _distinct(column)
+        if predicate.kind == PredicateKind.EQ and predicate.value not in (None, "?") and predicate.value in hot:
+            per_value = Selectivity(hot[predicate.value], "statistics")
+        elif distinct:
+            rest = max(distinct - len(hot), 1.0)
+            per_value = Selectivity(max(0.0, 1.0 - sum(hot.values())) / rest, "statistics")
+            if predicate.value in (None, "?") and hot:
+                # A parameter may hit a hot value: average over the value distribution (sum of f²).
+                cold = max(0.0, 1.0 - sum(hot.values()))
+                per_value = Selectivity(sum(f * f for f in hot.values()) + cold * cold / rest, "statistics")
+        else:
+            per_value = Selectivity(DEFAULT_EQ_SEL, "default")
+        if predicate.kind == PredicateKind.NOT_EQ:
+            return Selectivity(1.0 - per_value.value, per_value.source)
+        if predicate.kind == PredicateKind.IN:
+            return Selectivity(min(1.0, per_value.value * max(predicate.values, 1)), per_value.source)
+        return per_value
+    if predicate.kind == PredicateKind.RANGE:
+        both = predicate.operator.upper() == "BETWEEN"
+        return Selectivity(DEFAULT_RANGE_SEL if both else DEFAULT_INEQ_SEL, "default")
+    if predicate.kind in (PredicateKind.LIKE_PREFIX, PredicateKind.LIKE):
+        return Selectivity(DEFAULT_MATCH_SEL, "default")
+    return Selectivity(DEFAULT_UNK_SEL, "default")
+
+
+def table_indexes(table: Table) -> tuple[Index, ...]:
+    """Every B-tree the table has: primary key and unique constraints first, then its indexes."""
+    backing: list[Index] = []
+    if table.primary_key is not None:
+        name = table.primary_key.name or Name(f"{table.name.value}_pkey")
+        backing.append(Index(name, tuple(IndexKey(column=c) for c in table.primary_key.columns), unique=True))
+    for u in table.uniques:
+        name = u.name or Name(f"{table.name.value}_{'_'.join(c.value for c in u.columns)}_key")
+        backing.append(Index(name, tuple(IndexKey(column=c) for c in u.columns), unique=True))
+    return (*backing, *(i for i in table.indexes if i.method in (None, "btree")))
+
+
+def _match(index: Index, access: TableAccess) -> tuple[tuple[str, ...], bool]:
+    """Index columns matched by the access's filters (equality prefix then one range), and whether
+    the index order serves the ORDER BY after the equality prefix."""
+    eq = {p.column.column.key for p in access.predicates if p.kind in _INDEXABLE_EQ}
+    rng = {p.column.column.key for p in access.predicates if p.kind in _INDEXABLE_RANGE}
+    matched: list[str] = []
+    keys = [k for k in index.keys]
+    position = 0
+    for key in keys:
+        if key.column is None or key.column.key not in eq:
+            break
+        matched.append(key.column.value)
+        position += 1
+    if position < len(keys) and keys[position].column is not None:
+        col = keys[position].column
+        assert col is not None
+        if col.key in rng:
+            matched.append(col.value)
+    order_served = False
+    if access.order_by:
+        rest = keys[position:]
+        wanted = [(o.column.column.key, o.descending) for o in access.order_by]
+        if len(rest) >= len(wanted) and all(
+            k.column is not None and k.column.key == c for k, (c, _) in zip(rest, wanted, strict=False)
+        ):
+            flips = {k.descending != d for k, (_, d) in zip(rest, wanted, strict=False)}
+            order_served = len(flips) == 1  # all same direction, or all reversed (backward scan)
+    return tuple(matched), order_served
+
+
+def access_path(statement: Statement, table: Table, access: TableAccess) -> AccessPath:
+    """The best access path to ``table`` for ``statement`` with the table's current indexes."""
+    filters = [p for p in access.predicates if p.column.table.matches(table.name)]
+    selectivity = 1.0
+    sources: set[str] = set()
+    for p in filters:
+        s = predicate_selectivity(table, p)
+        selectivity *= s.value
+        sources.add(s.source)
+    source = "default" if "default" in sources else ("statistics" if sources else "none")
+    rows = table.stats.rows if table.stats is not None else None
+    estimated = rows * selectivity if rows is not None else None
+    filtered = tuple(dict.fromkeys(p.column.column.value for p in filters))
+    best: tuple[Index, tuple[str, ...], bool] | None = None
+    for index in table_indexes(table):
+        matched, order_served = _match(index, access)
+        score = (len(matched), order_served)
+        if (matched or order_served) and (best is None or score > (len(best[1]), best[2])):
+            best = (index, matched, order_served)
+    if best is not None:
+        index, matched, order_served = best
+        parts = []
+        if matched:
+            parts.append(f"filters on {', '.join(matched)} match the leading column(s)")
+        if order_served:
+            parts.append("its order serves ORDER BY" + (" with LIMIT" if statement.limit is not None else ""))
+        return AccessPath(
+            statement.name,
+            table.name.value,
+            PathKind.INDEX,
+            index.name.value,
+            matched,
+            filtered,
+            selectivity,
+            source,
+            rows,
+            estimated,
+            order_served,
+            f"index {index.name.value}: " + "; ".join(parts),
+        )
+    if not filters:
+        return AccessPath(
+            statement.name, table.name.value, PathKind.NO_FILTER, None, (), (), 1.0, "none", rows, rows, False,
+            "no filter on this table: read whole, or reached through a join",
+        )
+    return AccessPath(
+        statement.name,
+        table.name.value,
+        PathKind.FULL_SCAN,
+        None,
+        (),
+        filtered,
+        selectivity,
+        source,
+        rows,
+        estimated,
+        False,
+        f"no index leads with {', '.join(filtered)}",
+    )
+
+
+def access_paths(statement: Statement, catalog: Catalog) -> tuple[AccessPath, ...]:
+    """Access paths of ``statement`` to every catalog table it touches, in the statement's order."""
+    paths: list[AccessPath] = []
+    for access in statement.tables:
+        table = catalog.table(access.table)
+        if table is not None:
+            paths.append(access_path(statement, table, access))
+    return tuple(paths)

@@ -1,0 +1,255 @@
+"""Inline ``entities:`` of a brief -> catalog.
+
+Each entity is a table: columns with types written as SQL (``bigint``, ``numeric(12,2)``,
+``varchar(255)``), keys, uniqueness, foreign keys (``references: customers(id)``), checks and
+indexes. Types are read in the target engine's dialect, so an entity written for PostgreSQL may
+say ``jsonb`` or ``timestamptz``. Every reference is checked: a foreign key to a missing table or
+column, or a key over a missing column, is an error naming the entity and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dbarchitect.brief import ColumnSpec, EntitySpec, ForeignKeySpec, IndexSpec
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.errors import BriefError, Diagnostic
+from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.model.catalog import (
+    Catalog,
+    CheckConstraint,
+    Column,
+    Default,
+    DefaultKind,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PrimaryKey,
+    ReferentialAction,
+    Table,
+    UniqueConstraint,
+)
+from dbarchitect.model.names import EngineName, Name
+
+_REFERENCE = re.compile(r"^\s*(?P<table>[A-Za-z_][\w$]*)\s*(?:\((?P<cols>[^)]*)\))?\s*$")
+_ACTIONS = {a.value.lower().replace(" ", "_"): a for a in ReferentialAction} | {
+    a.value.lower(): a for a in ReferentialAction
+}
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _fail(message: str, field: str, file: str | None) -> BriefError:
+    return BriefError(Diagnostic(message, file=file, field=field))
+
+
+def _action(value: str | None, field: str, file: str | None) -> ReferentialAction:
+    if value is None:
+        return ReferentialAction.NO_ACTION
+    action = _ACTIONS.get(value.strip().lower())
+    if action is None:
+        raise _fail(
+            f"unknown referential action {value!r}; use cascade, restrict, set null, set default or no action",
+            field,
+            file,
+        )
+    return action
+
+
+def _default(value: str | int | float | bool | None, dialect: str) -> Default | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return Default(DefaultKind.BOOLEAN, "TRUE" if value else "FALSE")
+    if isinstance(value, int | float):
+        return Default(DefaultKind.NUMBER, repr(value))
+    text = value.strip()
+    upper = text.upper()
+    if upper in {"CURRENT_TIMESTAMP", "NOW()", "CURRENT_TIMESTAMP()", "LOCALTIMESTAMP"}:
+        return Default(DefaultKind.CURRENT_TIMESTAMP)
+    if upper in {"CURRENT_DATE", "CURRENT_DATE()"}:
+        return Default(DefaultKind.CURRENT_DATE)
+    if upper == "NULL":
+        return Default(DefaultKind.NULL)
+    try:
+        parsed = sqlglot.parse_one(text, read=dialect)
+    except SqlglotError:
+        return Default(DefaultKind.STRING, text)
+    if isinstance(parsed, exp.Literal):
+        return Default(DefaultKind.STRING if parsed.is_string else DefaultKind.NUMBER, parsed.this)
+    if isinstance(parsed, exp.Boolean):
+        return Default(DefaultKind.BOOLEAN, "TRUE" if parsed.this else "FALSE")
+    if isinstance(parsed, exp.Column):
+        # A bare word such as `pending` is meant as a string, not a column reference.
+        return Default(DefaultKind.STRING, text)
+    return Default(DefaultKind.EXPRESSION, parsed.sql())
+
+
+def _neutral(sql: str, dialect: str, field: str, file: str | None) -> str:
+    try:
+        return sqlglot.parse_one(sql, read=dialect).sql()
+    except SqlglotError as exc:
+        raise _fail(f"cannot parse {sql!r}: {str(exc).splitlines()[0]}", field, file) from None
+
+
+class _EntityReader:
+    def __init__(self, entities: dict[str, EntitySpec], engine: EngineName, file: str | None) -> None:
+        self.entities = entities
+        self.engine = engine
+        self.dialect = get_traits(engine).sqlglot_dialect
+        self.file = file
+
+    def columns_of(self, entity: str) -> list[str]:
+        return list(self.entities[entity].columns)
+
+    def check_columns(self, entity: str, columns: list[str], field: str) -> tuple[Name, ...]:
+        known = self.columns_of(entity)
+        out: list[Name] = []
+        for col in columns:
+            if col not in known:
+                raise _fail(
+                    f"entity '{entity}' has no column '{col}'{_did_you_mean(col, known)}", field, self.file
+                )
+            out.append(Name(col))
+        return tuple(out)
+
+    def reference(self, text: str, field: str) -> tuple[Name, tuple[Name, ...]]:
+        m = _REFERENCE.match(text)
+        if not m:
+            raise _fail(f"cannot read reference {text!r}; write 'table(column)' or 'table'", field, self.file)
+        table = m["table"]
+        if table not in self.entities:
+            raise _fail(
+                f"references unknown entity '{table}'{_did_you_mean(table, list(self.entities))}",
+                field,
+                self.file,
+            )
+        if m["cols"]:
+            cols = [c.strip() for c in m["cols"].split(",") if c.strip()]
+        else:
+            target = self.entities[table]
+            cols = list(target.primary_key) or [c for c, s in target.columns.items() if s.primary_key]
+            if not cols:
+                raise _fail(
+                    f"'{table}' has no primary key to reference; name the columns: '{table}(column)'",
+                    field,
+                    self.file,
+                )
+        return Name(table), self.check_columns(table, cols, field)
+
+    def column(self, name: str, spec: ColumnSpec, field: str) -> Column:
+        try:
+            logical, serial = parse_column_type(spec.type, self.engine)
+        except Exception as exc:  # the type parser raises SqlError; re-home it on the brief field
+            message = getattr(exc, "diagnostic", None)
+            text = message.message if message is not None else str(exc)
+            raise _fail(f"type {spec.type!r}: {text}", f"{field}.type", self.file) from None
+        return Column(
+            name=Name(name),
+            type=logical,
+            nullable=spec.nullable and not spec.primary_key,
+            default=_default(spec.default, self.dialect),
+            identity=spec.identity or serial,
+            comment=spec.comment,
+        )
+
+    def index(self, entity: str, spec: IndexSpec, field: str) -> Index:
+        keys: list[IndexKey] = []
+        for raw in spec.columns:
+            parts = raw.split()
+            desc = len(parts) == 2 and parts[1].lower() == "desc"
+            if len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
+                raise _fail(f"index column {raw!r}: write 'column' or 'column desc'", field, self.file)
+            (col,) = self.check_columns(entity, [parts[0]], field)
+            keys.append(IndexKey(column=col, descending=desc))
+        name = spec.name or f"{entity}_{'_'.join(k.column.value for k in keys if k.column)}_idx"
+        return Index(
+            name=Name(name),
+            keys=tuple(keys),
+            unique=spec.unique,
+            where=_neutral(spec.where, self.dialect, f"{field}.where", self.file) if spec.where else None,
+            include=self.check_columns(entity, spec.include, f"{field}.include"),
+            method=spec.method,
+        )
+
+    def foreign_key(self, entity: str, spec: ForeignKeySpec, field: str) -> ForeignKey:
+        columns = self.check_columns(entity, spec.columns, f"{field}.columns")
+        ref_table, ref_cols = self.reference(spec.references, f"{field}.references")
+        if len(ref_cols) != len(columns):
+            raise _fail(
+                f"{len(columns)} column(s) reference {len(ref_cols)} column(s) of '{ref_table}'",
+                field,
+                self.file,
+            )
+        return ForeignKey(
+            columns=columns,
+            ref_table=ref_table,
+            ref_columns=ref_cols,
+            name=Name(spec.name) if spec.name else None,
+            on_delete=_action(spec.on_delete, f"{field}.on_delete", self.file),
+            on_update=_action(spec.on_update, f"{field}.on_update", self.file),
+        )
+
+    def table(self, entity: str, spec: EntitySpec) -> Table:
+        base = f"schema.entities.{entity}"
+        columns = tuple(self.column(n, c, f"{base}.columns.{n}") for n, c in spec.columns.items())
+        inline_pk = [n for n, c in spec.columns.items() if c.primary_key]
+        if spec.primary_key and inline_pk:
+            raise _fail("give the primary key either as primary_key or on columns, not both", base, self.file)
+        pk_cols = spec.primary_key or inline_pk
+        pk_names = self.check_columns(entity, pk_cols, f"{base}.primary_key")
+        columns = tuple(
+            Column(c.name, c.type, False, c.default, c.identity, c.generated, c.comment)
+            if any(c.name.matches(p) for p in pk_names)
+            else c
+            for c in columns
+        )
+        uniques = [UniqueConstraint(columns=(Name(n),)) for n, c in spec.columns.items() if c.unique]
+        uniques += [
+            UniqueConstraint(columns=self.check_columns(entity, u, f"{base}.unique[{i}]"))
+            for i, u in enumerate(spec.unique)
+        ]
+        fks = [
+            self.foreign_key(
+                entity,
+                ForeignKeySpec(columns=[n], references=c.references, on_delete=c.on_delete),
+                f"{base}.columns.{n}.references",
+            )
+            for n, c in spec.columns.items()
+            if c.references
+        ]
+        fks += [self.foreign_key(entity, f, f"{base}.foreign_keys[{i}]") for i, f in enumerate(spec.foreign_keys)]
+        checks = [
+            CheckConstraint(_neutral(c.check, self.dialect, f"{base}.columns.{n}.check", self.file))
+            for n, c in spec.columns.items()
+            if c.check
+        ]
+        checks += [
+            CheckConstraint(_neutral(c, self.dialect, f"{base}.checks[{i}]", self.file))
+            for i, c in enumerate(spec.checks)
+        ]
+        indexes = tuple(self.index(entity, ix, f"{base}.indexes[{i}]") for i, ix in enumerate(spec.indexes))
+        return Table(
+            name=Name(entity),
+            columns=columns,
+            primary_key=PrimaryKey(pk_names) if pk_names else None,
+            uniques=tuple(uniques),
+            foreign_keys=tuple(fks),
+            checks=tuple(checks),
+            indexes=indexes,
+            comment=spec.comment,
+        )
+
+
+def load_entities(entities: dict[str, EntitySpec], engine: EngineName, *, file: str | None = None) -> Catalog:
+    """Build a catalog from a brief's inline entities, in declaration order."""
+    reader = _EntityReader(entities, engine, file)
+    return Catalog(tables=tuple(reader.table(n, s) for n, s in entities.items()), origin="entities")

@@ -1,0 +1,188 @@
+"""Brief -> catalog and workload: read the schema from wherever the brief says, attach the
+brief's sizes and statistics to it, and analyze the workload against it.
+
+The brief's ``tables:`` section is checked against the schema: a size for a table or a statistic
+for a column that does not exist is an error with a did-you-mean, because a typo there would
+silently leave a table unsized.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from pathlib import Path
+
+from dbarchitect.brief import Brief, TableSizeSpec
+from dbarchitect.errors import BriefError, Diagnostic, SqlError
+from dbarchitect.ingest.ddl import load_ddl_file
+from dbarchitect.ingest.entities import load_entities
+from dbarchitect.ingest.live import introspect
+from dbarchitect.ingest.statement_sources import (
+    read_pg_stat_statements_csv,
+    read_pg_stat_statements_live,
+    read_statement_log,
+)
+from dbarchitect.ingest.workload import StatementInput, build_workload
+from dbarchitect.model.catalog import Catalog, Column, ColumnStats, Table, TableStats
+from dbarchitect.model.workload import Slo, Workload
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def load_schema(brief: Brief, *, file: str | None = None) -> Catalog:
+    """The brief's schema as a catalog, without sizes."""
+    spec = brief.schema_
+    if spec.ddl is not None:
+        path = brief.resolve(spec.ddl.path)
+        if not path.is_file():
+            raise BriefError(
+                Diagnostic(
+                    f"DDL file {str(spec.ddl.path)!r} not found (looked in {path.parent})",
+                    file=file,
+                    field="schema.ddl.path",
+                    hint="paths are relative to the brief's directory",
+                )
+            )
+        return load_ddl_file(path, spec.ddl.dialect or brief.engine.name)
+    if spec.entities is not None:
+        return load_entities(spec.entities, brief.engine.name, file=file)
+    assert spec.source is not None
+    return introspect(spec.source.url, schema=spec.source.schema_name)
+
+
+def _column_stats(table: Table, spec: TableSizeSpec, field: str, file: str | None) -> tuple[Column, ...]:
+    known = [c.name.value for c in table.columns]
+    for col in spec.columns:
+        if table.column(col) is None:
+            raise BriefError(
+                Diagnostic(
+                    f"table '{table.name}' has no column '{col}'{_did_you_mean(col, known)}",
+                    file=file,
+                    field=f"{field}.columns.{col}",
+                )
+            )
+    columns: list[Column] = []
+    for column in table.columns:
+        given = next((s for n, s in spec.columns.items() if column.name.matches(n)), None)
+        if given is None:
+            columns.append(column)
+            continue
+        if given.distinct is not None and given.distinct > max(spec.rows, 1):
+            raise BriefError(
+                Diagnostic(
+                    f"{given.distinct:.0f} distinct values is more than the table's {spec.rows:.0f} rows",
+                    file=file,
+                    field=f"{field}.columns.{column.name}.distinct",
+                )
+            )
+        most_common = tuple(sorted(given.hot_values.items(), key=lambda kv: (-kv[1], kv[0])))
+        stats = ColumnStats(
+            distinct=given.distinct,
+            null_fraction=given.null_fraction,
+            avg_width=given.avg_width,
+            most_common=most_common,
+            correlation=given.correlation,
+        )
+        columns.append(replace(column, stats=stats))
+    return tuple(columns)
+
+
+def apply_sizes(catalog: Catalog, brief: Brief, *, file: str | None = None) -> Catalog:
+    """Attach the brief's row counts, growth, retention and column statistics to the catalog."""
+    known = [t.name.value for t in catalog.tables]
+    for name in brief.tables:
+        if catalog.table(name) is None:
+            raise BriefError(
+                Diagnostic(
+                    f"no table '{name}' in the schema{_did_you_mean(name, known)}",
+                    file=file,
+                    field=f"tables.{name}",
+                )
+            )
+    tables: list[Table] = []
+    for table in catalog.tables:
+        spec = next((s for n, s in brief.tables.items() if table.name.matches(n)), None)
+        if spec is None:
+            tables.append(table)
+            continue
+        field = f"tables.{table.name}"
+        growth = spec.growth.rows_per_day_at(spec.rows) if spec.growth else None
+        old = table.stats or TableStats()
+        stats = TableStats(
+            rows=spec.rows,
+            data_bytes=old.data_bytes,
+            growth_rows_per_day=growth,
+            retention_days=spec.retention,
+        )
+        tables.append(replace(table, stats=stats, columns=_column_stats(table, spec, field, file)))
+    return replace(catalog, tables=tuple(tables))
+
+
+def load_catalog(brief: Brief, *, file: str | None = None) -> Catalog:
+    """The brief's schema with its sizes and statistics attached."""
+    return apply_sizes(load_schema(brief, file=file), brief, file=file)
+
+
+def _statement_inputs(brief: Brief, file: str | None) -> list[StatementInput]:
+    items: list[StatementInput] = []
+    for i, s in enumerate(brief.workload.statements):
+        field = f"workload.statements[{i}]"
+        if s.file is not None:
+            path = brief.resolve(s.file)
+            try:
+                sql = path.read_text(encoding="utf-8")
+            except OSError:
+                raise BriefError(
+                    Diagnostic(
+                        f"statement file {str(s.file)!r} not found (looked in {path.parent})",
+                        file=file,
+                        field=f"{field}.file",
+                    )
+                ) from None
+            origin = f"{path} ({s.name})"
+        else:
+            sql = s.sql or ""
+            origin = f"{file or 'brief'}: {field} ({s.name})"
+        slo = Slo(p95_ms=s.slo.p95_ms, p99_ms=s.slo.p99_ms) if s.slo else None
+        items.append(StatementInput(name=s.name, sql=sql, rate=s.rate, slo=slo, origin=origin))
+    for i, imp in enumerate(brief.workload.imports):
+        field = f"workload.imports[{i}]"
+        if imp.pg_stat_statements is not None:
+            pss = imp.pg_stat_statements
+            if pss.file is not None:
+                path = brief.resolve(pss.file)
+                if not path.is_file():
+                    raise BriefError(
+                        Diagnostic(f"file {str(pss.file)!r} not found", file=file, field=f"{field}.file")
+                    )
+                result = read_pg_stat_statements_csv(path, min_calls=pss.min_calls, period_days=pss.period)
+            else:
+                assert pss.url is not None
+                result = read_pg_stat_statements_live(pss.url, min_calls=pss.min_calls, period_days=pss.period)
+        else:
+            assert imp.log is not None
+            path = brief.resolve(imp.log.file)
+            if not path.is_file():
+                raise BriefError(Diagnostic(f"file {str(imp.log.file)!r} not found", file=file, field=f"{field}.file"))
+            result = read_statement_log(
+                path, period_days=imp.log.period, dialect=imp.log.dialect or brief.engine.name
+            )
+        items.extend(result.statements)
+    return items
+
+
+def load_workload(brief: Brief, catalog: Catalog, *, file: str | None = None) -> Workload:
+    """Every statement of the brief (inline, from files and imports), analyzed against the catalog."""
+    items = _statement_inputs(brief, file)
+    try:
+        return build_workload(items, catalog, brief.engine.name)
+    except SqlError as exc:
+        if exc.diagnostic.file is None and file is not None:
+            raise SqlError(replace(exc.diagnostic, file=file)) from None
+        raise
+
+
+__all__ = ["apply_sizes", "load_catalog", "load_schema", "load_workload", "Path"]

@@ -1,0 +1,185 @@
+"""The one report object every renderer (text, Markdown, JSON) draws from.
+
+:func:`inspection_document` and :func:`design_document` turn typed results into a plain,
+deterministically ordered mapping: what the JSON output is, and what the templates read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbarchitect import __version__
+from dbarchitect.advisors.sizing import TableSize
+from dbarchitect.results import Design, Inspection
+from dbarchitect.model.catalog import Column, Table
+from dbarchitect.model.workload import Statement
+from dbarchitect.report.json import to_jsonable
+
+
+def _column(column: Column) -> dict[str, Any]:
+    default = None
+    if column.default is not None:
+        default = column.default.value if column.default.value is not None else column.default.kind.value
+    out: dict[str, Any] = {
+        "name": column.name.value,
+        "type": str(column.type),
+        "nullable": column.nullable,
+        "default": default,
+        "identity": column.identity,
+    }
+    if column.stats is not None:
+        out["stats"] = to_jsonable(column.stats)
+    return out
+
+
+def _table(table: Table, size: TableSize) -> dict[str, Any]:
+    return {
+        "name": table.name.value,
+        "columns": [_column(c) for c in table.columns],
+        "primary_key": [c.value for c in table.primary_key.columns] if table.primary_key else None,
+        "unique": [[c.value for c in u.columns] for u in table.uniques],
+        "foreign_keys": [
+            {
+                "columns": [c.value for c in fk.columns],
+                "references": fk.ref_table.value,
+                "ref_columns": [c.value for c in fk.ref_columns],
+                "on_delete": fk.on_delete.value,
+            }
+            for fk in table.foreign_keys
+        ],
+        "checks": [c.expression for c in table.checks],
+        "indexes": [
+            {
+                "name": i.name.value,
+                "keys": [
+                    (k.column.value if k.column else k.expression or "") + (" DESC" if k.descending else "")
+                    for k in i.keys
+                ],
+                "unique": i.unique,
+                "where": i.where,
+                "include": [c.value for c in i.include],
+                "method": i.method,
+            }
+            for i in table.indexes
+        ],
+        "partitioning": to_jsonable(table.partitioning),
+        "size": {
+            "unsized": size.unsized,
+            "rows_now": size.rows_now,
+            "rows_at_horizon": size.rows_at_horizon,
+            "growth_rows_per_day": table.stats.growth_rows_per_day if table.stats else None,
+            "retention_days": table.stats.retention_days if table.stats else None,
+            "row_bytes": size.row_bytes,
+            "data_bytes_now": size.data_bytes_now,
+            "data_bytes_at_horizon": size.data_bytes_at_horizon,
+            "index_bytes_now": size.index_bytes_now,
+            "index_bytes_at_horizon": size.index_bytes_at_horizon,
+            "indexes": to_jsonable(size.indexes),
+        },
+    }
+
+
+def _statement(statement: Statement, inspection: Inspection) -> dict[str, Any]:
+    paths = {p.table: p for p in inspection.paths if p.statement == statement.name}
+    tables = []
+    for access in statement.tables:
+        path = paths.get(access.table.value)
+        tables.append(
+            {
+                "table": access.table.value,
+                "aliases": list(access.aliases),
+                "occurrences": access.occurrences,
+                "predicates": [
+                    {
+                        "column": p.column.column.value,
+                        "kind": p.kind.value,
+                        "operator": p.operator,
+                        "value": p.value,
+                        **({"values": p.values} if p.values != 1 else {}),
+                    }
+                    for p in access.predicates
+                ],
+                "join_columns": [c.value for c in access.join_columns],
+                "group_by": [c.value for c in access.group_by],
+                "order_by": [
+                    o.column.column.value + (" DESC" if o.descending else "") for o in access.order_by
+                ],
+                "columns_read": [c.value for c in access.columns_read],
+                "columns_written": [c.value for c in access.columns_written],
+                "write_target": access.is_write_target,
+                "access_path": to_jsonable(path) if path else None,
+            }
+        )
+    return {
+        "name": statement.name,
+        "kind": statement.kind.value,
+        "rate_per_second": statement.rate,
+        "slo": to_jsonable(statement.slo),
+        "fingerprint": statement.fingerprint,
+        "limit": statement.limit,
+        "parameters": list(statement.parameters),
+        "joins": [
+            {"left": str(j.left), "right": str(j.right), "kind": j.kind} for j in statement.joins
+        ],
+        "tables": tables,
+        "origin": statement.origin,
+        "sql": statement.sql.strip(),
+    }
+
+
+def inspection_document(inspection: Inspection) -> dict[str, Any]:
+    brief = inspection.brief
+    spec = brief.schema_
+    source = (
+        f"ddl: {spec.ddl.path}" if spec.ddl else "entities" if spec.entities else "source database (read-only)"
+    )
+    sizes = {s.table: s for s in inspection.sizes}
+    tables = [_table(t, sizes[t.name.value]) for t in inspection.catalog.tables]
+    total_now = sum(s.data_bytes_now + s.index_bytes_now for s in inspection.sizes)
+    total_later = sum(s.total_bytes_at_horizon for s in inspection.sizes)
+    index_later = sum(s.index_bytes_at_horizon for s in inspection.sizes)
+    budgets = brief.budgets
+    return {
+        "tool": {"name": "dbarchitect", "version": __version__},
+        "brief": {
+            "name": brief.name,
+            "file": inspection.source,
+            "engine": str(brief.engine),
+            "portable_to": [str(e) for e in brief.portable_to],
+            "horizon_days": brief.horizon,
+            "schema": source,
+        },
+        "tables": tables,
+        "unsized_tables": [s.table for s in inspection.sizes if s.unsized],
+        "storage": {
+            "engine": str(brief.engine),
+            "bytes_now": total_now,
+            "bytes_at_horizon": total_later,
+            "index_bytes_at_horizon": index_later,
+            "storage_budget": budgets.storage,
+            "index_budget": budgets.index_storage,
+            "within_storage_budget": None if budgets.storage is None else total_later <= budgets.storage,
+            "within_index_budget": None if budgets.index_storage is None else index_later <= budgets.index_storage,
+        },
+        "workload": {
+            "statements": len(inspection.workload.statements),
+            "total_rate_per_second": inspection.workload.total_rate,
+            "write_rate_per_second": sum(s.rate for s in inspection.workload.statements if s.is_write),
+        },
+        "statements": [_statement(s, inspection) for s in inspection.workload.statements],
+    }
+
+
+def design_document(design: Design, files: dict[str, str] | None = None) -> dict[str, Any]:
+    doc = inspection_document(design.inspection)
+    doc["schemas"] = [
+        {
+            "engine": str(s.engine),
+            "target": s.is_target,
+            "file": (files or {}).get(s.engine.name.value),
+            "notes": [to_jsonable(n) for n in s.notes],
+        }
+        for s in design.schemas
+    ]
+    doc["embedded_check"] = to_jsonable(design.embedded_check)
+    return doc

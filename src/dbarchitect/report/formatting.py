@@ -1,0 +1,39 @@
+"""Human-readable numbers shared by the text and Markdown reports."""
+
+from __future__ import annotations
+
+
+def human_bytes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    size = float(value)
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if abs(size) < 1000 or unit == "PB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} PB"  # pragma: no cover
+
+
+def human_count(value: float | None) -> str:
+    if value is None:
+        return "—"
+    v = float(value)
+    for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(v) >= scale:
+            return f"{v / scale:.3g}{suffix}"
+    return f"{v:.0f}" if v == int(v) else f"{v:.3g}"
+
+
+def human_rate(per_second: float) -> str:
+    """``120/s``, ``4.2/min``, ``24/day``: the largest unit in which the rate is at least 1."""
+    for unit, seconds in (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("day", 86400.0)):
+        amount = per_second * seconds
+        if amount >= 1 or unit == "day":
+            return f"{amount:.3g}/{unit}"
+    return f"{per_second:.3g}/s"  # pragma: no cover
+
+
+def human_fraction(value: float) -> str:
+    if value >= 0.01:
+        return f"{value * 100:.1f}%"
+    return f"{value:.2g}"

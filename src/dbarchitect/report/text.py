@@ -1,0 +1,106 @@
+"""Terminal rendering of a report document with rich tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from dbarchitect.report.formatting import human_bytes, human_count, human_rate
+
+
+def _tables(doc: dict[str, Any]) -> Table:
+    table = Table(title=f"Tables ({doc['storage']['engine']}, sizes at a {doc['brief']['horizon_days']:.0f}-day horizon)")
+    for col, justify in (
+        ("table", "left"),
+        ("cols", "right"),
+        ("rows now", "right"),
+        ("rows later", "right"),
+        ("data later", "right"),
+        ("indexes later", "right"),
+        ("keys", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for t in doc["tables"]:
+        keys = []
+        if t["primary_key"]:
+            keys.append("PK(" + ", ".join(t["primary_key"]) + ")")
+        keys += [f"FK→{fk['references']}" for fk in t["foreign_keys"]]
+        if t["indexes"]:
+            keys.append(f"{len(t['indexes'])} idx")
+        s = t["size"]
+        table.add_row(
+            t["name"],
+            str(len(t["columns"])),
+            "—" if s["unsized"] else human_count(s["rows_now"]),
+            "—" if s["unsized"] else human_count(s["rows_at_horizon"]),
+            human_bytes(s["data_bytes_at_horizon"]),
+            human_bytes(s["index_bytes_at_horizon"]),
+            " ".join(keys),
+        )
+    return table
+
+
+def _statements(doc: dict[str, Any]) -> Table:
+    table = Table(title=f"Workload: {doc['workload']['statements']} statements, "
+                  f"{human_rate(doc['workload']['total_rate_per_second'])}")
+    for col in ("statement", "kind", "rate", "SLO p95", "access paths"):
+        table.add_column(col)
+    for s in doc["statements"]:
+        paths = []
+        for t in s["tables"]:
+            p = t["access_path"]
+            if p is None:
+                continue
+            label = f"{t['table']}: {p['kind']}"
+            if p["index"]:
+                label += f" {p['index']}"
+            if p["rows_estimated"] is not None and p["kind"] != "no filter":
+                label += f" ~{human_count(p['rows_estimated'])} rows"
+            paths.append(label)
+        slo = s["slo"]["p95_ms"] if s["slo"] and s["slo"].get("p95_ms") else None
+        table.add_row(
+            s["name"], s["kind"], human_rate(s["rate_per_second"]), f"{slo:g} ms" if slo else "—", "\n".join(paths)
+        )
+    return table
+
+
+def render_text(doc: dict[str, Any], console: Console) -> None:
+    b = doc["brief"]
+    header = Text.assemble(
+        (b["name"], "bold"),
+        f" — target {b['engine']}",
+        f", portable to {', '.join(b['portable_to'])}" if b["portable_to"] else "",
+        f"; schema from {b['schema']}",
+    )
+    st = doc["storage"]
+    storage = Text(
+        f"Storage: {human_bytes(st['bytes_now'])} now, {human_bytes(st['bytes_at_horizon'])} at the horizon"
+        + (f" (budget {human_bytes(st['storage_budget'])}"
+           + (", OVER" if st["within_storage_budget"] is False else "") + ")" if st["storage_budget"] else "")
+    )
+    parts: list[Any] = [header, storage, _tables(doc), _statements(doc)]
+    if doc["unsized_tables"]:
+        parts.append(Text(f"No row count in the brief for: {', '.join(doc['unsized_tables'])}", style="yellow"))
+    if "schemas" in doc:
+        for s in doc["schemas"]:
+            line = f"{s['engine']}{' (target)' if s['target'] else ''}: {s['file'] or 'not written'}"
+            if s["notes"]:
+                line += f" — {len(s['notes'])} note(s)"
+            parts.append(Text(line))
+        check = doc.get("embedded_check")
+        if check:
+            failed = [x for x in check["statements"] if not x["ok"]]
+            ok = check["schema_ok"] and not failed
+            parts.append(
+                Text(
+                    f"SQLite {check['sqlite_version']}: schema {'executed' if check['schema_ok'] else 'FAILED'}, "
+                    f"{len(check['statements']) - len(failed)}/{len(check['statements'])} statements compiled",
+                    style="green" if ok else "red",
+                )
+            )
+            for x in failed:
+                parts.append(Text(f"  {x['statement']}: {'; '.join(x['detail'])}", style="red"))
+    console.print(Group(*parts))

@@ -1,0 +1,123 @@
+"""Access paths with the indexes that exist: equality prefix, then one range; order served."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbarchitect.advisors.access_paths import (
+    DEFAULT_EQ_SEL,
+    PathKind,
+    access_path,
+    predicate_selectivity,
+)
+from dbarchitect.model.catalog import (
+    Column,
+    ColumnStats,
+    Index,
+    IndexKey,
+    PrimaryKey,
+    Table,
+    TableStats,
+)
+from dbarchitect.model.names import Name
+from dbarchitect.model.types import LogicalType, TypeKind
+from dbarchitect.model.workload import (
+    ColumnRef,
+    OrderKey,
+    Predicate,
+    PredicateKind,
+    Statement,
+    StatementKind,
+    TableAccess,
+)
+
+INT = LogicalType(TypeKind.BIGINT)
+
+
+def orders(*indexes: Index) -> Table:
+    return Table(
+        name=Name("orders"),
+        columns=(
+            Column(Name("id"), INT, nullable=False),
+            Column(Name("customer_id"), INT, stats=ColumnStats(distinct=1_000_000)),
+            Column(
+                Name("status"),
+                LogicalType(TypeKind.VARCHAR, length=20),
+                stats=ColumnStats(distinct=5, most_common=(("delivered", 0.7), ("shipped", 0.2))),
+            ),
+            Column(Name("created_at"), LogicalType(TypeKind.TIMESTAMPTZ)),
+        ),
+        primary_key=PrimaryKey((Name("id"),)),
+        indexes=indexes,
+        stats=TableStats(rows=40_000_000),
+    )
+
+
+def ref(col: str) -> ColumnRef:
+    return ColumnRef(Name("orders"), Name(col))
+
+
+def stmt(access: TableAccess, limit: int | None = None) -> Statement:
+    return Statement("s", "select ...", StatementKind.SELECT, "f", 1.0, tables=(access,), limit=limit)
+
+
+def idx(name: str, *cols: str, desc: bool = False) -> Index:
+    return Index(Name(name), tuple(IndexKey(column=Name(c), descending=desc) for c in cols))
+
+
+def test_equality_then_range_then_order() -> None:
+    table = orders(idx("by_cust_created", "customer_id", "created_at"), idx("by_status", "status"))
+    access = TableAccess(
+        Name("orders"),
+        predicates=(
+            Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),
+            Predicate(ref("created_at"), PredicateKind.RANGE, ">=", "?"),
+        ),
+        order_by=(OrderKey(ref("created_at"), descending=True),),
+    )
+    path = access_path(stmt(access, limit=20), table, access)
+    assert path.kind is PathKind.INDEX
+    assert path.index == "by_cust_created"
+    assert path.matched == ("customer_id", "created_at")
+    assert path.order_served  # a backward scan serves DESC
+    assert path.selectivity_source == "default"  # the range has no statistics
+
+
+def test_no_index_is_a_full_scan_and_says_why() -> None:
+    table = orders()
+    access = TableAccess(Name("orders"), predicates=(Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),))
+    path = access_path(stmt(access), table, access)
+    assert path.kind is PathKind.FULL_SCAN
+    assert path.reason == "no index leads with customer_id"
+    assert path.rows_estimated == pytest.approx(40.0)  # 40M rows / 1M distinct
+
+
+def test_index_not_led_by_filter_column_is_not_used() -> None:
+    table = orders(idx("by_created_cust", "created_at", "customer_id"))
+    access = TableAccess(Name("orders"), predicates=(Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),))
+    assert access_path(stmt(access), table, access).kind is PathKind.FULL_SCAN
+
+
+def test_primary_key_counts_as_index() -> None:
+    table = orders()
+    access = TableAccess(Name("orders"), predicates=(Predicate(ref("id"), PredicateKind.EQ, "=", "?"),))
+    path = access_path(stmt(access), table, access)
+    assert (path.kind, path.index) == (PathKind.INDEX, "orders_pkey")
+
+
+def test_hot_value_selectivity_comes_from_statistics() -> None:
+    table = orders()
+    hot = predicate_selectivity(table, Predicate(ref("status"), PredicateKind.EQ, "=", "delivered"))
+    cold = predicate_selectivity(table, Predicate(ref("status"), PredicateKind.EQ, "=", "returned"))
+    assert hot.value == pytest.approx(0.7)
+    assert cold.value == pytest.approx(0.1 / 3)
+    param = predicate_selectivity(table, Predicate(ref("status"), PredicateKind.EQ, "=", "?"))
+    assert param.value == pytest.approx(0.49 + 0.04 + 0.01 / 3)  # expected share hit by a random row's value
+    unknown = predicate_selectivity(table, Predicate(ref("created_at"), PredicateKind.EQ, "=", "?"))
+    assert (unknown.value, unknown.source) == (DEFAULT_EQ_SEL, "default")
+
+
+def test_in_list_scales_with_its_length() -> None:
+    table = orders()
+    s = predicate_selectivity(table, Predicate(ref("customer_id"), PredicateKind.IN, "IN", "?", values=10))
+    assert s.value == pytest.approx(10 / 1_000_000)
