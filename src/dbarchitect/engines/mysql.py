@@ -1,0 +1,178 @@
+"""MySQL and MariaDB (InnoDB) facts: types, features by version, storage overheads.
+
+Type choices a senior architect makes on MySQL-family engines, and why:
+- ``timestamp`` (no time zone) -> ``DATETIME(6)``; ``timestamptz`` -> ``DATETIME(6)`` as well, holding
+  UTC: MySQL's ``TIMESTAMP`` converts through the session time zone and ends in January 2038, so the
+  application stores UTC and the column comment says so (the renderer adds a note).
+- ``uuid`` -> ``UUID`` on MariaDB 10.7+, else ``CHAR(36)``; ``json`` -> ``JSON``; arrays -> ``JSON``.
+- ``interval`` has no MySQL type: stored as ``BIGINT`` microseconds (noted by the renderer).
+- ``text`` -> ``LONGTEXT``/``TEXT``: index keys on them need a prefix length (a trait).
+Storage: InnoDB rows carry a 5-byte record header and 13 bytes of transaction id and roll
+pointer; pages fill to 15/16 on sequential inserts and about 70% under random inserts; secondary
+index entries hold the primary key instead of a row pointer.
+"""
+
+from __future__ import annotations
+
+from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import LogicalType, TypeKind
+
+_SIMPLE = {
+    TypeKind.BOOLEAN: "tinyint(1)",
+    TypeKind.SMALLINT: "smallint",
+    TypeKind.INTEGER: "int",
+    TypeKind.BIGINT: "bigint",
+    TypeKind.REAL: "float",
+    TypeKind.DOUBLE: "double",
+    TypeKind.TEXT: "longtext",
+    TypeKind.DATE: "date",
+    TypeKind.INTERVAL: "bigint",
+    TypeKind.JSON: "json",
+    TypeKind.ARRAY: "json",
+}
+
+
+def _type_sql(t: LogicalType, *, native_uuid: bool) -> str:
+    if t.kind in _SIMPLE:
+        return _SIMPLE[t.kind]
+    if t.kind == TypeKind.DECIMAL:
+        if t.precision is None:
+            return "decimal(65,30)"
+        return f"decimal({min(t.precision, 65)},{min(t.scale or 0, 30)})"
+    if t.kind == TypeKind.CHAR:
+        return f"char({min(t.length or 1, 255)})"
+    if t.kind == TypeKind.VARCHAR:
+        return f"varchar({t.length})" if t.length and t.length <= 16383 else "longtext"
+    if t.kind == TypeKind.BINARY:
+        return f"varbinary({t.length})" if t.length and t.length <= 65535 else "longblob"
+    if t.kind in (TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ):
+        return f"datetime({min(t.precision if t.precision is not None else 6, 6)})"
+    if t.kind == TypeKind.TIME:
+        return f"time({min(t.precision if t.precision is not None else 6, 6)})"
+    if t.kind == TypeKind.UUID:
+        return "uuid" if native_uuid else "char(36)"
+    if t.kind == TypeKind.ENUM:
+        return "enum(" + ", ".join("'" + v.replace("'", "''") + "'" for v in t.values) + ")"
+    raise ValueError(f"no MySQL type for {t}")
+
+
+_RESERVED = COMMON_RESERVED | frozenset(
+    "accessible add before bigint binary blob call cascade change char character condition continue convert "
+    "cursor database databases dec decimal declare delayed describe div double each elseif enclosed escaped exit "
+    "explain float float4 float8 force fulltext generated high_priority hour_minute if ignore infile int int1 int2 "
+    "int3 int4 int8 integer interval iterate keys kill lead lag leave linear lines load lock long longblob "
+    "longtext loop low_priority match maxvalue mediumblob mediumint mediumtext middleint mod modifies no_write_to_binlog "
+    "numeric optimize option optionally out outfile precision procedure purge read reads real regexp release rename "
+    "repeat replace require restrict return revoke rlike schema schemas separator show signal smallint spatial specific "
+    "sql sqlexception sqlstate sqlwarning ssl starting stored straight_join terminated tinyblob tinyint tinytext "
+    "trigger undo unlock unsigned usage utc_date utc_time utc_timestamp varbinary varchar varcharacter varying "
+    "virtual while write xor year_month zerofill status rank".split()
+)
+
+
+def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
+    return EngineTraits(
+        engine=EngineName.MYSQL,
+        label="MySQL",
+        version=version,
+        sqlglot_dialect="mysql",
+        identifier_max_length=64,
+        quote_open="`",
+        quote_close="`",
+        reserved=_RESERVED,
+        features=Features(
+            partial_indexes=False,
+            include_columns=False,
+            expression_indexes=version >= (8, 0, 13),
+            descending_indexes=version >= (8,),
+            check_constraints=version >= (8, 0, 16),
+            transactional_ddl=False,
+            concurrent_index_build=False,
+            named_enum_types=False,
+            inline_enum_type=True,
+            native_uuid=False,
+            native_json=True,
+            arrays=False,
+            alter_add_constraint=True,
+            returning=False,
+            partition_methods=frozenset({"range", "list", "hash"}),
+            foreign_keys_on_partitioned_tables=False,
+            unique_must_include_partition_key=True,
+            index_methods=frozenset({"btree", "fulltext", "spatial"}),
+            text_keys_need_prefix=True,
+            identity_only_as_rowid=False,
+            expression_defaults=version >= (8, 0, 13),
+            expression_defaults_parenthesized=True,
+            text_defaults=version >= (8, 0, 13),
+        ),
+        type_sql=lambda t: _type_sql(t, native_uuid=False),
+        row_overhead_bytes=18.0,
+        index_entry_overhead_bytes=6.0,
+        table_fill_factor=15.0 / 16.0,
+        index_fill_factor=0.69,
+        secondary_index_holds_primary_key=True,
+        true_literal="1",
+        false_literal="0",
+        identity_sql="AUTO_INCREMENT",
+        current_timestamp_with_precision=True,
+        timestamptz_as_utc=True,
+        interval_emulated=True,
+        table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        inline_comments=True,
+        partition_syntax="inline",
+    )
+
+
+def mariadb_traits(version: tuple[int, ...]) -> EngineTraits:
+    native_uuid = version >= (10, 7)
+    return EngineTraits(
+        engine=EngineName.MARIADB,
+        label="MariaDB",
+        version=version,
+        sqlglot_dialect="mysql",
+        identifier_max_length=64,
+        quote_open="`",
+        quote_close="`",
+        reserved=_RESERVED | {"offset", "returning"},
+        features=Features(
+            partial_indexes=False,
+            include_columns=False,
+            expression_indexes=False,
+            descending_indexes=version >= (10, 8),
+            check_constraints=True,
+            transactional_ddl=False,
+            concurrent_index_build=False,
+            named_enum_types=False,
+            inline_enum_type=True,
+            native_uuid=native_uuid,
+            native_json=True,
+            arrays=False,
+            alter_add_constraint=True,
+            returning=True,
+            partition_methods=frozenset({"range", "list", "hash"}),
+            foreign_keys_on_partitioned_tables=False,
+            unique_must_include_partition_key=True,
+            index_methods=frozenset({"btree", "fulltext", "spatial"}),
+            text_keys_need_prefix=True,
+            identity_only_as_rowid=False,
+            expression_defaults=True,
+            expression_defaults_parenthesized=False,
+            text_defaults=True,
+        ),
+        type_sql=lambda t: _type_sql(t, native_uuid=native_uuid),
+        row_overhead_bytes=18.0,
+        index_entry_overhead_bytes=6.0,
+        table_fill_factor=15.0 / 16.0,
+        index_fill_factor=0.69,
+        secondary_index_holds_primary_key=True,
+        true_literal="1",
+        false_literal="0",
+        identity_sql="AUTO_INCREMENT",
+        current_timestamp_with_precision=True,
+        timestamptz_as_utc=True,
+        interval_emulated=True,
+        table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        inline_comments=True,
+        partition_syntax="inline",
+    )

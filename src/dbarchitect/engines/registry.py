@@ -1,0 +1,47 @@
+"""Pick an engine's traits from its name and version."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from dbarchitect.engines import duckdb, mysql, postgres, sqlite
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import Diagnostic, UnsupportedError
+from dbarchitect.model.names import EngineName
+
+_BUILDERS: dict[EngineName, tuple[Callable[[tuple[int, ...]], EngineTraits], tuple[int, ...], tuple[int, ...]]] = {
+    # engine: (builder, default version, oldest supported)
+    EngineName.POSTGRESQL: (postgres.traits, (15,), (11,)),
+    EngineName.MYSQL: (mysql.mysql_traits, (8, 0), (5, 7)),
+    EngineName.MARIADB: (mysql.mariadb_traits, (10, 11), (10, 3)),
+    EngineName.SQLITE: (sqlite.traits, (3, 40), (3, 25)),
+    EngineName.DUCKDB: (duckdb.traits, (1, 0), (0, 10)),
+}
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    m = re.fullmatch(r"\s*v?(\d+(?:\.\d+){0,2})\s*", text)
+    if not m:
+        raise UnsupportedError(Diagnostic(f"cannot read engine version {text!r}", hint="write e.g. '15' or '10.11'"))
+    return tuple(int(p) for p in m.group(1).split("."))
+
+
+def get_traits(engine: EngineName | str, version: str | None = None) -> EngineTraits:
+    """Traits of ``engine`` at ``version`` (its current major release when not given)."""
+    try:
+        name = EngineName(engine.lower() if isinstance(engine, str) else engine)
+    except ValueError:
+        known = ", ".join(e.value for e in EngineName)
+        raise UnsupportedError(Diagnostic(f"unknown engine {engine!r}", hint=f"use one of {known}")) from None
+    builder, default, oldest = _BUILDERS[name]
+    parsed = parse_version(version) if version else default
+    if parsed < oldest:
+        label = builder(default).label
+        raise UnsupportedError(
+            Diagnostic(
+                f"{label} {'.'.join(map(str, parsed))} is not supported",
+                hint=f"use {'.'.join(map(str, oldest))} or newer",
+            )
+        )
+    return builder(parsed)

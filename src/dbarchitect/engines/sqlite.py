@@ -1,0 +1,104 @@
+"""SQLite facts: declared types, features, storage overheads.
+
+SQLite's declared types are free text with an *affinity*; we declare well-known names so the
+schema reads (and re-reads) with its meaning: ``NUMERIC(12,2)`` for exact decimals — never REAL —
+with the caveat (noted by the renderer) that SQLite keeps values with a fraction as 8-byte floats,
+exact to 15 significant digits; ``TIMESTAMP``/``TIMESTAMPTZ`` holding ISO-8601 text (UTC for the
+latter); enums as ``TEXT`` with a CHECK; identity as the ``INTEGER PRIMARY KEY`` rowid alias.
+Storage: a cell has a few bytes of header plus the rowid varint; pages fill nearly fully on
+appends.
+"""
+
+from __future__ import annotations
+
+from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import LogicalType, TypeKind
+
+_SIMPLE = {
+    TypeKind.BOOLEAN: "BOOLEAN",
+    TypeKind.SMALLINT: "SMALLINT",
+    TypeKind.INTEGER: "INTEGER",
+    TypeKind.BIGINT: "BIGINT",
+    TypeKind.REAL: "REAL",
+    TypeKind.DOUBLE: "DOUBLE",
+    TypeKind.TEXT: "TEXT",
+    TypeKind.DATE: "DATE",
+    TypeKind.TIME: "TIME",
+    TypeKind.TIMESTAMP: "TIMESTAMP",
+    TypeKind.TIMESTAMPTZ: "TIMESTAMPTZ",
+    TypeKind.INTERVAL: "TEXT",
+    TypeKind.UUID: "UUID",
+    TypeKind.JSON: "JSON",
+    TypeKind.ARRAY: "JSON",
+    TypeKind.ENUM: "TEXT",
+}
+
+
+def type_sql(t: LogicalType) -> str:
+    if t.kind in _SIMPLE:
+        return _SIMPLE[t.kind]
+    if t.kind == TypeKind.DECIMAL:
+        return f"NUMERIC({t.precision},{t.scale or 0})" if t.precision is not None else "NUMERIC"
+    if t.kind == TypeKind.CHAR:
+        return f"CHAR({t.length or 1})"
+    if t.kind == TypeKind.VARCHAR:
+        return f"VARCHAR({t.length})" if t.length else "TEXT"
+    if t.kind == TypeKind.BINARY:
+        return "BLOB"
+    raise ValueError(f"no SQLite type for {t}")
+
+
+_RESERVED = COMMON_RESERVED | frozenset(
+    "abort action after attach autoincrement before begin cascade commit conflict database deferrable deferred "
+    "detach each escape exclusive explain fail glob if ignore immediate indexed initially instead isnull match "
+    "no notnull of plan pragma query raise recursive regexp reindex release rename replace restrict rollback "
+    "savepoint temp temporary transaction trigger vacuum view virtual".split()
+)
+
+
+def traits(version: tuple[int, ...]) -> EngineTraits:
+    return EngineTraits(
+        engine=EngineName.SQLITE,
+        label="SQLite",
+        version=version,
+        sqlglot_dialect="sqlite",
+        identifier_max_length=1024,
+        quote_open='"',
+        quote_close='"',
+        reserved=_RESERVED,
+        features=Features(
+            partial_indexes=True,
+            include_columns=False,
+            expression_indexes=True,
+            descending_indexes=True,
+            check_constraints=True,
+            transactional_ddl=True,
+            concurrent_index_build=False,
+            named_enum_types=False,
+            inline_enum_type=False,
+            native_uuid=False,
+            native_json=False,
+            arrays=False,
+            alter_add_constraint=False,
+            returning=version >= (3, 35),
+            partition_methods=frozenset(),
+            foreign_keys_on_partitioned_tables=False,
+            unique_must_include_partition_key=False,
+            index_methods=frozenset({"btree"}),
+            text_keys_need_prefix=False,
+            identity_only_as_rowid=True,
+            expression_defaults=True,
+            expression_defaults_parenthesized=True,
+            text_defaults=True,
+        ),
+        type_sql=type_sql,
+        row_overhead_bytes=6.0,
+        index_entry_overhead_bytes=6.0,
+        table_fill_factor=0.95,
+        index_fill_factor=0.9,
+        true_literal="1",
+        false_literal="0",
+        decimal_fraction_is_float=True,
+        interval_emulated=True,
+    )

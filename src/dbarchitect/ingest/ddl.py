@@ -1,0 +1,699 @@
+"""DDL text -> catalog, in PostgreSQL, MySQL/MariaDB and SQLite dialects (sqlglot).
+
+Statements are split on the dialect's own tokens (so semicolons in strings do not split), each is
+parsed with sqlglot and folded into the catalog: CREATE TABLE (columns, defaults, identity,
+constraints inline and table-level, MySQL inline keys, partitioning), CREATE INDEX, ALTER TABLE
+ADD CONSTRAINT / ADD COLUMN, CREATE TYPE ... AS ENUM, CREATE VIEW, COMMENT ON, and PostgreSQL
+``PARTITION OF`` children. Session and privilege statements (SET, GRANT, BEGIN, CREATE SEQUENCE,
+CREATE EXTENSION ...) carry no schema facts and are skipped. Every error names the file and the
+line of the statement, and DDL written for another engine is recognized and named.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot.tokens import TokenType
+
+from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
+from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.model.catalog import (
+    Catalog,
+    CheckConstraint,
+    Column,
+    Default,
+    DefaultKind,
+    ForeignKey,
+    Index,
+    IndexKey,
+    Partition,
+    Partitioning,
+    PartitionMethod,
+    PrimaryKey,
+    ReferentialAction,
+    Table,
+    UniqueConstraint,
+    View,
+)
+from dbarchitect.model.names import EngineName, Name
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_DIALECT = {
+    EngineName.POSTGRESQL: "postgres",
+    EngineName.MYSQL: "mysql",
+    EngineName.MARIADB: "mysql",
+    EngineName.SQLITE: "sqlite",
+    EngineName.DUCKDB: "duckdb",
+}
+_LABEL = {
+    EngineName.POSTGRESQL: "PostgreSQL",
+    EngineName.MYSQL: "MySQL",
+    EngineName.MARIADB: "MariaDB",
+    EngineName.SQLITE: "SQLite",
+    EngineName.DUCKDB: "DuckDB",
+}
+#: Statements that carry no schema facts.
+_SKIP = re.compile(
+    r"^\s*(SET|GRANT|REVOKE|BEGIN|COMMIT|START\s+TRANSACTION|ROLLBACK|USE|PRAGMA|ANALYZE|VACUUM|"
+    r"CREATE\s+(SEQUENCE|EXTENSION|SCHEMA|DATABASE|ROLE|USER|FUNCTION|OR\s+REPLACE\s+FUNCTION|TRIGGER|"
+    r"PROCEDURE)|ALTER\s+(SEQUENCE|SCHEMA|DATABASE|ROLE|USER|DEFAULT\s+PRIVILEGES|EXTENSION)|"
+    r"SELECT\s+pg_catalog\.set_config|DROP\s+|LOCK\s+TABLES|UNLOCK\s+TABLES|DELIMITER|/\*!)",
+    re.IGNORECASE,
+)
+_SCHEMA_DDL = re.compile(r"^\s*(CREATE|ALTER|COMMENT)\b", re.IGNORECASE)
+#: Marks of one engine's DDL that another engine's parser accepts silently or chokes on.
+_MARKS: dict[EngineName, re.Pattern[str]] = {
+    EngineName.MYSQL: re.compile(
+        r"`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bDEFAULT\s+CHARSET\b|\bCHARACTER\s+SET\b|"
+        r"\bON\s+UPDATE\s+CURRENT_TIMESTAMP\b|^\s*(UNIQUE\s+)?KEY\s",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    EngineName.POSTGRESQL: re.compile(
+        r"::|\b(BIG|SMALL)?SERIAL\b|\bJSONB\b|\bTIMESTAMPTZ\b|\bBYTEA\b|\bGENERATED\s+(ALWAYS|BY\s+DEFAULT)\s+AS\s+"
+        r"IDENTITY\b|\bCREATE\s+TYPE\b|\bUSING\s+(GIN|GIST|BRIN)\b|\bINCLUDE\s*\(",
+        re.IGNORECASE,
+    ),
+    EngineName.SQLITE: re.compile(r"\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bSTRICT\s*;?\s*$", re.IGNORECASE),
+}
+_FAMILY = {
+    EngineName.MYSQL: EngineName.MYSQL,
+    EngineName.MARIADB: EngineName.MYSQL,
+    EngineName.POSTGRESQL: EngineName.POSTGRESQL,
+    EngineName.SQLITE: EngineName.SQLITE,
+    EngineName.DUCKDB: EngineName.DUCKDB,
+}
+_MYSQL_PARTITION = re.compile(
+    r"\bPARTITION\s+BY\s+(?P<method>RANGE|LIST|HASH|KEY|LINEAR\s+HASH|LINEAR\s+KEY)\s*(?P<columns>COLUMNS)?\s*"
+    r"\((?P<key>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MYSQL_PART = re.compile(
+    r"PARTITION\s+`?(?P<name>\w+)`?\s+VALUES\s+(?:LESS\s+THAN\s*(?P<lt>\((?:[^()]|\([^()]*\))*\)|MAXVALUE)|"
+    r"IN\s*(?P<in>\((?:[^()]|\([^()]*\))*\)))",
+    re.IGNORECASE,
+)
+_SQLITE_TABLE_OPTIONS = re.compile(r"\)\s*((WITHOUT\s+ROWID|STRICT)\s*,?\s*)+$", re.IGNORECASE)
+_ACTION = re.compile(r"ON\s+(DELETE|UPDATE)\s+(CASCADE|RESTRICT|SET\s+NULL|SET\s+DEFAULT|NO\s+ACTION)", re.I)
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    """One statement of a script and the 1-based line it starts on."""
+
+    sql: str
+    line: int
+
+
+def split_statements(text: str, dialect: EngineName, *, file: str | None = None) -> list[SqlStatement]:
+    """Split a script on the dialect's semicolon tokens (comments and strings are respected)."""
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(_DIALECT[dialect]).tokenize(text)
+    except TokenError as exc:
+        raise SqlError(Diagnostic(f"cannot tokenize the SQL: {exc}", file=file)) from None
+    statements: list[SqlStatement] = []
+    start: int | None = None
+    line = 1
+    end = 0
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            if start is not None:
+                statements.append(SqlStatement(text[start : end + 1], line))
+            start = None
+            continue
+        if start is None:
+            start, line = token.start, token.line
+            # Comments before the first token belong to no statement.
+        end = token.end
+    if start is not None:
+        statements.append(SqlStatement(text[start : end + 1], line))
+    return statements
+
+
+def _name(node: exp.Expression | None) -> Name:
+    if isinstance(node, exp.Identifier):
+        return Name(node.this, bool(node.args.get("quoted")))
+    if isinstance(node, exp.Column | exp.Table):
+        ident = node.this
+        if isinstance(ident, exp.Identifier):
+            return Name(ident.this, bool(ident.args.get("quoted")))
+    if isinstance(node, exp.Expression) and isinstance(node.this, exp.Expression):
+        return _name(node.this)
+    raise CatalogError(Diagnostic(f"expected a name, found {node.sql() if node else 'nothing'}"))
+
+
+def _names(nodes: list[exp.Expression]) -> tuple[Name, ...]:
+    return tuple(_name(n) for n in nodes)
+
+
+def _neutral(node: exp.Expression) -> str:
+    return node.sql()
+
+
+def _default(node: exp.Expression) -> Default:
+    if isinstance(node, exp.Paren):
+        return _default(node.this)
+    if isinstance(node, exp.Null):
+        return Default(DefaultKind.NULL)
+    if isinstance(node, exp.Boolean):
+        return Default(DefaultKind.BOOLEAN, "TRUE" if node.this else "FALSE")
+    if isinstance(node, exp.Literal):
+        return Default(DefaultKind.STRING if node.is_string else DefaultKind.NUMBER, node.this)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return Default(DefaultKind.NUMBER, f"-{node.this.this}")
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
+        return _default(node.this)
+    if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime) or (
+        isinstance(node, exp.Anonymous | exp.Func) and node.sql().upper() in {"NOW()", "LOCALTIMESTAMP", "LOCALTIMESTAMP()"}
+    ):
+        return Default(DefaultKind.CURRENT_TIMESTAMP)
+    if isinstance(node, exp.CurrentDate):
+        return Default(DefaultKind.CURRENT_DATE)
+    return Default(DefaultKind.EXPRESSION, _neutral(node))
+
+
+def _actions(reference: exp.Reference) -> tuple[ReferentialAction, ReferentialAction]:
+    on_delete = on_update = ReferentialAction.NO_ACTION
+    for option in reference.args.get("options") or []:
+        text = option if isinstance(option, str) else option.sql()
+        for m in _ACTION.finditer(text):
+            action = ReferentialAction(" ".join(m.group(2).upper().split()))
+            if m.group(1).upper() == "DELETE":
+                on_delete = action
+            else:
+                on_update = action
+    return on_delete, on_update
+
+
+def _foreign_key(columns: tuple[Name, ...], reference: exp.Reference, name: Name | None) -> ForeignKey:
+    schema = reference.this
+    if isinstance(schema, exp.Schema):
+        ref_table = _name(schema.this)
+        ref_cols = _names(schema.expressions)
+    else:
+        ref_table, ref_cols = _name(schema), ()
+    on_delete, on_update = _actions(reference)
+    return ForeignKey(columns, ref_table, ref_cols, name, on_delete, on_update)
+
+
+def _index_key(node: exp.Expression) -> IndexKey:
+    desc = False
+    if isinstance(node, exp.Ordered):
+        desc = bool(node.args.get("desc"))
+        node = node.this
+    if isinstance(node, exp.ColumnPrefix):  # MySQL prefix index `col(10)`: the column is the key
+        node = node.this
+    if isinstance(node, exp.Column | exp.Identifier):
+        return IndexKey(column=_name(node), descending=desc)
+    if isinstance(node, exp.Paren):
+        node = node.this
+    return IndexKey(expression=_neutral(node), descending=desc)
+
+
+@dataclass
+class _TableBuilder:
+    name: Name
+    schema: Name | None
+    line: int
+    columns: list[Column] = field(default_factory=list)
+    primary_key: PrimaryKey | None = None
+    uniques: list[UniqueConstraint] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    checks: list[CheckConstraint] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+    partitioning: Partitioning | None = None
+    comment: str | None = None
+    #: (column, line) references to check once the whole script is read.
+    pending: list[tuple[str, int]] = field(default_factory=list)
+
+    def column_index(self, name: Name) -> int | None:
+        for i, c in enumerate(self.columns):
+            if c.name.matches(name):
+                return i
+        return None
+
+    def freeze(self) -> Table:
+        return Table(
+            name=self.name,
+            columns=tuple(self.columns),
+            primary_key=self.primary_key,
+            uniques=tuple(self.uniques),
+            foreign_keys=tuple(self.foreign_keys),
+            checks=tuple(self.checks),
+            indexes=tuple(self.indexes),
+            partitioning=self.partitioning,
+            comment=self.comment,
+            schema=self.schema,
+        )
+
+
+class _Loader:
+    def __init__(self, dialect: EngineName, file: str | None) -> None:
+        self.engine = dialect
+        self.dialect = _DIALECT[dialect]
+        self.file = file
+        self.tables: dict[str, _TableBuilder] = {}
+        self.views: list[View] = []
+        self.enums: dict[str, tuple[str, ...]] = {}
+        self.line = 1
+        self.index_lines: dict[str, int] = {}
+
+    def error(self, message: str, hint: str | None = None, line: int | None = None) -> SqlError:
+        return SqlError(Diagnostic(message, file=self.file, line=line or self.line, hint=hint))
+
+    def table(self, node: exp.Expression | None, *, what: str = "table") -> _TableBuilder:
+        name = _name(node)
+        builder = self.tables.get(name.key)
+        if builder is None:
+            known = [b.name.value for b in self.tables.values()]
+            close = difflib.get_close_matches(name.value, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "create the table before this statement"
+            raise self.error(f"{what} '{name}' does not exist", hint)
+        return builder
+
+    # -- statements --------------------------------------------------------------------------
+    def load(self, statement: SqlStatement) -> None:
+        self.line = statement.line
+        sql = statement.sql
+        if _SKIP.match(sql):
+            return
+        mysql_partition: Partitioning | None = None
+        if self.engine in (EngineName.MYSQL, EngineName.MARIADB):
+            sql, mysql_partition = self.split_mysql_partitioning(sql)
+        if self.engine == EngineName.SQLITE:
+            sql = _SQLITE_TABLE_OPTIONS.sub(")", sql)
+        try:
+            node = sqlglot.parse_one(sql, read=self.dialect)
+        except ParseError as exc:
+            err = exc.errors[0] if exc.errors else {}
+            line = self.line + max(int(err.get("line") or 1) - 1, 0)
+            description = str(err.get("description") or exc).splitlines()[0]
+            raise self.error(f"cannot parse: {description}", "check the statement's syntax", line) from None
+        except SqlglotError as exc:
+            raise self.error(f"cannot parse: {str(exc).splitlines()[0]}") from None
+        if isinstance(node, exp.Command):
+            if _SCHEMA_DDL.match(sql):
+                raise self.error(
+                    f"cannot understand `{' '.join(sql.split()[:4])} ...` in {_LABEL[self.engine]} DDL",
+                    "simplify the statement or check it is valid for this engine",
+                )
+            return
+        if isinstance(node, exp.Create):
+            self.create(node, mysql_partition)
+        elif isinstance(node, exp.Alter):
+            self.alter(node)
+        elif isinstance(node, exp.Comment):
+            self.comment(node)
+        elif isinstance(node, exp.Query | exp.Insert | exp.Update | exp.Delete):
+            raise self.error("DDL files hold schema statements only", "move queries and data to the workload")
+
+    def split_mysql_partitioning(self, sql: str) -> tuple[str, Partitioning | None]:
+        m = _MYSQL_PARTITION.search(sql)
+        if not m or not sql.lstrip().upper().startswith("CREATE"):
+            return sql, None
+        method_text = m["method"].upper().split()[-1]
+        method = {"RANGE": PartitionMethod.RANGE, "LIST": PartitionMethod.LIST}.get(method_text, PartitionMethod.HASH)
+        columns = tuple(Name(c.strip().strip("`")) for c in m["key"].split(",") if c.strip())
+        partitions: list[Partition] = []
+        for p in _MYSQL_PART.finditer(m["rest"]):
+            if p["lt"]:
+                bound = p["lt"].strip()
+                bound = bound[1:-1].strip() if bound.startswith("(") else bound.upper()
+                partitions.append(Partition(Name(p["name"]), (bound,), is_default=bound == "MAXVALUE"))
+            else:
+                values = tuple(v.strip() for v in p["in"].strip()[1:-1].split(","))
+                partitions.append(Partition(Name(p["name"]), values))
+        count_match = re.search(r"\bPARTITIONS\s+(\d+)", m["rest"], re.IGNORECASE)
+        count = int(count_match.group(1)) if count_match else None
+        return sql[: m.start()], Partitioning(method, columns, tuple(partitions), count)
+
+    def create(self, node: exp.Create, mysql_partition: Partitioning | None) -> None:
+        kind = str(node.args.get("kind") or "").upper()
+        if kind == "TABLE":
+            self.create_table(node, mysql_partition)
+        elif kind == "INDEX":
+            self.create_index(node)
+        elif kind == "VIEW":
+            query = node.expression
+            target = node.this
+            columns: tuple[Name, ...] = ()
+            if isinstance(target, exp.Schema):
+                columns = _names(target.expressions)
+                target = target.this
+            if query is None:
+                raise self.error("a view needs a query")
+            self.views.append(View(_name(target), _neutral(query), columns))
+        elif kind == "TYPE":
+            expression = node.expression
+            if isinstance(expression, exp.DataType) and expression.this == exp.DataType.Type.ENUM:
+                values = tuple(e.this for e in expression.expressions if isinstance(e, exp.Literal))
+                self.enums[_name(node.this).value.lower()] = values
+        # Other CREATE kinds (SEQUENCE, SCHEMA, FUNCTION ...) carry no catalog facts.
+
+    def create_table(self, node: exp.Create, mysql_partition: Partitioning | None) -> None:
+        target = node.this
+        properties = node.args.get("properties")
+        props = properties.expressions if isinstance(properties, exp.Properties) else []
+        partition_of = next((p for p in props if isinstance(p, exp.PartitionedOfProperty)), None)
+        if partition_of is not None:
+            self.add_partition(_name(target if not isinstance(target, exp.Schema) else target.this), partition_of)
+            return
+        if not isinstance(target, exp.Schema):
+            if node.expression is not None:
+                raise self.error("CREATE TABLE ... AS SELECT has no declared columns", "declare the columns")
+            raise self.error("CREATE TABLE without columns")
+        table_node = target.this
+        name = _name(table_node)
+        schema = _name(table_node.args["db"]) if isinstance(table_node, exp.Table) and table_node.args.get("db") else None
+        if name.key in self.tables:
+            if node.args.get("exists"):
+                return
+            raise self.error(f"table '{name}' is created twice (first on line {self.tables[name.key].line})")
+        builder = _TableBuilder(name, schema, self.line)
+        self.tables[name.key] = builder
+        for element in target.expressions:
+            if isinstance(element, exp.ColumnDef):
+                self.column(builder, element)
+        for element in target.expressions:
+            if not isinstance(element, exp.ColumnDef):
+                self.table_constraint(builder, element)
+        for prop in props:
+            if isinstance(prop, exp.PartitionedByProperty):
+                builder.partitioning = self.partition_by(prop)
+            elif isinstance(prop, exp.SchemaCommentProperty):
+                builder.comment = prop.this.this if isinstance(prop.this, exp.Literal) else prop.this.sql()
+        if mysql_partition is not None:
+            builder.partitioning = mysql_partition
+        self.check_columns(builder, builder.partitioning.columns if builder.partitioning else (), "partition key")
+
+    def partition_by(self, prop: exp.PartitionedByProperty) -> Partitioning:
+        spec = prop.this
+        method_text = spec.name.upper() if isinstance(spec, exp.Anonymous) else ""
+        if isinstance(spec, exp.Anonymous) and method_text in ("RANGE", "LIST", "HASH"):
+            columns = tuple(_name(e) for e in spec.expressions if isinstance(e, exp.Column))
+            if len(columns) != len(spec.expressions):
+                raise self.error("partition keys that are expressions are not supported", "partition by columns")
+            return Partitioning(PartitionMethod(method_text.lower()), columns)
+        raise self.error(f"cannot read partitioning {spec.sql()}", "use PARTITION BY RANGE|LIST|HASH (columns)")
+
+    def add_partition(self, name: Name, prop: exp.PartitionedOfProperty) -> None:
+        parent = self.table(prop.this, what="partitioned table")
+        if parent.partitioning is None:
+            raise self.error(f"table '{parent.name}' is not partitioned", "add PARTITION BY to its CREATE TABLE")
+        bound = prop.expression
+        partition: Partition
+        if isinstance(bound, exp.Var) and bound.name.upper() == "DEFAULT":
+            partition = Partition(name, (), is_default=True)
+        elif isinstance(bound, exp.PartitionBoundSpec):
+            if bound.args.get("from_expressions"):
+                lo = ", ".join(_neutral(e) for e in bound.args["from_expressions"])
+                hi = ", ".join(_neutral(e) for e in bound.args["to_expressions"])
+                partition = Partition(name, (lo, hi))
+            elif isinstance(bound.this, list):
+                partition = Partition(name, tuple(_neutral(e) for e in bound.this))
+            else:
+                partition = Partition(name, (_neutral(bound),))
+        else:
+            partition = Partition(name, (_neutral(bound),) if bound is not None else ())
+        parent.partitioning = replace(parent.partitioning, partitions=(*parent.partitioning.partitions, partition))
+
+    def column(self, builder: _TableBuilder, node: exp.ColumnDef) -> None:
+        name = _name(node.this)
+        if builder.column_index(name) is not None:
+            raise self.error(f"column '{name}' appears twice in table '{builder.name}'")
+        kind = node.args.get("kind")
+        if not isinstance(kind, exp.DataType):
+            if self.engine == EngineName.SQLITE:
+                kind = exp.DataType.build("BLOB", dialect="sqlite")  # no declared type: BLOB affinity
+            else:
+                raise self.error(f"column '{builder.name}.{name}' has no type")
+        try:
+            logical, identity = parse_column_type(kind, self.engine, self.enums)
+        except DbarchError as exc:
+            raise self.error(f"column '{builder.name}.{name}': {exc.diagnostic.message}", exc.diagnostic.hint) from None
+        nullable = True
+        default: Default | None = None
+        generated: str | None = None
+        comment: str | None = None
+        for constraint in node.args.get("constraints") or []:
+            c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
+            cname = _name(constraint.this) if isinstance(constraint, exp.ColumnConstraint) and constraint.this else None
+            if isinstance(c, exp.NotNullColumnConstraint):
+                nullable = bool(c.args.get("allow_null"))
+            elif isinstance(c, exp.PrimaryKeyColumnConstraint):
+                nullable = False
+                self.set_primary_key(builder, PrimaryKey((name,), cname))
+            elif isinstance(c, exp.UniqueColumnConstraint):
+                builder.uniques.append(UniqueConstraint((name,), cname))
+            elif isinstance(c, exp.DefaultColumnConstraint):
+                default = _default(c.this)
+                if default.kind == DefaultKind.EXPRESSION and "nextval" in (default.value or "").lower():
+                    identity, default = True, None
+            elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint):
+                if c.args.get("expression") is not None:
+                    generated = _neutral(c.args["expression"])
+                else:
+                    identity = True
+            elif isinstance(c, exp.AutoIncrementColumnConstraint):
+                identity = True
+            elif isinstance(c, exp.ComputedColumnConstraint):
+                generated = _neutral(c.this)
+            elif isinstance(c, exp.CheckColumnConstraint):
+                builder.checks.append(CheckConstraint(_neutral(c.this), cname))
+            elif isinstance(c, exp.Reference):
+                builder.foreign_keys.append(_foreign_key((name,), c, cname))
+            elif isinstance(c, exp.CommentColumnConstraint):
+                comment = c.this.this if isinstance(c.this, exp.Literal) else c.this.sql()
+        builder.columns.append(
+            Column(name, logical, nullable, default, identity, generated, comment)
+        )
+
+    def set_primary_key(self, builder: _TableBuilder, pk: PrimaryKey) -> None:
+        if builder.primary_key is not None:
+            raise self.error(f"table '{builder.name}' has two primary keys")
+        builder.primary_key = pk
+        for col in pk.columns:
+            i = builder.column_index(col)
+            if i is not None:
+                builder.columns[i] = replace(builder.columns[i], nullable=False)
+
+    def check_columns(self, builder: _TableBuilder, columns: tuple[Name, ...], what: str) -> None:
+        for col in columns:
+            if builder.column_index(col) is None:
+                known = [c.name.value for c in builder.columns]
+                close = difflib.get_close_matches(col.value, known, n=1)
+                raise self.error(
+                    f"{what} names column '{col}', which table '{builder.name}' does not have",
+                    f"did you mean '{close[0]}'?" if close else None,
+                )
+
+    def table_constraint(self, builder: _TableBuilder, node: exp.Expression) -> None:
+        cname: Name | None = None
+        if isinstance(node, exp.Constraint):
+            cname = _name(node.this)
+            inner = node.expressions
+        else:
+            inner = [node]
+        for c in inner:
+            if isinstance(c, exp.PrimaryKey):
+                cols = tuple(_index_key(e).column or Name("?") for e in c.expressions)
+                self.check_columns(builder, cols, "primary key")
+                self.set_primary_key(builder, PrimaryKey(cols, cname))
+            elif isinstance(c, exp.PrimaryKeyColumnConstraint):
+                raise self.error("PRIMARY KEY without columns")
+            elif isinstance(c, exp.UniqueColumnConstraint):
+                schema = c.this
+                uname = cname
+                cols_nodes: list[exp.Expression] = []
+                if isinstance(schema, exp.Schema):
+                    cols_nodes = schema.expressions
+                    if uname is None and schema.this is not None:
+                        uname = _name(schema.this)
+                cols = tuple(_index_key(e).column or Name("?") for e in cols_nodes)
+                self.check_columns(builder, cols, "unique constraint")
+                builder.uniques.append(UniqueConstraint(cols, uname))
+            elif isinstance(c, exp.ForeignKey):
+                cols = _names(c.expressions)
+                self.check_columns(builder, cols, "foreign key")
+                reference = c.args.get("reference")
+                if not isinstance(reference, exp.Reference):
+                    raise self.error("FOREIGN KEY without REFERENCES")
+                builder.foreign_keys.append(_foreign_key(cols, reference, cname))
+            elif isinstance(c, exp.CheckColumnConstraint):
+                builder.checks.append(CheckConstraint(_neutral(c.this), cname))
+            elif isinstance(c, exp.IndexColumnConstraint):
+                keys = tuple(_index_key(e) for e in c.expressions)
+                self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
+                iname = _name(c.this) if c.this is not None else Name(
+                    "_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"])
+                )
+                kind = str(c.args.get("kind") or "").upper()
+                if kind == "UNIQUE":
+                    builder.uniques.append(UniqueConstraint(tuple(k.column for k in keys if k.column), iname))
+                else:
+                    method = "fulltext" if kind == "FULLTEXT" else "spatial" if kind == "SPATIAL" else None
+                    builder.indexes.append(Index(iname, keys, method=method))
+            elif isinstance(c, exp.LikeProperty):
+                raise self.error("CREATE TABLE ... LIKE is not supported", "write the columns out")
+            else:
+                raise self.error(f"cannot read table element `{c.sql(dialect=self.dialect)[:60]}`")
+
+    def create_index(self, node: exp.Create) -> None:
+        index = node.this
+        if not isinstance(index, exp.Index):
+            raise self.error("cannot read CREATE INDEX")
+        builder = self.table(index.args.get("table"), what="table")
+        params = index.args.get("params")
+        if not isinstance(params, exp.IndexParameters):
+            raise self.error("CREATE INDEX without columns")
+        keys = tuple(_index_key(e) for e in params.args.get("columns") or [])
+        self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
+        include = _names(params.args.get("include") or [])
+        self.check_columns(builder, include, "index INCLUDE")
+        where = params.args.get("where")
+        using = params.args.get("using")
+        method = using.name.lower() if isinstance(using, exp.Expression) else None
+        name = (
+            _name(index.this)
+            if index.this is not None
+            else Name("_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"]))
+        )
+        if name.key in self.index_lines:
+            if node.args.get("exists"):
+                return
+            raise self.error(f"index '{name}' is created twice (first on line {self.index_lines[name.key]})")
+        self.index_lines[name.key] = self.line
+        builder.indexes.append(
+            Index(
+                name,
+                keys,
+                unique=bool(node.args.get("unique")),
+                where=_neutral(where.this) if isinstance(where, exp.Where) else None,
+                include=include,
+                method=None if method == "btree" else method,
+            )
+        )
+
+    def alter(self, node: exp.Alter) -> None:
+        if str(node.args.get("kind") or "").upper() != "TABLE":
+            return
+        builder = self.table(node.this)
+        for action in node.args.get("actions") or []:
+            if isinstance(action, exp.AddConstraint):
+                for c in action.expressions:
+                    self.table_constraint(builder, c)
+            elif isinstance(action, exp.ColumnDef):
+                self.column(builder, action)
+            elif isinstance(action, exp.Constraint | exp.PrimaryKey | exp.ForeignKey):
+                self.table_constraint(builder, action)
+            else:
+                raise self.error(
+                    f"ALTER TABLE `{action.sql(dialect=self.dialect)[:60]}` is not a schema definition",
+                    "give the schema as CREATE statements (and ADD CONSTRAINT / ADD COLUMN)",
+                )
+
+    def comment(self, node: exp.Comment) -> None:
+        kind = str(node.args.get("kind") or "").upper()
+        text = node.expression.this if isinstance(node.expression, exp.Literal) else None
+        if kind == "TABLE":
+            self.table(node.this).comment = text
+        elif kind == "COLUMN":
+            column = node.this
+            if not isinstance(column, exp.Column) or not column.table:
+                raise self.error("COMMENT ON COLUMN needs table.column")
+            builder = self.table(exp.to_identifier(column.table))
+            i = builder.column_index(_name(column))
+            if i is None:
+                raise self.error(f"table '{builder.name}' has no column '{column.name}'")
+            builder.columns[i] = replace(builder.columns[i], comment=text)
+
+    # -- whole-script checks --------------------------------------------------------------------
+    def finish(self) -> Catalog:
+        for builder in self.tables.values():
+            self.line = builder.line
+            for fk in builder.foreign_keys:
+                target = self.tables.get(fk.ref_table.key)
+                if target is None:
+                    known = [b.name.value for b in self.tables.values()]
+                    close = difflib.get_close_matches(fk.ref_table.value, known, n=1)
+                    raise self.error(
+                        f"foreign key of '{builder.name}' references table '{fk.ref_table}', which is not defined",
+                        f"did you mean '{close[0]}'?" if close else "define it in the same file",
+                    )
+                if not fk.ref_columns:
+                    if target.primary_key is None:
+                        raise self.error(
+                            f"foreign key of '{builder.name}' references '{target.name}', which has no primary key",
+                            "name the referenced columns",
+                        )
+                    i = builder.foreign_keys.index(fk)
+                    builder.foreign_keys[i] = replace(fk, ref_columns=target.primary_key.columns)
+                    fk = builder.foreign_keys[i]
+                self.check_columns(target, fk.ref_columns, f"foreign key of '{builder.name}'")
+                if len(fk.ref_columns) != len(fk.columns):
+                    raise self.error(
+                        f"foreign key of '{builder.name}' has {len(fk.columns)} column(s) but references "
+                        f"{len(fk.ref_columns)}"
+                    )
+        return Catalog(tables=tuple(b.freeze() for b in self.tables.values()), views=tuple(self.views),
+                       origin=self.file)
+
+
+def _other_dialect(text: str, dialect: EngineName) -> EngineName | None:
+    """The engine whose marks ``text`` carries, when that is not ``dialect``'s family."""
+    family = _FAMILY[dialect]
+    scores = {
+        engine: len(pattern.findall(text)) for engine, pattern in _MARKS.items() if engine != family
+    }
+    own = len(_MARKS[family].findall(text)) if family in _MARKS else 0
+    best = max(scores.items(), key=lambda kv: kv[1], default=(None, 0))
+    if best[0] is not None and best[1] > own:
+        return best[0]
+    return None
+
+
+def load_ddl(text: str, dialect: EngineName, *, file: str | None = None) -> Catalog:
+    """Read a DDL script written for ``dialect`` into a catalog."""
+    other = _other_dialect(text, dialect)
+    try:
+        loader = _Loader(dialect, file)
+        for statement in split_statements(text, dialect, file=file):
+            loader.load(statement)
+        catalog = loader.finish()
+    except SqlError as exc:
+        if other is not None:
+            raise SqlError(
+                replace(
+                    exc.diagnostic,
+                    message=f"this looks like {_LABEL[other]} DDL, not {_LABEL[dialect]} ({exc.diagnostic.message})",
+                    hint=f"set schema.ddl.dialect: {other.value}",
+                )
+            ) from None
+        raise
+    if other is not None:
+        raise SqlError(
+            Diagnostic(
+                f"this looks like {_LABEL[other]} DDL, not {_LABEL[dialect]}",
+                file=file,
+                hint=f"set schema.ddl.dialect: {other.value}",
+            )
+        )
+    return catalog
+
+
+def load_ddl_file(path: Path, dialect: EngineName) -> Catalog:
+    """Read a DDL file (see :func:`load_ddl`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SqlError(Diagnostic("no such DDL file", file=str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SqlError(Diagnostic(f"cannot read the DDL file ({exc.__class__.__name__})", file=str(path))) from None
+    return load_ddl(text, dialect, file=str(path))

@@ -1,0 +1,185 @@
+"""Engine type names -> neutral logical types.
+
+One table per family of sqlglot type tokens, read in the source engine's dialect, so that
+``numeric(12,2)`` on PostgreSQL, ``DECIMAL(12,2)`` on MySQL and ``NUMERIC(12,2)`` on SQLite are all
+the same exact decimal, and ``serial``/``bigserial`` are integer types that carry identity.
+MySQL facts: ``TINYINT(1)`` is its boolean, ``DATETIME`` has no time zone and ``TIMESTAMP`` is
+stored in UTC (so it maps to a time-zone-aware timestamp). SQLite declared types are free text:
+well-known names keep their meaning; anything else falls back to SQLite's affinity rules.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dbarchitect.errors import Diagnostic, SqlError
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import LogicalType, TypeKind
+
+T = exp.DataType.Type
+
+_DIALECT = {
+    EngineName.POSTGRESQL: "postgres",
+    EngineName.MYSQL: "mysql",
+    EngineName.MARIADB: "mysql",
+    EngineName.SQLITE: "sqlite",
+    EngineName.DUCKDB: "duckdb",
+}
+
+_SIMPLE: dict[exp.DataType.Type, TypeKind] = {
+    T.BOOLEAN: TypeKind.BOOLEAN,
+    T.BIT: TypeKind.BOOLEAN,
+    T.TINYINT: TypeKind.SMALLINT,
+    T.UTINYINT: TypeKind.SMALLINT,
+    T.SMALLINT: TypeKind.SMALLINT,
+    T.USMALLINT: TypeKind.INTEGER,
+    T.MEDIUMINT: TypeKind.INTEGER,
+    T.UMEDIUMINT: TypeKind.INTEGER,
+    T.INT: TypeKind.INTEGER,
+    T.UINT: TypeKind.BIGINT,
+    T.BIGINT: TypeKind.BIGINT,
+    T.UBIGINT: TypeKind.DECIMAL,
+    T.FLOAT: TypeKind.REAL,
+    T.DOUBLE: TypeKind.DOUBLE,
+    T.TEXT: TypeKind.TEXT,
+    T.TINYTEXT: TypeKind.TEXT,
+    T.MEDIUMTEXT: TypeKind.TEXT,
+    T.LONGTEXT: TypeKind.TEXT,
+    T.NAME: TypeKind.TEXT,
+    T.BLOB: TypeKind.BINARY,
+    T.TINYBLOB: TypeKind.BINARY,
+    T.MEDIUMBLOB: TypeKind.BINARY,
+    T.LONGBLOB: TypeKind.BINARY,
+    T.DATE: TypeKind.DATE,
+    T.DATE32: TypeKind.DATE,
+    T.TIME: TypeKind.TIME,
+    T.TIMETZ: TypeKind.TIME,
+    T.DATETIME: TypeKind.TIMESTAMP,
+    T.DATETIME2: TypeKind.TIMESTAMP,
+    T.TIMESTAMP: TypeKind.TIMESTAMP,
+    T.TIMESTAMPNTZ: TypeKind.TIMESTAMP,
+    T.TIMESTAMPTZ: TypeKind.TIMESTAMPTZ,
+    T.TIMESTAMPLTZ: TypeKind.TIMESTAMPTZ,
+    T.INTERVAL: TypeKind.INTERVAL,
+    T.UUID: TypeKind.UUID,
+    T.JSON: TypeKind.JSON,
+    T.JSONB: TypeKind.JSON,
+    T.YEAR: TypeKind.SMALLINT,
+}
+_SERIAL = {T.SERIAL: TypeKind.INTEGER, T.SMALLSERIAL: TypeKind.SMALLINT, T.BIGSERIAL: TypeKind.BIGINT}
+_LENGTHED = {
+    T.CHAR: TypeKind.CHAR,
+    T.NCHAR: TypeKind.CHAR,
+    T.VARCHAR: TypeKind.VARCHAR,
+    T.NVARCHAR: TypeKind.VARCHAR,
+    T.BINARY: TypeKind.BINARY,
+    T.VARBINARY: TypeKind.BINARY,
+}
+_DECIMALS = {T.DECIMAL, T.BIGDECIMAL, T.UDECIMAL, T.DECIMAL32, T.DECIMAL64, T.DECIMAL128}
+
+
+def _params(dt: exp.DataType) -> list[int]:
+    out: list[int] = []
+    for e in dt.expressions:
+        node = e.this if isinstance(e, exp.DataTypeParam) else e
+        if isinstance(node, exp.Literal) and not node.is_string:
+            try:
+                out.append(int(node.this))
+            except ValueError:
+                continue
+    return out
+
+
+def _sqlite_affinity(name: str) -> TypeKind:
+    """SQLite's rules for a declared type it does not know (datatype3.html, section 3.1)."""
+    upper = name.upper()
+    if "INT" in upper:
+        return TypeKind.BIGINT
+    if any(s in upper for s in ("CHAR", "CLOB", "TEXT")):
+        return TypeKind.TEXT
+    if "BLOB" in upper or not upper:
+        return TypeKind.BINARY
+    if any(s in upper for s in ("REAL", "FLOA", "DOUB")):
+        return TypeKind.DOUBLE
+    return TypeKind.DECIMAL
+
+
+def _convert(dt: exp.DataType, engine: EngineName, text: str) -> tuple[LogicalType, bool]:
+    kind = dt.this
+    params = _params(dt)
+    if kind in _SERIAL:
+        return LogicalType(_SERIAL[kind]), True
+    if kind == T.TINYINT and engine in (EngineName.MYSQL, EngineName.MARIADB) and params == [1]:
+        return LogicalType(TypeKind.BOOLEAN), False
+    if kind == T.UBIGINT:
+        return LogicalType(TypeKind.DECIMAL, precision=20, scale=0), False
+    if kind in _SIMPLE:
+        logical = LogicalType(_SIMPLE[kind])
+        if logical.kind in (TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ, TypeKind.TIME) and params:
+            logical = LogicalType(logical.kind, precision=params[0])
+        return logical, False
+    if kind in _LENGTHED:
+        return LogicalType(_LENGTHED[kind], length=params[0] if params else None), False
+    if kind in _DECIMALS:
+        precision = params[0] if params else None
+        scale = params[1] if len(params) > 1 else (0 if precision is not None else None)
+        return LogicalType(TypeKind.DECIMAL, precision=precision, scale=scale), False
+    if kind == T.MONEY:
+        return LogicalType(TypeKind.DECIMAL, precision=19, scale=4), False
+    if kind == T.SMALLMONEY:
+        return LogicalType(TypeKind.DECIMAL, precision=10, scale=4), False
+    if kind == T.ENUM:
+        values = tuple(e.this for e in dt.expressions if isinstance(e, exp.Literal))
+        return LogicalType(TypeKind.ENUM, values=values), False
+    if kind == T.ARRAY and dt.expressions and isinstance(dt.expressions[0], exp.DataType):
+        element, _ = _convert(dt.expressions[0], engine, text)
+        return LogicalType(TypeKind.ARRAY, element=element), False
+    if engine == EngineName.SQLITE:
+        return LogicalType(_sqlite_affinity(text)), False
+    raise SqlError(
+        Diagnostic(
+            f"type {text!r} is not supported on {engine.value}",
+            hint="use a standard type (integer, bigint, numeric(p,s), varchar(n), text, timestamp, json...)",
+        )
+    )
+
+
+def parse_column_type(
+    type_sql: str | exp.DataType, dialect: EngineName, enums: dict[str, tuple[str, ...]] | None = None
+) -> tuple[LogicalType, bool]:
+    """The logical type of a column type written for ``dialect``, and whether it implies identity
+    (``serial``). ``enums`` maps named enum types (PostgreSQL ``CREATE TYPE ... AS ENUM``) to values."""
+    if isinstance(type_sql, exp.DataType):
+        dt, text = type_sql, type_sql.sql(dialect=_DIALECT[dialect])
+    else:
+        text = type_sql.strip()
+        if not text:
+            raise SqlError(Diagnostic("empty type name"))
+        try:
+            dt = exp.DataType.build(text, dialect=_DIALECT[dialect], udt=True)
+        except (SqlglotError, ValueError):
+            if dialect == EngineName.SQLITE:
+                return LogicalType(_sqlite_affinity(text)), False
+            raise SqlError(Diagnostic(f"cannot read type {text!r} for {dialect.value}")) from None
+    if dt.this == T.USERDEFINED:
+        name = (dt.args.get("kind") or text).strip().strip('"').lower()
+        if enums and name.split(".")[-1] in enums:
+            short = name.split(".")[-1]
+            return LogicalType(TypeKind.ENUM, values=enums[short], type_name=short), False
+        if dialect == EngineName.SQLITE:
+            return LogicalType(_sqlite_affinity(text)), False
+        if name == "citext":
+            return LogicalType(TypeKind.TEXT), False
+        raise SqlError(
+            Diagnostic(
+                f"type {text!r} is not a known type on {dialect.value}",
+                hint="declare enums with CREATE TYPE ... AS ENUM before use, or use a standard type",
+            )
+        )
+    return _convert(dt, dialect, text)
+
+
+def parse_type(type_sql: str | exp.DataType, dialect: EngineName) -> LogicalType:
+    """The logical type of ``type_sql`` (see :func:`parse_column_type`)."""
+    return parse_column_type(type_sql, dialect)[0]

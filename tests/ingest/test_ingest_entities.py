@@ -1,0 +1,87 @@
+"""Inline entities -> catalog, with every reference checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbarchitect.brief import loads_brief
+from dbarchitect.errors import BriefError
+from dbarchitect.ingest.entities import load_entities
+from dbarchitect.model.catalog import DefaultKind, ReferentialAction
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import TypeKind
+
+ENTITIES = """\
+engine: postgresql 15
+schema:
+  entities:
+    authors:
+      columns:
+        id: {type: bigint, identity: true, primary_key: true}
+        email: {type: varchar(255), nullable: false, unique: true}
+        created_at: {type: timestamptz, nullable: false, default: CURRENT_TIMESTAMP}
+    posts:
+      columns:
+        id: {type: bigint, identity: true}
+        author_id: {type: bigint, nullable: false, references: authors, on_delete: cascade}
+        title: {type: varchar(200), nullable: false}
+        status: {type: varchar(12), nullable: false, default: draft, check: "status IN ('draft', 'published')"}
+        price: numeric(10,2)
+        published_at: timestamptz
+      primary_key: [id]
+      unique: [[author_id, title]]
+      indexes:
+        - {columns: [author_id, published_at desc], where: "status = 'published'"}
+"""
+
+
+def catalog(text: str = ENTITIES):  # type: ignore[no-untyped-def]
+    brief = loads_brief(text, file="b.yaml")
+    assert brief.schema_.entities is not None
+    return load_entities(brief.schema_.entities, EngineName.POSTGRESQL, file="b.yaml")
+
+
+def test_entities_become_tables() -> None:
+    cat = catalog()
+    authors, posts = cat.tables
+    assert authors.primary_key is not None and [c.value for c in authors.primary_key.columns] == ["id"]
+    assert authors.column("id").identity  # type: ignore[union-attr]
+    assert [[c.value for c in u.columns] for u in authors.uniques] == [["email"]]
+    created = authors.column("created_at")
+    assert created is not None and created.default is not None
+    assert created.default.kind is DefaultKind.CURRENT_TIMESTAMP
+    assert created.type.kind is TypeKind.TIMESTAMPTZ and not created.nullable
+
+    fk = posts.foreign_keys[0]
+    assert (fk.ref_table.value, [c.value for c in fk.ref_columns]) == ("authors", ["id"])
+    assert fk.on_delete is ReferentialAction.CASCADE
+    price = posts.column("price")
+    assert price is not None and (price.type.kind, price.type.precision, price.type.scale) == (TypeKind.DECIMAL, 10, 2)
+    status = posts.column("status")
+    assert status is not None and status.default is not None
+    assert (status.default.kind, status.default.value) == (DefaultKind.STRING, "draft")
+    assert posts.checks[0].expression == "status IN ('draft', 'published')"
+    (index,) = posts.indexes
+    assert [(k.column.value if k.column else None, k.descending) for k in index.keys] == [
+        ("author_id", False),
+        ("published_at", True),
+    ]
+    assert index.where == "status = 'published'"
+    assert posts.column("id").nullable is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("references: authors", "references: author"), "references unknown entity 'author'; did you mean 'authors'?"),
+        (("references: authors", "references: authors(idd)"), "entity 'authors' has no column 'idd'; did you mean 'id'?"),
+        (("primary_key: [id]", "primary_key: [ids]"), "schema.entities.posts.primary_key: entity 'posts' has no column 'ids'"),
+        (("on_delete: cascade", "on_delete: explode"), "unknown referential action 'explode'"),
+        (("price: numeric(10,2)", "price: moneybags"), "schema.entities.posts.columns.price.type"),
+    ],
+)
+def test_bad_entities(change: tuple[str, str], expected: str) -> None:
+    with pytest.raises(BriefError) as info:
+        catalog(ENTITIES.replace(*change))
+    assert expected in str(info.value)
+    assert str(info.value).startswith("b.yaml: ")

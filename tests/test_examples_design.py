@@ -1,0 +1,64 @@
+"""Every example brief designs end to end, and its DDL runs on every engine it names."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from dbarchitect import api
+from dbarchitect.engines.ddl import render_schema
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.model.names import EngineName
+from tests.engine_exec import execute_script
+
+EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*/brief.yaml"))
+
+
+def test_there_are_examples() -> None:
+    names = {p.parent.name for p in EXAMPLES}
+    assert {"shop", "saas", "iot", "tpch"} <= names
+
+
+@pytest.mark.parametrize("brief", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_designs(brief: Path) -> None:
+    design = api.design(brief)
+    inspection = design.inspection
+    assert inspection.catalog.tables
+    assert inspection.workload.statements
+    # every table the brief sizes is sized
+    for name in inspection.brief.tables:
+        size = next(s for s in inspection.sizes if s.table.lower() == name.lower())
+        assert not size.unsized and size.data_bytes_now > 0
+    engines = {s.engine.name for s in design.schemas}
+    assert engines == {e.name for e in inspection.brief.engines}
+    if design.embedded_check is not None:
+        assert design.embedded_check.schema_ok, design.embedded_check.schema_error
+        failed = [(s.statement, s.detail) for s in design.embedded_check.statements if not s.ok]
+        assert not failed
+
+
+@pytest.mark.parametrize("brief", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_ddl_runs_on_sqlite(brief: Path) -> None:
+    catalog = api.inspect_brief(brief).catalog
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(render_schema(catalog, get_traits(EngineName.SQLITE)))
+    tables = {r[0].lower() for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    assert {t.name.value.lower() for t in catalog.tables} <= tables
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("brief", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_ddl_runs_on_postgresql(brief: Path, pg_scratch_db: str) -> None:
+    catalog = api.inspect_brief(brief).catalog
+    created = execute_script(pg_scratch_db, render_schema(catalog, get_traits(EngineName.POSTGRESQL, "15")))
+    assert {t.name.value.lower() for t in catalog.tables} <= created
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize("brief", EXAMPLES, ids=lambda p: p.parent.name)
+def test_example_ddl_runs_on_mariadb(brief: Path, mariadb_scratch_db: str) -> None:
+    catalog = api.inspect_brief(brief).catalog
+    created = execute_script(mariadb_scratch_db, render_schema(catalog, get_traits(EngineName.MARIADB, "10.11")))
+    assert {t.name.value.lower() for t in catalog.tables} <= created
