@@ -60,5 +60,7 @@ def test_example_ddl_runs_on_postgresql(brief: Path, pg_scratch_db: str) -> None
 @pytest.mark.parametrize("brief", EXAMPLES, ids=lambda p: p.parent.name)
 def test_example_ddl_runs_on_mariadb(brief: Path, mariadb_scratch_db: str) -> None:
     catalog = api.inspect_brief(brief).catalog
-    created = execute_script(mariadb_scratch_db, render_schema(catalog, get_traits(EngineName.MARIADB, "10.11")))
+    created = execute_script(
+        mariadb_scratch_db, render_schema(catalog, get_traits(EngineName.MARIADB, "10.11"))
+    )
     assert {t.name.value.lower() for t in catalog.tables} <= created

@@ -40,7 +40,11 @@ def design(brief: Inspection | Brief | str | Path, *, file: str | None = None) -
     for spec in inspection.brief.engines:
         traits = get_traits(spec.name, spec.version)
         rendered = render_schema_with_notes(inspection.catalog, traits)
-        schemas.append(EngineSchema(spec, traits, rendered.sql, rendered.notes, spec == inspection.brief.engine))
+        schemas.append(
+            EngineSchema(spec, traits, rendered.sql, rendered.notes, spec == inspection.brief.engine)
+        )
     sqlite = next((s for s in schemas if s.traits.engine.value == "sqlite"), None)
-    embedded = check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name) if sqlite else None
+    embedded = (
+        check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name) if sqlite else None
+    )
     return Design(inspection, tuple(schemas), embedded)

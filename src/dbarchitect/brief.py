@@ -58,8 +58,20 @@ _RATE_UNITS = {
     "day": 86400.0,
     "month": 86400.0 * 30,
 }
-_DURATION_UNITS = {"d": 1.0, "day": 1.0, "days": 1.0, "w": 7.0, "week": 7.0, "weeks": 7.0,
-                   "m": 30.0, "month": 30.0, "months": 30.0, "y": 365.0, "year": 365.0, "years": 365.0}
+_DURATION_UNITS = {
+    "d": 1.0,
+    "day": 1.0,
+    "days": 1.0,
+    "w": 7.0,
+    "week": 7.0,
+    "weeks": 7.0,
+    "m": 30.0,
+    "month": 30.0,
+    "months": 30.0,
+    "y": 365.0,
+    "year": 365.0,
+    "years": 365.0,
+}
 _NUMBER = r"(?P<num>\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?)"
 
 
@@ -133,7 +145,9 @@ def parse_days(value: Any) -> float:
 
 
 Size = Annotated[int, BeforeValidator(parse_size), Field(json_schema_extra={"examples": ["500GB", "2TiB"]})]
-Rate = Annotated[float, BeforeValidator(parse_rate), Field(json_schema_extra={"examples": ["120/s", "3000/day"]})]
+Rate = Annotated[
+    float, BeforeValidator(parse_rate), Field(json_schema_extra={"examples": ["120/s", "3000/day"]})
+]
 Days = Annotated[float, BeforeValidator(parse_days), Field(json_schema_extra={"examples": ["90d", "2y"]})]
 
 
@@ -519,12 +533,15 @@ def _error_location(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...
     return lines.get(path) if path else None
 
 
-def parse_brief(data: Any, *, file: str = "<brief>", text: str | None = None, base_dir: Path | None = None) -> Brief:
+def parse_brief(
+    data: Any, *, file: str = "<brief>", text: str | None = None, base_dir: Path | None = None
+) -> Brief:
     """Validate already-parsed brief data; errors name ``file``, the line (when ``text`` is YAML/JSON
     text) and the field path."""
     if not isinstance(data, dict):
-        raise BriefError(Diagnostic("a brief is a mapping with at least 'engine' and 'schema'", file=file,
-                                    line=1))
+        raise BriefError(
+            Diagnostic("a brief is a mapping with at least 'engine' and 'schema'", file=file, line=1)
+        )
     try:
         brief = Brief.model_validate(data)
     except ValidationError as exc:
@@ -553,9 +570,13 @@ def load_brief(path: str | Path) -> Brief:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BriefError(Diagnostic("no such file; give the path of a brief (YAML or JSON)", file=str(p))) from None
+        raise BriefError(
+            Diagnostic("no such file; give the path of a brief (YAML or JSON)", file=str(p))
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BriefError(Diagnostic(f"cannot read the brief: {exc.__class__.__name__}", file=str(p))) from None
+        raise BriefError(
+            Diagnostic(f"cannot read the brief: {exc.__class__.__name__}", file=str(p))
+        ) from None
     return loads_brief(text, file=str(p), base_dir=p.resolve().parent)
 
 
@@ -565,8 +586,9 @@ def loads_brief(text: str, *, file: str = "<brief>", base_dir: Path | None = Non
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise BriefError(Diagnostic(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno,
-                                        column=exc.colno)) from None
+            raise BriefError(
+                Diagnostic(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)
+            ) from None
     else:
         try:
             data = yaml.safe_load(text)

@@ -18,13 +18,13 @@ import typer
 from rich.console import Console
 
 from dbarchitect import __version__, api
-from dbarchitect.results import Design
 from dbarchitect.brief import brief_json_schema
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.json import dumps
 from dbarchitect.report.markdown import render_markdown
 from dbarchitect.report.text import render_text
+from dbarchitect.results import Design
 
 app = typer.Typer(
     name="dbarch",
@@ -45,7 +45,9 @@ class OutputFormat(StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {redact(message)}", markup=True)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]error:[/] {redact(message)}", markup=True
+    )
     raise typer.Exit(code)
 
 
@@ -97,7 +99,8 @@ def inspect(brief: BriefArg, format: FormatOpt = OutputFormat.text) -> None:
 def design(
     brief: BriefArg,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Directory for schema files, report.md, design.json.")
+        Path | None,
+        typer.Option("--output", "-o", help="Directory for schema files, report.md, design.json."),
     ] = None,
     format: FormatOpt = OutputFormat.text,
 ) -> None:

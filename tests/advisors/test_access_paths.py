@@ -85,7 +85,9 @@ def test_equality_then_range_then_order() -> None:
 
 def test_no_index_is_a_full_scan_and_says_why() -> None:
     table = orders()
-    access = TableAccess(Name("orders"), predicates=(Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),))
+    access = TableAccess(
+        Name("orders"), predicates=(Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),)
+    )
     path = access_path(stmt(access), table, access)
     assert path.kind is PathKind.FULL_SCAN
     assert path.reason == "no index leads with customer_id"
@@ -94,7 +96,9 @@ def test_no_index_is_a_full_scan_and_says_why() -> None:
 
 def test_index_not_led_by_filter_column_is_not_used() -> None:
     table = orders(idx("by_created_cust", "created_at", "customer_id"))
-    access = TableAccess(Name("orders"), predicates=(Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),))
+    access = TableAccess(
+        Name("orders"), predicates=(Predicate(ref("customer_id"), PredicateKind.EQ, "=", "?"),)
+    )
     assert access_path(stmt(access), table, access).kind is PathKind.FULL_SCAN
 
 

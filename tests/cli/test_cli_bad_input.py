@@ -40,7 +40,10 @@ def run(*args: str) -> tuple[int, str]:
 
 CASES = {
     "malformed yaml": (BASE + "tables: [oops\n", "brief.yaml:4:1: malformed YAML"),
-    "unknown engine": ("engine: oracle\nschema: {ddl: schema.sql}\n", "brief.yaml:1: engine.name: 'oracle' is not supported"),
+    "unknown engine": (
+        "engine: oracle\nschema: {ddl: schema.sql}\n",
+        "brief.yaml:1: engine.name: 'oracle' is not supported",
+    ),
     "sql does not parse": (
         BASE + "workload:\n  - {name: broken, sql: 'SELEC id FROM orders', rate: 1/s}\n",
         "broken",
@@ -56,12 +59,18 @@ CASES = {
     "negative size": (BASE + "tables: {orders: {rows: -5}}\n", "brief.yaml:4: tables.orders.rows"),
     "absurd size": (BASE + "tables: {orders: {rows: 1e20}}\n", "tables.orders.rows"),
     "absurd budget": (BASE + "budgets: {storage: 5000EB}\n", "budgets.storage"),
-    "size for missing table": (BASE + "tables: {ordrs: {rows: 5}}\n", "no table 'ordrs' in the schema; did you mean 'orders'?"),
+    "size for missing table": (
+        BASE + "tables: {ordrs: {rows: 5}}\n",
+        "no table 'ordrs' in the schema; did you mean 'orders'?",
+    ),
     "stats for missing column": (
         BASE + "tables: {orders: {rows: 5, columns: {totl: {distinct: 3}}}}\n",
         "table 'orders' has no column 'totl'; did you mean 'total'?",
     ),
-    "missing ddl file": ("engine: postgresql\nschema: {ddl: nothere.sql}\n", "schema.ddl.path: DDL file 'nothere.sql' not found"),
+    "missing ddl file": (
+        "engine: postgresql\nschema: {ddl: nothere.sql}\n",
+        "schema.ddl.path: DDL file 'nothere.sql' not found",
+    ),
 }
 
 
@@ -80,7 +89,9 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, case: str) -> None:
 
 
 def test_ddl_in_the_wrong_dialect(tmp_path: Path) -> None:
-    mysql_ddl = "CREATE TABLE `orders` (`id` bigint NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB;\n"
+    mysql_ddl = (
+        "CREATE TABLE `orders` (`id` bigint NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB;\n"
+    )
     brief = write_brief(tmp_path, BASE, schema=mysql_ddl)
     code, output = run("inspect", str(brief))
     assert code == 2
@@ -106,7 +117,10 @@ def test_missing_brief_file() -> None:
 def test_real_process_exit_code_and_stderr(tmp_path: Path) -> None:
     brief = write_brief(tmp_path, "engine: oracle\nschema: {ddl: schema.sql}\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "dbarchitect.cli", "inspect", str(brief)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "dbarchitect.cli", "inspect", str(brief)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert proc.stdout == ""

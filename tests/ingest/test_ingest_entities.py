@@ -56,7 +56,11 @@ def test_entities_become_tables() -> None:
     assert (fk.ref_table.value, [c.value for c in fk.ref_columns]) == ("authors", ["id"])
     assert fk.on_delete is ReferentialAction.CASCADE
     price = posts.column("price")
-    assert price is not None and (price.type.kind, price.type.precision, price.type.scale) == (TypeKind.DECIMAL, 10, 2)
+    assert price is not None and (price.type.kind, price.type.precision, price.type.scale) == (
+        TypeKind.DECIMAL,
+        10,
+        2,
+    )
     status = posts.column("status")
     assert status is not None and status.default is not None
     assert (status.default.kind, status.default.value) == (DefaultKind.STRING, "draft")
@@ -73,9 +77,18 @@ def test_entities_become_tables() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("references: authors", "references: author"), "references unknown entity 'author'; did you mean 'authors'?"),
-        (("references: authors", "references: authors(idd)"), "entity 'authors' has no column 'idd'; did you mean 'id'?"),
-        (("primary_key: [id]", "primary_key: [ids]"), "schema.entities.posts.primary_key: entity 'posts' has no column 'ids'"),
+        (
+            ("references: authors", "references: author"),
+            "references unknown entity 'author'; did you mean 'authors'?",
+        ),
+        (
+            ("references: authors", "references: authors(idd)"),
+            "entity 'authors' has no column 'idd'; did you mean 'id'?",
+        ),
+        (
+            ("primary_key: [id]", "primary_key: [ids]"),
+            "schema.entities.posts.primary_key: entity 'posts' has no column 'ids'",
+        ),
         (("on_delete: cascade", "on_delete: explode"), "unknown referential action 'explode'"),
         (("price: numeric(10,2)", "price: moneybags"), "schema.entities.posts.columns.price.type"),
     ],

@@ -77,7 +77,11 @@ def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
         per_value: Selectivity
         hot = dict(stats.most_common) if stats is not None else {}
         distinct = _distinct(column)
-        if predicate.kind == PredicateKind.EQ and predicate.value not in (None, "?") and predicate.value in hot:
+        if (
+            predicate.kind == PredicateKind.EQ
+            and predicate.value not in (None, "?")
+            and predicate.value in hot
+        ):
             per_value = Selectivity(hot[predicate.value], "statistics")
         elif distinct:
             rest = max(distinct - len(hot), 1.0)
@@ -185,7 +189,17 @@ def access_path(statement: Statement, table: Table, access: TableAccess) -> Acce
         )
     if not filters:
         return AccessPath(
-            statement.name, table.name.value, PathKind.NO_FILTER, None, (), (), 1.0, "none", rows, rows, False,
+            statement.name,
+            table.name.value,
+            PathKind.NO_FILTER,
+            None,
+            (),
+            (),
+            1.0,
+            "none",
+            rows,
+            rows,
+            False,
             "no filter on this table: read whole, or reached through a join",
         )
     return AccessPath(

@@ -2,7 +2,8 @@
 
 Rows at the horizon are ``rows + growth × horizon``; with a retention period the table settles at
 ``growth × retention`` rows (old rows are dropped as fast as new ones arrive), so the horizon figure
-is reached once the retention period has passed. Partial indexes are sized as full ones (an upper bound). Bytes come from
+is reached once the retention period has passed. Partial indexes are sized as full ones (an upper
+bound). Bytes come from
 each column's average width (the brief's statistic, or the type's typical width) plus the engine's
 per-row and per-index-entry overheads and page fill factor (engine traits, not constants here).
 """

@@ -57,7 +57,8 @@ def _action(value: str | None, field: str, file: str | None) -> ReferentialActio
     action = _ACTIONS.get(value.strip().lower())
     if action is None:
         raise _fail(
-            f"unknown referential action {value!r}; use cascade, restrict, set null, set default or no action",
+            f"unknown referential action {value!r}; "
+            "use cascade, restrict, set null, set default or no action",
             field,
             file,
         )
@@ -226,7 +227,9 @@ class _EntityReader:
             for n, c in spec.columns.items()
             if c.references
         ]
-        fks += [self.foreign_key(entity, f, f"{base}.foreign_keys[{i}]") for i, f in enumerate(spec.foreign_keys)]
+        fks += [
+            self.foreign_key(entity, f, f"{base}.foreign_keys[{i}]") for i, f in enumerate(spec.foreign_keys)
+        ]
         checks = [
             CheckConstraint(_neutral(c.check, self.dialect, f"{base}.columns.{n}.check", self.file))
             for n, c in spec.columns.items()

@@ -161,12 +161,16 @@ def _statement_inputs(brief: Brief, file: str | None) -> list[StatementInput]:
                 result = read_pg_stat_statements_csv(path, min_calls=pss.min_calls, period_days=pss.period)
             else:
                 assert pss.url is not None
-                result = read_pg_stat_statements_live(pss.url, min_calls=pss.min_calls, period_days=pss.period)
+                result = read_pg_stat_statements_live(
+                    pss.url, min_calls=pss.min_calls, period_days=pss.period
+                )
         else:
             assert imp.log is not None
             path = brief.resolve(imp.log.file)
             if not path.is_file():
-                raise BriefError(Diagnostic(f"file {str(imp.log.file)!r} not found", file=file, field=f"{field}.file"))
+                raise BriefError(
+                    Diagnostic(f"file {str(imp.log.file)!r} not found", file=file, field=f"{field}.file")
+                )
             result = read_statement_log(
                 path, period_days=imp.log.period, dialect=imp.log.dialect or brief.engine.name
             )
@@ -185,4 +189,4 @@ def load_workload(brief: Brief, catalog: Catalog, *, file: str | None = None) ->
         raise
 
 
-__all__ = ["apply_sizes", "load_catalog", "load_schema", "load_workload", "Path"]
+__all__ = ["Path", "apply_sizes", "load_catalog", "load_schema", "load_workload"]

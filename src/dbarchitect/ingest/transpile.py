@@ -19,9 +19,13 @@ def transpile_statement(sql: str, source: EngineName, target: EngineName) -> str
     read = get_traits(source).sqlglot_dialect
     write = get_traits(target).sqlglot_dialect
     try:
-        out = sqlglot.transpile(sql.strip().rstrip(";"), read=read, write=write, unsupported_level=sqlglot.ErrorLevel.RAISE)
+        out = sqlglot.transpile(
+            sql.strip().rstrip(";"), read=read, write=write, unsupported_level=sqlglot.ErrorLevel.RAISE
+        )
     except SqlglotError as exc:
-        raise SqlError(Diagnostic(f"cannot be written for {target.value}: {str(exc).splitlines()[0]}")) from None
+        raise SqlError(
+            Diagnostic(f"cannot be written for {target.value}: {str(exc).splitlines()[0]}")
+        ) from None
     if len(out) != 1:
         raise SqlError(Diagnostic(f"expected one statement, found {len(out)}"))
     return out[0]

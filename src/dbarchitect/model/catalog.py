@@ -226,9 +226,7 @@ class Catalog:
         return iter(self.tables)
 
     def replace_table(self, table: Table) -> Catalog:
-        return replace(
-            self, tables=tuple(table if t.name.key == table.name.key else t for t in self.tables)
-        )
+        return replace(self, tables=tuple(table if t.name.key == table.name.key else t for t in self.tables))
 
     def dependency_order(self) -> tuple[Table, ...]:
         """Tables ordered so that every table comes after those it references (stable; cycles and

@@ -10,10 +10,10 @@ from typing import Any
 
 from dbarchitect import __version__
 from dbarchitect.advisors.sizing import TableSize
-from dbarchitect.results import Design, Inspection
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
 from dbarchitect.report.json import to_jsonable
+from dbarchitect.results import Design, Inspection
 
 
 def _column(column: Column) -> dict[str, Any]:
@@ -118,9 +118,7 @@ def _statement(statement: Statement, inspection: Inspection) -> dict[str, Any]:
         "fingerprint": statement.fingerprint,
         "limit": statement.limit,
         "parameters": list(statement.parameters),
-        "joins": [
-            {"left": str(j.left), "right": str(j.right), "kind": j.kind} for j in statement.joins
-        ],
+        "joins": [{"left": str(j.left), "right": str(j.right), "kind": j.kind} for j in statement.joins],
         "tables": tables,
         "origin": statement.origin,
         "sql": statement.sql.strip(),
@@ -131,7 +129,11 @@ def inspection_document(inspection: Inspection) -> dict[str, Any]:
     brief = inspection.brief
     spec = brief.schema_
     source = (
-        f"ddl: {spec.ddl.path}" if spec.ddl else "entities" if spec.entities else "source database (read-only)"
+        f"ddl: {spec.ddl.path}"
+        if spec.ddl
+        else "entities"
+        if spec.entities
+        else "source database (read-only)"
     )
     sizes = {s.table: s for s in inspection.sizes}
     tables = [_table(t, sizes[t.name.value]) for t in inspection.catalog.tables]
@@ -159,7 +161,9 @@ def inspection_document(inspection: Inspection) -> dict[str, Any]:
             "storage_budget": budgets.storage,
             "index_budget": budgets.index_storage,
             "within_storage_budget": None if budgets.storage is None else total_later <= budgets.storage,
-            "within_index_budget": None if budgets.index_storage is None else index_later <= budgets.index_storage,
+            "within_index_budget": None
+            if budgets.index_storage is None
+            else index_later <= budgets.index_storage,
         },
         "workload": {
             "statements": len(inspection.workload.statements),

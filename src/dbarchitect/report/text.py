@@ -12,7 +12,10 @@ from dbarchitect.report.formatting import human_bytes, human_count, human_rate
 
 
 def _tables(doc: dict[str, Any]) -> Table:
-    table = Table(title=f"Tables ({doc['storage']['engine']}, sizes at a {doc['brief']['horizon_days']:.0f}-day horizon)")
+    table = Table(
+        title=f"Tables ({doc['storage']['engine']}, "
+        f"sizes at a {doc['brief']['horizon_days']:.0f}-day horizon)"
+    )
     for col, justify in (
         ("table", "left"),
         ("cols", "right"),
@@ -44,8 +47,10 @@ def _tables(doc: dict[str, Any]) -> Table:
 
 
 def _statements(doc: dict[str, Any]) -> Table:
-    table = Table(title=f"Workload: {doc['workload']['statements']} statements, "
-                  f"{human_rate(doc['workload']['total_rate_per_second'])}")
+    table = Table(
+        title=f"Workload: {doc['workload']['statements']} statements, "
+        f"{human_rate(doc['workload']['total_rate_per_second'])}"
+    )
     for col in ("statement", "kind", "rate", "SLO p95", "access paths"):
         table.add_column(col)
     for s in doc["statements"]:
@@ -62,7 +67,11 @@ def _statements(doc: dict[str, Any]) -> Table:
             paths.append(label)
         slo = s["slo"]["p95_ms"] if s["slo"] and s["slo"].get("p95_ms") else None
         table.add_row(
-            s["name"], s["kind"], human_rate(s["rate_per_second"]), f"{slo:g} ms" if slo else "—", "\n".join(paths)
+            s["name"],
+            s["kind"],
+            human_rate(s["rate_per_second"]),
+            f"{slo:g} ms" if slo else "—",
+            "\n".join(paths),
         )
     return table
 
@@ -78,12 +87,19 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
     st = doc["storage"]
     storage = Text(
         f"Storage: {human_bytes(st['bytes_now'])} now, {human_bytes(st['bytes_at_horizon'])} at the horizon"
-        + (f" (budget {human_bytes(st['storage_budget'])}"
-           + (", OVER" if st["within_storage_budget"] is False else "") + ")" if st["storage_budget"] else "")
+        + (
+            f" (budget {human_bytes(st['storage_budget'])}"
+            + (", OVER" if st["within_storage_budget"] is False else "")
+            + ")"
+            if st["storage_budget"]
+            else ""
+        )
     )
     parts: list[Any] = [header, storage, _tables(doc), _statements(doc)]
     if doc["unsized_tables"]:
-        parts.append(Text(f"No row count in the brief for: {', '.join(doc['unsized_tables'])}", style="yellow"))
+        parts.append(
+            Text(f"No row count in the brief for: {', '.join(doc['unsized_tables'])}", style="yellow")
+        )
     if "schemas" in doc:
         for s in doc["schemas"]:
             line = f"{s['engine']}{' (target)' if s['target'] else ''}: {s['file'] or 'not written'}"
@@ -94,10 +110,12 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
         if check:
             failed = [x for x in check["statements"] if not x["ok"]]
             ok = check["schema_ok"] and not failed
+            schema_state = "executed" if check["schema_ok"] else "FAILED"
+            compiled = len(check["statements"]) - len(failed)
             parts.append(
                 Text(
-                    f"SQLite {check['sqlite_version']}: schema {'executed' if check['schema_ok'] else 'FAILED'}, "
-                    f"{len(check['statements']) - len(failed)}/{len(check['statements'])} statements compiled",
+                    f"SQLite {check['sqlite_version']}: schema {schema_state}, "
+                    f"{compiled}/{len(check['statements'])} statements compiled",
                     style="green" if ok else "red",
                 )
             )

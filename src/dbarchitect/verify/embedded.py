@@ -55,7 +55,9 @@ def check_on_sqlite(schema_sql: str, workload: Workload, source: EngineName) -> 
             try:
                 sql = transpile_statement(statement.sql, source, EngineName.SQLITE)
             except Exception as exc:  # a transpile failure is a portability finding, not a crash
-                checks.append(StatementCheck(statement.name, False, (f"cannot transpile: {exc}",), statement.sql))
+                checks.append(
+                    StatementCheck(statement.name, False, (f"cannot transpile: {exc}",), statement.sql)
+                )
                 continue
             params = {name: None for name in _NAMED.findall(sql)}
             positional = sql.count("?")
