@@ -71,7 +71,14 @@ _RESERVED = COMMON_RESERVED | frozenset(
 )
 
 
+def _latest_in_series(version: tuple[int, ...]) -> tuple[int, ...]:
+    """``8.0`` in a brief means the current 8.0 release: features that arrived in a patch release
+    (CHECK constraints in 8.0.16) are available unless the brief names an older patch."""
+    return version + (999,) * (3 - len(version))
+
+
 def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
+    series = _latest_in_series(version)
     return EngineTraits(
         engine=EngineName.MYSQL,
         label="MySQL",
@@ -84,9 +91,9 @@ def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
         features=Features(
             partial_indexes=False,
             include_columns=False,
-            expression_indexes=version >= (8, 0, 13),
+            expression_indexes=series >= (8, 0, 13),
             descending_indexes=version >= (8,),
-            check_constraints=version >= (8, 0, 16),
+            check_constraints=series >= (8, 0, 16),
             transactional_ddl=False,
             concurrent_index_build=False,
             named_enum_types=False,
@@ -102,9 +109,9 @@ def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
             index_methods=frozenset({"btree", "fulltext", "spatial"}),
             text_keys_need_prefix=True,
             identity_only_as_rowid=False,
-            expression_defaults=version >= (8, 0, 13),
+            expression_defaults=series >= (8, 0, 13),
             expression_defaults_parenthesized=True,
-            text_defaults=version >= (8, 0, 13),
+            text_defaults=series >= (8, 0, 13),
         ),
         type_sql=lambda t: _type_sql(t, native_uuid=False),
         row_overhead_bytes=18.0,

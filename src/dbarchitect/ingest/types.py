@@ -163,7 +163,12 @@ def parse_column_type(
                 return LogicalType(_sqlite_affinity(text)), False
             raise SqlError(Diagnostic(f"cannot read type {text!r} for {dialect.value}")) from None
     if dt.this == T.USERDEFINED:
-        name = (dt.args.get("kind") or text).strip().strip('"').lower()
+        kind = dt.args.get("kind")
+        # sqlglot gives the name as text, an Identifier, or a Dot (schema-qualified).
+        if isinstance(kind, exp.Expression):
+            name = ".".join(i.this for i in kind.find_all(exp.Identifier)).lower() or kind.sql().lower()
+        else:
+            name = str(kind or text).strip().strip('"').lower()
         if enums and name.split(".")[-1] in enums:
             short = name.split(".")[-1]
             return LogicalType(TypeKind.ENUM, values=enums[short], type_name=short), False
