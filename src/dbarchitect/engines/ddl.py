@@ -303,10 +303,13 @@ def create_table_sql(
     if _partitioning_allowed(table, traits, notes):
         assert table.partitioning is not None
         if traits.partition_syntax == "inline":
-            sql += "\n" + _inline_partition_sql(table, traits)
-        else:
-            method = table.partitioning.method.value.upper()
-            sql += f" PARTITION BY {method} ({_columns(table.partitioning.columns, traits)})"
+            # MySQL wants table options before the PARTITION BY clause.
+            sql += traits.table_options
+            if traits.inline_comments and table.comment:
+                sql += f" COMMENT={_literal(table.comment)}"
+            return sql + "\n" + _inline_partition_sql(table, traits) + ";"
+        method = table.partitioning.method.value.upper()
+        sql += f" PARTITION BY {method} ({_columns(table.partitioning.columns, traits)})"
     sql += traits.table_options
     if traits.inline_comments and table.comment:
         sql += f" COMMENT={_literal(table.comment)}"

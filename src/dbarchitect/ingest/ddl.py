@@ -43,6 +43,7 @@ from dbarchitect.model.catalog import (
     View,
 )
 from dbarchitect.model.names import EngineName, Name
+from dbarchitect.model.types import LogicalType, TypeKind
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -232,6 +233,8 @@ class _TableBuilder:
     comment: str | None = None
     #: (column, line) references to check once the whole script is read.
     pending: list[tuple[str, int]] = field(default_factory=list)
+    #: Keys of MySQL ``BIGINT UNSIGNED`` columns (read as exact decimal(20,0) until known to be keys).
+    unsigned_bigints: set[str] = field(default_factory=set)
 
     def column_index(self, name: Name) -> int | None:
         for i, c in enumerate(self.columns):
@@ -322,11 +325,16 @@ class _Loader:
         method = {"RANGE": PartitionMethod.RANGE, "LIST": PartitionMethod.LIST}.get(method_text, PartitionMethod.HASH)
         columns = tuple(Name(c.strip().strip("`")) for c in m["key"].split(",") if c.strip())
         partitions: list[Partition] = []
+        lower = "MINVALUE"
         for p in _MYSQL_PART.finditer(m["rest"]):
             if p["lt"]:
+                # RANGE bounds are (from, to) in the catalog; MySQL states only each upper bound.
                 bound = p["lt"].strip()
                 bound = bound[1:-1].strip() if bound.startswith("(") else bound.upper()
-                partitions.append(Partition(Name(p["name"]), (bound,), is_default=bound == "MAXVALUE"))
+                if bound.upper() == "MAXVALUE":
+                    bound = "MAXVALUE"
+                partitions.append(Partition(Name(p["name"]), (lower, bound), is_default=bound == "MAXVALUE"))
+                lower = bound
             else:
                 values = tuple(v.strip() for v in p["in"].strip()[1:-1].split(","))
                 partitions.append(Partition(Name(p["name"]), values))
@@ -434,6 +442,8 @@ class _Loader:
                 kind = exp.DataType.build("BLOB", dialect="sqlite")  # no declared type: BLOB affinity
             else:
                 raise self.error(f"column '{builder.name}.{name}' has no type")
+        if kind.this == exp.DataType.Type.UBIGINT:
+            builder.unsigned_bigints.add(name.key)
         try:
             logical, identity = parse_column_type(kind, self.engine, self.enums)
         except DbarchError as exc:
@@ -471,9 +481,10 @@ class _Loader:
                 builder.foreign_keys.append(_foreign_key((name,), c, cname))
             elif isinstance(c, exp.CommentColumnConstraint):
                 comment = c.this.this if isinstance(c.this, exp.Literal) else c.this.sql()
-        builder.columns.append(
-            Column(name, logical, nullable, default, identity, generated, comment)
-        )
+        if logical.kind == TypeKind.BOOLEAN and default is not None and default.kind == DefaultKind.NUMBER:
+            # MySQL's boolean is TINYINT(1): DEFAULT 1 means TRUE.
+            default = Default(DefaultKind.BOOLEAN, "FALSE" if float(default.value or 0) == 0 else "TRUE")
+        builder.columns.append(Column(name, logical, nullable, default, identity, generated, comment))
 
     def set_primary_key(self, builder: _TableBuilder, pk: PrimaryKey) -> None:
         if builder.primary_key is not None:
@@ -642,8 +653,31 @@ class _Loader:
                         f"foreign key of '{builder.name}' has {len(fk.columns)} column(s) but references "
                         f"{len(fk.ref_columns)}"
                     )
+        self.narrow_unsigned_keys()
         return Catalog(tables=tuple(b.freeze() for b in self.tables.values()), views=tuple(self.views),
                        origin=self.file)
+
+    def narrow_unsigned_keys(self) -> None:
+        """``BIGINT UNSIGNED`` key columns become BIGINT: identities, primary, foreign and unique keys
+        and indexed columns hold surrogate ids, which never pass 2**63, and every engine joins BIGINT
+        keys natively. Other unsigned bigints (hashes, counters) stay exact decimal(20,0), which holds
+        their whole range."""
+        keys: dict[str, set[str]] = {k: set() for k in self.tables}
+        for key, builder in self.tables.items():
+            keys[key] |= {c.name.key for c in builder.columns if c.identity}
+            keys[key] |= {c.key for c in builder.primary_key.columns} if builder.primary_key else set()
+            for fk in builder.foreign_keys:
+                keys[key] |= {c.key for c in fk.columns}
+                if fk.ref_table.key in keys:
+                    keys[fk.ref_table.key] |= {c.key for c in fk.ref_columns}
+            for unique in builder.uniques:
+                keys[key] |= {c.key for c in unique.columns}
+            for index in builder.indexes:
+                keys[key] |= {c.key for c in index.columns}
+        for key, builder in self.tables.items():
+            for i, column in enumerate(builder.columns):
+                if column.name.key in builder.unsigned_bigints and column.name.key in keys[key]:
+                    builder.columns[i] = replace(column, type=LogicalType(TypeKind.BIGINT))
 
 
 def _other_dialect(text: str, dialect: EngineName) -> EngineName | None:
