@@ -14,7 +14,6 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import Diagnostic, SqlError
 from dbarchitect.model.names import EngineName
 
-
 _STRFTIME = {"YEAR": "%Y", "MONTH": "%m", "DAY": "%d", "HOUR": "%H", "MINUTE": "%M", "SECOND": "%S"}
 
 
@@ -42,7 +41,10 @@ def _for_sqlite(tree: exp.Expression) -> exp.Expression:
             if columns and len(columns) == len(select.expressions):
                 select.set(
                     "expressions",
-                    [exp.alias_(e.unalias(), c.copy()) for e, c in zip(select.expressions, columns, strict=True)],
+                    [
+                        exp.alias_(e.unalias(), c.copy())
+                        for e, c in zip(select.expressions, columns, strict=True)
+                    ],
                 )
                 alias.set("columns", None)
         return node
@@ -65,7 +67,9 @@ def transpile_statement(sql: str, source: EngineName, target: EngineName) -> str
         if write == "sqlite":
             trees = [_for_sqlite(tree) if tree is not None else None for tree in trees]
         out = [
-            tree.sql(dialect=write, unsupported_level=sqlglot.ErrorLevel.RAISE) for tree in trees if tree is not None
+            tree.sql(dialect=write, unsupported_level=sqlglot.ErrorLevel.RAISE)
+            for tree in trees
+            if tree is not None
         ]
     except SqlglotError as exc:
         raise SqlError(
