@@ -31,6 +31,7 @@ _ENGINE_FIXTURES = {
     "pg_scratch_db": "postgres",
     "make_pg_scratch_db": "postgres",
     "pg_has_hypopg": "postgres",
+    "pg_has_pg_stat_statements": "postgres",
     "mariadb_server_url": "mariadb",
     "mariadb_scratch_db": "mariadb",
     "make_mariadb_scratch_db": "mariadb",
@@ -129,6 +130,25 @@ def pg_has_hypopg(pg_scratch_db: str) -> str:
         engine_unavailable(
             f"HypoPG is not installable on {redact(pg_scratch_db)}: {describe(exc)} "
             "(install the Debian package postgresql-15-hypopg)"
+        )
+    return pg_scratch_db
+
+
+@pytest.fixture
+def pg_has_pg_stat_statements(pg_scratch_db: str) -> str:
+    """Ensure pg_stat_statements is created and collecting in the test's ``pg_scratch_db``; return its URL.
+
+    Skips (fails under CI) unless the server preloads it (``shared_preload_libraries``), as the
+    throwaway server of ``scripts/test.sh`` does.
+    """
+    try:
+        with psycopg.connect(pg_scratch_db, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            conn.execute("SELECT count(*) FROM pg_stat_statements")
+    except psycopg.Error as exc:
+        engine_unavailable(
+            f"pg_stat_statements is not usable on {redact(pg_scratch_db)}: {describe(exc)} "
+            "(add it to shared_preload_libraries)"
         )
     return pg_scratch_db
 

@@ -89,6 +89,20 @@ def test_pg_hypopg_is_installable(pg_has_hypopg: str, pg_scratch_db: str) -> Non
     assert rows[0][1] == "orders"
 
 
+def test_pg_stat_statements_records_statements(pg_has_pg_stat_statements: str) -> None:
+    with psycopg.connect(pg_has_pg_stat_statements, autocommit=True) as conn:
+        conn.execute("select pg_stat_statements_reset()")
+        conn.execute("create table probe (id int)")
+        for i in range(3):
+            conn.execute("select count(*) from probe where id = %s", (i,))
+        rows = conn.execute(
+            "select calls from pg_stat_statements s join pg_database d on d.oid = s.dbid "
+            "where d.datname = current_database() and s.query like %s",
+            ("select count(*) from probe where id = $1",),
+        ).fetchall()
+    assert rows == [(3,)]
+
+
 # --- MariaDB -------------------------------------------------------------------------------------
 
 
@@ -127,7 +141,9 @@ def _maria_databases(server_url: str) -> set[str]:
     return {str(r[0]) for r in _maria_rows(server_url, "show databases")}
 
 
-def test_mariadb_scratch_db_is_a_fresh_empty_database(mariadb_server_url: str, mariadb_scratch_db: str) -> None:
+def test_mariadb_scratch_db_is_a_fresh_empty_database(
+    mariadb_server_url: str, mariadb_scratch_db: str
+) -> None:
     name = _db_name(mariadb_scratch_db)
     assert name.startswith("dbarch_t_")
     assert urlsplit(mariadb_scratch_db).netloc == urlsplit(mariadb_server_url).netloc
