@@ -619,7 +619,7 @@ class _Loader:
             column = node.this
             if not isinstance(column, exp.Column) or not column.table:
                 raise self.error("COMMENT ON COLUMN needs table.column")
-            builder = self.table(exp.to_identifier(column.table))
+            builder = self.table(column.args.get("table"))
             i = builder.column_index(_name(column))
             if i is None:
                 raise self.error(f"table '{builder.name}' has no column '{column.name}'")
