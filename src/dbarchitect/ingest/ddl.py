@@ -73,7 +73,7 @@ _SCHEMA_DDL = re.compile(r"^\s*(CREATE|ALTER|COMMENT)\b", re.IGNORECASE)
 #: Marks of one engine's DDL that another engine's parser accepts silently or chokes on.
 _MARKS: dict[EngineName, re.Pattern[str]] = {
     EngineName.MYSQL: re.compile(
-        r"`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b|\bDEFAULT\s+CHARSET\b|\bCHARACTER\s+SET\b|"
+        r"`|\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b(?!\s+BIG\s+INT)|\bDEFAULT\s+CHARSET\b|\bCHARACTER\s+SET\b|"
         r"\bON\s+UPDATE\s+CURRENT_TIMESTAMP\b|^\s*(UNIQUE\s+)?KEY\s",
         re.IGNORECASE | re.MULTILINE,
     ),
@@ -387,10 +387,12 @@ class _Loader:
         builder = _TableBuilder(name, schema, self.line)
         self.tables[name.key] = builder
         for element in target.expressions:
+            if isinstance(element, exp.Identifier) and self.engine == EngineName.SQLITE:
+                element = exp.ColumnDef(this=element)  # SQLite: a column without a declared type
             if isinstance(element, exp.ColumnDef):
                 self.column(builder, element)
         for element in target.expressions:
-            if not isinstance(element, exp.ColumnDef):
+            if not isinstance(element, exp.ColumnDef | exp.Identifier):
                 self.table_constraint(builder, element)
         for prop in props:
             if isinstance(prop, exp.PartitionedByProperty):
@@ -403,6 +405,8 @@ class _Loader:
 
     def partition_by(self, prop: exp.PartitionedByProperty) -> Partitioning:
         spec = prop.this
+        if isinstance(spec, exp.List):  # sqlglot reads LIST (...) as its own node
+            spec = exp.Anonymous(this="LIST", expressions=spec.expressions)
         method_text = spec.name.upper() if isinstance(spec, exp.Anonymous) else ""
         if isinstance(spec, exp.Anonymous) and method_text in ("RANGE", "LIST", "HASH"):
             columns = tuple(_name(e) for e in spec.expressions if isinstance(e, exp.Column))
@@ -426,6 +430,12 @@ class _Loader:
                 partition = Partition(name, (lo, hi))
             elif isinstance(bound.this, list):
                 partition = Partition(name, tuple(_neutral(e) for e in bound.this))
+            elif bound.args.get("expression") is not None and parent.partitioning.method == PartitionMethod.HASH:
+                # FOR VALUES WITH (MODULUS m, REMAINDER r): the modulus is the partition count.
+                modulus = bound.this
+                count = int(modulus.this) if isinstance(modulus, exp.Literal) else parent.partitioning.count
+                parent.partitioning = replace(parent.partitioning, count=count)
+                partition = Partition(name, ())
             else:
                 partition = Partition(name, (_neutral(bound),))
         else:
