@@ -35,6 +35,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,7 +44,7 @@ import sqlglot
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Inspector
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SAWarning, SQLAlchemyError
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -871,7 +872,9 @@ def introspect(url: str, *, schema: str | None = None) -> Catalog:
     """
     expanded = expand_env(url)
     origin = redacted_url(expanded)
-    with connect_readonly(url) as (connection, _family):
+    with connect_readonly(url) as (connection, _family), warnings.catch_warnings():
+        # SQLite expression indexes: the Inspector warns that it skips them; they are read from their SQL.
+        warnings.filterwarnings("ignore", message="Skipped unsupported reflection", category=SAWarning)
         try:
             server = detect_server(connection)
             inspector = sa_inspect(connection)
