@@ -28,8 +28,10 @@ from typing import Any
 import psycopg
 import pymysql
 import pytest
+import sqlalchemy.exc
 import sqlglot
 
+from dbarchitect.engines.connection import connect_readonly, detect_server
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
@@ -429,3 +431,46 @@ def test_unreachable_server_hides_the_password() -> None:
         introspect("postgresql://app:hunter2@127.0.0.1:1/shop")
     message = str(info.value)
     assert "hunter2" not in message and "127.0.0.1:1" in message and "app:***@" in message
+
+
+# -- read-only connections (engines/connection.py) ---------------------------------------------------
+
+
+def test_env_vars_expand_and_a_missing_one_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "env.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table t (x integer)")
+    monkeypatch.setenv("DBARCH_TEST_DB_DIR", str(tmp_path))
+    assert [t.name.value for t in introspect("sqlite:///${DBARCH_TEST_DB_DIR}/env.db").tables] == ["t"]
+    monkeypatch.delenv("DBARCH_TEST_DB_DIR")
+    with pytest.raises(ConnectionFailed, match=r"\$\{DBARCH_TEST_DB_DIR\}, which is not set"):
+        introspect("sqlite:///${DBARCH_TEST_DB_DIR}/env.db")
+
+
+@pytest.mark.parametrize("url", ["oracle://scott@db/orcl", "just-a-path.db"])
+def test_unknown_scheme_lists_the_known_ones(url: str) -> None:
+    with pytest.raises(ConnectionFailed, match=r"unknown scheme.*postgresql://.*sqlite:///"):
+        introspect(url)
+
+
+@pytest.mark.postgres
+def test_postgres_sessions_are_read_only(pg_scratch_db: str) -> None:
+    url = pg_scratch_db.replace("postgresql://", "postgres://", 1)  # the short scheme works too
+    with connect_readonly(url) as (conn, family):
+        assert family == EngineName.POSTGRESQL
+        server = detect_server(conn)
+        assert conn.exec_driver_sql("show transaction_read_only").scalar_one() == "on"
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only transaction"):
+            conn.exec_driver_sql("create table t (x int)")
+    assert server.engine == EngineName.POSTGRESQL and server.version[0] >= 11
+
+
+@pytest.mark.mariadb
+def test_mariadb_sessions_are_read_only_and_detected(mariadb_scratch_db: str) -> None:
+    url = mariadb_scratch_db.replace("mysql://", "mariadb://", 1)
+    with connect_readonly(url) as (conn, _family):
+        server = detect_server(conn)
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="READ ONLY"):
+            conn.exec_driver_sql("create table t (x int)")
+    # MariaDB is told from MySQL by its version string, whatever the URL's scheme said.
+    assert server.engine == EngineName.MARIADB and "mariadb" in server.version_text.lower()
