@@ -121,7 +121,9 @@ def column_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes
         type_text = q(Name(_enum_type_name(table, column), quoted=False))
     elif type_.kind == TypeKind.ARRAY and not traits.features.arrays:
         type_text = traits.type_sql(type_)
-        notes.add(table.name.value, "array", f"column {column.name} is an array; stored as {type_text} on {traits}")
+        notes.add(
+            table.name.value, "array", f"column {column.name} is an array; stored as {type_text} on {traits}"
+        )
     else:
         type_text = traits.type_sql(type_)
     parts = [q(column.name), type_text]
@@ -152,7 +154,11 @@ def column_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes
         elif traits.identity_sql is not None:
             parts.append(traits.identity_sql)
         else:
-            notes.add(table.name.value, "identity", f"column {column.name}: {traits.label} needs a sequence for identity")
+            notes.add(
+                table.name.value,
+                "identity",
+                f"column {column.name}: {traits.label} needs a sequence for identity",
+            )
     if column.generated is not None:
         parts.append(f"GENERATED ALWAYS AS ({expression_sql(column.generated, traits)}) STORED")
     if not column.nullable:
@@ -168,12 +174,17 @@ def column_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes
             notes.add(
                 table.name.value,
                 "default",
-                f"column {column.name}: default {column.default.value} cannot be declared on {traits}; set it in "
+                f"column {column.name}: default {column.default.value} cannot be declared on {traits}; "
+                "set it in "
                 "the application",
             )
         else:
             parts.append(f"DEFAULT {rendered}")
-    if type_.kind == TypeKind.ENUM and not traits.features.named_enum_types and not traits.features.inline_enum_type:
+    if (
+        type_.kind == TypeKind.ENUM
+        and not traits.features.named_enum_types
+        and not traits.features.inline_enum_type
+    ):
         values = ", ".join(_literal(v) for v in type_.values)
         parts.append(f"CHECK ({q(column.name)} IN ({values}))")
     if column.comment and traits.inline_comments:
@@ -215,7 +226,8 @@ def _key_length_sql(table: Table, column: Name, traits: EngineTraits, notes: _No
             notes.add(
                 table.name.value,
                 "text key",
-                f"{what} on {column} ({type_text}) uses its first 191 characters: {traits.label} indexes long "
+                f"{what} on {column} ({type_text}) uses its first 191 characters: "
+                f"{traits.label} indexes long "
                 "text only by prefix",
             )
             return f"{rendered}(191)"
@@ -228,13 +240,18 @@ def _partitioning_allowed(table: Table, traits: EngineTraits, notes: _Notes) -> 
         return False
     name = table.name.value
     if p.method.value not in traits.features.partition_methods:
-        notes.add(name, "partitioning", f"{traits.label} has no {p.method.value} partitioning; table left unpartitioned")
+        notes.add(
+            name,
+            "partitioning",
+            f"{traits.label} has no {p.method.value} partitioning; table left unpartitioned",
+        )
         return False
     if table.foreign_keys and not traits.features.foreign_keys_on_partitioned_tables:
         notes.add(
             name,
             "partitioning",
-            f"{traits} cannot partition a table with foreign keys; kept the foreign keys, left it unpartitioned",
+            f"{traits} cannot partition a table with foreign keys; kept the foreign keys, "
+            "left it unpartitioned",
         )
         return False
     if traits.features.unique_must_include_partition_key:
@@ -264,7 +281,9 @@ def _inline_partition_sql(table: Table, traits: EngineTraits) -> str:
     parts: list[str] = []
     for part in p.partitions:
         if p.method == PartitionMethod.RANGE:
-            upper = "MAXVALUE" if part.is_default or not part.bounds else expression_sql(part.bounds[-1], traits)
+            upper = (
+                "MAXVALUE" if part.is_default or not part.bounds else expression_sql(part.bounds[-1], traits)
+            )
             parts.append(f"PARTITION {traits.quote(part.name)} VALUES LESS THAN ({upper})")
         elif not part.is_default:
             values = ", ".join(expression_sql(v, traits) for v in part.bounds)
@@ -287,7 +306,9 @@ def create_table_sql(
     lines = [column_sql(table, c, traits, notes) for c in table.columns]
     rowid = any(_is_rowid_identity(table, c, traits) for c in table.columns)
     if table.primary_key is not None and not rowid:
-        cols = ", ".join(_key_length_sql(table, c, traits, notes, "primary key") for c in table.primary_key.columns)
+        cols = ", ".join(
+            _key_length_sql(table, c, traits, notes, "primary key") for c in table.primary_key.columns
+        )
         lines.append(f"{_constraint_name(table.primary_key.name, traits)}PRIMARY KEY ({cols})")
     for u in table.uniques:
         cols = ", ".join(_key_length_sql(table, c, traits, notes, "unique constraint") for c in u.columns)
@@ -296,7 +317,9 @@ def create_table_sql(
         lines.append(foreign_key_clause_sql(fk, traits))
     for check in table.checks:
         if traits.features.check_constraints:
-            lines.append(f"{_constraint_name(check.name, traits)}CHECK ({expression_sql(check.expression, traits)})")
+            lines.append(
+                f"{_constraint_name(check.name, traits)}CHECK ({expression_sql(check.expression, traits)})"
+            )
         else:
             notes.add(table.name.value, "check", f"{traits} does not enforce CHECK ({check.expression})")
     sql = f"CREATE TABLE {q(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
@@ -357,12 +380,21 @@ def _index_key_sql(table: Table, key: IndexKey, traits: EngineTraits, notes: _No
         if traits.features.descending_indexes:
             text += " DESC"
         else:
-            notes.add(table.name.value, "index", f"{traits} ignores DESC on index keys; {key.column} indexed ascending")
+            notes.add(
+                table.name.value,
+                "index",
+                f"{traits} ignores DESC on index keys; {key.column} indexed ascending",
+            )
     return text
 
 
 def create_index_sql(
-    table: Table, index: Index, traits: EngineTraits, *, concurrently: bool = False, notes: _Notes | None = None
+    table: Table,
+    index: Index,
+    traits: EngineTraits,
+    *,
+    concurrently: bool = False,
+    notes: _Notes | None = None,
 ) -> str | None:
     """CREATE INDEX for ``index`` on ``table``, or ``None`` when the engine cannot build it at all."""
     notes = notes if notes is not None else _Notes()
@@ -375,7 +407,11 @@ def create_index_sql(
     for key in index.keys:
         rendered = _index_key_sql(table, key, traits, notes)
         if rendered is None:
-            notes.add(name, "index", f"index {index.name} has an expression key, which {traits} cannot index; not created")
+            notes.add(
+                name,
+                "index",
+                f"index {index.name} has an expression key, which {traits} cannot index; not created",
+            )
             return None
         keys.append(rendered)
     include = ""
@@ -384,7 +420,9 @@ def create_index_sql(
             include = f" INCLUDE ({_columns(index.include, traits)})"
         else:
             keys += [_key_length_sql(table, c, traits, notes, "index") for c in index.include]
-            notes.add(name, "index", f"index {index.name}: {traits} has no INCLUDE; the columns were added as keys")
+            notes.add(
+                name, "index", f"index {index.name}: {traits} has no INCLUDE; the columns were added as keys"
+            )
     where = ""
     if index.where is not None:
         if f.partial_indexes:
@@ -393,11 +431,16 @@ def create_index_sql(
             notes.add(
                 name,
                 "index",
-                f"index {index.name} is partial (WHERE {index.where}); {traits} has no partial indexes, so it covers "
+                f"index {index.name} is partial (WHERE {index.where}); {traits} has no partial indexes, "
+                "so it covers "
                 "every row",
             )
             if index.unique:
-                notes.add(name, "index", f"index {index.name}: uniqueness now holds over all rows, not only the partial set")
+                notes.add(
+                    name,
+                    "index",
+                    f"index {index.name}: uniqueness now holds over all rows, not only the partial set",
+                )
     unique = "UNIQUE " if index.unique else ""
     conc = "CONCURRENTLY " if concurrently and f.concurrent_index_build else ""
     using = ""
@@ -439,7 +482,10 @@ def _comments_sql(table: Table, traits: EngineTraits) -> list[str]:
         out.append(f"COMMENT ON TABLE {traits.quote(table.name)} IS {_literal(table.comment)};")
     for c in table.columns:
         if c.comment:
-            out.append(f"COMMENT ON COLUMN {traits.quote(table.name)}.{traits.quote(c.name)} IS {_literal(c.comment)};")
+            out.append(
+                f"COMMENT ON COLUMN {traits.quote(table.name)}.{traits.quote(c.name)} "
+                f"IS {_literal(c.comment)};"
+            )
     return out
 
 

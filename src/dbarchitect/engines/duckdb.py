@@ -32,7 +32,9 @@ def type_sql(t: LogicalType) -> str:
     if t.kind in _SIMPLE:
         return _SIMPLE[t.kind]
     if t.kind == TypeKind.DECIMAL:
-        return f"DECIMAL({min(t.precision, 38)},{t.scale or 0})" if t.precision is not None else "DECIMAL(38,10)"
+        return (
+            f"DECIMAL({min(t.precision, 38)},{t.scale or 0})" if t.precision is not None else "DECIMAL(38,10)"
+        )
     if t.kind in (TypeKind.CHAR, TypeKind.VARCHAR):
         return f"VARCHAR({t.length})" if t.length else "VARCHAR"
     if t.kind == TypeKind.ENUM:

@@ -58,16 +58,18 @@ def _type_sql(t: LogicalType, *, native_uuid: bool) -> str:
 
 
 _RESERVED = COMMON_RESERVED | frozenset(
-    "accessible add before bigint binary blob call cascade change char character condition continue convert "
-    "cursor database databases dec decimal declare delayed describe div double each elseif enclosed escaped exit "
-    "explain float float4 float8 force fulltext generated high_priority hour_minute if ignore infile int int1 int2 "
-    "int3 int4 int8 integer interval iterate keys kill lead lag leave linear lines load lock long longblob "
-    "longtext loop low_priority match maxvalue mediumblob mediumint mediumtext middleint mod modifies no_write_to_binlog "
-    "numeric optimize option optionally out outfile precision procedure purge read reads real regexp release rename "
-    "repeat replace require restrict return revoke rlike schema schemas separator show signal smallint spatial specific "
-    "sql sqlexception sqlstate sqlwarning ssl starting stored straight_join terminated tinyblob tinyint tinytext "
-    "trigger undo unlock unsigned usage utc_date utc_time utc_timestamp varbinary varchar varcharacter varying "
-    "virtual while write xor year_month zerofill status rank".split()
+    "accessible add before bigint binary blob call cascade change char character condition continue "  # noqa: SIM905
+    "convert cursor database databases dec decimal declare delayed describe div double each elseif "
+    "enclosed escaped exit explain float float4 float8 force fulltext generated high_priority "
+    "hour_minute if ignore infile int int1 int2 int3 int4 int8 integer interval iterate keys kill "
+    "lead lag leave linear lines load lock long longblob longtext loop low_priority match maxvalue "
+    "mediumblob mediumint mediumtext middleint mod modifies no_write_to_binlog numeric optimize "
+    "option optionally out outfile precision procedure purge read reads real regexp release rename "
+    "repeat replace require restrict return revoke rlike schema schemas separator show signal "
+    "smallint spatial specific sql sqlexception sqlstate sqlwarning ssl starting stored straight_join "
+    "terminated tinyblob tinyint tinytext trigger undo unlock unsigned usage utc_date utc_time "
+    "utc_timestamp varbinary varchar varcharacter varying virtual while write xor year_month zerofill "
+    "status rank".split()
 )
 
 

@@ -37,7 +37,9 @@ def type_sql(t: LogicalType) -> str:
     if t.kind == TypeKind.VARCHAR:
         return f"varchar({t.length})" if t.length else "varchar"
     if t.kind in (TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ, TypeKind.TIME):
-        base = {TypeKind.TIMESTAMP: "timestamp", TypeKind.TIMESTAMPTZ: "timestamptz", TypeKind.TIME: "time"}[t.kind]
+        base = {TypeKind.TIMESTAMP: "timestamp", TypeKind.TIMESTAMPTZ: "timestamptz", TypeKind.TIME: "time"}[
+            t.kind
+        ]
         return f"{base}({t.precision})" if t.precision is not None and t.precision != 6 else base
     if t.kind == TypeKind.ENUM:
         # The renderer declares the named type first; the name is filled in by the caller.
@@ -48,8 +50,9 @@ def type_sql(t: LogicalType) -> str:
 
 
 _RESERVED = COMMON_RESERVED | frozenset(
-    "analyse asymmetric binary concurrently current_catalog current_role current_schema deferrable do freeze "
-    "ilike initially isnull lateral notnull only overlaps placing similar symmetric tablesample variadic verbose".split()
+    "analyse asymmetric binary concurrently current_catalog current_role current_schema deferrable do "  # noqa: SIM905
+    "freeze ilike initially isnull lateral notnull only overlaps placing similar symmetric "
+    "tablesample variadic verbose".split()
 )
 
 

@@ -50,10 +50,11 @@ def type_sql(t: LogicalType) -> str:
 
 
 _RESERVED = COMMON_RESERVED | frozenset(
-    "abort action after attach autoincrement before begin cascade commit conflict database deferrable deferred "
-    "detach each escape exclusive explain fail glob if ignore immediate indexed initially instead isnull match "
-    "no notnull of plan pragma query raise recursive regexp reindex release rename replace restrict rollback "
-    "savepoint temp temporary transaction trigger vacuum view virtual".split()
+    "abort action after attach autoincrement before begin cascade commit conflict database deferrable "  # noqa: SIM905
+    "deferred detach each escape exclusive explain fail glob if ignore immediate indexed initially "
+    "instead isnull match no notnull of plan pragma query raise recursive regexp reindex release "
+    "rename replace restrict rollback savepoint temp temporary transaction trigger vacuum view "
+    "virtual".split()
 )
 
 

@@ -24,7 +24,7 @@ COMMON_RESERVED = frozenset(
     join key leading left like limit localtime localtimestamp natural not null offset on or order outer over
     partition primary range references returning right row rows select session_user set some table then to
     trailing true union unique update user using values when where window with
-    """.split()
+    """.split()  # noqa: SIM905
 )
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

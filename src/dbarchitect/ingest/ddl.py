@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
-from sqlglot.tokens import TokenType
+from sqlglot import TokenType
 
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.types import parse_column_type
@@ -172,7 +172,8 @@ def _default(node: exp.Expression) -> Default:
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
         return _default(node.this)
     if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime) or (
-        isinstance(node, exp.Anonymous | exp.Func) and node.sql().upper() in {"NOW()", "LOCALTIMESTAMP", "LOCALTIMESTAMP()"}
+        isinstance(node, exp.Anonymous | exp.Func)
+        and node.sql().upper() in {"NOW()", "LOCALTIMESTAMP", "LOCALTIMESTAMP()"}
     ):
         return Default(DefaultKind.CURRENT_TIMESTAMP)
     if isinstance(node, exp.CurrentDate):
@@ -322,7 +323,9 @@ class _Loader:
         if not m or not sql.lstrip().upper().startswith("CREATE"):
             return sql, None
         method_text = m["method"].upper().split()[-1]
-        method = {"RANGE": PartitionMethod.RANGE, "LIST": PartitionMethod.LIST}.get(method_text, PartitionMethod.HASH)
+        method = {"RANGE": PartitionMethod.RANGE, "LIST": PartitionMethod.LIST}.get(
+            method_text, PartitionMethod.HASH
+        )
         columns = tuple(Name(c.strip().strip("`")) for c in m["key"].split(",") if c.strip())
         partitions: list[Partition] = []
         lower = "MINVALUE"
@@ -371,7 +374,9 @@ class _Loader:
         props = properties.expressions if isinstance(properties, exp.Properties) else []
         partition_of = next((p for p in props if isinstance(p, exp.PartitionedOfProperty)), None)
         if partition_of is not None:
-            self.add_partition(_name(target if not isinstance(target, exp.Schema) else target.this), partition_of)
+            self.add_partition(
+                _name(target if not isinstance(target, exp.Schema) else target.this), partition_of
+            )
             return
         if not isinstance(target, exp.Schema):
             if node.expression is not None:
@@ -379,7 +384,11 @@ class _Loader:
             raise self.error("CREATE TABLE without columns")
         table_node = target.this
         name = _name(table_node)
-        schema = _name(table_node.args["db"]) if isinstance(table_node, exp.Table) and table_node.args.get("db") else None
+        schema = (
+            _name(table_node.args["db"])
+            if isinstance(table_node, exp.Table) and table_node.args.get("db")
+            else None
+        )
         if name.key in self.tables:
             if node.args.get("exists"):
                 return
@@ -401,7 +410,9 @@ class _Loader:
                 builder.comment = prop.this.this if isinstance(prop.this, exp.Literal) else prop.this.sql()
         if mysql_partition is not None:
             builder.partitioning = mysql_partition
-        self.check_columns(builder, builder.partitioning.columns if builder.partitioning else (), "partition key")
+        self.check_columns(
+            builder, builder.partitioning.columns if builder.partitioning else (), "partition key"
+        )
 
     def partition_by(self, prop: exp.PartitionedByProperty) -> Partitioning:
         spec = prop.this
@@ -411,14 +422,20 @@ class _Loader:
         if isinstance(spec, exp.Anonymous) and method_text in ("RANGE", "LIST", "HASH"):
             columns = tuple(_name(e) for e in spec.expressions if isinstance(e, exp.Column))
             if len(columns) != len(spec.expressions):
-                raise self.error("partition keys that are expressions are not supported", "partition by columns")
+                raise self.error(
+                    "partition keys that are expressions are not supported", "partition by columns"
+                )
             return Partitioning(PartitionMethod(method_text.lower()), columns)
-        raise self.error(f"cannot read partitioning {spec.sql()}", "use PARTITION BY RANGE|LIST|HASH (columns)")
+        raise self.error(
+            f"cannot read partitioning {spec.sql()}", "use PARTITION BY RANGE|LIST|HASH (columns)"
+        )
 
     def add_partition(self, name: Name, prop: exp.PartitionedOfProperty) -> None:
         parent = self.table(prop.this, what="partitioned table")
         if parent.partitioning is None:
-            raise self.error(f"table '{parent.name}' is not partitioned", "add PARTITION BY to its CREATE TABLE")
+            raise self.error(
+                f"table '{parent.name}' is not partitioned", "add PARTITION BY to its CREATE TABLE"
+            )
         bound = prop.expression
         partition: Partition
         if isinstance(bound, exp.Var) and bound.name.upper() == "DEFAULT":
@@ -430,7 +447,10 @@ class _Loader:
                 partition = Partition(name, (lo, hi))
             elif isinstance(bound.this, list):
                 partition = Partition(name, tuple(_neutral(e) for e in bound.this))
-            elif bound.args.get("expression") is not None and parent.partitioning.method == PartitionMethod.HASH:
+            elif (
+                bound.args.get("expression") is not None
+                and parent.partitioning.method == PartitionMethod.HASH
+            ):
                 # FOR VALUES WITH (MODULUS m, REMAINDER r): the modulus is the partition count.
                 modulus = bound.this
                 count = int(modulus.this) if isinstance(modulus, exp.Literal) else parent.partitioning.count
@@ -440,7 +460,9 @@ class _Loader:
                 partition = Partition(name, (_neutral(bound),))
         else:
             partition = Partition(name, (_neutral(bound),) if bound is not None else ())
-        parent.partitioning = replace(parent.partitioning, partitions=(*parent.partitioning.partitions, partition))
+        parent.partitioning = replace(
+            parent.partitioning, partitions=(*parent.partitioning.partitions, partition)
+        )
 
     def column(self, builder: _TableBuilder, node: exp.ColumnDef) -> None:
         name = _name(node.this)
@@ -457,14 +479,20 @@ class _Loader:
         try:
             logical, identity = parse_column_type(kind, self.engine, self.enums)
         except DbarchError as exc:
-            raise self.error(f"column '{builder.name}.{name}': {exc.diagnostic.message}", exc.diagnostic.hint) from None
+            raise self.error(
+                f"column '{builder.name}.{name}': {exc.diagnostic.message}", exc.diagnostic.hint
+            ) from None
         nullable = True
         default: Default | None = None
         generated: str | None = None
         comment: str | None = None
         for constraint in node.args.get("constraints") or []:
             c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
-            cname = _name(constraint.this) if isinstance(constraint, exp.ColumnConstraint) and constraint.this else None
+            cname = (
+                _name(constraint.this)
+                if isinstance(constraint, exp.ColumnConstraint) and constraint.this
+                else None
+            )
             if isinstance(c, exp.NotNullColumnConstraint):
                 nullable = bool(c.args.get("allow_null"))
             elif isinstance(c, exp.PrimaryKeyColumnConstraint):
@@ -552,8 +580,12 @@ class _Loader:
             elif isinstance(c, exp.IndexColumnConstraint):
                 keys = tuple(_index_key(e) for e in c.expressions)
                 self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
-                iname = _name(c.this) if c.this is not None else Name(
-                    "_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"])
+                iname = (
+                    _name(c.this)
+                    if c.this is not None
+                    else Name(
+                        "_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"])
+                    )
                 )
                 kind = str(c.args.get("kind") or "").upper()
                 if kind == "UNIQUE":
@@ -645,13 +677,15 @@ class _Loader:
                     known = [b.name.value for b in self.tables.values()]
                     close = difflib.get_close_matches(fk.ref_table.value, known, n=1)
                     raise self.error(
-                        f"foreign key of '{builder.name}' references table '{fk.ref_table}', which is not defined",
+                        f"foreign key of '{builder.name}' references table '{fk.ref_table}', "
+                        "which is not defined",
                         f"did you mean '{close[0]}'?" if close else "define it in the same file",
                     )
                 if not fk.ref_columns:
                     if target.primary_key is None:
                         raise self.error(
-                            f"foreign key of '{builder.name}' references '{target.name}', which has no primary key",
+                            f"foreign key of '{builder.name}' references '{target.name}', "
+                            "which has no primary key",
                             "name the referenced columns",
                         )
                     i = builder.foreign_keys.index(fk)
@@ -664,8 +698,9 @@ class _Loader:
                         f"{len(fk.ref_columns)}"
                     )
         self.narrow_unsigned_keys()
-        return Catalog(tables=tuple(b.freeze() for b in self.tables.values()), views=tuple(self.views),
-                       origin=self.file)
+        return Catalog(
+            tables=tuple(b.freeze() for b in self.tables.values()), views=tuple(self.views), origin=self.file
+        )
 
     def narrow_unsigned_keys(self) -> None:
         """``BIGINT UNSIGNED`` key columns become BIGINT: identities, primary, foreign and unique keys
@@ -690,12 +725,17 @@ class _Loader:
                     builder.columns[i] = replace(column, type=LogicalType(TypeKind.BIGINT))
 
 
+#: Type names that mark PostgreSQL DDL elsewhere but are ordinary declared types in SQLite, whose
+#: column types are free text (dbarchitect's own SQLite rendering declares TIMESTAMPTZ).
+_SQLITE_DECLARED_TYPES = re.compile(r"\b(JSONB|TIMESTAMPTZ|BYTEA)\b", re.IGNORECASE)
+
+
 def _other_dialect(text: str, dialect: EngineName) -> EngineName | None:
     """The engine whose marks ``text`` carries, when that is not ``dialect``'s family."""
     family = _FAMILY[dialect]
-    scores = {
-        engine: len(pattern.findall(text)) for engine, pattern in _MARKS.items() if engine != family
-    }
+    if family == EngineName.SQLITE:
+        text = _SQLITE_DECLARED_TYPES.sub("", text)
+    scores = {engine: len(pattern.findall(text)) for engine, pattern in _MARKS.items() if engine != family}
     own = len(_MARKS[family].findall(text)) if family in _MARKS else 0
     best = max(scores.items(), key=lambda kv: kv[1], default=(None, 0))
     if best[0] is not None and best[1] > own:
@@ -716,7 +756,8 @@ def load_ddl(text: str, dialect: EngineName, *, file: str | None = None) -> Cata
             raise SqlError(
                 replace(
                     exc.diagnostic,
-                    message=f"this looks like {_LABEL[other]} DDL, not {_LABEL[dialect]} ({exc.diagnostic.message})",
+                    message=f"this looks like {_LABEL[other]} DDL, not {_LABEL[dialect]} "
+                    f"({exc.diagnostic.message})",
                     hint=f"set schema.ddl.dialect: {other.value}",
                 )
             ) from None
@@ -739,5 +780,7 @@ def load_ddl_file(path: Path, dialect: EngineName) -> Catalog:
     except FileNotFoundError:
         raise SqlError(Diagnostic("no such DDL file", file=str(path))) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SqlError(Diagnostic(f"cannot read the DDL file ({exc.__class__.__name__})", file=str(path))) from None
+        raise SqlError(
+            Diagnostic(f"cannot read the DDL file ({exc.__class__.__name__})", file=str(path))
+        ) from None
     return load_ddl(text, dialect, file=str(path))

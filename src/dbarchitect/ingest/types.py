@@ -27,7 +27,7 @@ _DIALECT = {
     EngineName.DUCKDB: "duckdb",
 }
 
-_SIMPLE: dict[exp.DataType.Type, TypeKind] = {
+_SIMPLE: dict[exp.DType, TypeKind] = {
     T.BOOLEAN: TypeKind.BOOLEAN,
     T.BIT: TypeKind.BOOLEAN,
     T.TINYINT: TypeKind.SMALLINT,
