@@ -17,13 +17,13 @@ from dbarchitect.model.names import EngineName
 _STRFTIME = {"YEAR": "%Y", "MONTH": "%m", "DAY": "%d", "HOUR": "%H", "MINUTE": "%M", "SECOND": "%S"}
 
 
-def _for_sqlite(tree: exp.Expression) -> exp.Expression:
+def _for_sqlite(tree: exp.Expr) -> exp.Expr:
     """Rewrite standard SQL that sqlglot passes through unchanged but SQLite cannot run, into SQLite's
     own forms with the same meaning: ``date '...' +/- interval 'n' unit`` -> ``DATE(..., '+n unit')``,
     ``EXTRACT(unit FROM x)`` -> ``CAST(STRFTIME(fmt, x) AS INTEGER)``, and a derived table's column
     list ``AS t (a, b)`` -> aliases on the subquery's own select list."""
 
-    def rewrite(node: exp.Expression) -> exp.Expression:
+    def rewrite(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
             left, interval = node.this, node.expression
             is_date = isinstance(left, exp.Cast) and left.to.this == exp.DataType.Type.DATE
@@ -38,7 +38,7 @@ def _for_sqlite(tree: exp.Expression) -> exp.Expression:
             alias = node.args.get("alias")
             columns = alias.columns if isinstance(alias, exp.TableAlias) else []
             select = node.this
-            if columns and len(columns) == len(select.expressions):
+            if isinstance(alias, exp.TableAlias) and columns and len(columns) == len(select.expressions):
                 select.set(
                     "expressions",
                     [
