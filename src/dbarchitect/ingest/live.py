@@ -518,15 +518,22 @@ class _MysqlReader(_Reader):
                 if c.strip()
             )
             partitions: list[Partition] = []
+            # RANGE bounds are (from, to) as in DDL ingest: each partition starts where the one
+            # before it ends, the first at MINVALUE.
+            lower = "MINVALUE"
             for _table, name, _m, _e, description in parts:
                 pname = _quoted_fact(self.engine)(name)
                 desc = str(description or "").strip()
                 if method == PartitionMethod.HASH:
                     partitions.append(Partition(pname))
-                elif desc.upper() == "MAXVALUE":
-                    partitions.append(Partition(pname, ("MAXVALUE",), is_default=True))
                 elif method == PartitionMethod.RANGE:
-                    partitions.append(Partition(pname, (neutral_expression(desc, self.engine),)))
+                    upper = (
+                        "MAXVALUE" if desc.upper() == "MAXVALUE" else neutral_expression(desc, self.engine)
+                    )
+                    partitions.append(Partition(pname, (lower, upper), is_default=upper == "MAXVALUE"))
+                    lower = upper
+                elif desc.upper() == "DEFAULT":
+                    partitions.append(Partition(pname, (), is_default=True))
                 else:
                     node = _parse_expression(f"x IN ({desc})", "mysql")
                     values = (
