@@ -14,20 +14,37 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-_PYFORMAT_NAMED = re.compile(r"%\((\w+)\)s")
-_PYFORMAT = re.compile(r"(?<!%)%s")
+#: Quoted strings and identifiers (left alone), then the pyformat tokens: ``%(name)s``, ``%s``, ``%%``.
+_PYFORMAT_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|%\((\w+)\)s|%%|%s""")
+
+
+def _pyformat_token(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if text[0] in "'\"`":
+        return text.replace("%%", "%")
+    if text == "%%":
+        return "%"
+    return f":{match.group(1)}" if match.group(1) else "?"
 
 
 def prepare_parameters(sql: str) -> str:
-    """Rewrite driver parameter styles sqlglot does not parse (``%(name)s``, ``%s``) as ``:name`` / ``?``."""
-    sql = _PYFORMAT_NAMED.sub(lambda m: f":{m.group(1)}", sql)
-    return _PYFORMAT.sub("?", sql)
+    """Rewrite driver parameter styles sqlglot does not parse (``%(name)s``, ``%s``) as ``:name`` / ``?``.
+
+    Only outside quoted strings (``LIKE '%son%'`` stays as it is). A statement that uses pyformat
+    parameters writes a literal ``%`` as ``%%`` (psycopg, PyMySQL), which becomes ``%`` again.
+    """
+    tokens = list(_PYFORMAT_TOKEN.finditer(sql))
+    if not any(m.group(0)[0] == "%" and m.group(0) != "%%" for m in tokens):
+        return sql
+    return _PYFORMAT_TOKEN.sub(_pyformat_token, sql)
 
 
-def normalize_expression(expression: exp.Expression, dialect: str) -> str:
+def normalize_expression(expression: exp.Expr, dialect: str) -> str:
     """Normalized SQL text of a parsed statement (see module docstring)."""
 
-    def replace(node: exp.Expression) -> exp.Expression:
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+            return exp.Placeholder()  # -5 and 5 are the same statement
         if isinstance(node, exp.In) and node.expressions:
             node = node.copy()
             node.set("expressions", [exp.Placeholder()])
@@ -36,9 +53,12 @@ def normalize_expression(expression: exp.Expression, dialect: str) -> str:
             return exp.Tuple(expressions=[exp.Placeholder() for _ in node.expressions])
         if isinstance(node, exp.Values) and len(node.expressions) > 1:
             first = node.expressions[0]
-            return exp.Values(expressions=[exp.Tuple(expressions=[exp.Placeholder() for _ in first.expressions])])
+            return exp.Values(
+                expressions=[exp.Tuple(expressions=[exp.Placeholder() for _ in first.expressions])]
+            )
         if isinstance(node, exp.Literal | exp.Placeholder | exp.Parameter | exp.Boolean) and not isinstance(
-            node.parent, exp.DataTypeParam | exp.Limit | exp.Offset | exp.Fetch | exp.Interval
+            node.parent,
+            exp.DataTypeParam | exp.Limit | exp.Offset | exp.Fetch | exp.Interval | exp.Ordered | exp.Group,
         ):
             return exp.Placeholder()
         return node
