@@ -56,7 +56,7 @@ CASES = {
         BASE + "workload:\n  - {name: q, sql: 'SELECT totl FROM orders', rate: 1/s}\n",
         "did you mean 'total'",
     ),
-    "negative size": (BASE + "tables: {orders: {rows: -5}}\n", "brief.yaml:4: tables.orders.rows"),
+    "negative size": (BASE + "tables: {orders: {rows: -5}}\n", "brief.yaml:3: tables.orders.rows"),
     "absurd size": (BASE + "tables: {orders: {rows: 1e20}}\n", "tables.orders.rows"),
     "absurd budget": (BASE + "budgets: {storage: 5000EB}\n", "budgets.storage"),
     "size for missing table": (
