@@ -53,6 +53,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -146,9 +147,24 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
     return f"; did you mean '{by_lower[close[0]]}'?" if close else ""
 
 
+_TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: ([^,]*),[^>]*>")
+_CLASS_REPR = re.compile(r"<class 'sqlglot\.[\w.]*\.(\w+)'>")
+
+
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0].strip() if text else type(exc).__name__
+    """The first line of a sqlglot error, readable."""
+    lines = str(exc).strip().splitlines()
+    return _readable(lines[0].strip() if lines else type(exc).__name__)
+
+
+def _readable(text: str) -> str:
+    """A sqlglot message with its token and class reprs written as words."""
+
+    def token(match: re.Match[str]) -> str:
+        return "the end of the statement" if match.group(1) == "SENTINEL" else f"'{match.group(2)}'"
+
+    text = _TOKEN_REPR.sub(token, text)
+    return _CLASS_REPR.sub(lambda m: m.group(1).upper(), text)
 
 
 def _unparen(node: exp.Expr) -> exp.Expr:
@@ -259,6 +275,16 @@ class _Side:
     def fixed(self) -> bool:
         """Fixed during one execution of the scope: a constant, or a column of an outer query."""
         return self.kind == "const" or (self.kind == "column" and not self.local)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where a condition is: the join kind of equalities between this scope's sources, the kind of
+    a correlated equality with an outer query, and the source a JOIN ... ON joins (the right side)."""
+
+    join_kind: str
+    outer_kind: str
+    joined: int | None = None
 
 
 @dataclass
@@ -434,7 +460,12 @@ class _Analysis:
             )
         if isinstance(tree, exp.Command):
             raise self.fail(
-                f"does not parse: sqlglot does not understand {statement} statements",
+                f"does not parse as a query or DML statement ({statement} is read only as an opaque command)",
+                hint="the workload holds SELECT, INSERT, UPDATE and DELETE statements",
+            )
+        if isinstance(tree, exp.Condition | exp.Identifier):
+            raise self.fail(
+                "does not parse: it is an expression, not a statement",
                 hint="the workload holds SELECT, INSERT, UPDATE and DELETE statements",
             )
         raise self.fail(
@@ -626,17 +657,30 @@ class _Analysis:
                     natural = natural or str(join.args.get("method") or "").upper() == "NATURAL"
             selects = scope.expression.selects if isinstance(scope.expression, exp.Query) else []
             aliases = {p.alias for p in selects if isinstance(p, exp.Alias)}
+            outputs = (
+                set(scope.expression.named_selects) if isinstance(scope.expression, exp.Query) else set()
+            )
             for node in walk_in_scope(scope.expression):
-                if not isinstance(node, exp.Column) or node.is_star or node.find_ancestor(exp.Lambda):
+                if not isinstance(node, exp.Column) or node.find_ancestor(exp.Lambda):
                     continue
-                if node.table:
+                if node.is_star:
+                    if node.table:
+                        self.check_qualified(scope, node)
+                elif node.table:
                     self.check_qualified(scope, node)
                 elif node.name in using or natural:
                     continue
+                elif node.name in outputs and self.in_order_by(scope, node):
+                    continue  # ORDER BY names an output column
                 elif node.name in aliases and self.refers_to_alias(node):
-                    continue  # ORDER BY / GROUP BY / HAVING (or a lateral reference) naming a select alias
+                    continue  # GROUP BY / HAVING (or a lateral reference) naming a select alias
                 else:
                     self.check_unqualified(scope, node)
+
+    @staticmethod
+    def in_order_by(scope: Scope, column: exp.Column) -> bool:
+        order = column.find_ancestor(exp.Order)
+        return order is not None and order.parent is scope.expression
 
     @staticmethod
     def refers_to_alias(column: exp.Column) -> bool:
@@ -651,7 +695,7 @@ class _Analysis:
             source = current.sources.get(column.table)
             if source is not None:
                 names = self.source_columns(source)
-                if names is not None and column.name not in names:
+                if names is not None and not column.is_star and column.name not in names:
                     what = self.describe_source(column.table, source)
                     raise self.fail(
                         f"names column '{column.name}' of {what}, which has no such column"
@@ -690,8 +734,8 @@ class _Analysis:
                     f"names column '{column.name}', which is ambiguous: {listed} both have it",
                     hint=f"qualify it, e.g. {matches[0]}.{column.name}",
                 )
-            if matches:
-                return
+            if matches or column.name in current.sources:
+                return  # one column, or a whole-row reference to a source (``json_agg(o)``)
             current = current.parent
         tables = ", ".join(dict.fromkeys(in_scope)) or "none"
         raise self.fail(
@@ -827,29 +871,28 @@ class _Analysis:
         self,
         scope: Scope,
         node: exp.Expr,
-        join_kind: str,
-        outer_kind: str,
+        ctx: _Context,
         out: _Facts,
         negated: bool = False,
     ) -> None:
         """Predicates and joins of a boolean condition of ``scope`` (see module docstring)."""
         node = _unparen(node)
         if isinstance(node, exp.Not):
-            self.condition(scope, node.this, join_kind, outer_kind, out, not negated)
+            self.condition(scope, node.this, ctx, out, not negated)
             return
         if isinstance(node, exp.And | exp.Or):
             conjunction = isinstance(node, exp.And) != negated
             parts = list(node.flatten())
             if conjunction:
                 for part in parts:
-                    self.condition(scope, part, join_kind, outer_kind, out, negated)
+                    self.condition(scope, part, ctx, out, negated)
             else:
-                self.disjunction(scope, parts, join_kind, outer_kind, out, negated)
+                self.disjunction(scope, parts, ctx, out, negated)
             return
         if isinstance(node, exp.Exists):
             return  # the subquery is a scope of its own; its correlations are semi / anti joins
         if type(node) in _COMPARISONS:
-            self.comparison(scope, node, join_kind, outer_kind, out, negated)
+            self.comparison(scope, node, ctx, out, negated)
         elif isinstance(node, exp.In):
             self.in_predicate(scope, node, out, negated != bool(node.args.get("negate")))
         elif isinstance(node, exp.Between):
@@ -868,12 +911,12 @@ class _Analysis:
                 out.predicate(col, PredicateKind.OTHER, ("NOT " if negated else "") + node.key.upper())
 
     def disjunction(
-        self, scope: Scope, parts: list[exp.Expr], join_kind: str, outer_kind: str, out: _Facts, negated: bool
+        self, scope: Scope, parts: list[exp.Expr], ctx: _Context, out: _Facts, negated: bool
     ) -> None:
         branches: list[_Facts] = []
         for part in parts:
             facts = _Facts()
-            self.condition(scope, part, join_kind, outer_kind, facts, negated)
+            self.condition(scope, part, ctx, facts, negated)
             branches.append(facts)
         first, rest = branches[0], branches[1:]
         for join in first.joins:
@@ -884,9 +927,7 @@ class _Analysis:
             if all(per_branch):
                 out.predicates.extend((source, p) for p in _combine_disjunction(column, per_branch))
 
-    def comparison(
-        self, scope: Scope, node: exp.Expr, join_kind: str, outer_kind: str, out: _Facts, negated: bool
-    ) -> None:
+    def comparison(self, scope: Scope, node: exp.Expr, ctx: _Context, out: _Facts, negated: bool) -> None:
         if negated:
             node = _COMPARISONS[type(node)][3](
                 this=node.args.get("this"), expression=node.args.get("expression")
@@ -899,13 +940,14 @@ class _Analysis:
         if left.kind == "column" and right.kind == "column":
             if left.local and right.local:
                 if left.source != right.source and kind == _EQ:
-                    out.join(left.refs, right.refs, join_kind)
+                    first, second = (right, left) if left.source == ctx.joined else (left, right)
+                    out.join(first.refs, second.refs, ctx.join_kind)
                 return
             if left.local or right.local:
                 inner, outer = (left, right) if left.local else (right, left)
                 out.predicate(inner, kind, operator if left.local else flipped)
                 if kind == _EQ:
-                    out.join(outer.refs, inner.refs, outer_kind)
+                    out.join(outer.refs, inner.refs, ctx.outer_kind)
             return
         for col, other, op in ((left, right, operator), (right, left, flipped)):
             if col.filterable and other.fixed:
@@ -1041,6 +1083,9 @@ class _Analysis:
                 acc.target = acc.target or bool(table.meta.get(_TARGET))
         for node in walk_in_scope(expression):
             if isinstance(node, exp.Column) and node.table and not node.is_star:
+                written = node.find_ancestor(exp.Alias)
+                if written is not None and written.meta.get(_WRITE):
+                    continue  # an UPDATE's SET column is written, not read
                 found = self.find_source(scope, node.table)
                 if found is not None and isinstance(found[0], exp.Table):
                     for ref in self.lineage(found[0], node.name, 0):
@@ -1059,11 +1104,13 @@ class _Analysis:
                 side = str(join.side or "").lower()
                 kind = str(join.kind or "").lower()
                 join_kind = side or (kind if kind in ("semi", "anti", "cross") else "inner")
-                self.condition(scope, on, join_kind, outer_kind, facts)
+                joined = scope.sources.get(join.alias_or_name) if join.alias_or_name else None
+                ctx = _Context(join_kind, outer_kind, id(joined) if joined is not None else None)
+                self.condition(scope, on, ctx, facts)
         for key in ("where", "having"):
             clause = select.args.get(key)
             if isinstance(clause, exp.Where | exp.Having):
-                self.condition(scope, clause.this, "inner", outer_kind, facts)
+                self.condition(scope, clause.this, _Context("inner", outer_kind), facts)
         for projection in select.selects:
             if projection.meta.get(_WRITE):
                 inner = projection.unalias()
@@ -1256,7 +1303,7 @@ def _parse(item: StatementInput, dialect: str, label: str) -> exp.Expr:
     except SqlglotError as exc:
         errors = getattr(exc, "errors", None) or [{}]
         first = errors[0] if isinstance(errors[0], dict) else {}
-        description = str(first.get("description") or _first_line(exc))
+        description = _readable(str(first.get("description") or _first_line(exc)))
         line, col = first.get("line"), first.get("col")
         at = f" at line {line}, column {col}" if line is not None and col is not None else ""
         raise SqlError(
