@@ -14,7 +14,7 @@ import yaml
 
 from dbarchitect.errors import DbarchError, SqlError
 from dbarchitect.ingest.ddl import load_ddl_file
-from dbarchitect.ingest.fingerprint import fingerprint, normalize_sql
+from dbarchitect.ingest.fingerprint import fingerprint, normalize_sql, prepare_parameters
 from dbarchitect.ingest.workload import StatementInput, analyze_statement, build_workload
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
@@ -32,7 +32,9 @@ def catalog() -> Catalog:
     return load_ddl_file(CASES_DIR / "schema.sql", EngineName.POSTGRESQL)
 
 
-def analyze(catalog: Catalog, sql: str, engine: EngineName = EngineName.POSTGRESQL, name: str = "s") -> Statement:
+def analyze(
+    catalog: Catalog, sql: str, engine: EngineName = EngineName.POSTGRESQL, name: str = "s"
+) -> Statement:
     workload = build_workload([StatementInput(name, sql, 1.0, origin=ORIGIN)], catalog, engine)
     assert len(workload.statements) == 1
     return workload.statements[0]
@@ -52,7 +54,9 @@ def test_case(catalog: Catalog, case: dict[str, Any]) -> None:
     if case.get("partial"):
         assert expected <= facts, sorted(expected - facts)
     else:
-        assert facts == expected, f"missing: {sorted(expected - facts)}; unexpected: {sorted(facts - expected)}"
+        assert facts == expected, (
+            f"missing: {sorted(expected - facts)}; unexpected: {sorted(facts - expected)}"
+        )
     assert not set(case.get("absent", [])) & facts
 
 
@@ -94,7 +98,10 @@ def test_tables_in_statement_order_with_the_write_target_first(catalog: Catalog)
 
 PARAMETER_STYLES = {
     "named": ("SELECT id FROM orders WHERE customer_id = :cid AND status = :st", ("cid", "st")),
-    "pyformat named": ("SELECT id FROM orders WHERE customer_id = %(cid)s AND status = %(st)s", ("cid", "st")),
+    "pyformat named": (
+        "SELECT id FROM orders WHERE customer_id = %(cid)s AND status = %(st)s",
+        ("cid", "st"),
+    ),
     "pyformat": ("SELECT id FROM orders WHERE customer_id = %s AND status = %s", ()),
     "qmark": ("SELECT id FROM orders WHERE customer_id = ? AND status = ?", ()),
     "numeric": ("SELECT id FROM orders WHERE customer_id = $1 AND status = $2", ("$1", "$2")),
@@ -124,7 +131,10 @@ def test_pyformat_leaves_percent_signs_in_strings(catalog: Catalog) -> None:
     statement = analyze(catalog, "SELECT id FROM products WHERE name LIKE '%sale%' AND sku = %s")
     products = statement.access("products")
     assert products is not None
-    assert {(p.column.column.value, p.value) for p in products.predicates} == {("name", "%sale%"), ("sku", "?")}
+    assert {(p.column.column.value, p.value) for p in products.predicates} == {
+        ("name", "%sale%"),
+        ("sku", "?"),
+    }
     doubled = analyze(catalog, "SELECT id FROM products WHERE name LIKE 'ab%%' AND sku = %s")
     doubled_products = doubled.access("products")
     assert doubled_products is not None
@@ -240,9 +250,30 @@ def test_odd_input_gives_a_result_or_a_dbarch_error(catalog: Catalog, sql: str) 
     for access in statement.tables:
         table = catalog.table(access.table)
         assert table is not None
-        columns = {*access.columns_read, *access.columns_written, *(p.column.column for p in access.predicates)}
+        columns = {
+            *access.columns_read,
+            *access.columns_written,
+            *(p.column.column for p in access.predicates),
+        }
         assert all(table.has_column(c) for c in columns)
 
 
 def test_empty_workload(catalog: Catalog) -> None:
     assert build_workload([], catalog, EngineName.POSTGRESQL).statements == ()
+
+
+@pytest.mark.parametrize(
+    ("sql", "prepared"),
+    [
+        ("SELECT 1 FROM t WHERE a LIKE '%sam%'", "SELECT 1 FROM t WHERE a LIKE '%sam%'"),
+        (
+            "-- it's here\nSELECT 1 FROM t WHERE a LIKE '%sam%'",
+            "-- it's here\nSELECT 1 FROM t WHERE a LIKE '%sam%'",
+        ),
+        ("/* it's */ SELECT %s, %(x)s, 'a%%' FROM t", "/* it's */ SELECT ?, :x, 'a%' FROM t"),
+        ('SELECT "50%s" FROM t WHERE a = %s', 'SELECT "50%s" FROM t WHERE a = ?'),
+        ("SELECT a %% 2 FROM t WHERE b = %s", "SELECT a % 2 FROM t WHERE b = ?"),
+    ],
+)
+def test_prepare_parameters(sql: str, prepared: str) -> None:
+    assert prepare_parameters(sql) == prepared

@@ -14,12 +14,17 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-#: Quoted strings and identifiers (left alone), then the pyformat tokens: ``%(name)s``, ``%s``, ``%%``.
-_PYFORMAT_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|%\((\w+)\)s|%%|%s""")
+#: Comments and quoted strings / identifiers (left alone), then the pyformat tokens: ``%(name)s``,
+#: ``%s``, ``%%``.
+_PYFORMAT_TOKEN = re.compile(
+    r"""--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|%\((\w+)\)s|%%|%s""", re.DOTALL
+)
 
 
 def _pyformat_token(match: re.Match[str]) -> str:
     text = match.group(0)
+    if text.startswith(("--", "/*")):
+        return text
     if text[0] in "'\"`":
         return text.replace("%%", "%")
     if text == "%%":

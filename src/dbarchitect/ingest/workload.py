@@ -289,10 +289,13 @@ class _Context:
 
 @dataclass
 class _Facts:
-    #: Predicates with the source (table occurrence, derived table) they filter: ``a.x = 1 OR b.x = 2``
-    #: over two occurrences of one table constrains neither occurrence.
-    predicates: list[tuple[int, Predicate]] = field(default_factory=list)
+    #: Predicates with the source (table occurrence, derived table) they filter — ``a.x = 1 OR b.x = 2``
+    #: over two occurrences of one table constrains neither occurrence — and the condition's text:
+    #: ``x IN (1, 2)`` and ``x IN (3, 4)`` are the same Predicate but not the same condition.
+    predicates: list[tuple[int, Predicate, str]] = field(default_factory=list)
     joins: list[JoinPredicate] = field(default_factory=list)
+    #: The text of the condition being read (set before each leaf condition).
+    clause: str = ""
 
     def predicate(
         self,
@@ -303,7 +306,7 @@ class _Facts:
         values: int = 1,
     ) -> None:
         for ref in side.refs:
-            self.predicates.append((side.source, Predicate(ref, kind, operator, value, values)))
+            self.predicates.append((side.source, Predicate(ref, kind, operator, value, values), self.clause))
 
     def join(self, left: Iterable[ColumnRef], right: Iterable[ColumnRef], kind: str) -> None:
         rights = tuple(right)
@@ -320,14 +323,15 @@ def _same_join(a: JoinPredicate, b: JoinPredicate) -> bool:
     return a.kind == "inner" and (a.left, a.right) == (b.right, b.left)
 
 
-def _combine_disjunction(column: ColumnRef, per_branch: list[list[Predicate]]) -> list[Predicate]:
-    """The predicate on ``column`` implied by an OR whose every branch constrains it."""
+def _combine_disjunction(column: ColumnRef, per_branch: list[list[tuple[Predicate, str]]]) -> list[Predicate]:
+    """The predicate on ``column`` implied by an OR whose every branch constrains it (each branch's
+    predicates come with the text of their conditions)."""
     first = per_branch[0]
     if all(set(branch) == set(first) for branch in per_branch):
-        return first
-    kinds = {p.kind for branch in per_branch for p in branch}
+        return [p for p, _ in first]
+    kinds = {p.kind for branch in per_branch for p, _ in branch}
     if kinds <= {_EQ, _IN} and all(len(branch) == 1 for branch in per_branch):
-        return [Predicate(column, _IN, "IN", None, sum(branch[0].values for branch in per_branch))]
+        return [Predicate(column, _IN, "IN", None, sum(branch[0][0].values for branch in per_branch))]
     if kinds <= {_EQ, _IN, _RANGE}:
         return [Predicate(column, _RANGE, "OR")]
     return [Predicate(column, PredicateKind.OTHER, "OR")]
@@ -891,6 +895,7 @@ class _Analysis:
             return
         if isinstance(node, exp.Exists):
             return  # the subquery is a scope of its own; its correlations are semi / anti joins
+        out.clause = ("NOT " if negated else "") + node.sql()
         if type(node) in _COMPARISONS:
             self.comparison(scope, node, ctx, out, negated)
         elif isinstance(node, exp.In):
@@ -922,10 +927,14 @@ class _Analysis:
         for join in first.joins:
             if all(any(_same_join(join, other) for other in b.joins) for b in rest):
                 out.joins.append(join)
-        for source, column in dict.fromkeys((s, p.column) for s, p in first.predicates):
-            per_branch = [[p for s, p in b.predicates if (s, p.column) == (source, column)] for b in branches]
+        for source, column in dict.fromkeys((s, p.column) for s, p, _ in first.predicates):
+            per_branch = [
+                [(p, clause) for s, p, clause in b.predicates if (s, p.column) == (source, column)]
+                for b in branches
+            ]
             if all(per_branch):
-                out.predicates.extend((source, p) for p in _combine_disjunction(column, per_branch))
+                text = " OR ".join(f"({' AND '.join(c for _, c in branch)})" for branch in per_branch)
+                out.predicates.extend((source, p, text) for p in _combine_disjunction(column, per_branch))
 
     def comparison(self, scope: Scope, node: exp.Expr, ctx: _Context, out: _Facts, negated: bool) -> None:
         if negated:
@@ -1053,7 +1062,7 @@ class _Analysis:
         return "inner"
 
     def record(self, facts: _Facts) -> None:
-        for _, predicate in facts.predicates:
+        for _, predicate, _ in facts.predicates:
             self.access(self.table_of(predicate.column)).predicates.append(predicate)
         for join in facts.joins:
             if any(_same_join(join, known) for known in self.joins):
