@@ -24,6 +24,7 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 import pymysql
@@ -347,8 +348,15 @@ def test_postgres_statistics(pg_scratch_db: str) -> None:
 @pytest.mark.mariadb
 def test_mariadb_statistics(mariadb_scratch_db: str) -> None:
     rows = _people_rows()
-    parts = mariadb_scratch_db.split("/")
-    conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", database=parts[-1], autocommit=True)
+    url = urlsplit(mariadb_scratch_db)
+    conn = pymysql.connect(
+        host=url.hostname or "127.0.0.1",
+        port=url.port or 3306,
+        user=unquote(url.username or "root"),
+        password=unquote(url.password or ""),
+        database=url.path.lstrip("/"),
+        autocommit=True,
+    )
     try:
         with conn.cursor() as cur:
             cur.execute(STATS_DDL)

@@ -10,7 +10,8 @@ from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import Diagnostic, UnsupportedError
 from dbarchitect.model.names import EngineName
 
-_BUILDERS: dict[EngineName, tuple[Callable[[tuple[int, ...]], EngineTraits], tuple[int, ...], tuple[int, ...]]] = {
+_Builder = Callable[[tuple[int, ...]], EngineTraits]
+_BUILDERS: dict[EngineName, tuple[_Builder, tuple[int, ...], tuple[int, ...]]] = {
     # engine: (builder, default version, oldest supported)
     EngineName.POSTGRESQL: (postgres.traits, (15,), (11,)),
     EngineName.MYSQL: (mysql.mysql_traits, (8, 0), (5, 7)),
@@ -23,7 +24,9 @@ _BUILDERS: dict[EngineName, tuple[Callable[[tuple[int, ...]], EngineTraits], tup
 def parse_version(text: str) -> tuple[int, ...]:
     m = re.fullmatch(r"\s*v?(\d+(?:\.\d+){0,2})\s*", text)
     if not m:
-        raise UnsupportedError(Diagnostic(f"cannot read engine version {text!r}", hint="write e.g. '15' or '10.11'"))
+        raise UnsupportedError(
+            Diagnostic(f"cannot read engine version {text!r}", hint="write e.g. '15' or '10.11'")
+        )
     return tuple(int(p) for p in m.group(1).split("."))
 
 

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
-from sqlglot import TokenType
 
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.types import parse_column_type
