@@ -125,3 +125,42 @@ def test_in_list_scales_with_its_length() -> None:
     table = orders()
     s = predicate_selectivity(table, Predicate(ref("customer_id"), PredicateKind.IN, "IN", "?", values=10))
     assert s.value == pytest.approx(10 / 1_000_000)
+
+
+def test_boolean_literal_matches_hot_value_in_any_case() -> None:
+    table = Table(
+        name=Name("products"),
+        columns=(
+            Column(
+                Name("is_active"),
+                LogicalType(TypeKind.BOOLEAN),
+                stats=ColumnStats(distinct=2, most_common=(("true", 0.86), ("false", 0.14))),
+            ),
+        ),
+        stats=TableStats(rows=180_000),
+    )
+    ref_ = ColumnRef(Name("products"), Name("is_active"))
+    sel = predicate_selectivity(table, Predicate(ref_, PredicateKind.EQ, "=", "TRUE"))
+    assert sel.value == pytest.approx(0.86)
+    quoted = predicate_selectivity(table, Predicate(ref_, PredicateKind.EQ, "=", "'false'"))
+    assert quoted.value == pytest.approx(0.14)
+
+
+def test_estimates_are_at_least_one_row() -> None:
+    table = orders()
+    statement = Statement(
+        name="one",
+        sql="",
+        kind=StatementKind.SELECT,
+        fingerprint="x",
+        rate=1.0,
+        tables=(
+            TableAccess(
+                Name("orders"),
+                predicates=(Predicate(ColumnRef(Name("orders"), Name("id")), PredicateKind.EQ, "=", "?"),),
+            ),
+        ),
+    )
+    access = statement.tables[0]
+    path = access_path(statement, table, access)
+    assert path.rows_estimated is not None and path.rows_estimated >= 1.0

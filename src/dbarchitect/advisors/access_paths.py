@@ -65,6 +65,17 @@ def _distinct(column: Column | None) -> float | None:
     return column.stats.distinct
 
 
+def _value_key(text: str | None) -> str | None:
+    """A literal's text as hot values are keyed: quotes stripped, booleans in lower case (``TRUE``
+    in SQL matches ``true`` in the brief)."""
+    if text is None:
+        return None
+    value = text.strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        value = value[1:-1].replace("''", "'")
+    return value.lower() if value.lower() in ("true", "false") else value
+
+
 def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
     """Fraction of ``table``'s rows a single predicate keeps."""
     column = table.column(predicate.column.column)
@@ -75,14 +86,11 @@ def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
         return Selectivity(DEFAULT_EQ_SEL, "default")
     if predicate.kind in (PredicateKind.EQ, PredicateKind.IN, PredicateKind.NOT_EQ):
         per_value: Selectivity
-        hot = dict(stats.most_common) if stats is not None else {}
+        hot = {_value_key(v): f for v, f in stats.most_common} if stats is not None else {}
         distinct = _distinct(column)
-        if (
-            predicate.kind == PredicateKind.EQ
-            and predicate.value not in (None, "?")
-            and predicate.value in hot
-        ):
-            per_value = Selectivity(hot[predicate.value], "statistics")
+        value = _value_key(predicate.value)
+        if predicate.kind == PredicateKind.EQ and value not in (None, "?") and value in hot:
+            per_value = Selectivity(hot[value], "statistics")
         elif distinct:
             rest = max(distinct - len(hot), 1.0)
             per_value = Selectivity(max(0.0, 1.0 - sum(hot.values())) / rest, "statistics")
@@ -158,7 +166,8 @@ def access_path(statement: Statement, table: Table, access: TableAccess) -> Acce
         sources.add(s.source)
     source = "default" if "default" in sources else ("statistics" if sources else "none")
     rows = table.stats.rows if table.stats is not None else None
-    estimated = rows * selectivity if rows is not None else None
+    # Like PostgreSQL's clamp_row_est: a filter on a non-empty table is estimated at one row or more.
+    estimated = max(rows * selectivity, 1.0) if rows else rows
     filtered = tuple(dict.fromkeys(p.column.column.value for p in filters))
     best: tuple[Index, tuple[str, ...], bool] | None = None
     for index in table_indexes(table):
