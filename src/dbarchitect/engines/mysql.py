@@ -130,6 +130,7 @@ def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
         table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
         inline_comments=True,
         partition_syntax="inline",
+        upsert_syntax="on_duplicate_key",
     )
 
 
@@ -184,4 +185,5 @@ def mariadb_traits(version: tuple[int, ...]) -> EngineTraits:
         table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
         inline_comments=True,
         partition_syntax="inline",
+        upsert_syntax="on_duplicate_key",
     )

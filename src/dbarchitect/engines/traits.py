@@ -107,6 +107,9 @@ class EngineTraits:
     comment_statements: bool = False
     #: How partitions are declared: ``declarative`` (child tables), ``inline`` (a PARTITION BY list).
     partition_syntax: str | None = None
+    #: How an upsert is written: ``on_conflict`` (``ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c``)
+    #: or ``on_duplicate_key`` (``ON DUPLICATE KEY UPDATE c = VALUES(c)``, any unique key conflicts).
+    upsert_syntax: str = "on_conflict"
 
     @property
     def version_text(self) -> str:

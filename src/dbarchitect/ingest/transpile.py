@@ -11,6 +11,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import Diagnostic, SqlError
 from dbarchitect.model.names import EngineName
 
@@ -52,12 +53,61 @@ def _for_sqlite(tree: exp.Expr) -> exp.Expr:
     return tree.transform(rewrite)
 
 
+def _cannot(target: EngineTraits, why: str) -> SqlError:
+    return SqlError(Diagnostic(f"cannot be written for {target.engine.value}: {why}"))
+
+
+def _upsert_for(tree: exp.Expr, source: EngineTraits, target: EngineTraits) -> exp.Expr:
+    """Rewrite an upsert between ``ON CONFLICT`` and ``ON DUPLICATE KEY UPDATE`` engines (sqlglot
+    passes either through unchanged, which the other family rejects or misreads).
+
+    ``ON CONFLICT ... DO UPDATE SET c = EXCLUDED.c`` becomes ``ON DUPLICATE KEY UPDATE c = VALUES(c)``
+    and ``DO NOTHING`` becomes ``INSERT IGNORE``; the conflict target is dropped because MySQL and
+    MariaDB resolve a conflict on *any* unique key — the same statement when the target is the
+    table's only unique key besides the primary key. The reverse needs the conflict target, which
+    ``ON DUPLICATE KEY`` does not name, so it is refused with what to write instead."""
+    if source.upsert_syntax == target.upsert_syntax:
+        return tree
+    for conflict in list(tree.find_all(exp.OnConflict)):
+        insert = conflict.parent
+        if not isinstance(insert, exp.Insert):
+            continue
+        if target.upsert_syntax == "on_conflict":
+            raise _cannot(
+                target,
+                "ON DUPLICATE KEY UPDATE names no conflict target; write the statement for "
+                f"{target.label} with ON CONFLICT (key columns) DO UPDATE",
+            )
+        if conflict.args.get("where") is not None or conflict.args.get("index_predicate") is not None:
+            raise _cannot(target, f"{target.label} has no conditional upsert (ON CONFLICT ... WHERE)")
+        action = str(conflict.args.get("action") or "").upper()
+        if "NOTHING" in action:
+            insert.set("conflict", None)
+            insert.set("ignore", True)
+            continue
+
+        def values_of(node: exp.Expr) -> exp.Expr:
+            if isinstance(node, exp.Column) and node.table.lower() == "excluded":
+                return exp.Anonymous(this="VALUES", expressions=[node.this.copy()])
+            return node
+
+        assignments = [e.transform(values_of) for e in conflict.expressions]
+        insert.set(
+            "conflict",
+            exp.OnConflict(duplicate=True, expressions=assignments, action=exp.var("UPDATE")),
+        )
+    return tree
+
+
 def transpile_statement(sql: str, source: EngineName, target: EngineName) -> str:
     """``sql`` written for ``source`` as ``target`` would run it. Raises SqlError when it cannot."""
-    read = get_traits(source).sqlglot_dialect
-    write = get_traits(target).sqlglot_dialect
+    source_traits, target_traits = get_traits(source), get_traits(target)
+    read, write = source_traits.sqlglot_dialect, target_traits.sqlglot_dialect
     try:
-        trees = sqlglot.parse(sql.strip().rstrip(";"), read=read)
+        trees = [
+            _upsert_for(tree, source_traits, target_traits) if tree is not None else None
+            for tree in sqlglot.parse(sql.strip().rstrip(";"), read=read)
+        ]
         for tree in trees:
             # sqlglot reads ON CONFLICT (a, b) keys as ordered terms and then writes NULLS LAST
             # into them for SQLite, which SQLite rejects: the keys are plain columns.
