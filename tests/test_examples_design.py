@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -64,3 +65,21 @@ def test_example_ddl_runs_on_mariadb(brief: Path, mariadb_scratch_db: str) -> No
         mariadb_scratch_db, render_schema(catalog, get_traits(EngineName.MARIADB, "10.11"))
     )
     assert {t.name.value.lower() for t in catalog.tables} <= created
+
+
+SHARED_TPCH = Path(__file__).resolve().parent.parent / ".." / "shared" / "workloads" / "tpch"
+
+
+def test_tpch_example_is_the_shared_workload() -> None:
+    """examples/tpch carries copies of the shared TPC-H schema and 22 queries (so a checkout without
+    shared/ still has the example); they must not drift from the originals."""
+    if not SHARED_TPCH.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared TPC-H workload not found at {SHARED_TPCH}")
+        pytest.skip("shared/ is not beside this checkout")
+    example = Path(__file__).resolve().parent.parent / "examples" / "tpch"
+    originals = sorted(p.relative_to(SHARED_TPCH) for p in SHARED_TPCH.rglob("*.sql"))
+    copies = sorted(p.relative_to(example) for p in example.rglob("*.sql"))
+    assert copies == originals and len(originals) == 23
+    for rel in originals:
+        assert (example / rel).read_bytes() == (SHARED_TPCH / rel).read_bytes(), rel
