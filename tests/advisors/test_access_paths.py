@@ -164,3 +164,24 @@ def test_estimates_are_at_least_one_row() -> None:
     access = statement.tables[0]
     path = access_path(statement, table, access)
     assert path.rows_estimated is not None and path.rows_estimated >= 1.0
+
+
+@pytest.mark.parametrize(
+    ("predicate", "expected"),
+    [
+        # literal IN-list: the named values' own frequencies
+        (Predicate(ref("status"), PredicateKind.IN, "IN", None, 2, ("delivered", "shipped")), 0.9),
+        # a cold literal gets an equal share of what the hot values leave: 0.1 over 3 other values
+        (Predicate(ref("status"), PredicateKind.IN, "IN", None, 2, ("delivered", "lost")), 0.7 + 0.1 / 3),
+        (Predicate(ref("status"), PredicateKind.NOT_EQ, "NOT IN", None, 2, ("delivered", "shipped")), 0.1),
+        # parameters: the average over the distribution, once per entry, at most every row
+        (Predicate(ref("status"), PredicateKind.IN, "IN", None, 2), min(1.0, 2 * (0.49 + 0.04 + 0.01 / 3))),
+        (Predicate(ref("customer_id"), PredicateKind.IN, "IN", None, 3), 3 / 1_000_000),
+        # the primary key alone is unique: one row in forty million
+        (Predicate(ref("id"), PredicateKind.EQ, "=", "?"), 1 / 40_000_000),
+    ],
+)
+def test_selectivity_from_values_and_keys(predicate: Predicate, expected: float) -> None:
+    sel = predicate_selectivity(orders(), predicate)
+    assert sel.value == pytest.approx(expected)
+    assert sel.source == "statistics"

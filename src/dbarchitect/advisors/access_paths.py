@@ -59,10 +59,24 @@ class AccessPath:
     reason: str
 
 
-def _distinct(column: Column | None) -> float | None:
-    if column is None or column.stats is None:
-        return None
-    return column.stats.distinct
+def _is_unique(table: Table, column: Column) -> bool:
+    """The column alone is the primary key or a unique key (or a single-column unique index)."""
+    keys = [table.primary_key.columns] if table.primary_key is not None else []
+    keys += [u.columns for u in table.uniques]
+    keys += [i.columns for i in table.indexes if i.unique and i.where is None and len(i.keys) == 1]
+    return any(len(k) == 1 and k[0].matches(column.name) for k in keys)
+
+
+def _distinct(table: Table, column: Column | None) -> tuple[float | None, str]:
+    """Distinct values of ``column`` and where that number comes from: the statistics, or — for a
+    column that is unique on its own — the table's row count (as PostgreSQL's ``n_distinct = -1``)."""
+    if column is None:
+        return None, "default"
+    if column.stats is not None and column.stats.distinct:
+        return column.stats.distinct, "statistics"
+    if _is_unique(table, column) and table.stats is not None and table.stats.rows:
+        return table.stats.rows, "statistics"
+    return None, "default"
 
 
 def _value_key(text: str | None) -> str | None:
@@ -76,6 +90,27 @@ def _value_key(text: str | None) -> str | None:
     return value.lower() if value.lower() in ("true", "false") else value
 
 
+def _equality_selectivity(table: Table, column: Column | None, values: tuple[str, ...]) -> Selectivity:
+    """Fraction of rows equal to one of ``values`` (literal texts), or to one parameter when
+    ``values`` is empty."""
+    stats = column.stats if column is not None else None
+    hot = {_value_key(v): f for v, f in stats.most_common} if stats is not None else {}
+    distinct, source = _distinct(table, column)
+    if distinct is None:
+        if values and all(_value_key(v) in hot for v in values):
+            return Selectivity(min(1.0, sum(hot[_value_key(v)] for v in values)), "statistics")
+        return Selectivity(min(1.0, DEFAULT_EQ_SEL * max(len(values), 1)), "default")
+    rest = max(distinct - len(hot), 1.0)
+    cold = max(0.0, 1.0 - sum(hot.values()))
+    if values:
+        # Each literal: its own frequency when hot, else an equal share of the values that are not.
+        return Selectivity(min(1.0, sum(hot.get(_value_key(v), cold / rest) for v in values)), source)
+    if hot:
+        # A parameter may hit a hot value: average over the value distribution (sum of f²).
+        return Selectivity(sum(f * f for f in hot.values()) + cold * cold / rest, source)
+    return Selectivity(cold / rest, source)
+
+
 def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
     """Fraction of ``table``'s rows a single predicate keeps."""
     column = table.column(predicate.column.column)
@@ -85,26 +120,18 @@ def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
             return Selectivity(stats.null_fraction, "statistics")
         return Selectivity(DEFAULT_EQ_SEL, "default")
     if predicate.kind in (PredicateKind.EQ, PredicateKind.IN, PredicateKind.NOT_EQ):
-        per_value: Selectivity
-        hot = {_value_key(v): f for v, f in stats.most_common} if stats is not None else {}
-        distinct = _distinct(column)
-        value = _value_key(predicate.value)
-        if predicate.kind == PredicateKind.EQ and value not in (None, "?") and value in hot:
-            per_value = Selectivity(hot[value], "statistics")
-        elif distinct:
-            rest = max(distinct - len(hot), 1.0)
-            per_value = Selectivity(max(0.0, 1.0 - sum(hot.values())) / rest, "statistics")
-            if predicate.value in (None, "?") and hot:
-                # A parameter may hit a hot value: average over the value distribution (sum of f²).
-                cold = max(0.0, 1.0 - sum(hot.values()))
-                per_value = Selectivity(sum(f * f for f in hot.values()) + cold * cold / rest, "statistics")
+        if predicate.in_values:
+            literals = predicate.in_values
+        elif predicate.value not in (None, "?"):
+            literals = (predicate.value or "",)
         else:
-            per_value = Selectivity(DEFAULT_EQ_SEL, "default")
+            literals = ()
+        one = _equality_selectivity(table, column, literals)
         if predicate.kind == PredicateKind.NOT_EQ:
-            return Selectivity(1.0 - per_value.value, per_value.source)
-        if predicate.kind == PredicateKind.IN:
-            return Selectivity(min(1.0, per_value.value * max(predicate.values, 1)), per_value.source)
-        return per_value
+            return Selectivity(max(0.0, 1.0 - one.value), one.source)
+        if predicate.kind == PredicateKind.IN and not literals:
+            return Selectivity(min(1.0, one.value * max(predicate.values, 1)), one.source)
+        return one
     if predicate.kind == PredicateKind.RANGE:
         both = predicate.operator.upper() == "BETWEEN"
         return Selectivity(DEFAULT_RANGE_SEL if both else DEFAULT_INEQ_SEL, "default")

@@ -304,9 +304,11 @@ class _Facts:
         operator: str,
         value: str | None = None,
         values: int = 1,
+        in_values: tuple[str, ...] = (),
     ) -> None:
         for ref in side.refs:
-            self.predicates.append((side.source, Predicate(ref, kind, operator, value, values), self.clause))
+            predicate = Predicate(ref, kind, operator, value, values, in_values)
+            self.predicates.append((side.source, predicate, self.clause))
 
     def join(self, left: Iterable[ColumnRef], right: Iterable[ColumnRef], kind: str) -> None:
         rights = tuple(right)
@@ -323,6 +325,15 @@ def _same_join(a: JoinPredicate, b: JoinPredicate) -> bool:
     return a.kind == "inner" and (a.left, a.right) == (b.right, b.left)
 
 
+def _literal_values(predicate: Predicate) -> tuple[str, ...]:
+    """The literal values an EQ or IN predicate keeps (empty when a parameter is among them)."""
+    if predicate.kind == _IN:
+        return predicate.in_values
+    if predicate.value is not None and predicate.value != "?":
+        return (predicate.value,)
+    return ()
+
+
 def _combine_disjunction(column: ColumnRef, per_branch: list[list[tuple[Predicate, str]]]) -> list[Predicate]:
     """The predicate on ``column`` implied by an OR whose every branch constrains it (each branch's
     predicates come with the text of their conditions)."""
@@ -331,7 +342,10 @@ def _combine_disjunction(column: ColumnRef, per_branch: list[list[tuple[Predicat
         return [p for p, _ in first]
     kinds = {p.kind for branch in per_branch for p, _ in branch}
     if kinds <= {_EQ, _IN} and all(len(branch) == 1 for branch in per_branch):
-        return [Predicate(column, _IN, "IN", None, sum(branch[0][0].values for branch in per_branch))]
+        count = sum(branch[0][0].values for branch in per_branch)
+        literals = [v for branch in per_branch for v in _literal_values(branch[0][0])]
+        in_values = tuple(dict.fromkeys(literals)) if len(literals) == count else ()
+        return [Predicate(column, _IN, "IN", None, count, in_values)]
     if kinds <= {_EQ, _IN, _RANGE}:
         return [Predicate(column, _RANGE, "OR")]
     return [Predicate(column, PredicateKind.OTHER, "OR")]
@@ -978,11 +992,14 @@ class _Analysis:
         if not all(s.fixed for s in sides):
             return
         value = sides[0].value if len(items) == 1 else None
+        texts = [s.value for s in sides]
+        literals = tuple(v for v in texts if v is not None and v != "?")
+        in_values = literals if len(literals) == len(items) else ()
         if negated:
-            out.predicate(col, _NE, "NOT IN", value, len(items))
+            out.predicate(col, _NE, "NOT IN", value, len(items), in_values)
         else:
             kind = _IN if col.kind == "column" else PredicateKind.OTHER
-            out.predicate(col, kind, "IN", value, len(items))
+            out.predicate(col, kind, "IN", value, len(items), in_values)
 
     def any_predicate(self, scope: Scope, col: _Side, node: exp.Any, out: _Facts) -> bool:
         """``col = ANY(array or subquery)``: an IN."""

@@ -50,13 +50,15 @@ class ColumnRef:
 class Predicate:
     """A filter on one column. ``operator`` is the SQL operator as written (``=``, ``<=``, ``IN``,
     ``LIKE``, ``BETWEEN``...). ``value`` is the literal's text, ``?`` for a parameter, or ``None``
-    when the other side is an expression. ``values`` counts IN-list entries."""
+    when the other side is an expression. ``values`` counts IN-list entries; ``in_values`` holds
+    their literal texts when every entry is a literal (empty when any is a parameter)."""
 
     column: ColumnRef
     kind: PredicateKind
     operator: str
     value: str | None = None
     values: int = 1
+    in_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
