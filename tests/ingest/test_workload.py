@@ -277,3 +277,29 @@ def test_empty_workload(catalog: Catalog) -> None:
 )
 def test_prepare_parameters(sql: str, prepared: str) -> None:
     assert prepare_parameters(sql) == prepared
+
+
+@pytest.mark.parametrize(
+    ("where", "kind", "in_values"),
+    [
+        ("status IN ('paid', 'packed')", "in", ("paid", "packed")),
+        ("status = 'paid' OR status = 'packed'", "in", ("paid", "packed")),
+        ("status IN ('paid', 'paid', 'packed') OR status = 'new'", "in", ("paid", "packed", "new")),
+        ("status NOT IN ('paid', 'packed')", "not_eq", ("paid", "packed")),
+        ("status IN ('paid', :other)", "in", ()),
+        ("status IN (:a, :b)", "in", ()),
+    ],
+)
+def test_literal_in_lists_keep_their_values(
+    catalog: Catalog, where: str, kind: str, in_values: tuple[str, ...]
+) -> None:
+    orders = analyze(catalog, f"SELECT id FROM orders WHERE {where}").access("orders")
+    assert orders is not None
+    (predicate,) = orders.predicates
+    assert predicate.kind.value == kind
+    assert predicate.in_values == in_values
+
+
+def test_repeated_in_list_values_count_once(catalog: Catalog) -> None:
+    orders = analyze(catalog, "SELECT id FROM orders WHERE status IN ('paid', 'paid')").access("orders")
+    assert orders is not None and orders.predicates[0].in_values == ("paid",)

@@ -994,7 +994,7 @@ class _Analysis:
         value = sides[0].value if len(items) == 1 else None
         texts = [s.value for s in sides]
         literals = tuple(v for v in texts if v is not None and v != "?")
-        in_values = literals if len(literals) == len(items) else ()
+        in_values = tuple(dict.fromkeys(literals)) if len(literals) == len(items) else ()
         if negated:
             out.predicate(col, _NE, "NOT IN", value, len(items), in_values)
         else:
