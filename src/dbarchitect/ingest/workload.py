@@ -343,8 +343,9 @@ def _combine_disjunction(column: ColumnRef, per_branch: list[list[tuple[Predicat
     kinds = {p.kind for branch in per_branch for p, _ in branch}
     if kinds <= {_EQ, _IN} and all(len(branch) == 1 for branch in per_branch):
         count = sum(branch[0][0].values for branch in per_branch)
+        complete = all(_literal_values(branch[0][0]) for branch in per_branch)
         literals = [v for branch in per_branch for v in _literal_values(branch[0][0])]
-        in_values = tuple(dict.fromkeys(literals)) if len(literals) == count else ()
+        in_values = tuple(dict.fromkeys(literals)) if complete else ()
         return [Predicate(column, _IN, "IN", None, count, in_values)]
     if kinds <= {_EQ, _IN, _RANGE}:
         return [Predicate(column, _RANGE, "OR")]
