@@ -385,23 +385,6 @@ WORKLOAD_CATALOG = load_ddl(
 )
 
 
-def _workload_builder_is_stub() -> bool:
-    from dbarchitect.ingest.workload import StatementInput, build_workload
-
-    try:
-        build_workload(
-            [StatementInput("probe", "SELECT id FROM orders", 1.0)], WORKLOAD_CATALOG, EngineName.POSTGRESQL
-        )
-    except NotImplementedError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@pytest.mark.xfail(
-    _workload_builder_is_stub(), reason="ingest.workload.build_workload is still a stub", strict=False
-)
 @SETTINGS
 @given(sql=SQL_TEXT, engine=st.sampled_from([EngineName.POSTGRESQL, EngineName.MARIADB, EngineName.SQLITE]))
 def test_random_sql_raises_only_sql_errors(sql: str, engine: EngineName) -> None:
