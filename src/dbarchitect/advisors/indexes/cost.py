@@ -1,0 +1,172 @@
+"""What-if costing: one interface, several backends.
+
+A :class:`WhatIfBackend` answers "what would the planner's cost of this statement be if these
+hypothetical indexes existed?" — PostgreSQL + HypoPG (the reference: the engine's own planner) or the
+built-in model (greenfield designs with no database). Costs are in PostgreSQL planner units
+(``seq_page_cost = 1``), so both backends can be compared and ranked against each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from dbarchitect.advisors.access_paths import access_path
+from dbarchitect.advisors.indexes.candidates import IndexCandidate
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.workload import Statement, StatementKind, Workload
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    """The planner's answer for one statement under one index configuration."""
+
+    #: Total estimated cost of the statement's plan, in PostgreSQL planner units.
+    cost: float
+    #: The hypothetical indexes the chosen plan actually uses (a subset of the configuration).
+    used: frozenset[IndexCandidate] = frozenset()
+    #: A short plan summary, e.g. ``Limit <- Index Scan using orders_customer_id_idx on orders``.
+    plan: str | None = None
+    #: Set when the statement could not be planned (the cost is then ``inf``); the reason.
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CostRequest:
+    statement: Statement
+    #: Hypothetical indexes to assume (only those on tables the statement touches matter).
+    indexes: frozenset[IndexCandidate]
+
+
+class WhatIfBackend(Protocol):
+    """What a costing backend provides. Implementations must never create a real index or write to
+    a user's database."""
+
+    #: ``hypopg`` or ``builtin``: named in every figure the advisor reports.
+    name: str
+
+    def plan_costs(self, requests: Sequence[CostRequest]) -> list[PlanCost]:
+        """Cost each request (a backend may work on several at once); same order as ``requests``."""
+        ...
+
+    def index_size(self, candidate: IndexCandidate) -> float:
+        """Estimated bytes of ``candidate`` once built (now; growth is the advisor's concern)."""
+        ...
+
+    def settings(self) -> Mapping[str, str]:
+        """Planner settings that move the figures (``work_mem``, ``random_page_cost``...)."""
+        ...
+
+
+#: Cost of maintaining one index entry for one written row, in planner units: one B-tree descent
+#: and leaf write (about one random page, ``random_page_cost = 4``) plus its WAL record. A model
+#: estimate — the planner does not cost index maintenance — and labelled so in reports.
+INDEX_ENTRY_WRITE_COST = 5.0
+
+
+def _candidate_columns(candidate: IndexCandidate) -> set[str]:
+    cols = {c.key for c in candidate.columns} | {c.key for c in candidate.include}
+    if candidate.where:
+        # A partial index's predicate columns decide whether a row enters or leaves it.
+        cols |= {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", candidate.where)}
+    return cols
+
+
+class WhatIfCost:
+    """Costs of the workload under index configurations, over one backend, with a cache.
+
+    A statement's cost depends only on the candidates on tables it touches, so the cache key is
+    ``(statement fingerprint, relevant candidates)``: configurations that differ elsewhere share the
+    entry. Misses are sent to the backend in one batch (which may plan them in parallel).
+    """
+
+    def __init__(self, backend: WhatIfBackend, workload: Workload, catalog: Catalog) -> None:
+        self.backend = backend
+        self.workload = workload
+        self.catalog = catalog
+        self._cache: dict[tuple[str, frozenset[IndexCandidate]], PlanCost] = {}
+        self._sizes: dict[IndexCandidate, float] = {}
+        self._maintenance: dict[IndexCandidate, float] = {}
+        self._tables = {s.fingerprint: frozenset(a.table.key for a in s.tables) for s in workload.statements}
+        #: Plans asked of the backend, and answers served from the cache.
+        self.calls = 0
+        self.hits = 0
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return self.workload.statements
+
+    def relevant(self, statement: Statement, config: Iterable[IndexCandidate]) -> frozenset[IndexCandidate]:
+        """The candidates of ``config`` on tables ``statement`` touches."""
+        tables = self._tables.get(statement.fingerprint)
+        if tables is None:
+            tables = frozenset(a.table.key for a in statement.tables)
+        return frozenset(c for c in config if c.table.key in tables)
+
+    def costs(self, pairs: Sequence[tuple[Statement, Iterable[IndexCandidate]]]) -> list[PlanCost]:
+        """Plan costs of many (statement, configuration) pairs; cache misses go out as one batch."""
+        keys = [(s.fingerprint, self.relevant(s, config)) for s, config in pairs]
+        missing: dict[tuple[str, frozenset[IndexCandidate]], CostRequest] = {}
+        for (statement, _), key in zip(pairs, keys, strict=True):
+            if key in self._cache:
+                self.hits += 1
+            elif key not in missing:
+                missing[key] = CostRequest(statement, key[1])
+        if missing:
+            answers = self.backend.plan_costs(list(missing.values()))
+            self.calls += len(answers)
+            for key, answer in zip(missing, answers, strict=True):
+                self._cache[key] = answer
+        return [self._cache[key] for key in keys]
+
+    def cost(self, statement: Statement, config: Iterable[IndexCandidate]) -> PlanCost:
+        return self.costs([(statement, config)])[0]
+
+    def statement_costs(self, config: Iterable[IndexCandidate]) -> dict[str, PlanCost]:
+        """Each statement's plan cost under ``config``, by statement name."""
+        config = frozenset(config)
+        answers = self.costs([(s, config) for s in self.statements])
+        return {s.name: a for s, a in zip(self.statements, answers, strict=True)}
+
+    def query_cost(self, config: Iterable[IndexCandidate]) -> float:
+        """Σ rate × plan cost over the workload (statements that fail to plan are left out)."""
+        config = frozenset(config)
+        answers = self.costs([(s, config) for s in self.statements])
+        return sum(s.rate * a.cost for s, a in zip(self.statements, answers, strict=True) if a.error is None)
+
+    def workload_cost(self, config: Iterable[IndexCandidate]) -> float:
+        """Query cost plus the maintenance the configuration's indexes add to the workload's writes."""
+        config = frozenset(config)
+        return self.query_cost(config) + sum(self.maintenance(c) for c in config)
+
+    def size(self, candidate: IndexCandidate) -> float:
+        if candidate not in self._sizes:
+            self._sizes[candidate] = self.backend.index_size(candidate)
+        return self._sizes[candidate]
+
+    def maintenance(self, candidate: IndexCandidate) -> float:
+        """Cost per second the workload's writes spend keeping ``candidate`` up to date: every inserted
+        or deleted row adds or marks an entry; an update touches it when it writes one of its columns
+        (which also ends heap-only updates on PostgreSQL)."""
+        if candidate in self._maintenance:
+            return self._maintenance[candidate]
+        table = self.catalog.table(candidate.table)
+        columns = _candidate_columns(candidate)
+        total = 0.0
+        for statement in self.statements:
+            target = statement.write_target
+            if target is None or not target.table.matches(candidate.table) or table is None:
+                continue
+            if statement.kind == StatementKind.UPDATE and not (
+                {c.key for c in target.columns_written} & columns
+            ):
+                continue
+            rows = 1.0
+            if statement.kind in (StatementKind.UPDATE, StatementKind.DELETE):
+                path = access_path(statement, table, target)
+                rows = path.rows_estimated if path.rows_estimated is not None else 1.0
+            total += statement.rate * rows * INDEX_ENTRY_WRITE_COST
+        self._maintenance[candidate] = total
+        return total
