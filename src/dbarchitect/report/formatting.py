@@ -21,7 +21,8 @@ def human_count(value: float | None) -> str:
     for suffix, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if abs(v) >= scale:
             return f"{v / scale:.3g}{suffix}"
-    return f"{v:.0f}" if v == int(v) else f"{v:.3g}"
+    # Row counts read as whole numbers; small estimates (below 10) keep a digit of precision.
+    return f"{v:.0f}" if v == int(v) or abs(v) >= 10 else f"{v:.2g}"
 
 
 def human_rate(per_second: float) -> str:
@@ -29,7 +30,7 @@ def human_rate(per_second: float) -> str:
     for unit, seconds in (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("day", 86400.0)):
         amount = per_second * seconds
         if amount >= 1 or unit == "day":
-            return f"{amount:.3g}/{unit}"
+            return f"{amount:.0f}/{unit}" if amount >= 100 else f"{amount:.3g}/{unit}"
     return f"{per_second:.3g}/s"  # pragma: no cover
 
 
