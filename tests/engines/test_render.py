@@ -12,10 +12,10 @@ import psycopg
 import pymysql
 import pytest
 
-from dbarchitect.engines.ddl import render_schema, render_schema_with_notes
+from dbarchitect.engines.ddl import create_index_sql, render_schema, render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.ingest.ddl import load_ddl
-from dbarchitect.model.catalog import Catalog, Column, ForeignKey, PrimaryKey, Table
+from dbarchitect.model.catalog import Catalog, Column, ForeignKey, Index, IndexKey, PrimaryKey, Table
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.types import LogicalType, TypeKind
 from tests.engine_exec import execute_script
@@ -492,5 +492,47 @@ def test_rendered_schema_runs_on_mariadb(mariadb_scratch_db: str) -> None:
             assert [r[0] for r in cur.fetchall()] == ["events_2025", "events_rest"]
             with pytest.raises(pymysql.err.OperationalError):  # CHECK (salary >= 0) is enforced
                 cur.execute("INSERT INTO employees (department_id, email, salary) VALUES (1, 'b@x', -1)")
+    finally:
+        conn.close()
+
+
+def _online_index(engine: str) -> str:
+    catalog = rich()
+    table = catalog.table("employees")
+    assert table is not None
+    index = Index(Name("employees_salary_idx"), (IndexKey(column=Name("salary")),))
+    sql = create_index_sql(table, index, ENGINES[engine], concurrently=True)
+    assert sql is not None
+    return sql
+
+
+@pytest.mark.parametrize(
+    ("engine", "expected"),
+    [
+        ("postgresql", "CREATE INDEX CONCURRENTLY employees_salary_idx ON employees (salary);"),
+        ("mariadb", "CREATE INDEX employees_salary_idx ON employees (salary) ALGORITHM=INPLACE LOCK=NONE;"),
+        ("mysql", "CREATE INDEX employees_salary_idx ON employees (salary) ALGORITHM=INPLACE LOCK=NONE;"),
+        ("sqlite", "CREATE INDEX employees_salary_idx ON employees (salary);"),
+    ],
+)
+def test_online_index_builds_in_each_engines_terms(engine: str, expected: str) -> None:
+    assert _online_index(engine) == expected
+
+
+def test_online_index_build_is_accepted_by_mariadb(mariadb_scratch_db: str) -> None:
+    execute_script(mariadb_scratch_db, render_schema(rich(), ENGINES["mariadb"]))
+    execute_script(mariadb_scratch_db, _online_index("mariadb"))
+    parts = urlsplit(mariadb_scratch_db)
+    conn = pymysql.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        password=parts.password or "",
+        database=parts.path.lstrip("/"),
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW INDEX FROM employees WHERE Key_name = 'employees_salary_idx'")
+            assert cur.fetchall()
     finally:
         conn.close()

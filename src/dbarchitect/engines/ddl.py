@@ -396,7 +396,11 @@ def create_index_sql(
     concurrently: bool = False,
     notes: _Notes | None = None,
 ) -> str | None:
-    """CREATE INDEX for ``index`` on ``table``, or ``None`` when the engine cannot build it at all."""
+    """CREATE INDEX for ``index`` on ``table``, or ``None`` when the engine cannot build it at all.
+
+    ``concurrently`` asks for a build that does not block writes, in the engine's own terms:
+    ``CONCURRENTLY`` on PostgreSQL, ``ALGORITHM=INPLACE LOCK=NONE`` on MySQL/MariaDB (an assertion:
+    the engine refuses rather than silently copying the table)."""
     notes = notes if notes is not None else _Notes()
     f = traits.features
     name = table.name.value
@@ -443,6 +447,7 @@ def create_index_sql(
                 )
     unique = "UNIQUE " if index.unique else ""
     conc = "CONCURRENTLY " if concurrently and f.concurrent_index_build else ""
+    online = f" {traits.online_index_options}" if concurrently and traits.online_index_options else ""
     using = ""
     if index.method is not None and index.method != "btree":
         if index.method in ("fulltext", "spatial"):
@@ -451,7 +456,7 @@ def create_index_sql(
             using = f" USING {index.method}"
     return (
         f"CREATE {unique}INDEX {conc}{traits.quote(index.name)} ON {traits.quote(table.name)}{using} "
-        f"({', '.join(keys)}){include}{where};"
+        f"({', '.join(keys)}){include}{where}{online};"
     )
 
 

@@ -131,6 +131,7 @@ def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
         inline_comments=True,
         partition_syntax="inline",
         upsert_syntax="on_duplicate_key",
+        online_index_options="ALGORITHM=INPLACE LOCK=NONE",
     )
 
 
@@ -186,4 +187,5 @@ def mariadb_traits(version: tuple[int, ...]) -> EngineTraits:
         inline_comments=True,
         partition_syntax="inline",
         upsert_syntax="on_duplicate_key",
+        online_index_options="ALGORITHM=INPLACE LOCK=NONE",
     )

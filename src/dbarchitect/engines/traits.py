@@ -110,6 +110,8 @@ class EngineTraits:
     #: How an upsert is written: ``on_conflict`` (``ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c``)
     #: or ``on_duplicate_key`` (``ON DUPLICATE KEY UPDATE c = VALUES(c)``, any unique key conflicts).
     upsert_syntax: str = "on_conflict"
+    #: Clause that makes CREATE INDEX online where the engine has no CONCURRENTLY.
+    online_index_options: str = ""
 
     @property
     def version_text(self) -> str:
