@@ -1,0 +1,387 @@
+"""What-if costing by PostgreSQL's own planner over HypoPG hypothetical indexes: the reference backend.
+
+For each :class:`~dbarchitect.advisors.indexes.cost.CostRequest` the backend makes the request's
+candidates exist as HypoPG hypothetical indexes in one session, asks ``EXPLAIN (FORMAT JSON)`` for the
+statement, and reads the plan's total cost, which hypothetical indexes the plan uses, and a short
+summary of the plan. Nothing is ever built or written: see :mod:`dbarchitect.engines.hypopg` for why
+the session cannot write.
+
+- Statements are the workload's own SQL, written for PostgreSQL first when the brief's dialect is
+  another engine's (:func:`dbarchitect.ingest.transpile.transpile_statement`).
+- A statement with parameters (``:name``, ``%(name)s``, ``?``, ``$1``) is planned *generically*, for
+  any values: its parameters become ``$1..$n``, it is prepared and ``EXECUTE``\\ d with NULLs under
+  ``plan_cache_mode = force_generic_plan`` — the plan an application's prepared statement gets.
+- A statement that fails to plan costs ``inf`` with the server's reason; the others still cost.
+- Several sessions plan in parallel (threads: psycopg releases the GIL while the server works), each
+  with its own hypothetical index set. A session keeps its hypothetical indexes between requests and
+  only drops and creates the difference; the indexes are always created in one canonical (sorted)
+  order, so a plan never depends on which requests a session served before — parallel and sequential
+  runs give the same costs and the same chosen indexes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dbarchitect.advisors.indexes.candidates import IndexCandidate
+from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
+from dbarchitect.engines.ddl import create_index_sql
+from dbarchitect.engines.hypopg import HypoIndex, HypoSession, PlanFailed, plan_cost
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError, Diagnostic, SqlError
+from dbarchitect.ingest.fingerprint import prepare_parameters
+from dbarchitect.ingest.transpile import transpile_statement
+from dbarchitect.model.catalog import Catalog, Table
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.workload import Statement
+
+#: Longest plan summary kept (plans of 8-way joins would otherwise fill a report line).
+SUMMARY_LENGTH = 240
+
+
+def default_connections() -> int:
+    """Parallel planner sessions by default: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+# --- statements as the planner takes them --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannerStatement:
+    """A workload statement as PostgreSQL plans it: SQL with parameters numbered ``$1..$n``."""
+
+    sql: str
+    parameters: int = 0
+
+
+def _numbered_parameters(tree: exp.Expr) -> tuple[exp.Expr, int]:
+    """``tree`` with every parameter as ``$n`` (a name keeps one number wherever it appears), and n."""
+    existing = [
+        int(node.this.this)
+        for node in tree.find_all(exp.Parameter)
+        if isinstance(node.this, exp.Literal) and not node.this.is_string and str(node.this.this).isdigit()
+    ]
+    highest = max(existing, default=0)
+    numbers: dict[str, int] = {}
+
+    def number(name: str | None) -> exp.Expr:
+        nonlocal highest
+        if name is not None and name in numbers:
+            return exp.Parameter(this=exp.Literal.number(numbers[name]))
+        highest += 1
+        if name is not None:
+            numbers[name] = highest
+        return exp.Parameter(this=exp.Literal.number(highest))
+
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Placeholder):
+            name = node.name
+            return number(name if name and name != "?" else None)
+        if isinstance(node, exp.Parameter) and not (
+            isinstance(node.this, exp.Literal) and not node.this.is_string
+        ):
+            return number(node.name or None)  # @name (MySQL user variables as parameters)
+        return node
+
+    rewritten = tree.transform(replace)
+    return rewritten, highest
+
+
+def planner_statement(sql: str, dialect: EngineName = EngineName.POSTGRESQL) -> PlannerStatement:
+    """``sql`` (one statement written for ``dialect``) as PostgreSQL plans it generically.
+
+    PostgreSQL SQL without parameters is sent exactly as written. Raises :class:`DbarchError` when the
+    statement cannot be written for PostgreSQL.
+    """
+    text = prepare_parameters(sql.strip().rstrip(";").strip())
+    if dialect != EngineName.POSTGRESQL:
+        text = prepare_parameters(transpile_statement(text, dialect, EngineName.POSTGRESQL))
+    try:
+        trees = [t for t in sqlglot.parse(text, read="postgres") if t is not None]
+    except SqlglotError:
+        # sqlglot does not know every PostgreSQL form; the server is the judge of what plans.
+        return PlannerStatement(text)
+    if len(trees) != 1:
+        return PlannerStatement(text)  # the server refuses several statements with a clear message
+    tree = trees[0]
+    has_parameters = any(True for _ in tree.find_all(exp.Placeholder, exp.Parameter))
+    if not has_parameters:
+        return PlannerStatement(text)
+    rewritten, count = _numbered_parameters(tree.copy())
+    return PlannerStatement(rewritten.sql(dialect="postgres"), count)
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def _index_names(node: Mapping[str, Any]) -> Iterator[str]:
+    if "Index Name" in node:
+        yield str(node["Index Name"])
+    for child in node.get("Plans", ()):
+        yield from _index_names(child)
+
+
+def plan_summary(node: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """Node types top-down, e.g. ``Aggregate <- Index Scan using lineitem(l_shipdate) on lineitem``;
+    several inputs in parentheses. Hypothetical index names are shown as their candidates."""
+    names = names or {}
+    label = str(node.get("Node Type", "?"))
+    if "Index Name" in node:
+        index = str(node["Index Name"])
+        label += f" using {names.get(index, index)}"
+    if "Relation Name" in node:
+        label += f" on {node['Relation Name']}"
+    children = [plan_summary(child, names) for child in node.get("Plans", ())]
+    if len(children) == 1:
+        return f"{label} <- {children[0]}"
+    if children:
+        return f"{label} <- ({'; '.join(children)})"
+    return label
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    """One session and the hypothetical indexes it holds, in creation order."""
+
+    session: HypoSession
+    created: list[tuple[IndexCandidate, HypoIndex]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def names(self) -> dict[str, IndexCandidate]:
+        return {h.name: c for c, h in self.created}
+
+
+class HypoPGBackend:
+    """The HypoPG what-if backend (``name = "hypopg"``) over a PostgreSQL database the user names.
+
+    ``catalog`` is the schema the candidates refer to (to render their ``CREATE INDEX``); ``dialect``
+    the engine the workload's SQL is written for. ``connections`` planner sessions work in parallel
+    (default :func:`default_connections`). ``reuse=False`` resets each session's hypothetical indexes
+    before every request instead of creating only the difference (slower, same answers).
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    name = "hypopg"
+
+    def __init__(
+        self,
+        url: str,
+        catalog: Catalog,
+        *,
+        dialect: EngineName = EngineName.POSTGRESQL,
+        connections: int | None = None,
+        reuse: bool = True,
+    ) -> None:
+        self.url = url
+        self.catalog = catalog
+        self.dialect = dialect
+        self.connections = max(1, connections if connections is not None else default_connections())
+        self.reuse = reuse
+        self._workers: list[_Worker] = [_Worker(HypoSession(url))]  # probes: fails early and clearly
+        major = self._workers[0].session.server.server_version.split(".")[0].split()[0]
+        self.traits: EngineTraits = get_traits(EngineName.POSTGRESQL, major if major.isdigit() else None)
+        self._statements: dict[str, PlannerStatement | DbarchError] = {}
+        self._index_sql: dict[IndexCandidate, str] = {}
+        self._open_lock = threading.Lock()
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.session.close()
+        self._workers = []
+
+    def __enter__(self) -> HypoPGBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _workers_for(self, count: int) -> list[_Worker]:
+        with self._open_lock:
+            while len(self._workers) < count:
+                self._workers.append(_Worker(HypoSession(self.url)))
+            return self._workers[:count]
+
+    # --- rendering -----------------------------------------------------------------------------
+
+    def index_sql(self, candidate: IndexCandidate) -> str:
+        """The candidate's ``CREATE INDEX`` as PostgreSQL takes it (HypoPG names the index itself)."""
+        text = self._index_sql.get(candidate)
+        if text is None:
+            table = self.catalog.table(candidate.table) or Table(name=candidate.table, columns=())
+            rendered = create_index_sql(table, candidate.to_index(max_length=63), self.traits)
+            if rendered is None:  # pragma: no cover - PostgreSQL renders every B-tree candidate
+                raise PlanFailed(f"PostgreSQL cannot build index {candidate.key}")
+            text = self._index_sql[candidate] = rendered
+        return text
+
+    def statement_sql(self, statement: Statement) -> PlannerStatement:
+        """The statement as the planner takes it (cached); raises DbarchError when it cannot be."""
+        prepared = self._statements.get(statement.sql)
+        if prepared is None:
+            try:
+                prepared = planner_statement(statement.sql, self.dialect)
+            except DbarchError as exc:
+                prepared = exc
+            self._statements[statement.sql] = prepared
+        if isinstance(prepared, DbarchError):
+            raise prepared
+        return prepared
+
+    # --- hypothetical index sets ---------------------------------------------------------------
+
+    def _configure(self, worker: _Worker, indexes: frozenset[IndexCandidate]) -> None:
+        """Make the worker's session hold exactly ``indexes``, created in sorted order.
+
+        With reuse, the longest run of already-created indexes that matches the start of the sorted
+        target stays; everything else is dropped and the rest created — so the session's list is always
+        the one a reset followed by sorted creation would give.
+        """
+        target = sorted(indexes)
+        if self.reuse:
+            kept_in_order = [c for c, _ in worker.created if c in indexes]
+            prefix = 0
+            while prefix < len(kept_in_order) and kept_in_order[prefix] == target[prefix]:
+                prefix += 1
+            keep = set(target[:prefix])
+            remaining: list[tuple[IndexCandidate, HypoIndex]] = []
+            for candidate, hypo in worker.created:
+                if candidate in keep:
+                    remaining.append((candidate, hypo))
+                else:
+                    worker.session.drop_index(hypo)
+            worker.created = remaining
+        else:
+            worker.session.reset()
+            worker.created = []
+            prefix = 0
+        for candidate in target[prefix:]:
+            try:
+                hypo = worker.session.create_index(self.index_sql(candidate))
+            except PlanFailed as exc:
+                raise PlanFailed(f"HypoPG cannot create index {candidate.key}: {exc}") from None
+            worker.created.append((candidate, hypo))
+
+    def _plan(self, worker: _Worker, request: CostRequest) -> PlanCost:
+        try:
+            prepared = self.statement_sql(request.statement)
+        except DbarchError as exc:
+            return PlanCost(math.inf, error=str(exc))
+        try:
+            self._configure(worker, request.indexes)
+        except PlanFailed as exc:
+            # Start the next request from a known state.
+            worker.session.reset()
+            worker.created = []
+            return PlanCost(math.inf, error=str(exc))
+        try:
+            plan = worker.session.explain(prepared.sql, prepared.parameters)
+        except PlanFailed as exc:
+            return PlanCost(math.inf, error=str(exc))
+        hypothetical = worker.names()
+        used = frozenset(hypothetical[n] for n in _index_names(plan["Plan"]) if n in hypothetical)
+        shown = {n: f"{c.key}" for n, c in hypothetical.items()}
+        return PlanCost(plan_cost(plan), used, _short(plan_summary(plan["Plan"], shown)))
+
+    # --- WhatIfBackend -------------------------------------------------------------------------
+
+    def plan_costs(self, requests: Sequence[CostRequest]) -> list[PlanCost]:
+        """Plan every request; in parallel over up to :attr:`connections` sessions. Same order as given."""
+        if not requests:
+            return []
+        # Requests with the same indexes next to each other: a session then changes few indexes.
+        order = sorted(
+            range(len(requests)), key=lambda i: (sorted(requests[i].indexes), requests[i].statement.name)
+        )
+        results: list[PlanCost | None] = [None] * len(requests)
+        workers = self._workers_for(min(self.connections, len(requests)))
+        if len(workers) == 1:
+            self._serve(workers[0], order, requests, results)
+        else:
+            size = max(1, math.ceil(len(order) / (len(workers) * 4)))
+            chunks = iter([order[i : i + size] for i in range(0, len(order), size)])
+            take = threading.Lock()
+
+            def next_chunk() -> list[int] | None:
+                with take:
+                    return next(chunks, None)
+
+            with ThreadPoolExecutor(max_workers=len(workers), thread_name_prefix="hypopg") as pool:
+                futures = [pool.submit(self._drain, w, next_chunk, requests, results) for w in workers]
+                for future in futures:
+                    future.result()
+        return [r for r in results if r is not None]
+
+    def _drain(
+        self,
+        worker: _Worker,
+        next_chunk: Callable[[], list[int] | None],
+        requests: Sequence[CostRequest],
+        results: list[PlanCost | None],
+    ) -> None:
+        while (chunk := next_chunk()) is not None:
+            self._serve(worker, chunk, requests, results)
+
+    def _serve(
+        self,
+        worker: _Worker,
+        positions: Sequence[int],
+        requests: Sequence[CostRequest],
+        out: list[PlanCost | None],
+    ) -> None:
+        with worker.lock:
+            for i in positions:
+                out[i] = self._plan(worker, requests[i])
+
+    def index_size(self, candidate: IndexCandidate) -> float:
+        """HypoPG's estimate of the built index's size in bytes (``hypopg_relation_size``)."""
+        worker = self._workers_for(1)[0]
+        with worker.lock:
+            for held, hypo in worker.created:
+                if held == candidate:
+                    return float(worker.session.index_size(hypo))
+            try:
+                hypo = worker.session.create_index(self.index_sql(candidate))
+            except PlanFailed as exc:
+                raise SqlError(
+                    Diagnostic(f"HypoPG cannot create index {candidate.key}: {exc}", hint="check its columns")
+                ) from None
+            try:
+                return float(worker.session.index_size(hypo))
+            finally:
+                worker.session.drop_index(hypo)
+
+    def settings(self) -> dict[str, str]:
+        worker = self._workers_for(1)[0]
+        with worker.lock:
+            return worker.session.settings()
+
+
+__all__ = [
+    "SUMMARY_LENGTH",
+    "HypoPGBackend",
+    "PlannerStatement",
+    "default_connections",
+    "plan_summary",
+    "planner_statement",
+]

@@ -1,0 +1,294 @@
+"""A live PostgreSQL session with HypoPG: hypothetical indexes and the planner's EXPLAIN, read-only.
+
+HypoPG (https://github.com/HypoPG/hypopg) keeps hypothetical indexes in the memory of one backend
+process: ``hypopg_create_index()`` writes nothing to the catalog or to disk, and the planner of that
+session considers them as if they existed. So the advisor can ask PostgreSQL's own planner "what if"
+without ever creating an index.
+
+Safety, by construction rather than by promise:
+
+- The session is opened through :mod:`dbarchitect.engines.connection`, so it is read-only
+  (``default_transaction_read_only=on`` at startup and ``SET SESSION CHARACTERISTICS AS TRANSACTION
+  READ ONLY``). HypoPG's functions work inside read-only transactions (checked on HypoPG 1.3.1 /
+  PostgreSQL 15: they change backend memory only), and ``EXPLAIN`` without ``ANALYZE`` plans an
+  ``UPDATE`` or ``DELETE`` without running it, which read-only transactions allow. Nothing else is sent:
+  no DDL, no DML, and never ``CREATE EXTENSION`` — installing HypoPG is the DBA's decision.
+- Each statement runs in its own (autocommit, read-only) transaction, so a statement that fails to plan
+  aborts nothing else.
+
+Session settings, for reproducible planning: ``jit = off`` (JIT never changes estimated costs, but it
+would add a JIT section to plans and compile code for nothing), ``plan_cache_mode = force_generic_plan``
+(a statement with parameters is planned once for any values — see :meth:`HypoSession.explain`) and a
+``statement_timeout`` so a pathological plan search cannot hang the advisor. Everything that moves
+costs (``work_mem``, ``random_page_cost``, ``effective_cache_size``...) stays as the server has it, and
+:meth:`HypoSession.settings` reports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import psycopg
+from psycopg import sql as pgsql
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from dbarchitect.engines.connection import (
+    connection_failed,
+    create_readonly_engine,
+    expand_env,
+    parse_server_version,
+    redacted_url,
+)
+from dbarchitect.errors import ConnectionFailed, Diagnostic, UnsupportedError, redact
+from dbarchitect.model.names import EngineName
+
+#: Seconds one EXPLAIN may take (planning only: nothing is executed).
+PLAN_TIMEOUT_S = 60
+
+#: Settings that move planner costs (or explain them), reported with every figure.
+PLANNER_SETTINGS = (
+    "work_mem",
+    "random_page_cost",
+    "seq_page_cost",
+    "cpu_tuple_cost",
+    "cpu_index_tuple_cost",
+    "cpu_operator_cost",
+    "effective_cache_size",
+    "shared_buffers",
+    "jit",
+    "max_parallel_workers_per_gather",
+    "default_statistics_target",
+)
+
+
+class PlanFailed(Exception):
+    """The server could not plan one statement (syntax, unknown name, parameter types...); the session
+    is still usable. Not a user error on its own: the caller reports it for that statement."""
+
+
+@dataclass(frozen=True)
+class HypoIndex:
+    """A hypothetical index in one session: HypoPG's object id and generated name
+    (``<13543>btree_lineitem_l_shipdate``), which is how plans refer to it."""
+
+    oid: int
+    name: str
+
+
+@dataclass(frozen=True)
+class HypoPGServer:
+    """What was probed on the server: versions, and where the extension's functions live."""
+
+    server_version: str
+    hypopg_version: str
+    #: Schema the extension was created in (its functions are called qualified by it).
+    schema: str
+    database: str
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return redact(lines[0] if lines else exc.__class__.__name__)
+
+
+def _missing_hypopg(database: str, server_major: str, available: str | None) -> UnsupportedError:
+    if available is not None:
+        return UnsupportedError(
+            Diagnostic(
+                f"HypoPG {available} is available on the server but not installed in database {database!r}",
+                hint=f"ask the DBA to run `CREATE EXTENSION hypopg;` in {database!r} (dbarchitect never "
+                "installs extensions itself: it only reads), or use the built-in cost model",
+            )
+        )
+    package = f"postgresql-{server_major}-hypopg" if server_major else "postgresql-<version>-hypopg"
+    return UnsupportedError(
+        Diagnostic(
+            "the PostgreSQL server has no HypoPG extension, which the planner-based index costing needs",
+            hint=f"install it on the server (`apt-get install {package}`, or build it from "
+            f"github.com/HypoPG/hypopg), then the DBA runs `CREATE EXTENSION hypopg;` in {database!r}; "
+            "or use the built-in cost model",
+        )
+    )
+
+
+class HypoSession:
+    """One read-only PostgreSQL session with HypoPG. Not thread-safe: one thread uses it at a time
+    (the planner backend gives each worker thread its own session)."""
+
+    def __init__(self, url: str) -> None:
+        self._expanded = expand_env(url)
+        self.url = redacted_url(self._expanded)
+        engine, family = create_readonly_engine(url)
+        if family != EngineName.POSTGRESQL:
+            engine.dispose()
+            raise UnsupportedError(
+                Diagnostic(
+                    f"{self.url} is a {family.value} database; the HypoPG costing needs PostgreSQL",
+                    hint="name a PostgreSQL database with HypoPG, or use the built-in cost model",
+                )
+            )
+        self._engine: Engine = engine
+        try:
+            raw = engine.raw_connection()
+        except (DBAPIError, SQLAlchemyError, OSError) as exc:
+            engine.dispose()
+            raise connection_failed(self._expanded, family, exc) from None
+        self._raw = raw
+        self._conn = cast(psycopg.Connection[Any], raw.driver_connection)
+        self._conn.autocommit = True
+        self._lock = threading.Lock()
+        self._statement_no = 0
+        try:
+            self.server = self._probe()
+            self._execute("SET jit = off")
+            self._execute("SET plan_cache_mode = force_generic_plan")
+            self._execute(f"SET statement_timeout = '{PLAN_TIMEOUT_S}s'")
+            self._schema = pgsql.Identifier(self.server.schema)
+            self.reset()
+        except BaseException:
+            self.close()
+            raise
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _execute(self, query: str | pgsql.Composed, params: Iterable[Any] | None = None) -> list[Any]:
+        """Run one statement; rows (empty when it returns none). Connection loss -> ConnectionFailed,
+        anything else the server rejects -> PlanFailed."""
+        try:
+            with self._conn.cursor() as cursor:
+                # binary=True sends it by the extended protocol, which refuses more than one statement:
+                # "EXPLAIN x; <anything>" cannot smuggle a second command into the session.
+                cursor.execute(query, None if params is None else tuple(params), binary=True)
+                return cursor.fetchall() if cursor.description is not None else []
+        except psycopg.OperationalError as exc:
+            if self._conn.closed or self._conn.broken:
+                raise ConnectionFailed(
+                    Diagnostic(
+                        f"lost the connection to {self.url}: {_first_line(exc)}",
+                        hint="check that the server is up; rerun the advisor",
+                    )
+                ) from None
+            raise PlanFailed(_first_line(exc)) from None
+        except psycopg.Error as exc:
+            raise PlanFailed(_first_line(exc)) from None
+
+    def _call(self, function: str, *args: Any) -> list[Any]:
+        placeholders = pgsql.SQL(", ").join(pgsql.Placeholder() for _ in args)
+        query = pgsql.SQL("SELECT * FROM {}.{}({})").format(
+            self._schema, pgsql.Identifier(function), placeholders
+        )
+        return self._execute(query, args)
+
+    def _probe(self) -> HypoPGServer:
+        """Versions and the extension's schema; a clear error when HypoPG is missing."""
+        rows = self._execute(
+            "SELECT current_setting('server_version'), current_database(), "
+            "(SELECT extversion FROM pg_extension WHERE extname = 'hypopg'), "
+            "(SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            " WHERE e.extname = 'hypopg'), "
+            "(SELECT default_version FROM pg_available_extensions WHERE name = 'hypopg')"
+        )
+        version, database, installed, schema, available = rows[0]
+        if installed is None or schema is None:
+            major = ".".join(str(v) for v in parse_server_version(str(version))[:1])
+            raise _missing_hypopg(str(database), major, available)
+        return HypoPGServer(str(version), str(installed), str(schema), str(database))
+
+    def close(self) -> None:
+        # Closing a broken connection must not mask the error that broke it.
+        with contextlib.suppress(Exception):
+            self._raw.close()
+        self._engine.dispose()
+
+    def __enter__(self) -> HypoSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- hypothetical indexes ------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every hypothetical index of this session."""
+        self._call("hypopg_reset")
+
+    def create_index(self, create_index_sql: str) -> HypoIndex:
+        """A hypothetical index from a ``CREATE INDEX`` statement (its name is HypoPG's own)."""
+        rows = self._call("hypopg_create_index", create_index_sql)
+        if len(rows) != 1:
+            raise PlanFailed(f"HypoPG made {len(rows)} indexes of {create_index_sql!r}")
+        oid, name = rows[0]
+        return HypoIndex(int(oid), str(name))
+
+    def drop_index(self, index: HypoIndex) -> None:
+        self._call("hypopg_drop_index", index.oid)
+
+    def index_size(self, index: HypoIndex) -> int:
+        """HypoPG's estimate of the index's size once built, in bytes (from the table's statistics)."""
+        return int(self._call("hypopg_relation_size", index.oid)[0][0])
+
+    # --- planning ------------------------------------------------------------------------------
+
+    def explain(self, statement_sql: str, parameters: int = 0) -> dict[str, Any]:
+        """The planner's plan (``EXPLAIN (FORMAT JSON)``'s top object) for one statement.
+
+        ``statement_sql`` must be a single PostgreSQL statement. When it has ``parameters`` (``$1`` ..
+        ``$n``), it is prepared and its *generic* plan explained: ``plan_cache_mode =
+        force_generic_plan`` makes ``EXPLAIN EXECUTE s(NULL, ...)`` plan for any values instead of
+        folding the NULLs into a one-row "false" plan. The prepared statement is deallocated after, so
+        the next call plans afresh with the hypothetical indexes then present.
+        """
+        if parameters <= 0:
+            rows = self._execute("EXPLAIN (FORMAT JSON) " + statement_sql)
+        else:
+            self._statement_no += 1
+            name = f"dbarch_whatif_{self._statement_no}"
+            self._execute(f"PREPARE {name} AS {statement_sql}")
+            try:
+                nulls = ", ".join(["NULL"] * parameters)
+                rows = self._execute(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({nulls})")
+            finally:
+                self._execute(f"DEALLOCATE {name}")
+        document = rows[0][0]
+        if isinstance(document, str | bytes):
+            document = json.loads(document)
+        return cast(dict[str, Any], document[0])
+
+    def settings(self, names: Iterable[str] = PLANNER_SETTINGS) -> dict[str, str]:
+        """Current values of planner settings (as ``SHOW`` prints them), plus server and HypoPG versions."""
+        names = tuple(names)
+        rows = self._execute(
+            "SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name", [list(names)]
+        )
+        values = {str(n): str(v) for n, v in rows}
+        out = {n: values[n] for n in names if n in values}
+        out["server_version"] = self.server.server_version
+        out["hypopg_version"] = self.server.hypopg_version
+        return out
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held by whoever drives this session, so one session is never used by two threads at once."""
+        return self._lock
+
+
+def plan_cost(plan: Mapping[str, Any]) -> float:
+    """Total estimated cost of an EXPLAIN JSON plan."""
+    return float(plan["Plan"]["Total Cost"])
+
+
+__all__ = [
+    "PLANNER_SETTINGS",
+    "PLAN_TIMEOUT_S",
+    "HypoIndex",
+    "HypoPGServer",
+    "HypoSession",
+    "PlanFailed",
+    "plan_cost",
+]
