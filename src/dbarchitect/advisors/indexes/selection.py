@@ -3,18 +3,32 @@ its evidence. Algorithms live one per module (``greedy``, ``exact``) and share t
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dbarchitect.advisors.indexes.candidates import IndexCandidate
+from dbarchitect.advisors.access_paths import table_indexes
+from dbarchitect.advisors.indexes.candidates import CandidateInfo, IndexCandidate
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.workload import Workload
+
+#: Progress of a long search, called as ``progress(done, total, best_cost)``: units of work done and
+#: in total (``total`` may grow between calls; ``done == total`` on the last call) and the best
+#: workload cost found so far, for a progress bar.
+Progress = Callable[[int, int, float], None]
+
+#: What a selection algorithm accepts as its candidate set.
+Candidates = Sequence[IndexCandidate] | Sequence[CandidateInfo]
 
 
 @dataclass(frozen=True)
 class Budget:
     #: Most bytes the recommended indexes may take (``None``: no limit).
     storage_bytes: float | None = None
-    #: Most secondary indexes maintained per row written to any one table, counting the ones that exist
-    #: (the brief's ``write_amplification``; ``None``: no limit).
+    #: Most index entries maintained per row written to any one table the workload writes: every B-tree
+    #: on it counts, the primary key, unique constraints and existing indexes included (the brief's
+    #: ``write_amplification``; ``None``: no limit). See :func:`write_allowance`.
     write_amplification: float | None = None
     #: Seconds the search may take; the best configuration so far is returned when it runs out.
     time_limit_s: float | None = None
@@ -53,3 +67,33 @@ class Selection:
     @property
     def relative_cost(self) -> float:
         return self.cost / self.base_cost if self.base_cost else 1.0
+
+
+def candidate_list(candidates: Candidates) -> tuple[IndexCandidate, ...]:
+    """The candidates as plain :class:`IndexCandidate`, duplicates dropped, first occurrence kept."""
+    seen: dict[IndexCandidate, None] = {}
+    for item in candidates:
+        seen.setdefault(item.candidate if isinstance(item, CandidateInfo) else item, None)
+    return tuple(seen)
+
+
+def write_allowance(catalog: Catalog, workload: Workload, budget: Budget) -> dict[str, int]:
+    """How many new indexes each table the workload writes may still get, by table key.
+
+    Write amplification is counted as index entries maintained per written row: one per B-tree on
+    the table — primary key, unique constraints and existing indexes included (each gets an entry on
+    insert and delete). A table with ``k`` such B-trees may get ``floor(write_amplification) - k``
+    more (never below zero). Tables the workload only reads are not limited, and are absent from
+    the result; so is every table when the budget sets no limit.
+    """
+    if budget.write_amplification is None:
+        return {}
+    allowance: dict[str, int] = {}
+    for statement in workload.statements:
+        target = statement.write_target
+        if target is None:
+            continue
+        table = catalog.table(target.table)
+        existing = len(table_indexes(table)) if table is not None else 0
+        allowance[target.table.key] = max(0, math.floor(budget.write_amplification) - existing)
+    return allowance

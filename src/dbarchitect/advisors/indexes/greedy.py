@@ -1,0 +1,515 @@
+"""Greedy index selection with swaps: Extend-style growth, then a DTA-style swap phase.
+
+The growth phase follows Extend (Schlosser, Kossmann, Boissier: "Efficient Scalable Multi-Attribute
+Index Selection Using Recursive Strategies", ICDE 2019), adapted to a given candidate set: starting
+from no new index, each step takes the move with the best benefit per extra byte, where a move is
+
+- adding a candidate (narrow ones win on the ratio, wide ones when they are worth their bytes), or
+- widening a chosen index: replacing it with a candidate whose key starts with its keys (a column
+  appended) or that covers it (INCLUDE columns added) — so multi-column indexes grow one step at a
+  time, as in Extend,
+
+and benefit is the drop in workload cost: Σ rate × plan cost plus the maintenance the indexes add
+to the workload's writes, so tables written often resist indexes. It stops when no move fits the
+budget and improves the cost. The swap phase (after the Database Tuning Advisor's search, Chaudhuri
+& Narasayya, VLDB 1997 / 2004) then drops one chosen index at a time and refills the freed budget
+greedily, by ratio and by absolute benefit, keeping any change that lowers the cost — it keeps using
+budget where the ratio greedy stalls.
+
+What keeps planner calls down (they are most of the time spent):
+
+- a seed of one plan per statement holding all its candidates at once, repeated without the
+  candidates chosen so far (a few rounds): candidates the planner never uses in any seed plan are
+  pruned (rejected ``NO_BENEFIT``);
+- deltas per statement: a move on table ``t`` re-plans only the statements touching ``t``, and
+  :class:`~dbarchitect.advisors.indexes.cost.WhatIfCost` caches by the indexes relevant to each
+  statement;
+- lazy evaluation (CELF, Leskovec et al., KDD 2007): a move's last benefit is an upper bound to
+  re-check only when it reaches the top of the queue, a few at a time in one batch.
+
+Anytime: when ``Budget.time_limit_s`` runs out, the best configuration so far is returned with
+``stopped_early=True``. :class:`ConfigurationCost`, :func:`seed_plans` and :func:`rejections` are
+shared with the exact search (``exact.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from dbarchitect.advisors.indexes.candidates import IndexCandidate
+from dbarchitect.advisors.indexes.cost import WhatIfCost
+from dbarchitect.advisors.indexes.selection import (
+    Budget,
+    Candidates,
+    Progress,
+    Rejection,
+    Selection,
+    candidate_list,
+    write_allowance,
+)
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.workload import Statement
+
+#: Moves re-costed together when the lazy queue needs fresh numbers (one backend batch).
+EVALUATION_BATCH = 8
+#: Seed rounds: plans with all of a statement's candidates, then without the ones used so far.
+SEED_ROUNDS = 3
+
+
+class Deadline:
+    """The search's clock: seconds since start and whether ``Budget.time_limit_s`` has run out."""
+
+    def __init__(self, limit_s: float | None) -> None:
+        self.start = time.monotonic()
+        self.limit_s = limit_s
+        self.hit = False
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    @property
+    def remaining(self) -> float:
+        return math.inf if self.limit_s is None else self.limit_s - self.elapsed
+
+    def expired(self) -> bool:
+        if self.remaining <= 0:
+            self.hit = True
+        return self.hit
+
+
+@dataclass(frozen=True)
+class Move:
+    """A change of configuration: indexes added and indexes removed."""
+
+    add: tuple[IndexCandidate, ...] = ()
+    remove: tuple[IndexCandidate, ...] = ()
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset(c.table.key for c in (*self.add, *self.remove))
+
+
+class ConfigurationCost:
+    """One configuration's workload cost, kept per statement so that a move is costed on the
+    statements it can change only (those touching a table it adds or removes an index on).
+
+    Statements that fail to plan without any new index are left out (as
+    :meth:`WhatIfCost.query_cost` does); a move under which a statement fails to plan is refused.
+    """
+
+    def __init__(self, cost: WhatIfCost, config: Iterable[IndexCandidate] = ()) -> None:
+        self.cost = cost
+        self.config = frozenset(config)
+        base = cost.costs([(s, frozenset()) for s in cost.statements])
+        plannable = [
+            (s, p)
+            for s, p in zip(cost.statements, base, strict=True)
+            if p.error is None and math.isfinite(p.cost)
+        ]
+        self.statements: tuple[Statement, ...] = tuple(s for s, _ in plannable)
+        self.by_table: dict[str, tuple[int, ...]] = {}
+        for i, s in enumerate(self.statements):
+            for table in sorted({a.table.key for a in s.tables}):
+                self.by_table[table] = (*self.by_table.get(table, ()), i)
+        if self.config:
+            answers = cost.costs([(s, self.config) for s in self.statements])
+        else:
+            answers = [p for _, p in plannable]
+        self.per_statement = [s.rate * p.cost for s, p in zip(self.statements, answers, strict=True)]
+        self.maintenance = sum(cost.maintenance(c) for c in self.config)
+        #: Step at which each statement's cost last changed (for the lazy queue's freshness test).
+        self.changed = [0] * len(self.statements)
+        self.step = 0
+
+    @property
+    def total(self) -> float:
+        return sum(self.per_statement) + self.maintenance
+
+    def copy(self) -> ConfigurationCost:
+        other = object.__new__(ConfigurationCost)
+        other.__dict__.update(self.__dict__)
+        other.per_statement = list(self.per_statement)
+        other.changed = list(self.changed)
+        return other
+
+    def affected(self, move: Move) -> tuple[int, ...]:
+        found: set[int] = set()
+        for table in move.tables:
+            found.update(self.by_table.get(table, ()))
+        return tuple(sorted(found))
+
+    def after(self, move: Move) -> frozenset[IndexCandidate]:
+        return (self.config - frozenset(move.remove)) | frozenset(move.add)
+
+    def deltas(self, moves: Sequence[Move]) -> list[tuple[float, float]]:
+        """For each move, (change of workload cost, change of query cost alone); one backend batch.
+        ``inf`` when a statement fails to plan under the move."""
+        pairs: list[tuple[Statement, frozenset[IndexCandidate]]] = []
+        spans: list[tuple[int, int, tuple[int, ...]]] = []
+        for move in moves:
+            config = self.after(move)
+            touched = self.affected(move)
+            spans.append((len(pairs), len(pairs) + len(touched), touched))
+            pairs.extend((self.statements[i], config) for i in touched)
+        answers = self.cost.costs(pairs)
+        results: list[tuple[float, float]] = []
+        for move, (lo, hi, touched) in zip(moves, spans, strict=True):
+            query = 0.0
+            for i, answer in zip(touched, answers[lo:hi], strict=True):
+                if answer.error is not None or not math.isfinite(answer.cost):
+                    query = math.inf
+                    break
+                query += self.statements[i].rate * answer.cost - self.per_statement[i]
+            upkeep = sum(self.cost.maintenance(c) for c in move.add) - sum(
+                self.cost.maintenance(c) for c in move.remove
+            )
+            results.append((query + upkeep, query))
+        return results
+
+    def apply(self, move: Move) -> None:
+        config = self.after(move)
+        touched = self.affected(move)
+        answers = self.cost.costs([(self.statements[i], config) for i in touched])
+        self.step += 1
+        for i, answer in zip(touched, answers, strict=True):
+            self.per_statement[i] = self.statements[i].rate * answer.cost
+            self.changed[i] = self.step
+        self.maintenance += sum(self.cost.maintenance(c) for c in move.add) - sum(
+            self.cost.maintenance(c) for c in move.remove
+        )
+        self.config = config
+
+    def fresh(self, move: Move, evaluated_at: int) -> bool:
+        """Whether a delta computed at step ``evaluated_at`` still holds (no affected statement changed)."""
+        return all(self.changed[i] <= evaluated_at for i in self.affected(move))
+
+
+def seed_plans(
+    state: ConfigurationCost, candidates: Sequence[IndexCandidate], rounds: int = SEED_ROUNDS
+) -> tuple[dict[int, list[frozenset[IndexCandidate]]], bool]:
+    """Plans of each statement with all its candidates at once, then again without the ones used so
+    far, for ``rounds`` rounds: returns the used sets per statement (by position in
+    ``state.statements``, best first) and whether the backend reports used indexes at all."""
+    used: dict[int, list[frozenset[IndexCandidate]]] = {}
+    excluded: dict[int, set[IndexCandidate]] = {}
+    reports = False
+    for _ in range(rounds):
+        pairs: list[tuple[int, frozenset[IndexCandidate]]] = []
+        for i, s in enumerate(state.statements):
+            relevant = state.cost.relevant(s, candidates) - excluded.get(i, set())
+            if relevant:
+                pairs.append((i, relevant))
+        if not pairs:
+            break
+        answers = state.cost.costs([(state.statements[i], config) for i, config in pairs])
+        found = False
+        for (i, _), answer in zip(pairs, answers, strict=True):
+            if answer.used:
+                reports = found = True
+                used.setdefault(i, []).append(answer.used)
+                excluded.setdefault(i, set()).update(answer.used)
+        if not found:
+            break
+    return used, reports
+
+
+def extends(wider: IndexCandidate, index: IndexCandidate) -> bool:
+    """Whether ``wider`` grows ``index``: same table and predicate, ``index``'s keys as its key
+    prefix (same directions), ``index``'s INCLUDE columns still carried, and something more."""
+    if wider == index or not wider.table.matches(index.table) or wider.where != index.where:
+        return False
+    width = index.width
+    if wider.columns[:width] != index.columns:
+        return False
+    if any(wider.is_descending(i) != index.is_descending(i) for i in range(width)):
+        return False
+    carried = {c.key for c in (*wider.columns, *wider.include)}
+    return all(c.key in carried for c in index.include)
+
+
+@dataclass(order=True)
+class _Entry:
+    priority: float
+    order: int
+    move: Move = field(compare=False)
+    evaluated_at: int = field(compare=False)
+    delta: float = field(compare=False)
+
+
+class _Fill:
+    """One lazy greedy run over a configuration: add candidates and widen chosen ones while a move
+    fits the budget and lowers the cost, best ``key`` first (``ratio``: benefit per extra byte;
+    ``benefit``: absolute)."""
+
+    def __init__(
+        self,
+        state: ConfigurationCost,
+        pool: Sequence[IndexCandidate],
+        bounds: dict[IndexCandidate, float],
+        budget: Budget,
+        allowance: dict[str, int],
+        deadline: Deadline,
+        key: str = "ratio",
+        exclude: frozenset[IndexCandidate] = frozenset(),
+    ) -> None:
+        self.state = state
+        self.pool = [c for c in pool if c not in exclude]
+        self.bounds = bounds
+        self.budget = budget
+        self.allowance = allowance
+        self.deadline = deadline
+        self.key = key
+        self.heap: list[_Entry] = []
+        self.counter = itertools.count()
+        self.seen: set[Move] = set()
+        self.exclude = exclude
+        for c in self.pool:
+            if c not in state.config:
+                self._push(Move(add=(c,)), -bounds[c], evaluated_at=-1)
+        for chosen in sorted(state.config):
+            self._push_extensions(chosen)
+
+    def _push(self, move: Move, delta: float, evaluated_at: int) -> None:
+        self.seen.add(move)
+        priority = -self._score(move, delta) if evaluated_at >= 0 or delta < 0 else math.inf
+        heapq.heappush(self.heap, _Entry(priority, next(self.counter), move, evaluated_at, delta))
+
+    def _push_extensions(self, chosen: IndexCandidate) -> None:
+        for c in self.pool:
+            if c not in self.state.config and extends(c, chosen):
+                move = Move(add=(c,), remove=(chosen,))
+                if move not in self.seen:
+                    # Unknown benefit: at most the candidate's own, so use it as the bound.
+                    self._push(move, -self.bounds.get(c, 0.0), evaluated_at=-1)
+
+    def extra_bytes(self, move: Move) -> float:
+        cost = self.state.cost
+        return sum(cost.size(c) for c in move.add) - sum(cost.size(c) for c in move.remove)
+
+    def _score(self, move: Move, delta: float) -> float:
+        benefit = -delta
+        if self.key == "benefit" or benefit <= 0:
+            return benefit
+        return benefit / max(self.extra_bytes(move), 1.0)
+
+    def used_bytes(self) -> float:
+        return sum(self.state.cost.size(c) for c in self.state.config)
+
+    def valid(self, move: Move) -> bool:
+        config = self.state.config
+        return all(c in config for c in move.remove) and not any(c in config for c in move.add)
+
+    def fits(self, move: Move) -> bool:
+        return fits(self.state, move, self.budget, self.allowance)
+
+    def run(self) -> int:
+        """Apply moves until none helps; returns how many were applied."""
+        applied = 0
+        eps = 1e-9 * max(1.0, abs(self.state.total))
+        while self.heap:
+            if self.deadline.expired():
+                break
+            top = self.heap[0]
+            if top.priority >= 0 and top.evaluated_at >= 0:
+                break  # the best known move does not lower the cost
+            if not self.valid(top.move) or not self.fits(top.move):
+                heapq.heappop(self.heap)
+                continue
+            if top.evaluated_at >= 0 and self.state.fresh(top.move, top.evaluated_at):
+                heapq.heappop(self.heap)
+                if top.delta >= -eps:
+                    break
+                self.state.apply(top.move)
+                applied += 1
+                for c in top.move.add:
+                    self._push_extensions(c)
+                continue
+            batch: list[_Entry] = []
+            while self.heap and len(batch) < EVALUATION_BATCH:
+                entry = heapq.heappop(self.heap)
+                if not self.valid(entry.move) or not self.fits(entry.move):
+                    continue
+                if batch and entry.priority >= 0 and entry.evaluated_at >= 0:
+                    heapq.heappush(self.heap, entry)
+                    break
+                batch.append(entry)
+            step = self.state.step
+            for entry, (delta, _) in zip(batch, self.state.deltas([e.move for e in batch]), strict=True):
+                if math.isfinite(delta):
+                    self._push(entry.move, delta, evaluated_at=step)
+        return applied
+
+
+def fits(state: ConfigurationCost, move: Move, budget: Budget, allowance: dict[str, int]) -> bool:
+    """Whether the configuration after ``move`` stays within the storage and write budgets."""
+    cost = state.cost
+    after = state.after(move)
+    if budget.storage_bytes is not None and sum(cost.size(c) for c in after) > budget.storage_bytes:
+        return False
+    for table in move.tables:
+        if table in allowance and sum(1 for c in after if c.table.key == table) > allowance[table]:
+            return False
+    return True
+
+
+def alone_deltas(
+    state: ConfigurationCost,
+    candidates: Sequence[IndexCandidate],
+    deadline: Deadline,
+    progress: Progress | None = None,
+    progress_total: int = 0,
+) -> dict[IndexCandidate, tuple[float, float]]:
+    """Each candidate alone on top of ``state``: (change of workload cost, change of query cost), in
+    batches so the clock is checked between them. Candidates not reached in time are absent."""
+    result: dict[IndexCandidate, tuple[float, float]] = {}
+    chunk = max(EVALUATION_BATCH, 32)
+    for lo in range(0, len(candidates), chunk):
+        if deadline.expired():
+            break
+        part = candidates[lo : lo + chunk]
+        for c, d in zip(part, state.deltas([Move(add=(c,)) for c in part]), strict=True):
+            result[c] = d
+        if progress is not None:
+            progress(len(result), progress_total, state.total)
+    return result
+
+
+def rejections(
+    state: ConfigurationCost,
+    candidates: Sequence[IndexCandidate],
+    alone: dict[IndexCandidate, tuple[float, float]],
+    pruned: frozenset[IndexCandidate],
+    budget: Budget,
+    allowance: dict[str, int],
+    stopped: bool = False,
+) -> tuple[tuple[IndexCandidate, Rejection], ...]:
+    """Why each candidate outside the final configuration is not recommended:
+
+    - ``NO_BENEFIT``: the planner never used it in a seed plan, or alone it makes no plan cheaper;
+    - ``WRITE_COST``: alone it makes plans cheaper, but its maintenance costs more than that;
+    - ``TIME_LIMIT``: the search stopped before it was costed;
+    - ``WRITE_BUDGET``: its table has no write-amplification allowance left;
+    - ``OVER_BUDGET``: it does not fit the storage the chosen indexes leave;
+    - ``TIME_LIMIT`` also when it fits and the search was ``stopped`` early;
+    - ``DOMINATED``: it fits, but the chosen indexes already give what it would (adding it does not
+      lower the cost, or it was replaced by a wider index that carries it).
+    """
+    eps = 1e-9 * max(1.0, abs(state.total))
+    out: list[tuple[IndexCandidate, Rejection]] = []
+    for c in candidates:
+        if c in state.config:
+            continue
+        if c in pruned:
+            reason = Rejection.NO_BENEFIT
+        elif c not in alone:
+            reason = Rejection.TIME_LIMIT
+        elif alone[c][1] >= -eps:
+            reason = Rejection.NO_BENEFIT
+        elif alone[c][0] >= -eps:
+            reason = Rejection.WRITE_COST
+        elif c.table.key in allowance and not fits(state, Move(add=(c,)), Budget(), allowance):
+            reason = Rejection.WRITE_BUDGET
+        elif not fits(state, Move(add=(c,)), Budget(storage_bytes=budget.storage_bytes), {}):
+            reason = Rejection.OVER_BUDGET
+        elif stopped:
+            reason = Rejection.TIME_LIMIT
+        else:
+            reason = Rejection.DOMINATED
+        out.append((c, reason))
+    return tuple(out)
+
+
+def _swap(
+    state: ConfigurationCost,
+    pool: Sequence[IndexCandidate],
+    bounds: dict[IndexCandidate, float],
+    budget: Budget,
+    allowance: dict[str, int],
+    deadline: Deadline,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> ConfigurationCost:
+    """Drop one chosen index at a time and refill greedily (by ratio, then by absolute benefit);
+    keep the first refill that lowers the cost, and start over until a full pass finds none."""
+    best = state
+    improved = True
+    while improved and not deadline.expired():
+        improved = False
+        eps = 1e-9 * max(1.0, abs(best.total))
+        order = sorted(best.config, key=lambda c: (best.cost.size(c), c))
+        for n, dropped in enumerate(order):
+            if deadline.expired():
+                break
+            if progress is not None:
+                progress(done + (total - done) * n // max(1, len(order)), total, best.total)
+            trials: list[ConfigurationCost] = []
+            for key in ("ratio", "benefit"):
+                trial = best.copy()
+                trial.apply(Move(remove=(dropped,)))
+                _Fill(trial, pool, bounds, budget, allowance, deadline, key, frozenset({dropped})).run()
+                trials.append(trial)
+            candidate = min(trials, key=lambda t: t.total)
+            if candidate.total < best.total - eps:
+                best = candidate
+                improved = True
+                break
+    return best
+
+
+def select_greedy(
+    cost: WhatIfCost,
+    candidates: Candidates,
+    budget: Budget | None = None,
+    catalog: Catalog | None = None,
+    progress: Progress | None = None,
+) -> Selection:
+    """Choose indexes from ``candidates`` for ``cost``'s workload within ``budget`` (Extend-style
+    growth, then swaps). ``catalog`` (default: ``cost.catalog``) tells which indexes exist, for the
+    write-amplification budget. See the module docstring for the method."""
+    budget = budget or Budget()
+    deadline = Deadline(budget.time_limit_s)
+    calls = cost.calls
+    pool = candidate_list(candidates)
+    allowance = write_allowance(catalog or cost.catalog, cost.workload, budget)
+    state = ConfigurationCost(cost)
+    base_cost = state.total
+    total_work = 3 * len(pool)
+
+    used, reports = seed_plans(state, pool)
+    seen_used = frozenset(c for sets in used.values() for u in sets for c in u)
+    pruned = frozenset(c for c in pool if c not in seen_used) if reports else frozenset()
+    kept = [c for c in pool if c not in pruned]
+
+    alone = alone_deltas(state, kept, deadline, progress, total_work)
+    eps = 1e-9 * max(1.0, abs(base_cost))
+    useful = [c for c in kept if c in alone and alone[c][0] < -eps]
+    bounds = {c: alone[c][0] for c in kept if c in alone}
+
+    _Fill(state, useful, bounds, budget, allowance, deadline, "ratio").run()
+    if progress is not None:
+        progress(2 * len(pool), total_work, state.total)
+    state = _swap(state, useful, bounds, budget, allowance, deadline, progress, 2 * len(pool), total_work)
+
+    chosen = tuple(sorted(state.config))
+    final = cost.workload_cost(chosen)
+    if progress is not None:
+        progress(total_work, total_work, final)
+    return Selection(
+        algorithm="greedy",
+        indexes=chosen,
+        base_cost=base_cost,
+        cost=final,
+        size_bytes=sum(cost.size(c) for c in chosen),
+        optimal=False,
+        seconds=deadline.elapsed,
+        planner_calls=cost.calls - calls,
+        rejected=rejections(state, pool, alone, pruned, budget, allowance, deadline.hit),
+        stopped_early=deadline.hit,
+    )
