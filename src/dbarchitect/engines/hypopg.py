@@ -136,7 +136,7 @@ class HypoSession:
         self._engine: Engine = engine
         try:
             raw = engine.raw_connection()
-        except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        except (DBAPIError, SQLAlchemyError, psycopg.Error, OSError) as exc:
             engine.dispose()
             raise connection_failed(self._expanded, family, exc) from None
         self._raw = raw
