@@ -176,7 +176,7 @@ _WHERE_FORM = re.compile(
 )
 
 
-def _parse_where(where: str) -> tuple[str, frozenset[str] | None] | None:
+def parse_where(where: str) -> tuple[str, frozenset[str] | None] | None:
     """``(column key, literal set)`` of a simple partial predicate (``None`` set: IS NULL), or ``None``
     when the predicate has another shape."""
     m = _WHERE_FORM.match(where)
@@ -185,14 +185,14 @@ def _parse_where(where: str) -> tuple[str, frozenset[str] | None] | None:
     if m.group("null"):
         return m.group("col").lower(), None
     raw = m.group("one") if m.group("one") is not None else m.group("many")
-    values = frozenset(v.strip().lower() for v in re.split(r",(?=(?:[^']*'[^']*')*[^']*$)", raw))
+    values = frozenset(v.strip() for v in re.split(r",(?=(?:[^']*'[^']*')*[^']*$)", raw))
     return m.group("col").lower(), values
 
 
 def where_implied(where: str, table: Table, predicates: tuple[Predicate, ...]) -> bool:
     """Whether the statement's ``predicates`` imply a partial index's ``where`` (so the planner may use
     it): the same predicate, or an equality / IN-list whose values all lie in the index's list."""
-    wanted = _parse_where(where)
+    wanted = parse_where(where)
     squeezed = re.sub(r"\s+", "", where).lower()
     for p in predicates:
         text = literal_predicate_sql(table, p)
@@ -200,7 +200,7 @@ def where_implied(where: str, table: Table, predicates: tuple[Predicate, ...]) -
             continue
         if re.sub(r"\s+", "", text).lower() == squeezed:
             return True
-        have = _parse_where(text)
+        have = parse_where(text)
         if wanted is not None and have is not None and have[0] == wanted[0]:
             if wanted[1] is None and have[1] is None:
                 return True

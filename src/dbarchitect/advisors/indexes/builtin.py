@@ -1,0 +1,722 @@
+"""The built-in what-if cost model: PostgreSQL's planner formulas over the brief's sizes and statistics.
+
+For greenfield designs there is no database to ask, so this model estimates what PostgreSQL's planner
+would say, in its units (``seq_page_cost = 1``), from the catalog alone: row counts now (growth is the
+advisor's concern), column statistics, and the selectivities of :mod:`dbarchitect.advisors.access_paths`.
+It follows ``costsize.c`` and ``selfuncs.c`` closely enough to rank candidates the way the planner does:
+
+- sequential scan: ``pages × seq_page_cost + rows × (cpu_tuple_cost + quals × cpu_operator_cost)``, and
+  its parallel form (CPU divided among workers, ``parallel_setup_cost`` added) on big tables;
+- index scan (``genericcostestimate`` + ``btcostestimate`` + ``cost_index``): a descent charged in CPU,
+  leaf pages in proportion to the boundary selectivity at ``random_page_cost``, and heap fetches between
+  the Mackert–Lohman random-page estimate and the sequential one, interpolated by the squared correlation
+  of the leading column; an index-only scan when the index holds every column the statement reads from
+  the table (the visibility map is assumed mostly set: :data:`DEFAULTS` ``all_visible_fraction``);
+- bitmap heap scan: pages from Mackert–Lohman, each priced between random and sequential by how many of
+  the table's pages are read;
+- sort (``cost_sort``, bounded heap sort under a LIMIT, external merge beyond ``work_mem``), avoided when
+  an index delivers the ORDER BY, and with a LIMIT the ordered scan stops early (cost × limit / rows);
+- joins: each joined table is either read on its own and hashed, or probed as the inner side of a nested
+  loop through an index leading with the join column (after equality columns), once per row of the other
+  side's estimate, with ``loop_count`` caching as ``cost_index`` does it.
+
+Simplifications (documented, not hidden): the statement's cost is the **sum over the tables it touches**
+of each table's cheapest way in, plus sorts and aggregation — there is no join-order search. At least one
+table of each joined group is read on its own (the outer side). The row estimate of a nested loop's outer
+side is the other table's filtered rows. Two bounds on one column (BETWEEN, or ``>=`` with ``<``) count as
+1/3 × 1/3 of the rows, since a brief carries no histogram. Deleting (or re-keying) a parent row costs a
+lookup of referencing rows per foreign key, as PostgreSQL's RI trigger does (EXPLAIN does not show it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dbarchitect.advisors.access_paths import DEFAULT_MATCH_SEL, predicate_selectivity, table_indexes
+from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, parse_where, where_implied
+from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
+from dbarchitect.advisors.sizing import estimate_table_size, index_entry_width
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.model.catalog import Catalog, Index, IndexKey, Table
+from dbarchitect.model.names import Name
+from dbarchitect.model.workload import (
+    ColumnRef,
+    Predicate,
+    PredicateKind,
+    Statement,
+    StatementKind,
+    TableAccess,
+)
+
+#: PostgreSQL's defaults (``postgresql.conf``) and the model's own assumptions, overridable per instance.
+DEFAULTS: dict[str, float] = {
+    "seq_page_cost": 1.0,
+    "random_page_cost": 4.0,
+    "cpu_tuple_cost": 0.01,
+    "cpu_index_tuple_cost": 0.005,
+    "cpu_operator_cost": 0.0025,
+    "effective_cache_size_pages": 524288.0,  # 4GB of 8kB pages
+    "work_mem_kb": 4096.0,
+    "max_parallel_workers_per_gather": 2.0,
+    "parallel_setup_cost": 1000.0,
+    "min_parallel_table_scan_pages": 1024.0,  # 8MB
+    # The model's assumption: a table that is mostly all-visible (vacuumed), so index-only scans skip
+    # the heap for this share of rows.
+    "all_visible_fraction": 0.95,
+    # Rows assumed for a table the brief gives no size for.
+    "unsized_table_rows": 1000.0,
+}
+
+_BLOCK = 8192.0
+_PAGE_DATA = 8192.0 - 24.0
+_EQ = (PredicateKind.EQ, PredicateKind.IN, PredicateKind.IS_NULL)
+_RANGE = (PredicateKind.RANGE, PredicateKind.LIKE_PREFIX)
+
+
+@dataclass(frozen=True)
+class _TableFacts:
+    table: Table
+    rows: float
+    pages: float
+    #: Bytes of the primary key columns (carried by InnoDB secondary entries).
+    pk_width: float
+
+
+@dataclass(frozen=True, eq=False)
+class _Shape:
+    """An index as the model sees it (existing or hypothetical)."""
+
+    label: str
+    candidate: IndexCandidate | None
+    keys: tuple[str, ...]
+    descending: tuple[bool, ...]
+    held: frozenset[str]
+    where: str | None
+    unique: bool
+    tuples: float
+    pages: float
+    height: int
+    correlation: float
+
+
+@dataclass(frozen=True)
+class _Path:
+    cost: float
+    startup: float
+    text: str
+    candidate: IndexCandidate | None
+    #: The path returns rows in the statement's ORDER BY.
+    ordered: bool = False
+
+
+@dataclass
+class _Access:
+    """One table access of one statement, with what costing needs precomputed."""
+
+    access: TableAccess
+    facts: _TableFacts
+    filters: tuple[Predicate, ...]
+    #: Column key -> (selectivity, IN-list scans, single value) of equality-like filters.
+    eq: dict[str, tuple[float, float, bool]]
+    #: Column key -> selectivity of range / LIKE-prefix filters.
+    rng: dict[str, float]
+    #: Column key -> selectivity of all filters on it.
+    col_sel: dict[str, float]
+    selectivity: float
+    out_rows: float
+    read: frozenset[str]
+    #: (my join column key, partner access index) pairs.
+    partners: list[tuple[str, int]] = field(default_factory=list)
+    #: ORDER BY keys when the statement's whole ORDER BY is on this table and no GROUP BY intervenes.
+    order: tuple[tuple[str, bool], ...] = ()
+
+
+def _selectivity(table: Table, predicate: Predicate) -> float:
+    """:func:`predicate_selectivity`, with two planner behaviours it leaves to the caller: a BETWEEN
+    counts as two bounds (1/3 each, as a lower and an upper bound written apart do), and a negated
+    pattern (``NOT LIKE``) keeps all but a pattern's default share."""
+    operator = predicate.operator.upper()
+    if predicate.kind == PredicateKind.RANGE and operator == "BETWEEN":
+        return 1.0 / 9.0
+    if predicate.kind == PredicateKind.OTHER and operator.startswith("NOT ") and "LIKE" in operator:
+        return 1.0 - DEFAULT_MATCH_SEL
+    return predicate_selectivity(table, predicate).value
+
+
+class BuiltinCostModel:
+    """A :class:`~dbarchitect.advisors.indexes.cost.WhatIfBackend` that never touches a database."""
+
+    name = "builtin"
+
+    def __init__(
+        self, catalog: Catalog, traits: EngineTraits, *, settings: Mapping[str, float] | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.traits = traits
+        self.s = dict(DEFAULTS)
+        if settings:
+            unknown = sorted(set(settings) - set(DEFAULTS))
+            if unknown:
+                raise ValueError(f"unknown cost model settings: {', '.join(unknown)}")
+            self.s.update(settings)
+        self._facts: dict[str, _TableFacts] = {}
+        self._existing: dict[str, tuple[_Shape, ...]] = {}
+        self._shapes: dict[IndexCandidate, _Shape] = {}
+        self._accesses: dict[str, tuple[list[_Access], float]] = {}
+        self._paths: dict[tuple[str, int, _Shape, str | None], tuple[_Path, _Path | None] | None] = {}
+        self._sizes: dict[IndexCandidate, float] = {}
+
+    # ---------------------------------------------------------------------------------------------
+    # WhatIfBackend
+    # ---------------------------------------------------------------------------------------------
+
+    def settings(self) -> Mapping[str, str]:
+        return {k: f"{v:g}" for k, v in sorted(self.s.items())}
+
+    def index_size(self, candidate: IndexCandidate) -> float:
+        if candidate not in self._sizes:
+            table = self.catalog.table(candidate.table)
+            if table is None:
+                self._sizes[candidate] = 0.0
+            else:
+                shape = self._shape_of(self._table_facts(table), candidate.to_index(), candidate)
+                self._sizes[candidate] = shape.pages * _BLOCK
+        return self._sizes[candidate]
+
+    def plan_costs(self, requests: Sequence[CostRequest]) -> list[PlanCost]:
+        return [self.plan_cost(r.statement, r.indexes) for r in requests]
+
+    # ---------------------------------------------------------------------------------------------
+    # Catalog facts
+    # ---------------------------------------------------------------------------------------------
+
+    def _table_facts(self, table: Table) -> _TableFacts:
+        key = table.name.key
+        if key not in self._facts:
+            size = estimate_table_size(table, self.traits, 0.0)
+            rows = size.rows_now if not size.unsized else self.s["unsized_table_rows"]
+            measured = table.stats.data_bytes if table.stats is not None else None
+            data = measured if measured else rows * size.row_bytes
+            pages = max(1.0, math.ceil(data / _PAGE_DATA))
+            pk_width = 0.0
+            if table.primary_key is not None:
+                pk = Index(Name("pk"), tuple(IndexKey(column=c) for c in table.primary_key.columns))
+                pk_width = index_entry_width(table, pk)
+            self._facts[key] = _TableFacts(table, max(rows, 1.0), pages, pk_width)
+        return self._facts[key]
+
+    def _where_selectivity(self, table: Table, where: str | None) -> float:
+        """Share of rows a partial index holds (its predicate's selectivity; 1 when unknown)."""
+        if where is None:
+            return 1.0
+        parsed = parse_where(where)
+        if parsed is None:
+            return 1.0
+        column, values = parsed
+        ref = ColumnRef(table.name, Name(column))
+        if values is None:
+            predicate = Predicate(ref, PredicateKind.IS_NULL, "IS NULL")
+        else:
+            texts = tuple(sorted(values))
+            predicate = Predicate(ref, PredicateKind.IN, "IN", None, len(texts), texts)
+        return predicate_selectivity(table, predicate).value
+
+    def _shape_of(self, facts: _TableFacts, index: Index, candidate: IndexCandidate | None) -> _Shape:
+        table = facts.table
+        width = index_entry_width(table, index)
+        if self.traits.secondary_index_holds_primary_key and candidate is not None:
+            width += facts.pk_width
+        entry = (width + self.traits.index_entry_overhead_bytes) / self.traits.index_fill_factor
+        tuples = max(1.0, facts.rows * self._where_selectivity(table, index.where))
+        leaf = max(1.0, math.ceil(tuples * entry / _PAGE_DATA))
+        fanout = max(2.0, _PAGE_DATA / entry)
+        pages, level, height = leaf + 1.0, leaf, 0  # + the metapage
+        while level > 1.0:
+            level = math.ceil(level / fanout)
+            pages += level
+            height += 1
+        keys = tuple(k.column.key if k.column is not None else "" for k in index.keys)
+        lead = table.column(keys[0]) if keys and keys[0] else None
+        correlation = lead.stats.correlation if lead is not None and lead.stats is not None else None
+        corr = correlation or 0.0
+        if len(keys) > 1:
+            corr *= 0.75  # btcostestimate: later columns weaken the leading column's correlation
+        return _Shape(
+            label=str(candidate) if candidate is not None else index.name.value,
+            candidate=candidate,
+            keys=keys,
+            descending=tuple(k.descending for k in index.keys),
+            held=frozenset(keys) | frozenset(c.key for c in index.include),
+            where=index.where,
+            unique=index.unique,
+            tuples=tuples,
+            pages=pages,
+            height=height,
+            correlation=corr,
+        )
+
+    def _existing_shapes(self, facts: _TableFacts) -> tuple[_Shape, ...]:
+        key = facts.table.name.key
+        if key not in self._existing:
+            self._existing[key] = tuple(self._shape_of(facts, i, None) for i in table_indexes(facts.table))
+        return self._existing[key]
+
+    def _candidate_shape(self, facts: _TableFacts, candidate: IndexCandidate) -> _Shape:
+        if candidate not in self._shapes:
+            self._shapes[candidate] = self._shape_of(facts, candidate.to_index(), candidate)
+        return self._shapes[candidate]
+
+    # ---------------------------------------------------------------------------------------------
+    # Statement analysis (once per statement)
+    # ---------------------------------------------------------------------------------------------
+
+    def _analyze(self, statement: Statement) -> tuple[list[_Access], float]:
+        cached = self._accesses.get(statement.fingerprint)
+        if cached is not None:
+            return cached
+        accesses: list[_Access] = []
+        for access in statement.tables:
+            table = self.catalog.table(access.table)
+            if table is None:
+                continue
+            facts = self._table_facts(table)
+            preds = filters(table, access)
+            col_sel: dict[str, float] = {}
+            eq: dict[str, tuple[float, float, bool]] = {}
+            rng: dict[str, float] = {}
+            for p in preds:
+                key = p.column.column.key
+                sel = _selectivity(table, p)
+                col_sel[key] = col_sel.get(key, 1.0) * sel
+                if p.kind in _EQ:
+                    scans = float(max(len(p.in_values), p.values)) if p.kind == PredicateKind.IN else 1.0
+                    eq[key] = (sel, scans, scans == 1.0)
+                elif p.kind in _RANGE:
+                    rng[key] = rng.get(key, 1.0) * sel
+            selectivity = math.prod(col_sel.values()) if col_sel else 1.0
+            read = frozenset(c.key for c in access.columns_read) | frozenset(col_sel)
+            accesses.append(
+                _Access(
+                    access,
+                    facts,
+                    preds,
+                    eq,
+                    rng,
+                    col_sel,
+                    selectivity,
+                    max(1.0, facts.rows * selectivity),
+                    read,
+                )
+            )
+        position = {a.facts.table.name.key: i for i, a in enumerate(accesses)}
+        for j in statement.joins:
+            lt, rt = position.get(j.left.table.key), position.get(j.right.table.key)
+            if lt is None or rt is None or lt == rt:
+                continue
+            accesses[lt].partners.append((j.left.column.key, rt))
+            accesses[rt].partners.append((j.right.column.key, lt))
+        ordered = [a for a in accesses if a.access.order_by]
+        if len(ordered) == 1 and not any(a.access.group_by for a in accesses):
+            ordered[0].order = tuple((o.column.column.key, o.descending) for o in ordered[0].access.order_by)
+        total_pages = sum(a.facts.pages for a in accesses)
+        self._accesses[statement.fingerprint] = (accesses, total_pages)
+        return accesses, total_pages
+
+    # ---------------------------------------------------------------------------------------------
+    # Cost formulas (costsize.c)
+    # ---------------------------------------------------------------------------------------------
+
+    def _pages_fetched(self, tuples: float, pages: float, index_pages: float, total_pages: float) -> float:
+        """Mackert–Lohman (``index_pages_fetched``): distinct pages read when fetching ``tuples`` rows
+        in random order from ``pages`` pages, with ``effective_cache_size`` shared by the query."""
+        t = max(pages, 1.0)
+        total = max(total_pages + index_pages, 1.0)
+        b = max(1.0, math.ceil(self.s["effective_cache_size_pages"] * t / total))
+        n = tuples
+        if t <= b:
+            fetched = min(2.0 * t * n / (2.0 * t + n), t)
+        else:
+            lim = 2.0 * t * b / (2.0 * t - b)
+            fetched = 2.0 * t * n / (2.0 * t + n) if n <= lim else b + (n - lim) * (t - b) / t
+        return float(math.ceil(fetched))
+
+    def _seq_scan(self, a: _Access) -> _Path:
+        s = self.s
+        pages, rows = a.facts.pages, a.facts.rows
+        disk = s["seq_page_cost"] * pages
+        cpu = rows * (s["cpu_tuple_cost"] + len(a.filters) * s["cpu_operator_cost"])
+        best = _Path(disk + cpu, 0.0, f"Seq Scan on {a.facts.table.name.value}", None)
+        threshold = s["min_parallel_table_scan_pages"]
+        if s["max_parallel_workers_per_gather"] >= 1 and pages >= threshold:
+            workers = 1
+            while pages >= threshold * 3 and workers < s["max_parallel_workers_per_gather"]:
+                workers += 1
+                threshold *= 3
+            divisor = workers + max(0.0, 1.0 - 0.3 * workers)
+            parallel = disk + cpu / divisor + s["parallel_setup_cost"]
+            if parallel < best.cost:
+                name = a.facts.table.name.value
+                best = _Path(parallel, s["parallel_setup_cost"], f"Parallel Seq Scan on {name}", None)
+        return best
+
+    def _index_path(
+        self, a: _Access, shape: _Shape, total_pages: float, join: str | None, loops: float
+    ) -> tuple[_Path, _Path | None] | None:
+        """Ways through ``shape``: an index (or index-only) scan, and a bitmap heap scan when one
+        applies; per loop when ``join`` names the join column a nested loop probes ``loops`` times.
+        ``None`` when the planner would not consider the index at all."""
+        s = self.s
+        table = a.facts.table
+        partial_sel = 1.0
+        where_col: str | None = None
+        if shape.where is not None:
+            if not where_implied(shape.where, table, a.filters):
+                return None
+            partial_sel = self._where_selectivity(table, shape.where)
+            parsed = parse_where(shape.where)
+            where_col = parsed[0] if parsed is not None else None
+        boundary, scans, matched, all_single = 1.0, 1.0, 0, True
+        used_join = False
+        for key in shape.keys:
+            if join is not None and key == join and not used_join:
+                boundary *= self._join_selectivity(table, key)
+                matched += 1
+                used_join = True
+                continue
+            if key in a.eq:
+                sel, n, single = a.eq[key]
+                boundary *= sel
+                scans *= n
+                all_single = all_single and single
+                matched += 1
+                continue
+            if key in a.rng:
+                boundary *= a.rng[key]
+                matched += 1
+                all_single = False
+            break
+        if join is not None and not used_join:
+            return None
+        index_cols = set(shape.keys)
+        quals_on_keys = [k for k in a.col_sel if k in index_cols and (k in a.eq or k in a.rng)]
+        index_sel = math.prod(a.col_sel[k] for k in quals_on_keys) if quals_on_keys else 1.0
+        if join is not None:
+            index_sel *= self._join_selectivity(table, join)
+        if where_col is not None and where_col in a.col_sel and where_col not in index_cols:
+            # The implied predicate is the index's own: rows outside it are never seen.
+            index_sel *= partial_sel
+        n_index_quals = len(quals_on_keys) + (1 if join is not None else 0)
+        n_filter_quals = max(0, len(a.filters) - len(quals_on_keys) - (1 if where_col is not None else 0))
+        covering = a.read <= shape.held | ({where_col} if where_col else set())
+        ordered = self._serves_order(a, shape) if join is None else False
+        if matched == 0 and not ordered and not covering and shape.where is None:
+            return None
+        rows = a.facts.rows
+        if matched == 0:
+            boundary = partial_sel
+        elif shape.where is not None and where_col not in index_cols:
+            boundary *= partial_sel
+        # genericcostestimate
+        if shape.unique and all_single and matched == len(shape.keys) and join is None:
+            index_tuples = scans
+        else:
+            index_tuples = max(1.0, boundary * rows)
+        index_pages = max(1.0, math.ceil(index_tuples * shape.pages / shape.tuples))
+        if loops > 1:
+            fetched = self._pages_fetched(index_pages * loops, shape.pages, shape.pages, total_pages)
+            index_io = fetched * s["random_page_cost"] / loops
+        else:
+            index_io = index_pages * s["random_page_cost"]
+        op = s["cpu_operator_cost"]
+        index_cpu = index_tuples * (s["cpu_index_tuple_cost"] + n_index_quals * op)
+        descent = scans * (math.ceil(math.log2(max(shape.tuples, 2.0))) * op + (shape.height + 1) * 50.0 * op)
+        index_cost = index_io + index_cpu + descent
+        # cost_index: heap fetches
+        heap_pages = a.facts.pages
+        fetched_rows = max(1.0, index_sel * rows)
+        visible = s["all_visible_fraction"] if covering else 0.0
+        if loops > 1:
+            pf = self._pages_fetched(fetched_rows * loops, heap_pages, shape.pages, total_pages)
+            max_io = math.ceil(pf * (1.0 - visible)) * s["random_page_cost"] / loops
+            seq_pages = math.ceil(index_sel * heap_pages)
+            pf = self._pages_fetched(seq_pages * loops, heap_pages, shape.pages, total_pages)
+            min_io = math.ceil(pf * (1.0 - visible)) * s["random_page_cost"] / loops
+        else:
+            pf = self._pages_fetched(fetched_rows, heap_pages, shape.pages, total_pages)
+            max_io = math.ceil(pf * (1.0 - visible)) * s["random_page_cost"]
+            seq_pages = math.ceil(math.ceil(index_sel * heap_pages) * (1.0 - visible))
+            min_io = (
+                (s["random_page_cost"] + max(0.0, seq_pages - 1.0) * s["seq_page_cost"]) if seq_pages else 0.0
+            )
+        c2 = shape.correlation * shape.correlation
+        heap_io = max_io + c2 * (min_io - max_io)
+        cpu = fetched_rows * (s["cpu_tuple_cost"] + n_filter_quals * op)
+        startup = descent / max(scans, 1.0)
+        kind = "Index Only Scan" if covering else "Index Scan"
+        name = table.name.value
+        scan = _Path(
+            index_cost + heap_io + cpu,
+            startup,
+            f"{kind} using {shape.label} on {name}",
+            shape.candidate,
+            ordered,
+        )
+        if loops > 1 or covering or matched == 0:
+            return scan, None
+        # cost_bitmap_heap_scan over one bitmap index scan (no order)
+        bitmap_index = index_cost + 0.1 * op * index_tuples
+        pages = min(self._pages_fetched(fetched_rows, heap_pages, shape.pages, total_pages), heap_pages)
+        per_page = s["random_page_cost"]
+        if pages >= 2.0:
+            per_page -= (s["random_page_cost"] - s["seq_page_cost"]) * math.sqrt(pages / heap_pages)
+        heap = pages * per_page + fetched_rows * (s["cpu_tuple_cost"] + len(a.filters) * op)
+        text = f"Bitmap Heap Scan on {name} using {shape.label}"
+        return scan, _Path(bitmap_index + heap, bitmap_index, text, shape.candidate)
+
+    @staticmethod
+    def _limited(path: _Path, fraction: float) -> _Path:
+        """``path`` stopped after ``fraction`` of its rows (the Limit node's interpolation)."""
+        if fraction >= 1.0:
+            return path
+        cost = path.startup + (path.cost - path.startup) * fraction
+        return _Path(cost, path.startup, path.text, path.candidate, path.ordered)
+
+    def _join_selectivity(self, table: Table, column: str) -> float:
+        """Rows per probe value: an equality with a parameter on ``column``."""
+        predicate = Predicate(ColumnRef(table.name, Name(column)), PredicateKind.EQ, "=", "?")
+        return predicate_selectivity(table, predicate).value
+
+    def _serves_order(self, a: _Access, shape: _Shape) -> bool:
+        """The index's key order gives the ORDER BY (columns fixed by single-value equalities skipped;
+        read forwards or backwards)."""
+        if not a.order:
+            return False
+        fixed = {k for k, (_, _, single) in a.eq.items() if single}
+        wanted = [(c, d) for c, d in a.order if c not in fixed]
+        if not wanted:
+            return True
+        flips: set[bool] = set()
+        position = 0
+        for key, desc in zip(shape.keys, shape.descending, strict=True):
+            if position == len(wanted):
+                break
+            column, want_desc = wanted[position]
+            if key == column:
+                flips.add(desc != want_desc)
+                position += 1
+            elif key not in fixed:
+                return False
+        return position == len(wanted) and len(flips) == 1
+
+    def _sort_cost(self, tuples: float, width: float, limit: int | None) -> float:
+        s = self.s
+        tuples = max(tuples, 2.0)
+        compare = 2.0 * s["cpu_operator_cost"]
+        data = tuples * (math.ceil(width / 8.0) * 8.0 + 24.0)
+        work_mem = s["work_mem_kb"] * 1024.0
+        if limit is not None and tuples > 2.0 * limit and data * 2.0 * limit / tuples <= work_mem:
+            startup = compare * tuples * math.log2(2.0 * limit)
+        elif data > work_mem:
+            pages = math.ceil(data / _BLOCK)
+            runs = data / work_mem
+            order = max(6.0, min(500.0, work_mem / (_BLOCK * 33.0)))
+            log_runs = max(1.0, math.ceil(math.log(runs) / math.log(order))) if runs > 1 else 1.0
+            accesses = 2.0 * pages * log_runs
+            startup = compare * tuples * math.log2(tuples)
+            startup += accesses * (s["seq_page_cost"] * 0.75 + s["random_page_cost"] * 0.25)
+        else:
+            startup = compare * tuples * math.log2(tuples)
+        return startup + s["cpu_operator_cost"] * tuples
+
+    # ---------------------------------------------------------------------------------------------
+    # Plans
+    # ---------------------------------------------------------------------------------------------
+
+    def _path(
+        self,
+        statement: Statement,
+        i: int,
+        a: _Access,
+        shape: _Shape,
+        total: float,
+        join: str | None,
+        loops: float,
+    ) -> tuple[_Path, _Path | None] | None:
+        key = (statement.fingerprint, i, shape, join)
+        if key not in self._paths:
+            self._paths[key] = self._index_path(a, shape, total, join, loops)
+        return self._paths[key]
+
+    def plan_cost(self, statement: Statement, config: frozenset[IndexCandidate]) -> PlanCost:
+        """The model's cost of ``statement`` with the existing indexes plus ``config``."""
+        accesses, total_pages = self._analyze(statement)
+        s = self.s
+        op, tup = s["cpu_operator_cost"], s["cpu_tuple_cost"]
+        shapes: list[list[_Shape]] = []
+        for a in accesses:
+            mine = [self._candidate_shape(a.facts, c) for c in config if c.table.matches(a.facts.table.name)]
+            shapes.append([*self._existing_shapes(a.facts), *sorted(mine, key=lambda x: x.label)])
+        target = statement.write_target
+        limit = statement.limit
+        # A LIMIT over one table with no ORDER BY or GROUP BY stops the scan early (Limit node).
+        early = 1.0
+        if (
+            limit is not None
+            and len(accesses) == 1
+            and not accesses[0].order
+            and not accesses[0].access.group_by
+        ):
+            early = min(1.0, limit / accesses[0].out_rows)
+        alone: list[_Path] = []
+        probe: list[_Path | None] = []
+        for i, a in enumerate(accesses):
+            if statement.kind == StatementKind.INSERT and a.access is target:
+                alone.append(_Path(tup, 0.0, f"Insert on {a.facts.table.name.value}", None))
+                probe.append(None)
+                continue
+            best = self._limited(self._seq_scan(a), early)
+            for shape in shapes[i]:
+                found = self._path(statement, i, a, shape, total_pages, None, 1.0)
+                for path in found or ():
+                    if path is not None and self._limited(path, early).cost < best.cost:
+                        best = self._limited(path, early)
+            occ = a.access.occurrences
+            hashed = (a.out_rows * (op + tup)) if a.partners else 0.0
+            alone.append(_Path((best.cost + hashed) * occ, best.startup, best.text, best.candidate))
+            nested: _Path | None = None
+            for column, partner in a.partners:
+                loops = accesses[partner].out_rows
+                for shape in shapes[i]:
+                    found = self._path(statement, i, a, shape, total_pages, column, loops)
+                    if found is None:
+                        continue
+                    cost = found[0].cost * loops * occ
+                    if nested is None or cost < nested.cost:
+                        text = f"{found[0].text} (nested loop inner, {loops:.0f} loops)"
+                        nested = _Path(cost, found[0].startup, text, found[0].candidate)
+            probe.append(nested)
+        chosen = self._choose(accesses, alone, probe)
+        cost = sum(p.cost for p in chosen)
+        plan = [p.text for p in chosen]
+        ordered_i = next((i for i, a in enumerate(accesses) if a.order), None)
+        if ordered_i is not None:
+            # ORDER BY: a sort over the unordered plan, or an index that delivers the order (and with a
+            # LIMIT stops early, as do the nested loops it drives).
+            a = accesses[ordered_i]
+            width = sum(self._width(a.facts.table, c) for c in a.read)
+            cost += self._sort_cost(a.out_rows, width, limit)
+            plan.append("Sort")
+            fraction = min(1.0, limit / a.out_rows) if limit is not None else 1.0
+            for shape in shapes[ordered_i]:
+                found = self._path(statement, ordered_i, a, shape, total_pages, None, 1.0)
+                if found is None or not found[0].ordered:
+                    continue
+                lead = found[0]
+                lead_cost = (lead.startup + (lead.cost - lead.startup) * fraction) * a.access.occurrences
+                picks = [lead]
+                for j in range(len(accesses)):
+                    if j == ordered_i:
+                        continue
+                    nested = probe[j]
+                    if nested is not None and nested.cost * fraction < alone[j].cost:
+                        picks.append(_Path(nested.cost * fraction, 0.0, nested.text, nested.candidate))
+                    else:
+                        picks.append(alone[j])
+                total = lead_cost + sum(p.cost for p in picks[1:])
+                if total < cost:
+                    cost = total
+                    note = " (ordered, stops at LIMIT)" if limit is not None else " (ordered)"
+                    plan = [lead.text + note, *(p.text for p in picks[1:])]
+                    chosen = picks
+        cost += self._fixed_costs(statement, accesses, config)
+        used = frozenset(p.candidate for p in chosen if p.candidate is not None)
+        return PlanCost(cost=cost, used=used, plan="; ".join(plan) or None)
+
+    def _choose(self, accesses: list[_Access], alone: list[_Path], probe: list[_Path | None]) -> list[_Path]:
+        """Each table's cheaper way in; in every joined group at least one table is read on its own
+        (the outer side), the one for which that costs least extra."""
+        chosen = [p if p is not None and p.cost < a.cost else a for a, p in zip(alone, probe, strict=True)]
+        group = list(range(len(accesses)))
+
+        def find(x: int) -> int:
+            while group[x] != x:
+                group[x] = group[group[x]]
+                x = group[x]
+            return x
+
+        for i, a in enumerate(accesses):
+            for _, j in a.partners:
+                group[find(i)] = find(j)
+        members: dict[int, list[int]] = {}
+        for i in range(len(accesses)):
+            members.setdefault(find(i), []).append(i)
+        for ids in members.values():
+            if all(chosen[i] is not alone[i] for i in ids):
+                driver = min(ids, key=lambda i: (alone[i].cost - chosen[i].cost, i))
+                chosen[driver] = alone[driver]
+        return chosen
+
+    def _fixed_costs(
+        self, statement: Statement, accesses: list[_Access], config: frozenset[IndexCandidate]
+    ) -> float:
+        """Costs no index changes much: aggregation, rows written, and the foreign-key lookups a
+        parent delete or key update triggers (which an index on the child's key does change)."""
+        s = self.s
+        op, tup = s["cpu_operator_cost"], s["cpu_tuple_cost"]
+        total = 0.0
+        for a in accesses:
+            if a.access.group_by:
+                total += a.out_rows * len(a.access.group_by) * op + tup * a.out_rows
+        target = statement.write_target
+        if target is None or statement.kind not in (StatementKind.UPDATE, StatementKind.DELETE):
+            return total
+        parent = next((a for a in accesses if a.access is target), None)
+        if parent is None:
+            return total
+        total += parent.out_rows * tup
+        written = {c.key for c in target.columns_written}
+        for child in self.catalog.tables:
+            for fk in child.foreign_keys:
+                if not fk.ref_table.matches(target.table):
+                    continue
+                if statement.kind == StatementKind.UPDATE and not ({c.key for c in fk.ref_columns} & written):
+                    continue
+                total += parent.out_rows * self._fk_lookup(child, fk.columns, config)
+        return total
+
+    def _fk_lookup(self, child: Table, columns: tuple[Name, ...], config: frozenset[IndexCandidate]) -> float:
+        """Cost of one ``SELECT 1 FROM child WHERE fk = $1`` (the RI trigger's query)."""
+        facts = self._table_facts(child)
+        refs = [ColumnRef(child.name, c) for c in columns]
+        preds = tuple(Predicate(r, PredicateKind.EQ, "=", "?") for r in refs)
+        access = TableAccess(child.name, predicates=preds, columns_read=columns)
+        sel = math.prod(predicate_selectivity(child, p).value for p in preds)
+        a = _Access(
+            access,
+            facts,
+            preds,
+            {p.column.column.key: (predicate_selectivity(child, p).value, 1.0, True) for p in preds},
+            {},
+            {p.column.column.key: predicate_selectivity(child, p).value for p in preds},
+            sel,
+            max(1.0, facts.rows * sel),
+            frozenset(c.key for c in columns),
+        )
+        best = self._seq_scan(a).cost
+        mine = [self._candidate_shape(facts, c) for c in config if c.table.matches(child.name)]
+        for shape in [*self._existing_shapes(facts), *mine]:
+            found = self._index_path(a, shape, facts.pages, None, 1.0)
+            for path in found or ():
+                if path is not None:
+                    best = min(best, path.cost)
+        return best
+
+    def _width(self, table: Table, column: str) -> float:
+        col = table.column(column)
+        if col is None:
+            return 8.0
+        if col.stats is not None and col.stats.avg_width is not None:
+            return col.stats.avg_width
+        return float(col.type.estimated_width())
