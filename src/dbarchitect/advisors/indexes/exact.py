@@ -22,7 +22,9 @@ the relevant part of a ``start`` configuration (e.g. the greedy answer, so exact
 option's cost is an upper bound of the statement's cost under any configuration containing it (more
 indexes never make the planner's best plan dearer), so the program's objective bounds the real cost.
 The returned cost is not the program's estimate: the chosen set is costed again with
-:meth:`WhatIfCost.workload_cost`.
+:meth:`WhatIfCost.workload_cost`. When options were a sample, a candidate may still lower that cost
+on top of the solution; the final sweep shared with greedy (``greedy.finish``) adds such candidates
+while they fit (the answer is then not claimed optimal).
 
 Exact mode is for small and medium problems: when the options would need more than ``max_plans``
 planner calls it raises :class:`~dbarchitect.errors.DbarchError` saying so (the greedy search is
@@ -49,6 +51,7 @@ from dbarchitect.advisors.indexes.greedy import (
     Deadline,
     Move,
     alone_deltas,
+    finish,
     rejections,
     seed_plans,
 )
@@ -212,9 +215,14 @@ def select_exact(
 
     chosen, proven = _solve(cost, statements, options, budget, allowance, deadline, start)
     complete = exhaustive and not deadline.hit
-    final = cost.workload_cost(chosen)
-    alone = alone_deltas(state, [c for c in pool if c not in pruned], Deadline(None))
+    kept = [c for c in pool if c not in pruned]
+    alone = alone_deltas(state, kept, Deadline(None))
     state.apply(Move(add=tuple(chosen)))
+    useful = [c for c in kept if alone[c][0] < 0]
+    marginal = finish(state, useful, budget, allowance, deadline)
+    polished = state.config != chosen
+    chosen = state.config
+    final = cost.workload_cost(chosen)
     if progress is not None:
         progress(total_work, total_work, final)
     return Selection(
@@ -223,10 +231,10 @@ def select_exact(
         base_cost=base_cost,
         cost=final,
         size_bytes=sum(cost.size(c) for c in chosen),
-        optimal=proven and complete,
+        optimal=proven and complete and not polished,
         seconds=deadline.elapsed,
         planner_calls=cost.calls - calls,
-        rejected=rejections(state, pool, alone, pruned, budget, allowance, deadline.hit),
+        rejected=rejections(state, pool, alone, marginal, pruned, allowance, budget),
         stopped_early=deadline.hit,
     )
 

@@ -28,8 +28,9 @@ What keeps planner calls down (they are most of the time spent):
   re-check only when it reaches the top of the queue, a few at a time in one batch.
 
 Anytime: when ``Budget.time_limit_s`` runs out, the best configuration so far is returned with
-``stopped_early=True``. :class:`ConfigurationCost`, :func:`seed_plans` and :func:`rejections` are
-shared with the exact search (``exact.py``).
+``stopped_early=True``. A last sweep costs every remaining candidate on the final configuration
+(adding any that still fits and helps) and gives each rejection its reason. :class:`ConfigurationCost`,
+:func:`seed_plans`, :func:`finish` and :func:`rejections` are shared with the exact search.
 """
 
 from __future__ import annotations
@@ -380,25 +381,55 @@ def alone_deltas(
     return result
 
 
+def finish(
+    state: ConfigurationCost,
+    useful: Sequence[IndexCandidate],
+    budget: Budget,
+    allowance: dict[str, int],
+    deadline: Deadline,
+) -> dict[IndexCandidate, float]:
+    """Final sweep without lazy bounds: cost every useful candidate not chosen on top of the final
+    configuration; while one fits and lowers the cost, add the best per extra byte. Returns each
+    remaining candidate's last marginal change of workload cost (absent when time ran out)."""
+    marginal: dict[IndexCandidate, float] = {}
+    while not deadline.expired():
+        rest = [c for c in useful if c not in state.config]
+        marginal = {
+            c: d for c, (d, _) in zip(rest, state.deltas([Move(add=(c,)) for c in rest]), strict=True)
+        }
+        eps = 1e-9 * max(1.0, abs(state.total))
+        best: tuple[float, IndexCandidate] | None = None
+        for c in rest:
+            if marginal[c] < -eps and fits(state, Move(add=(c,)), budget, allowance):
+                ratio = -marginal[c] / max(state.cost.size(c), 1.0)
+                if best is None or ratio > best[0]:
+                    best = (ratio, c)
+        if best is None:
+            return marginal
+        state.apply(Move(add=(best[1],)))
+        marginal = {}
+    return marginal
+
+
 def rejections(
     state: ConfigurationCost,
     candidates: Sequence[IndexCandidate],
     alone: dict[IndexCandidate, tuple[float, float]],
+    marginal: dict[IndexCandidate, float],
     pruned: frozenset[IndexCandidate],
-    budget: Budget,
     allowance: dict[str, int],
-    stopped: bool = False,
+    budget: Budget,
 ) -> tuple[tuple[IndexCandidate, Rejection], ...]:
     """Why each candidate outside the final configuration is not recommended:
 
     - ``NO_BENEFIT``: the planner never used it in a seed plan, or alone it makes no plan cheaper;
     - ``WRITE_COST``: alone it makes plans cheaper, but its maintenance costs more than that;
-    - ``TIME_LIMIT``: the search stopped before it was costed;
-    - ``WRITE_BUDGET``: its table has no write-amplification allowance left;
-    - ``OVER_BUDGET``: it does not fit the storage the chosen indexes leave;
-    - ``TIME_LIMIT`` also when it fits and the search was ``stopped`` early;
-    - ``DOMINATED``: it fits, but the chosen indexes already give what it would (adding it does not
-      lower the cost, or it was replaced by a wider index that carries it).
+    - ``DOMINATED``: on top of the chosen indexes it no longer lowers the cost (they already give
+      what it would, e.g. a wider index that carries it);
+    - ``WRITE_BUDGET``: it would still help, but its table has no write-amplification allowance left;
+    - ``OVER_BUDGET``: it would still help, but does not fit the storage the chosen indexes leave;
+    - ``TIME_LIMIT``: the search stopped before it was costed (``marginal`` is the final sweep's
+      :func:`finish` result).
     """
     eps = 1e-9 * max(1.0, abs(state.total))
     out: list[tuple[IndexCandidate, Rejection]] = []
@@ -413,14 +444,16 @@ def rejections(
             reason = Rejection.NO_BENEFIT
         elif alone[c][0] >= -eps:
             reason = Rejection.WRITE_COST
-        elif c.table.key in allowance and not fits(state, Move(add=(c,)), Budget(), allowance):
+        elif c not in marginal:
+            reason = Rejection.TIME_LIMIT
+        elif marginal[c] >= -eps:
+            reason = Rejection.DOMINATED
+        elif not fits(state, Move(add=(c,)), Budget(), allowance):
             reason = Rejection.WRITE_BUDGET
         elif not fits(state, Move(add=(c,)), Budget(storage_bytes=budget.storage_bytes), {}):
             reason = Rejection.OVER_BUDGET
-        elif stopped:
+        else:  # pragma: no cover - finish() adds every candidate that fits and helps
             reason = Rejection.TIME_LIMIT
-        else:
-            reason = Rejection.DOMINATED
         out.append((c, reason))
     return tuple(out)
 
@@ -448,7 +481,9 @@ def _swap(
             if deadline.expired():
                 break
             if progress is not None:
-                progress(done + (total - done) * n // max(1, len(order)), total, best.total)
+                # Monotone: a later pass re-counts from the start of the swap share.
+                done = max(done, done + (total - done) * n // max(1, len(order)))
+                progress(done, total, best.total)
             trials: list[ConfigurationCost] = []
             for key in ("ratio", "benefit"):
                 trial = best.copy()
@@ -497,6 +532,7 @@ def select_greedy(
         progress(2 * len(pool), total_work, state.total)
     state = _swap(state, useful, bounds, budget, allowance, deadline, progress, 2 * len(pool), total_work)
 
+    marginal = finish(state, useful, budget, allowance, deadline)
     chosen = tuple(sorted(state.config))
     final = cost.workload_cost(chosen)
     if progress is not None:
@@ -510,6 +546,6 @@ def select_greedy(
         optimal=False,
         seconds=deadline.elapsed,
         planner_calls=cost.calls - calls,
-        rejected=rejections(state, pool, alone, pruned, budget, allowance, deadline.hit),
+        rejected=rejections(state, pool, alone, marginal, pruned, allowance, budget),
         stopped_early=deadline.hit,
     )
