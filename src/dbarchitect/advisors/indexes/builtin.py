@@ -133,6 +133,12 @@ class _Access:
     order: tuple[tuple[str, bool], ...] = ()
 
 
+def _key(statement: Statement) -> tuple[str, str]:
+    """Cache key of a statement: its text, not its fingerprint (literals decide partial indexes and
+    selectivities, and the fingerprint hides them)."""
+    return statement.name, statement.sql
+
+
 def _selectivity(table: Table, predicate: Predicate) -> float:
     """:func:`predicate_selectivity`, with two planner behaviours it leaves to the caller: a BETWEEN
     counts as two bounds (1/3 each, as a lower and an upper bound written apart do), and a negated
@@ -164,8 +170,10 @@ class BuiltinCostModel:
         self._facts: dict[str, _TableFacts] = {}
         self._existing: dict[str, tuple[_Shape, ...]] = {}
         self._shapes: dict[IndexCandidate, _Shape] = {}
-        self._accesses: dict[str, tuple[list[_Access], float]] = {}
-        self._paths: dict[tuple[str, int, _Shape, str | None], tuple[_Path, _Path | None] | None] = {}
+        self._accesses: dict[tuple[str, str], tuple[list[_Access], float]] = {}
+        self._paths: dict[
+            tuple[tuple[str, str], int, _Shape, str | None], tuple[_Path, _Path | None] | None
+        ] = {}
         self._sizes: dict[IndexCandidate, float] = {}
 
     # ---------------------------------------------------------------------------------------------
@@ -273,7 +281,7 @@ class BuiltinCostModel:
     # ---------------------------------------------------------------------------------------------
 
     def _analyze(self, statement: Statement) -> tuple[list[_Access], float]:
-        cached = self._accesses.get(statement.fingerprint)
+        cached = self._accesses.get(_key(statement))
         if cached is not None:
             return cached
         accesses: list[_Access] = []
@@ -321,7 +329,7 @@ class BuiltinCostModel:
         if len(ordered) == 1 and not any(a.access.group_by for a in accesses):
             ordered[0].order = tuple((o.column.column.key, o.descending) for o in ordered[0].access.order_by)
         total_pages = sum(a.facts.pages for a in accesses)
-        self._accesses[statement.fingerprint] = (accesses, total_pages)
+        self._accesses[_key(statement)] = (accesses, total_pages)
         return accesses, total_pages
 
     # ---------------------------------------------------------------------------------------------
@@ -544,7 +552,7 @@ class BuiltinCostModel:
         join: str | None,
         loops: float,
     ) -> tuple[_Path, _Path | None] | None:
-        key = (statement.fingerprint, i, shape, join)
+        key = (_key(statement), i, shape, join)
         if key not in self._paths:
             self._paths[key] = self._index_path(a, shape, total, join, loops)
         return self._paths[key]

@@ -227,12 +227,13 @@ def served_by(candidate: IndexCandidate, index: Index) -> bool:
     held = {k.column.key for k in keys if k.column is not None} | {c.key for c in index.include}
     if not {c.key for c in candidate.include} <= held:
         return False
-    if index.where is not None:
-        return (
-            candidate.where is not None
-            and re.sub(r"\s+", "", index.where).lower() == re.sub(r"\s+", "", candidate.where).lower()
-        )
-    return True
+    if index.where is None:
+        # A partial candidate is smaller and skips the rows outside its predicate: not served.
+        return candidate.where is None
+    return (
+        candidate.where is not None
+        and re.sub(r"\s+", "", index.where).lower() == re.sub(r"\s+", "", candidate.where).lower()
+    )
 
 
 def _declared(table: Table, column: Name) -> Name:

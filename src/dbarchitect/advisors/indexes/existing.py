@@ -52,10 +52,7 @@ def drop_index_sql(table: Table, index: Index, traits: EngineTraits) -> str:
     """``DROP INDEX`` in the engine's online form: ``CONCURRENTLY`` where the engine builds and drops
     indexes concurrently, the online ALTER TABLE options where it has those, a plain drop otherwise."""
     name = traits.quote(index.name)
-    if table.schema is not None:
-        qualified = f"{traits.quote(table.schema)}.{name}"
-    else:
-        qualified = name
+    qualified = f"{traits.quote(table.schema)}.{name}" if table.schema is not None else name
     if traits.features.concurrent_index_build:
         return f"DROP INDEX CONCURRENTLY IF EXISTS {qualified};"
     if traits.online_index_options:
