@@ -73,6 +73,22 @@ def test_hypothetical_index_is_planned_in_a_read_only_session(small_db: str) -> 
     assert _relations(small_db) == before
 
 
+def test_several_indexes_are_created_in_order_and_dropped_in_one_call(small_db: str) -> None:
+    with HypoSession(small_db) as session:
+        made = session.create_indexes(
+            ["CREATE INDEX ON t (c)", "CREATE INDEX ON t (b, a)", "CREATE INDEX ON t (a) INCLUDE (c)"]
+        )
+        assert [m.oid for m in made] == sorted(m.oid for m in made)
+        assert [m.name.split(">", 1)[1] for m in made] == ["btree_t_c", "btree_t_b_a", "btree_t_a_c"]
+        listed = session._execute("SELECT indexrelid::int FROM hypopg_list_indexes ORDER BY 1")
+        assert [r[0] for r in listed] == [m.oid for m in made]
+        session.drop_indexes(made[:2])
+        listed = session._execute("SELECT indexrelid::int FROM hypopg_list_indexes")
+        assert [r[0] for r in listed] == [made[2].oid]
+        with pytest.raises(PlanFailed, match="nosuchcolumn"):
+            session.create_indexes(["CREATE INDEX ON t (b)", "CREATE INDEX ON t (nosuchcolumn)"])
+
+
 def test_session_refuses_writes_and_second_statements(small_db: str) -> None:
     with HypoSession(small_db) as session:
         with pytest.raises(PlanFailed, match="read-only transaction"):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -226,8 +226,35 @@ class HypoSession:
         oid, name = rows[0]
         return HypoIndex(int(oid), str(name))
 
+    def create_indexes(self, create_index_sqls: Sequence[str]) -> list[HypoIndex]:
+        """Several hypothetical indexes in one round trip, created in the order given (a lateral call
+        per row of the array, in array order). If one fails, those before it exist: the caller
+        resets or drops them."""
+        if not create_index_sqls:
+            return []
+        if len(create_index_sqls) == 1:
+            return [self.create_index(create_index_sqls[0])]
+        query = pgsql.SQL(
+            "SELECT s.n, h.indexrelid, h.indexname FROM unnest(%s::text[]) WITH ORDINALITY AS s(def, n) "
+            "CROSS JOIN LATERAL {}.hypopg_create_index(s.def) AS h ORDER BY s.n"
+        ).format(self._schema)
+        rows = self._execute(query, [list(create_index_sqls)])
+        if [int(r[0]) for r in rows] != list(range(1, len(create_index_sqls) + 1)):
+            raise PlanFailed(f"HypoPG made {len(rows)} indexes of {len(create_index_sqls)} statements")
+        return [HypoIndex(int(oid), str(name)) for _, oid, name in rows]
+
     def drop_index(self, index: HypoIndex) -> None:
         self._call("hypopg_drop_index", index.oid)
+
+    def drop_indexes(self, indexes: Sequence[HypoIndex]) -> None:
+        """Drop several hypothetical indexes in one round trip."""
+        if len(indexes) == 1:
+            self.drop_index(indexes[0])
+        elif indexes:
+            query = pgsql.SQL("SELECT {}.hypopg_drop_index(oid) FROM unnest(%s::oid[]) AS oid").format(
+                self._schema
+            )
+            self._execute(query, [[i.oid for i in indexes]])
 
     def index_size(self, index: HypoIndex) -> int:
         """HypoPG's estimate of the index's size once built, in bytes (from the table's statistics)."""

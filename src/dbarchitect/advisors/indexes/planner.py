@@ -21,6 +21,7 @@ the session cannot write.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -116,9 +117,16 @@ def planner_statement(sql: str, dialect: EngineName = EngineName.POSTGRESQL) -> 
     if len(trees) != 1:
         return PlannerStatement(text)  # the server refuses several statements with a clear message
     tree = trees[0]
-    has_parameters = any(True for _ in tree.find_all(exp.Placeholder, exp.Parameter))
-    if not has_parameters:
+    if not any(True for _ in tree.find_all(exp.Placeholder, exp.Parameter)):
         return PlannerStatement(text)
+    if dialect == EngineName.POSTGRESQL and not any(True for _ in tree.find_all(exp.Placeholder)):
+        positions = [
+            int(p.this.this)
+            for p in tree.find_all(exp.Parameter)
+            if isinstance(p.this, exp.Literal) and str(p.this.this).isdigit()
+        ]
+        if positions and len(positions) == len(list(tree.find_all(exp.Parameter))):
+            return PlannerStatement(text, max(positions))  # already $1..$n: keep the text as written
     rewritten, count = _numbered_parameters(tree.copy())
     return PlannerStatement(rewritten.sql(dialect="postgres"), count)
 
@@ -156,6 +164,17 @@ def _short(text: str) -> str:
 
 
 # --- sessions ----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=65536)
+def _order_key(candidate: IndexCandidate) -> tuple[str, str]:
+    return candidate.key, repr(candidate)
+
+
+def _canonical(indexes: frozenset[IndexCandidate]) -> list[IndexCandidate]:
+    """``indexes`` in the one order every session creates them in (candidates are not totally ordered:
+    ``where`` may be None; their text form plus repr is)."""
+    return sorted(indexes, key=_order_key)
 
 
 @dataclass
@@ -257,30 +276,34 @@ class HypoPGBackend:
         target stays; everything else is dropped and the rest created — so the session's list is always
         the one a reset followed by sorted creation would give.
         """
-        target = sorted(indexes)
+        target = _canonical(indexes)
         if self.reuse:
             kept_in_order = [c for c, _ in worker.created if c in indexes]
             prefix = 0
             while prefix < len(kept_in_order) and kept_in_order[prefix] == target[prefix]:
                 prefix += 1
             keep = set(target[:prefix])
-            remaining: list[tuple[IndexCandidate, HypoIndex]] = []
-            for candidate, hypo in worker.created:
-                if candidate in keep:
-                    remaining.append((candidate, hypo))
-                else:
-                    worker.session.drop_index(hypo)
-            worker.created = remaining
+            worker.session.drop_indexes([h for c, h in worker.created if c not in keep])
+            worker.created = [(c, h) for c, h in worker.created if c in keep]
         else:
             worker.session.reset()
             worker.created = []
             prefix = 0
-        for candidate in target[prefix:]:
-            try:
-                hypo = worker.session.create_index(self.index_sql(candidate))
-            except PlanFailed as exc:
-                raise PlanFailed(f"HypoPG cannot create index {candidate.key}: {exc}") from None
-            worker.created.append((candidate, hypo))
+        missing = target[prefix:]
+        try:
+            created = worker.session.create_indexes([self.index_sql(c) for c in missing])
+        except PlanFailed:
+            # Name the index HypoPG refuses: reset, then create one at a time.
+            worker.session.reset()
+            worker.created = []
+            for candidate in target:
+                try:
+                    hypo = worker.session.create_index(self.index_sql(candidate))
+                except PlanFailed as exc:
+                    raise PlanFailed(f"HypoPG cannot create index {candidate.key}: {exc}") from None
+                worker.created.append((candidate, hypo))
+            return
+        worker.created.extend(zip(missing, created, strict=True))
 
     def _plan(self, worker: _Worker, request: CostRequest) -> PlanCost:
         try:
@@ -311,7 +334,11 @@ class HypoPGBackend:
             return []
         # Requests with the same indexes next to each other: a session then changes few indexes.
         order = sorted(
-            range(len(requests)), key=lambda i: (sorted(requests[i].indexes), requests[i].statement.name)
+            range(len(requests)),
+            key=lambda i: (
+                [_order_key(c) for c in _canonical(requests[i].indexes)],
+                requests[i].statement.name,
+            ),
         )
         results: list[PlanCost | None] = [None] * len(requests)
         workers = self._workers_for(min(self.connections, len(requests)))
