@@ -299,3 +299,13 @@ def test_greedy_properties(case: tuple[Problem, list[IndexCandidate], Budget]) -
     check_selection(cost, candidates, budget, s)
     optimum, _ = brute_force(cost, candidates, budget)
     assert s.cost >= optimum - 1e-9
+
+
+def test_best_candidate_last_in_order_is_found() -> None:
+    """More candidates than one evaluation batch, the best ones last: the lazy queue is ordered by
+    each candidate's own benefit, not by candidate order."""
+    items = {f"{n:02d}": (1.0, 10.0 + n) for n in range(20)}
+    problem = independent(items)
+    candidates = [idx(f"t_{n}", "a") for n in items]
+    s = select_greedy(problem.whatif(), candidates, Budget(storage_bytes=3.0))
+    assert chosen(s) == ["t_17(a)", "t_18(a)", "t_19(a)"]

@@ -52,6 +52,8 @@ from dbarchitect.advisors.indexes.greedy import (
     Move,
     alone_deltas,
     finish,
+    order_key,
+    ordered,
     rejections,
     seed_plans,
 )
@@ -135,7 +137,7 @@ def select_exact(
     state = ConfigurationCost(cost)
     base_cost = state.total
     statements = state.statements
-    relevant = [sorted(cost.relevant(s, pool)) for s in statements]
+    relevant = [ordered(cost.relevant(s, pool)) for s in statements]
 
     exhaustive = all(len(r) <= ENUMERATE_UP_TO for r in relevant)
     pruned: frozenset[IndexCandidate] = frozenset()
@@ -193,13 +195,13 @@ def select_exact(
         for i, r in enumerate(relevant):
             singles = sorted(
                 (c for c in r if frozenset({c}) in options[i]),
-                key=lambda c: (options[i][frozenset({c})], c),
+                key=lambda c: (options[i][frozenset({c})], order_key(c)),
             )[:TOP_SINGLES]
             extra: set[Option] = set()
             for u in used.get(i, []):
                 u = u - pruned
                 if len(u) <= SUBSETS_OF_USED_UP_TO:
-                    extra.update(o for o in _options_exhaustive(sorted(u)) if len(o) > 1)
+                    extra.update(o for o in _options_exhaustive(ordered(u)) if len(o) > 1)
                 else:
                     extra.add(u)
             for width in (2, 3):
@@ -210,7 +212,11 @@ def select_exact(
             extra.add(frozenset(best_per_table.values()))
             if start is not None:
                 extra.add(cost.relevant(statements[i], start.indexes) - pruned)
-            wanted.extend((i, o) for o in sorted(extra, key=lambda o: (len(o), sorted(o))) if len(o) > 1)
+            wanted.extend(
+                (i, o)
+                for o in sorted(extra, key=lambda o: (len(o), [order_key(c) for c in ordered(o)]))
+                if len(o) > 1
+            )
         cost_options(wanted)
 
     chosen, proven = _solve(cost, statements, options, budget, allowance, deadline, start)
@@ -227,7 +233,7 @@ def select_exact(
         progress(total_work, total_work, final)
     return Selection(
         algorithm="exact",
-        indexes=tuple(sorted(chosen)),
+        indexes=tuple(ordered(chosen)),
         base_cost=base_cost,
         cost=final,
         size_bytes=sum(cost.size(c) for c in chosen),
@@ -253,13 +259,16 @@ def _solve(
     # Drop options no better than a subset of them (the empty option is always there).
     kept: list[list[tuple[Option, float]]] = []
     for table_of_options in options:
-        ordered = sorted(table_of_options.items(), key=lambda item: (len(item[0]), item[1], sorted(item[0])))
+        by_size = sorted(
+            table_of_options.items(),
+            key=lambda item: (len(item[0]), item[1], [order_key(c) for c in ordered(item[0])]),
+        )
         mine: list[tuple[Option, float]] = []
-        for o, value in ordered:
+        for o, value in by_size:
             if not any(p <= o and v <= value for p, v in mine):
                 mine.append((o, value))
         kept.append(mine)
-    variables = sorted({c for statement_options in kept for o, _ in statement_options for c in o})
+    variables = ordered({c for statement_options in kept for o, _ in statement_options for c in o})
     if not variables:
         return frozenset(), True
     column = {c: n for n, c in enumerate(variables)}

@@ -62,6 +62,15 @@ EVALUATION_BATCH = 8
 SEED_ROUNDS = 3
 
 
+def order_key(candidate: IndexCandidate) -> tuple[str, str, bool]:
+    """A total, stable order of candidates (their dataclass order fails when only some are partial)."""
+    return (candidate.table.key, candidate.key, candidate.unique)
+
+
+def ordered(candidates: Iterable[IndexCandidate]) -> list[IndexCandidate]:
+    return sorted(candidates, key=order_key)
+
+
 class Deadline:
     """The search's clock: seconds since start and whether ``Budget.time_limit_s`` has run out."""
 
@@ -272,8 +281,8 @@ class _Fill:
         self.exclude = exclude
         for c in self.pool:
             if c not in state.config:
-                self._push(Move(add=(c,)), -bounds[c], evaluated_at=-1)
-        for chosen in sorted(state.config):
+                self._push(Move(add=(c,)), bounds[c], evaluated_at=-1)
+        for chosen in ordered(state.config):
             self._push_extensions(chosen)
 
     def _push(self, move: Move, delta: float, evaluated_at: int) -> None:
@@ -287,7 +296,7 @@ class _Fill:
                 move = Move(add=(c,), remove=(chosen,))
                 if move not in self.seen:
                     # Unknown benefit: at most the candidate's own, so use it as the bound.
-                    self._push(move, -self.bounds.get(c, 0.0), evaluated_at=-1)
+                    self._push(move, self.bounds.get(c, 0.0), evaluated_at=-1)
 
     def extra_bytes(self, move: Move) -> float:
         cost = self.state.cost
@@ -476,7 +485,7 @@ def _swap(
     while improved and not deadline.expired():
         improved = False
         eps = 1e-9 * max(1.0, abs(best.total))
-        order = sorted(best.config, key=lambda c: (best.cost.size(c), c))
+        order = sorted(best.config, key=lambda c: (best.cost.size(c), order_key(c)))
         for n, dropped in enumerate(order):
             if deadline.expired():
                 break
@@ -533,7 +542,7 @@ def select_greedy(
     state = _swap(state, useful, bounds, budget, allowance, deadline, progress, 2 * len(pool), total_work)
 
     marginal = finish(state, useful, budget, allowance, deadline)
-    chosen = tuple(sorted(state.config))
+    chosen = tuple(ordered(state.config))
     final = cost.workload_cost(chosen)
     if progress is not None:
         progress(total_work, total_work, final)
