@@ -8,7 +8,8 @@ and unique constraints, unique indexes (they enforce uniqueness), and the only i
 foreign key's columns (InnoDB requires one; on PostgreSQL it is what keeps a parent delete from
 scanning the child table). "Unused" is judged by the planner when one was asked (``used``), else by
 the access-path rule: an index is used when it is the best existing path for some statement's filters
-or ORDER BY, or leads with a column some statement joins the table on.
+or ORDER BY, or leads with a column some statement joins the table on (only B-trees are judged by
+the rule: GIN, GiST and BRIN indexes serve operators it does not model).
 """
 
 from __future__ import annotations
@@ -173,7 +174,11 @@ def analyze_existing(
                     )
                 elif table.name.key in touched and workload.statements:
                     planned = used.get(index.name.value) if used is not None else None
-                    is_used = planned if planned is not None else _used_by_rule(table, index, workload)
+                    if planned is None and not _is_btree(index):
+                        # The rule knows B-trees only; a GIN / BRIN / GiST serves operators it cannot see.
+                        is_used = True
+                    else:
+                        is_used = planned if planned is not None else _used_by_rule(table, index, workload)
                     if not is_used:
                         kind = FindingKind.UNUSED
                         judge = "the planner's plans" if planned is not None else "the access-path rule"
