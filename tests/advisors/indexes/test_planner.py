@@ -416,9 +416,9 @@ def test_spearman() -> None:
     assert spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) == pytest.approx(0.8)
 
 
-#: Measured on PostgreSQL 15 + HypoPG 1.3.1, TPC-H SF 0.01 (see the printed value); the floor leaves
+#: Measured 0.70-0.71 on PostgreSQL 15 + HypoPG 1.3.1, TPC-H SF 0.01 (the test prints it); the floor leaves
 #: room for planner version differences, not for a model that ranks at random.
-SPEARMAN_FLOOR = 0.5
+SPEARMAN_FLOOR = 0.6
 
 
 def test_builtin_model_ranks_candidates_like_the_planner(

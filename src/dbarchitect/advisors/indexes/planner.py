@@ -16,7 +16,10 @@ the session cannot write.
   with its own hypothetical index set. A session keeps its hypothetical indexes between requests and
   only drops and creates the difference; the indexes are always created in one canonical (sorted)
   order, so a plan never depends on which requests a session served before — parallel and sequential
-  runs give the same costs and the same chosen indexes.
+  runs give the same costs and the same chosen indexes. (Order matters: the planner keeps the first of
+  two paths whose costs are within 1% of each other.) Drops and creates go in one round trip each.
+  Measured on TPC-H SF 0.01 (PostgreSQL 15, HypoPG 1.3.1, 2 cores): keeping indexes beats a reset per
+  request by about 1.2-1.5x. HypoPG 1.4's ``hypopg_hide_index`` is not used: Debian 12 ships 1.3.1.
 """
 
 from __future__ import annotations
