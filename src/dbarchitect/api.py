@@ -7,14 +7,28 @@ read-only, and the only database ever written is SQLite in memory, to prove the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dbarchitect.advisors.access_paths import access_paths
+from dbarchitect.advisors.indexes.advisor import Algorithm, IndexAdvice, Progress
+from dbarchitect.advisors.indexes.advisor import recommend_indexes as _recommend_indexes
+from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
+from dbarchitect.advisors.indexes.cost import WhatIfBackend
+from dbarchitect.advisors.indexes.planner import HypoPGBackend
+from dbarchitect.advisors.indexes.selection import Budget
 from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.brief import Brief, load_brief
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError
 from dbarchitect.ingest.sources import load_catalog, load_workload
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.names import EngineName, Name
 from dbarchitect.results import Design, EngineSchema, Inspection
 from dbarchitect.verify.embedded import check_on_sqlite
 
@@ -32,14 +46,45 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Insp
     return Inspection(brief, catalog, workload, traits, sizes, paths, file or "<brief>")
 
 
-def design(brief: Inspection | Brief | str | Path, *, file: str | None = None) -> Design:
-    """Inspect the brief, then render the schema for the target and every portable engine and prove
-    it on embedded SQLite."""
+#: Seconds ``design`` gives the index search (the built-in model needs far less on every example).
+DESIGN_INDEX_TIME_LIMIT_S = 60.0
+
+
+def with_recommended_indexes(catalog: Catalog, advice: IndexAdvice, traits: EngineTraits) -> Catalog:
+    """``catalog`` with the advice's recommended indexes added to their tables."""
+    for rec in advice.recommended:
+        table = catalog.table(rec.candidate.table)
+        if table is None:  # pragma: no cover - candidates come from the catalog
+            continue
+        index = rec.candidate.to_index(Name(rec.name), traits.identifier_max_length)
+        catalog = catalog.replace_table(replace(table, indexes=(*table.indexes, index)))
+    return catalog
+
+
+def design(
+    brief: Inspection | Brief | str | Path, *, file: str | None = None, database: str | None = None
+) -> Design:
+    """Inspect the brief, choose indexes for its workload (the built-in model, or HypoPG on a named
+    PostgreSQL ``database``), then render the schema with them for the target and every portable
+    engine and prove it on embedded SQLite."""
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    advice: IndexAdvice | None = None
+    notes: list[str] = []
+    try:
+        advice = recommend_indexes(inspection, database=database, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+    except DbarchError as exc:
+        if database is not None:
+            raise
+        notes.append(f"no index advice: {exc}")
+    catalog = (
+        with_recommended_indexes(inspection.catalog, advice, inspection.traits)
+        if advice is not None
+        else inspection.catalog
+    )
     schemas: list[EngineSchema] = []
     for spec in inspection.brief.engines:
         traits = get_traits(spec.name, spec.version)
-        rendered = render_schema_with_notes(inspection.catalog, traits)
+        rendered = render_schema_with_notes(catalog, traits)
         schemas.append(
             EngineSchema(spec, traits, rendered.sql, rendered.notes, spec == inspection.brief.engine)
         )
@@ -47,4 +92,68 @@ def design(brief: Inspection | Brief | str | Path, *, file: str | None = None) -
     embedded = (
         check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name) if sqlite else None
     )
-    return Design(inspection, tuple(schemas), embedded)
+    return Design(inspection, tuple(schemas), embedded, advice, tuple(notes))
+
+
+def _planner_url(inspection: Inspection, database: str | None) -> str | None:
+    """The PostgreSQL database to cost on: the one named, else the brief's ``source`` when it is
+    PostgreSQL, else none (the built-in model)."""
+    if database is not None:
+        return database
+    source = inspection.brief.schema_.source
+    if source is not None and urlsplit(source.url).scheme.split("+")[0] in ("postgresql", "postgres"):
+        return source.url
+    return None
+
+
+@contextmanager
+def cost_backend(inspection: Inspection, database: str | None = None) -> Iterator[WhatIfBackend]:
+    """The what-if backend for a brief: HypoPG on a named PostgreSQL database (read-only: hypothetical
+    indexes live only in the session), else the built-in cost model."""
+    url = _planner_url(inspection, database)
+    if url is None:
+        yield BuiltinCostModel(inspection.catalog, inspection.traits)
+        return
+    if inspection.traits.engine != EngineName.POSTGRESQL:
+        raise UnsupportedError(
+            Diagnostic(
+                "planner costing with HypoPG needs a PostgreSQL target; "
+                f"this brief targets {inspection.traits}",
+                field="--database",
+                hint="leave out --database to use the built-in cost model",
+            )
+        )
+    with HypoPGBackend(url, inspection.catalog, dialect=inspection.brief.engine.name) as backend:
+        yield backend
+
+
+def recommend_indexes(
+    brief: Inspection | Brief | str | Path,
+    *,
+    database: str | None = None,
+    budget_bytes: float | None = None,
+    algorithm: Algorithm | str = Algorithm.GREEDY,
+    time_limit_s: float | None = None,
+    progress: Progress | None = None,
+    file: str | None = None,
+) -> IndexAdvice:
+    """Indexes for the brief's workload within its budget (``budget_bytes`` overrides the brief's
+    ``budgets.index_storage``), costed by the real planner when a PostgreSQL database is named."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    budgets = inspection.brief.budgets
+    budget = Budget(
+        storage_bytes=budget_bytes if budget_bytes is not None else budgets.index_storage,
+        write_amplification=budgets.write_amplification,
+        time_limit_s=time_limit_s,
+    )
+    with cost_backend(inspection, database) as backend:
+        return _recommend_indexes(
+            inspection.catalog,
+            inspection.workload,
+            inspection.traits,
+            backend,
+            budget,
+            algorithm=Algorithm(algorithm),
+            horizon_days=inspection.brief.horizon,
+            progress=progress,
+        )

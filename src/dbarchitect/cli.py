@@ -9,18 +9,23 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from dbarchitect import __version__, api
-from dbarchitect.brief import brief_json_schema
+from dbarchitect.advisors.indexes.advisor import Progress
+from dbarchitect.brief import brief_json_schema, parse_size
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.report.document import design_document, inspection_document
+from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
 from dbarchitect.report.json import dumps
 from dbarchitect.report.markdown import render_markdown
 from dbarchitect.report.text import render_text
@@ -103,9 +108,17 @@ def design(
         typer.Option("--output", "-o", help="Directory for schema files, report.md, design.json."),
     ] = None,
     format: FormatOpt = OutputFormat.text,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "-d",
+            help="PostgreSQL URL to cost indexes on with HypoPG (read-only; default: the built-in model).",
+        ),
+    ] = None,
 ) -> None:
-    """Render the schema for the target and every portable engine, with the analysis."""
-    result = _run(lambda: api.design(brief))
+    """Choose indexes, render the schema for the target and every portable engine, with the analysis."""
+    result = _run(lambda: api.design(brief, database=database))
     files: dict[str, str] = {}
     if output is not None:
         files = _run(lambda: _write_design(result, output))
@@ -140,6 +153,102 @@ def _emit(doc: dict[str, object], format: OutputFormat) -> None:
         sys.stdout.write(render_markdown(doc))
     else:
         render_text(doc, Console(highlight=False))
+
+
+class IndexFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sql = "sql"
+
+
+class AlgorithmChoice(StrEnum):
+    greedy = "greedy"
+    exact = "exact"
+
+
+def _budget_bytes(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(parse_size(value))
+    except ValueError as exc:
+        raise DbarchError(f"--budget: {exc}") from None
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on standard error for long searches (only on a terminal)."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    with RichProgress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("best cost {task.fields[best]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("choosing indexes", total=None, best="—")
+
+        def update(done: int, total: int, best: float) -> None:
+            bar.update(task, completed=done, total=max(total, done), best=f"{best:,.0f}")
+
+        yield update
+
+
+@app.command()
+def indexes(
+    brief: BriefArg,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "-d",
+            help="PostgreSQL URL to cost on with HypoPG (read-only; default: the brief's source, else the "
+            "built-in model).",
+        ),
+    ] = None,
+    budget: Annotated[
+        str | None,
+        typer.Option(
+            "--budget", "-b", help="Index storage budget, e.g. 1GB (default: budgets.index_storage)."
+        ),
+    ] = None,
+    algorithm: Annotated[
+        AlgorithmChoice, typer.Option("--algorithm", help="greedy (Extend-style + swaps) or exact (highspy).")
+    ] = AlgorithmChoice.greedy,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the search; the best so far is kept.")
+    ] = None,
+    format: Annotated[IndexFormat, typer.Option("--format", "-f", help="Output format.")] = IndexFormat.text,
+) -> None:
+    """Recommend indexes for the brief's workload, costed by the planner, within the budget."""
+    if time_limit is not None and time_limit <= 0:
+        _fail("--time-limit: give a number of seconds greater than 0")
+    with _progress_bar(format == IndexFormat.text) as progress:
+        advice = _run(
+            lambda: api.recommend_indexes(
+                brief,
+                database=database,
+                budget_bytes=_budget_bytes(budget),
+                algorithm=algorithm.value,
+                time_limit_s=time_limit,
+                progress=progress,
+            )
+        )
+    doc = index_advice_document(advice)
+    if format == IndexFormat.sql:
+        sys.stdout.write(advice_sql(doc))
+    elif format == IndexFormat.json:
+        sys.stdout.write(dumps(doc))
+    elif format == IndexFormat.markdown:
+        sys.stdout.write(render_markdown({"indexes": doc}, template="indexes.md.j2"))
+    else:
+        render_index_text(doc, Console(highlight=False))
 
 
 @app.command("brief-schema")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import AccessPath
+from dbarchitect.advisors.indexes.advisor import IndexAdvice
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief, EngineSpec
 from dbarchitect.engines.ddl import RenderNote
@@ -45,3 +46,6 @@ class Design:
     schemas: tuple[EngineSchema, ...]
     #: The schema and workload executed on embedded SQLite (when SQLite is one of the brief's engines).
     embedded_check: EmbeddedCheck | None
+    #: The indexes chosen for the workload (already part of ``schemas``), when advice could be given.
+    index_advice: IndexAdvice | None = None
+    notes: tuple[str, ...] = ()

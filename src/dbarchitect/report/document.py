@@ -12,6 +12,7 @@ from dbarchitect import __version__
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
+from dbarchitect.report.indexes import index_advice_document
 from dbarchitect.report.json import to_jsonable
 from dbarchitect.results import Design, Inspection
 
@@ -186,4 +187,6 @@ def design_document(design: Design, files: dict[str, str] | None = None) -> dict
         for s in design.schemas
     ]
     doc["embedded_check"] = to_jsonable(design.embedded_check)
+    doc["indexes"] = index_advice_document(design.index_advice) if design.index_advice else None
+    doc["notes"] = list(design.notes)
     return doc

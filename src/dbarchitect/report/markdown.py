@@ -21,5 +21,5 @@ _ENV.filters["count"] = human_count
 _ENV.filters["rate"] = human_rate
 
 
-def render_markdown(doc: dict[str, Any]) -> str:
-    return _ENV.get_template("report.md.j2").render(doc=doc)
+def render_markdown(doc: dict[str, Any], template: str = "report.md.j2") -> str:
+    return _ENV.get_template(template).render(doc=doc)

@@ -100,6 +100,19 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
         parts.append(
             Text(f"No row count in the brief for: {', '.join(doc['unsized_tables'])}", style="yellow")
         )
+    ix = doc.get("indexes")
+    if ix:
+        relative = ix["workload_cost"]["relative"]
+        parts.append(
+            Text(
+                f"Indexes ({ix['backend']} costs): {len(ix['recommended'])} recommended, "
+                f"{human_bytes(ix['budget']['used_bytes'])}"
+                + (f", workload cost {relative:.3f} of today" if relative is not None else ""),
+                style="bold",
+            )
+        )
+        parts += [Text(f"  {r['ddl']}") for r in ix["recommended"]]
+    parts += [Text(note, style="yellow") for note in doc.get("notes") or ()]
     if "schemas" in doc:
         for s in doc["schemas"]:
             line = f"{s['engine']}{' (target)' if s['target'] else ''}: {s['file'] or 'not written'}"

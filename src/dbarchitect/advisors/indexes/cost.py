@@ -89,10 +89,24 @@ class WhatIfCost:
         self._cache: dict[tuple[str, frozenset[IndexCandidate]], PlanCost] = {}
         self._sizes: dict[IndexCandidate, float] = {}
         self._maintenance: dict[IndexCandidate, float] = {}
-        self._tables = {s.fingerprint: frozenset(a.table.key for a in s.tables) for s in workload.statements}
+        self._tables = {s.fingerprint: self._touched(s) for s in workload.statements}
         #: Plans asked of the backend, and answers served from the cache.
         self.calls = 0
         self.hits = 0
+
+    def _touched(self, statement: Statement) -> frozenset[str]:
+        """Tables whose indexes can change ``statement``'s cost: those it names, and — for a DELETE
+        or UPDATE — the tables whose foreign keys reference its target (each row's referential
+        check looks them up)."""
+        tables = {a.table.key for a in statement.tables}
+        target = statement.write_target
+        if target is not None and statement.kind in (StatementKind.DELETE, StatementKind.UPDATE):
+            tables |= {
+                t.name.key
+                for t in self.catalog.tables
+                if any(fk.ref_table.matches(target.table) for fk in t.foreign_keys)
+            }
+        return frozenset(tables)
 
     @property
     def statements(self) -> tuple[Statement, ...]:
@@ -102,7 +116,7 @@ class WhatIfCost:
         """The candidates of ``config`` on tables ``statement`` touches."""
         tables = self._tables.get(statement.fingerprint)
         if tables is None:
-            tables = frozenset(a.table.key for a in statement.tables)
+            tables = self._touched(statement)
         return frozenset(c for c in config if c.table.key in tables)
 
     def costs(self, pairs: Sequence[tuple[Statement, Iterable[IndexCandidate]]]) -> list[PlanCost]:

@@ -1,0 +1,282 @@
+"""The index advisor end to end: candidates -> what-if costs -> selection -> advice with evidence.
+
+:func:`recommend_indexes` is backend-agnostic: it takes a :class:`~.cost.WhatIfBackend` (the real
+planner through HypoPG, or the built-in model) and returns an :class:`IndexAdvice` in which every
+recommendation carries its numbers — size, the statements it helps with their cost before and
+after, the write overhead it adds — and every candidate left out carries its reason.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from dbarchitect.advisors.indexes.candidates import CandidateInfo, IndexCandidate, generate_candidates
+from dbarchitect.advisors.indexes.cost import PlanCost, WhatIfBackend, WhatIfCost
+from dbarchitect.advisors.indexes.exact import select_exact
+from dbarchitect.advisors.indexes.existing import ExistingIndexFinding, analyze_existing
+from dbarchitect.advisors.indexes.greedy import select_greedy
+from dbarchitect.advisors.indexes.selection import Budget, Rejection, Selection
+from dbarchitect.advisors.sizing import rows_at
+from dbarchitect.engines.ddl import create_index_sql
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError, Diagnostic
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.workload import Workload
+
+#: Progress callback: (steps done, steps expected, best workload cost so far).
+Progress = Callable[[int, int, float], None]
+
+
+class Algorithm(StrEnum):
+    GREEDY = "greedy"
+    EXACT = "exact"
+
+
+@dataclass(frozen=True)
+class StatementEffect:
+    """One statement's planner cost without and with the recommended indexes."""
+
+    statement: str
+    rate: float
+    before: float
+    after: float
+    plan_before: str | None
+    plan_after: str | None
+    #: Names of recommended indexes the statement's new plan uses.
+    uses: tuple[str, ...]
+    error: str | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.after / self.before if self.before else 1.0
+
+
+@dataclass(frozen=True)
+class RecommendedIndex:
+    name: str
+    table: str
+    candidate: IndexCandidate
+    #: Engine-ready DDL that builds it without blocking writes.
+    ddl: str
+    size_bytes: float
+    size_at_horizon_bytes: float
+    #: Cost per second the workload's writes spend maintaining it (planner units).
+    maintenance: float
+    #: (statement, cost before, cost after) for each statement whose new plan uses it.
+    helps: tuple[tuple[str, float, float], ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexAdvice:
+    engine: str
+    backend: str
+    settings: dict[str, str]
+    algorithm: str
+    budget: Budget
+    recommended: tuple[RecommendedIndex, ...]
+    #: (candidate, reason) for every candidate not recommended.
+    rejected: tuple[tuple[str, Rejection], ...]
+    statements: tuple[StatementEffect, ...]
+    existing: tuple[ExistingIndexFinding, ...]
+    candidates: int
+    base_cost: float
+    cost: float
+    size_bytes: float
+    planner_calls: int
+    cache_hits: int
+    seconds: float
+    optimal: bool
+    stopped_early: bool
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def relative_cost(self) -> float:
+        return self.cost / self.base_cost if self.base_cost else 1.0
+
+
+def _select(
+    algorithm: Algorithm,
+    cost: WhatIfCost,
+    infos: tuple[CandidateInfo, ...],
+    budget: Budget,
+    catalog: Catalog,
+    progress: Progress | None,
+) -> Selection:
+    if algorithm == Algorithm.EXACT:
+        return select_exact(cost, infos, budget, catalog, progress=progress)
+    return select_greedy(cost, infos, budget, catalog, progress=progress)
+
+
+def _prune(cost: WhatIfCost, selection: Selection) -> Selection:
+    """Drop every chosen index the rest make redundant: one whose removal does not raise the
+    workload cost (a left prefix of a wider chosen index is the usual case). Largest first, so the
+    space goes back where it counts; the selection's cost is re-read from the same cache."""
+    chosen = list(selection.indexes)
+    current = cost.workload_cost(chosen)
+    tolerance = 1e-9 * max(1.0, abs(current))
+    for candidate in sorted(chosen, key=lambda c: (-cost.size(c), c.key)):
+        rest = [c for c in chosen if c != candidate]
+        without = cost.workload_cost(rest)
+        if without <= current + tolerance:
+            chosen, current = rest, without
+    if len(chosen) == len(selection.indexes):
+        return selection
+    dropped = tuple((c, Rejection.DOMINATED) for c in selection.indexes if c not in chosen)
+    return replace(
+        selection,
+        indexes=tuple(chosen),
+        cost=current,
+        size_bytes=sum(cost.size(c) for c in chosen),
+        rejected=(*selection.rejected, *dropped),
+        optimal=selection.optimal and not dropped,
+    )
+
+
+def _effects(
+    cost: WhatIfCost,
+    before: dict[str, PlanCost],
+    after: dict[str, PlanCost],
+    names: dict[IndexCandidate, str],
+) -> tuple[StatementEffect, ...]:
+    effects: list[StatementEffect] = []
+    for statement in cost.statements:
+        b, a = before[statement.name], after[statement.name]
+        uses = tuple(sorted(names[c] for c in a.used if c in names))
+        effects.append(
+            StatementEffect(
+                statement.name,
+                statement.rate,
+                b.cost,
+                a.cost,
+                b.plan,
+                a.plan,
+                uses,
+                b.error or a.error,
+            )
+        )
+    return tuple(effects)
+
+
+def recommend_indexes(
+    catalog: Catalog,
+    workload: Workload,
+    traits: EngineTraits,
+    backend: WhatIfBackend,
+    budget: Budget,
+    *,
+    algorithm: Algorithm = Algorithm.GREEDY,
+    horizon_days: float = 0.0,
+    progress: Progress | None = None,
+) -> IndexAdvice:
+    """Indexes for ``workload`` on ``catalog`` within ``budget``, costed by ``backend``.
+
+    Raises :class:`DbarchError` only when nothing can be advised: no statement could be planned, or
+    the budget is smaller than every index that would help.
+    """
+    started = time.monotonic()
+    infos = generate_candidates(workload, catalog, traits)
+    cost = WhatIfCost(backend, workload, catalog)
+    before = cost.statement_costs(frozenset())
+    failed = [name for name, plan in before.items() if plan.error is not None]
+    if workload.statements and len(failed) == len(workload.statements):
+        first = before[failed[0]].error
+        raise DbarchError(
+            Diagnostic(
+                f"no statement could be planned on {backend.name} (first: {failed[0]}: {first})",
+                hint="check that the database holds the brief's schema",
+            )
+        )
+    selection = _prune(cost, _select(algorithm, cost, infos, budget, catalog, progress))
+    by_candidate = {info.candidate: info for info in infos}
+    names: dict[IndexCandidate, str] = {}
+    for candidate in selection.indexes:
+        names[candidate] = candidate.default_name(traits.identifier_max_length).value
+    after = cost.statement_costs(frozenset(selection.indexes))
+    effects = _effects(cost, before, after, names)
+    recommended: list[RecommendedIndex] = []
+    for candidate in selection.indexes:
+        table = catalog.table(candidate.table)
+        if table is None:  # pragma: no cover - candidates come from the catalog
+            continue
+        ddl = create_index_sql(
+            table, candidate.to_index(None, traits.identifier_max_length), traits, concurrently=True
+        )
+        size = cost.size(candidate)
+        rows_now = table.stats.rows if table.stats and table.stats.rows else 0.0
+        growth = rows_at(table, horizon_days) / rows_now if rows_now else 1.0
+        helps = tuple((e.statement, e.before, e.after) for e in effects if names[candidate] in e.uses)
+        info = by_candidate.get(candidate)
+        recommended.append(
+            RecommendedIndex(
+                names[candidate],
+                table.name.value,
+                candidate,
+                ddl or "",
+                size,
+                size * growth,
+                cost.maintenance(candidate),
+                helps,
+                info.reasons if info else (),
+            )
+        )
+    notes: list[str] = []
+    if failed:
+        notes.append(
+            f"{len(failed)} statement(s) could not be planned and were left out: {', '.join(sorted(failed))}"
+        )
+    useful = [c for c, r in selection.rejected if r == Rejection.OVER_BUDGET]
+    if not selection.indexes and useful and budget.storage_bytes is not None:
+        smallest = min(cost.size(c) for c in useful)
+        raise DbarchError(
+            Diagnostic(
+                f"the index budget ({human_size(budget.storage_bytes)}) is smaller than every index that "
+                f"would help (the smallest needs {human_size(smallest)})",
+                hint="raise --budget or budgets.index_storage",
+            )
+        )
+    used = {
+        name: any(name in (e.plan_before or "") for e in effects)
+        for table in catalog.tables
+        for name in (i.name.value for i in table.indexes)
+    }
+    existing = analyze_existing(catalog, workload, used if backend.name == "hypopg" else None, traits)
+    return IndexAdvice(
+        engine=str(traits),
+        backend=backend.name,
+        settings=dict(backend.settings()),
+        algorithm=selection.algorithm,
+        budget=budget,
+        recommended=tuple(recommended),
+        rejected=tuple((c.key, r) for c, r in selection.rejected),
+        statements=effects,
+        existing=existing,
+        candidates=len(infos),
+        base_cost=selection.base_cost,
+        cost=selection.cost,
+        size_bytes=selection.size_bytes,
+        planner_calls=cost.calls,
+        cache_hits=cost.hits,
+        seconds=time.monotonic() - started,
+        optimal=selection.optimal,
+        stopped_early=selection.stopped_early,
+        notes=tuple(notes),
+    )
+
+
+def human_size(value: float) -> str:
+    """``6.7 MB``, ``1.0 kB`` (decimal units, as budgets are written)."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"  # pragma: no cover
+
+
+def finite(value: float) -> float | None:
+    """``value`` when finite (JSON has no infinity)."""
+    return value if math.isfinite(value) else None

@@ -1,0 +1,135 @@
+"""The index advice as a report document, and its terminal and SQL renderings (Markdown shares the
+report template; JSON is the document itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.report.formatting import human_bytes, human_rate
+from dbarchitect.report.json import to_jsonable
+
+
+def _num(value: float) -> float | None:
+    return to_jsonable(float(value))  # type: ignore[no-any-return]
+
+
+def index_advice_document(advice: IndexAdvice) -> dict[str, Any]:
+    """Plain, stably ordered mapping of the advice (what ``--format json`` prints)."""
+    return {
+        "engine": advice.engine,
+        "backend": advice.backend,
+        "planner_settings": dict(sorted(advice.settings.items())),
+        "algorithm": advice.algorithm,
+        "optimal": advice.optimal,
+        "stopped_early": advice.stopped_early,
+        "budget": {
+            "index_storage_bytes": advice.budget.storage_bytes,
+            "write_amplification": advice.budget.write_amplification,
+            "time_limit_s": advice.budget.time_limit_s,
+            "used_bytes": advice.size_bytes,
+        },
+        "workload_cost": {
+            "before": _num(advice.base_cost),
+            "after": _num(advice.cost),
+            "relative": _num(advice.relative_cost),
+            "unit": "planner cost units per second (Σ rate × cost, index maintenance included)",
+        },
+        "search": {
+            "candidates": advice.candidates,
+            "planner_calls": advice.planner_calls,
+            "cache_hits": advice.cache_hits,
+            "seconds": _num(advice.seconds),
+        },
+        "recommended": [
+            {
+                "name": r.name,
+                "table": r.table,
+                "index": r.candidate.key,
+                "ddl": r.ddl,
+                "size_bytes": _num(r.size_bytes),
+                "size_at_horizon_bytes": _num(r.size_at_horizon_bytes),
+                "maintenance_cost_per_second": _num(r.maintenance),
+                "helps": [
+                    {"statement": s, "cost_before": _num(b), "cost_after": _num(a)} for s, b, a in r.helps
+                ],
+                "reasons": list(r.reasons),
+            }
+            for r in advice.recommended
+        ],
+        "statements": [
+            {
+                "statement": e.statement,
+                "rate_per_second": e.rate,
+                "cost_before": _num(e.before),
+                "cost_after": _num(e.after),
+                "plan_before": e.plan_before,
+                "plan_after": e.plan_after,
+                "uses": list(e.uses),
+                "error": e.error,
+            }
+            for e in advice.statements
+        ],
+        "existing": [to_jsonable(f) for f in advice.existing],
+        "rejected": [{"index": key, "reason": reason.value} for key, reason in advice.rejected],
+        "notes": list(advice.notes),
+    }
+
+
+def advice_sql(doc: dict[str, Any]) -> str:
+    """Only the recommended DDL, one statement per line (the ``--format sql`` contract)."""
+    return "".join(r["ddl"] + "\n" for r in doc["recommended"])
+
+
+def _fmt_cost(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def render_index_text(doc: dict[str, Any], console: Console) -> None:
+    cost = doc["workload_cost"]
+    search = doc["search"]
+    budget = doc["budget"]
+    limit = human_bytes(budget["index_storage_bytes"]) if budget["index_storage_bytes"] else "no limit"
+    relative = cost["relative"]
+    how = doc["algorithm"] + (", proven optimal" if doc["optimal"] else "")
+    how += ", stopped at the time limit" if doc["stopped_early"] else ""
+    header = Text(
+        f"Index advice for {doc['engine']} ({doc['backend']} costs, {how}): "
+        f"workload cost {_fmt_cost(cost['before'])} → {_fmt_cost(cost['after'])}"
+        + (f" ({relative:.3f} of today)" if relative is not None else "")
+        + f"; {human_bytes(budget['used_bytes'])} of {limit}; {search['candidates']} candidates, "
+        f"{search['planner_calls']} planner calls, {search['seconds']:.1f} s"
+    )
+    rec = Table(title="Recommended indexes")
+    for col in ("index", "size", "write cost/s", "helps"):
+        rec.add_column(col, justify="right" if col in ("size", "write cost/s") else "left")
+    for r in doc["recommended"]:
+        helps = ", ".join(
+            f"{h['statement']} {_fmt_cost(h['cost_before'])}→{_fmt_cost(h['cost_after'])}" for h in r["helps"]
+        )
+        rec.add_row(
+            r["index"], human_bytes(r["size_bytes"]), _fmt_cost(r["maintenance_cost_per_second"]), helps
+        )
+    stmts = Table(title="Statements")
+    for col in ("statement", "rate", "cost before", "cost after", "uses"):
+        stmts.add_column(col, justify="right" if col.startswith(("rate", "cost")) else "left")
+    for s in doc["statements"]:
+        stmts.add_row(
+            s["statement"],
+            human_rate(s["rate_per_second"]),
+            _fmt_cost(s["cost_before"]),
+            _fmt_cost(s["cost_after"]),
+            s["error"] or ", ".join(s["uses"]),
+        )
+    parts: list[Any] = [header, rec, stmts]
+    if doc["existing"]:
+        parts.append(Text("Existing indexes:", style="bold"))
+        parts += [Text(f"- {f['index']} on {f['table']}: {f['reason']}") for f in doc["existing"]]
+    settings = ", ".join(f"{k}={v}" for k, v in doc["planner_settings"].items())
+    parts.append(Text(f"Planner settings: {settings}", style="dim"))
+    parts += [Text(note, style="yellow") for note in doc["notes"]]
+    console.print(Group(*parts))
