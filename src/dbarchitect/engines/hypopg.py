@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -142,7 +141,6 @@ class HypoSession:
         self._raw = raw
         self._conn = cast(psycopg.Connection[Any], raw.driver_connection)
         self._conn.autocommit = True
-        self._lock = threading.Lock()
         self._statement_no = 0
         try:
             self.server = self._probe()
@@ -298,11 +296,6 @@ class HypoSession:
         out["server_version"] = self.server.server_version
         out["hypopg_version"] = self.server.hypopg_version
         return out
-
-    @property
-    def lock(self) -> threading.Lock:
-        """Held by whoever drives this session, so one session is never used by two threads at once."""
-        return self._lock
 
 
 def plan_cost(plan: Mapping[str, Any]) -> float:
