@@ -244,3 +244,13 @@ def test_tpch_planning_is_fast(tpch: tuple[api.Inspection, tuple[IndexCandidate,
     model.plan_costs(requests)
     # 1100 plans; the model does thousands a second, so this leaves a wide margin for slow machines.
     assert time.perf_counter() - started < 5.0
+
+
+def test_an_upsert_costs_like_an_insert_not_a_scan() -> None:
+    insert = cost("INSERT INTO payments (id, order_id, amount) VALUES (1, 2, 3)")
+    upsert = cost(
+        "INSERT INTO payments (id, order_id, amount) VALUES (1, 2, 3) "
+        "ON CONFLICT (id) DO UPDATE SET amount = excluded.amount"
+    )
+    assert upsert == pytest.approx(insert)
+    assert upsert < 1.0

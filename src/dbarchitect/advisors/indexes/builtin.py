@@ -580,7 +580,8 @@ class BuiltinCostModel:
         alone: list[_Path] = []
         probe: list[_Path | None] = []
         for i, a in enumerate(accesses):
-            if statement.kind == StatementKind.INSERT and a.access is target:
+            if statement.kind in (StatementKind.INSERT, StatementKind.UPSERT) and a.access is target:
+                # The conflict check probes the arbiter unique index; PostgreSQL plans a plain Insert.
                 alone.append(_Path(tup, 0.0, f"Insert on {a.facts.table.name.value}", None))
                 probe.append(None)
                 continue
