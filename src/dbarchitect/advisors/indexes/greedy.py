@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
-from dbarchitect.advisors.indexes.cost import WhatIfCost
+from dbarchitect.advisors.indexes.cost import PlanCost, WhatIfCost
 from dbarchitect.advisors.indexes.selection import (
     Budget,
     Candidates,
@@ -60,6 +60,8 @@ from dbarchitect.model.workload import Statement
 EVALUATION_BATCH = 8
 #: Seed rounds: plans with all of a statement's candidates, then without the ones used so far.
 SEED_ROUNDS = 3
+#: Unchosen candidates with the largest own benefit that the swap phase tries to make room for.
+SWAP_CANDIDATES = 10
 
 
 def order_key(candidate: IndexCandidate) -> tuple[str, str, bool]:
@@ -69,6 +71,11 @@ def order_key(candidate: IndexCandidate) -> tuple[str, str, bool]:
 
 def ordered(candidates: Iterable[IndexCandidate]) -> list[IndexCandidate]:
     return sorted(candidates, key=order_key)
+
+
+def _weighted(statement: Statement, answer: PlanCost) -> float:
+    """rate × cost; a statement that fails to plan counts nothing, as in ``WhatIfCost.query_cost``."""
+    return statement.rate * answer.cost if answer.error is None and math.isfinite(answer.cost) else 0.0
 
 
 class Deadline:
@@ -107,7 +114,15 @@ class Move:
 
 class ConfigurationCost:
     """One configuration's workload cost, kept per statement so that a move is costed on the
-    statements it can change only (those touching a table it adds or removes an index on).
+    statements it can change only.
+
+    Applying a move re-plans every statement touching a table it adds or removes an index on, so
+    :attr:`total` is always the configuration's real workload cost. Estimating a move
+    (:meth:`deltas`) re-plans fewer: for an added candidate, the statements whose plans have used it
+    so far (every statement on its table until it has been costed once on all of them — see
+    :meth:`learn`); for a removed index, the statements whose current plans use it. Which indexes a
+    plan uses is the planner's own answer (``PlanCost.used``), a strong signal that keeps planner
+    calls near one per (candidate, statement it helps) instead of per statement on its table.
 
     Statements that fail to plan without any new index are left out (as
     :meth:`WhatIfCost.query_cost` does); a move under which a statement fails to plan is refused.
@@ -131,11 +146,28 @@ class ConfigurationCost:
             answers = cost.costs([(s, self.config) for s in self.statements])
         else:
             answers = [p for _, p in plannable]
-        self.per_statement = [s.rate * p.cost for s, p in zip(self.statements, answers, strict=True)]
+        self.per_statement = [_weighted(s, p) for s, p in zip(self.statements, answers, strict=True)]
+        #: Indexes each statement's current plan uses.
+        self.uses: list[frozenset[IndexCandidate]] = [p.used for p in answers]
         self.maintenance = sum(cost.maintenance(c) for c in self.config)
         #: Step at which each statement's cost last changed (for the lazy queue's freshness test).
         self.changed = [0] * len(self.statements)
         self.step = 0
+        #: Statements whose plans have used each candidate, and the candidates costed on every
+        #: statement of their table (shared by copies: it is knowledge about the planner).
+        self.helps: dict[IndexCandidate, set[int]] = {}
+        self.known: set[IndexCandidate] = set()
+        for i, p in enumerate(answers):
+            self._saw(i, p)
+
+    def _saw(self, i: int, answer: PlanCost) -> None:
+        for c in answer.used:
+            self.helps.setdefault(c, set()).add(i)
+
+    def learn(self, candidates: Iterable[IndexCandidate]) -> None:
+        """Mark ``candidates`` as costed on every statement of their table: from now on an added
+        candidate is re-costed only on the statements whose plans have used it."""
+        self.known.update(candidates)
 
     @property
     def total(self) -> float:
@@ -145,21 +177,35 @@ class ConfigurationCost:
         other = object.__new__(ConfigurationCost)
         other.__dict__.update(self.__dict__)
         other.per_statement = list(self.per_statement)
+        other.uses = list(self.uses)
         other.changed = list(self.changed)
         return other
 
-    def affected(self, move: Move) -> tuple[int, ...]:
+    def touching(self, move: Move) -> tuple[int, ...]:
+        """Every statement on a table the move adds or removes an index on."""
         found: set[int] = set()
         for table in move.tables:
             found.update(self.by_table.get(table, ()))
+        return tuple(sorted(found))
+
+    def affected(self, move: Move) -> tuple[int, ...]:
+        """The statements a move is estimated on (see the class docstring)."""
+        found: set[int] = set()
+        for c in move.add:
+            if c in self.known:
+                found.update(self.helps.get(c, ()))
+            else:
+                found.update(self.by_table.get(c.table.key, ()))
+        for c in move.remove:
+            found.update(i for i in self.by_table.get(c.table.key, ()) if c in self.uses[i])
         return tuple(sorted(found))
 
     def after(self, move: Move) -> frozenset[IndexCandidate]:
         return (self.config - frozenset(move.remove)) | frozenset(move.add)
 
     def deltas(self, moves: Sequence[Move]) -> list[tuple[float, float]]:
-        """For each move, (change of workload cost, change of query cost alone); one backend batch.
-        ``inf`` when a statement fails to plan under the move."""
+        """For each move, the estimated (change of workload cost, change of query cost alone); one
+        backend batch. ``inf`` when a statement fails to plan under the move."""
         pairs: list[tuple[Statement, frozenset[IndexCandidate]]] = []
         spans: list[tuple[int, int, tuple[int, ...]]] = []
         for move in moves:
@@ -172,6 +218,7 @@ class ConfigurationCost:
         for move, (lo, hi, touched) in zip(moves, spans, strict=True):
             query = 0.0
             for i, answer in zip(touched, answers[lo:hi], strict=True):
+                self._saw(i, answer)
                 if answer.error is not None or not math.isfinite(answer.cost):
                     query = math.inf
                     break
@@ -183,12 +230,15 @@ class ConfigurationCost:
         return results
 
     def apply(self, move: Move) -> None:
+        """Change the configuration, re-planning every statement the move can change."""
         config = self.after(move)
-        touched = self.affected(move)
+        touched = self.touching(move)
         answers = self.cost.costs([(self.statements[i], config) for i in touched])
         self.step += 1
         for i, answer in zip(touched, answers, strict=True):
-            self.per_statement[i] = self.statements[i].rate * answer.cost
+            self._saw(i, answer)
+            self.per_statement[i] = _weighted(self.statements[i], answer)
+            self.uses[i] = answer.used
             self.changed[i] = self.step
         self.maintenance += sum(self.cost.maintenance(c) for c in move.add) - sum(
             self.cost.maintenance(c) for c in move.remove
@@ -385,6 +435,8 @@ def alone_deltas(
         part = candidates[lo : lo + chunk]
         for c, d in zip(part, state.deltas([Move(add=(c,)) for c in part]), strict=True):
             result[c] = d
+        if not state.config:
+            state.learn(part)
         if progress is not None:
             progress(len(result), progress_total, state.total)
     return result
@@ -467,6 +519,92 @@ def rejections(
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """Benefit bounds for refills in the swap phase: each candidate's own benefit (``alone``) and its
+    marginal benefit on the configuration the pass started from (``marginal``)."""
+
+    alone: dict[IndexCandidate, float]
+    marginal: dict[IndexCandidate, float]
+
+    def near(self, state: ConfigurationCost, changed: frozenset[str]) -> dict[IndexCandidate, float]:
+        """Bounds after indexes on the ``changed`` tables were added or removed: a candidate costed on
+        statements that touch none of them keeps its marginal benefit (exact: its statements' plans
+        did not change); the others get back their own benefit, an optimistic bound."""
+        touched: set[int] = set()
+        for table in changed:
+            touched.update(state.by_table.get(table, ()))
+        out: dict[IndexCandidate, float] = {}
+        for c, own in self.alone.items():
+            mine = state.by_table.get(c.table.key, ())
+            near = c not in self.marginal or any(i in touched for i in mine)
+            out[c] = own if near else self.marginal[c]
+        return out
+
+
+def within(state: ConfigurationCost, budget: Budget, allowance: dict[str, int]) -> bool:
+    """Whether the whole configuration is within the storage and write budgets."""
+    return fits(state, Move(add=tuple(state.config)), budget, allowance) if state.config else True
+
+
+def _add_and_evict(
+    best: ConfigurationCost,
+    wanted: IndexCandidate,
+    losses_before: dict[IndexCandidate, float],
+    pool: Sequence[IndexCandidate],
+    bounds: _Bounds,
+    budget: Budget,
+    allowance: dict[str, int],
+    deadline: Deadline,
+) -> ConfigurationCost:
+    """Add ``wanted``, then evict the chosen indexes that lose least per byte freed (``losses_before``:
+    each one's loss on ``best``, re-costed with ``wanted`` in place where it can differ) until the
+    configuration fits again, then refill what is left greedily."""
+    trial = best.copy()
+    trial.apply(Move(add=(wanted,)))
+    others = [c for c in ordered(trial.config) if c != wanted]
+    # Re-cost the losses only where ``wanted`` can change them (indexes sharing a statement with it).
+    shared = set(trial.by_table.get(wanted.table.key, ()))
+    near = [c for c in others if shared & set(trial.by_table.get(c.table.key, ()))]
+    losses = {c: losses_before[c] for c in others}
+    losses.update(zip(near, (d for d, _ in trial.deltas([Move(remove=(c,)) for c in near])), strict=True))
+    size = trial.cost.size
+    # Indexes on a table over its write allowance go first, then the cheapest loss per byte.
+    for c in sorted(others, key=lambda c: (losses[c] / max(size(c), 1.0), order_key(c))):
+        if within(trial, budget, allowance):
+            break
+        over_storage = not fits(trial, Move(), budget, {})
+        over_table = c.table.key in allowance and not fits(trial, Move(add=(c,)), Budget(), allowance)
+        if over_storage or over_table:
+            trial.apply(Move(remove=(c,)))
+    if not within(trial, budget, allowance):
+        return best
+    changed = frozenset(c.table.key for c in best.config ^ trial.config)
+    _Fill(trial, pool, bounds.near(trial, changed), budget, allowance, deadline, "ratio").run()
+    return trial
+
+
+def _drop_and_refill(
+    best: ConfigurationCost,
+    dropped: IndexCandidate,
+    pool: Sequence[IndexCandidate],
+    bounds: _Bounds,
+    budget: Budget,
+    allowance: dict[str, int],
+    deadline: Deadline,
+) -> ConfigurationCost:
+    """Drop one chosen index and refill the freed budget greedily, by ratio and by absolute benefit;
+    the better of the two."""
+    trials: list[ConfigurationCost] = []
+    near = bounds.near(best, frozenset({dropped.table.key}))
+    for key in ("ratio", "benefit"):
+        trial = best.copy()
+        trial.apply(Move(remove=(dropped,)))
+        _Fill(trial, pool, near, budget, allowance, deadline, key, frozenset({dropped})).run()
+        trials.append(trial)
+    return min(trials, key=lambda t: t.total)
+
+
 def _swap(
     state: ConfigurationCost,
     pool: Sequence[IndexCandidate],
@@ -478,30 +616,57 @@ def _swap(
     done: int,
     total: int,
 ) -> ConfigurationCost:
-    """Drop one chosen index at a time and refill greedily (by ratio, then by absolute benefit);
-    keep the first refill that lowers the cost, and start over until a full pass finds none."""
+    """Local search around the greedy answer; each pass takes the first change that lowers the cost
+    and starts over, until a full pass finds none (or time runs out):
+
+    1. drop a chosen index whose removal no longer raises the cost (a later, wider one carries it),
+       freeing its bytes;
+    2. add one of the ``SWAP_CANDIDATES`` unchosen candidates with the largest benefit of their own,
+       evicting the chosen indexes that lose least per byte until it fits, and refill;
+    3. drop one chosen index and refill its bytes greedily (by ratio and by absolute benefit).
+    """
     best = state
     improved = True
     while improved and not deadline.expired():
         improved = False
         eps = 1e-9 * max(1.0, abs(best.total))
-        order = sorted(best.config, key=lambda c: (best.cost.size(c), order_key(c)))
-        for n, dropped in enumerate(order):
+        config = ordered(best.config)
+        losses = {
+            c: d for c, (d, _) in zip(config, best.deltas([Move(remove=(c,)) for c in config]), strict=True)
+        }
+        for c, delta in losses.items():
+            if delta <= 0.0:
+                best = best.copy()
+                best.apply(Move(remove=(c,)))
+                improved = True
+                break
+        if improved:
+            continue
+        rest = [c for c in pool if c not in best.config]
+        marginal = {c: d for c, (d, _) in zip(rest, best.deltas([Move(add=(c,)) for c in rest]), strict=True)}
+        pass_bounds = _Bounds(bounds, marginal)
+        room = math.inf if budget.storage_bytes is None else budget.storage_bytes
+        big = sorted(
+            (c for c in pool if c not in best.config and c in bounds and best.cost.size(c) <= room),
+            key=lambda c: (bounds[c], order_key(c)),
+        )[:SWAP_CANDIDATES]
+        small_first = sorted(best.config, key=lambda c: (best.cost.size(c), order_key(c)))
+        moves: list[tuple[str, IndexCandidate]] = [("add", c) for c in big] + [
+            ("drop", c) for c in small_first
+        ]
+        for n, (kind, c) in enumerate(moves):
             if deadline.expired():
                 break
             if progress is not None:
-                # Monotone: a later pass re-counts from the start of the swap share.
-                done = max(done, done + (total - done) * n // max(1, len(order)))
+                # Monotone: a later pass counts on from where the last one stopped.
+                done = max(done, done + (total - done) * n // max(1, len(moves) * 2))
                 progress(done, total, best.total)
-            trials: list[ConfigurationCost] = []
-            for key in ("ratio", "benefit"):
-                trial = best.copy()
-                trial.apply(Move(remove=(dropped,)))
-                _Fill(trial, pool, bounds, budget, allowance, deadline, key, frozenset({dropped})).run()
-                trials.append(trial)
-            candidate = min(trials, key=lambda t: t.total)
-            if candidate.total < best.total - eps:
-                best = candidate
+            if kind == "add":
+                trial = _add_and_evict(best, c, losses, pool, pass_bounds, budget, allowance, deadline)
+            else:
+                trial = _drop_and_refill(best, c, pool, pass_bounds, budget, allowance, deadline)
+            if trial.total < best.total - eps and within(trial, budget, allowance):
+                best = trial
                 improved = True
                 break
     return best
