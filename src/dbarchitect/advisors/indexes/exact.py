@@ -279,7 +279,7 @@ def _solve(
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(deadline.remaining, 0.05))
+    h.setOptionValue("time_limit", max(deadline.remaining, 0.01))
     inf = highspy.kHighsInf
     empty_i = np.array([], dtype=np.int32)
     empty_v = np.array([], dtype=np.float64)
