@@ -187,3 +187,13 @@ def test_examples_generate_candidates_for_their_statements(example: str) -> None
     assert infos
     names = {s.name for s in insp.workload.statements}
     assert all(set(i.statements) <= names and i.reasons for i in infos)
+
+
+def test_candidates_sort_whether_partial_or_not() -> None:
+    from dbarchitect.advisors.indexes.candidates import IndexCandidate as C
+    from dbarchitect.model.names import Name as N
+
+    partial = C(N("orders"), (N("placed_at"),), where="status = 'paid'")
+    full = C(N("orders"), (N("placed_at"),))
+    other = C(N("customers"), (N("email"),))
+    assert sorted([partial, full, other]) == [other, full, partial]

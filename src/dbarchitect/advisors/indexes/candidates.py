@@ -27,7 +27,7 @@ from dbarchitect.model.workload import (
 )
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class IndexCandidate:
     """A B-tree the advisor may propose: key columns in order (with direction), optional INCLUDE
     columns (covering, index-only scans), and an optional partial predicate (neutral SQL)."""
@@ -45,6 +45,20 @@ class IndexCandidate:
             raise ValueError("an index candidate needs at least one key column")
         if self.descending and len(self.descending) != len(self.columns):
             raise ValueError("descending flags must match the key columns one to one")
+
+    def sort_key(self) -> tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...], str, bool]:
+        """A total order (a partial predicate may be absent, so the fields do not compare as-is)."""
+        return (
+            self.table.key,
+            tuple(c.key for c in self.columns),
+            self.descending,
+            tuple(c.key for c in self.include),
+            self.where or "",
+            self.unique,
+        )
+
+    def __lt__(self, other: IndexCandidate) -> bool:
+        return self.sort_key() < other.sort_key()
 
     @property
     def width(self) -> int:
