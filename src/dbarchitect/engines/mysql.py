@@ -14,6 +14,8 @@ index entries hold the primary key instead of a row pointer.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -79,43 +81,46 @@ def _latest_in_series(version: tuple[int, ...]) -> tuple[int, ...]:
     return version + (999,) * (3 - len(version))
 
 
-def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
-    series = _latest_in_series(version)
+#: What every InnoDB engine of the family shares; each engine adds what its version can do.
+_INNODB_FEATURES: dict[str, Any] = {
+    "partial_indexes": False,
+    "include_columns": False,
+    "transactional_ddl": False,
+    "concurrent_index_build": False,
+    "named_enum_types": False,
+    "inline_enum_type": True,
+    "native_json": True,
+    "arrays": False,
+    "alter_add_constraint": True,
+    "partition_methods": frozenset({"range", "list", "hash"}),
+    "foreign_keys_on_partitioned_tables": False,
+    "unique_must_include_partition_key": True,
+    "index_methods": frozenset({"btree", "fulltext", "spatial"}),
+    "text_keys_need_prefix": True,
+    "identity_only_as_rowid": False,
+}
+
+
+def _innodb_traits(
+    engine: EngineName,
+    label: str,
+    version: tuple[int, ...],
+    reserved: frozenset[str],
+    *,
+    native_uuid: bool,
+    **features: Any,
+) -> EngineTraits:
     return EngineTraits(
-        engine=EngineName.MYSQL,
-        label="MySQL",
+        engine=engine,
+        label=label,
         version=version,
         sqlglot_dialect="mysql",
         identifier_max_length=64,
         quote_open="`",
         quote_close="`",
-        reserved=_RESERVED,
-        features=Features(
-            partial_indexes=False,
-            include_columns=False,
-            expression_indexes=series >= (8, 0, 13),
-            descending_indexes=version >= (8,),
-            check_constraints=series >= (8, 0, 16),
-            transactional_ddl=False,
-            concurrent_index_build=False,
-            named_enum_types=False,
-            inline_enum_type=True,
-            native_uuid=False,
-            native_json=True,
-            arrays=False,
-            alter_add_constraint=True,
-            returning=False,
-            partition_methods=frozenset({"range", "list", "hash"}),
-            foreign_keys_on_partitioned_tables=False,
-            unique_must_include_partition_key=True,
-            index_methods=frozenset({"btree", "fulltext", "spatial"}),
-            text_keys_need_prefix=True,
-            identity_only_as_rowid=False,
-            expression_defaults=series >= (8, 0, 13),
-            expression_defaults_parenthesized=True,
-            text_defaults=series >= (8, 0, 13),
-        ),
-        type_sql=lambda t: _type_sql(t, native_uuid=False),
+        reserved=reserved,
+        features=Features(**_INNODB_FEATURES, native_uuid=native_uuid, **features),
+        type_sql=lambda t: _type_sql(t, native_uuid=native_uuid),
         row_overhead_bytes=18.0,
         index_entry_overhead_bytes=6.0,
         table_fill_factor=15.0 / 16.0,
@@ -135,57 +140,36 @@ def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
     )
 
 
+def mysql_traits(version: tuple[int, ...]) -> EngineTraits:
+    series = _latest_in_series(version)
+    return _innodb_traits(
+        EngineName.MYSQL,
+        "MySQL",
+        version,
+        _RESERVED,
+        native_uuid=False,
+        expression_indexes=series >= (8, 0, 13),
+        descending_indexes=version >= (8,),
+        check_constraints=series >= (8, 0, 16),
+        returning=False,
+        expression_defaults=series >= (8, 0, 13),
+        expression_defaults_parenthesized=True,
+        text_defaults=series >= (8, 0, 13),
+    )
+
+
 def mariadb_traits(version: tuple[int, ...]) -> EngineTraits:
-    native_uuid = version >= (10, 7)
-    return EngineTraits(
-        engine=EngineName.MARIADB,
-        label="MariaDB",
-        version=version,
-        sqlglot_dialect="mysql",
-        identifier_max_length=64,
-        quote_open="`",
-        quote_close="`",
-        reserved=_RESERVED | {"offset", "returning"},
-        features=Features(
-            partial_indexes=False,
-            include_columns=False,
-            expression_indexes=False,
-            descending_indexes=version >= (10, 8),
-            check_constraints=True,
-            transactional_ddl=False,
-            concurrent_index_build=False,
-            named_enum_types=False,
-            inline_enum_type=True,
-            native_uuid=native_uuid,
-            native_json=True,
-            arrays=False,
-            alter_add_constraint=True,
-            returning=True,
-            partition_methods=frozenset({"range", "list", "hash"}),
-            foreign_keys_on_partitioned_tables=False,
-            unique_must_include_partition_key=True,
-            index_methods=frozenset({"btree", "fulltext", "spatial"}),
-            text_keys_need_prefix=True,
-            identity_only_as_rowid=False,
-            expression_defaults=True,
-            expression_defaults_parenthesized=False,
-            text_defaults=True,
-        ),
-        type_sql=lambda t: _type_sql(t, native_uuid=native_uuid),
-        row_overhead_bytes=18.0,
-        index_entry_overhead_bytes=6.0,
-        table_fill_factor=15.0 / 16.0,
-        index_fill_factor=0.69,
-        secondary_index_holds_primary_key=True,
-        true_literal="1",
-        false_literal="0",
-        identity_sql="AUTO_INCREMENT",
-        current_timestamp_with_precision=True,
-        timestamptz_as_utc=True,
-        interval_emulated=True,
-        table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-        inline_comments=True,
-        partition_syntax="inline",
-        upsert_syntax="on_duplicate_key",
-        online_index_options="ALGORITHM=INPLACE LOCK=NONE",
+    return _innodb_traits(
+        EngineName.MARIADB,
+        "MariaDB",
+        version,
+        _RESERVED | {"offset", "returning"},
+        native_uuid=version >= (10, 7),
+        expression_indexes=False,
+        descending_indexes=version >= (10, 8),
+        check_constraints=True,
+        returning=True,
+        expression_defaults=True,
+        expression_defaults_parenthesized=False,
+        text_defaults=True,
     )
