@@ -21,6 +21,7 @@ import sqlglot
 from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
+from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.types import parse_column_type
 from dbarchitect.model.catalog import (
@@ -46,20 +47,15 @@ from dbarchitect.model.types import LogicalType, TypeKind
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-_DIALECT = {
-    EngineName.POSTGRESQL: "postgres",
-    EngineName.MYSQL: "mysql",
-    EngineName.MARIADB: "mysql",
-    EngineName.SQLITE: "sqlite",
-    EngineName.DUCKDB: "duckdb",
-}
-_LABEL = {
-    EngineName.POSTGRESQL: "PostgreSQL",
-    EngineName.MYSQL: "MySQL",
-    EngineName.MARIADB: "MariaDB",
-    EngineName.SQLITE: "SQLite",
-    EngineName.DUCKDB: "DuckDB",
-}
+
+def _dialect(engine: EngineName) -> str:
+    return get_traits(engine).sqlglot_dialect
+
+
+def _label(engine: EngineName) -> str:
+    return get_traits(engine).label
+
+
 #: Statements that carry no schema facts.
 _SKIP = re.compile(
     r"^\s*(SET|GRANT|REVOKE|BEGIN|COMMIT|START\s+TRANSACTION|ROLLBACK|USE|PRAGMA|ANALYZE|VACUUM|"
@@ -115,7 +111,7 @@ class SqlStatement:
 def split_statements(text: str, dialect: EngineName, *, file: str | None = None) -> list[SqlStatement]:
     """Split a script on the dialect's semicolon tokens (comments and strings are respected)."""
     try:
-        tokens = sqlglot.Dialect.get_or_raise(_DIALECT[dialect]).tokenize(text)
+        tokens = sqlglot.Dialect.get_or_raise(_dialect(dialect)).tokenize(text)
     except TokenError as exc:
         raise SqlError(Diagnostic(f"cannot tokenize the SQL: {exc}", file=file)) from None
     statements: list[SqlStatement] = []
@@ -157,9 +153,9 @@ def _neutral(node: exp.Expression) -> str:
     return node.sql()
 
 
-def _default(node: exp.Expression) -> Default:
+def default_from_node(node: exp.Expression) -> Default:
     if isinstance(node, exp.Paren):
-        return _default(node.this)
+        return default_from_node(node.this)
     if isinstance(node, exp.Null):
         return Default(DefaultKind.NULL)
     if isinstance(node, exp.Boolean):
@@ -169,7 +165,7 @@ def _default(node: exp.Expression) -> Default:
     if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
         return Default(DefaultKind.NUMBER, f"-{node.this.this}")
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
-        return _default(node.this)
+        return default_from_node(node.this)
     if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime) or (
         isinstance(node, exp.Anonymous | exp.Func)
         and node.sql().upper() in {"NOW()", "LOCALTIMESTAMP", "LOCALTIMESTAMP()"}
@@ -204,7 +200,7 @@ def _foreign_key(columns: tuple[Name, ...], reference: exp.Reference, name: Name
     return ForeignKey(columns, ref_table, ref_cols, name, on_delete, on_update)
 
 
-def _index_key(node: exp.Expression) -> IndexKey:
+def index_key_from_node(node: exp.Expression) -> IndexKey:
     desc = False
     if isinstance(node, exp.Ordered):
         desc = bool(node.args.get("desc"))
@@ -260,7 +256,7 @@ class _TableBuilder:
 class _Loader:
     def __init__(self, dialect: EngineName, file: str | None) -> None:
         self.engine = dialect
-        self.dialect = _DIALECT[dialect]
+        self.dialect = _dialect(dialect)
         self.file = file
         self.tables: dict[str, _TableBuilder] = {}
         self.views: list[View] = []
@@ -304,7 +300,7 @@ class _Loader:
         if isinstance(node, exp.Command):
             if _SCHEMA_DDL.match(sql):
                 raise self.error(
-                    f"cannot understand `{' '.join(sql.split()[:4])} ...` in {_LABEL[self.engine]} DDL",
+                    f"cannot understand `{' '.join(sql.split()[:4])} ...` in {_label(self.engine)} DDL",
                     "simplify the statement or check it is valid for this engine",
                 )
             return
@@ -500,7 +496,7 @@ class _Loader:
             elif isinstance(c, exp.UniqueColumnConstraint):
                 builder.uniques.append(UniqueConstraint((name,), cname))
             elif isinstance(c, exp.DefaultColumnConstraint):
-                default = _default(c.this)
+                default = default_from_node(c.this)
                 if default.kind == DefaultKind.EXPRESSION and "nextval" in (default.value or "").lower():
                     identity, default = True, None
             elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint):
@@ -551,7 +547,7 @@ class _Loader:
             inner = [node]
         for c in inner:
             if isinstance(c, exp.PrimaryKey):
-                cols = tuple(_index_key(e).column or Name("?") for e in c.expressions)
+                cols = tuple(index_key_from_node(e).column or Name("?") for e in c.expressions)
                 self.check_columns(builder, cols, "primary key")
                 self.set_primary_key(builder, PrimaryKey(cols, cname))
             elif isinstance(c, exp.PrimaryKeyColumnConstraint):
@@ -564,7 +560,7 @@ class _Loader:
                     cols_nodes = schema.expressions
                     if uname is None and schema.this is not None:
                         uname = _name(schema.this)
-                cols = tuple(_index_key(e).column or Name("?") for e in cols_nodes)
+                cols = tuple(index_key_from_node(e).column or Name("?") for e in cols_nodes)
                 self.check_columns(builder, cols, "unique constraint")
                 builder.uniques.append(UniqueConstraint(cols, uname))
             elif isinstance(c, exp.ForeignKey):
@@ -577,7 +573,7 @@ class _Loader:
             elif isinstance(c, exp.CheckColumnConstraint):
                 builder.checks.append(CheckConstraint(_neutral(c.this), cname))
             elif isinstance(c, exp.IndexColumnConstraint):
-                keys = tuple(_index_key(e) for e in c.expressions)
+                keys = tuple(index_key_from_node(e) for e in c.expressions)
                 self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
                 iname = (
                     _name(c.this)
@@ -605,7 +601,7 @@ class _Loader:
         params = index.args.get("params")
         if not isinstance(params, exp.IndexParameters):
             raise self.error("CREATE INDEX without columns")
-        keys = tuple(_index_key(e) for e in params.args.get("columns") or [])
+        keys = tuple(index_key_from_node(e) for e in params.args.get("columns") or [])
         self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
         include = _names(params.args.get("include") or [])
         self.check_columns(builder, include, "index INCLUDE")
@@ -755,7 +751,7 @@ def load_ddl(text: str, dialect: EngineName, *, file: str | None = None) -> Cata
             raise SqlError(
                 replace(
                     exc.diagnostic,
-                    message=f"this looks like {_LABEL[other]} DDL, not {_LABEL[dialect]} "
+                    message=f"this looks like {_label(other)} DDL, not {_label(dialect)} "
                     f"({exc.diagnostic.message})",
                     hint=f"set schema.ddl.dialect: {other.value}",
                 )
@@ -764,7 +760,7 @@ def load_ddl(text: str, dialect: EngineName, *, file: str | None = None) -> Cata
     if other is not None:
         raise SqlError(
             Diagnostic(
-                f"this looks like {_LABEL[other]} DDL, not {_LABEL[dialect]}",
+                f"this looks like {_label(other)} DDL, not {_label(dialect)}",
                 file=file,
                 hint=f"set schema.ddl.dialect: {other.value}",
             )

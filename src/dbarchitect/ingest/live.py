@@ -55,10 +55,10 @@ from dbarchitect.engines.connection import (
     expand_env,
     redacted_url,
 )
+from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import COMMON_RESERVED
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic
-from dbarchitect.ingest.ddl import _default as default_from_node
-from dbarchitect.ingest.ddl import _index_key as index_key_from_node
+from dbarchitect.ingest.ddl import default_from_node, index_key_from_node
 from dbarchitect.ingest.types import parse_column_type
 from dbarchitect.model.catalog import (
     Catalog,
@@ -89,12 +89,6 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SYSTEM_SCHEMAS = frozenset(
     {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 )
-_DIALECT = {
-    EngineName.POSTGRESQL: "postgres",
-    EngineName.MYSQL: "mysql",
-    EngineName.MARIADB: "mysql",
-    EngineName.SQLITE: "sqlite",
-}
 _ACTIONS = {a.value: a for a in ReferentialAction}
 
 
@@ -168,7 +162,7 @@ def _parse_expression(sql: str, dialect: str) -> exp.Expression | None:
 def neutral_expression(sql: str, engine: EngineName) -> str:
     """A server-deparsed expression as neutral SQL, without its meaningless decorations
     (unparsable text is kept as the server gave it)."""
-    node = _parse_expression(sql, _DIALECT[engine])
+    node = _parse_expression(sql, get_traits(engine).sqlglot_dialect)
     if node is None:
         return sql.strip()
     return _tidy_node(node).sql()
@@ -191,7 +185,7 @@ def _default(text_: str | None, engine: EngineName, type_: LogicalType) -> tuple
     if engine == EngineName.MYSQL and type_.is_string and not raw.startswith("'"):
         # MySQL 8 reports string defaults without quotes (MariaDB quotes them).
         return Default(DefaultKind.STRING, raw), False
-    node = _parse_expression(raw, _DIALECT[engine])
+    node = _parse_expression(raw, get_traits(engine).sqlglot_dialect)
     if node is None:
         return Default(DefaultKind.EXPRESSION, raw), False
     if isinstance(_unparen(node), exp.Column) and engine in (EngineName.MYSQL, EngineName.MARIADB):
@@ -437,7 +431,7 @@ def _partition(child: str, bound: str, engine: EngineName) -> Partition:
         )
     m = re.match(r"(?is)\s*FOR VALUES IN \((.*)\)\s*$", bound)
     if m:
-        node = _parse_expression(f"x IN ({m.group(1)})", _DIALECT[engine])
+        node = _parse_expression(f"x IN ({m.group(1)})", get_traits(engine).sqlglot_dialect)
         if isinstance(node, exp.In):
             return Partition(name, tuple(_tidy_node(e).sql() for e in node.expressions))
         return Partition(name, (m.group(1).strip(),))
@@ -849,7 +843,7 @@ class _Assembler:
             raw = str(rows[0][0]) if rows else ""
         else:
             raw = str(self.inspector.get_view_definition(view, schema=self.ischema) or "")
-        node = _parse_expression(raw, _DIALECT[self.engine])
+        node = _parse_expression(raw, get_traits(self.engine).sqlglot_dialect)
         if isinstance(node, exp.Create) and node.expression is not None:
             node = node.expression
         if node is None:
