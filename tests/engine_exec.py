@@ -25,15 +25,7 @@ def execute_script(url: str, script: str) -> set[str]:
                 "where n.nspname = current_schema() and c.relkind = 'p'"
             ).fetchall()
         return {str(r[0]).lower() for r in rows} | {str(r[0]).lower() for r in parts_rows}
-    conn2 = pymysql.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=unquote(parts.username or "root"),
-        password=unquote(parts.password or ""),
-        database=parts.path.lstrip("/"),
-        client_flag=CLIENT.MULTI_STATEMENTS,
-        autocommit=True,
-    )
+    conn2 = mariadb_connect(url, multi_statements=True)
     try:
         with conn2.cursor() as cur:
             cur.execute(script)
@@ -46,3 +38,20 @@ def execute_script(url: str, script: str) -> set[str]:
             return {str(r[0]).lower() for r in cur.fetchall()}
     finally:
         conn2.close()
+
+
+def mariadb_connect(
+    url: str, database: str | None = None, *, multi_statements: bool = False
+) -> pymysql.connections.Connection:
+    """An autocommit PyMySQL connection to a ``mysql://`` URL: to ``database``, else the URL's own."""
+    parts = urlsplit(url)
+    return pymysql.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        database=database if database is not None else (parts.path.lstrip("/") or None),
+        client_flag=CLIENT.MULTI_STATEMENTS if multi_statements else 0,
+        connect_timeout=5,
+        autocommit=True,
+    )

@@ -12,6 +12,8 @@ import psycopg
 import pymysql
 import pytest
 
+from tests.engine_exec import mariadb_connect
+
 CONFTEST = Path(__file__).with_name("conftest.py")
 
 
@@ -107,15 +109,7 @@ def test_pg_stat_statements_records_statements(pg_has_pg_stat_statements: str) -
 
 
 def _maria(url: str) -> pymysql.connections.Connection:
-    parts = urlsplit(url)
-    return pymysql.connect(
-        host=parts.hostname,
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        database=_db_name(url) or None,
-        autocommit=True,
-    )
+    return mariadb_connect(url, _db_name(url) or None)
 
 
 def _maria_rows(url: str, query: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:

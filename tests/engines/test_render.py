@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import psycopg
 import pymysql
@@ -18,7 +17,7 @@ from dbarchitect.ingest.ddl import load_ddl
 from dbarchitect.model.catalog import Catalog, Column, ForeignKey, Index, IndexKey, PrimaryKey, Table
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.types import LogicalType, TypeKind
-from tests.engine_exec import execute_script
+from tests.engine_exec import execute_script, mariadb_connect
 
 ENGINES = {
     "postgresql": get_traits(EngineName.POSTGRESQL, "15"),
@@ -470,15 +469,7 @@ def test_rendered_schema_runs_on_postgresql(pg_scratch_db: str) -> None:
 def test_rendered_schema_runs_on_mariadb(mariadb_scratch_db: str) -> None:
     created = execute_script(mariadb_scratch_db, render_schema(rich(), ENGINES["mariadb"]))
     assert created >= TABLES
-    parts = urlsplit(mariadb_scratch_db)
-    conn = pymysql.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        database=parts.path.lstrip("/"),
-        autocommit=True,
-    )
+    conn = mariadb_connect(mariadb_scratch_db)
     try:
         with conn.cursor() as cur:
             cur.execute("INSERT INTO departments (name, budget) VALUES ('R&D', 1234567890.12)")
@@ -522,14 +513,7 @@ def test_online_index_builds_in_each_engines_terms(engine: str, expected: str) -
 def test_online_index_build_is_accepted_by_mariadb(mariadb_scratch_db: str) -> None:
     execute_script(mariadb_scratch_db, render_schema(rich(), ENGINES["mariadb"]))
     execute_script(mariadb_scratch_db, _online_index("mariadb"))
-    parts = urlsplit(mariadb_scratch_db)
-    conn = pymysql.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        database=parts.path.lstrip("/"),
-    )
+    conn = mariadb_connect(mariadb_scratch_db)
     try:
         with conn.cursor() as cur:
             cur.execute("SHOW INDEX FROM employees WHERE Key_name = 'employees_salary_idx'")

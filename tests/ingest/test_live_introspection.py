@@ -24,10 +24,8 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import psycopg
-import pymysql
 import pytest
 import sqlalchemy.exc
 import sqlglot
@@ -52,7 +50,7 @@ from dbarchitect.model.catalog import (
 )
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.types import LogicalType, TypeKind
-from tests.engine_exec import execute_script
+from tests.engine_exec import execute_script, mariadb_connect
 
 CASES = Path(__file__).parent / "import_cases"
 SCHEMA = load_ddl((CASES / "live_schema.pg.sql").read_text(encoding="utf-8"), EngineName.POSTGRESQL)
@@ -348,15 +346,7 @@ def test_postgres_statistics(pg_scratch_db: str) -> None:
 @pytest.mark.mariadb
 def test_mariadb_statistics(mariadb_scratch_db: str) -> None:
     rows = _people_rows()
-    url = urlsplit(mariadb_scratch_db)
-    conn = pymysql.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 3306,
-        user=unquote(url.username or "root"),
-        password=unquote(url.password or ""),
-        database=url.path.lstrip("/"),
-        autocommit=True,
-    )
+    conn = mariadb_connect(mariadb_scratch_db)
     try:
         with conn.cursor() as cur:
             cur.execute(STATS_DDL)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from urllib.parse import unquote, urlsplit
 
-import pymysql
 import pytest
 
 from dbarchitect.errors import SqlError
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.names import EngineName as E
+from tests.engine_exec import mariadb_connect
 
 TABLE = "CREATE TABLE payments (id INTEGER PRIMARY KEY, provider_ref VARCHAR(40) NOT NULL UNIQUE, amount INTEGER, status VARCHAR(20))"
 PG_UPSERT = (
@@ -85,15 +84,7 @@ def test_translated_upsert_runs_on_sqlite() -> None:
 @pytest.mark.mariadb
 def test_translated_upsert_runs_on_mariadb_with_the_same_effect(mariadb_scratch_db: str) -> None:
     sql = transpile_statement(PG_UPSERT, E.POSTGRESQL, E.MARIADB)
-    url = urlsplit(mariadb_scratch_db)
-    conn = pymysql.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 3306,
-        user=unquote(url.username or "root"),
-        password=unquote(url.password or ""),
-        database=url.path.lstrip("/"),
-        autocommit=True,
-    )
+    conn = mariadb_connect(mariadb_scratch_db)
     try:
         with conn.cursor() as cur:
             cur.execute(TABLE)
