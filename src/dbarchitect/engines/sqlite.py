@@ -11,7 +11,14 @@ appends.
 
 from __future__ import annotations
 
-from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features
+from dbarchitect.engines.traits import (
+    COMMON_RESERVED,
+    DdlKind,
+    EngineTraits,
+    Features,
+    LockFact,
+    MigrationFacts,
+)
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
 
@@ -102,4 +109,56 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         false_literal="0",
         decimal_fraction_is_float=True,
         interval_emulated=True,
+        migration=migration_facts(version),
+    )
+
+
+# -- migration facts ------------------------------------------------------------------------------
+
+_WRITE_LOCK = "database write lock (one writer per file)"
+
+
+def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
+    """SQLite's ALTER TABLE can add (simple) columns, rename columns (3.25+) and tables; anything else
+    is a table rebuild (create the new table, copy, drop the old, rename: the documented procedure).
+    Every DDL takes the database's single write lock; readers go on in WAL mode."""
+    k = DdlKind
+    cheap = LockFact(_WRITE_LOCK, blocks_reads=False, blocks_writes=True, source="SQLite docs (locking)")
+    scan = LockFact(_WRITE_LOCK, blocks_reads=False, blocks_writes=True, scans=True, source="SQLite docs")
+    rebuild = LockFact(
+        _WRITE_LOCK, blocks_reads=False, blocks_writes=True, rewrites=True, source="SQLite docs"
+    )
+    locks = {kind: cheap for kind in k}
+    locks.update({k.CREATE_INDEX: scan, k.CREATE_INDEX_ONLINE: scan, k.TABLE_REBUILD: rebuild})
+    locks[k.BACKFILL] = scan
+    rebuild_kinds = frozenset(
+        {
+            k.ADD_COLUMN_REWRITE,
+            k.DROP_COLUMN,
+            k.SET_DEFAULT,
+            k.SET_NOT_NULL,
+            k.SET_NOT_NULL_PROVEN,
+            k.DROP_NOT_NULL,
+            k.ALTER_TYPE_REWRITE,
+            k.ALTER_TYPE_METADATA,
+            k.ADD_CHECK,
+            k.ADD_FOREIGN_KEY,
+            k.ADD_UNIQUE,
+            k.DROP_CONSTRAINT,
+            k.DROP_FOREIGN_KEY,
+            k.DROP_PRIMARY_KEY,
+            k.ENUM_ADD_VALUE,
+        }
+        | ({k.RENAME_COLUMN} if version < (3, 25) else set())
+    )
+    return MigrationFacts(
+        locks=locks,
+        rebuild_kinds=rebuild_kinds,
+        lock_timeout_sql=("PRAGMA busy_timeout = 5000",),
+        no_lock_timeout_sql=("PRAGMA busy_timeout = 5000",),
+        lock_timeout_advice=(
+            "each step waits at most 5 s for the write lock (busy_timeout); a table rebuild holds it for the "
+            "whole copy, so run rebuilds of big tables in a quiet window. Foreign keys are not enforced "
+            "during a rebuild unless PRAGMA foreign_keys is on; run PRAGMA foreign_key_check afterwards."
+        ),
     )
