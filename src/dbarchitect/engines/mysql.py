@@ -237,6 +237,7 @@ def _innodb_migration(*, mariadb: bool, version: tuple[int, ...]) -> MigrationFa
         k.ADD_CHECK: _online("COPY", "SHARED", scans=True, source=src),
         k.ADD_FOREIGN_KEY: _online("COPY", "SHARED", scans=True, source=src),
         k.ADD_UNIQUE: _online(nocopy, "NONE", scans=True, source=src),
+        k.ADD_PRIMARY_KEY: _online("INPLACE", "NONE", rewrites=True, scans=True, source=src),
         k.DROP_CONSTRAINT: _online("INSTANT" if mariadb else "INPLACE", "NONE", source=src),
         k.DROP_FOREIGN_KEY: _online("INSTANT" if mariadb else "INPLACE", "NONE", source=src),
         k.DROP_PRIMARY_KEY: _online("COPY", "SHARED", source=src),
@@ -266,4 +267,5 @@ def _innodb_migration(*, mariadb: bool, version: tuple[int, ...]) -> MigrationFa
         modify_whole_column=True,
         drop_index_if_exists=mariadb,
         foreign_key_creates_index=True,
+        rename_table_sql="RENAME TABLE {old} TO {new}",
     )

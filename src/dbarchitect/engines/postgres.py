@@ -148,6 +148,7 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
         k.ADD_FOREIGN_KEY_NOT_VALID: _lock("SHARE ROW EXCLUSIVE"),
         k.VALIDATE_FOREIGN_KEY: _lock("SHARE UPDATE EXCLUSIVE", scans=True),
         k.ADD_UNIQUE: _lock(_AE, scans=True),
+        k.ADD_PRIMARY_KEY: _lock(_AE, scans=True),
         k.ADD_CONSTRAINT_USING_INDEX: _lock(_AE),
         k.DROP_CONSTRAINT: _lock(_AE),
         k.DROP_FOREIGN_KEY: _lock(_AE),

@@ -144,6 +144,7 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
             k.ADD_CHECK,
             k.ADD_FOREIGN_KEY,
             k.ADD_UNIQUE,
+            k.ADD_PRIMARY_KEY,
             k.DROP_CONSTRAINT,
             k.DROP_FOREIGN_KEY,
             k.DROP_PRIMARY_KEY,
@@ -154,6 +155,7 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
     return MigrationFacts(
         locks=locks,
         rebuild_kinds=rebuild_kinds,
+        add_column_constant_default_only=True,
         lock_timeout_sql=("PRAGMA busy_timeout = 5000",),
         no_lock_timeout_sql=("PRAGMA busy_timeout = 5000",),
         lock_timeout_advice=(

@@ -165,6 +165,7 @@ class DdlKind(StrEnum):
     ADD_FOREIGN_KEY_NOT_VALID = "add foreign key not valid"
     VALIDATE_FOREIGN_KEY = "validate foreign key"
     ADD_UNIQUE = "add unique/primary key"
+    ADD_PRIMARY_KEY = "add primary key"
     ADD_CONSTRAINT_USING_INDEX = "add constraint using index"
     DROP_CONSTRAINT = "drop constraint"
     DROP_FOREIGN_KEY = "drop foreign key"
@@ -244,4 +245,8 @@ class MigrationFacts:
     foreign_key_creates_index: bool = False
     #: Row-level triggers in PL/pgSQL can keep an expand column in sync during a backfill.
     sync_trigger: bool = False
+    #: ADD COLUMN takes only constant defaults, and NOT NULL only with one (SQLite); others rebuild.
+    add_column_constant_default_only: bool = False
+    #: How a table is renamed ({old} and {new} are quoted names).
+    rename_table_sql: str = "ALTER TABLE {old} RENAME TO {new}"
     rates: MigrationRates = field(default_factory=MigrationRates)
