@@ -211,6 +211,8 @@ def ours(
     notes = []
     if advice.optimal:
         notes.append("proven optimal over its candidates")
+    elif algorithm == "exact":
+        notes.append("not proven optimal")
     if advice.stopped_early:
         notes.append(f"stopped at the {time_limit:g} s limit (best so far)")
     if abs(advice.relative_cost - relative) > 1e-6:
