@@ -1,1 +1,40 @@
-"""guardrails."""
+"""Guardrails: lint hand-written migration files for operations that lock, rewrite or lose data.
+
+``lint_sql(text, traits, ...)`` runs every rule of ``guardrails/rules`` (one module per rule) over a
+migration file and returns a :class:`LintResult`; ``lint_text``, ``lint_json`` and ``lint_sarif``
+render it, and ``explain_rule(id)`` returns a rule's explanation. An error-level finding means exit 1.
+"""
+
+from dbarchitect.guardrails.rule import Finding, Fix, Level, RuleConfigError, Span
+from dbarchitect.guardrails.runner import (
+    LintResult,
+    all_rules,
+    explain_rule,
+    finding_text,
+    get_rule,
+    lint_json,
+    lint_sql,
+    lint_text,
+    rule_doc_markdown,
+    rule_ids,
+)
+from dbarchitect.guardrails.sarif import lint_sarif
+
+__all__ = [
+    "Finding",
+    "Fix",
+    "Level",
+    "LintResult",
+    "RuleConfigError",
+    "Span",
+    "all_rules",
+    "explain_rule",
+    "finding_text",
+    "get_rule",
+    "lint_json",
+    "lint_sarif",
+    "lint_sql",
+    "lint_text",
+    "rule_doc_markdown",
+    "rule_ids",
+]

@@ -1,0 +1,300 @@
+"""What a guardrail rule is, what it sees, and what it reports.
+
+A rule is one class in ``guardrails/rules/<rule_id>.py``: a kebab-case ``id`` (the same in the file
+name, the docs page, config keys, suppression comments and JSON output), the ``engines`` it applies
+to, a one-line ``summary``, a default ``level``, and ``check()``, which looks at one statement of a
+migration file with its :class:`LintContext` (engine traits, transaction state, session settings,
+tables created earlier in the file, the catalog and table sizes when given) and yields
+:class:`Draft` findings. The runner turns drafts into :class:`Finding` objects with the rule id, the
+level and the statement's span, and applies suppressions and the user's level overrides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+from sqlglot import exp
+
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.model.catalog import Catalog, Table, TableStats
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import LogicalType, TypeKind
+
+#: A table at or above this many rows is "big": a full scan or rewrite under a lock that blocks writes
+#: stalls them for about a second or more. Measured on PostgreSQL 15: ``SET NOT NULL`` scanned 3M rows
+#: in 284 ms, and a rewrite costs several times a scan, so 1M rows is where a rewrite passes a second.
+BIG_TABLE_ROWS = 1_000_000
+
+POSTGRES = frozenset({EngineName.POSTGRESQL})
+MYSQL_FAMILY = frozenset({EngineName.MYSQL, EngineName.MARIADB})
+ALL_ENGINES = frozenset(EngineName)
+
+
+class Level(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class RuleConfigError(DbarchError):
+    """A rule id in a config or a suppression comment is unknown, or a level is not one we know."""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Text that replaces the whole statement (without its closing semicolon); it may hold several
+    statements separated by ``;``."""
+
+    description: str
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a rule says about a statement; the runner adds the rule id, level and span."""
+
+    message: str
+    hint: str | None = None
+    fix: Fix | None = None
+    #: A softer level than the rule's own when the rule cannot be sure (e.g. no catalog to compare).
+    level: Level | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based lines and columns; the end is inclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    #: Character offsets in the file (end exclusive), for fixes.
+    start: int = field(default=0, compare=False)
+    end: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    level: Level
+    message: str
+    span: Span
+    file: str | None = None
+    hint: str | None = None
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of the migration file: its text, where it is, and its parse tree.
+
+    ``node`` is None when sqlglot cannot parse the statement; ``words`` is the text without comments,
+    upper-cased with whitespace collapsed, for the statements sqlglot keeps as opaque commands
+    (``VACUUM FULL``, ``ALTER TYPE ... ADD VALUE``, ``CLUSTER``).
+    """
+
+    sql: str
+    span: Span
+    node: exp.Expr | None
+    words: str
+    index: int
+
+    def alter_table(self) -> exp.Alter | None:
+        if isinstance(self.node, exp.Alter) and (self.node.args.get("kind") or "").upper() == "TABLE":
+            return self.node
+        return None
+
+    def matches(self, pattern: str) -> re.Match[str] | None:
+        return re.search(pattern, self.words)
+
+
+def table_name(node: exp.Expr | None) -> str | None:
+    """The table's name as written (no schema), or None."""
+    if isinstance(node, exp.Table):
+        return node.name or None
+    if isinstance(node, exp.Schema):
+        return table_name(node.this)
+    return None
+
+
+def ident(node: exp.Expr | None) -> str:
+    """An identifier or column's name as written."""
+    if node is None:
+        return "?"
+    if isinstance(node, exp.Identifier | exp.Column | exp.ColumnDef):
+        return str(node.name)
+    if isinstance(node.this, exp.Identifier):
+        return str(node.this.name)
+    return node.sql()
+
+
+@dataclass
+class LintContext:
+    """What a rule may know besides the statement: engine, catalog, sizes, and the file so far.
+
+    The runner updates it as it walks the file: ``BEGIN``/``COMMIT`` move ``in_transaction``,
+    ``SET`` records ``settings`` (``SET LOCAL`` ones are dropped at the end of the transaction),
+    ``CREATE TABLE`` adds to ``created_tables`` (a table created in the same file holds no rows yet,
+    so locking it harms nobody).
+    """
+
+    traits: EngineTraits
+    catalog: Catalog | None = None
+    sizes: Mapping[str, TableStats] = field(default_factory=dict)
+    in_transaction: bool = False
+    settings: dict[str, str] = field(default_factory=dict)
+    local_settings: set[str] = field(default_factory=set)
+    created_tables: set[str] = field(default_factory=set)
+    #: Constraints added NOT VALID in the open transaction (name -> table), for the VALIDATE check.
+    not_valid_in_transaction: dict[str, str] = field(default_factory=dict)
+    #: ``(table, column)`` pairs with a validated ``CHECK (column IS NOT NULL)`` seen in the file.
+    validated_not_null_checks: set[tuple[str, str]] = field(default_factory=set)
+    #: Check constraints added in the file: name -> (table, column) when the check is ``col IS NOT NULL``.
+    not_null_checks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Rules that report once per file note here that they did.
+    reported: set[str] = field(default_factory=set)
+
+    @property
+    def engine(self) -> EngineName:
+        return self.traits.engine
+
+    @property
+    def dialect(self) -> str:
+        return self.traits.sqlglot_dialect
+
+    def is_new(self, table: str | None) -> bool:
+        return table is not None and table.lower() in self.created_tables
+
+    def table(self, table: str | None) -> Table | None:
+        if table is None or self.catalog is None:
+            return None
+        return self.catalog.table(table)
+
+    def stats(self, table: str | None) -> TableStats | None:
+        if table is None:
+            return None
+        for key, value in self.sizes.items():
+            if key.lower() == table.lower():
+                return value
+        known = self.table(table)
+        return known.stats if known is not None else None
+
+    def rows(self, table: str | None) -> float | None:
+        stats = self.stats(table)
+        return stats.rows if stats is not None else None
+
+    def may_be_big(self, table: str | None) -> bool:
+        """True unless the table was created in this file or its known size is below
+        :data:`BIG_TABLE_ROWS` (an unknown size is treated as big: nothing is guessed)."""
+        if self.is_new(table):
+            return False
+        rows = self.rows(table)
+        return rows is None or rows >= BIG_TABLE_ROWS
+
+    def has_rows(self, table: str | None) -> bool:
+        """True unless the table was created in this file or is known to be empty."""
+        if self.is_new(table):
+            return False
+        rows = self.rows(table)
+        return rows is None or rows > 0
+
+    def size_note(self, table: str | None) -> str:
+        rows = self.rows(table)
+        if rows is None:
+            return "its size is not known"
+        return f"it holds about {rows:,.0f} rows"
+
+
+class Rule:
+    """Base class of every rule; subclasses set the class variables and implement ``check``."""
+
+    id: ClassVar[str]
+    engines: ClassVar[frozenset[EngineName]]
+    summary: ClassVar[str]
+    level: ClassVar[Level] = Level.ERROR
+
+    def applies_to(self, engine: EngineName) -> bool:
+        return engine in self.engines
+
+    def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class TypeChange:
+    """A column's type restated by ``ALTER COLUMN ... TYPE`` (PostgreSQL) or ``MODIFY`` / ``CHANGE``
+    (MySQL, MariaDB), with the old type when the catalog knows it."""
+
+    table: str
+    column: str
+    new_sql: str
+    new: LogicalType | None
+    old: LogicalType | None
+    action: exp.Expr
+    #: MySQL ``CHANGE old new``: the column is renamed too.
+    renamed_to: str | None = None
+
+
+def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]:
+    alter = statement.alter_table()
+    if alter is None:
+        return []
+    table = table_name(alter.this) or "?"
+    changes: list[TypeChange] = []
+    for action in alter.args.get("actions") or []:
+        renamed_to = None
+        if isinstance(action, exp.AlterColumn) and isinstance(action.args.get("dtype"), exp.DataType):
+            column, dtype = ident(action.this), action.args["dtype"]
+        elif isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
+            definition = action.this
+            dtype = definition.args.get("kind")
+            if not isinstance(dtype, exp.DataType):
+                continue
+            column = (
+                ident(action.args["rename_from"])
+                if action.args.get("rename_from")
+                else ident(definition.this)
+            )
+            if action.args.get("rename_from"):
+                renamed_to = ident(definition.this)
+        else:
+            continue
+        known = context.table(table)
+        old_column = known.column(column) if known is not None else None
+        changes.append(
+            TypeChange(
+                table,
+                column,
+                dtype.sql(context.dialect),
+                logical_type(dtype, context),
+                old_column.type if old_column is not None else None,
+                action,
+                renamed_to,
+            )
+        )
+    return changes
+
+
+def logical_type(dtype: exp.DataType, context: LintContext) -> LogicalType | None:
+    """The logical type of a written column type, or None when it is not one we know (a named enum)."""
+    try:
+        return parse_column_type(dtype, context.engine)[0]
+    except DbarchError:
+        return None
+
+
+STRING_KINDS = frozenset({TypeKind.CHAR, TypeKind.VARCHAR, TypeKind.TEXT})
+
+
+def retype_sql(sql: str, column: str, old_type: str, new_type: str) -> str | None:
+    """``sql`` with ``column``'s declared type (matching the regex ``old_type``) replaced by ``new_type``,
+    keeping the user's own formatting; None when the declaration is not found as written."""
+    name = rf"(?:\"{re.escape(column)}\"|`{re.escape(column)}`|\b{re.escape(column)}\b)"
+    pattern = re.compile(rf"({name}\s+(?:SET\s+DATA\s+)?(?:TYPE\s+)?)(?:{old_type})(?![\w(])", re.IGNORECASE)
+    fixed, count = pattern.subn(lambda m: m.group(1) + new_type, sql, count=1)
+    return fixed if count else None

@@ -1,0 +1,83 @@
+"""changing-column-type: most column type changes rewrite the table under an ACCESS EXCLUSIVE lock.
+
+Problem: on PostgreSQL ``ALTER COLUMN ... TYPE`` rewrites the table and every index on it while holding
+ACCESS EXCLUSIVE (reads and writes wait for the whole copy) unless the change is binary compatible.
+Measured on 15.18: ``int -> bigint``, ``numeric(10,2) -> numeric(12,3)`` rewrite;
+``numeric(10,2) -> numeric(12,2)`` does not; ``timestamp -> timestamptz`` does not only when the
+session ``TimeZone`` is UTC (PostgreSQL 12+). String length changes are ``varchar-length-change``'s
+case; on MySQL and MariaDB a type change copies the table (``mysql-algorithm-copy``).
+
+Bad (PostgreSQL)::
+
+    ALTER TABLE orders ALTER COLUMN id TYPE bigint;
+
+Good: expand and contract — add ``id_new bigint``, keep it in step with a trigger, backfill in batches,
+build indexes concurrently, then swap the names in one short transaction and drop the old column.
+
+Without a catalog the old type is unknown and any type change other than to a string type is
+reported. Tables created earlier in the same file are exempt.
+
+Fix: none automatic (the expand/backfill/contract plan is ``dbarch migrate``'s job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbarchitect.guardrails.rule import (
+    POSTGRES,
+    STRING_KINDS,
+    Draft,
+    LintContext,
+    Rule,
+    Statement,
+    TypeChange,
+    type_changes,
+)
+from dbarchitect.model.types import TypeKind
+
+
+class ChangingColumnType(Rule):
+    id = "changing-column-type"
+    engines = POSTGRES
+    summary = (
+        "ALTER COLUMN ... TYPE rewrites the table under an ACCESS EXCLUSIVE lock unless binary compatible."
+    )
+
+    def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
+        for change in type_changes(statement, context):
+            if context.is_new(change.table) or _string_change(change) or _free(change, context):
+                continue
+            was = f" from {change.old.kind.value}" if change.old is not None else ""
+            yield Draft(
+                f"Changing `{change.table}.{change.column}`{was} to {change.new_sql} rewrites "
+                f"`{change.table}` "
+                f"and its indexes under an ACCESS EXCLUSIVE lock ({context.size_note(change.table)}), "
+                "blocking "
+                "reads and writes for the whole copy; add a new column, backfill it in batches, then swap "
+                "names in one short transaction and drop the old one.",
+            )
+
+
+def _string_change(change: TypeChange) -> bool:
+    if change.new is None or change.new.kind not in STRING_KINDS:
+        return False
+    return change.old is None or change.old.kind in STRING_KINDS
+
+
+def _free(change: TypeChange, context: LintContext) -> bool:
+    """Changes measured not to rewrite on PostgreSQL."""
+    old, new = change.old, change.new
+    if old is None or new is None:
+        return False
+    if old == new:
+        return True
+    if old.kind == new.kind == TypeKind.DECIMAL:
+        widening = (new.precision is None) or (
+            old.precision is not None and new.precision >= old.precision and new.scale == old.scale
+        )
+        return widening
+    if old.kind == TypeKind.TIMESTAMP and new.kind == TypeKind.TIMESTAMPTZ:
+        zone = context.settings.get("timezone") or context.settings.get("time zone")
+        return context.traits.supports_version((12,)) and zone in ("utc", "etc/utc")
+    return False

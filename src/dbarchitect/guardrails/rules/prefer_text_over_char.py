@@ -1,0 +1,83 @@
+"""prefer-text-over-char: char(n) pads with spaces and saves nothing on PostgreSQL.
+
+Problem: PostgreSQL's ``char(n)`` (``character(n)``, ``bpchar``) pads values with spaces to n
+characters, ignores trailing spaces when comparing (``'a' = 'a  '``) but not in ``LIKE`` or when cast
+to text, and is stored exactly like ``text`` and ``varchar`` — it is no faster and never smaller.
+Changing its length later rewrites the table.
+
+Bad (PostgreSQL)::
+
+    CREATE TABLE countries (code char(2) PRIMARY KEY);
+
+Good::
+
+    CREATE TABLE countries (code text PRIMARY KEY CHECK (char_length(code) = 2));
+
+On MySQL and MariaDB ``CHAR(n)`` is a fixed-width type that can suit fixed-length codes; the rule is
+PostgreSQL-only.
+
+Fix: declare the column ``text`` (add a CHECK for the length if it matters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from dbarchitect.guardrails.rule import (
+    POSTGRES,
+    Draft,
+    Fix,
+    Level,
+    LintContext,
+    Rule,
+    Statement,
+    ident,
+    retype_sql,
+)
+
+T = exp.DType
+_CHAR = frozenset({T.CHAR, T.NCHAR})
+_CHAR_SQL = r"(?:n?char|character|bpchar)\s*(?:\(\s*\d+\s*\))?"
+
+
+class PreferTextOverChar(Rule):
+    id = "prefer-text-over-char"
+    engines = POSTGRES
+    summary = "char(n) pads with spaces and is no faster than text on PostgreSQL."
+    level = Level.WARNING
+
+    def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
+        node = statement.node
+        if not isinstance(node, exp.Create | exp.Alter):
+            return
+        found = [
+            (ident(d.parent), d.sql(context.dialect)) for d in node.find_all(exp.DataType) if _is_char(d)
+        ]
+        if not found:
+            return
+        fixed: str | None = statement.sql
+        for column, _ in found:
+            fixed = retype_sql(fixed, column, _CHAR_SQL, "text") if fixed is not None else None
+        if fixed is None:
+            tree = node.copy()
+            for d in list(tree.find_all(exp.DataType)):
+                if _is_char(d):
+                    d.replace(exp.DataType(this=T.TEXT))
+            fixed = tree.sql(context.dialect)
+        names = ", ".join(f"`{c}` ({t.lower()})" for c, t in found)
+        yield Draft(
+            f"Column {names} pads values with spaces and compares them inconsistently, with no size or speed "
+            "gain over text on PostgreSQL; declare it text, with a CHECK on char_length if the length "
+            "matters.",
+            fix=Fix("declare the column text", fixed),
+        )
+
+
+def _is_char(dtype: exp.DataType) -> bool:
+    return (
+        dtype.this in _CHAR
+        and isinstance(dtype.parent, exp.ColumnDef | exp.AlterColumn)
+        and dtype.arg_key in ("kind", "dtype")
+    )

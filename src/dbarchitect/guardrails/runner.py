@@ -1,0 +1,363 @@
+"""Run the guardrail rules over a migration file: statements in order, with what came before.
+
+The file is split on the dialect's own semicolons (:func:`dbarchitect.ingest.ddl.split_statements`)
+and each statement parsed with sqlglot in the engine's dialect. Walking the file, the runner keeps the
+state rules need to judge a statement in place: whether a transaction is open (``BEGIN`` /
+``START TRANSACTION`` ... ``COMMIT`` / ``ROLLBACK``), session settings (``SET lock_timeout``, ``SET
+LOCAL`` ones end with the transaction), tables created earlier in the file, and constraints added
+``NOT VALID`` and validated. Each rule sees a statement with the state *before* it runs.
+
+Suppression: ``-- dbarch:disable RULE-ID[, RULE-ID]`` on a line of the statement or the line just
+before it; ``-- dbarch:disable-file RULE-ID`` anywhere for the whole file. Unknown rule ids (in a
+comment or in the config) are an error with a did-you-mean, so a typo never silently disables
+nothing. Config maps a rule id to ``error``, ``warning`` or ``off``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import json
+import pkgutil
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import Diagnostic
+from dbarchitect.guardrails import rules as rules_package
+from dbarchitect.guardrails.rule import (
+    Finding,
+    Level,
+    LintContext,
+    Rule,
+    RuleConfigError,
+    Span,
+    Statement,
+    ident,
+    table_name,
+)
+from dbarchitect.ingest.ddl import split_statements
+from dbarchitect.model.catalog import Catalog, TableStats
+
+_SUPPRESS = re.compile(r"--\s*dbarch:(?P<kind>disable-file|disable)\b(?P<ids>[^\n]*)")
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_SET = re.compile(
+    r"^SET\s+(?P<scope>SESSION\s+|LOCAL\s+)?(?:@@(?:SESSION\.)?)?(?P<name>[A-Z_][A-Z0-9_.]*)\s*(?:=|\bTO\b)\s*"
+    r"(?P<value>.+?)\s*$"
+)
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule, one per module of ``guardrails/rules``, sorted by id."""
+    found: list[Rule] = []
+    for info in pkgutil.iter_modules(rules_package.__path__):
+        module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.__module__ == module.__name__
+            ):
+                found.append(value())
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
+def rule_ids() -> tuple[str, ...]:
+    return tuple(r.id for r in all_rules())
+
+
+def get_rule(rule_id: str, *, where: Diagnostic | None = None) -> Rule:
+    """The rule with this id, or a :class:`RuleConfigError` with a did-you-mean."""
+    for rule in all_rules():
+        if rule.id == rule_id:
+            return rule
+    close = difflib.get_close_matches(rule_id, rule_ids(), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "see `dbarch rules list` for the rule ids"
+    base = where or Diagnostic("")
+    raise RuleConfigError(
+        Diagnostic(
+            f"unknown rule id {rule_id!r}", file=base.file, line=base.line, field=base.field, hint=hint
+        )
+    )
+
+
+def explain_rule(rule_id: str) -> str:
+    """What ``dbarch rules explain RULE-ID`` prints: the rule module's docstring."""
+    rule = get_rule(rule_id)
+    doc = importlib.import_module(type(rule).__module__).__doc__ or rule.summary
+    return doc.strip() + "\n"
+
+
+@dataclass(frozen=True)
+class LintResult:
+    findings: tuple[Finding, ...]
+    file: str | None
+    engine: str
+    rules: tuple[str, ...]
+    statements: int
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.level == Level.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.level == Level.WARNING)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when an error-level finding exists, else 0 (bad input raises instead: exit 2)."""
+        return 1 if self.errors else 0
+
+
+def _levels(config: Mapping[str, str | Level] | None) -> dict[str, Level | None]:
+    levels: dict[str, Level | None] = {}
+    for rule_id, value in (config or {}).items():
+        get_rule(rule_id, where=Diagnostic("", field=f"rules.{rule_id}"))
+        text = str(value).lower()
+        if text == "off":
+            levels[rule_id] = None
+        elif text in (Level.ERROR, Level.WARNING):
+            levels[rule_id] = Level(text)
+        else:
+            raise RuleConfigError(
+                Diagnostic(
+                    f"unknown level {value!r} for rule {rule_id!r}",
+                    field=f"rules.{rule_id}",
+                    hint="use error, warning or off",
+                )
+            )
+    return levels
+
+
+@dataclass(frozen=True)
+class _Suppressions:
+    file_wide: frozenset[str]
+    by_line: Mapping[int, frozenset[str]]
+
+    def covers(self, rule_id: str, span: Span) -> bool:
+        if rule_id in self.file_wide:
+            return True
+        return any(rule_id in self.by_line.get(n, ()) for n in range(span.line - 1, span.end_line + 1))
+
+
+def _suppressions(text: str, file: str | None) -> _Suppressions:
+    file_wide: set[str] = set()
+    by_line: dict[int, set[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in _SUPPRESS.finditer(line):
+            ids = [i for i in re.split(r"[\s,]+", m["ids"].strip()) if i]
+            if not ids:
+                raise RuleConfigError(
+                    Diagnostic(
+                        f"dbarch:{m['kind']} names no rule",
+                        file=file,
+                        line=number,
+                        hint="name the rule id to disable",
+                    )
+                )
+            for rule_id in ids:
+                get_rule(rule_id, where=Diagnostic("", file=file, line=number))
+            (file_wide if m["kind"] == "disable-file" else by_line.setdefault(number, set())).update(ids)
+    return _Suppressions(frozenset(file_wide), {k: frozenset(v) for k, v in by_line.items()})
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _statements(text: str, traits: EngineTraits, file: str | None) -> Iterator[Statement]:
+    cursor = 0
+    for index, piece in enumerate(split_statements(text, traits.engine, file=file)):
+        start = text.find(piece.sql, cursor)
+        if start < 0:  # pragma: no cover - split_statements slices the text itself
+            start = cursor
+        end = start + len(piece.sql)
+        cursor = end
+        line, column = _position(text, start)
+        end_line, end_column = _position(text, max(end - 1, start))
+        try:
+            node: exp.Expr | None = sqlglot.parse_one(piece.sql, read=traits.sqlglot_dialect)
+        except SqlglotError:
+            node = None
+        words = " ".join(_COMMENTS.sub(" ", piece.sql).upper().split())
+        span = Span(line, column, end_line, end_column, start, end)
+        yield Statement(piece.sql, span, node, words, index)
+
+
+def _advance(statement: Statement, context: LintContext) -> None:
+    """Move the file's state past ``statement``."""
+    words = statement.words
+    node = statement.node
+    if re.match(r"^(BEGIN|START TRANSACTION)\b", words) and not words.startswith("BEGIN ATOMIC"):
+        context.in_transaction = True
+        return
+    if re.match(r"^(COMMIT|END|ROLLBACK)\b", words) and not re.match(r"^ROLLBACK\s+TO\b", words):
+        context.in_transaction = False
+        for name in context.local_settings:
+            context.settings.pop(name, None)
+        context.local_settings.clear()
+        context.not_valid_in_transaction.clear()
+        return
+    m = _SET.match(words)
+    if m:
+        name = m["name"].lower()
+        context.settings[name] = m["value"].strip("'\"").lower()
+        if m["scope"] and m["scope"].strip() == "LOCAL":
+            context.local_settings.add(name)
+        return
+    if isinstance(node, exp.Create) and (node.args.get("kind") or "").upper() == "TABLE":
+        created = table_name(node.this)
+        if created:
+            context.created_tables.add(created.lower())
+        return
+    alter = statement.alter_table()
+    if alter is not None:
+        table = table_name(alter.this) or ""
+        for action in alter.args.get("actions") or []:
+            if isinstance(action, exp.AlterRename) and context.is_new(table):
+                context.created_tables.add((table_name(action.this) or "").lower())
+            for constraint in (
+                action.find_all(exp.Constraint) if isinstance(action, exp.AddConstraint) else ()
+            ):
+                _track_constraint(constraint, table, bool(alter.args.get("not_valid")), context)
+        return
+    v = re.match(r"^ALTER TABLE (?:ONLY )?(?:IF EXISTS )?(\S+) VALIDATE CONSTRAINT (\S+)$", words)
+    if v:
+        name = v[2].strip('"`').lower()
+        context.not_valid_in_transaction.pop(name, None)
+        if name in context.not_null_checks:
+            context.validated_not_null_checks.add(context.not_null_checks[name])
+
+
+def _track_constraint(constraint: exp.Constraint, table: str, not_valid: bool, context: LintContext) -> None:
+    name = ident(constraint.this).lower()
+    if not_valid and context.in_transaction:
+        context.not_valid_in_transaction[name] = table
+    for check in constraint.find_all(exp.CheckColumnConstraint):
+        body = check.this
+        if isinstance(body, exp.Paren):
+            body = body.this
+        if (
+            isinstance(body, exp.Not)
+            and isinstance(body.this, exp.Is)
+            and isinstance(body.this.this, exp.Column)
+        ):
+            pair = (table.lower(), body.this.this.name.lower())
+            context.not_null_checks[name] = pair
+            if not not_valid:
+                context.validated_not_null_checks.add(pair)
+
+
+def lint_sql(
+    text: str,
+    traits: EngineTraits,
+    *,
+    file: str | None = None,
+    catalog: Catalog | None = None,
+    sizes: Mapping[str, TableStats] | None = None,
+    config: Mapping[str, str | Level] | None = None,
+) -> LintResult:
+    """Lint a migration file for ``traits``' engine and version.
+
+    ``catalog`` (the schema the migration runs against) lets rules compare old and new column types
+    and know a table exists; ``sizes`` (table name -> stats with rows and growth, e.g. from a brief)
+    let them tell a big table from a small one and project key overflow. ``config`` maps rule ids to
+    ``error`` / ``warning`` / ``off``.
+    """
+    levels = _levels(config)
+    suppress = _suppressions(text, file)
+    active = [r for r in all_rules() if r.applies_to(traits.engine) and levels.get(r.id, r.level) is not None]
+    context = LintContext(traits=traits, catalog=catalog, sizes=dict(sizes or {}))
+    findings: list[Finding] = []
+    count = 0
+    for statement in _statements(text, traits, file):
+        count += 1
+        for rule in active:
+            for draft in rule.check(statement, context):
+                if suppress.covers(rule.id, statement.span):
+                    continue
+                level = levels.get(rule.id) or draft.level or rule.level
+                findings.append(
+                    Finding(rule.id, level, draft.message, statement.span, file, draft.hint, draft.fix)
+                )
+        _advance(statement, context)
+    findings.sort(key=lambda f: (f.span.line, f.span.column, f.rule_id, f.message))
+    return LintResult(tuple(findings), file, str(traits), tuple(r.id for r in active), count)
+
+
+def finding_text(finding: Finding) -> str:
+    """One finding as the text report prints it (location, level, rule, message; hint and fix below)."""
+    where = f"{finding.file or '<sql>'}:{finding.span.line}:{finding.span.column}"
+    lines = [f"{where}: {finding.level.value} [{finding.rule_id}] {finding.message}"]
+    if finding.hint:
+        lines.append(f"  hint: {finding.hint}")
+    if finding.fix:
+        lines.append(f"  fix: {finding.fix.description}")
+        lines.extend(f"    {line}" for line in finding.fix.replacement.splitlines())
+    return "\n".join(lines)
+
+
+def lint_text(result: LintResult) -> str:
+    """The human-readable report: one block per finding, then a count."""
+    blocks = [finding_text(f) for f in result.findings]
+    summary = (
+        f"{result.errors} error(s), {result.warnings} warning(s) in {result.statements} statement(s) "
+        f"({result.engine})"
+    )
+    return "\n".join([*blocks, summary]) + "\n"
+
+
+def lint_json(result: LintResult) -> str:
+    """The machine-readable report (stable key order)."""
+    data = {
+        "file": result.file,
+        "engine": result.engine,
+        "statements": result.statements,
+        "rules": list(result.rules),
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "findings": [
+            {
+                "rule": f.rule_id,
+                "level": f.level.value,
+                "message": f.message,
+                "file": f.file,
+                "line": f.span.line,
+                "column": f.span.column,
+                "end_line": f.span.end_line,
+                "end_column": f.span.end_column,
+                "hint": f.hint,
+                "fix": {"description": f.fix.description, "replacement": f.fix.replacement}
+                if f.fix
+                else None,
+            }
+            for f in result.findings
+        ],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def rule_doc_markdown(rule_id: str) -> str:
+    """The ``docs/rules/<id>.md`` page: summary, engines, default level, then the rule's docstring
+    (problem, bad, good, fix) and how to suppress it."""
+    rule = get_rule(rule_id)
+    engines = ", ".join(sorted(e.value for e in rule.engines))
+    return (
+        f"# {rule.id}\n\n{rule.summary}\n\n"
+        f"- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
+        f"{explain_rule(rule_id).strip()}\n\n"
+        "## Suppress\n\n"
+        f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
+        f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
+    )

@@ -1,0 +1,96 @@
+"""Lint results as SARIF 2.1.0, the format code-scanning tools (GitHub, GitLab, IDEs) read.
+
+One run, with the tool's rules (id, short description, full description from the rule's docstring,
+default level, help pointing at ``docs/rules/<id>.md``) and one result per finding: rule id and index,
+level, message, a physical location with a 1-based region, and, when the rule has one, a fix as an
+artifact change replacing the statement's text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbarchitect import __version__
+from dbarchitect.guardrails.rule import Finding
+from dbarchitect.guardrails.runner import LintResult, all_rules, explain_rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+_DOCS = "docs/rules/{id}.md"
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    return {
+        "startLine": finding.span.line,
+        "startColumn": finding.span.column,
+        "endLine": finding.span.end_line,
+        # SARIF's endColumn is one past the last character.
+        "endColumn": finding.span.end_column + 1,
+    }
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    return {
+        "physicalLocation": {"artifactLocation": {"uri": finding.file or "stdin"}, "region": _region(finding)}
+    }
+
+
+def lint_sarif(result: LintResult) -> dict[str, Any]:
+    """The SARIF 2.1.0 log of ``result`` (a dict ready for ``json.dumps``)."""
+    rules = [
+        r for r in all_rules() if r.id in result.rules or any(f.rule_id == r.id for f in result.findings)
+    ]
+    index = {r.id: i for i, r in enumerate(rules)}
+    descriptors = [
+        {
+            "id": r.id,
+            "name": "".join(part.capitalize() for part in r.id.split("-")),
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": explain_rule(r.id).strip()},
+            "defaultConfiguration": {"level": r.level.value},
+            "help": {"text": f"See {_DOCS.format(id=r.id)}; suppress with -- dbarch:disable {r.id}"},
+        }
+        for r in rules
+    ]
+    results: list[dict[str, Any]] = []
+    for f in result.findings:
+        text = f.message + (f" Hint: {f.hint}" if f.hint else "")
+        item: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": f.level.value,
+            "message": {"text": text},
+            "locations": [_location(f)],
+        }
+        if f.fix is not None:
+            item["fixes"] = [
+                {
+                    "description": {"text": f.fix.description},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": f.file or "stdin"},
+                            "replacements": [
+                                {"deletedRegion": _region(f), "insertedContent": {"text": f.fix.replacement}}
+                            ],
+                        }
+                    ],
+                }
+            ]
+        results.append(item)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dbarch lint",
+                        "version": __version__,
+                        "rules": descriptors,
+                    }
+                },
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
