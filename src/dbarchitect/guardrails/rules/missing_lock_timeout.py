@@ -36,6 +36,7 @@ from dbarchitect.guardrails.rule import (
     MYSQL_FAMILY,
     POSTGRES,
     Draft,
+    Level,
     Fix,
     LintContext,
     Rule,
