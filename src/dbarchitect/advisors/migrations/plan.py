@@ -492,9 +492,43 @@ class _Lowerer:
         if rebuilt:
             self.lower_with_rebuilds(rebuilt)
         else:
+            modified: set[tuple[str, str]] = set()
             for op in self.ops:
+                if self.f.modify_whole_column and isinstance(op, AlterColumnType | SetNotNull | DropNotNull):
+                    # One MODIFY restates the whole column: every change to it in one step, annotated
+                    # with the strongest of their facts.
+                    column = op.column if isinstance(op, AlterColumnType) else op.column.name
+                    key = (op.table.key, column.key)
+                    if key in modified:
+                        continue
+                    modified.add(key)
+                    self.modify_column(op.table, column)
+                    continue
                 self.lower_op(op)
         return self.steps
+
+    def modify_column(self, table: Name, column: Name) -> None:
+        strength = [
+            DdlKind.ALTER_TYPE_REWRITE,
+            DdlKind.ENUM_ADD_VALUE,
+            DdlKind.SET_NOT_NULL,
+            DdlKind.ALTER_TYPE_METADATA,
+            DdlKind.DROP_NOT_NULL,
+        ]
+        ops = [
+            op
+            for op in self.ops
+            if isinstance(op, AlterColumnType | SetNotNull | DropNotNull)
+            and op.table.key == table.key
+            and (op.column if isinstance(op, AlterColumnType) else op.column.name).key == column.key
+        ]
+        kinds = {self.op_kind(op) for op in ops}
+        kind = next(k for k in strength if k in kinds)
+        target = self.table_after(table).column(column)
+        assert target is not None
+        sql = self.modify(table, target)
+        assert sql is not None
+        self.add("; ".join(describe(op) for op in ops), kind, [sql], table=table)
 
     def rebuild_tables(self) -> set[str]:
         if not self.f.rebuild_kinds:
@@ -670,9 +704,10 @@ class _Lowerer:
                 self.add(describe(op), kind, [self.alter(op.table, clause)], table=op.table)
             case DropUnique():
                 name = self.unique_name(op.table, op.old, op.name)
-                clause = (
-                    f"DROP INDEX {q(name)}" if self.f.modify_whole_column else f"DROP CONSTRAINT {q(name)}"
-                )
+                if self.f.modify_whole_column:  # a unique key is an index there
+                    clause, kind = f"DROP INDEX {q(name)}", DdlKind.DROP_INDEX_ONLINE
+                else:
+                    clause = f"DROP CONSTRAINT {q(name)}"
                 self.add(describe(op), kind, [self.alter(op.table, clause)], table=op.table)
             case AddForeignKey():
                 self.add_foreign_key(op)
