@@ -270,7 +270,7 @@ def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]
             TypeChange(
                 table,
                 column,
-                dtype.sql(context.dialect),
+                written_type(dtype, context),
                 logical_type(dtype, context),
                 old_column.type if old_column is not None else None,
                 action,
@@ -278,6 +278,24 @@ def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]
             )
         )
     return changes
+
+
+def written_type(dtype: exp.DataType, context: LintContext) -> str:
+    """A column type as the engine writes it, lower-cased unless it carries values or a user's name."""
+    text = str(dtype.sql(context.dialect))
+    if dtype.this in (exp.DType.ENUM, exp.DType.SET, exp.DType.USERDEFINED):
+        return text
+    return text.lower()
+
+
+def old_type_sql(change: TypeChange, context: LintContext) -> str:
+    """The old type in the engine's own spelling (``numeric(10,2)``, ``varchar(255)``)."""
+    if change.old is None:
+        return "?"
+    try:
+        return context.traits.type_sql(change.old)
+    except ValueError:
+        return change.old.kind.value
 
 
 def logical_type(dtype: exp.DataType, context: LintContext) -> LogicalType | None:

@@ -248,12 +248,15 @@ def _track_constraint(constraint: exp.Constraint, table: str, not_valid: bool, c
         body = check.this
         if isinstance(body, exp.Paren):
             body = body.this
+        if isinstance(body, exp.Not) and isinstance(body.this, exp.Is):
+            body = exp.Is(this=body.this.this, expression=body.this.expression, negate=True)
         if (
-            isinstance(body, exp.Not)
-            and isinstance(body.this, exp.Is)
-            and isinstance(body.this.this, exp.Column)
+            isinstance(body, exp.Is)
+            and body.args.get("negate")
+            and isinstance(body.expression, exp.Null)
+            and isinstance(body.this, exp.Column)
         ):
-            pair = (table.lower(), body.this.this.name.lower())
+            pair = (table.lower(), body.this.name.lower())
             context.not_null_checks[name] = pair
             if not not_valid:
                 context.validated_not_null_checks.add(pair)

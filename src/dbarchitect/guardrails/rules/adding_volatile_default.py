@@ -23,6 +23,7 @@ Fix: add the column without the default, then ``SET DEFAULT`` (new rows get it; 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -45,6 +46,12 @@ VOLATILE_FUNCTIONS = frozenset(
         "txid_current",
         "setseed",
     }
+)
+#: A DEFAULT clause as written, up to the next column constraint or the end of the statement.
+_DEFAULT = re.compile(
+    r"\s+DEFAULT\s+(?P<expr>.+?)(?=\s+(?:NOT\s+NULL|NULL|CHECK|REFERENCES|CONSTRAINT|PRIMARY\s+KEY|UNIQUE|"
+    r"COLLATE|GENERATED)\b|\s*$)",
+    re.IGNORECASE | re.DOTALL,
 )
 _SERIAL = frozenset({exp.DType.SERIAL, exp.DType.BIGSERIAL, exp.DType.SMALLSERIAL})
 
@@ -70,11 +77,13 @@ class AddingVolatileDefault(Rule):
             dtype = action.args.get("kind")
             default = next((k for k in kinds if isinstance(k, exp.DefaultColumnConstraint)), None)
             volatile = default is not None and _volatile(default.this)
+            written = _DEFAULT.search(statement.sql) if len(actions) == 1 else None
             what = None
             if volatile and default is not None:
-                what = f"default {default.this.sql(context.dialect)}"
+                text = written["expr"] if written else default.this.sql(context.dialect)
+                what = f"default {text}"
             elif isinstance(dtype, exp.DataType) and dtype.this in _SERIAL:
-                what = f"type {dtype.sql(context.dialect)}"
+                what = f"type {dtype.sql(context.dialect).lower()}"
             elif any(
                 isinstance(k, exp.GeneratedAsIdentityColumnConstraint | exp.ComputedColumnConstraint)
                 for k in kinds
@@ -83,22 +92,12 @@ class AddingVolatileDefault(Rule):
             if what is None:
                 continue
             fix = None
-            if volatile and default is not None and len(actions) == 1 and isinstance(dtype, exp.DataType):
-                plain = action.copy()
-                plain.set(
-                    "constraints",
-                    [
-                        c
-                        for c in plain.args.get("constraints") or []
-                        if not isinstance(c.args.get("kind"), exp.DefaultColumnConstraint)
-                    ],
-                )
+            if volatile and written is not None:
+                without = statement.sql[: written.start()].rstrip() + statement.sql[written.end() :]
                 fix = Fix(
                     "add the column without the default, then set the default for new rows",
-                    f"ALTER TABLE {alter.this.sql(context.dialect)} ADD COLUMN "
-                    f"{plain.sql(context.dialect)};\n"
-                    f"ALTER TABLE {alter.this.sql(context.dialect)} ALTER COLUMN {column} SET DEFAULT "
-                    f"{default.this.sql(context.dialect)}",
+                    f"{without};\nALTER TABLE {alter.this.sql(context.dialect)} ALTER COLUMN {column} "
+                    f"SET DEFAULT {written['expr']}",
                 )
             yield Draft(
                 f"Adding column `{table}.{column}` with {what} computes a value per row, so PostgreSQL "

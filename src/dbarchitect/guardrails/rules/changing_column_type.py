@@ -32,6 +32,7 @@ from dbarchitect.guardrails.rule import (
     Rule,
     Statement,
     TypeChange,
+    old_type_sql,
     type_changes,
 )
 from dbarchitect.model.types import TypeKind
@@ -48,7 +49,13 @@ class ChangingColumnType(Rule):
         for change in type_changes(statement, context):
             if context.is_new(change.table) or _string_change(change) or _free(change, context):
                 continue
-            was = f" from {change.old.kind.value}" if change.old is not None else ""
+            was = f" from {old_type_sql(change, context)}" if change.old is not None else ""
+            hint = None
+            if change.old is not None and change.new is not None and _to_timestamptz(change):
+                hint = (
+                    "on PostgreSQL 12+ this change does not rewrite when the session's TimeZone is UTC: "
+                    "SET TimeZone = 'UTC' before it"
+                )
             yield Draft(
                 f"Changing `{change.table}.{change.column}`{was} to {change.new_sql} rewrites "
                 f"`{change.table}` "
@@ -56,6 +63,7 @@ class ChangingColumnType(Rule):
                 "blocking "
                 "reads and writes for the whole copy; add a new column, backfill it in batches, then swap "
                 "names in one short transaction and drop the old one.",
+                hint=hint,
             )
 
 
@@ -77,7 +85,16 @@ def _free(change: TypeChange, context: LintContext) -> bool:
             old.precision is not None and new.precision >= old.precision and new.scale == old.scale
         )
         return widening
-    if old.kind == TypeKind.TIMESTAMP and new.kind == TypeKind.TIMESTAMPTZ:
+    if _to_timestamptz(change):
         zone = context.settings.get("timezone") or context.settings.get("time zone")
         return context.traits.supports_version((12,)) and zone in ("utc", "etc/utc")
     return False
+
+
+def _to_timestamptz(change: TypeChange) -> bool:
+    old, new = change.old, change.new
+    return (
+        old is not None
+        and new is not None
+        and (old.kind, new.kind) == (TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ)
+    )

@@ -90,8 +90,9 @@ class ConstraintMissingNotValid(Rule):
                 replacement += f";\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"
             fix = Fix("add the constraint NOT VALID, then validate it separately", replacement)
         return Draft(
-            f"Adding {kind} {label} on `{table}` without NOT VALID checks every existing row under {lock} "
-            f"({context.size_note(table)}); add it NOT VALID, then VALIDATE CONSTRAINT in a separate "
+            f"Adding {kind} {label} on `{table}` without NOT VALID checks every existing row "
+            f"({context.size_note(table)}) under {lock}; add it NOT VALID, then VALIDATE CONSTRAINT in a "
+            "separate "
             "transaction, which scans without blocking writes.",
             fix=fix,
         )

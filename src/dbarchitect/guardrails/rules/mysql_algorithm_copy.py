@@ -39,6 +39,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    old_type_sql,
     table_name,
     type_changes,
 )
@@ -102,7 +103,10 @@ class MysqlAlgorithmCopy(Rule):
                     Level.WARNING,
                 )
             elif new is None or old != new:
-                yield f"changes `{change.column}` from {old.kind.value} to {change.new_sql}", None
+                yield (
+                    f"changes `{change.column}` from {old_type_sql(change, context)} to {change.new_sql}",
+                    None,
+                )
 
     def _draft(self, context: LintContext, table: str, reason: str, level: Level | None) -> Draft:
         since = _ONLINE_COPY_SINCE.get(context.engine)

@@ -24,9 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sqlglot import exp
-
-from dbarchitect.guardrails.rule import POSTGRES, Draft, Fix, LintContext, Rule, Statement, table_name
+from dbarchitect.guardrails.rule import POSTGRES, Draft, Fix, LintContext, Rule, Statement
 
 
 class RequireConcurrentIndexDeletion(Rule):
@@ -35,18 +33,18 @@ class RequireConcurrentIndexDeletion(Rule):
     summary = "DROP INDEX without CONCURRENTLY locks the table against reads and writes."
 
     def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
-        node = statement.node
-        if not isinstance(node, exp.Drop) or (node.args.get("kind") or "").upper() != "INDEX":
+        if not context.traits.features.concurrent_index_build:
             return
-        if node.args.get("concurrently") or not context.traits.features.concurrent_index_build:
+        m = _DROP.match(statement.sql.strip())
+        if not m or m["concurrently"]:
             return
-        names = [table_name(t) or "?" for t in node.args.get("tables") or []]
-        owner = _owner(names[0], context) if len(names) == 1 else None
+        names = [n.strip() for n in m["names"].split(",")]
+        owner = _owner(names[0].strip('"'), context) if len(names) == 1 else None
         if owner is not None and context.is_new(owner):
             return
         on = f" on `{owner}`" if owner else ""
         fix = None
-        if len(names) == 1 and not node.args.get("cascade"):
+        if len(names) == 1 and not (m["tail"] or "").strip().upper().startswith("CASCADE"):
             fix = Fix(
                 "drop the index concurrently",
                 re.sub(r"\bINDEX\b", "INDEX CONCURRENTLY", statement.sql, count=1, flags=re.IGNORECASE),
@@ -58,6 +56,13 @@ class RequireConcurrentIndexDeletion(Rule):
             "use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction.",
             fix=fix,
         )
+
+
+_DROP = re.compile(
+    r"^DROP\s+INDEX\s+(?P<concurrently>CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?(?P<names>.+?)"
+    r"(?P<tail>\s+(?:CASCADE|RESTRICT))?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _owner(index: str, context: LintContext) -> str | None:

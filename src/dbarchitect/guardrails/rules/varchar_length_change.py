@@ -39,10 +39,11 @@ from dbarchitect.guardrails.rule import (
     Rule,
     Statement,
     TypeChange,
+    old_type_sql,
     type_changes,
 )
 from dbarchitect.model.names import EngineName
-from dbarchitect.model.types import LogicalType, TypeKind
+from dbarchitect.model.types import TypeKind
 
 #: Engines whose in-place VARCHAR widening stops at the 1-byte length prefix (255 bytes); MariaDB
 #: 10.11 was measured widening 20 -> 300 characters INSTANT.
@@ -51,14 +52,6 @@ _PREFIX_BOUNDARY_COPIES = frozenset({EngineName.MYSQL})
 _MAX_BYTES_PER_CHAR = 4
 #: Engines where varchar -> text is a table copy (MariaDB measured; MySQL documents a copy).
 _TEXT_COPIES = MYSQL_FAMILY
-
-
-def _describe(t: LogicalType | None) -> str:
-    if t is None:
-        return "?"
-    if t.kind == TypeKind.TEXT:
-        return "text"
-    return f"{t.kind.value}({t.length})" if t.length else t.kind.value
 
 
 class VarcharLengthChange(Rule):
@@ -100,7 +93,8 @@ class VarcharLengthChange(Rule):
             return None
         if old.kind == TypeKind.CHAR or new.kind == TypeKind.CHAR:
             return (
-                f"Changing {where} from {_describe(old)} to {change.new_sql} rewrites `{change.table}` "
+                f"Changing {where} from {old_type_sql(change, context)} to {change.new_sql} rewrites "
+                f"`{change.table}` "
                 f"{lock} "
                 f"({size}); add a new column and backfill it in batches instead.",
                 None,
@@ -108,14 +102,16 @@ class VarcharLengthChange(Rule):
         if new.kind == TypeKind.VARCHAR and new.length is not None:
             if old.length is None or (old.kind == TypeKind.TEXT):
                 return (
-                    f"Changing {where} from {_describe(old)} to {change.new_sql} bounds it: this rewrites "
+                    f"Changing {where} from {old_type_sql(change, context)} to {change.new_sql} bounds "
+                    "it: this rewrites "
                     f"`{change.table}` {lock} ({size}) and fails on longer values; enforce the limit with "
                     f"CHECK (char_length({change.column}) <= {new.length}) NOT VALID and VALIDATE instead.",
                     None,
                 )
             if new.length < old.length:
                 return (
-                    f"Narrowing {where} from {_describe(old)} to {change.new_sql} rewrites `{change.table}` "
+                    f"Narrowing {where} from {old_type_sql(change, context)} to {change.new_sql} "
+                    f"rewrites `{change.table}` "
                     f"{lock} ({size}) and fails (or truncates) on longer values; enforce the limit with a "
                     "CHECK constraint added NOT VALID and validated, or keep the length.",
                     None,
@@ -124,7 +120,8 @@ class VarcharLengthChange(Rule):
                 old.length * _MAX_BYTES_PER_CHAR < 256 <= new.length * _MAX_BYTES_PER_CHAR
             ):
                 return (
-                    f"Widening {where} from {_describe(old)} to {change.new_sql} crosses 255 bytes "
+                    f"Widening {where} from {old_type_sql(change, context)} to {change.new_sql} crosses "
+                    "255 bytes "
                     "(utf8mb4), "
                     f"so the length prefix grows and {context.traits} copies `{change.table}` {lock} "
                     f"({size}); "
@@ -134,7 +131,8 @@ class VarcharLengthChange(Rule):
             return None
         if new.kind == TypeKind.TEXT and context.engine in _TEXT_COPIES and old.kind == TypeKind.VARCHAR:
             return (
-                f"Changing {where} from {_describe(old)} to text copies `{change.table}` on {context.traits} "
+                f"Changing {where} from {old_type_sql(change, context)} to text copies `{change.table}` "
+                f"on {context.traits} "
                 f"{lock} ({size}); widen the varchar instead (in place), or use an online schema change "
                 "tool.",
                 None,

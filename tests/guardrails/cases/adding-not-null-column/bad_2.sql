@@ -1,0 +1,3 @@
+-- engine: postgresql 11
+-- sizes: orders=3000000
+ALTER TABLE orders ADD COLUMN region text NOT NULL;

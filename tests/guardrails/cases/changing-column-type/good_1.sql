@@ -1,0 +1,2 @@
+-- schema: schema.sql
+ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);

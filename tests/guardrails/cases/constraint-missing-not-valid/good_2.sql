@@ -1,0 +1,6 @@
+BEGIN;
+ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;
+COMMIT;
+BEGIN;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;
+COMMIT;

@@ -1,0 +1,2 @@
+-- dbarch:disable dropping-column
+ALTER TABLE customers DROP COLUMN legacy_code;

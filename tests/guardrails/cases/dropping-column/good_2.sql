@@ -1,0 +1,2 @@
+CREATE TABLE scratch (id bigint PRIMARY KEY, tmp text);
+ALTER TABLE scratch DROP COLUMN tmp;

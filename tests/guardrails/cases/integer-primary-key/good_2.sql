@@ -1,0 +1,2 @@
+-- sizes: countries=250/0.01
+CREATE TABLE countries (id integer PRIMARY KEY, name text NOT NULL);

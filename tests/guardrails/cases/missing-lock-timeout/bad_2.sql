@@ -1,0 +1,2 @@
+-- engine: mariadb 10.11
+ALTER TABLE orders ADD COLUMN note text, ALGORITHM=INSTANT, LOCK=NONE;

@@ -1,0 +1,2 @@
+-- engine: mysql 8.0
+ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;

@@ -1,0 +1,2 @@
+-- engine: mariadb 10.11
+ALTER TABLE orders MODIFY COLUMN id bigint NOT NULL;

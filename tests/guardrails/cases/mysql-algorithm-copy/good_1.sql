@@ -1,0 +1,2 @@
+-- engine: mariadb 10.11
+ALTER TABLE orders ADD COLUMN total_cents bigint AS (total * 100) VIRTUAL, ALGORITHM=INSTANT, LOCK=NONE;

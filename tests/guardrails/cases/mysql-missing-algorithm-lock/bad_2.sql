@@ -1,0 +1,2 @@
+-- engine: mysql 8.0
+ALTER TABLE orders ADD INDEX orders_customer_idx (customer_id), LOCK=NONE;

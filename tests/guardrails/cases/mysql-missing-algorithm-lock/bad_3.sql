@@ -1,0 +1,2 @@
+-- engine: mysql 8.0
+CREATE INDEX orders_customer_idx ON orders (customer_id);

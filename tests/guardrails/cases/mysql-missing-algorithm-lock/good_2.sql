@@ -1,0 +1,3 @@
+-- engine: mysql 8.0
+CREATE TABLE notes (id bigint PRIMARY KEY);
+ALTER TABLE notes ADD COLUMN body text;

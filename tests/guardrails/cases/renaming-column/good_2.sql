@@ -1,0 +1,2 @@
+-- engine: mariadb 10.11
+ALTER TABLE customers CHANGE COLUMN email email varchar(320) NOT NULL;

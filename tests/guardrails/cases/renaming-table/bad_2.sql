@@ -1,0 +1,2 @@
+-- engine: mysql 8.0
+RENAME TABLE customers TO clients;

@@ -1,0 +1,1 @@
+CREATE VIEW clients AS SELECT * FROM customers;

@@ -1,0 +1,2 @@
+-- engine: mariadb 10.11
+DROP INDEX orders_customer_id_idx ON orders;

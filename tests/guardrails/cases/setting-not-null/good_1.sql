@@ -1,0 +1,4 @@
+ALTER TABLE orders ADD CONSTRAINT orders_region_nn CHECK (region IS NOT NULL) NOT VALID;
+ALTER TABLE orders VALIDATE CONSTRAINT orders_region_nn;
+ALTER TABLE orders ALTER COLUMN region SET NOT NULL;
+ALTER TABLE orders DROP CONSTRAINT orders_region_nn;

@@ -1,0 +1,2 @@
+-- sizes: settings=12
+UPDATE settings SET enabled = true;

@@ -1,0 +1,2 @@
+-- schema: schema_pg.sql
+ALTER TABLE customers ALTER COLUMN email TYPE varchar(100);
