@@ -44,6 +44,7 @@ from dbarchitect.engines.connection import (
     parse_server_version,
     redacted_url,
 )
+from dbarchitect.engines.postgres import NOT_DEDUPLICATED_TYPES, VARLENA_INDEX_EXTRA_BYTES, BtreeColumn
 from dbarchitect.errors import ConnectionFailed, Diagnostic, UnsupportedError, redact
 from dbarchitect.model.names import EngineName
 
@@ -257,6 +258,68 @@ class HypoSession:
     def index_size(self, index: HypoIndex) -> int:
         """HypoPG's estimate of the index's size once built, in bytes (from the table's statistics)."""
         return int(self._call("hypopg_relation_size", index.oid)[0][0])
+
+    def table_facts(self, table_sql: str) -> tuple[float, dict[str, BtreeColumn]]:
+        """Row estimate (``pg_class.reltuples``) and, per column, what the B-tree size model needs:
+        ``pg_stats`` width, distinct values and null fraction, the type's alignment, and whether its
+        default B-tree operator class allows deduplication. ``table_sql`` is the quoted table name."""
+        rows = self._execute(
+            "SELECT c.reltuples, a.attname, t.typname, t.typlen, t.typalign, s.avg_width, s.n_distinct, "
+            "s.null_frac, EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_amproc p "
+            "  ON p.amprocfamily = oc.opcfamily AND p.amproclefttype = oc.opcintype AND p.amprocnum = 4 "
+            "  WHERE oc.opcdefault AND oc.opcmethod = (SELECT oid FROM pg_am WHERE amname = 'btree') "
+            "  AND (oc.opcintype = a.atttypid OR EXISTS (SELECT 1 FROM pg_cast k WHERE k.castsource = "
+            "  a.atttypid AND k.casttarget = oc.opcintype AND k.castmethod = 'b'))) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "JOIN pg_type t ON t.oid = a.atttypid "
+            "LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname "
+            "  AND s.attname = a.attname "
+            "WHERE c.oid = to_regclass(%s)",
+            [table_sql],
+        )
+        if not rows:
+            raise PlanFailed(f"no table {table_sql}")
+        reltuples = max(float(rows[0][0] or 0.0), 0.0)
+        align = {"c": 1, "s": 2, "i": 4, "d": 8}
+        columns: dict[str, BtreeColumn] = {}
+        for _, name, typname, typlen, typalign, width, n_distinct, null_frac, equalimage in rows:
+            distinct = None
+            if n_distinct is not None:
+                distinct = float(n_distinct) if n_distinct > 0 else -float(n_distinct) * reltuples
+            stored = float(width if width is not None else (typlen if typlen > 0 else 32))
+            alignment = align.get(str(typalign), 4)
+            if typlen < 0:
+                stored += VARLENA_INDEX_EXTRA_BYTES
+                if stored < 127:
+                    alignment = 1  # a short (1-byte header) varlena is stored unaligned
+            columns[str(name)] = BtreeColumn(
+                width=stored,
+                align=alignment,
+                distinct=distinct,
+                null_fraction=float(null_frac or 0.0),
+                deduplicable=bool(equalimage) and str(typname) not in NOT_DEDUPLICATED_TYPES,
+            )
+        return reltuples, columns
+
+    def distinct_estimate(self, table_sql: str, column_sqls: Sequence[str], rows: float) -> float | None:
+        """Distinct combinations of ``column_sqls`` in the table, estimated from a block sample of about
+        30,000 rows (``TABLESAMPLE SYSTEM``: it reads only the sampled pages) with the Duj1 estimator
+        PostgreSQL's ANALYZE uses. ``None`` when the sample is empty."""
+        percent = min(100.0, max(0.01, 30_000.0 / max(rows, 1.0) * 100.0))
+        columns = ", ".join(column_sqls)
+        found = self._execute(
+            f"SELECT count(*) FILTER (WHERE c = 1), count(*), coalesce(sum(c), 0) FROM "
+            f"(SELECT count(*) AS c FROM {table_sql} TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (0) "
+            f"GROUP BY {columns}) AS groups"
+        )
+        singles, groups, sampled = (float(v) for v in found[0])
+        if sampled <= 0:
+            return None
+        if sampled >= rows or singles >= sampled:
+            return groups * (rows / sampled) if singles >= sampled else groups
+        # Duj1 (Haas and Stokes): n d / (n - f1 + f1 n / N).
+        return sampled * groups / (sampled - singles + singles * sampled / rows)
 
     # --- planning ------------------------------------------------------------------------------
 

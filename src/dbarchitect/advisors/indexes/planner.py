@@ -39,8 +39,9 @@ from sqlglot.errors import SqlglotError
 
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
 from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
-from dbarchitect.engines.ddl import create_index_sql
+from dbarchitect.engines.ddl import create_index_sql, expression_sql
 from dbarchitect.engines.hypopg import HypoIndex, HypoSession, PlanFailed, plan_cost
+from dbarchitect.engines.postgres import BtreeColumn, btree_index_bytes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, SqlError
@@ -223,6 +224,8 @@ class HypoPGBackend:
         self.traits: EngineTraits = get_traits(EngineName.POSTGRESQL, major if major.isdigit() else None)
         self._statements: dict[str, PlannerStatement | DbarchError] = {}
         self._index_sql: dict[IndexCandidate, str] = {}
+        self._table_facts: dict[str, tuple[float, dict[str, BtreeColumn]]] = {}
+        self._distinct: dict[tuple[str, tuple[str, ...], str | None], float | None] = {}
         self._open_lock = threading.Lock()
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -384,22 +387,69 @@ class HypoPGBackend:
                 out[i] = self._plan(worker, requests[i])
 
     def index_size(self, candidate: IndexCandidate) -> float:
-        """HypoPG's estimate of the built index's size in bytes (``hypopg_relation_size``)."""
+        """Bytes the index will take once built: the B-tree model of
+        :func:`dbarchitect.engines.postgres.btree_index_bytes` over the table's live statistics
+        (deduplication included), and HypoPG's own estimate (``hypopg_relation_size``, which ignores
+        deduplication and so overstates low-cardinality keys) where the model has no statistics."""
         worker = self._workers_for(1)[0]
         with worker.lock:
-            for held, hypo in worker.created:
-                if held == candidate:
-                    return float(worker.session.index_size(hypo))
-            try:
-                hypo = worker.session.create_index(self.index_sql(candidate))
-            except PlanFailed as exc:
-                raise SqlError(
-                    Diagnostic(f"HypoPG cannot create index {candidate.key}: {exc}", hint="check its columns")
-                ) from None
-            try:
+            modelled = self._modelled_size(worker, candidate)
+            if modelled is not None:
+                return modelled
+            return self._hypopg_size(worker, candidate)
+
+    def _modelled_size(self, worker: _Worker, candidate: IndexCandidate) -> float | None:
+        table_sql = self.traits.quote(candidate.table)
+        try:
+            if table_sql not in self._table_facts:
+                self._table_facts[table_sql] = worker.session.table_facts(table_sql)
+            reltuples, columns = self._table_facts[table_sql]
+            rows = reltuples
+            if candidate.where:
+                where = expression_sql(candidate.where, self.traits)
+                plan = worker.session.explain(f"SELECT 1 FROM {table_sql} WHERE {where}")
+                rows = float(plan["Plan"]["Plan Rows"])
+        except (PlanFailed, KeyError, TypeError, ValueError):
+            return None
+        keys = tuple(columns.get(c.value) or columns.get(c.key) for c in candidate.columns)
+        include = tuple(columns.get(c.value) or columns.get(c.key) for c in candidate.include)
+        known_keys = tuple(k for k in keys if k is not None)
+        known_include = tuple(k for k in include if k is not None)
+        if len(known_keys) != len(keys) or len(known_include) != len(include) or reltuples <= 0:
+            return None
+        distinct: float | None = None
+        dedup = not candidate.unique and not include and all(k.deduplicable for k in known_keys)
+        if dedup and len(keys) > 1:
+            # Correlated key columns share far fewer combinations than their distinct counts multiply
+            # to (TPC-H: l_partkey x l_suppkey); count them on a sample.
+            key = (table_sql, tuple(c.key for c in candidate.columns), candidate.where)
+            if key not in self._distinct:
+                try:
+                    self._distinct[key] = worker.session.distinct_estimate(
+                        table_sql, [self.traits.quote(c) for c in candidate.columns], reltuples
+                    )
+                except PlanFailed:
+                    self._distinct[key] = None
+            found = self._distinct[key]
+            distinct = found * rows / reltuples if found is not None and candidate.where else found
+        return btree_index_bytes(
+            rows, known_keys, known_include, unique=candidate.unique, distinct_keys=distinct
+        )
+
+    def _hypopg_size(self, worker: _Worker, candidate: IndexCandidate) -> float:
+        for held, hypo in worker.created:
+            if held == candidate:
                 return float(worker.session.index_size(hypo))
-            finally:
-                worker.session.drop_index(hypo)
+        try:
+            hypo = worker.session.create_index(self.index_sql(candidate))
+        except PlanFailed as exc:
+            raise SqlError(
+                Diagnostic(f"HypoPG cannot create index {candidate.key}: {exc}", hint="check its columns")
+            ) from None
+        try:
+            return float(worker.session.index_size(hypo))
+        finally:
+            worker.session.drop_index(hypo)
 
     def settings(self) -> dict[str, str]:
         worker = self._workers_for(1)[0]
