@@ -60,7 +60,9 @@ def load_case(path: Path) -> Case:
             for item in m[2].split():
                 name, _, value = item.partition("=")
                 rows, _, growth = value.partition("/")
-                sizes[name] = TableStats(rows=float(rows), growth_rows_per_day=float(growth) if growth else None)
+                sizes[name] = TableStats(
+                    rows=float(rows), growth_rows_per_day=float(growth) if growth else None
+                )
         else:
             schema = m[2]
     traits = get_traits(engine, version or None)

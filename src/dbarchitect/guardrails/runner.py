@@ -141,17 +141,23 @@ def _levels(config: Mapping[str, str | Level] | None) -> dict[str, Level | None]
 @dataclass(frozen=True)
 class _Suppressions:
     file_wide: frozenset[str]
+    #: Rule ids disabled by a comment on each line; ``alone``: on lines holding only the comment,
+    #: which also cover the statement on the next line.
     by_line: Mapping[int, frozenset[str]]
+    alone: Mapping[int, frozenset[str]]
 
     def covers(self, rule_id: str, span: Span) -> bool:
         if rule_id in self.file_wide:
             return True
-        return any(rule_id in self.by_line.get(n, ()) for n in range(span.line - 1, span.end_line + 1))
+        if rule_id in self.alone.get(span.line - 1, ()):
+            return True
+        return any(rule_id in self.by_line.get(n, ()) for n in range(span.line, span.end_line + 1))
 
 
 def _suppressions(text: str, file: str | None) -> _Suppressions:
     file_wide: set[str] = set()
     by_line: dict[int, set[str]] = {}
+    alone: dict[int, set[str]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         for m in _SUPPRESS.finditer(line):
             ids = [i for i in re.split(r"[\s,]+", m["ids"].strip()) if i]
@@ -166,8 +172,17 @@ def _suppressions(text: str, file: str | None) -> _Suppressions:
                 )
             for rule_id in ids:
                 get_rule(rule_id, where=Diagnostic("", file=file, line=number))
-            (file_wide if m["kind"] == "disable-file" else by_line.setdefault(number, set())).update(ids)
-    return _Suppressions(frozenset(file_wide), {k: frozenset(v) for k, v in by_line.items()})
+            if m["kind"] == "disable-file":
+                file_wide.update(ids)
+            else:
+                by_line.setdefault(number, set()).update(ids)
+                if line.lstrip().startswith("--"):
+                    alone.setdefault(number, set()).update(ids)
+    return _Suppressions(
+        frozenset(file_wide),
+        {k: frozenset(v) for k, v in by_line.items()},
+        {k: frozenset(v) for k, v in alone.items()},
+    )
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
