@@ -247,6 +247,9 @@ class MigrationFacts:
     sync_trigger: bool = False
     #: ADD COLUMN takes only constant defaults, and NOT NULL only with one (SQLite); others rebuild.
     add_column_constant_default_only: bool = False
+    #: Widening a VARCHAR is metadata-only even when its length prefix grows from 1 to 2 bytes
+    #: (MariaDB 10.4+, measured on 10.11: varchar(20) -> varchar(300) is INSTANT; MySQL copies).
+    varchar_widen_any_instant: bool = False
     #: How a table is renamed ({old} and {new} are quoted names).
     rename_table_sql: str = "ALTER TABLE {old} RENAME TO {new}"
     rates: MigrationRates = field(default_factory=MigrationRates)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from dbarchitect.advisors.migrations.diff import (
@@ -169,7 +169,9 @@ class MigrationPlan:
     lock_timeout_advice: str = ""
     #: Tables whose column order ends up differing from the target (the engine appends columns).
     reordered_tables: tuple[str, ...] = ()
-    down_notes: tuple[str, ...] = field(default=())
+    down_notes: tuple[str, ...] = ()
+    #: Tables whose column order after the down-plan differs from the current schema's.
+    down_reordered_tables: tuple[str, ...] = ()
 
     def steps_in(self, phase: Phase) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.phase == phase)
@@ -416,7 +418,9 @@ class _Lowerer:
                 return DdlKind.ENUM_ADD_VALUE
             if old.kind == new.kind == TypeKind.VARCHAR and old.length and new.length:
                 # InnoDB: metadata only while the length prefix keeps its size (1 byte below 256 bytes).
-                same_prefix = (old.length * 4 < 256) == (new.length * 4 < 256)
+                same_prefix = self.f.varchar_widen_any_instant or (old.length * 4 < 256) == (
+                    new.length * 4 < 256
+                )
                 if new.length >= old.length and same_prefix:
                     return DdlKind.ALTER_TYPE_METADATA
             return DdlKind.ALTER_TYPE_REWRITE
@@ -923,6 +927,9 @@ class _Lowerer:
             table=table,
             phase=Phase.BACKFILL,
             repeat=True,
+            check_sql=(
+                f"SELECT count(*) = 0 FROM {q(table)} WHERE {q(new)} IS DISTINCT FROM {q(col)}::{type_text}"
+            ),
             notes=(
                 "repeat until it updates no row; each batch commits on its own, pause between batches "
                 "if replicas lag",
@@ -941,14 +948,10 @@ class _Lowerer:
             ],
             table=table,
             phase=Phase.CONTRACT,
-            check_sql=(
-                f"SELECT count(*) = 0 FROM {q(table)} WHERE {q(col)} IS DISTINCT FROM {q(new)}::{type_text}"
-            ),
             rollback=[
                 self.alter(table, f"RENAME COLUMN {q(col)} TO {q(new)}"),
                 self.alter(table, f"RENAME COLUMN {q(old)} TO {q(col)}"),
             ],
-            notes=("run the check query first: it must find no row that differs",),
         )
         self.add(
             f"contract: drop the old {table}.{old}",
@@ -1221,14 +1224,43 @@ class _Lowerer:
 
     def drop_index(self, op: DropIndex) -> None:
         online = self.t.features.concurrent_index_build and not self.is_partitioned(op.table)
+        table = self.table_after(op.table)
+        if op.old is not None and create_index_sql(table, op.old, self.t) is None:
+            self.notes.append(
+                f"index {op.name} was never created on {self.t} (see the render notes); not dropped"
+            )
+            return
+        sql = self.drop_index_sql(op.table, op.name, online=online)
+        fk = self.foreign_key_needing(table, op)
+        if fk is not None:
+            # InnoDB refuses to drop the index a foreign key uses: give the key its own index first.
+            name = self.fk_name(op.table, fk)
+            cols = ", ".join(self.q(c) for c in fk.columns)
+            sql = self.alter(op.table, f"ADD INDEX {self.q(name)} ({cols}), DROP INDEX {self.q(op.name)}")
         self.add(
             describe(op),
             DdlKind.DROP_INDEX_ONLINE if online or self.f.online_alter_clauses else DdlKind.DROP_INDEX,
-            [self.drop_index_sql(op.table, op.name, online=online)],
+            [sql],
             table=op.table,
             transactional=not online,
             session=self.f.no_lock_timeout_sql if online else None,
         )
+
+    def foreign_key_needing(self, table: Table, op: DropIndex) -> ForeignKey | None:
+        """A foreign key that would be left without an index leading with its columns (InnoDB)."""
+        if not self.f.foreign_key_creates_index or op.old is None:
+            return None
+        for fk in table.foreign_keys:
+            n = len(fk.columns)
+            keys = [c.key for c in fk.columns]
+            if [c.key for c in op.old.columns[:n]] != keys:
+                continue
+            others = [i.columns for i in table.indexes if not i.name.matches(op.name)]
+            others += [u.columns for u in table.uniques]
+            others += [table.primary_key.columns] if table.primary_key else []
+            if not any([c.key for c in cols[:n]] == keys for cols in others):
+                return fk
+        return None
 
     def add_enum_value(self, op: AddEnumValue) -> None:
         q = self.q
@@ -1320,4 +1352,6 @@ def plan_migration(
         lock_timeout_advice=traits.migration.lock_timeout_advice,
         reordered_tables=tuple(dict.fromkeys(up.reordered)),
         down_notes=tuple(down.notes),
+        # A column the up-plan moved stays moved after the down-plan.
+        down_reordered_tables=tuple(dict.fromkeys(up.reordered + down.reordered)),
     )

@@ -1,0 +1,6 @@
+CREATE TABLE users (
+  id integer PRIMARY KEY,
+  email varchar(100) NOT NULL,
+  name varchar(80),
+  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
+);

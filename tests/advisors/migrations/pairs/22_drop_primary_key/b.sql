@@ -1,0 +1,4 @@
+CREATE TABLE tags (
+  id integer NOT NULL,
+  tag varchar(40) NOT NULL
+);
