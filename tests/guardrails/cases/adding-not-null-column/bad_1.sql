@@ -1,1 +1,1 @@
-ALTER TABLE orders ADD COLUMN region text NOT NULL;
+ALTER TABLE orders ADD COLUMN channel text NOT NULL;

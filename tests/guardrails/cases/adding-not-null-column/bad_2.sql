@@ -1,3 +1,3 @@
 -- engine: postgresql 11
 -- sizes: orders=3000000
-ALTER TABLE orders ADD COLUMN region text NOT NULL;
+ALTER TABLE orders ADD COLUMN channel text NOT NULL;

@@ -1,1 +1,1 @@
-ALTER TABLE orders ADD COLUMN region text NOT NULL DEFAULT 'eu';
+ALTER TABLE orders ADD COLUMN channel text NOT NULL DEFAULT 'web';

@@ -1,2 +1,2 @@
 -- sizes: orders=0
-ALTER TABLE orders ADD COLUMN region text NOT NULL;
+ALTER TABLE orders ADD COLUMN channel text NOT NULL;
