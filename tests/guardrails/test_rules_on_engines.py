@@ -233,3 +233,13 @@ def test_copy_changes_are_refused_online_on_mariadb(
             session.run(sql)
         with pytest.raises(pymysql.err.MySQLError, match=r"(?i)LOCK=|ALGORITHM="):
             session.run(statements[-1] + ", ALGORITHM=INPLACE, LOCK=NONE")
+
+
+@pytest.mark.postgres
+def test_new_enum_value_cannot_be_used_in_its_own_transaction(request: pytest.FixtureRequest) -> None:
+    case = load_case(HERE / "cases" / "enum-value-change" / "bad_5.sql")
+    with _session("postgresql", request) as session:
+        _prepared(case, "postgresql", session)
+        with pytest.raises(psycopg.errors.UnsafeNewEnumValueUsage, match="unsafe use of new value"):
+            for sql in _statements(case.text, case):
+                session.run(sql)

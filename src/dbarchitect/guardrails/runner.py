@@ -223,6 +223,7 @@ def _advance(statement: Statement, context: LintContext) -> None:
             context.settings.pop(name, None)
         context.local_settings.clear()
         context.not_valid_in_transaction.clear()
+        context.enum_values_in_transaction.clear()
         return
     m = _SET.match(words)
     if m:
@@ -246,6 +247,12 @@ def _advance(statement: Statement, context: LintContext) -> None:
                 action.find_all(exp.Constraint) if isinstance(action, exp.AddConstraint) else ()
             ):
                 _track_constraint(constraint, table, bool(alter.args.get("not_valid")), context)
+        return
+    added = re.match(r"^ALTER TYPE (\S+) ADD VALUE (?:IF NOT EXISTS )?'((?:[^']|'')*)'", words)
+    if added and context.in_transaction:
+        value = re.search(r"ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'((?:[^']|'')*)'", statement.sql, re.I)
+        if value:
+            context.enum_values_in_transaction.setdefault(added[1].strip('"').lower(), set()).add(value[1])
         return
     v = re.match(r"^ALTER TABLE (?:ONLY )?(?:IF EXISTS )?(\S+) VALIDATE CONSTRAINT (\S+)$", words)
     if v:

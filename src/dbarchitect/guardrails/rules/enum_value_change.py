@@ -5,7 +5,9 @@ Problem:
 - PostgreSQL ``ALTER TYPE status RENAME VALUE 'new' TO 'created'`` is instant, but running code that
   still writes ``'new'`` fails at once. PostgreSQL cannot drop a value at all: recreating the type and
   converting columns rewrites every table that uses it (``changing-column-type``).
-- PostgreSQL before 12: ``ALTER TYPE ... ADD VALUE`` cannot run inside a transaction block.
+- PostgreSQL before 12: ``ALTER TYPE ... ADD VALUE`` cannot run inside a transaction block; from 12 it
+  can, but the new value cannot be used until that transaction commits ("unsafe use of new value"), so a
+  statement using it later in the same transaction fails.
 - MySQL / MariaDB: redefining an ``ENUM`` column with a value removed or the values reordered copies the
   table (ALGORITHM=COPY measured on MariaDB 10.11 for a reorder), and rows holding a removed value fail
   the statement in strict mode or silently become ``''``. Appending values at the end is INSTANT.
@@ -66,6 +68,7 @@ class EnumValueChange(Rule):
                     "(allowed from PostgreSQL 12); COMMIT before it and run it on its own.",
                 )
             return
+        yield from self._new_value_used(statement, context)
         if context.engine not in MYSQL_FAMILY:
             return
         for change in type_changes(statement, context):
@@ -102,6 +105,17 @@ class EnumValueChange(Rule):
                     "the end "
                     "instead.",
                 )
+
+    def _new_value_used(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
+        for enum, values in sorted(context.enum_values_in_transaction.items()):
+            for value in sorted(values):
+                if f"'{value}'" in statement.sql:
+                    yield Draft(
+                        f"Value '{value}' was added to enum `{enum}` in this same transaction: "
+                        "PostgreSQL refuses "
+                        "to use it until that transaction commits (unsafe use of new value); COMMIT after "
+                        "ADD VALUE and use the value in a later transaction.",
+                    )
 
 
 def _original(sql: str, upper: str) -> str:
