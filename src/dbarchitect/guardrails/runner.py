@@ -373,6 +373,31 @@ def lint_json(result: LintResult) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def _markdown(doc: str) -> str:
+    """A rule docstring as Markdown: reST literal blocks (``Bad::`` + indented lines) become fenced SQL
+    and double backquotes single ones."""
+    out: list[str] = []
+    lines = doc.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.rstrip().endswith("::"):
+            out.extend([line.rstrip()[:-1], "", "```sql"])
+            i += 1
+            while i < len(lines) and not lines[i].strip():
+                i += 1
+            while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
+                out.append(lines[i][4:])
+                i += 1
+            while out[-1] == "":
+                out.pop()
+            out.extend(["```", ""])
+            continue
+        out.append(line.replace("``", "`"))
+        i += 1
+    return "\n".join(out).strip()
+
+
 def rule_doc_markdown(rule_id: str) -> str:
     """The ``docs/rules/<id>.md`` page: summary, engines, default level, then the rule's docstring
     (problem, bad, good, fix) and how to suppress it."""
@@ -381,7 +406,7 @@ def rule_doc_markdown(rule_id: str) -> str:
     return (
         f"# {rule.id}\n\n{rule.summary}\n\n"
         f"- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
-        f"{explain_rule(rule_id).strip()}\n\n"
+        f"{_markdown(explain_rule(rule_id).strip())}\n\n"
         "## Suppress\n\n"
         f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
         f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
