@@ -259,6 +259,8 @@ class _Lowerer:
         self.sizes = sizes or {}
         self.new_tables = {op.table.name.key for op in ops if isinstance(op, CreateTable)}
         self.steps: list[Step] = []
+        #: (table, column) pairs whose type change was planned as expand/contract.
+        self.expanded: set[tuple[str, str]] = set()
         self.notes: list[str] = []
         self.reordered: list[str] = []
         # Current name of each table -> its name before the plan; column renames per table.
@@ -508,8 +510,13 @@ class _Lowerer:
                     modified.add(key)
                     self.modify_column(op.table, column)
                     continue
+                if isinstance(op, SetNotNull) and (op.table.key, op.column.name.key) in self.expanded:
+                    continue  # the expand sequence made the new column NOT NULL already
                 self.lower_op(op)
-        return self.steps
+        # Phases run in order (one script each): a type change's switch and contract wait for every
+        # other expansion; nothing planned later depends on them (expand_blocker rules that out).
+        order = {p: i for i, p in enumerate(PHASES)}
+        return sorted(self.steps, key=lambda s: order[s.phase])
 
     def modify_column(self, table: Name, column: Name) -> None:
         strength = [
@@ -581,8 +588,11 @@ class _Lowerer:
                     self.rebuild(table, op)
                 continue
             self.lower_op(op)
+        last = max((s.phase for s in self.steps), key=PHASES.index, default=Phase.EXPAND)
         for v in self.after.views:
+            # Re-created after the last rebuild, whatever its phase.
             self.lower_op(CreateView(v))
+            self.steps[-1] = replace(self.steps[-1], phase=last)
 
     def rebuild(self, name: Name, first: Op) -> None:
         """SQLite's procedure: create the new shape, copy the rows, drop the old table, rename."""
@@ -897,6 +907,7 @@ class _Lowerer:
         old = Name(f"{col.value}__old")
         fn = Name(f"{table.value}_{col.value}_sync")
         self.reordered.append(table.value)
+        self.expanded.add((table.key, col.key))
         self.add(
             f"expand: add {table}.{new} {op.new_type} beside {col}",
             DdlKind.ADD_COLUMN,

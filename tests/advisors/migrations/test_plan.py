@@ -1,0 +1,296 @@
+"""Unit tests of the planner: order, lock annotations read from the engine facts, safe patterns per
+engine version, refusals, rename hints, durations, and the renderers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dbarchitect.advisors.migrations import (
+    DataLossError,
+    Phase,
+    compare,
+    likely_renames,
+    plan_json,
+    plan_markdown,
+    plan_migration,
+    plan_sql_by_phase,
+)
+from dbarchitect.advisors.migrations.render import alembic_revision
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import DdlKind, EngineTraits
+from dbarchitect.errors import CatalogError, UnsupportedError
+from dbarchitect.ingest.ddl import load_ddl
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.ops import CreateTable, DropForeignKey, DropTable
+from tests.advisors.migrations.test_corpus import PAIRS, load_pair
+
+PG = get_traits(EngineName.POSTGRESQL, "15")
+MARIADB = get_traits(EngineName.MARIADB, "10.11")
+SQLITE = get_traits(EngineName.SQLITE)
+PAIR = {p.name.split("_", 1)[1]: p for p in PAIRS}
+
+
+def _pair(name: str) -> tuple[Catalog, Catalog, dict[str, object]]:
+    return load_pair(PAIR[name])
+
+
+def _ddl(text: str) -> Catalog:
+    return load_ddl(text, EngineName.POSTGRESQL)
+
+
+# -- compare ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("directory", PAIRS, ids=lambda p: p.name)
+def test_compare_with_itself_is_empty(directory: Path) -> None:
+    a, b, _ = load_pair(directory)
+    assert compare(a, a) == ()
+    assert compare(b, b) == ()
+
+
+def test_tables_are_created_parents_first_and_dropped_children_first() -> None:
+    a, b, _ = _pair("two_new_tables_dependency")
+    created = [op.table.name.value for op in compare(a, b) if isinstance(op, CreateTable)]
+    assert created == ["orders", "order_lines"]
+    dropped = [op.name.value for op in compare(b, a) if isinstance(op, DropTable)]
+    assert dropped == ["order_lines", "orders"]
+
+
+def test_foreign_keys_are_dropped_before_the_tables_they_point_to() -> None:
+    a = _ddl(
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, "
+        "CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES p (id));"
+    )
+    b = _ddl("CREATE TABLE c (id int PRIMARY KEY, p_id int);")
+    ops = compare(a, b)
+    kinds = [type(op) for op in ops]
+    assert kinds.index(DropForeignKey) < kinds.index(DropTable)
+
+
+def test_likely_renames_are_reported_and_a_hint_resolves_them() -> None:
+    a, b, meta = _pair("rename_column")
+    hints = likely_renames(a, b)
+    assert [(h.kind, h.key, h.new) for h in hints] == [("column", "users.name", "full_name")]
+    assert hints[0].entry == "users.name: full_name"
+    assert likely_renames(a, b, meta["renames"]) == ()  # type: ignore[arg-type]
+    a, b, meta = _pair("rename_table")
+    assert [(h.kind, h.key, h.new) for h in likely_renames(a, b)] == [("table", "users", "members")]
+
+
+def test_a_rename_without_a_hint_is_refused_and_the_message_gives_the_hint() -> None:
+    a, b, _ = _pair("rename_column")
+    with pytest.raises(DataLossError) as info:
+        plan_migration(a, b, PG)
+    message = str(info.value)
+    assert "drop column users.name" in message and "renames: (users.name: full_name)" in message
+    plan = plan_migration(a, b, PG, allow_data_loss=True)
+    assert plan.rename_hints and any("looks like a rename" in n for n in plan.notes)
+
+
+def test_unknown_rename_names_get_a_did_you_mean() -> None:
+    a, b, _ = _pair("rename_column")
+    with pytest.raises(CatalogError, match="did you mean 'name'"):
+        plan_migration(a, b, PG, renames={"users.nmae": "full_name"})
+    with pytest.raises(CatalogError, match="did you mean 'users'"):
+        plan_migration(a, b, PG, renames={"usres": "members"})
+
+
+@pytest.mark.parametrize(
+    ("pair", "lost"),
+    [
+        ("drop_column", "drop column users.age"),
+        ("drop_table", "drop table orders"),
+        ("varchar_narrow", "change events.label from varchar(50) to varchar(20)"),
+    ],
+)
+def test_data_losing_steps_are_refused_unless_allowed(pair: str, lost: str) -> None:
+    a, b, _ = _pair(pair)
+    with pytest.raises(DataLossError, match="would lose data") as info:
+        plan_migration(a, b, PG)
+    assert lost in str(info.value)
+    plan = plan_migration(a, b, PG, allow_data_loss=True)
+    assert any(lost in x for x in plan.data_loss)
+    if pair != "varchar_narrow":
+        assert any("the dropped data is gone" in x for x in plan.irreversible)
+
+
+def test_widening_is_not_data_loss() -> None:
+    for pair in ("int_to_bigint", "varchar_widen", "varchar_to_text", "decimal_widen"):
+        a, b, _ = _pair(pair)
+        assert plan_migration(a, b, PG).data_loss == ()
+
+
+def test_enum_append_is_planned_and_its_rollback_is_declared_irreversible() -> None:
+    a, b, _ = _pair("add_enum_value")
+    plan = plan_migration(a, b, PG)
+    step = next(s for s in plan.steps if s.kind == DdlKind.ENUM_ADD_VALUE)
+    assert step.sql == ("ALTER TYPE ticket_state ADD VALUE 'archived' AFTER 'closed'",)
+    assert any("DROP VALUE" in r for r in plan.irreversible)
+    with pytest.raises(UnsupportedError, match="removed or reordered"):
+        plan_migration(b, a, PG)
+
+
+def test_partitioning_changes_are_detected_and_refused_with_the_way_to_do_it() -> None:
+    a = _ddl("CREATE TABLE m (id int NOT NULL, at date NOT NULL);")
+    b = _ddl("CREATE TABLE m (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);")
+    with pytest.raises(UnsupportedError, match="partitioning of m changes"):
+        plan_migration(a, b, PG)
+
+
+# -- lock annotations from the facts ----------------------------------------------------------------
+
+
+def _fact(traits: EngineTraits, kind: DdlKind) -> tuple[str, bool, bool]:
+    f = traits.migration.locks[kind]
+    return f.lock, f.rewrites, f.scans
+
+
+def test_postgres_index_is_built_concurrently_outside_a_transaction_and_checked() -> None:
+    a, b, _ = _pair("create_index")
+    (step,) = plan_migration(a, b, PG).steps
+    assert step.sql[0].startswith("CREATE INDEX CONCURRENTLY users_name_idx")
+    assert not step.transactional
+    assert (step.lock, step.rewrites, step.scans) == _fact(PG, DdlKind.CREATE_INDEX_ONLINE)
+    assert not PG.migration.locks[DdlKind.CREATE_INDEX_ONLINE].blocks_writes
+    assert step.check_sql is not None and "indisvalid" in step.check_sql
+    assert step.on_failure_sql == ("DROP INDEX CONCURRENTLY IF EXISTS users_name_idx",)
+    assert step.session_sql == PG.migration.no_lock_timeout_sql
+
+
+def test_postgres_foreign_key_and_check_are_added_not_valid_then_validated() -> None:
+    for pair, validate in (
+        ("add_foreign_key", DdlKind.VALIDATE_FOREIGN_KEY),
+        ("add_check", DdlKind.VALIDATE_CHECK),
+    ):
+        a, b, _ = _pair(pair)
+        first, second = plan_migration(a, b, PG).steps
+        assert first.sql[0].endswith("NOT VALID") and not first.scans
+        assert second.kind == validate and "VALIDATE CONSTRAINT" in second.sql[0]
+        assert second.scans and not second.blocks_writes
+        assert first.transactional and second.transactional  # two transactions, not one
+
+
+def test_set_not_null_uses_a_validated_check_from_postgres_12() -> None:
+    a, b, _ = _pair("set_not_null")
+    steps = plan_migration(a, b, PG).steps
+    assert [s.kind for s in steps] == [
+        DdlKind.ADD_CHECK_NOT_VALID,
+        DdlKind.VALIDATE_CHECK,
+        DdlKind.SET_NOT_NULL_PROVEN,
+        DdlKind.DROP_CONSTRAINT,
+    ]
+    assert not steps[2].scans  # proven by the check: no scan under ACCESS EXCLUSIVE
+    old = get_traits(EngineName.POSTGRESQL, "11")
+    (step,) = plan_migration(a, b, old).steps
+    assert step.kind == DdlKind.SET_NOT_NULL and step.scans
+
+
+def test_unique_is_built_concurrently_then_attached_using_the_index() -> None:
+    a, b, _ = _pair("add_unique")
+    build, attach = plan_migration(a, b, PG).steps
+    assert build.sql == ("CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email)",)
+    assert attach.sql == (
+        "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key",
+    )
+
+
+def test_int_to_bigint_is_expanded_backfilled_switched_and_contracted() -> None:
+    a, b, _ = _pair("int_to_bigint_not_null")
+    plan = plan_migration(a, b, PG, sizes={"events": 5_000_000})
+    phases = [s.phase for s in plan.steps]
+    assert phases == sorted(phases, key=[Phase.EXPAND, Phase.BACKFILL, Phase.CONTRACT].index)
+    backfill = next(s for s in plan.steps if s.kind == DdlKind.BACKFILL)
+    assert backfill.repeat_until_no_rows and "LIMIT 10000" in backfill.sql[0]
+    assert backfill.estimated_seconds == pytest.approx(5_000_000 / PG.migration.rates.backfill)
+    assert any(s.kind == DdlKind.CREATE_TRIGGER for s in plan.steps)
+    assert not any(s.rewrites for s in plan.steps), "no step may rewrite the table under its lock"
+    assert plan.reordered_tables == ("events",)
+
+
+def test_type_change_of_a_key_column_is_a_direct_rewrite_with_the_reason() -> None:
+    a = _ddl("CREATE TABLE t (id int PRIMARY KEY);")
+    b = _ddl("CREATE TABLE t (id bigint PRIMARY KEY);")
+    (step,) = plan_migration(a, b, PG).steps
+    assert step.rewrites and "not expanded because id is in the primary key" in step.notes[0]
+
+
+def test_mariadb_steps_assert_algorithm_and_lock_and_say_when_only_copy_exists() -> None:
+    a, b, _ = _pair("int_to_bigint")
+    (step,) = plan_migration(a, b, MARIADB).steps
+    fact = MARIADB.migration.locks[DdlKind.ALTER_TYPE_REWRITE]
+    assert step.sql[0].endswith(f"ALGORITHM={fact.algorithm}, LOCK={fact.online_lock}")
+    assert fact.algorithm == "COPY" and any("only ALGORITHM=COPY is possible" in n for n in step.notes)
+    a, b, _ = _pair("add_column_nullable")
+    (step,) = plan_migration(a, b, MARIADB).steps
+    add = MARIADB.migration.locks[DdlKind.ADD_COLUMN]
+    assert step.sql[0].endswith(f"ALGORITHM={add.algorithm}, LOCK={add.online_lock}")
+    assert "AFTER created_at" in step.sql[0]
+
+
+def test_sqlite_rebuilds_what_alter_table_cannot_do() -> None:
+    a, b, _ = _pair("set_not_null")
+    (step,) = plan_migration(a, b, SQLITE).steps
+    assert step.kind == DdlKind.TABLE_REBUILD and step.rewrites
+    assert [s.split(" ", 2)[:2] for s in step.sql[:4]] == [
+        ["CREATE", "TABLE"],
+        ["INSERT", "INTO"],
+        ["DROP", "TABLE"],
+        ["ALTER", "TABLE"],
+    ]
+    a, b, _ = _pair("add_column_nullable")
+    (step,) = plan_migration(a, b, SQLITE).steps
+    assert step.kind == DdlKind.ADD_COLUMN
+
+
+def test_every_step_bounds_its_lock_wait_and_the_advice_explains_deadlock_timeout() -> None:
+    a, b, _ = _pair("many_changes")
+    plan = plan_migration(a, b, PG)
+    for s in plan.steps:
+        assert s.session_sql in (PG.migration.lock_timeout_sql, PG.migration.no_lock_timeout_sql)
+    assert "deadlock_timeout" in plan.lock_timeout_advice
+
+
+def test_durations_follow_the_rows_per_second_model() -> None:
+    a, b, _ = _pair("create_index")
+    (step,) = plan_migration(a, b, PG, sizes={"users": 2_000_000}).steps
+    assert step.estimated_seconds == pytest.approx(2_000_000 / PG.migration.rates.index_build)
+    (step,) = plan_migration(a, b, PG).steps
+    assert step.estimated_seconds is None  # no row count: no guess
+    a, b, _ = _pair("set_default")
+    (step,) = plan_migration(a, b, PG, sizes={"users": 2_000_000}).steps
+    assert step.estimated_seconds == 0.0  # metadata only
+
+
+# -- renderers ----------------------------------------------------------------------------------------
+
+
+def test_sql_per_phase_wraps_transactional_steps_only() -> None:
+    a, b, _ = _pair("int_to_bigint")
+    plan = plan_migration(a, b, PG)
+    scripts = plan_sql_by_phase(plan, PG)
+    assert list(scripts) == [Phase.EXPAND, Phase.BACKFILL, Phase.CONTRACT]
+    assert "RENAME COLUMN counter__new TO counter" in scripts[Phase.CONTRACT]
+    a, b, _ = _pair("create_index")
+    text = plan_sql_by_phase(plan_migration(a, b, PG), PG)[Phase.EXPAND]
+    assert "BEGIN" not in text and "CREATE INDEX CONCURRENTLY" in text
+
+
+def test_json_markdown_and_alembic() -> None:
+    a, b, _ = _pair("many_changes")
+    plan = plan_migration(a, b, PG)
+    data = json.loads(json.dumps(plan_json(plan)))
+    assert len(data["steps"]) == len(plan.steps) and len(data["down"]) == len(plan.down)
+    assert data["steps"][0]["lock"] == plan.steps[0].lock
+    md = plan_markdown(plan)
+    assert "## Expand" in md and "## Down-plan" in md
+    a2, b2, _ = _pair("create_index")
+    revision = alembic_revision(plan_migration(a2, b2, PG), revision="abc123", down_revision="000")
+    compile(revision, "revision.py", "exec")
+    assert "autocommit_block" in revision and "op.execute('CREATE INDEX CONCURRENTLY" in revision
+    assert "def downgrade() -> None:" in revision
+    same = plan_migration(a, a, PG)
+    assert same.steps == () and "nothing to do" in plan_markdown(same)
