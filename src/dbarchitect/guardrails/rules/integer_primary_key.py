@@ -42,6 +42,7 @@ from dbarchitect.guardrails.rule import (
     retype_sql,
     table_name,
 )
+from dbarchitect.model.types import TypeKind
 
 T = exp.DType
 #: Narrow integer types: largest value and the 64-bit type to use instead.
@@ -56,6 +57,8 @@ _NARROW: dict[T, tuple[int, T]] = {
     T.SMALLSERIAL: (32_767, T.BIGSERIAL),
 }
 HORIZON_DAYS = 3650.0
+#: Catalog column kinds that are narrow integers, as the type to judge them by.
+_CATALOG_KINDS = {TypeKind.SMALLINT: T.SMALLINT, TypeKind.INTEGER: T.INT}
 #: How the narrow types are written; unsigned and display widths stay as written after the new name.
 _INT_SQL = r"(?:small|medium)?serial|serial4|serial2|int4|int2|(?:small|medium)?int(?:eger)?"
 
@@ -94,6 +97,36 @@ class IntegerPrimaryKey(Rule):
             draft = self._judge(statement, context, node, table, definition, dtype)
             if draft is not None:
                 yield draft
+        yield from self._existing_columns(statement, context, node, table, keys, definitions)
+
+    def _existing_columns(
+        self,
+        statement: Statement,
+        context: LintContext,
+        node: exp.Expr,
+        table: str,
+        keys: set[str],
+        definitions: list[exp.ColumnDef],
+    ) -> Iterator[Draft]:
+        """ALTER TABLE ... ADD PRIMARY KEY over columns the catalog already has: judged from their types
+        (no fix: widening an existing column is ``changing-column-type``'s expand-and-contract)."""
+        known = context.table(table) if isinstance(node, exp.Alter) else None
+        if known is None:
+            return
+        declared = {ident(d.this).lower() for d in definitions}
+        for key in sorted(keys - declared):
+            column = known.column(key)
+            kind = _CATALOG_KINDS.get(column.type.kind) if column is not None else None
+            if column is None or kind is None:
+                continue
+            definition = exp.ColumnDef(
+                this=exp.to_identifier(column.name.value), kind=exp.DataType(this=kind)
+            )
+            draft = self._judge(
+                statement, context, node, table, definition, definition.args["kind"], fixable=False
+            )
+            if draft is not None:
+                yield draft
 
     def _judge(
         self,
@@ -103,6 +136,8 @@ class IntegerPrimaryKey(Rule):
         table: str,
         definition: exp.ColumnDef,
         dtype: exp.DataType,
+        *,
+        fixable: bool = True,
     ) -> Draft | None:
         limit, wide = _NARROW[dtype.this]
         column = ident(definition.this)
@@ -122,6 +157,8 @@ class IntegerPrimaryKey(Rule):
                 )
             elif growth > 0 or stats.rows < limit / 2:
                 return None
+        if not fixable:
+            return Draft(self._message(table, column, written, limit, when), level=level)
         wide_sql = "bigserial" if wide == T.BIGSERIAL else "bigint"
         fixed = retype_sql(statement.sql, column, _INT_SQL, wide_sql)
         if fixed is None:
@@ -131,13 +168,17 @@ class IntegerPrimaryKey(Rule):
                     d.set("kind", exp.DataType(this=wide))
             fixed = tree.sql(context.dialect)
         return Draft(
-            f"Primary key `{table}.{column}` is {written}, which stops at {limit:,} values {when}: every "
-            "INSERT "
-            "then fails, and widening it rewrites the table and every table referencing it; declare it "
-            "bigint "
-            "(or bigserial / a bigint identity) now.",
+            self._message(table, column, written, limit, when),
             level=level,
             fix=Fix("declare the key 64-bit", fixed),
+        )
+
+    @staticmethod
+    def _message(table: str, column: str, written: str, limit: int, when: str) -> str:
+        return (
+            f"Primary key `{table}.{column}` is {written}, which stops at {limit:,} values {when}: every "
+            "INSERT then fails, and widening it rewrites the table and every table referencing it; declare "
+            "it bigint (or bigserial / a bigint identity) now."
         )
 
 
