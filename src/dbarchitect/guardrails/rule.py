@@ -109,9 +109,6 @@ class Statement:
             return self.node
         return None
 
-    def matches(self, pattern: str) -> re.Match[str] | None:
-        return re.search(pattern, self.words)
-
 
 def table_name(node: exp.Expr | None) -> str | None:
     """The table's name as written (no schema), or None."""
@@ -120,6 +117,12 @@ def table_name(node: exp.Expr | None) -> str | None:
     if isinstance(node, exp.Schema):
         return table_name(node.this)
     return None
+
+
+def as_written(sql: str, name: str) -> str:
+    """``name`` (found upper-cased in a statement's ``words``) as the user wrote it in ``sql``."""
+    m = re.search(re.escape(name), sql, re.IGNORECASE)
+    return m.group(0) if m else name
 
 
 def ident(node: exp.Expr | None) -> str:
@@ -238,8 +241,6 @@ class TypeChange:
     new: LogicalType | None
     old: LogicalType | None
     action: exp.Expr
-    #: MySQL ``CHANGE old new``: the column is renamed too.
-    renamed_to: str | None = None
 
 
 def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]:
@@ -249,7 +250,6 @@ def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]
     table = table_name(alter.this) or "?"
     changes: list[TypeChange] = []
     for action in alter.args.get("actions") or []:
-        renamed_to = None
         if isinstance(action, exp.AlterColumn) and isinstance(action.args.get("dtype"), exp.DataType):
             column, dtype = ident(action.this), action.args["dtype"]
         elif isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
@@ -262,8 +262,6 @@ def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]
                 if action.args.get("rename_from")
                 else ident(definition.this)
             )
-            if action.args.get("rename_from"):
-                renamed_to = ident(definition.this)
         else:
             continue
         known = context.table(table)
@@ -276,7 +274,6 @@ def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]
                 logical_type(dtype, context),
                 old_column.type if old_column is not None else None,
                 action,
-                renamed_to,
             )
         )
     return changes

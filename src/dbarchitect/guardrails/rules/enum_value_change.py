@@ -39,6 +39,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    as_written,
     type_changes,
 )
 from dbarchitect.model.types import TypeKind
@@ -54,7 +55,7 @@ class EnumValueChange(Rule):
     def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
         m = re.match(r"^ALTER TYPE (\S+) (RENAME VALUE|ADD VALUE)\b", statement.words)
         if m:
-            enum = _original(statement.sql, m[1].strip('"'))
+            enum = as_written(statement.sql, m[1].strip('"'))
             if m[2] == "RENAME VALUE":
                 yield Draft(
                     f"Renaming a value of enum `{enum}` breaks running code that still writes or "
@@ -116,8 +117,3 @@ class EnumValueChange(Rule):
                         "to use it until that transaction commits (unsafe use of new value); COMMIT after "
                         "ADD VALUE and use the value in a later transaction.",
                     )
-
-
-def _original(sql: str, upper: str) -> str:
-    m = re.search(re.escape(upper), sql, re.IGNORECASE)
-    return m.group(0) if m else upper

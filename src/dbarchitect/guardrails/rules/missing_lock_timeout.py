@@ -41,6 +41,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    as_written,
     table_name,
 )
 from dbarchitect.model.names import EngineName
@@ -97,10 +98,5 @@ def _locked_table(statement: Statement) -> str | None:
         return table_name(tables[0]) if tables else None
     m = re.match(r"^ALTER TABLE (?:ONLY )?(?:IF EXISTS )?(\S+)", statement.words)
     if m:
-        return _original(statement.sql, m[1].strip('"`'))
+        return as_written(statement.sql, m[1].strip('"`'))
     return None
-
-
-def _original(sql: str, upper: str) -> str:
-    m = re.search(re.escape(upper), sql, re.IGNORECASE)
-    return m.group(0) if m else upper

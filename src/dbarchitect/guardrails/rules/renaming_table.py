@@ -24,7 +24,15 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import ALL_ENGINES, Draft, LintContext, Rule, Statement, table_name
+from dbarchitect.guardrails.rule import (
+    ALL_ENGINES,
+    Draft,
+    LintContext,
+    Rule,
+    Statement,
+    as_written,
+    table_name,
+)
 
 
 class RenamingTable(Rule):
@@ -46,8 +54,8 @@ class RenamingTable(Rule):
                 for pair in m[1].split(","):
                     parts = pair.split(" TO ")
                     if len(parts) == 2:
-                        old = _original(statement.sql, parts[0].strip().strip('`"'))
-                        new = _original(statement.sql, parts[1].strip().strip('`"'))
+                        old = as_written(statement.sql, parts[0].strip().strip('`"'))
+                        new = as_written(statement.sql, parts[1].strip().strip('`"'))
                         pairs.append((old, new))
         for old, new in pairs:
             if context.is_new(old):
@@ -59,9 +67,3 @@ class RenamingTable(Rule):
                 "first, "
                 "move the code over, then rename and drop the view in one transaction.",
             )
-
-
-def _original(sql: str, upper: str) -> str:
-    """The name as the user wrote it (``words`` are upper-cased)."""
-    m = re.search(re.escape(upper), sql, re.IGNORECASE)
-    return m.group(0) if m else upper

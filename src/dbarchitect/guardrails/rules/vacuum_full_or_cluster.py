@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbarchitect.guardrails.rule import POSTGRES, Draft, LintContext, Rule, Statement
+from dbarchitect.guardrails.rule import POSTGRES, Draft, LintContext, Rule, Statement, as_written
 
 _PATTERN = re.compile(
     r"^(?:VACUUM\s*(?:\((?=[^)]*\bFULL\b)[^)]*\)|(?:\w+ )*FULL\b)|CLUSTER\b)\s*(?P<rest>.*)$"
@@ -42,15 +42,10 @@ class VacuumFullOrCluster(Rule):
         target = rest[0].lower().strip('"') if rest and rest[0] not in ("USING", "VERBOSE") else None
         if target is not None and context.is_new(target):
             return
-        what = f"`{_original(statement.sql, target)}`" if target else "every table in the database"
+        what = f"`{as_written(statement.sql, target)}`" if target else "every table in the database"
         yield Draft(
             f"{command} rewrites {what} and all its indexes under an ACCESS EXCLUSIVE lock, blocking "
             "reads and "
             "writes for the whole copy and needing room for a second copy; use plain VACUUM, or pg_repack / "
             "pg_squeeze to shrink or reorder the table online.",
         )
-
-
-def _original(sql: str, lower: str) -> str:
-    m = re.search(re.escape(lower), sql, re.IGNORECASE)
-    return m.group(0) if m else lower
