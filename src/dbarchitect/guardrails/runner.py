@@ -404,10 +404,8 @@ def rule_doc_markdown(rule_id: str) -> str:
     rule = get_rule(rule_id)
     engines = ", ".join(sorted(e.value for e in rule.engines))
     return (
-        f"# {rule.id}\n\n{rule.summary}\n\n"
-        f"- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
-        f"{_markdown(explain_rule(rule_id).strip())}\n\n"
-        "## Suppress\n\n"
+        f"# {rule.id}\n\n{rule.summary}\n\n- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
+        f"{_markdown(explain_rule(rule_id).strip())}\n\n## Suppress\n\n"
         f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
         f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
     )

@@ -103,8 +103,7 @@ class AddingVolatileDefault(Rule):
                 f"Adding column `{table}.{column}` with {what} computes a value per row, so PostgreSQL "
                 "rewrites "
                 f"all of `{table}` under an ACCESS EXCLUSIVE lock ({context.size_note(table)}); add the "
-                "column "
-                "without it, SET DEFAULT separately, and backfill existing rows in batches.",
+                "column without it, SET DEFAULT separately, and backfill existing rows in batches.",
                 fix=fix,
             )
 

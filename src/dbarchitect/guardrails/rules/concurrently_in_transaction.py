@@ -55,7 +55,6 @@ class ConcurrentlyInTransaction(Rule):
         }[m[1].split()[0]]
         yield Draft(
             f"{what} inside BEGIN ... COMMIT fails with 'cannot run inside a transaction block', "
-            "stopping the "
-            "migration half applied; COMMIT before it and run it on its own (mark the migration "
+            "stopping the migration half applied; COMMIT before it and run it on its own (mark the migration "
             "non-transactional in your migration tool).",
         )

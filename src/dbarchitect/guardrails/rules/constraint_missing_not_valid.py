@@ -92,8 +92,7 @@ class ConstraintMissingNotValid(Rule):
         return Draft(
             f"Adding {kind} {label} on `{table}` without NOT VALID checks every existing row "
             f"({context.size_note(table)}) under {lock}; add it NOT VALID, then VALIDATE CONSTRAINT in a "
-            "separate "
-            "transaction, which scans without blocking writes.",
+            "separate transaction, which scans without blocking writes.",
             fix=fix,
         )
 

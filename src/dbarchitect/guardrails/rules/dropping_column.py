@@ -48,7 +48,6 @@ class DroppingColumn(Rule):
                         f"Dropping `{table}.{name}` deletes its data for good and breaks any running "
                         "code (or ORM "
                         f"column list) that still uses `{name}`; deploy code that ignores the column "
-                        "first, then "
-                        "drop it in a later migration and record that with `-- dbarch:disable "
+                        "first, then drop it in a later migration and record that with `-- dbarch:disable "
                         "dropping-column`.",
                     )

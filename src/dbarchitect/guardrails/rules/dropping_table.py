@@ -42,6 +42,5 @@ class DroppingTable(Rule):
                 f"Dropping table `{name}` deletes its rows for good ({context.size_note(name)}) and "
                 "breaks any "
                 f"running code that still uses `{name}`; deploy code that no longer uses it and keep a "
-                "backup, "
-                "then drop it and record that with `-- dbarch:disable dropping-table`.",
+                "backup, then drop it and record that with `-- dbarch:disable dropping-table`.",
             )

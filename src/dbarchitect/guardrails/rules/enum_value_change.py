@@ -65,8 +65,7 @@ class EnumValueChange(Rule):
             elif context.in_transaction and not context.traits.supports_version((12,)):
                 yield Draft(
                     f"ALTER TYPE `{enum}` ADD VALUE cannot run inside a transaction block on "
-                    f"{context.traits} "
-                    "(allowed from PostgreSQL 12); COMMIT before it and run it on its own.",
+                    f"{context.traits} (allowed from PostgreSQL 12); COMMIT before it and run it on its own.",
                 )
             return
         yield from self._new_value_used(statement, context)
@@ -83,8 +82,7 @@ class EnumValueChange(Rule):
                     f"Redefining enum column {where} without a catalog to compare: removing or "
                     "reordering values "
                     f"copies `{change.table}` and breaks rows holding a removed value; pass the current "
-                    "schema, "
-                    "and only append values at the end.",
+                    "schema, and only append values at the end.",
                     level=Level.WARNING,
                 )
                 continue
@@ -95,16 +93,14 @@ class EnumValueChange(Rule):
                     f"Redefining {where} drops enum value(s) {listed}: rows holding them fail the "
                     "statement (strict "
                     f"mode) or silently become '', and `{change.table}` is copied with writes blocked; "
-                    "move rows "
-                    "off the value first, or keep it.",
+                    "move rows off the value first, or keep it.",
                 )
             elif tuple(new.values[: len(old.values)]) != old.values:
                 yield Draft(
                     f"Redefining {where} reorders its enum values: `{change.table}` is copied with "
                     "writes blocked "
                     "(ALGORITHM=COPY) and ORDER BY on the column changes meaning; append new values at "
-                    "the end "
-                    "instead.",
+                    "the end instead.",
                 )
 
     def _new_value_used(self, statement: Statement, context: LintContext) -> Iterator[Draft]:

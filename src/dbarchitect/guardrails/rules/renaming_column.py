@@ -51,6 +51,5 @@ class RenamingColumn(Rule):
                 f"Renaming `{table}.{old}` to `{new}` breaks every running query that still names "
                 f"`{old}` until "
                 "all application code is deployed with the new name; add the new column, write both, "
-                "backfill, "
-                "switch reads, then drop the old column in a later migration.",
+                "backfill, switch reads, then drop the old column in a later migration.",
             )

@@ -64,6 +64,5 @@ class RenamingTable(Rule):
                 f"Renaming table `{old}` to `{new}` breaks every running query that still names `{old}` "
                 "until all "
                 f"application code is deployed with the new name; expose `{new}` as a view over `{old}` "
-                "first, "
-                "move the code over, then rename and drop the view in one transaction.",
+                "first, move the code over, then rename and drop the view in one transaction.",
             )

@@ -51,8 +51,7 @@ class RequireConcurrentIndexDeletion(Rule):
             )
         yield Draft(
             f"Dropping index `{', '.join(names)}` without CONCURRENTLY takes an ACCESS EXCLUSIVE "
-            f"lock{on} that "
-            "blocks reads and writes (and queues every later query behind it while it waits); "
+            f"lock{on} that blocks reads and writes (and queues every later query behind it while it waits); "
             "use DROP INDEX CONCURRENTLY, one index per statement, outside a transaction.",
             fix=fix,
         )

@@ -61,15 +61,13 @@ class SettingNotNull(Rule):
                 fix = Fix(
                     "prove NOT NULL with a validated CHECK first, so SET NOT NULL does not scan",
                     f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n"
-                    f"ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n"
-                    f"{statement.sql};\n"
+                    f"ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n{statement.sql};\n"
                     f"ALTER TABLE {table} DROP CONSTRAINT {check}",
                 )
             yield Draft(
                 f"Setting `{table}.{column}` NOT NULL scans all of `{table}` under an ACCESS EXCLUSIVE lock "
                 f"({context.size_note(table)}), blocking reads and writes; add CHECK ({column} IS NOT NULL) "
                 "NOT VALID, VALIDATE it in its own transaction, then SET NOT NULL (no scan on "
-                "PostgreSQL 12+) "
-                "and drop the check.",
+                "PostgreSQL 12+) and drop the check.",
                 fix=fix,
             )

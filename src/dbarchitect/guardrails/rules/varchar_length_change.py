@@ -94,9 +94,7 @@ class VarcharLengthChange(Rule):
         if old.kind == TypeKind.CHAR or new.kind == TypeKind.CHAR:
             return (
                 f"Changing {where} from {old_type_sql(change, context)} to {change.new_sql} rewrites "
-                f"`{change.table}` "
-                f"{lock} "
-                f"({size}); add a new column and backfill it in batches instead.",
+                f"`{change.table}` {lock} ({size}); add a new column and backfill it in batches instead.",
                 None,
             )
         if new.kind == TypeKind.VARCHAR and new.length is not None:
@@ -121,11 +119,9 @@ class VarcharLengthChange(Rule):
             ):
                 return (
                     f"Widening {where} from {old_type_sql(change, context)} to {change.new_sql} crosses "
-                    "255 bytes "
-                    "(utf8mb4), "
+                    "255 bytes (utf8mb4), "
                     f"so the length prefix grows and {context.traits} copies `{change.table}` {lock} "
-                    f"({size}); "
-                    "stay under the boundary or run it through an online schema change tool.",
+                    f"({size}); stay under the boundary or run it through an online schema change tool.",
                     None,
                 )
             return None
