@@ -156,6 +156,7 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
         locks=locks,
         rebuild_kinds=rebuild_kinds,
         add_column_constant_default_only=True,
+        foreign_key_check_sql="SELECT count(*) = 0 FROM pragma_foreign_key_check({table})",
         lock_timeout_sql=("PRAGMA busy_timeout = 5000",),
         no_lock_timeout_sql=("PRAGMA busy_timeout = 5000",),
         lock_timeout_advice=(

@@ -250,6 +250,9 @@ class MigrationFacts:
     #: Widening a VARCHAR is metadata-only even when its length prefix grows from 1 to 2 bytes
     #: (MariaDB 10.4+, measured on 10.11: varchar(20) -> varchar(300) is INSTANT; MySQL copies).
     varchar_widen_any_instant: bool = False
+    #: A query true when a table's rows satisfy its foreign keys ({table} is a quoted string literal),
+    #: for engines that do not check them while copying (SQLite with foreign_keys off).
+    foreign_key_check_sql: str | None = None
     #: How a table is renamed ({old} and {new} are quoted names).
     rename_table_sql: str = "ALTER TABLE {old} RENAME TO {new}"
     rates: MigrationRates = field(default_factory=MigrationRates)

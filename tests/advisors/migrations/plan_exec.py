@@ -41,7 +41,8 @@ def apply_postgres(url: str, steps: Sequence[Step]) -> None:
                     raise _fail(i, step, stmt, exc) from None
             if step.check_sql:
                 row = conn.execute(step.check_sql).fetchone()  # type: ignore[arg-type]
-                assert row is not None and row[0] is True, f"step {i} check failed: {step.check_sql}"
+                if row is None or row[0] is not True:
+                    raise StepFailed(f"step {i} ({step.description}) check failed: {step.check_sql}")
 
 
 def apply_mariadb(url: str, steps: Sequence[Step]) -> None:
@@ -59,6 +60,11 @@ def apply_mariadb(url: str, steps: Sequence[Step]) -> None:
                                 break
                     except Exception as exc:
                         raise _fail(i, step, stmt, exc) from None
+                if step.check_sql:
+                    cur.execute(step.check_sql)
+                    row = cur.fetchone()
+                    if row is None or not row[0]:
+                        raise StepFailed(f"step {i} ({step.description}) check failed: {step.check_sql}")
     finally:
         conn.close()
 
@@ -83,5 +89,9 @@ def apply_sqlite(path: Path, steps: Sequence[Step]) -> None:
                     raise _fail(i, step, stmt, exc) from None
             if step.transactional:
                 conn.execute("COMMIT")
+            if step.check_sql:
+                row = conn.execute(step.check_sql).fetchone()
+                if row is None or not row[0]:
+                    raise StepFailed(f"step {i} ({step.description}) check failed: {step.check_sql}")
     finally:
         conn.close()

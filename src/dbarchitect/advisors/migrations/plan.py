@@ -150,6 +150,10 @@ class Step:
     on_failure_sql: tuple[str, ...] = ()
     #: Run the statements again until they change no row (batched backfill).
     repeat_until_no_rows: bool = False
+    #: A read-only query counting the rows that would make this step fail (NULLs under a new NOT
+    #: NULL, duplicates under a new unique key, orphans under a new foreign key, rows a new check
+    #: rejects); it must return 0. Run it against the live database before the migration.
+    precheck_sql: str | None = None
     algorithm: str | None = None
     notes: tuple[str, ...] = ()
 
@@ -175,6 +179,11 @@ class MigrationPlan:
 
     def steps_in(self, phase: Phase) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.phase == phase)
+
+    def prechecks(self) -> tuple[tuple[str, str], ...]:
+        """(step, read-only query) pairs: each query counts rows that would make the step fail and
+        must return 0 on the live database before the migration starts."""
+        return tuple((s.description, s.precheck_sql) for s in self.steps if s.precheck_sql is not None)
 
 
 # -- what loses data ----------------------------------------------------------------------------------
@@ -343,6 +352,7 @@ class _Lowerer:
         on_failure: Sequence[str] = (),
         repeat: bool = False,
         session: Sequence[str] | None = None,
+        precheck: str | None = None,
     ) -> None:
         fact = self.fact(kind)
         statements = list(sql)
@@ -377,10 +387,55 @@ class _Lowerer:
                 check_sql=check_sql,
                 on_failure_sql=tuple(on_failure),
                 repeat_until_no_rows=repeat,
+                precheck_sql=precheck,
                 algorithm=fact.algorithm,
                 notes=tuple(extra),
             )
         )
+
+    # -- read-only checks of existing data --
+
+    def nulls_sql(self, table: Name, columns: Sequence[Name]) -> str:
+        where = " OR ".join(f"{self.q(c)} IS NULL" for c in columns)
+        return f"SELECT count(*) FROM {self.q(table)} WHERE {where}"
+
+    def duplicates_sql(self, table: Name, columns: Sequence[Name]) -> str:
+        cols = ", ".join(self.q(c) for c in columns)
+        present = " AND ".join(f"{self.q(c)} IS NOT NULL" for c in columns)
+        return (
+            f"SELECT count(*) FROM (SELECT {cols} FROM {self.q(table)} WHERE {present} "
+            f"GROUP BY {cols} HAVING count(*) > 1) AS duplicates"
+        )
+
+    def orphans_sql(self, table: Name, fk: ForeignKey) -> str:
+        q = self.q
+        present = " AND ".join(f"c.{q(c)} IS NOT NULL" for c in fk.columns)
+        match = " AND ".join(f"p.{q(r)} = c.{q(c)}" for c, r in zip(fk.columns, fk.ref_columns, strict=False))
+        return (
+            f"SELECT count(*) FROM {q(table)} AS c WHERE {present} AND NOT EXISTS "
+            f"(SELECT 1 FROM {q(fk.ref_table)} AS p WHERE {match})"
+        )
+
+    def rejected_sql(self, table: Name, check: CheckConstraint) -> str:
+        return f"SELECT count(*) FROM {self.q(table)} WHERE NOT ({expression_sql(check.expression, self.t)})"
+
+    def precheck_for(self, op: Op) -> str | None:
+        """The read-only query counting rows that would make ``op`` fail (None: nothing can)."""
+        match op:
+            case SetNotNull():
+                return self.nulls_sql(op.table, [op.column.name])
+            case AddUnique():
+                return self.duplicates_sql(op.table, op.unique.columns)
+            case AddPrimaryKey():
+                return self.duplicates_sql(op.table, op.key.columns)
+            case AddForeignKey():
+                return self.orphans_sql(op.table, op.key)
+            case AddCheck():
+                return self.rejected_sql(op.table, op.check)
+            case CreateIndex() if op.index.unique and op.index.where is None:
+                if all(k.column is not None for k in op.index.keys):
+                    return self.duplicates_sql(op.table, op.index.columns)
+        return None
 
     def col_sql(self, table: Name, column: Column) -> str:
         return column_sql(self.table_after(table), column, self.t, _Notes())
@@ -539,7 +594,8 @@ class _Lowerer:
         assert target is not None
         sql = self.modify(table, target)
         assert sql is not None
-        self.add("; ".join(describe(op) for op in ops), kind, [sql], table=table)
+        precheck = self.nulls_sql(table, [column]) if any(isinstance(op, SetNotNull) for op in ops) else None
+        self.add("; ".join(describe(op) for op in ops), kind, [sql], table=table, precheck=precheck)
 
     def rebuild_tables(self) -> set[str]:
         if not self.f.rebuild_kinds:
@@ -615,7 +671,10 @@ class _Lowerer:
             built = create_index_sql(target, index, self.t)
             if built is not None:
                 sql.append(built.rstrip(";"))
-        changes = [describe(op) for op in self.ops if op_table(op) is not None and op_table(op) == name]
+        absorbed = [op for op in self.ops if op_table(op) is not None and op_table(op) == name]
+        changes = [describe(op) for op in absorbed]
+        checks = [c for c in (self.precheck_for(op) for op in absorbed) if c is not None]
+        precheck = ("SELECT " + " + ".join(f"({c})" for c in checks)) if checks else None
         phase = Phase.CONTRACT if rank(first) >= CONTRACT_RANK else Phase.EXPAND
         self.add(
             f"rebuild table {name} ({'; '.join(changes) or describe(first)})",
@@ -628,6 +687,12 @@ class _Lowerer:
                 "rows copied, holding the write lock for the whole copy",
             ),
             rollback=("-- rolled back by the transaction; afterwards use the down-plan",),
+            precheck=precheck,
+            check_sql=(
+                self.f.foreign_key_check_sql.format(table=_literal(name.value))
+                if self.f.foreign_key_check_sql and target.foreign_keys
+                else None
+            ),
         )
 
     def lower_op(self, op: Op) -> None:
@@ -975,13 +1040,14 @@ class _Lowerer:
 
     def set_not_null(self, op: SetNotNull) -> None:
         q = self.q
+        nulls = self.nulls_sql(op.table, [op.column.name])
         if self.f.modify_whole_column:
             sql = self.modify(op.table, op.column)
             assert sql is not None
-            self.add(describe(op), DdlKind.SET_NOT_NULL, [sql], table=op.table)
+            self.add(describe(op), DdlKind.SET_NOT_NULL, [sql], table=op.table, precheck=nulls)
             return
         if self.f.not_null_proven_by_check and op.table.key not in self.new_tables:
-            self.not_null_via_check(op.table, op.column.name, Phase.EXPAND)
+            self.not_null_via_check(op.table, op.column.name, Phase.EXPAND, precheck=nulls)
             return
         self.add(
             describe(op),
@@ -989,9 +1055,12 @@ class _Lowerer:
             [self.alter(op.table, f"ALTER COLUMN {q(op.column.name)} SET NOT NULL")],
             table=op.table,
             rollback=[self.alter(op.table, f"ALTER COLUMN {q(op.column.name)} DROP NOT NULL")],
+            precheck=nulls,
         )
 
-    def not_null_via_check(self, table: Name, column: Name, phase: Phase) -> None:
+    def not_null_via_check(
+        self, table: Name, column: Name, phase: Phase, *, precheck: str | None = None
+    ) -> None:
         q = self.q
         check = Name(f"{table.value}_{column.value}_not_null")
         self.add(
@@ -1001,6 +1070,7 @@ class _Lowerer:
             table=table,
             phase=phase,
             rollback=[self.alter(table, f"DROP CONSTRAINT IF EXISTS {q(check)}")],
+            precheck=precheck,
         )
         self.add(
             f"set {table}.{column} NOT NULL (2/4): validate the check while writes go on",
@@ -1048,7 +1118,14 @@ class _Lowerer:
         return f"{table.value}_check_{_short_hash(check.expression if check else '')}"
 
     def online_index(
-        self, table: Name, name: Name, create: str, description: str, *, unique: bool = False
+        self,
+        table: Name,
+        name: Name,
+        create: str,
+        description: str,
+        *,
+        unique: bool = False,
+        precheck: str | None = None,
     ) -> None:
         """CREATE [UNIQUE] INDEX CONCURRENTLY, its validity check, and cleanup before a retry."""
         q = self.q
@@ -1062,13 +1139,14 @@ class _Lowerer:
             check_sql=f"SELECT indisvalid FROM pg_index WHERE indexrelid = '{q(name)}'::regclass",
             on_failure=[f"DROP INDEX CONCURRENTLY IF EXISTS {q(name)}"],
             rollback=[f"DROP INDEX CONCURRENTLY IF EXISTS {q(name)}"],
+            precheck=precheck,
             notes=(
                 "runs outside a transaction and waits for older transactions (its lock does not block reads "
                 "or "
                 "writes, so it runs without lock_timeout); if it fails it leaves an INVALID index: drop it "
                 "(on_failure) before retrying"
                 + (
-                    "; duplicates make it fail: check with GROUP BY ... HAVING count(*) > 1 first"
+                    "; duplicates make it fail: run the precheck (GROUP BY ... HAVING count(*) > 1) first"
                     if unique
                     else ""
                 ),
@@ -1082,6 +1160,7 @@ class _Lowerer:
         kind = DdlKind.ADD_PRIMARY_KEY if primary else DdlKind.ADD_UNIQUE
         what = f"add {label.lower()} ({', '.join(c.value for c in key.columns)}) to {table}"
         name = self.pk_name(table, key) if isinstance(key, PrimaryKey) else self.unique_name(table, key, None)
+        duplicates = self.duplicates_sql(table, key.columns)
         if (
             self.f.constraint_using_index
             and table.key not in self.new_tables
@@ -1093,6 +1172,7 @@ class _Lowerer:
                 f"CREATE UNIQUE INDEX CONCURRENTLY {q(name)} ON {q(table)} ({cols})",
                 f"{what} (1/2): build its unique index concurrently",
                 unique=True,
+                precheck=duplicates,
             )
             self.add(
                 f"{what} (2/2): attach the index as the constraint",
@@ -1105,7 +1185,9 @@ class _Lowerer:
         named = f"CONSTRAINT {q(name)} " if key.name is not None and not primary else ""
         if primary and not self.f.modify_whole_column:
             named = f"CONSTRAINT {q(name)} "
-        self.add(what, kind, [self.alter(table, f"ADD {named}{label} ({cols})")], table=table)
+        self.add(
+            what, kind, [self.alter(table, f"ADD {named}{label} ({cols})")], table=table, precheck=duplicates
+        )
 
     def fk_name(self, table: Name, fk: ForeignKey) -> Name:
         if fk.name is not None:
@@ -1125,6 +1207,7 @@ class _Lowerer:
                 table=op.table,
                 rollback=[self.alter(op.table, f"DROP CONSTRAINT IF EXISTS {q(name)}")],
                 notes=(f"also locks {fk.ref_table} in SHARE ROW EXCLUSIVE briefly",),
+                precheck=self.orphans_sql(op.table, fk),
             )
             self.add(
                 f"{describe(op)} (2/2): validate existing rows while writes go on",
@@ -1136,7 +1219,11 @@ class _Lowerer:
             return
         clause = foreign_key_clause_sql(fk, self.t)
         self.add(
-            describe(op), DdlKind.ADD_FOREIGN_KEY, [self.alter(op.table, f"ADD {clause}")], table=op.table
+            describe(op),
+            DdlKind.ADD_FOREIGN_KEY,
+            [self.alter(op.table, f"ADD {clause}")],
+            table=op.table,
+            precheck=self.orphans_sql(op.table, fk) if op.table.key not in self.new_tables else None,
         )
 
     def drop_foreign_key(self, op: DropForeignKey) -> None:
@@ -1180,6 +1267,7 @@ class _Lowerer:
                 [self.alter(op.table, f"ADD CONSTRAINT {q(name)} CHECK ({body}) NOT VALID")],
                 table=op.table,
                 rollback=[self.alter(op.table, f"DROP CONSTRAINT IF EXISTS {q(name)}")],
+                precheck=self.rejected_sql(op.table, op.check),
             )
             self.add(
                 f"{describe(op)} (2/2): validate existing rows while writes go on",
@@ -1193,6 +1281,7 @@ class _Lowerer:
             DdlKind.ADD_CHECK,
             [self.alter(op.table, f"ADD CONSTRAINT {q(name)} CHECK ({body})")],
             table=op.table,
+            precheck=self.rejected_sql(op.table, op.check) if op.table.key not in self.new_tables else None,
         )
 
     def create_index(self, op: CreateIndex) -> None:
@@ -1207,8 +1296,12 @@ class _Lowerer:
             )
             return
         sql = sql.rstrip(";")
+        plain = all(k.column is not None for k in op.index.keys) and op.index.where is None
+        duplicates = self.duplicates_sql(op.table, op.index.columns) if op.index.unique and plain else None
         if online and not partitioned:
-            self.online_index(op.table, op.index.name, sql, describe(op), unique=op.index.unique)
+            self.online_index(
+                op.table, op.index.name, sql, describe(op), unique=op.index.unique, precheck=duplicates
+            )
             return
         extra = [n.message for n in notes.items]
         if partitioned:
@@ -1223,6 +1316,7 @@ class _Lowerer:
             online=False,
             notes=extra,
             rollback=[self.drop_index_sql(op.table, op.index.name, online=False)],
+            precheck=duplicates if op.table.key not in self.new_tables else None,
         )
 
     def drop_index_sql(self, table: Name, name: Name, *, online: bool) -> str:

@@ -47,6 +47,10 @@ def step_sql(i: int, step: Step, traits: EngineTraits | None = None) -> str:
     lines += [f"{s};" for s in step.sql]
     if wrap:
         lines.append("COMMIT;")
+    if step.precheck_sql:
+        lines.insert(
+            len(_step_header(i, step)), f"-- before the migration (must return 0): {step.precheck_sql};"
+        )
     if step.check_sql:
         lines.append(f"-- check (must return true): {step.check_sql};")
     for s in step.on_failure_sql:
@@ -93,6 +97,7 @@ def _step_json(step: Step) -> dict[str, Any]:
         "check_sql": step.check_sql,
         "on_failure_sql": list(step.on_failure_sql),
         "repeat_until_no_rows": step.repeat_until_no_rows,
+        "precheck_sql": step.precheck_sql,
         "notes": list(step.notes),
     }
 
