@@ -52,20 +52,24 @@ class AddingUniqueConstraint(Rule):
                 if isinstance(body, exp.PrimaryKey):
                     kind, keyword = "primary key", "PRIMARY KEY"
                     columns = [ident(c) for c in body.expressions]
+                    written = [c.sql(context.dialect) for c in body.expressions]
                     default_name = f"{table}_pkey"
                 elif isinstance(body, exp.UniqueColumnConstraint) and isinstance(body.this, exp.Schema):
                     kind, keyword = "unique constraint", "UNIQUE"
                     columns = [ident(c) for c in body.this.expressions]
+                    written = [c.sql(context.dialect) for c in body.this.expressions]
                     default_name = f"{table}_{'_'.join(columns)}_key"
                 else:
                     continue
-                index = name or default_name
+                index = name or default_name.lower()
+                index_sql = context.traits.quote(index)
+                target = alter.this.sql(context.dialect)
                 fix = None
                 if len(actions) == 1 and len(action.expressions) == 1 and not context.in_transaction:
                     fix = Fix(
                         "build the unique index concurrently, then attach it as the constraint",
-                        f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table} ({', '.join(columns)});\n"
-                        f"ALTER TABLE {table} ADD CONSTRAINT {index} {keyword} USING INDEX {index}",
+                        f"CREATE UNIQUE INDEX CONCURRENTLY {index_sql} ON {target} ({', '.join(written)});\n"
+                        f"ALTER TABLE {target} ADD CONSTRAINT {index_sql} {keyword} USING INDEX {index_sql}",
                     )
                 yield Draft(
                     f"Adding {kind} `{index}` on `{table}` ({', '.join(columns)}) builds its index under "

@@ -96,7 +96,8 @@ class AddingVolatileDefault(Rule):
                 without = statement.sql[: written.start()].rstrip() + statement.sql[written.end() :]
                 fix = Fix(
                     "add the column without the default, then set the default for new rows",
-                    f"{without};\nALTER TABLE {alter.this.sql(context.dialect)} ALTER COLUMN {column} "
+                    f"{without};\nALTER TABLE {alter.this.sql(context.dialect)} ALTER COLUMN "
+                    f"{action.this.sql(context.dialect)} "
                     f"SET DEFAULT {written['expr']}",
                 )
             yield Draft(

@@ -5,7 +5,8 @@ ACCESS EXCLUSIVE (reads and writes wait for the whole copy) unless the change is
 Measured on 15.18: ``int -> bigint``, ``numeric(10,2) -> numeric(12,3)`` rewrite;
 ``numeric(10,2) -> numeric(12,2)`` does not; ``timestamp -> timestamptz`` does not only when the
 session ``TimeZone`` is UTC (PostgreSQL 12+). String length changes are ``varchar-length-change``'s
-case; on MySQL and MariaDB a type change copies the table (``mysql-algorithm-copy``).
+case (a change to ``text`` or with ``USING`` of a column the catalog does not know is reported here as
+a warning); on MySQL and MariaDB a type change copies the table (``mysql-algorithm-copy``).
 
 Bad (PostgreSQL)::
 
@@ -28,6 +29,7 @@ from dbarchitect.guardrails.rule import (
     POSTGRES,
     STRING_KINDS,
     Draft,
+    Level,
     LintContext,
     Rule,
     Statement,
@@ -56,21 +58,38 @@ class ChangingColumnType(Rule):
                     "on PostgreSQL 12+ this change does not rewrite when the session's TimeZone is UTC: "
                     "SET TimeZone = 'UTC' before it"
                 )
+            size = context.size_note(change.table)
+            if change.old is None and change.new is not None and change.new.kind in STRING_KINDS:
+                yield Draft(
+                    f"Changing `{change.table}.{change.column}` to {change.new_sql} without a catalog to "
+                    "compare: "
+                    f"unless the column is already a string type this rewrites `{change.table}` and its "
+                    "indexes "
+                    f"under an ACCESS EXCLUSIVE lock ({size}); pass the current schema to check, or add "
+                    "a new "
+                    "column and backfill it in batches.",
+                    level=Level.WARNING,
+                )
+                continue
             yield Draft(
                 f"Changing `{change.table}.{change.column}`{was} to {change.new_sql} rewrites "
                 f"`{change.table}` "
-                f"and its indexes under an ACCESS EXCLUSIVE lock ({context.size_note(change.table)}), "
-                "blocking "
-                "reads and writes for the whole copy; add a new column, backfill it in batches, then swap "
-                "names in one short transaction and drop the old one.",
+                f"and its indexes under an ACCESS EXCLUSIVE lock ({size}), blocking reads and writes for the "
+                "whole copy; add a new column, backfill it in batches, then swap names in one short "
+                "transaction and drop the old one.",
                 hint=hint,
             )
 
 
 def _string_change(change: TypeChange) -> bool:
-    if change.new is None or change.new.kind not in STRING_KINDS:
+    """String-to-string changes, and bounded string targets of an unknown column without a USING
+    conversion, are ``varchar-length-change``'s to judge."""
+    new = change.new
+    if new is None or new.kind not in STRING_KINDS:
         return False
-    return change.old is None or change.old.kind in STRING_KINDS
+    if change.old is not None:
+        return change.old.kind in STRING_KINDS
+    return new.kind != TypeKind.TEXT and not change.action.args.get("using")
 
 
 def _free(change: TypeChange, context: LintContext) -> bool:

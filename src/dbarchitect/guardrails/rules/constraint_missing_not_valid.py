@@ -87,7 +87,8 @@ class ConstraintMissingNotValid(Rule):
         if len(alter.args.get("actions") or []) == 1:
             replacement = f"{statement.sql} NOT VALID"
             if name and not context.in_transaction:
-                replacement += f";\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"
+                target = alter.this.sql(context.dialect)
+                replacement += f";\nALTER TABLE {target} VALIDATE CONSTRAINT {context.traits.quote(name)}"
             fix = Fix("add the constraint NOT VALID, then validate it separately", replacement)
         return Draft(
             f"Adding {kind} {label} on `{table}` without NOT VALID checks every existing row "

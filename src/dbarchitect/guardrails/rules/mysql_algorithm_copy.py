@@ -39,6 +39,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    as_written,
     old_type_sql,
     table_name,
     type_changes,
@@ -60,7 +61,7 @@ class MysqlAlgorithmCopy(Rule):
         if not m:
             return
         alter = statement.alter_table()
-        table = table_name(alter.this) if alter is not None else m[1].strip("`").lower()
+        table = table_name(alter.this) if alter is not None else as_written(statement.sql, m[1].strip("`"))
         if table is None or context.is_new(table):
             return
         for reason, level in self._reasons(statement, context, alter):

@@ -39,6 +39,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    as_written,
     table_name,
 )
 from dbarchitect.model.names import EngineName
@@ -67,7 +68,9 @@ class MysqlMissingAlgorithmLock(Rule):
         if alter and re.match(r"^\S+ \S+ \S+ (RENAME TO|RENAME AS)\b", words):
             return  # renaming-table's case; MariaDB needs LOCK=EXCLUSIVE for it anyway
         node = statement.alter_table()
-        table = table_name(node.this) if node is not None else (alter or index)[1].strip("`").lower()  # type: ignore[index]
+        found = alter or index
+        assert found is not None
+        table = table_name(node.this) if node is not None else as_written(statement.sql, found[1].strip("`"))
         if table is None or context.is_new(table):
             return
         has_algorithm, has_lock = _ALGORITHM.search(words), _LOCK.search(words)

@@ -46,9 +46,9 @@ class RequireConcurrentIndexCreation(Rule):
         table = table_name(index.args.get("table")) if isinstance(index, exp.Index) else None
         if context.is_new(table):
             return
-        name = ident(index.this) if isinstance(index, exp.Index) and index.this else "the index"
+        name = f"index `{ident(index.this)}`" if isinstance(index, exp.Index) and index.this else "an index"
         yield Draft(
-            f"Creating index `{name}` on `{table}` without CONCURRENTLY takes a SHARE lock that blocks every "
+            f"Creating {name} on `{table}` without CONCURRENTLY takes a SHARE lock that blocks every "
             f"write to `{table}` until the build finishes ({context.size_note(table)}); "
             "use CREATE INDEX CONCURRENTLY, outside a transaction.",
             hint="if a concurrent build fails it leaves an INVALID index: DROP INDEX CONCURRENTLY IF EXISTS "

@@ -57,12 +57,13 @@ class SettingNotNull(Rule):
                 continue
             fix = None
             if len(actions) == 1 and context.traits.supports_version((12,)):
-                check = f"{table}_{column}_not_null"
+                check = context.traits.quote(f"{table}_{column}_not_null".lower())
+                target, col = alter.this.sql(context.dialect), action.this.sql(context.dialect)
                 fix = Fix(
                     "prove NOT NULL with a validated CHECK first, so SET NOT NULL does not scan",
-                    f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID;\n"
-                    f"ALTER TABLE {table} VALIDATE CONSTRAINT {check};\n{statement.sql};\n"
-                    f"ALTER TABLE {table} DROP CONSTRAINT {check}",
+                    f"ALTER TABLE {target} ADD CONSTRAINT {check} CHECK ({col} IS NOT NULL) NOT VALID;\n"
+                    f"ALTER TABLE {target} VALIDATE CONSTRAINT {check};\n{statement.sql};\n"
+                    f"ALTER TABLE {target} DROP CONSTRAINT {check}",
                 )
             yield Draft(
                 f"Setting `{table}.{column}` NOT NULL scans all of `{table}` under an ACCESS EXCLUSIVE lock "

@@ -1,0 +1,1 @@
+ALTER TABLE public."OrderItems" ADD UNIQUE ("Sku", "Qty");

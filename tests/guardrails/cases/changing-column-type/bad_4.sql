@@ -1,0 +1,1 @@
+ALTER TABLE orders ALTER COLUMN number TYPE text USING number::text;

@@ -1,0 +1,1 @@
+ALTER TABLE public."OrderItems" ALTER COLUMN "Qty" SET NOT NULL;

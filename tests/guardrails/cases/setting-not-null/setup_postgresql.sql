@@ -1,0 +1,1 @@
+CREATE TABLE "OrderItems" ("Qty" integer, "Sku" text);
