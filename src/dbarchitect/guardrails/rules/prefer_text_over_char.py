@@ -66,12 +66,16 @@ class PreferTextOverChar(Rule):
                 if _is_char(d):
                     d.replace(exp.DataType(this=T.TEXT))
             fixed = tree.sql(context.dialect)
+        many = len(found) > 1
+        subject, pad, compare, them = (
+            ("Columns", "pad", "compare", "them") if many else ("Column", "pads", "compares", "it")
+        )
         names = ", ".join(f"`{c}` ({t.lower()})" for c, t in found)
         yield Draft(
-            f"Column {names} pads values with spaces and compares them inconsistently, with no size or speed "
-            "gain over text on PostgreSQL; declare it text, with a CHECK on char_length if the length "
+            f"{subject} {names} {pad} values with spaces and {compare} inconsistently, with no size or speed "
+            f"gain over text on PostgreSQL; declare {them} text, with a CHECK on char_length if the length "
             "matters.",
-            fix=Fix("declare the column text", fixed),
+            fix=Fix("declare the columns text" if many else "declare the column text", fixed),
         )
 
 

@@ -70,11 +70,14 @@ class TimestampWithoutTimeZone(Rule):
             fixed = tree.sql(context.dialect)
         names = ", ".join(f"`{c}`" for c in columns)
         yield Draft(
-            f"Column {names} is timestamp without time zone: it stores a wall-clock reading, so instants "
-            "written "
-            "from different time zones compare wrong and daylight-saving hours repeat or vanish; declare it "
-            "timestamptz (same 8 bytes).",
-            fix=Fix("declare the column timestamptz", fixed),
+            f"{'Columns' if len(columns) > 1 else 'Column'} {names} "
+            f"{'are' if len(columns) > 1 else 'is'} timestamp without time zone, a wall-clock reading: "
+            "instants written from different time zones compare wrong and daylight-saving hours repeat or "
+            f"vanish; declare {'them' if len(columns) > 1 else 'it'} timestamptz (same 8 bytes).",
+            fix=Fix(
+                "declare the columns timestamptz" if len(columns) > 1 else "declare the column timestamptz",
+                fixed,
+            ),
         )
 
 
