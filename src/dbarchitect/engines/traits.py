@@ -247,8 +247,8 @@ class MigrationFacts:
     sync_trigger: bool = False
     #: ADD COLUMN takes only constant defaults, and NOT NULL only with one (SQLite); others rebuild.
     add_column_constant_default_only: bool = False
-    #: Widening a VARCHAR is metadata-only even when its length prefix grows from 1 to 2 bytes
-    #: (MariaDB 10.4+, measured on 10.11: varchar(20) -> varchar(300) is INSTANT; MySQL copies).
+    #: Widening a VARCHAR is metadata-only even when its length prefix grows from 1 to 2 bytes.
+    #: False everywhere so far: MariaDB 10.11 with utf8mb4 refuses INSTANT for 50 -> 300 characters.
     varchar_widen_any_instant: bool = False
     #: A query true when a table's rows satisfy its foreign keys ({table} is a quoted string literal),
     #: for engines that do not check them while copying (SQLite with foreign_keys off).

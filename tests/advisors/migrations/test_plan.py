@@ -294,3 +294,24 @@ def test_json_markdown_and_alembic() -> None:
     assert "def downgrade() -> None:" in revision
     same = plan_migration(a, a, PG)
     assert same.steps == () and "nothing to do" in plan_markdown(same)
+
+
+def test_a_per_row_default_is_added_bare_then_backfilled_without_a_rewrite() -> None:
+    a, b, _ = _pair("add_column_volatile_default")
+    plan = plan_migration(a, b, PG, sizes={"users": 1_000_000})
+    assert PG.migration.locks[DdlKind.ADD_COLUMN_REWRITE].rewrites  # what the naive statement would do
+    assert not any(s.rewrites for s in plan.steps)
+    backfill = next(s for s in plan.steps if s.kind == DdlKind.BACKFILL)
+    assert "random()" in backfill.sql[0].lower() and backfill.repeat_until_no_rows
+    assert plan.steps[-2].kind == DdlKind.SET_NOT_NULL_PROVEN
+
+
+def test_mysql_uses_its_own_algorithms_by_version() -> None:
+    a, b, _ = _pair("drop_column")
+    for version, algorithm in (("8.0.28", "INPLACE"), ("8.0.29", "INSTANT")):
+        traits = get_traits(EngineName.MYSQL, version)
+        (step,) = plan_migration(a, b, traits, allow_data_loss=True).steps
+        assert step.algorithm == algorithm
+    a, b, _ = _pair("drop_index")
+    (step,) = plan_migration(a, b, get_traits(EngineName.MYSQL, "8.0")).steps
+    assert "ALGORITHM=INPLACE" in step.sql[0]  # MySQL has no NOCOPY

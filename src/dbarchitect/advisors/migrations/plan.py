@@ -118,7 +118,7 @@ PHASES = (Phase.EXPAND, Phase.BACKFILL, Phase.CONTRACT)
 #: Rows per backfill batch (each batch its own transaction).
 BACKFILL_BATCH = 10_000
 
-_VOLATILE = ("random(", "gen_random_uuid(", "uuid_generate", "clock_timestamp(", "nextval(", "uuid(")
+_VOLATILE = ("random(", "rand(", "gen_random_uuid(", "uuid_generate", "clock_timestamp(", "nextval(", "uuid(")
 
 
 class DataLossError(DbarchError):
@@ -889,6 +889,15 @@ class _Lowerer:
                 "rows; "
                 "add it nullable, backfill in batches, then set NOT NULL"
             )
+        volatile = (
+            kind == DdlKind.ADD_COLUMN_REWRITE
+            and op.column.default is not None
+            and not op.column.identity
+            and op.column.generated is None
+        )
+        if volatile and self.f.sync_trigger and op.table.key not in self.new_tables:
+            self.expand_volatile_default(op)
+            return
         if kind == DdlKind.ADD_COLUMN_REWRITE and not self.f.rebuild_kinds:
             notes.append(
                 f"the default of {op.table}.{op.column.name} is computed per row (or it is an identity): the "
@@ -903,6 +912,44 @@ class _Lowerer:
             rollback=[self.alter(op.table, f"DROP COLUMN {q(op.column.name)}")],
             notes=notes,
         )
+
+    def expand_volatile_default(self, op: AddColumn) -> None:
+        """A default computed per row would rewrite the table under ACCESS EXCLUSIVE: add the column
+        bare (metadata only), give new rows the default, backfill old rows in batches, then NOT NULL
+        through a validated check."""
+        q = self.q
+        table, col = op.table, op.column
+        assert col.default is not None
+        bare = self.col_sql(table, replace(col, default=None, nullable=True))
+        value = default_sql(col.default, col, self.t)
+        self.add(
+            f"expand: add {table}.{col.name} without its per-row default (no rewrite)",
+            DdlKind.ADD_COLUMN,
+            [self.alter(table, f"ADD COLUMN {bare}")],
+            table=table,
+            rollback=[self.alter(table, f"DROP COLUMN {q(col.name)}")],
+        )
+        self.add(
+            f"expand: new rows of {table} get {col.name} DEFAULT {value}",
+            DdlKind.SET_DEFAULT,
+            [self.alter(table, f"ALTER COLUMN {q(col.name)} SET DEFAULT {value}")],
+            table=table,
+        )
+        self.add(
+            f"backfill: compute {table}.{col.name} for existing rows, {BACKFILL_BATCH:,} rows per batch",
+            DdlKind.BACKFILL,
+            [
+                f"UPDATE {q(table)} SET {q(col.name)} = {value} WHERE ctid IN (SELECT ctid FROM {q(table)} "
+                f"WHERE {q(col.name)} IS NULL LIMIT {BACKFILL_BATCH})"
+            ],
+            table=table,
+            phase=Phase.BACKFILL,
+            repeat=True,
+            check_sql=f"SELECT count(*) = 0 FROM {q(table)} WHERE {q(col.name)} IS NULL",
+            notes=("repeat until it updates no row; each batch commits on its own",),
+        )
+        if not col.nullable:
+            self.not_null_via_check(table, col.name, Phase.BACKFILL)
 
     def alter_type(self, op: AlterColumnType, kind: DdlKind) -> None:
         q = self.q

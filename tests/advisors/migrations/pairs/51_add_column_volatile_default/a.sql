@@ -1,0 +1,7 @@
+CREATE TABLE users (
+  id integer PRIMARY KEY,
+  email varchar(100) NOT NULL,
+  name varchar(80),
+  age integer,
+  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
