@@ -103,8 +103,15 @@ def test_set_local_lock_timeout_ends_with_the_transaction() -> None:
     assert [(f.rule_id, f.span.line) for f in result.findings] == [("missing-lock-timeout", 5)]
 
 
-def test_lock_timeout_zero_counts_as_unset() -> None:
+def test_lock_timeout_zero_or_default_counts_as_unset() -> None:
     assert ids("SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN a int;\n") == ["missing-lock-timeout"]
+    assert ids("SET lock_timeout TO DEFAULT;\nALTER TABLE t ADD COLUMN a int;\n") == ["missing-lock-timeout"]
+
+
+def test_set_config_sets_the_lock_timeout() -> None:
+    assert ids("SELECT set_config('lock_timeout', '2s', false);\nALTER TABLE t ADD COLUMN a int;\n") == []
+    local = "BEGIN;\nSELECT pg_catalog.set_config('lock_timeout', '2s', true);\nCOMMIT;\nALTER TABLE t ADD COLUMN a int;\n"
+    assert ids(local) == ["missing-lock-timeout"]
 
 
 def test_tables_created_in_the_file_are_not_reported() -> None:

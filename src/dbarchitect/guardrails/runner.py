@@ -46,6 +46,10 @@ from dbarchitect.ingest.ddl import split_statements
 from dbarchitect.model.catalog import Catalog, TableStats
 
 _SUPPRESS = re.compile(r"--\s*dbarch:(?P<kind>disable-file|disable)\b(?P<ids>[^\n]*)")
+_SET_CONFIG = re.compile(
+    r"^SELECT (?:PG_CATALOG\.)?SET_CONFIG\s*\(\s*'(?P<name>[A-Z_.]+)'\s*,\s*'(?P<value>[^']*)'\s*,\s*"
+    r"(?P<local>TRUE|FALSE)\s*\)$"
+)
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _SET = re.compile(
     r"^SET\s+(?P<scope>SESSION\s+|LOCAL\s+)?(?:@@(?:SESSION\.)?)?(?P<name>[A-Z_][A-Z0-9_.]*)\s*(?:=|\bTO\b)\s*"
@@ -224,6 +228,13 @@ def _advance(statement: Statement, context: LintContext) -> None:
         context.local_settings.clear()
         context.not_valid_in_transaction.clear()
         context.enum_values_in_transaction.clear()
+        return
+    config = _SET_CONFIG.match(words)
+    if config:
+        name = config["name"].lower()
+        context.settings[name] = config["value"].lower()
+        if config["local"] == "TRUE":
+            context.local_settings.add(name)
         return
     m = _SET.match(words)
     if m:

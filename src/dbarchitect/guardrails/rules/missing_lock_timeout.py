@@ -65,7 +65,7 @@ class MissingLockTimeout(Rule):
             return
         setting, set_sql = _SETTING[context.engine]
         value = context.settings.get(setting)
-        if value is not None and not re.fullmatch(r"0+(ms|s)?", value):
+        if value is not None and not re.fullmatch(r"0+(ms|s)?|default", value):
             return
         table = _locked_table(statement)
         if table is None or context.is_new(table) or re.search(r"\b(WAIT \d+|NOWAIT)\b", statement.words):
