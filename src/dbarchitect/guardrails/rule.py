@@ -141,9 +141,9 @@ class LintContext:
     """What a rule may know besides the statement: engine, catalog, sizes, and the file so far.
 
     The runner updates it as it walks the file: ``BEGIN``/``COMMIT`` move ``in_transaction``,
-    ``SET`` and ``set_config()`` record ``settings`` (``SET LOCAL`` ones are dropped at the end of the transaction),
-    ``CREATE TABLE`` adds to ``created_tables`` (a table created in the same file holds no rows yet,
-    so locking it harms nobody).
+    ``SET`` and ``set_config()`` record ``settings`` (``SET LOCAL`` ones are dropped at the end of the
+    transaction), ``CREATE TABLE`` adds to ``created_tables`` (a table created in the same file holds no
+    rows yet, so locking it harms nobody).
     """
 
     traits: EngineTraits
