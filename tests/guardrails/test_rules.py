@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from dbarchitect.guardrails import all_rules, finding_text, rule_doc_markdown
+from dbarchitect.guardrails import all_rules, finding_text, rule_doc_markdown, rules_index_markdown
 from dbarchitect.guardrails.rule import MYSQL_FAMILY
 from tests.guardrails.cases_support import CASES, case_paths, load_case
 
@@ -88,3 +88,13 @@ def test_docs_page_matches_the_rule(rule_id: str) -> None:
     if UPDATE:
         page.write_text(text)
     assert page.read_text() == text
+
+
+def test_docs_index_lists_every_rule() -> None:
+    page = DOCS / "README.md"
+    text = rules_index_markdown()
+    if UPDATE:
+        page.write_text(text)
+    assert page.read_text() == text
+    for rule_id in RULE_IDS:
+        assert f"]({rule_id}.md)" in text

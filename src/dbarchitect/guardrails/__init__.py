@@ -17,6 +17,7 @@ from dbarchitect.guardrails.runner import (
     lint_text,
     rule_doc_markdown,
     rule_ids,
+    rules_index_markdown,
 )
 from dbarchitect.guardrails.sarif import lint_sarif
 
@@ -37,4 +38,5 @@ __all__ = [
     "lint_text",
     "rule_doc_markdown",
     "rule_ids",
+    "rules_index_markdown",
 ]

@@ -420,3 +420,20 @@ def rule_doc_markdown(rule_id: str) -> str:
         f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
         f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
     )
+
+
+def rules_index_markdown() -> str:
+    """The ``docs/rules/README.md`` index: every rule with its engines, default level and summary."""
+    lines = [
+        "# Migration lint rules",
+        "",
+        "`dbarch lint FILE.sql --engine ...` checks a hand-written migration against these rules; an",
+        "error-level finding makes it exit 1. `dbarch rules explain ID` prints a rule's page.",
+        "",
+        "| rule | engines | level | what it catches |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rule in all_rules():
+        engines = ", ".join(sorted(e.value for e in rule.engines))
+        lines.append(f"| [{rule.id}]({rule.id}.md) | {engines} | {rule.level.value} | {rule.summary} |")
+    return "\n".join(lines) + "\n"

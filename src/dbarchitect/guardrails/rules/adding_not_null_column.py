@@ -1,9 +1,8 @@
 """adding-not-null-column: a NOT NULL column without a default cannot be added to a table with rows.
 
 Problem: on PostgreSQL ``ALTER TABLE orders ADD COLUMN region text NOT NULL`` fails on the first
-existing row ("column contains null values") after taking an ACCESS EXCLUSIVE lock; on versions
-before 11 any default also rewrites the whole table. With a constant default, PostgreSQL 11+ adds the
-column without a rewrite (a "fast default", measured on 15.18), which is safe.
+existing row ("column contains null values") after taking an ACCESS EXCLUSIVE lock. With a constant
+default, PostgreSQL 11+ adds the column without a rewrite (a "fast default", measured on 15.18), which is safe.
 
 Bad (PostgreSQL)::
 
@@ -57,11 +56,4 @@ class AddingNotNullColumn(Rule):
                     "rows of "
                     f"`{table}` ({context.size_note(table)}); add it nullable, backfill in batches, then "
                     "SET NOT NULL after a validated CHECK (... IS NOT NULL), or give it a constant default.",
-                )
-            elif has_default and not context.traits.supports_version((11,)):
-                yield Draft(
-                    f"Adding column `{table}.{column}` with a default rewrites all of `{table}` under an "
-                    "ACCESS "
-                    f"EXCLUSIVE lock on {context.traits} (fast defaults arrived in PostgreSQL 11); add it "
-                    "without a default, SET DEFAULT separately, and backfill existing rows in batches.",
                 )
