@@ -2,7 +2,8 @@
 
 Problem: on PostgreSQL ``ALTER TABLE orders ADD COLUMN region text NOT NULL`` fails on the first
 existing row ("column contains null values") after taking an ACCESS EXCLUSIVE lock. With a constant
-default, PostgreSQL 11+ adds the column without a rewrite (a "fast default", measured on 15.18), which is safe.
+default, PostgreSQL 11+ adds the column without a rewrite (a "fast default",
+measured on 15.18), which is safe.
 
 Bad (PostgreSQL)::
 
