@@ -427,13 +427,52 @@ def _compare(
     ops += _diff_enums(renamed, target, strict=strict_enums)
     new_views = {v.name.key: v for v in target.views}
     old_views = {v.name.key: v for v in renamed.views}
+    # Engines refuse to change the type of a column a view reads: such views are re-created around
+    # the change (a view reading the table is assumed to read the column; the query is text here).
+    retyped = {op.table.key for op in ops if isinstance(op, AlterColumnType)}
     for key, v in old_views.items():
-        if key not in new_views or _view_key(new_views[key]) != _view_key(v):
+        reads_retyped = key in new_views and any(_view_reads(v, t) for t in retyped)
+        if key not in new_views or _view_key(new_views[key]) != _view_key(v) or reads_retyped:
             ops.append(DropView(v.name, old=v))
     for key, v in new_views.items():
-        if key not in old_views or _view_key(old_views[key]) != _view_key(v):
+        reads_retyped = key in old_views and any(_view_reads(old_views[key], t) for t in retyped)
+        if key not in old_views or _view_key(old_views[key]) != _view_key(v) or reads_retyped:
             ops.append(CreateView(v))
     return order_operations(ops, renamed, target)
+
+
+def _view_reads(view: View, table_key: str) -> bool:
+    words = "".join(ch if ch.isalnum() or ch == "_" else " " for ch in view.query.lower()).split()
+    return table_key.lower() in words
+
+
+def unplanned_differences(
+    current: Catalog, target: Catalog, renames: Mapping[str, str] | None
+) -> tuple[str, ...]:
+    """Differences no operation covers (so the plan can say so instead of silently dropping them):
+    identity and generated-column changes, and comments."""
+    tables, columns = _split_renames(current, renames)
+    renamed, _ = _apply_renames(current, target, tables, columns)
+    out: list[str] = []
+    for t in renamed.tables:
+        other = target.table(t.name)
+        if other is None:
+            continue
+        if (t.comment or None) != (other.comment or None):
+            out.append(f"comment of table {t.name} changes (comments are not migrated)")
+        for c in t.columns:
+            o = other.column(c.name)
+            if o is None:
+                continue
+            if c.identity != o.identity:
+                out.append(
+                    f"{t.name}.{c.name} {'becomes' if o.identity else 'stops being'} an identity column"
+                )
+            if c.generated != o.generated:
+                out.append(f"{t.name}.{c.name}: its generated expression changes")
+            if (c.comment or None) != (o.comment or None):
+                out.append(f"comment of {t.name}.{c.name} changes (comments are not migrated)")
+    return tuple(out)
 
 
 def inverse_renames(current: Catalog, target: Catalog, renames: Mapping[str, str] | None) -> dict[str, str]:

@@ -44,6 +44,7 @@ from dbarchitect.advisors.migrations.diff import (
     compare_back,
     likely_renames,
     rank,
+    unplanned_differences,
 )
 from dbarchitect.engines.ddl import (
     _comments_sql,
@@ -1462,6 +1463,16 @@ def plan_migration(
     ``allow_data_loss``; :class:`~dbarchitect.errors.UnsupportedError` for changes not planned."""
     hints = likely_renames(current, target, renames)
     ops = compare(current, target, renames)
+    unplanned = unplanned_differences(current, target, renames)
+    blocking = [u for u in unplanned if "comment" not in u]
+    if blocking:
+        raise UnsupportedError(
+            Diagnostic(
+                f"not planned: {'; '.join(blocking)}",
+                hint="make this change by hand (identity and generated columns differ per engine); the "
+                "rest of the schema can be planned once both sides agree on it",
+            )
+        )
     losses = data_losses(ops, current)
     if losses and not allow_data_loss:
         hint = "pass allow_data_loss (--allow-data-loss) to accept it"
@@ -1486,7 +1497,7 @@ def plan_migration(
             irreversible.append(
                 f"{describe(op)}: the down-plan re-creates it empty; the dropped data is gone"
             )
-    notes = list(up.notes)
+    notes = list(up.notes) + list(unplanned)
     notes += [
         f"{h.kind} {h.key} -> {h.new} looks like a rename ({h.reason}); planned as drop + add. "
         f"If it is one, add renames: {{{h.entry}}}"
