@@ -62,6 +62,10 @@ EVALUATION_BATCH = 8
 SEED_ROUNDS = 3
 #: Unchosen candidates with the largest own benefit that the swap phase tries to make room for.
 SWAP_CANDIDATES = 10
+#: Seconds the swap phase may run (within the caller's time limit). Each improving swap restarts the
+#: pass and every trial refills greedily, so at large budgets (many chosen indexes) the local search
+#: can go on for many minutes for fractions of a percent; it keeps the best configuration found.
+SWAP_SECONDS = 15.0
 
 
 def order_key(candidate: IndexCandidate) -> tuple[str, str, bool]:
@@ -565,7 +569,7 @@ def _add_and_evict(
     others = [c for c in ordered(trial.config) if c != wanted]
     # Re-cost the losses only where ``wanted`` can change them (indexes sharing a statement with it).
     shared = set(trial.by_table.get(wanted.table.key, ()))
-    near = [c for c in others if shared & set(trial.by_table.get(c.table.key, ()))]
+    near = [c for c in others if not shared.isdisjoint(trial.by_table.get(c.table.key, ()))]
     losses = {c: losses_before[c] for c in others}
     losses.update(zip(near, (d for d, _ in trial.deltas([Move(remove=(c,)) for c in near])), strict=True))
     size = trial.cost.size
@@ -704,7 +708,10 @@ def select_greedy(
     _Fill(state, useful, bounds, budget, allowance, deadline, "ratio").run()
     if progress is not None:
         progress(2 * len(pool), total_work, state.total)
-    state = _swap(state, useful, bounds, budget, allowance, deadline, progress, 2 * len(pool), total_work)
+    swap_deadline = Deadline(min(deadline.remaining, SWAP_SECONDS))
+    state = _swap(
+        state, useful, bounds, budget, allowance, swap_deadline, progress, 2 * len(pool), total_work
+    )
 
     marginal = finish(state, useful, budget, allowance, deadline)
     chosen = tuple(ordered(state.config))
