@@ -20,12 +20,17 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfBackend
 from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.advisors.indexes.selection import Budget
+from dbarchitect.advisors.migrations import MigrationPlan
+from dbarchitect.advisors.migrations import plan_migration as _plan_migration
 from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.brief import Brief, load_brief
+from dbarchitect.engines.connection import readonly_counts
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
-from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError
+from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
+from dbarchitect.ingest.ddl import load_ddl_file
+from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
@@ -157,3 +162,69 @@ def recommend_indexes(
             horizon_days=inspection.brief.horizon,
             progress=progress,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Migrations
+
+
+def load_schema_from(spec: str | Path, engine: EngineName) -> Catalog:
+    """A schema from what a user names on the command line: a database URL (read-only), a brief
+    (YAML/JSON: its schema with its sizes), or a DDL file in ``engine``'s dialect."""
+    text = str(spec)
+    if "://" in text or text.startswith("${"):
+        return introspect(text)
+    path = Path(text)
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        brief = load_brief(path)
+        return load_catalog(brief, file=str(path))
+    if not path.is_file():
+        raise DbarchError(
+            Diagnostic(
+                "no such file",
+                file=str(path),
+                hint="give a DDL file, a brief (.yaml/.json) or a database URL",
+            )
+        )
+    return load_ddl_file(path, engine)
+
+
+def check_against_data(plan: MigrationPlan, url: str) -> tuple[tuple[str, int], ...]:
+    """Run the plan's read-only prechecks on the database at ``url``: (step, rows that would make it
+    fail) for every check, in plan order."""
+    checks = plan.prechecks()
+    counts = readonly_counts(url, [query for _, query in checks])
+    return tuple((step, n) for (step, _), n in zip(checks, counts, strict=True))
+
+
+def plan_schema_migration(
+    current: str | Path | Catalog,
+    target: str | Path | Catalog,
+    engine: str,
+    *,
+    renames: dict[str, str] | None = None,
+    allow_data_loss: bool = False,
+    check_url: str | None = None,
+) -> MigrationPlan:
+    """The safe, ordered plan from ``current`` to ``target`` on ``engine`` (``postgresql 15``,
+    ``mariadb 10.11``...), with its down-plan. With ``check_url``, the plan's prechecks run read-only
+    against that database and a step existing rows would make fail is an error."""
+    name, _, version = engine.strip().partition(" ")
+    traits = get_traits(name, version or None)
+    source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
+    wanted = target if isinstance(target, Catalog) else load_schema_from(target, traits.engine)
+    sizes = {t.name.value: t.stats for t in source.tables if t.stats is not None}
+    plan = _plan_migration(
+        source, wanted, traits, renames=renames, allow_data_loss=allow_data_loss, sizes=sizes
+    )
+    if check_url is not None:
+        failing = [(step, n) for step, n in check_against_data(plan, check_url) if n > 0]
+        if failing:
+            listed = "; ".join(f"{step}: {n} row(s)" for step, n in failing)
+            raise DbarchError(
+                Diagnostic(
+                    f"the target does not fit the data in {redact(check_url)}: {listed}",
+                    hint="clean those rows (or change the target) before migrating",
+                )
+            )
+    return plan

@@ -6,6 +6,7 @@ with code 2; ``--debug`` shows the traceback as well.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import traceback
@@ -22,6 +23,15 @@ from rich.progress import Progress as RichProgress
 
 from dbarchitect import __version__, api
 from dbarchitect.advisors.indexes.advisor import Progress
+from dbarchitect.advisors.migrations import (
+    MigrationPlan,
+    Phase,
+    alembic_revision,
+    plan_json,
+    plan_markdown,
+    plan_sql_by_phase,
+)
+from dbarchitect.advisors.migrations.render import down_sql
 from dbarchitect.brief import brief_json_schema, parse_size
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.report.document import design_document, inspection_document
@@ -249,6 +259,103 @@ def indexes(
         sys.stdout.write(render_markdown({"indexes": doc}, template="indexes.md.j2"))
     else:
         render_index_text(doc, Console(highlight=False))
+
+
+class MigrateFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+    sql = "sql"
+
+
+def _renames(values: list[str] | None) -> dict[str, str] | None:
+    """``--rename orders.total=amount`` / ``--rename customer=customers`` -> the planner's map."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise DbarchError(f"--rename {value!r}: write table.old_column=new_column or old_table=new_table")
+        out[old.strip()] = new.strip()
+    return out
+
+
+@app.command()
+def migrate(
+    current: Annotated[
+        str,
+        typer.Option("--from", help="Current schema: a DDL file, a brief, or a database URL (read-only)."),
+    ],
+    target: Annotated[
+        str, typer.Option("--to", help="Target schema: a DDL file, a brief, or a database URL.")
+    ],
+    engine: Annotated[
+        str,
+        typer.Option("--engine", "-e", help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'."),
+    ],
+    rename: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rename", help="A rename the diff must not guess: table.old=new or old_table=new_table."
+        ),
+    ] = None,
+    allow_data_loss: Annotated[
+        bool, typer.Option("--allow-data-loss", help="Plan steps that throw data away (drops, narrowing).")
+    ] = False,
+    check: Annotated[
+        str | None,
+        typer.Option("--check", help="Database URL to check the target against its data (read-only)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Directory for SQL per phase, down.sql, plan.md and plan.json."),
+    ] = None,
+    alembic: Annotated[
+        Path | None, typer.Option("--alembic", help="Also write an Alembic revision file here.")
+    ] = None,
+    format: Annotated[
+        MigrateFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MigrateFormat.markdown,
+) -> None:
+    """Plan a safe, ordered, reversible migration from one schema to another."""
+    plan = _run(
+        lambda: api.plan_schema_migration(
+            current,
+            target,
+            engine,
+            renames=_renames(rename),
+            allow_data_loss=allow_data_loss,
+            check_url=check,
+        )
+    )
+    if output is not None:
+        _run(lambda: _write_migration(plan, output))
+    if alembic is not None:
+        revision = hashlib.sha1(dumps(plan_json(plan)).encode()).hexdigest()[:12]
+        _run(lambda: _write_text(alembic, alembic_revision(plan, revision=revision)))
+    if format == MigrateFormat.json:
+        sys.stdout.write(dumps(plan_json(plan)))
+    elif format == MigrateFormat.sql:
+        sys.stdout.write("".join(plan_sql_by_phase(plan).values()))
+    else:
+        sys.stdout.write(plan_markdown(plan))
+
+
+def _write_text(path: Path, content: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise DbarchError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _write_migration(plan: MigrationPlan, output: Path) -> None:
+    for phase, sql in plan_sql_by_phase(plan).items():
+        if sql.strip():
+            _write_text(output / f"{list(Phase).index(phase) + 1}_{phase.value}.sql", sql)
+    _write_text(output / "down.sql", down_sql(plan))
+    _write_text(output / "plan.md", plan_markdown(plan))
+    _write_text(output / "plan.json", dumps(plan_json(plan)))
 
 
 @app.command("brief-schema")

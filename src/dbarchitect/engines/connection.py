@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,3 +289,9 @@ __all__ = [
     "redacted_url",
     "url_engine",
 ]
+
+
+def readonly_counts(url: str, queries: Iterable[str]) -> list[int]:
+    """Run counting queries (each returns one number) in a read-only session on ``url``."""
+    with connect_readonly(url) as (connection, _):
+        return [int(connection.execute(sa.text(q)).scalar() or 0) for q in queries]
