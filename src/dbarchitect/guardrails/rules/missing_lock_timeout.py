@@ -67,36 +67,49 @@ class MissingLockTimeout(Rule):
         value = context.settings.get(setting)
         if value is not None and not re.fullmatch(r"0+(ms|s)?|default", value):
             return
-        table = _locked_table(statement)
-        if table is None or context.is_new(table) or re.search(r"\b(WAIT \d+|NOWAIT)\b", statement.words):
+        locked = _locked_table(statement)
+        if locked is None or re.search(r"\b(WAIT \d+|NOWAIT)\b", statement.words):
+            return
+        table, what = locked
+        if context.is_new(table):
             return
         context.reported.add(self.id)
         yield Draft(
-            f"This statement locks `{table}` with no {setting} set: while it waits behind any open "
-            "transaction "
-            f"on `{table}`, every later query on `{table}` queues behind it; run `{set_sql}` first and retry "
-            "with backoff when the timeout fires.",
+            f"This statement locks {what} with no {setting} set: while it waits behind any open transaction "
+            f"on it, every later query on it queues behind it; run `{set_sql}` first and retry with backoff "
+            "when the timeout fires.",
             fix=Fix(f"set {setting} first", f"{set_sql};\n{statement.sql}"),
         )
 
 
-def _locked_table(statement: Statement) -> str | None:
-    """The table a statement takes a strong lock on (ALTER TABLE, plain CREATE INDEX, DROP, ...)."""
+def _locked_table(statement: Statement) -> tuple[str | None, str] | None:
+    """The table a statement takes a strong lock on (ALTER TABLE, plain CREATE INDEX, DROP, ...), and
+    how to name it in the message."""
     node = statement.node
     alter = statement.alter_table()
     if alter is not None:
-        return table_name(alter.this)
+        return _named(table_name(alter.this))
     if isinstance(node, exp.Create) and (node.args.get("kind") or "").upper() == "INDEX":
         if node.args.get("concurrently"):
             return None
         index = node.this
-        return table_name(index.args.get("table")) if isinstance(index, exp.Index) else None
+        return _named(table_name(index.args.get("table")) if isinstance(index, exp.Index) else None)
     if isinstance(node, exp.Drop) and (node.args.get("kind") or "").upper() in ("TABLE", "INDEX"):
-        if node.args.get("concurrently"):
-            return None
         tables = node.args.get("tables") or []
-        return table_name(tables[0]) if tables else None
+        if node.args.get("concurrently") or not tables:
+            return None
+        name = table_name(tables[0])
+        if (node.args.get("kind") or "").upper() == "INDEX":
+            return None, f"the table of index `{name}`"
+        return _named(name)
     m = re.match(r"^ALTER TABLE (?:ONLY )?(?:IF EXISTS )?(\S+)", statement.words)
     if m:
-        return as_written(statement.sql, m[1].strip('"`'))
+        return _named(as_written(statement.sql, m[1].strip('"`')))
+    m = re.match(r"^DROP INDEX (?!CONCURRENTLY)(?:IF EXISTS )?(\S+)", statement.words)
+    if m:
+        return None, f"the table of index `{as_written(statement.sql, m[1].strip(',').strip(chr(34)))}`"
     return None
+
+
+def _named(table: str | None) -> tuple[str | None, str] | None:
+    return (table, f"`{table}`") if table else None
