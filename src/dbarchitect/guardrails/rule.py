@@ -159,6 +159,8 @@ class LintContext:
     validated_not_null_checks: set[tuple[str, str]] = field(default_factory=set)
     #: Check constraints added in the file: name -> (table, column) when the check is ``col IS NOT NULL``.
     not_null_checks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Tables altered (ALTER TABLE) in the open transaction: their strong lock lasts until COMMIT.
+    altered_in_transaction: set[str] = field(default_factory=set)
     #: Enum values added (``ALTER TYPE ... ADD VALUE``) in the open transaction: type -> values.
     enum_values_in_transaction: dict[str, set[str]] = field(default_factory=dict)
     #: Rules that report once per file note here that they did.

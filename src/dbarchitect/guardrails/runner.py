@@ -228,6 +228,7 @@ def _advance(statement: Statement, context: LintContext) -> None:
         context.local_settings.clear()
         context.not_valid_in_transaction.clear()
         context.enum_values_in_transaction.clear()
+        context.altered_in_transaction.clear()
         return
     config = _SET_CONFIG.match(words)
     if config:
@@ -251,6 +252,8 @@ def _advance(statement: Statement, context: LintContext) -> None:
     alter = statement.alter_table()
     if alter is not None:
         table = table_name(alter.this) or ""
+        if context.in_transaction:
+            context.altered_in_transaction.add(table.lower())
         for action in alter.args.get("actions") or []:
             if isinstance(action, exp.AlterRename) and context.is_new(table):
                 context.created_tables.add((table_name(action.this) or "").lower())

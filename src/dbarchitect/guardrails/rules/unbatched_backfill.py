@@ -17,7 +17,9 @@ migration::
     -- next range ...
 
 Reported for UPDATEs without a WHERE clause on tables not created in the same file, unless the given
-sizes say the table is smaller than 1,000,000 rows.
+sizes say the table is smaller than 1,000,000 rows — and for any UPDATE of a table altered earlier in
+the same open transaction: the ALTER's lock (ACCESS EXCLUSIVE on PostgreSQL) is then held until COMMIT,
+so reads and writes wait for the whole backfill.
 
 Fix: none automatic (the batch loop belongs in a script or job, not in DDL).
 """
@@ -38,10 +40,18 @@ class UnbatchedBackfill(Rule):
 
     def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
         node = statement.node
-        if not isinstance(node, exp.Update) or node.args.get("where") is not None:
+        if not isinstance(node, exp.Update):
             return
         table = table_name(node.this)
-        if table is None or not context.may_be_big(table):
+        if table is not None and table.lower() in context.altered_in_transaction:
+            yield Draft(
+                f"Updating `{table}` in the same transaction that altered it keeps the ALTER's lock on "
+                f"`{table}` "
+                "until COMMIT, so reads and writes wait for the whole backfill; COMMIT the schema change "
+                "first and backfill in batches, each in its own transaction.",
+            )
+            return
+        if node.args.get("where") is not None or table is None or not context.may_be_big(table):
             return
         yield Draft(
             f"Updating every row of `{table}` in one statement ({context.size_note(table)}) locks all "
