@@ -29,6 +29,7 @@ from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
+from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import load_catalog, load_workload
@@ -228,3 +229,37 @@ def plan_schema_migration(
                 )
             )
     return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Lint
+
+
+def lint_migration(
+    path: str | Path,
+    engine: str,
+    *,
+    brief: str | Path | None = None,
+    config: dict[str, str] | None = None,
+) -> LintResult:
+    """Lint a hand-written migration file for ``engine`` (``postgresql 15``...). With ``brief``, the
+    rules know the schema, the table sizes and growth, and the brief's ``guardrails:`` levels (which
+    ``config`` overrides)."""
+    name, _, version = engine.strip().partition(" ")
+    traits = get_traits(name, version or None)
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DbarchError(Diagnostic("no such file; give a migration .sql file", file=str(file))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DbarchError(Diagnostic(f"cannot read it: {exc.__class__.__name__}", file=str(file))) from None
+    catalog: Catalog | None = None
+    levels: dict[str, str] = {}
+    if brief is not None:
+        loaded = load_brief(brief)
+        catalog = load_catalog(loaded, file=str(brief))
+        levels = {k: v for k, v in loaded.guardrails.items() if k in rule_ids()}
+    levels.update(config or {})
+    sizes = {t.name.value: t.stats for t in catalog.tables if t.stats is not None} if catalog else None
+    return lint_sql(text, traits, file=str(file), catalog=catalog, sizes=sizes, config=levels or None)

@@ -34,6 +34,7 @@ from dbarchitect.advisors.migrations import (
 from dbarchitect.advisors.migrations.render import down_sql
 from dbarchitect.brief import brief_json_schema, parse_size
 from dbarchitect.errors import DbarchError, redact
+from dbarchitect.guardrails import explain_rule, get_rule, lint_json, lint_sarif, lint_text, rule_ids
 from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
 from dbarchitect.report.json import dumps
@@ -356,6 +357,72 @@ def _write_migration(plan: MigrationPlan, output: Path) -> None:
     _write_text(output / "down.sql", down_sql(plan))
     _write_text(output / "plan.md", plan_markdown(plan))
     _write_text(output / "plan.json", dumps(plan_json(plan)))
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+def _levels(values: list[str] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for value in values:
+        rule, sep, level = value.partition("=")
+        if not sep:
+            raise DbarchError(f"--rule {value!r}: write RULE-ID=error, RULE-ID=warning or RULE-ID=off")
+        out[rule.strip()] = level.strip()
+    return out
+
+
+@app.command()
+def lint(
+    file: Annotated[Path, typer.Argument(help="The migration file (.sql).", show_default=False)],
+    engine: Annotated[
+        str,
+        typer.Option("--engine", "-e", help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'."),
+    ],
+    brief: Annotated[
+        Path | None,
+        typer.Option(
+            "--brief", help="A brief: its schema, sizes, growth and guardrail levels inform the rules."
+        ),
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="Set a rule's level: RULE-ID=error|warning|off.")
+    ] = None,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+) -> None:
+    """Lint a hand-written migration for operations that lock, rewrite or lose data (exit 1 on errors)."""
+    result = _run(lambda: api.lint_migration(file, engine, brief=brief, config=_levels(rule)))
+    if format == LintFormat.sarif:
+        sys.stdout.write(dumps(lint_sarif(result)))
+    elif format == LintFormat.json:
+        sys.stdout.write(lint_json(result))
+    else:
+        sys.stdout.write(lint_text(result))
+    raise typer.Exit(result.exit_code)
+
+
+rules_app = typer.Typer(help="The lint rules: list them, or explain one.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """Every rule id with its one-line summary."""
+    for rule_id in rule_ids():
+        typer.echo(f"{rule_id}: {get_rule(rule_id).summary}")
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. require-concurrent-index-creation.")],
+) -> None:
+    """What the rule catches, why it matters, and the safe alternative."""
+    sys.stdout.write(_run(lambda: explain_rule(rule_id)).rstrip() + "\n")
 
 
 @app.command("brief-schema")
