@@ -37,6 +37,7 @@ from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.results import Design, EngineSchema, Inspection
 from dbarchitect.verify.embedded import check_on_sqlite
+from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
 
 
 def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Inspection:
@@ -229,6 +230,23 @@ def plan_schema_migration(
                 )
             )
     return plan
+
+
+def rehearse_schema_migration(
+    plan: MigrationPlan,
+    current: str | Path | Catalog,
+    engine: str,
+    url: str,
+    *,
+    allow_existing: bool = False,
+) -> Rehearsal:
+    """Apply ``plan`` to the scratch database at ``url`` under concurrent writes and measure it
+    (steps, max write stall, per-column checksums); ``url`` must name an empty database unless
+    ``allow_existing``. The only function here that writes to a database: the one named for it."""
+    name, _, version = engine.strip().partition(" ")
+    traits = get_traits(name, version or None)
+    source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
+    return rehearse_plan(plan, source, traits, url, allow_existing=allow_existing)
 
 
 # ---------------------------------------------------------------------------------------------

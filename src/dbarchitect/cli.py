@@ -41,6 +41,7 @@ from dbarchitect.report.json import dumps
 from dbarchitect.report.markdown import render_markdown
 from dbarchitect.report.text import render_text
 from dbarchitect.results import Design
+from dbarchitect.verify.rehearse import rehearsal_markdown
 
 app = typer.Typer(
     name="dbarch",
@@ -317,6 +318,17 @@ def migrate(
     format: Annotated[
         MigrateFormat, typer.Option("--format", "-f", help="Output format.")
     ] = MigrateFormat.markdown,
+    rehearse: Annotated[
+        str | None,
+        typer.Option(
+            "--rehearse",
+            help="Apply the plan to this EMPTY scratch database under write load and print the rehearsal "
+            "report instead of the plan (exit 2 if a step fails or data changes).",
+        ),
+    ] = None,
+    rehearse_existing: Annotated[
+        bool, typer.Option("--rehearse-existing", help="Let --rehearse use a database that has tables.")
+    ] = False,
 ) -> None:
     """Plan a safe, ordered, reversible migration from one schema to another."""
     plan = _run(
@@ -334,6 +346,13 @@ def migrate(
     if alembic is not None:
         revision = hashlib.sha1(dumps(plan_json(plan)).encode()).hexdigest()[:12]
         _run(lambda: _write_text(alembic, alembic_revision(plan, revision=revision)))
+    if rehearse is not None:
+        url, existing = rehearse, rehearse_existing
+        rehearsal = _run(
+            lambda: api.rehearse_schema_migration(plan, current, engine, url, allow_existing=existing)
+        )
+        sys.stdout.write(rehearsal_markdown(rehearsal))
+        raise typer.Exit(0 if rehearsal.ok else 2)
     if format == MigrateFormat.json:
         sys.stdout.write(dumps(plan_json(plan)))
     elif format == MigrateFormat.sql:
