@@ -302,6 +302,14 @@ class HypoSession:
             )
         return reltuples, columns
 
+    def table_rows(self, table_sql: str) -> float | None:
+        """``pg_class.reltuples`` of a table: ``None`` when it has never been analyzed."""
+        rows = self._execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table_sql])
+        if not rows:
+            raise PlanFailed(f"no table {table_sql}")
+        value = float(rows[0][0])
+        return None if value < 0 else value
+
     def distinct_estimate(self, table_sql: str, column_sqls: Sequence[str], rows: float) -> float | None:
         """Distinct combinations of ``column_sqls`` in the table, estimated from a block sample of about
         30,000 rows (``TABLESAMPLE SYSTEM``: it reads only the sampled pages) with the Duj1 estimator

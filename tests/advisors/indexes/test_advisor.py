@@ -168,3 +168,25 @@ def test_hypopg_advice_on_a_real_database_writes_nothing(pg_has_hypopg: str) -> 
     assert '"backend": "hypopg"' in result.stdout
     assert '"planner_settings"' in result.stdout and '"work_mem"' in result.stdout
     assert _snapshot(pg_has_hypopg) == before
+
+
+def test_unsized_tables_are_named_in_the_advice(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text("CREATE TABLE t (id bigint PRIMARY KEY, k int, v text);\n")
+    (tmp_path / "brief.yaml").write_text(
+        "engine: postgresql 15\nschema: {ddl: schema.sql}\n"
+        "workload:\n  - {name: q, sql: 'SELECT v FROM t WHERE k = :k', rate: 10/s}\n"
+    )
+    advice = api.recommend_indexes(tmp_path / "brief.yaml")
+    assert any("no row count for t" in note for note in advice.notes)
+
+
+def test_unanalyzed_tables_are_named_by_the_planner(pg_has_hypopg: str, tmp_path: Path) -> None:
+    with psycopg.connect(pg_has_hypopg, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (id bigint PRIMARY KEY, k int, v text)")
+    (tmp_path / "brief.yaml").write_text(
+        f"engine: postgresql 15\nschema: {{source: '{pg_has_hypopg}'}}\n"
+        "workload:\n  - {name: q, sql: 'SELECT v FROM t WHERE k = :k', rate: 10/s}\n"
+    )
+    advice = api.recommend_indexes(tmp_path / "brief.yaml")
+    assert advice.backend == "hypopg"
+    assert any("t never analyzed" in note for note in advice.notes)

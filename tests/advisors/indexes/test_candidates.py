@@ -197,3 +197,21 @@ def test_candidates_sort_whether_partial_or_not() -> None:
     full = C(N("orders"), (N("placed_at"),))
     other = C(N("customers"), (N("email"),))
     assert sorted([partial, full, other]) == [other, full, partial]
+
+
+def test_an_existing_index_with_other_directions_serves_an_ascending_candidate() -> None:
+    from dbarchitect.advisors.indexes.candidates import IndexCandidate as C
+    from dbarchitect.advisors.indexes.candidates import served_by
+    from dbarchitect.model.catalog import Index, IndexKey
+    from dbarchitect.model.names import Name as N
+
+    existing = Index(
+        N("orders_customer_placed_idx"),
+        (IndexKey(column=N("customer_id")), IndexKey(column=N("placed_at"), descending=True)),
+    )
+    assert served_by(C(N("orders"), (N("customer_id"), N("placed_at"))), existing)
+    mixed = C(N("orders"), (N("customer_id"), N("placed_at")), descending=(False, False))
+    assert served_by(mixed, existing)
+    needs_mixed = C(N("orders"), (N("status"), N("placed_at")), descending=(False, True))
+    other = Index(N("o"), (IndexKey(column=N("status")), IndexKey(column=N("placed_at"))))
+    assert not served_by(needs_mixed, other)

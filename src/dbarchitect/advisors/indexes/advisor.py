@@ -224,7 +224,8 @@ def recommend_indexes(
                 info.reasons if info else (),
             )
         )
-    notes: list[str] = []
+    touched = sorted({a.table.value for s in workload.statements for a in s.tables})
+    notes: list[str] = list(backend.caveats(touched))
     if failed:
         notes.append(
             f"{len(failed)} statement(s) could not be planned and were left out: {', '.join(sorted(failed))}"

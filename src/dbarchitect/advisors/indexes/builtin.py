@@ -193,6 +193,19 @@ class BuiltinCostModel:
                 self._sizes[candidate] = shape.pages * _BLOCK
         return self._sizes[candidate]
 
+    def caveats(self, tables: Sequence[str]) -> tuple[str, ...]:
+        unsized = []
+        for name in tables:
+            table = self.catalog.table(name)
+            if table is not None and (table.stats is None or not table.stats.rows):
+                unsized.append(table.name.value)
+        if not unsized:
+            return ()
+        return (
+            f"no row count for {', '.join(sorted(unsized))}: the built-in model assumes "
+            f"{self.s['unsized_table_rows']:.0f} rows each; give rows in the brief's tables: section",
+        )
+
     def plan_costs(self, requests: Sequence[CostRequest]) -> list[PlanCost]:
         return [self.plan_cost(r.statement, r.indexes) for r in requests]
 

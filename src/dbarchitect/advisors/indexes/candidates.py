@@ -225,8 +225,9 @@ def where_implied(where: str, table: Table, predicates: tuple[Predicate, ...]) -
 
 def served_by(candidate: IndexCandidate, index: Index) -> bool:
     """An existing B-tree already gives everything ``candidate`` would: its keys start with the
-    candidate's keys (same directions, or all reversed), it holds the covered columns, and it is not
-    partial unless on the same predicate."""
+    candidate's keys (in any directions when the candidate needs no mixed-direction order, else the
+    same directions or all reversed), it holds the covered columns, and it is not partial unless on
+    the same predicate."""
     keys = index.keys
     if len(keys) < candidate.width:
         return False
@@ -236,7 +237,9 @@ def served_by(candidate: IndexCandidate, index: Index) -> bool:
         if key.column is None or not key.column.matches(col):
             return False
         flips.add(key.descending != candidate.is_descending(i))
-    if len(flips) > 1:
+    # Candidates carry DESC flags only when a mixed-direction sort needs them; an all-ascending one
+    # serves equality, ranges and one-direction sorts, which any key directions serve as well.
+    if len(flips) > 1 and any(candidate.descending):
         return False
     held = {k.column.key for k in keys if k.column is not None} | {c.key for c in index.include}
     if not {c.key for c in candidate.include} <= held:

@@ -59,6 +59,11 @@ class WhatIfBackend(Protocol):
         """Planner settings that move the figures (``work_mem``, ``random_page_cost``...)."""
         ...
 
+    def caveats(self, tables: Sequence[str]) -> tuple[str, ...]:
+        """What makes this backend's figures for ``tables`` weaker than usual (no statistics, no row
+        count), one sentence each, for the report."""
+        ...
+
 
 #: Cost of maintaining one index entry for one written row, in planner units: one B-tree descent
 #: and leaf write (about one random page, ``random_page_cost = 4``) plus its WAL record. A model

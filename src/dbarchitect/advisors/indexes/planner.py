@@ -48,7 +48,7 @@ from dbarchitect.errors import DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.fingerprint import prepare_parameters
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog, Table
-from dbarchitect.model.names import EngineName
+from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.workload import Statement
 
 #: Longest plan summary kept (plans of 8-way joins would otherwise fill a report line).
@@ -450,6 +450,36 @@ class HypoPGBackend:
             return float(worker.session.index_size(hypo))
         finally:
             worker.session.drop_index(hypo)
+
+    def caveats(self, tables: Sequence[str]) -> tuple[str, ...]:
+        """Tables the planner has no statistics for (never analyzed) or that are empty: its costs
+        for them describe an empty table, not the one in production."""
+        worker = self._workers_for(1)[0]
+        unanalyzed: list[str] = []
+        empty: list[str] = []
+        with worker.lock:
+            for name in sorted(set(tables)):
+                table_sql = self.traits.quote(Name(name))
+                try:
+                    rows = worker.session.table_rows(table_sql)
+                except PlanFailed:
+                    continue
+                if rows is None:
+                    unanalyzed.append(name)
+                elif rows == 0:
+                    empty.append(name)
+        out: list[str] = []
+        if unanalyzed:
+            out.append(
+                f"{', '.join(unanalyzed)} never analyzed: the planner's costs for them are guesses; "
+                "run ANALYZE on them (or cost on a copy with production statistics)"
+            )
+        if empty:
+            out.append(
+                f"{', '.join(empty)} empty in the database: the costs describe empty tables, not "
+                "production ones; cost on a database with real data"
+            )
+        return tuple(out)
 
     def settings(self) -> dict[str, str]:
         worker = self._workers_for(1)[0]
