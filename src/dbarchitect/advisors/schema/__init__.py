@@ -1,0 +1,1 @@
+"""Schema design from entities: normalization analysis, physical design, naming conventions."""
