@@ -105,8 +105,28 @@ def generate(sf: float) -> Path:
 
 def ensure_loaded(server_url: str, sf: float) -> str:
     """The benchmark database for ``sf`` (created and loaded unless already done); its URL."""
-    database = f"dbarch_bench_tpch_sf{sf_label(sf)}"
-    marker = f"dbarchitect benchmark: TPC-H SF{sf:g}, primary keys only, load v{LOAD_VERSION}"
+
+    def prepare() -> tuple[str, list[tuple[str, Path]]]:
+        data = generate(sf)
+        return SCHEMA.read_text(), [(table, data / f"{table}.csv") for table in TABLES]
+
+    return load_database(
+        server_url,
+        f"dbarch_bench_tpch_sf{sf_label(sf)}",
+        f"dbarchitect benchmark: TPC-H SF{sf:g}, primary keys only, load v{LOAD_VERSION}",
+        prepare,
+    )
+
+
+def load_database(
+    server_url: str,
+    database: str,
+    marker: str,
+    prepare: Callable[[], tuple[str, Sequence[tuple[str, Path]]]],
+) -> str:
+    """The benchmark database ``database`` (its URL), created and loaded unless its comment is already
+    ``marker``: ``prepare()`` gives the schema DDL and the (table, CSV file with a header) pairs to COPY,
+    then VACUUM (FREEZE, ANALYZE)."""
     with psycopg.connect(server_url, autocommit=True) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [database]
@@ -114,7 +134,7 @@ def ensure_loaded(server_url: str, sf: float) -> str:
         if row is not None and row[0] == marker:
             log(f"database {database} already loaded")
             return with_database(server_url, database)
-        data = generate(sf)
+        schema, files = prepare()
         if row is not None:
             conn.execute(f'DROP DATABASE "{database}"')
         conn.execute(f'CREATE DATABASE "{database}"')
@@ -122,13 +142,13 @@ def ensure_loaded(server_url: str, sf: float) -> str:
     started = time.monotonic()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
-        conn.execute(SCHEMA.read_text())
-        for table in TABLES:
+        conn.execute(schema)
+        for table, path in files:
             log(f"COPY {table}")
             with (
                 conn.cursor() as cursor,
                 cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                (data / f"{table}.csv").open("rb") as source,
+                path.open("rb") as source,
             ):
                 while chunk := source.read(1 << 20):
                     copy.write(chunk)
@@ -248,8 +268,21 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def report_budget(out: Out, budget: int, results: list[Result], settings: dict[str, str]) -> None:
-    out(f"### Budget {human_bytes(budget)}")
+def report_budget(
+    out: Out,
+    budget: int,
+    results: list[Result],
+    settings: dict[str, str],
+    *,
+    published: Sequence[tuple[str, dict[int, float]]] = PUBLISHED,
+    targets: dict[int, float] | None = None,
+    advisor_seconds: float | None = ADVISOR_SECONDS,
+    title: str | None = None,
+) -> None:
+    """One budget's table; ``published``, ``targets`` (default: TPC-H's) and ``advisor_seconds`` are the
+    figures ours is judged against (none for a workload with no published figures)."""
+    targets = TARGETS if targets is None else targets
+    out(f"### Budget {title or human_bytes(budget)}")
     out()
     out(settings_line(settings))
     out()
@@ -266,13 +299,13 @@ def report_budget(out: Out, budget: int, results: list[Result], settings: dict[s
         )
     out()
     mine = [r for r in results if r.method.startswith("ours")]
-    if mine:
+    if mine and any(budget in f for _, f in published):
         out(
             "| published (measured elsewhere, same setup) | relative cost |"
             + "".join(f" {r.method} ÷ it |" for r in mine)
         )
         out("|---|---|" + "---|" * len(mine))
-        for name, figures in PUBLISHED:
+        for name, figures in published:
             if budget in figures:
                 figure = figures[budget]
                 cells = "".join(
@@ -281,7 +314,8 @@ def report_budget(out: Out, budget: int, results: list[Result], settings: dict[s
                 )
                 out(f"| {name} | {figure:.3f} |{cells}")
         out()
-        target = TARGETS.get(budget)
+    if mine:
+        target = targets.get(budget)
         lines = []
         for r in mine:
             if target is not None:
@@ -289,18 +323,18 @@ def report_budget(out: Out, budget: int, results: list[Result], settings: dict[s
                     f"- {r.method} relative cost ≤ {target:.2f}: {r.relative:.3f} → "
                     + verdict(r.relative <= target)
                 )
-            beaten = [n for n, f in PUBLISHED if budget in f and r.relative >= f[budget]]
-            if any(budget in f for _, f in PUBLISHED):
+            beaten = [n for n, f in published if budget in f and r.relative >= f[budget]]
+            if any(budget in f for _, f in published):
                 lines.append(
                     f"- {r.method} better than every published figure at this budget: "
                     + (verdict(not beaten) + (f" (not better than {', '.join(beaten)})" if beaten else ""))
                 )
         greedy = next((r for r in mine if r.method == "ours (greedy)"), None)
         exact = next((r for r in mine if r.method == "ours (exact)"), None)
-        if greedy is not None:
+        if greedy is not None and advisor_seconds is not None:
             lines.append(
-                f"- ours (greedy) advisor time < {ADVISOR_SECONDS:.0f} s: {greedy.seconds:.1f} s → "
-                f"{verdict(greedy.seconds < ADVISOR_SECONDS)}"
+                f"- ours (greedy) advisor time < {advisor_seconds:.0f} s: {greedy.seconds:.1f} s → "
+                f"{verdict(greedy.seconds < advisor_seconds)}"
             )
         if greedy is not None and exact is not None:
             gap = greedy.relative / exact.relative
