@@ -8,8 +8,10 @@ every problem into a one-line :class:`~dbarchitect.errors.BriefError` naming the
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -221,6 +223,11 @@ class ColumnSpec(_Model):
     on_delete: str | None = None
     check: str | None = None
     comment: str | None = None
+    values: list[str | int] | None = Field(
+        default=None, min_length=1, description="the allowed values (an enumeration -> CHECK ... IN)"
+    )
+    min: float | None = Field(default=None, description="smallest allowed value (-> CHECK)")
+    max: float | None = Field(default=None, description="largest allowed value (-> CHECK)")
 
     @model_validator(mode="before")
     @classmethod
@@ -228,6 +235,110 @@ class ColumnSpec(_Model):
         if isinstance(value, str):
             return {"type": value}
         return value
+
+    @model_validator(mode="after")
+    def _domain(self) -> ColumnSpec:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        if self.type.strip().lower() == "enum" and not self.values:
+            raise ValueError("type enum needs values: [a, b, ...]")
+        if self.values is not None and len(set(self.values)) != len(self.values):
+            raise ValueError("values lists the same value twice")
+        return self
+
+
+#: Cardinalities of a relationship, read from the declaring entity's side (``N:1``: many of this
+#: entity belong to one of ``to``). Spelled-out aliases are accepted.
+_CARDINALITIES = {
+    "1:1": "1:1",
+    "one-to-one": "1:1",
+    "1:n": "1:N",
+    "one-to-many": "1:N",
+    "n:1": "N:1",
+    "many-to-one": "N:1",
+    "m:n": "M:N",
+    "n:m": "M:N",
+    "m:m": "M:N",
+    "many-to-many": "M:N",
+}
+Cardinality = Literal["1:1", "1:N", "N:1", "M:N"]
+
+
+class RelationshipSpec(_Model):
+    """A relationship from the declaring entity to ``to``.
+
+    ``N:1`` (the default) puts a foreign key on the declaring entity, ``1:N`` on ``to``, ``1:1`` a
+    unique foreign key on the declaring entity, and ``M:N`` a junction table. ``optional: false``
+    (the default) makes the foreign key NOT NULL. ``name`` is the role: it names the foreign-key
+    column (``<name>_id``) or, for M:N, the junction table.
+    """
+
+    to: str = Field(min_length=1)
+    cardinality: Cardinality = "N:1"
+    optional: bool = False
+    on_delete: str | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=63)
+    attributes: dict[str, ColumnSpec] = Field(
+        default_factory=dict, description="columns of an M:N relationship's junction table"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "mandatory" in value:
+            value = dict(value)
+            mandatory = value.pop("mandatory")
+            if "optional" in value:
+                raise ValueError("give optional or mandatory, not both")
+            if not isinstance(mandatory, bool):
+                raise ValueError("mandatory is true or false")
+            value["optional"] = not mandatory
+        return value
+
+    @field_validator("cardinality", mode="before")
+    @classmethod
+    def _cardinality(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            key = value.strip().lower().replace(" ", "")
+            if key in _CARDINALITIES:
+                return _CARDINALITIES[key]
+            raise ValueError(f"unknown cardinality {value!r}; use 1:1, 1:N, N:1 or M:N")
+        return value
+
+    @model_validator(mode="after")
+    def _junction_only(self) -> RelationshipSpec:
+        if self.attributes and self.cardinality != "M:N":
+            raise ValueError("attributes belong to an M:N relationship's junction table")
+        return self
+
+
+_DEPENDENCY = re.compile(r"^\s*[\w$]+(\s*,\s*[\w$]+)*\s*(->>|->|→)\s*[\w$]+(\s*,\s*[\w$]+)*\s*$")
+
+
+def dependency_attributes(text: str) -> list[str]:
+    """The attribute names a dependency text (``'a, b -> c'``) mentions, left side first."""
+    return [part.strip() for part in re.split(r"->>|->|→|,", text) if part.strip()]
+
+
+def _check_dependency(text: str) -> str:
+    if not _DEPENDENCY.match(text):
+        raise ValueError(
+            f"cannot read dependency {text!r}; write 'a, b -> c' (or 'a ->> b' for a multivalued one)"
+        )
+    return text
+
+
+class DenormalizationSpec(_Model):
+    """A dependency kept inside a table on purpose, with why and how the copy stays in sync."""
+
+    dependency: str = Field(description="'a -> b': b is a copy determined by a")
+    reason: str = Field(min_length=1, description="the workload or SLO that needs the copy")
+    sync: str | None = Field(default=None, description="what keeps the copy right: trigger, job, application")
+
+    @field_validator("dependency")
+    @classmethod
+    def _dependency(cls, value: str) -> str:
+        return _check_dependency(value)
 
 
 class ForeignKeySpec(_Model):
@@ -255,6 +366,42 @@ class EntitySpec(_Model):
     checks: list[str] = []
     indexes: list[IndexSpec] = []
     comment: str | None = None
+    identifiers: list[list[str]] = Field(
+        default_factory=list, description="natural keys: each a list of columns (-> UNIQUE NOT NULL)"
+    )
+    key: Literal["surrogate", "natural"] | None = Field(
+        default=None, description="primary key policy when none is declared (default: the designer decides)"
+    )
+    relationships: list[RelationshipSpec] = Field(default_factory=list)
+    functional_dependencies: list[str] = Field(
+        default_factory=list, description="'a, b -> c' (or 'a ->> b'): analysed for the table's normal form"
+    )
+    denormalized: list[DenormalizationSpec] = Field(
+        default_factory=list, description="dependencies deliberately kept in this table"
+    )
+
+    @field_validator("identifiers")
+    @classmethod
+    def _identifiers(cls, value: list[list[str]]) -> list[list[str]]:
+        for i, ident in enumerate(value):
+            if not ident:
+                raise ValueError(f"identifiers[{i}] is empty; list the columns of the natural key")
+        return value
+
+    @field_validator("functional_dependencies")
+    @classmethod
+    def _dependencies(cls, value: list[str]) -> list[str]:
+        return [_check_dependency(v) for v in value]
+
+
+class NamingSpec(_Model):
+    """Naming conventions for what the designer adds (tables, key and foreign-key columns, constraints)."""
+
+    tables: Literal["as_declared", "plural", "singular"] = "as_declared"
+    primary_key: Literal["id", "table_id"] = Field(
+        default="id", description="surrogate key column: 'id' or '<singular table>_id'"
+    )
+    foreign_key_suffix: str = Field(default="_id", min_length=1, max_length=16)
 
 
 class SchemaSpec(_Model):
@@ -263,6 +410,7 @@ class SchemaSpec(_Model):
     ddl: DdlSource | None = None
     entities: dict[str, EntitySpec] | None = None
     source: SourceDatabase | None = None
+    naming: NamingSpec = Field(default_factory=NamingSpec)
 
     @field_validator("ddl", mode="before")
     @classmethod
@@ -282,7 +430,26 @@ class SchemaSpec(_Model):
                 "give exactly one of ddl (a DDL file), entities (inline tables) or source (a database URL)"
                 + (f"; got {', '.join(given)}" if given else "")
             )
+        if self.entities is not None:
+            _check_entity_references(self.entities)
         return self
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _check_entity_references(entities: dict[str, EntitySpec]) -> None:
+    """Relationship targets name declared entities (column names are checked by the designer, which
+    knows the columns relationships add)."""
+    for name, entity in entities.items():
+        for i, rel in enumerate(entity.relationships):
+            if rel.to not in entities:
+                raise ValueError(
+                    f"entities.{name}.relationships[{i}].to: unknown entity '{rel.to}'"
+                    + _did_you_mean(rel.to, entities)
+                )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -98,3 +98,86 @@ def test_bad_entities(change: tuple[str, str], expected: str) -> None:
         catalog(ENTITIES.replace(*change))
     assert expected in str(info.value)
     assert str(info.value).startswith("b.yaml: ")
+
+
+DOMAINS = """\
+engine: postgresql 15
+schema:
+  entities:
+    accounts:
+      columns:
+        id: {type: bigint, identity: true, primary_key: true}
+        email: {type: email, nullable: false}
+        balance: {type: money, nullable: false, min: 0}
+        fee: money(12,2)
+        discount: {type: percent}
+        plan: {type: enum, values: [free, pro, team]}
+        level: {type: enum, values: [1, 2, 3]}
+        age: {type: integer, min: 18, max: 130}
+        score: {type: integer, max: 10}
+        tenant: {type: varchar(40)}
+        handle: {type: varchar(40)}
+      identifiers: [[tenant, handle], [email]]
+"""
+
+
+@pytest.mark.parametrize(
+    ("column", "kind", "precision", "scale"),
+    [
+        ("balance", TypeKind.DECIMAL, 19, 4),
+        ("fee", TypeKind.DECIMAL, 12, 2),
+        ("discount", TypeKind.DECIMAL, 5, 2),
+        ("email", TypeKind.VARCHAR, None, None),
+        ("plan", TypeKind.VARCHAR, None, None),
+        ("level", TypeKind.INTEGER, None, None),
+    ],
+)
+def test_domain_types(column: str, kind: TypeKind, precision: int | None, scale: int | None) -> None:
+    (table,) = catalog(DOMAINS).tables
+    col = table.column(column)
+    assert col is not None and col.type.kind is kind
+    if precision is not None:
+        assert (col.type.precision, col.type.scale) == (precision, scale)
+
+
+def test_enum_varchar_fits_longest_value() -> None:
+    (table,) = catalog(DOMAINS).tables
+    plan = table.column("plan")
+    assert plan is not None and plan.type.length == 4
+
+
+def test_domain_enum_and_range_checks() -> None:
+    (table,) = catalog(DOMAINS).tables
+    checks = [c.expression for c in table.checks]
+    assert checks == [
+        "email LIKE '%_@_%'",
+        "balance >= 0",
+        "discount BETWEEN 0 AND 100",
+        "plan IN ('free', 'pro', 'team')",
+        "level IN (1, 2, 3)",
+        "age BETWEEN 18 AND 130",
+        "score <= 10",
+    ]
+
+
+def test_identifiers_become_unique_not_null() -> None:
+    (table,) = catalog(DOMAINS).tables
+    assert [[c.value for c in u.columns] for u in table.uniques] == [["tenant", "handle"], ["email"]]
+    for name in ("tenant", "handle", "email"):
+        assert table.column(name).nullable is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("[[tenant, handle], [email]]", "[[tenant, handel]]"), "schema.entities.accounts.identifiers[0]: entity 'accounts' has no column 'handel'; did you mean 'handle'?"),
+        (("max: 130", "max: 10"), "min 18 is above max 10"),
+        (("type: enum, values: [free, pro, team]", "type: enum"), "type enum needs values"),
+        (("[free, pro, team]", "[free, pro, free]"), "values lists the same value twice"),
+        (("identifiers: [[tenant, handle], [email]]", "identifiers: [[]]"), "identifiers[0] is empty"),
+    ],
+)
+def test_bad_domains(change: tuple[str, str], expected: str) -> None:
+    with pytest.raises(BriefError) as info:
+        catalog(DOMAINS.replace(*change))
+    assert expected in str(info.value)

@@ -5,12 +5,21 @@ Each entity is a table: columns with types written as SQL (``bigint``, ``numeric
 indexes. Types are read in the target engine's dialect, so an entity written for PostgreSQL may
 say ``jsonb`` or ``timestamptz``. Every reference is checked: a foreign key to a missing table or
 column, or a key over a missing column, is an error naming the entity and field.
+
+A column's type may also be a *domain* (:data:`DOMAINS`): ``money`` is an exact decimal
+(``numeric(19,4)``, or ``money(12,2)`` for ``numeric(12,2)``), never a binary float nor PostgreSQL's
+locale-dependent ``money``; ``email``, ``url``, ``phone``, ``percent`` and ``enum`` map to portable types
+with a CHECK where one is meaningful. ``values`` (an enumeration) and ``min`` / ``max`` (a range)
+become CHECK constraints; ``identifiers`` (natural keys) become NOT NULL columns under a UNIQUE
+constraint. Relationships and functional dependencies are the schema designer's
+(``advisors/schema/designer.py``); this reader only builds what the columns say.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -35,6 +44,85 @@ from dbarchitect.model.catalog import (
     UniqueConstraint,
 )
 from dbarchitect.model.names import EngineName, Name
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A named attribute domain: the SQL type it stands for, a CHECK template, and why."""
+
+    sql_type: str
+    check: str | None
+    reason: str
+
+
+#: Domains a column's ``type`` may name. ``{col}`` in a check is the quoted-free column name.
+DOMAINS: dict[str, Domain] = {
+    "money": Domain(
+        "numeric(19,4)",
+        None,
+        "money is an exact decimal: binary floats round cents, and PostgreSQL's money type depends on "
+        "the server's locale",
+    ),
+    "email": Domain(
+        "varchar(254)", "{col} LIKE '%_@_%'", "254 characters is the longest deliverable address"
+    ),
+    "url": Domain("varchar(2048)", None, "2048 characters is the practical limit of browsers and proxies"),
+    "phone": Domain("varchar(32)", None, "E.164 numbers with formatting fit in 32 characters"),
+    "percent": Domain("numeric(5,2)", "{col} BETWEEN 0 AND 100", "0.00 to 100.00, exact"),
+}
+_MONEY_SIZED = re.compile(r"^\s*money\s*\(\s*(?P<p>\d+)\s*,\s*(?P<s>\d+)\s*\)\s*$", re.IGNORECASE)
+
+
+def domain_type(spec: ColumnSpec) -> tuple[str, str | None, str | None]:
+    """The SQL type for a column spec, the domain's CHECK template (``{col}``) and the reason, if the
+    type names a domain; otherwise the type as written and ``None``, ``None``."""
+    text = spec.type.strip()
+    key = text.lower()
+    sized = _MONEY_SIZED.match(text)
+    if sized:
+        return (
+            f"numeric({sized['p']},{sized['s']})",
+            None,
+            f"money as an exact decimal with {sized['s']} decimal places",
+        )
+    if key in DOMAINS:
+        domain = DOMAINS[key]
+        return domain.sql_type, domain.check, domain.reason
+    if key == "enum":
+        values = spec.values or []
+        if values and all(isinstance(v, int) for v in values):
+            return "integer", None, "an enumeration of integers"
+        longest = max((len(str(v)) for v in values), default=1)
+        return (
+            f"varchar({max(longest, 1)})",
+            None,
+            f"an enumeration; its longest value has {longest} characters",
+        )
+    return text, None, None
+
+
+def _literal(value: str | int | float) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+
+
+def domain_checks(column: str, spec: ColumnSpec) -> list[str]:
+    """CHECK expressions for a column's domain, enumeration and range, in that order."""
+    checks: list[str] = []
+    _, template, _ = domain_type(spec)
+    if template is not None:
+        checks.append(template.format(col=column))
+    if spec.values:
+        checks.append(f"{column} IN ({', '.join(_literal(v) for v in spec.values)})")
+    if spec.min is not None and spec.max is not None:
+        checks.append(f"{column} BETWEEN {_literal(spec.min)} AND {_literal(spec.max)}")
+    elif spec.min is not None:
+        checks.append(f"{column} >= {_literal(spec.min)}")
+    elif spec.max is not None:
+        checks.append(f"{column} <= {_literal(spec.max)}")
+    return checks
+
 
 _REFERENCE = re.compile(r"^\s*(?P<table>[A-Za-z_][\w$]*)\s*(?:\((?P<cols>[^)]*)\))?\s*$")
 _ACTIONS = {a.value.lower().replace(" ", "_"): a for a in ReferentialAction} | {
@@ -146,9 +234,11 @@ class _EntityReader:
                 )
         return Name(table), self.check_columns(table, cols, field)
 
+    identifier_columns: frozenset[str] = frozenset()
+
     def column(self, name: str, spec: ColumnSpec, field: str) -> Column:
         try:
-            logical, serial = parse_column_type(spec.type, self.engine)
+            logical, serial = parse_column_type(domain_type(spec)[0], self.engine)
         except Exception as exc:  # the type parser raises SqlError; re-home it on the brief field
             message = getattr(exc, "diagnostic", None)
             text = message.message if message is not None else str(exc)
@@ -156,7 +246,7 @@ class _EntityReader:
         return Column(
             name=Name(name),
             type=logical,
-            nullable=spec.nullable and not spec.primary_key,
+            nullable=spec.nullable and not spec.primary_key and name not in self.identifier_columns,
             default=_default(spec.default, self.dialect),
             identity=spec.identity or serial,
             comment=spec.comment,
@@ -201,6 +291,11 @@ class _EntityReader:
 
     def table(self, entity: str, spec: EntitySpec) -> Table:
         base = f"schema.entities.{entity}"
+        identifiers = [
+            self.check_columns(entity, ident, f"{base}.identifiers[{i}]")
+            for i, ident in enumerate(spec.identifiers)
+        ]
+        self.identifier_columns = frozenset(c.value for ident in identifiers for c in ident)
         columns = tuple(self.column(n, c, f"{base}.columns.{n}") for n, c in spec.columns.items())
         inline_pk = [n for n, c in spec.columns.items() if c.primary_key]
         if spec.primary_key and inline_pk:
@@ -218,6 +313,10 @@ class _EntityReader:
             UniqueConstraint(columns=self.check_columns(entity, u, f"{base}.unique[{i}]"))
             for i, u in enumerate(spec.unique)
         ]
+        for ident in identifiers:
+            same = pk_names and {c.value for c in ident} == {c.value for c in pk_names}
+            if not same and all({c.value for c in u.columns} != {c.value for c in ident} for u in uniques):
+                uniques.append(UniqueConstraint(columns=ident))
         fks = [
             self.foreign_key(
                 entity,
@@ -238,6 +337,11 @@ class _EntityReader:
         checks += [
             CheckConstraint(_neutral(c, self.dialect, f"{base}.checks[{i}]", self.file))
             for i, c in enumerate(spec.checks)
+        ]
+        checks += [
+            CheckConstraint(_neutral(expr, self.dialect, f"{base}.columns.{n}", self.file))
+            for n, c in spec.columns.items()
+            for expr in domain_checks(n, c)
         ]
         indexes = tuple(self.index(entity, ix, f"{base}.indexes[{i}]") for i, ix in enumerate(spec.indexes))
         return Table(
