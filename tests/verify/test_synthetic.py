@@ -1,0 +1,254 @@
+"""Synthetic data follows the brief: measured on the loaded SQLite data with SQL, not by trusting the
+generator's own bookkeeping."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dbarchitect.api import inspect_brief
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.model.catalog import Catalog, Column, Table
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import TypeKind
+from dbarchitect.results import Inspection
+from dbarchitect.verify.synthetic import (
+    SqliteLoader,
+    SyntheticData,
+    adapt_row,
+    generate,
+    parse_value,
+    read_checks,
+    scaled_distinct,
+    scaled_rows,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: example -> scale small enough for a fast test, large enough for frequencies to be measurable
+SCALES = {"shop": 0.0002, "blog": 0.05, "saas": 0.00005}
+
+
+@dataclass
+class Loaded:
+    inspection: Inspection
+    conn: sqlite3.Connection
+    data: SyntheticData
+    scale: float
+
+
+def load(example: str, scale: float, path: Path, seed: int = 7) -> Loaded:
+    inspection = inspect_brief(EXAMPLES / example / "brief.yaml")
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    data = generate(inspection.catalog, SqliteLoader(conn, get_traits("sqlite")), scale=scale, seed=seed)
+    return Loaded(inspection, conn, data, scale)
+
+
+@pytest.fixture(scope="module", params=sorted(SCALES))
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    example = str(request.param)
+    result = load(example, SCALES[example], tmp_path_factory.mktemp(example) / "data.db")
+    yield result
+    result.conn.close()
+
+
+def count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -> int:
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+def in_composite_key(table: Table, column: Column) -> bool:
+    keys = [table.primary_key.columns] if table.primary_key else []
+    keys += [u.columns for u in table.uniques]
+    return any(len(k) > 1 and any(n.matches(column.name) for n in k) for k in keys)
+
+
+def tolerance(p: float, n: int) -> float:
+    """Four binomial standard deviations plus a little: a correct generator stays inside."""
+    return 4 * math.sqrt(max(p * (1 - p), 1e-4) / max(n, 1)) + 0.01
+
+
+#: Tables smaller than this are too small for frequencies to be measured.
+MIN_ROWS = 100
+
+
+def stat_columns(catalog: Catalog, scale: float) -> Iterator[tuple[Table, Column]]:
+    for table in catalog.tables:
+        if scaled_rows(table, scale)[0] < MIN_ROWS:
+            continue
+        for column in table.columns:
+            if column.stats is not None and not in_composite_key(table, column):
+                yield table, column
+
+
+def test_row_counts_follow_the_brief_times_scale(loaded: Loaded) -> None:
+    for table in loaded.inspection.catalog.tables:
+        wanted, _ = scaled_rows(table, loaded.scale)
+        got = count(loaded.conn, f'SELECT count(*) FROM "{table.name.value}"')
+        load = next(t for t in loaded.data.generation.tables if t.table == table.name.value)
+        assert got == load.rows == wanted - load.rejected
+        assert load.rejected <= 0.1 * wanted, f"{table.name}: {load.rejected} of {wanted} rows dropped"
+
+
+def test_no_orphans(loaded: Loaded) -> None:
+    for table in loaded.inspection.catalog.tables:
+        for fk in table.foreign_keys:
+            cond = " AND ".join(
+                f'p."{r.value}" = c."{c.value}"' for c, r in zip(fk.columns, fk.ref_columns, strict=True)
+            )
+            notnull = " AND ".join(f'c."{c.value}" IS NOT NULL' for c in fk.columns)
+            orphans = count(
+                loaded.conn,
+                f'SELECT count(*) FROM "{table.name.value}" c WHERE {notnull} AND NOT EXISTS '
+                f'(SELECT 1 FROM "{fk.ref_table.value}" p WHERE {cond})',
+            )
+            assert orphans == 0, f"{table.name} -> {fk.ref_table}"
+    assert loaded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_unique_keys_hold(loaded: Loaded) -> None:
+    for table in loaded.inspection.catalog.tables:
+        keys = [table.primary_key.columns] if table.primary_key else []
+        keys += [u.columns for u in table.uniques]
+        for key in keys:
+            cols = ", ".join(f'"{c.value}"' for c in key)
+            dupes = count(
+                loaded.conn,
+                f'SELECT count(*) FROM (SELECT {cols} FROM "{table.name.value}" '
+                f"GROUP BY {cols} HAVING count(*) > 1)",
+            )
+            assert dupes == 0, f"{table.name} ({cols})"
+
+
+def expected_distinct(loaded: Loaded, table: Table, column: Column) -> int:
+    assert column.stats is not None and column.stats.distinct is not None
+    rows = count(loaded.conn, f'SELECT count(*) FROM "{table.name.value}"')
+    wanted = scaled_distinct(column.stats.distinct, loaded.scale, rows)
+    for fk in table.foreign_keys:
+        if fk.columns[0].matches(column.name):
+            wanted = min(wanted, count(loaded.conn, f'SELECT count(*) FROM "{fk.ref_table.value}"'))
+    if column.type.kind == TypeKind.BOOLEAN:
+        wanted = min(wanted, 2)
+    if column.type.kind == TypeKind.ENUM:
+        wanted = min(wanted, len(column.type.values))
+    rule = read_checks(table).allowed.get(column.name.key)
+    if rule is not None:
+        wanted = min(wanted, len(rule))
+    return wanted
+
+
+def test_distinct_counts_follow_the_stats(loaded: Loaded) -> None:
+    checked = 0
+    for table, column in stat_columns(loaded.inspection.catalog, loaded.scale):
+        if column.stats is None or column.stats.distinct is None:
+            continue
+        wanted = expected_distinct(loaded, table, column)
+        got = count(loaded.conn, f'SELECT count(DISTINCT "{column.name.value}") FROM "{table.name.value}"')
+        assert 0.9 * wanted <= got <= wanted, f"{table.name}.{column.name}: {got} distinct, wanted {wanted}"
+        checked += 1
+    assert checked > 0
+
+
+def test_null_fractions_and_hot_values_follow_the_stats(loaded: Loaded) -> None:
+    checked = 0
+    for table, column in stat_columns(loaded.inspection.catalog, loaded.scale):
+        stats = column.stats
+        assert stats is not None
+        n = count(loaded.conn, f'SELECT count(*) FROM "{table.name.value}"')
+        if stats.null_fraction is not None and column.nullable:
+            nulls = count(
+                loaded.conn, f'SELECT count(*) FROM "{table.name.value}" WHERE "{column.name.value}" IS NULL'
+            )
+            p = stats.null_fraction
+            assert abs(nulls / n - p) <= tolerance(p, n), f"{table.name}.{column.name} nulls {nulls}/{n}"
+            checked += 1
+        truncated = stats.distinct is not None and expected_distinct(loaded, table, column) < min(
+            stats.distinct, 2 * len(stats.most_common)
+        )
+        for text, freq in stats.most_common if not truncated else ():
+            (value,) = adapt_row(EngineName.SQLITE, [parse_value(column, text)])
+            hits = count(
+                loaded.conn,
+                f'SELECT count(*) FROM "{table.name.value}" WHERE "{column.name.value}" = ?',
+                (value,),
+            )
+            if any(fk.columns[0].matches(column.name) for fk in table.foreign_keys) and hits == 0:
+                continue  # a hot parent key the scaled-down parent table does not have (noted)
+            assert abs(hits / n - freq) <= tolerance(freq, n), (
+                f"{table.name}.{column.name}={text}: {hits}/{n}"
+            )
+            checked += 1
+    assert checked > 0
+
+
+def table_digest(conn: sqlite3.Connection, catalog: Catalog) -> str:
+    h = hashlib.sha256()
+    for table in catalog.tables:
+        for row in conn.execute(f'SELECT * FROM "{table.name.value}" ORDER BY 1'):
+            h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def test_same_seed_same_data_other_seed_other_data(tmp_path: Path) -> None:
+    a = load("blog", 0.01, tmp_path / "a.db", seed=3)
+    b = load("blog", 0.01, tmp_path / "b.db", seed=3)
+    c = load("blog", 0.01, tmp_path / "c.db", seed=4)
+    catalog = a.inspection.catalog
+    assert table_digest(a.conn, catalog) == table_digest(b.conn, catalog)
+    assert table_digest(a.conn, catalog) != table_digest(c.conn, catalog)
+
+
+def test_check_constraints_shape_the_data(tmp_path: Path) -> None:
+    """``total = subtotal + shipping_fee`` is computed, ``reserved <= quantity`` clamped,
+    ``rating BETWEEN 1 AND 5`` bounds: no order, stock or review row is dropped for a check."""
+    shop = load("shop", 0.0002, tmp_path / "shop.db")
+    rows = {t.table: t for t in shop.data.generation.tables}
+    assert rows["orders"].rejected == 0 and rows["reviews"].rejected == 0
+    assert count(shop.conn, "SELECT count(*) FROM orders WHERE total <> subtotal + shipping_fee") == 0
+    assert count(shop.conn, "SELECT count(*) FROM inventory WHERE reserved > quantity") == 0
+    assert count(shop.conn, "SELECT count(*) FROM reviews WHERE rating NOT BETWEEN 1 AND 5") == 0
+    assert count(shop.conn, "SELECT count(DISTINCT rating) FROM reviews") == 5
+
+
+@pytest.mark.parametrize(
+    ("distinct", "scale", "rows", "expected"),
+    [
+        (7, 0.001, 40_000, 7),  # a small domain is kept
+        (7, 0.001, 3, 3),  # ... but never above the rows
+        (1_900_000, 0.001, 40_000, 1_900),  # a large one scales with the table
+        (1_200, 0.0001, 40_000, 1_000),  # ... and never below the small-domain size
+        (2_500_000, 1.0, 2_500_000, 2_500_000),
+    ],
+)
+def test_scaled_distinct(distinct: float, scale: float, rows: int, expected: int) -> None:
+    assert scaled_distinct(distinct, scale, rows) == expected
+
+
+def test_read_checks_shapes() -> None:
+    from dbarchitect.model.catalog import CheckConstraint
+    from dbarchitect.model.names import Name
+    from dbarchitect.model.types import LogicalType
+
+    table = Table(
+        Name("t"),
+        (Column(Name("a"), LogicalType(TypeKind.INTEGER)),),
+        checks=(
+            CheckConstraint("a BETWEEN 1 AND 5"),
+            CheckConstraint("b IN ('x', 'y')"),
+            CheckConstraint("c > 0 AND d <= c AND 10 >= e"),
+            CheckConstraint("total = sub + fee"),
+            CheckConstraint("lower(f) = f"),
+        ),
+    )
+    checks = read_checks(table)
+    assert (checks.lower["a"], checks.upper["a"]) == (1, 5)
+    assert checks.allowed["b"] == ("x", "y")
+    assert checks.lower["c"] == 1 and checks.upper["e"] == 10
+    assert checks.clamps == [("d", "<=", "c")]
+    assert set(checks.derived) == {"total"}
+    assert checks.not_understood == ["LOWER(f) = f"]
