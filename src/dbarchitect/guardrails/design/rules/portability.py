@@ -1,0 +1,61 @@
+"""portability: the schema and every workload statement run on every engine of the brief.
+
+Problem: a design promised for several engines (``engine`` and ``portable_to``) is only portable if
+it runs there. For each engine the schema is rendered from the engine-neutral catalog and
+**executed**, and every workload statement is transpiled and compiled with ``EXPLAIN``: SQLite in
+memory always; PostgreSQL and MariaDB/MySQL when a scratch database URL is given for that engine
+(the verdict's notes say which engines were not executed and why). A schema the engine rejects, or
+a statement that cannot be transpiled or explained, is an error. What the renderer could not express
+on an engine (a partial index on MySQL, ``INCLUDE`` columns, a time-zone-aware timestamp on SQLite)
+is named as a warning: the schema runs, but means something weaker there.
+
+Bad (target PostgreSQL, ``portable_to: [sqlite]``)::
+
+    SELECT id FROM documents WHERE body @@ to_tsquery('english', :q);  -- no full text on SQLite
+
+Good: a statement written in the common subset, or one rewritten per engine in the application.
+
+Fix: use the portable form the finding suggests, or drop the engine from ``portable_to``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbarchitect.guardrails.design.rule import Category, DesignContext, DesignDraft, DesignRule
+from dbarchitect.guardrails.rule import Level
+
+
+class Portability(DesignRule):
+    id = "portability"
+    category = Category.PORTABILITY
+    summary = "The schema or a workload statement does not run (or means less) on an engine of the brief."
+    level = Level.ERROR
+
+    def check(self, context: DesignContext) -> Iterator[DesignDraft]:
+        for run in context.facts.runs:
+            for table, feature, message in run.render_notes:
+                yield DesignDraft(
+                    f"cannot express {feature}: {message}",
+                    hint="accept the weaker form on this engine, or keep the design to features every "
+                    "engine of the brief has",
+                    table=table or None,
+                    engine=run.engine,
+                    level=Level.WARNING,
+                )
+            if not run.executed:
+                continue
+            if run.schema_error is not None:
+                yield DesignDraft(
+                    f"the rendered schema fails to execute: {run.schema_error}",
+                    hint="see the rendered DDL (`dbarch design`) for this engine",
+                    engine=run.engine,
+                )
+            for statement, error in run.statement_errors:
+                yield DesignDraft(
+                    f"does not run: {error}",
+                    hint="write it in SQL every engine of the brief accepts, or drop the engine from "
+                    "portable_to",
+                    statement=statement,
+                    engine=run.engine,
+                )

@@ -1,0 +1,294 @@
+"""Execute a design on every engine of its brief, and gather the facts for the design guardrails.
+
+Portability is proven, not assumed: for each engine of the brief (the target and ``portable_to``) the
+schema is rendered from the engine-neutral catalog and executed, and every workload statement is
+transpiled and compiled with ``EXPLAIN`` (parameters bound to NULL, and to 1 in ``LIMIT``/``OFFSET``):
+
+- SQLite: in memory, always (:func:`dbarchitect.verify.embedded.check_on_sqlite`);
+- PostgreSQL: in the scratch database named for it, inside one transaction that is rolled back, so
+  the database is left as it was (PostgreSQL's DDL is transactional);
+- MySQL / MariaDB: DDL commits on its own, so the scratch database must be empty; what was created
+  is dropped afterwards.
+
+An engine with no URL is rendered (its render notes still count) but not executed, and the verdict
+says so. :func:`check_design` is the entry point of ``dbarch check``: it computes what the design
+rules need from the advisors (sizes at the horizon, access paths, statement costs from the index
+advice or the built-in model) and from these runs, then runs the rules of ``guardrails/design``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dbarchitect.advisors.access_paths import PathKind, access_paths
+from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
+from dbarchitect.advisors.sizing import TableSize
+from dbarchitect.brief import Brief
+from dbarchitect.engines.ddl import render_schema_with_notes
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError, redact
+from dbarchitect.guardrails.design.rule import (
+    DesignContext,
+    DesignFacts,
+    EngineRun,
+    FullScan,
+    StatementCost,
+    TableStorage,
+)
+from dbarchitect.guardrails.design.runner import DesignVerdict, run_design_rules
+from dbarchitect.ingest.transpile import transpile_statement
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.names import EngineName, Name
+from dbarchitect.model.workload import Workload
+from dbarchitect.verify.embedded import check_on_sqlite
+from dbarchitect.verify.rehearse import open_scratch
+
+
+def with_advised_indexes(catalog: Catalog, advice: IndexAdvice | None, traits: EngineTraits) -> Catalog:
+    """``catalog`` with the advice's recommended indexes added (those not already there by name)."""
+    if advice is None:
+        return catalog
+    for rec in advice.recommended:
+        table = catalog.table(rec.candidate.table)
+        if table is None or any(i.name.matches(rec.name) for i in table.indexes):
+            continue
+        index = rec.candidate.to_index(Name(rec.name), traits.identifier_max_length)
+        catalog = catalog.replace_table(replace(table, indexes=(*table.indexes, index)))
+    return catalog
+
+
+def bind_nulls(sql: str, dialect: str) -> str:
+    """``sql`` with every parameter replaced by NULL (by 1 in LIMIT / OFFSET), so EXPLAIN needs no
+    values and no driver placeholder style."""
+    tree = sqlglot.parse_one(sql, read=dialect)
+
+    def bind(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Placeholder | exp.Parameter):
+            if isinstance(node.parent, exp.Limit | exp.Offset):
+                return exp.Literal.number(1)
+            return exp.Null()
+        return node
+
+    return tree.transform(bind).sql(dialect=dialect)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return redact(lines[0] if lines else exc.__class__.__name__)
+
+
+def _explain_all(
+    db: Any, workload: Workload, source: EngineName, traits: EngineTraits, savepoints: bool
+) -> tuple[list[tuple[str, str]], int]:
+    errors: list[tuple[str, str]] = []
+    explained = 0
+    for statement in workload.statements:
+        try:
+            sql = bind_nulls(
+                transpile_statement(statement.sql, source, traits.engine), traits.sqlglot_dialect
+            )
+        except (DbarchError, SqlglotError) as exc:
+            errors.append((statement.name, f"cannot transpile: {_first_line(exc)}"))
+            continue
+        try:
+            if savepoints:
+                with db.conn.transaction():
+                    db.query(f"EXPLAIN {sql}")
+            else:
+                db.query(f"EXPLAIN {sql}")
+            explained += 1
+        except Exception as exc:  # the engine's own refusal is the finding
+            errors.append((statement.name, _first_line(exc)))
+    return errors, explained
+
+
+class _Rollback(Exception):
+    """Raised to roll back the PostgreSQL transaction that holds the whole portability run."""
+
+
+def _run_on_server(
+    url: str, schema_sql: str, workload: Workload, source: EngineName, traits: EngineTraits
+) -> EngineRun:
+    label = str(traits)
+    try:
+        db = open_scratch(url)
+    except DbarchError as exc:
+        return EngineRun(label, False, skipped=f"cannot connect: {exc.diagnostic.message}")
+    try:
+        if db.family == EngineName.POSTGRESQL:
+            result: list[EngineRun] = []
+            try:
+                with db.conn.transaction():
+                    try:
+                        db.execute(schema_sql)
+                    except Exception as exc:
+                        result.append(EngineRun(label, True, schema_error=_first_line(exc)))
+                        raise _Rollback from None
+                    errors, explained = _explain_all(db, workload, source, traits, savepoints=True)
+                    result.append(
+                        EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
+                    )
+                    raise _Rollback
+            except _Rollback:
+                pass
+            return result[0]
+        existing = db.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+        )
+        if existing:
+            return EngineRun(
+                label, False, skipped=f"{redact(url)} is not empty (DDL cannot be rolled back there)"
+            )
+        try:
+            try:
+                db.execute(schema_sql)
+            except Exception as exc:
+                return EngineRun(label, True, schema_error=_first_line(exc))
+            errors, explained = _explain_all(db, workload, source, traits, savepoints=False)
+            return EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
+        finally:
+            created = db.query(
+                "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = DATABASE()"
+            )
+            with contextlib.suppress(Exception):  # cleanup of a scratch database is best effort
+                db.execute("SET FOREIGN_KEY_CHECKS = 0")
+                for name, kind in created:
+                    what = "VIEW" if str(kind).upper() == "VIEW" else "TABLE"
+                    db.execute(f"DROP {what} IF EXISTS {traits.quote(str(name))}")
+                db.execute("SET FOREIGN_KEY_CHECKS = 1")
+    finally:
+        db.close()
+
+
+def _url_for(urls: Mapping[Any, str], engine: EngineName) -> str | None:
+    for key, url in urls.items():
+        if str(getattr(key, "value", key)).lower() == engine.value:
+            return url
+    return None
+
+
+def run_on_engines(
+    brief: Brief, catalog: Catalog, workload: Workload, urls: Mapping[Any, str] | None = None
+) -> tuple[EngineRun, ...]:
+    """Render ``catalog`` for every engine of ``brief`` and execute it (and EXPLAIN the workload)
+    where possible: SQLite always, PostgreSQL / MySQL / MariaDB on the scratch URL given for them."""
+    runs: list[EngineRun] = []
+    source = brief.engine.name
+    for spec in brief.engines:
+        traits = get_traits(spec.name, spec.version)
+        rendered = render_schema_with_notes(catalog, traits)
+        notes = tuple((n.table, n.feature, n.message) for n in rendered.notes)
+        url = _url_for(urls or {}, traits.engine)
+        if traits.engine == EngineName.SQLITE:
+            check = check_on_sqlite(rendered.sql, workload, source)
+            run = EngineRun(
+                str(traits),
+                True,
+                schema_error=check.schema_error,
+                statement_errors=tuple(
+                    (s.statement, "; ".join(s.detail)) for s in check.statements if not s.ok
+                ),
+                statements_explained=sum(1 for s in check.statements if s.ok),
+            )
+        elif url is not None:
+            run = _run_on_server(url, rendered.sql, workload, source, traits)
+        else:
+            run = EngineRun(
+                str(traits), False, skipped=f"no scratch database URL given for {spec.name.value}"
+            )
+        runs.append(replace(run, render_notes=notes))
+    return tuple(runs)
+
+
+def _storage(
+    sizes: tuple[TableSize, ...], advice: IndexAdvice | None, catalog: Catalog
+) -> tuple[TableStorage, ...]:
+    extra: dict[str, float] = {}
+    if advice is not None:
+        for rec in advice.recommended:
+            table = catalog.table(rec.candidate.table)
+            if table is not None and not any(i.name.matches(rec.name) for i in table.indexes):
+                key = table.name.value.lower()
+                extra[key] = extra.get(key, 0.0) + rec.size_at_horizon_bytes
+    return tuple(
+        TableStorage(
+            s.table,
+            s.rows_at_horizon,
+            s.data_bytes_at_horizon,
+            s.index_bytes_at_horizon + extra.get(s.table.lower(), 0.0),
+            s.unsized,
+        )
+        for s in sizes
+    )
+
+
+def _costs(
+    workload: Workload, catalog: Catalog, traits: EngineTraits, advice: IndexAdvice | None
+) -> tuple[tuple[StatementCost, ...], list[str]]:
+    effects = {e.statement: e for e in advice.statements} if advice is not None else {}
+    model: BuiltinCostModel | None = None
+    costs: list[StatementCost] = []
+    notes: list[str] = []
+    for statement in workload.statements:
+        if statement.slo is None:
+            continue
+        effect = effects.get(statement.name)
+        if effect is not None and effect.error is None and math.isfinite(effect.after):
+            backend = advice.backend if advice is not None else "?"
+            costs.append(
+                StatementCost(statement.name, effect.after, f"index advice ({backend})", effect.plan_after)
+            )
+            continue
+        model = model or BuiltinCostModel(catalog, traits)
+        plan = model.plan_cost(statement, frozenset())
+        if plan.error is not None or not math.isfinite(plan.cost):
+            notes.append(f"no latency estimate for statement {statement.name}: {plan.error or 'not costed'}")
+            continue
+        costs.append(StatementCost(statement.name, plan.cost, "built-in model", plan.plan))
+    return tuple(costs), notes
+
+
+def check_design(
+    brief: Brief,
+    catalog: Catalog,
+    workload: Workload,
+    traits: EngineTraits,
+    sizes: tuple[TableSize, ...],
+    index_advice: IndexAdvice | None = None,
+    portability_urls: Mapping[Any, str] | None = None,
+    *,
+    source: str | None = None,
+    today: date | None = None,
+    only: Collection[str] | None = None,
+) -> DesignVerdict:
+    """The guardrail verdict for a design: every design rule at the brief's levels, errors first.
+
+    ``catalog`` is the design's schema; the index advice's recommended indexes are added to it (the
+    design is judged with them). ``portability_urls`` maps an engine (``EngineName`` or its name) to
+    a scratch database URL to execute the design on; SQLite needs none. Nothing else is written.
+    """
+    designed = with_advised_indexes(catalog, index_advice, traits)
+    costs, notes = _costs(workload, designed, traits, index_advice)
+    scans = tuple(
+        FullScan(s.name, p.table, p.rows_total, s.rate, p.filtered)
+        for s in workload.statements
+        for p in access_paths(s, designed)
+        if p.kind == PathKind.FULL_SCAN
+    )
+    needs_runs = only is None or "portability" in only
+    runs = run_on_engines(brief, designed, workload, portability_urls) if needs_runs else ()
+    notes += [f"portability on {r.engine} not executed: {r.skipped}" for r in runs if not r.executed]
+    facts = DesignFacts(_storage(sizes, index_advice, catalog), costs, scans, runs)
+    context = DesignContext(brief, designed, workload, traits, facts, today or date.today())
+    return run_design_rules(context, source=source or "<brief>", only=only, notes=tuple(notes))

@@ -1,0 +1,3 @@
+CREATE TABLE orders (id bigint PRIMARY KEY);
+CREATE TABLE order_items (id bigint PRIMARY KEY, order_id bigint NOT NULL REFERENCES orders (id));
+CREATE INDEX order_items_order_id_idx ON order_items (order_id);

@@ -1,0 +1,1 @@
+CREATE TABLE accounts (email text NOT NULL, name text, UNIQUE (email));
