@@ -298,6 +298,8 @@ class RelationshipSpec(_Model):
     @field_validator("cardinality", mode="before")
     @classmethod
     def _cardinality(cls, value: Any) -> Any:
+        if value == 61 and not isinstance(value, bool):
+            return "1:1"  # YAML 1.1 reads an unquoted 1:1 as the base-60 integer 61
         if isinstance(value, str):
             key = value.strip().lower().replace(" ", "")
             if key in _CARDINALITIES:

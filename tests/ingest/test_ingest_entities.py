@@ -170,7 +170,10 @@ def test_identifiers_become_unique_not_null() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("[[tenant, handle], [email]]", "[[tenant, handel]]"), "schema.entities.accounts.identifiers[0]: entity 'accounts' has no column 'handel'; did you mean 'handle'?"),
+        (
+            ("[[tenant, handle], [email]]", "[[tenant, handel]]"),
+            "schema.entities.accounts.identifiers[0]: entity 'accounts' has no column 'handel'; did you mean 'handle'?",
+        ),
         (("max: 130", "max: 10"), "min 18 is above max 10"),
         (("type: enum, values: [free, pro, team]", "type: enum"), "type enum needs values"),
         (("[free, pro, team]", "[free, pro, free]"), "values lists the same value twice"),
