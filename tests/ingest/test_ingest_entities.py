@@ -184,3 +184,73 @@ def test_bad_domains(change: tuple[str, str], expected: str) -> None:
     with pytest.raises(BriefError) as info:
         catalog(DOMAINS.replace(*change))
     assert expected in str(info.value)
+
+
+RELATIONSHIPS = """\
+engine: postgresql
+schema:
+  entities:
+    authors:
+      columns: {name: text}
+    posts:
+      columns: {title: text}
+      relationships:
+        - {to: authors, cardinality: many-to-one, mandatory: false}
+        - {to: tags, cardinality: N:M, attributes: {weight: integer}}
+        - {to: covers, cardinality: 1:1}
+      functional_dependencies: ["title -> authors_id", "title ->> weight"]
+    tags:
+      columns: {label: text}
+    covers:
+      columns: {url: text}
+"""
+
+
+def test_relationship_shorthands() -> None:
+    brief = loads_brief(RELATIONSHIPS, file="b.yaml")
+    assert brief.schema_.entities is not None
+    rels = brief.schema_.entities["posts"].relationships
+    assert [(r.to, r.cardinality, r.optional) for r in rels] == [
+        ("authors", "N:1", True),
+        ("tags", "M:N", False),
+        ("covers", "1:1", False),  # YAML 1.1 reads an unquoted 1:1 as 61
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("cardinality: many-to-one", "cardinality: lots"),
+            "unknown cardinality 'lots'; use 1:1, 1:N, N:1 or M:N",
+        ),
+        (("mandatory: false", "mandatory: false, optional: true"), "give optional or mandatory, not both"),
+        (
+            ("to: covers, cardinality: 1:1", "to: covers, attributes: {x: int}"),
+            "attributes belong to an M:N relationship",
+        ),
+        (
+            ("to: tags,", "to: tag,"),
+            "entities.posts.relationships[1].to: unknown entity 'tag'; did you mean 'tags'?",
+        ),
+        (
+            ('"title ->> weight"', '"title weight"'),
+            "cannot read dependency 'title weight'; write 'a, b -> c'",
+        ),
+    ],
+)
+def test_bad_relationships(change: tuple[str, str], expected: str) -> None:
+    with pytest.raises(BriefError) as info:
+        loads_brief(RELATIONSHIPS.replace(*change), file="b.yaml")
+    assert expected in str(info.value)
+
+
+def test_brief_json_schema_lists_entity_fields() -> None:
+    from dbarchitect.brief import brief_json_schema
+
+    defs = brief_json_schema()["$defs"]
+    assert {"relationships", "identifiers", "functional_dependencies", "denormalized", "key"} <= set(
+        defs["EntitySpec"]["properties"]
+    )
+    assert {"values", "min", "max"} <= set(defs["ColumnSpec"]["properties"])
+    assert defs["RelationshipSpec"]["properties"]["cardinality"]["enum"] == ["1:1", "1:N", "N:1", "M:N"]

@@ -271,3 +271,39 @@ def test_analyze_normalization_public_entry() -> None:
     assert result.bcnf is not None and [str(x) for x in result.bcnf.lost] == ["city, street -> zip"]
     kept = analyze_normalization(["id", "zip", "city"], ["id -> zip"], denormalized=["zip -> city"])
     assert kept.synthesis is None and [str(k.dependency) for k in kept.kept] == ["zip -> city"]
+
+
+def test_wide_table_is_analysed_quickly() -> None:
+    columns = "\n".join(f"        c{i}: integer" for i in range(60))
+    text = f"""\
+engine: postgresql
+schema:
+  entities:
+    wide:
+      columns:
+        zip: varchar(10)
+        city: varchar(80)
+{columns}
+      functional_dependencies: ["zip -> city"]
+"""
+    d = design_text(text)
+    (analysis,) = d.normalization
+    assert analysis.report.form is NormalForm.SECOND
+    assert analysis.synthesis is not None and ("city", "zip") in analysis.synthesis.relations
+
+
+def test_too_many_left_side_attributes_is_reported_not_raised() -> None:
+    columns = "\n".join(f"        c{i}: integer" for i in range(24))
+    fds = ", ".join(f'"c{i} -> c{i + 1}"' for i in range(23)) + ', "c23 -> c0"'
+    text = f"""\
+engine: postgresql
+schema:
+  entities:
+    cyclic:
+      primary_key: [c0]
+      columns:
+{columns}
+      functional_dependencies: [{fds}]
+"""
+    d = design_text(text)
+    assert choices(d, "cyclic", DecisionKind.NORMAL_FORM) == ["not analysed"]

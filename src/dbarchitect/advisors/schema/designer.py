@@ -42,6 +42,7 @@ from dbarchitect.advisors.schema.normalization import (
     Dependency,
     NormalForm,
     NormalFormReport,
+    NormalizationLimit,
     decompose_bcnf,
     minimal_cover,
     normal_form,
@@ -590,8 +591,22 @@ class _Designer:
         deps += [Dependency.of(k, columns) for k in keys]
         fds = [d for d in deps if not d.multivalued]
         mvds = [d for d in deps if d.multivalued]
-        report = normal_form(columns, fds, mvds)
         name = table.name.value
+        try:
+            return self.analysed(name, columns, fds, mvds, kept_specs)
+        except NormalizationLimit as exc:
+            self.decide(name, DecisionKind.NORMAL_FORM, "not analysed", f"too wide to analyse exactly: {exc}")
+            return None
+
+    def analysed(
+        self,
+        name: str,
+        columns: list[str],
+        fds: list[Dependency],
+        mvds: list[Dependency],
+        kept_specs: list[tuple[Dependency, DenormalizationSpec]],
+    ) -> TableNormalization:
+        report = normal_form(columns, fds, mvds)
         self.decide(
             name,
             DecisionKind.NORMAL_FORM,

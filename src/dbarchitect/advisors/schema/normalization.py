@@ -206,20 +206,27 @@ def prime_attributes(relation: Iterable[str], fds: Iterable[Dependency]) -> tupl
     return tuple(sorted({a for key in candidate_keys(relation, fds) for a in key}))
 
 
+def _left_attributes(fds: Iterable[Dependency]) -> AttrSet:
+    return frozenset(a for d in fds for a in d.lhs)
+
+
 def project(fds: Iterable[Dependency], relation: Iterable[str]) -> tuple[Dependency, ...]:
     """The minimal cover of the functional dependencies ``fds`` imply over ``relation``'s attributes.
 
-    Enumerates the subsets of ``relation`` (exponential); raises :class:`NormalizationLimit` above
-    :data:`MAX_PROJECTION_WIDTH` attributes.
+    Enumerates the subsets of the relation's attributes that appear on some left side (only those
+    can derive anything; exponential in their number); raises :class:`NormalizationLimit` above
+    :data:`MAX_PROJECTION_WIDTH` of them.
     """
-    rel = sorted(_attrs(relation))
     fd_list = _functional(fds)
-    if len(rel) > MAX_PROJECTION_WIDTH:
-        raise NormalizationLimit(f"{len(rel)} attributes to project onto; at most {MAX_PROJECTION_WIDTH}")
-    rel_set = frozenset(rel)
+    rel_set = _attrs(relation)
+    names = sorted(rel_set & _left_attributes(fd_list))
+    if len(names) > MAX_PROJECTION_WIDTH:
+        raise NormalizationLimit(
+            f"{len(names)} left-side attributes to project onto; at most {MAX_PROJECTION_WIDTH}"
+        )
     found: list[Dependency] = []
-    for size in range(1, len(rel)):
-        for combo in itertools.combinations(rel, size):
+    for size in range(1, len(names) + 1):
+        for combo in itertools.combinations(names, size):
             lhs = frozenset(combo)
             gained = (closure(lhs, fd_list) & rel_set) - lhs
             if gained:
@@ -381,13 +388,17 @@ def synthesize_3nf(relation: Iterable[str], fds: Iterable[Dependency]) -> Decomp
 
 
 def _bcnf_violation(rel: AttrSet, fds: Sequence[Dependency]) -> Dependency | None:
-    """The first (in size, then name order) X -> X+∩R with X not a superkey of ``rel``, if any."""
-    names = sorted(rel)
+    """The first (in size, then name order) X -> X+∩R with X not a superkey of ``rel``, if any.
+
+    Only subsets of left-side attributes L are tried: closure(X) = (X - L) ∪ closure(X ∩ L), so if
+    X violates, X ∩ L (no larger) does too.
+    """
+    names = sorted(rel & _left_attributes(fds))
     if len(names) > MAX_PROJECTION_WIDTH:
         raise NormalizationLimit(
-            f"{len(names)} attributes in a relation to split; at most {MAX_PROJECTION_WIDTH}"
+            f"{len(names)} left-side attributes in a relation to split; at most {MAX_PROJECTION_WIDTH}"
         )
-    for size in range(1, len(names)):
+    for size in range(1, len(names) + 1):
         for combo in itertools.combinations(names, size):
             lhs = frozenset(combo)
             plus = closure(lhs, fds) & rel
