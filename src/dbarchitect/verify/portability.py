@@ -84,6 +84,11 @@ def bind_nulls(sql: str, dialect: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The driver's message, one line, passwords redacted (PyMySQL's ``(code, message)`` as ``message
+    (error code)``)."""
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        return redact(f"{args[1].splitlines()[0] if args[1] else ''} (error {args[0]})")
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return redact(lines[0] if lines else exc.__class__.__name__)
 
