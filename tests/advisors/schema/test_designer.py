@@ -79,7 +79,7 @@ def test_key_type_from_growth(
     spec = TableSizeSpec.model_validate(size) if size is not None else None
     choice = choose_key_type("events", spec, horizon, TODAY)
     assert (choice.sql_type, choice.overflow_year) == (sql_type, year)
-    if year is not None:
+    if year is not None and year - TODAY.year <= 1000:
         assert str(year) in choice.reason
 
 

@@ -202,9 +202,10 @@ def choose_key_type(
             f"horizon ({horizon_year}) away",
             year,
         )
+    lasts = f"until {year}" if year - today.year <= 1000 else "for more than 1,000 years"
     return KeyTypeChoice(
         "integer",
-        f"at the brief's growth a 32-bit key lasts until {year}, well past the horizon ({horizon_year}); "
+        f"at the brief's growth a 32-bit key lasts {lasts}, well past the horizon ({horizon_year}); "
         "integer saves 4 bytes per row and index entry",
         year,
     )
@@ -462,7 +463,7 @@ class _Designer:
                 subject,
                 DecisionKind.NOT_NULL,
                 "NOT NULL",
-                f"every {child_table} row must have its {parent_table}",
+                f"mandatory relationship: every row of {child_table} references a row of {parent_table}",
             )
         if unique:
             child.unique.append(cols)
@@ -470,7 +471,7 @@ class _Designer:
                 subject,
                 DecisionKind.UNIQUE,
                 "UNIQUE",
-                f"one-to-one: a {parent_table} row has at most one {child_table}",
+                f"one-to-one: a row of {parent_table} is referenced by at most one row of {child_table}",
             )
         elif not self.leads_an_index(child, cols):
             name = self.naming.constraint(child_table, cols, "idx")
