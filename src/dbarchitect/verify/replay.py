@@ -1,0 +1,736 @@
+"""Verify a design against its SLOs: build it in a scratch database, fill it, replay the workload.
+
+:func:`verify_design` creates the schema on the database the user names for the purpose (it must be
+empty: a database with tables in it is refused) or on SQLite in a temporary file, fills it with
+:mod:`dbarchitect.verify.synthetic` data, runs ``ANALYZE`` so the planner sees the data, and then
+runs every workload statement repeatedly with parameters drawn from the same distributions as the
+data (an equality on ``orders.customer_id`` gets customer ids at the frequencies orders have them; a
+range bound on ``placed_at`` a value from ``placed_at``'s range; an ``INSERT`` a fresh row that
+satisfies the table's keys and checks). Writes run in a transaction that is rolled back, so every
+execution sees the same data. Wall latency of each execution (fetching every row included) gives
+p50/p95/p99, compared with the statement's SLO and, when given, with an estimate.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlalchemy.engine import make_url
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from dbarchitect.engines.connection import connection_failed, expand_env, redacted_url, url_engine
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError, Diagnostic, redact
+from dbarchitect.ingest.transpile import transpile_statement
+from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.names import EngineName
+from dbarchitect.model.workload import Statement, StatementKind, Workload
+from dbarchitect.verify.synthetic import (
+    Generation,
+    Loader,
+    MysqlLoader,
+    PostgresLoader,
+    ProgressCallback,
+    SqliteLoader,
+    SyntheticData,
+    TableGen,
+    adapt_row,
+    generate,
+)
+
+#: Executions before measuring (plan caches, prepared statements, buffer warm-up).
+WARMUP = 2
+#: Plan lines kept per statement.
+PLAN_LINES = 8
+#: A ratio measured/estimated within this factor counts as "within" (the issue's 2x target).
+RATIO_TARGET = 2.0
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    name: str
+    kind: str
+    #: The SQL as run on the scratch engine (transpiled, parameters in the driver's style).
+    sql: str
+    slo_p95_ms: float | None
+    slo_p99_ms: float | None
+    executions: int
+    errors: int
+    error: str | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    #: The plan the engine chose (EXPLAIN / EXPLAIN QUERY PLAN), one node per line.
+    plan: tuple[str, ...]
+    estimated_ms: float | None = None
+    #: Parameters no column could be found for (bound to NULL), named so the result is not trusted blindly.
+    unbound: tuple[str, ...] = ()
+
+    @property
+    def ratio(self) -> float | None:
+        """Measured p95 over the estimate."""
+        if self.p95_ms is None or not self.estimated_ms:
+            return None
+        return self.p95_ms / self.estimated_ms
+
+    @property
+    def meets_slo(self) -> bool | None:
+        """True/False against the p95 (and p99) SLO; None without an SLO or a measurement."""
+        if self.p95_ms is None or (self.slo_p95_ms is None and self.slo_p99_ms is None):
+            return None
+        ok = self.slo_p95_ms is None or self.p95_ms <= self.slo_p95_ms
+        if self.slo_p99_ms is not None and self.p99_ms is not None:
+            ok = ok and self.p99_ms <= self.slo_p99_ms
+        return ok
+
+
+@dataclass(frozen=True)
+class Verification:
+    engine: str
+    #: Redacted URL of the scratch database, or ``sqlite (temporary file)``.
+    database: str
+    scale: float
+    seed: int
+    generation: Generation
+    statements: tuple[StatementResult, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return all(s.meets_slo is not False and s.errors == 0 for s in self.statements)
+
+    @property
+    def ratios(self) -> tuple[float, ...]:
+        return tuple(sorted(r for s in self.statements if (r := s.ratio) is not None))
+
+    @property
+    def within_target(self) -> int:
+        """Statements whose measured p95 is within :data:`RATIO_TARGET` x of the estimate."""
+        return sum(1 for r in self.ratios if 1 / RATIO_TARGET <= r <= RATIO_TARGET)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters: which column each one is compared with
+
+
+_STRING = re.compile(r"'(?:[^']|'')*'")
+_PARAM = re.compile(r"%\((\w+)\)s|(?<![:\w]):([A-Za-z_]\w*)|\$(\d+)|\?")
+
+
+def _rewrite_params(sql: str, family: EngineName) -> tuple[str, list[str]]:
+    """``sql`` with every parameter (``:name``, ``%(name)s``, ``$n``, ``?``) in the driver's named
+    style, and the names in order (``$n`` and ``?`` become ``pn``)."""
+    names: list[str] = []
+    positional = 0
+    pyformat = family != EngineName.SQLITE
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal positional
+        if m[1] or m[2]:
+            name = m[1] or m[2]
+        elif m[3]:
+            name = f"p{m[3]}"
+        else:
+            positional += 1
+            name = f"p{positional}"
+        names.append(name)
+        return f"%({name})s" if pyformat else f":{name}"
+
+    def escape(text: str) -> str:
+        return text.replace("%", "%%") if pyformat else text
+
+    def code(text: str) -> str:
+        parts: list[str] = []
+        last = 0
+        for m in _PARAM.finditer(text):
+            parts += [escape(text[last : m.start()]), one(m)]
+            last = m.end()
+        return "".join([*parts, escape(text[last:])])
+
+    out: list[str] = []
+    last = 0
+    for literal in _STRING.finditer(sql):
+        out += [code(sql[last : literal.start()]), escape(literal[0])]
+        last = literal.end()
+    out.append(code(sql[last:]))
+    return "".join(out), names
+
+
+def _param_name(node: exp.Expr, positional: list[int]) -> str | None:
+    if isinstance(node, exp.Placeholder):
+        if node.name:
+            return node.name
+        positional[0] += 1
+        return f"p{positional[0]}"
+    if isinstance(node, exp.Parameter):
+        return f"p{node.name}"
+    return None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Where a parameter's value comes from: a column (``fresh`` for an INSERT's new row), a LIMIT /
+    OFFSET, or a LIKE pattern built from the column's values."""
+
+    table: str | None = None
+    column: str | None = None
+    fresh: bool = False
+    like: bool = False
+    constant: Any = None
+
+
+def bind_parameters(statement: Statement, source: EngineTraits, catalog: Catalog) -> dict[str, Binding]:
+    """Parameter name -> :class:`Binding`, read from the statement's parse tree."""
+    try:
+        tree = sqlglot.parse_one(statement.sql, read=source.sqlglot_dialect)
+    except SqlglotError:
+        return {}
+    aliases: dict[str, str] = {}
+    for t in tree.find_all(exp.Table):
+        aliases[(t.alias_or_name or t.name).lower()] = t.name.lower()
+        aliases[t.name.lower()] = t.name.lower()
+    touched = [a.table.key for a in statement.tables]
+
+    def resolve(col: exp.Column) -> tuple[str, str] | None:
+        name = col.name.lower()
+        if col.table:
+            table = aliases.get(col.table.lower())
+            return (table, name) if table else None
+        for key in touched:
+            t = catalog.table(key)
+            if t is not None and t.has_column(name):
+                return t.name.key, name
+        return None
+
+    insert_target: str | None = None
+    insert_columns: list[str] = []
+    if isinstance(tree, exp.Insert):
+        schema = tree.this
+        target = schema.this if isinstance(schema, exp.Schema) else schema
+        if isinstance(target, exp.Table):
+            insert_target = target.name.lower()
+        if isinstance(schema, exp.Schema):
+            insert_columns = [e.name.lower() for e in schema.expressions]
+
+    out: dict[str, Binding] = {}
+    positional = [0]
+    for node in tree.walk():
+        name = _param_name(node, positional)
+        if name is None or name in out:
+            continue
+        out[name] = _binding(node, resolve, insert_target, insert_columns)
+    for name in statement.parameters:  # fall back on a column of the same name
+        if name not in out or out[name] == Binding():
+            for key in touched:
+                table = catalog.table(key)
+                if table is not None and table.has_column(name):
+                    out[name] = Binding(table.name.key, name)
+                    break
+    return out
+
+
+def _binding(
+    node: exp.Expr,
+    resolve: Callable[[exp.Column], tuple[str, str] | None],
+    insert_target: str | None,
+    insert_columns: list[str],
+) -> Binding:
+    parent = node.parent
+    if isinstance(parent, exp.Limit):
+        return Binding(constant=10)
+    if isinstance(parent, exp.Offset):
+        return Binding(constant=0)
+    if isinstance(parent, exp.Tuple):
+        holder = parent.parent
+        if isinstance(holder, exp.Values) and insert_target is not None:
+            position = parent.expressions.index(node)
+            if position < len(insert_columns):
+                return Binding(insert_target, insert_columns[position], fresh=True)
+            return Binding()
+        if isinstance(holder, exp.Binary):
+            other = holder.left if holder.right is parent else holder.right
+            position = parent.expressions.index(node)
+            if isinstance(other, exp.Tuple) and position < len(other.expressions):
+                target = other.expressions[position]
+                found = resolve(target) if isinstance(target, exp.Column) else None
+                return Binding(*found) if found else Binding()
+        return Binding()
+    if isinstance(parent, (exp.In, exp.Between)) and isinstance(parent.this, exp.Column):
+        found = resolve(parent.this)
+        return Binding(*found) if found else Binding()
+    # climb arithmetic (``reserved + :q``) to the comparison or assignment it belongs to
+    child: exp.Expr = node
+    while isinstance(parent, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Paren, exp.Cast)):
+        child, parent = parent, parent.parent
+    if isinstance(parent, exp.Binary):
+        other = parent.left if parent.right is child else parent.right
+        column = other if isinstance(other, exp.Column) else next(other.find_all(exp.Column), None)
+        if column is None and child is not node:
+            column = next(child.find_all(exp.Column), None)
+        if column is not None:
+            found = resolve(column)
+            if found:
+                return Binding(*found, like=isinstance(parent, (exp.Like, exp.ILike)))
+    return Binding()
+
+
+def _draw(binding: Binding, gens: Mapping[str, TableGen], rng: random.Random, fresh: dict[str, Any]) -> Any:
+    if binding.table is None or binding.column is None:
+        return binding.constant
+    gen = gens.get(binding.table)
+    if gen is None:
+        return None
+    if binding.fresh:
+        return fresh.get(binding.column)
+    value = gen.sample(binding.column, rng)
+    if binding.like:
+        return f"{str(value)[:3]}%" if value is not None else "%"
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Engines: connection, emptiness, EXPLAIN
+
+
+class _Target:
+    """One scratch database: its family, driver connection and loader."""
+
+    def __init__(self, family: EngineName, conn: Any, traits: EngineTraits, shown: str) -> None:
+        self.family = family
+        self.conn = conn
+        self.traits = traits
+        self.shown = shown
+        loaders: dict[EngineName, type[Loader]] = {
+            EngineName.SQLITE: SqliteLoader,
+            EngineName.POSTGRESQL: PostgresLoader,
+            EngineName.MYSQL: MysqlLoader,
+            EngineName.MARIADB: MysqlLoader,
+        }
+        self.loader = loaders[family](conn, traits)
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        if self.family == EngineName.SQLITE:
+            return [tuple(r) for r in self.conn.execute(sql, params or {}).fetchall()]
+        cur = self.conn.cursor()
+        try:
+            cur.execute(sql, params) if params is not None else cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()] if cur.description else []
+        finally:
+            cur.close()
+
+    def tables(self) -> list[str]:
+        if self.family == EngineName.SQLITE:
+            sql = (
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+            )
+        elif self.family == EngineName.POSTGRESQL:
+            sql = (
+                "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN "
+                "('pg_catalog', 'information_schema')"
+            )
+        else:
+            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+        return sorted(str(r[0]) for r in self.query(sql))
+
+    def analyze(self, catalog: Catalog) -> None:
+        if self.family == EngineName.MYSQL or self.family == EngineName.MARIADB:
+            for t in catalog.tables:
+                self.query(f"ANALYZE TABLE {self.traits.quote(t.name)}")
+        else:
+            self.query("ANALYZE") if self.family == EngineName.SQLITE else self.loader.execute("ANALYZE")
+
+    def explain(self, sql: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+        if self.family == EngineName.SQLITE:
+            rows = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+            return tuple(str(r[-1]) for r in rows)[:PLAN_LINES]
+        if self.family == EngineName.POSTGRESQL:
+            lines = [
+                re.sub(r"\s+\(cost=[^)]*\)", "", str(r[0])) for r in self.query(f"EXPLAIN {sql}", params)
+            ]
+            return tuple(line.rstrip() for line in lines)[:PLAN_LINES]
+        cur = self.conn.cursor()
+        try:
+            cur.execute(f"EXPLAIN {sql}", params)
+            names = [d[0].lower() for d in cur.description or ()]
+            out: list[str] = []
+            for row in cur.fetchall():
+                r = dict(zip(names, row, strict=False))
+                out.append(
+                    f"{r.get('table')}: {r.get('type')} key={r.get('key')} rows={r.get('rows')} "
+                    f"{r.get('extra') or ''}".rstrip()
+                )
+            return tuple(out)[:PLAN_LINES]
+        finally:
+            cur.close()
+
+    def run(self, sql: str, params: Mapping[str, Any], write: bool) -> float:
+        """Execute once (in a rolled-back transaction for a write), fetching every row; seconds."""
+        if write:
+            self._execute("BEGIN")
+        try:
+            started = time.perf_counter()
+            if self.family == EngineName.SQLITE:
+                self.conn.execute(sql, params).fetchall()
+            else:
+                cur = self.conn.cursor()
+                try:
+                    cur.execute(sql, params)
+                    if cur.description:
+                        cur.fetchall()
+                finally:
+                    cur.close()
+            return time.perf_counter() - started
+        finally:
+            if write:
+                self._execute("ROLLBACK")
+
+    def _execute(self, sql: str) -> None:
+        if self.family in (EngineName.MYSQL, EngineName.MARIADB):
+            self.conn.begin() if sql == "BEGIN" else self.conn.rollback()
+        else:
+            self.loader.execute(sql)
+
+    def recover(self) -> None:
+        """After an error: leave any failed transaction."""
+        with suppress(Exception):  # nothing to roll back is fine
+            self._execute("ROLLBACK")
+
+    def close(self) -> None:
+        with suppress(Exception):  # closing a broken connection is not worth reporting
+            self.conn.close()
+
+
+def _same_family(a: EngineName, b: EngineName) -> bool:
+    mysql = {EngineName.MYSQL, EngineName.MARIADB}
+    return a == b or (a in mysql and b in mysql)
+
+
+@contextmanager
+def _open(url: str | None, traits: EngineTraits) -> Iterator[_Target]:
+    """The scratch database: ``url``, or SQLite in a temporary file removed afterwards."""
+    if url is None:
+        with tempfile.TemporaryDirectory(prefix="dbarch-verify-") as tmp:
+            temp = sqlite3.connect(Path(tmp) / "verify.db", isolation_level=None)
+            temp.execute("PRAGMA foreign_keys = ON")
+            target = _Target(
+                EngineName.SQLITE, temp, get_traits(EngineName.SQLITE), "sqlite (temporary file)"
+            )
+            try:
+                yield target
+            finally:
+                target.close()
+        return
+    family = url_engine(url)
+    run_traits = traits if _same_family(traits.engine, family) else get_traits(family)
+    shown = redacted_url(url)
+    parsed = make_url(expand_env(url))
+    conn: Any
+    try:
+        if family == EngineName.SQLITE:
+            conn = sqlite3.connect(parsed.database or ":memory:", isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+        elif family == EngineName.POSTGRESQL:
+            import psycopg
+
+            conn = psycopg.connect(
+                host=parsed.host or "localhost",
+                port=parsed.port or 5432,
+                user=parsed.username,
+                password=parsed.password,
+                dbname=parsed.database,
+                autocommit=True,
+                connect_timeout=5,
+            )
+        else:
+            import pymysql
+            from pymysql.constants import CLIENT
+
+            if not parsed.database:
+                raise DbarchError(
+                    Diagnostic(f"{shown} names no database", hint="name an empty scratch database in the URL")
+                )
+            conn = pymysql.connect(
+                host=parsed.host or "localhost",
+                port=parsed.port or 3306,
+                user=parsed.username or "root",
+                password=parsed.password or "",
+                database=parsed.database,
+                autocommit=True,
+                connect_timeout=5,
+                client_flag=CLIENT.MULTI_STATEMENTS,
+                local_infile=False,
+            )
+    except DbarchError:
+        raise
+    except Exception as exc:
+        raise connection_failed(url, family, exc) from None
+    target = _Target(family, conn, run_traits, shown)
+    try:
+        existing = target.tables()
+        if existing:
+            listed = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
+            raise DbarchError(
+                Diagnostic(
+                    f"{shown} is not empty ({len(existing)} table(s): {listed}); verify writes only to an "
+                    "empty scratch database",
+                    field="--engine-url",
+                    hint="create an empty database for the verification (or leave out the URL for SQLite)",
+                )
+            )
+        yield target
+    finally:
+        target.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) with linear interpolation between the nearest ranks."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    position = q * (len(sorted_values) - 1)
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def _measure(
+    target: _Target,
+    statement: Statement,
+    source: EngineTraits,
+    catalog: Catalog,
+    data: SyntheticData,
+    *,
+    seconds: float,
+    repetitions: int,
+    rng: random.Random,
+    estimate: float | None,
+) -> StatementResult:
+    slo = statement.slo
+    base = StatementResult(
+        name=statement.name,
+        kind=statement.kind.value,
+        sql=statement.sql,
+        slo_p95_ms=slo.p95_ms if slo else None,
+        slo_p99_ms=slo.p99_ms if slo else None,
+        executions=0,
+        errors=0,
+        error=None,
+        p50_ms=None,
+        p95_ms=None,
+        p99_ms=None,
+        plan=(),
+        estimated_ms=estimate,
+    )
+    try:
+        sql = transpile_statement(statement.sql, source.engine, target.traits.engine)
+    except DbarchError as exc:
+        return replace(base, errors=1, error=str(exc))
+    sql, names = _rewrite_params(sql, target.family)
+    bindings = bind_parameters(statement, source, catalog)
+    unbound = tuple(sorted({n for n in names if bindings.get(n, Binding()) == Binding()}))
+    write = statement.is_write or statement.kind == StatementKind.OTHER
+    insert_table = next((b.table for b in bindings.values() if b.fresh), None)
+    counter = [0]
+
+    def params() -> dict[str, Any]:
+        fresh: dict[str, Any] = {}
+        if insert_table is not None and insert_table in data.tables:
+            counter[0] += 1
+            fresh = data.tables[insert_table].fresh_row(counter[0])
+        values = [_draw(bindings.get(n, Binding()), data.tables, rng, fresh) for n in names]
+        return dict(zip(names, adapt_row(target.family, values), strict=True))
+
+    plan: tuple[str, ...] = ()
+    error: str | None = None
+    errors = 0
+    try:
+        plan = target.explain(sql, params())
+    except Exception as exc:  # a plan that cannot be shown is reported, and the runs still tried
+        target.recover()
+        plan = (f"(no plan: {_first_line(exc)})",)
+    timings: list[float] = []
+    started = time.perf_counter()
+    attempts = 0
+    while attempts < repetitions + WARMUP:
+        attempts += 1
+        try:
+            took = target.run(sql, params(), write)
+        except Exception as exc:  # an execution error is data: counted, the first one shown
+            target.recover()
+            errors += 1
+            error = error or _first_line(exc)
+            if errors >= 5 and not timings:
+                break
+            continue
+        if attempts > WARMUP:
+            timings.append(took * 1000)
+        if time.perf_counter() - started > seconds and len(timings) >= 1:
+            break
+    timings.sort()
+    return replace(
+        base,
+        sql=sql,
+        executions=len(timings),
+        errors=errors,
+        error=error,
+        p50_ms=percentile(timings, 0.5) if timings else None,
+        p95_ms=percentile(timings, 0.95) if timings else None,
+        p99_ms=percentile(timings, 0.99) if timings else None,
+        plan=plan,
+        unbound=unbound,
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return redact(lines[0] if lines else exc.__class__.__name__)
+
+
+def verify_design(
+    catalog: Catalog,
+    workload: Workload,
+    traits: EngineTraits,
+    *,
+    url: str | None = None,
+    scale: float = 0.01,
+    seconds_per_statement: float = 2.0,
+    repetitions: int = 200,
+    progress: ProgressCallback | None = None,
+    seed: int = 0,
+    estimates: Mapping[str, float] | None = None,
+) -> Verification:
+    """Build ``catalog`` on the empty scratch database at ``url`` (None: SQLite in a temporary file),
+    fill it with synthetic data at ``scale``, replay ``workload`` (written for ``traits``' engine) and
+    measure each statement (up to ``repetitions`` runs or ``seconds_per_statement``). ``estimates``
+    maps statement names to estimated milliseconds for the measured/estimated ratio."""
+    if seconds_per_statement <= 0 or repetitions < 1:
+        raise DbarchError(Diagnostic("give a positive time per statement and at least one repetition"))
+    with _open(url, traits) as target:
+        data = generate(catalog, target.loader, scale=scale, seed=seed, progress=progress)
+        target.analyze(catalog)
+        rng = random.Random(f"{seed}:replay")
+        results: list[StatementResult] = []
+        total = len(workload.statements)
+        for n, statement in enumerate(workload.statements):
+            estimate = estimates.get(statement.name) if estimates is not None else None
+            results.append(
+                _measure(
+                    target,
+                    statement,
+                    traits,
+                    catalog,
+                    data,
+                    seconds=seconds_per_statement,
+                    repetitions=repetitions,
+                    rng=rng,
+                    estimate=estimate,
+                )
+            )
+            if progress is not None:
+                progress("replay", n + 1, total)
+        notes = list(data.generation.notes)
+        for r in results:
+            if r.unbound:
+                notes.append(
+                    f"{r.name}: no column found for parameter(s) {', '.join(r.unbound)}; bound to NULL"
+                )
+        if target.family == EngineName.SQLITE and traits.engine != EngineName.SQLITE:
+            notes.append(
+                f"measured on SQLite, not on the brief's {traits}: latencies show plans, not production"
+            )
+        label = str(target.traits)
+        return Verification(label, target.shown, scale, seed, data.generation, tuple(results), tuple(notes))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
+
+
+def ratio_summary(v: Verification) -> dict[str, Any]:
+    """The measured/estimated ratio distribution: count, within 2x, min / median / max."""
+    ratios = v.ratios
+    if not ratios:
+        return {"count": 0}
+    return {
+        "count": len(ratios),
+        "within_2x": v.within_target,
+        "min": round(ratios[0], 3),
+        "median": round(statistics.median(ratios), 3),
+        "max": round(ratios[-1], 3),
+    }
+
+
+def verification_markdown(v: Verification) -> str:
+    """The verification as a Markdown report."""
+    g = v.generation
+    lines = [
+        f"# Verification on {v.engine}",
+        "",
+        f"Database: {v.database}; scale {v.scale:g}; seed {v.seed}.",
+        f"Synthetic data: {g.rows:,} rows in {g.seconds:.1f} s ({g.rows_per_second * 60:,.0f} rows/min)"
+        + (f"; {g.rejected:,} generated rows dropped" if g.rejected else "")
+        + ".",
+        "",
+        "| statement | SLO p95 ms | p50 ms | p95 ms | p99 ms | runs | verdict | estimate ms | ratio | plan |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for s in v.statements:
+        verdict = {True: "meets SLO", False: "**over SLO**", None: "no SLO"}[s.meets_slo]
+        if s.errors:
+            verdict = (
+                f"{s.errors} error(s): {s.error}" if not s.executions else f"{verdict}; {s.errors} error(s)"
+            )
+        ratio = f"{s.ratio:.2f}" if s.ratio is not None else "-"
+        plan = "; ".join(p.strip() for p in s.plan[:3]).replace("|", "\\|")
+        lines.append(
+            f"| {s.name} | {_ms(s.slo_p95_ms)} | {_ms(s.p50_ms)} | {_ms(s.p95_ms)} | {_ms(s.p99_ms)} | "
+            f"{s.executions} | {verdict} | {_ms(s.estimated_ms)} | {ratio} | {plan} |"
+        )
+    summary = ratio_summary(v)
+    if summary["count"]:
+        lines += [
+            "",
+            f"Measured/estimated p95: {summary['within_2x']} of {summary['count']} within 2x "
+            f"(min {summary['min']}, median {summary['median']}, max {summary['max']}).",
+        ]
+    lines += ["", "## Data", "", "| table | rows | dropped | seconds |", "|---|---:|---:|---:|"]
+    lines += [f"| {t.table} | {t.rows:,} | {t.rejected:,} | {t.seconds:.2f} |" for t in g.tables]
+    if v.notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in v.notes]
+    return "\n".join(lines) + "\n"
+
+
+def verification_json(v: Verification) -> str:
+    """The verification as JSON (stable key order)."""
+    doc = asdict(v)
+    for s, out in zip(v.statements, doc["statements"], strict=True):
+        out["ratio"] = s.ratio
+        out["meets_slo"] = s.meets_slo
+    doc["generation"]["rows"] = v.generation.rows
+    doc["generation"]["rows_per_second"] = v.generation.rows_per_second
+    doc["ratios"] = ratio_summary(v)
+    doc["ok"] = v.ok
+    return json.dumps(doc, indent=2, sort_keys=True, default=str)
