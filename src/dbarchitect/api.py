@@ -7,7 +7,7 @@ read-only, and the only database ever written is SQLite in memory, to prove the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +30,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
+from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import load_catalog, load_workload
@@ -37,6 +38,7 @@ from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.results import Design, EngineSchema, Inspection
 from dbarchitect.verify.embedded import check_on_sqlite
+from dbarchitect.verify.portability import check_design
 from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
 
 
@@ -281,3 +283,46 @@ def lint_migration(
     levels.update(config or {})
     sizes = {t.name.value: t.stats for t in catalog.tables if t.stats is not None} if catalog else None
     return lint_sql(text, traits, file=str(file), catalog=catalog, sizes=sizes, config=levels or None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Guardrail verdict
+
+
+def _engine_urls(urls: Mapping[str, str] | None) -> dict[EngineName, str]:
+    out: dict[EngineName, str] = {}
+    for name, url in (urls or {}).items():
+        out[get_traits(name).engine] = url
+    return out
+
+
+def check_brief(
+    brief: Inspection | Brief | str | Path,
+    *,
+    database: str | None = None,
+    engine_urls: Mapping[str, str] | None = None,
+    file: str | None = None,
+) -> DesignVerdict:
+    """The guardrail verdict of the brief's design (its schema with the indexes the advisor chooses):
+    integrity, performance against the SLOs and budgets, portability (the schema and workload executed
+    on SQLite, and on PostgreSQL/MariaDB scratch databases given in ``engine_urls``), security."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    advice: IndexAdvice | None = None
+    notes: list[str] = []
+    try:
+        advice = recommend_indexes(inspection, database=database, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+    except DbarchError as exc:
+        if database is not None:
+            raise
+        notes.append(f"judged without index advice: {exc}")
+    verdict = check_design(
+        inspection.brief,
+        inspection.catalog,
+        inspection.workload,
+        inspection.traits,
+        inspection.sizes,
+        advice,
+        _engine_urls(engine_urls),
+        source=inspection.source,
+    )
+    return replace(verdict, notes=(*verdict.notes, *notes)) if notes else verdict

@@ -35,6 +35,7 @@ from dbarchitect.advisors.migrations.render import down_sql
 from dbarchitect.brief import brief_json_schema, parse_size
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.guardrails import explain_rule, get_rule, lint_json, lint_sarif, lint_text, rule_ids
+from dbarchitect.guardrails.design.runner import verdict_json, verdict_sarif, verdict_text
 from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
 from dbarchitect.report.json import dumps
@@ -442,6 +443,55 @@ def rules_explain(
 ) -> None:
     """What the rule catches, why it matters, and the safe alternative."""
     sys.stdout.write(_run(lambda: explain_rule(rule_id)).rstrip() + "\n")
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+def _engine_url_options(values: list[str] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for value in values:
+        engine, sep, url = value.partition("=")
+        if not sep or not url.strip():
+            raise DbarchError(
+                f"--engine-url {redact(value)!r}: write ENGINE=URL, e.g. postgresql=postgresql://..."
+            )
+        out[engine.strip()] = url.strip()
+    return out
+
+
+@app.command()
+def check(
+    brief: BriefArg,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", "-d", help="PostgreSQL URL to cost on with HypoPG (read-only)."),
+    ] = None,
+    engine_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine-url",
+            help="ENGINE=URL of an empty scratch database to prove portability on (emptied after).",
+        ),
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+) -> None:
+    """The guardrail verdict of the brief's design; exit 1 when an error-level guardrail fails."""
+    verdict = _run(
+        lambda: api.check_brief(brief, database=database, engine_urls=_engine_url_options(engine_url))
+    )
+    if format == CheckFormat.sarif:
+        sys.stdout.write(dumps(verdict_sarif(verdict)))
+    elif format == CheckFormat.json:
+        sys.stdout.write(verdict_json(verdict))
+    else:
+        sys.stdout.write(verdict_text(verdict))
+    raise typer.Exit(0 if verdict.passed else 1)
 
 
 @app.command("brief-schema")
