@@ -183,6 +183,28 @@ def _url_for(urls: Mapping[Any, str], engine: EngineName) -> str | None:
     return None
 
 
+def _static_errors(
+    workload: Workload, source: EngineName, traits: EngineTraits
+) -> tuple[tuple[str, str], ...]:
+    """What can be known about the workload on an engine without executing it: statements that do not
+    transpile, and features the engine lacks (``RETURNING``)."""
+    errors: list[tuple[str, str]] = []
+    for statement in workload.statements:
+        try:
+            sql = transpile_statement(statement.sql, source, traits.engine)
+        except (DbarchError, SqlglotError) as exc:
+            errors.append((statement.name, f"cannot transpile: {_first_line(exc)}"))
+            continue
+        if not traits.features.returning:
+            try:
+                tree = sqlglot.parse_one(sql, read=traits.sqlglot_dialect)
+            except SqlglotError:
+                continue
+            if tree.find(exp.Returning) is not None:
+                errors.append((statement.name, f"uses RETURNING, which {traits} does not have"))
+    return tuple(errors)
+
+
 def run_on_engines(
     brief: Brief, catalog: Catalog, workload: Workload, urls: Mapping[Any, str] | None = None
 ) -> tuple[EngineRun, ...]:
@@ -210,7 +232,10 @@ def run_on_engines(
             run = _run_on_server(url, rendered.sql, workload, source, traits)
         else:
             run = EngineRun(
-                str(traits), False, skipped=f"no scratch database URL given for {spec.name.value}"
+                str(traits),
+                False,
+                skipped=f"no scratch database URL given for {spec.name.value}",
+                statement_errors=_static_errors(workload, source, traits),
             )
         runs.append(replace(run, render_notes=notes))
     return tuple(runs)

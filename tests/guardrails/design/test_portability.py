@@ -211,3 +211,11 @@ def test_least_privilege_roles_run_on_mariadb(mariadb_scratch_db: str) -> None:
 def test_sqlite_has_no_roles_and_says_so() -> None:
     script = least_privilege_sql(_inspection().catalog, get_traits("sqlite"))
     assert "no users, roles or GRANTs" in script and "GRANT SELECT" not in script
+
+
+def test_engines_not_executed_still_transpile_and_name_returning() -> None:
+    brief = loads_brief(BRIEF.replace("portable_to: [sqlite, mariadb 10.11]", "portable_to: [mysql 8.0]"))
+    i = inspect_brief(brief)
+    (mysql,) = [r for r in run_on_engines(i.brief, i.catalog, i.workload) if r.engine.startswith("MySQL")]
+    assert not mysql.executed
+    assert mysql.statement_errors == (("archive", "uses RETURNING, which MySQL 8.0 does not have"),)

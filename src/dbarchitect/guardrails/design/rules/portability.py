@@ -4,8 +4,9 @@ Problem: a design promised for several engines (``engine`` and ``portable_to``) 
 it runs there. For each engine the schema is rendered from the engine-neutral catalog and
 **executed**, and every workload statement is transpiled and compiled with ``EXPLAIN``: SQLite in
 memory always; PostgreSQL and MariaDB/MySQL when a scratch database URL is given for that engine
-(the verdict's notes say which engines were not executed and why). A schema the engine rejects, or
-a statement that cannot be transpiled or explained, is an error. What the renderer could not express
+(the verdict's notes say which engines were not executed and why; there the statements are still
+transpiled, and ``RETURNING`` on an engine without it is named). A schema the engine rejects, or a
+statement that cannot be transpiled or explained, is an error. What the renderer could not express
 on an engine (a partial index on MySQL, ``INCLUDE`` columns, a time-zone-aware timestamp on SQLite)
 is named as a warning: the schema runs, but means something weaker there.
 
@@ -43,8 +44,6 @@ class Portability(DesignRule):
                     engine=run.engine,
                     level=Level.WARNING,
                 )
-            if not run.executed:
-                continue
             if run.schema_error is not None:
                 yield DesignDraft(
                     f"the rendered schema fails to execute: {run.schema_error}",
