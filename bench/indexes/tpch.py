@@ -278,9 +278,11 @@ def report_budget(
     targets: dict[int, float] | None = None,
     advisor_seconds: float | None = ADVISOR_SECONDS,
     title: str | None = None,
+    remarks: Sequence[str] = (),
 ) -> None:
     """One budget's table; ``published``, ``targets`` (default: TPC-H's) and ``advisor_seconds`` are the
-    figures ours is judged against (none for a workload with no published figures)."""
+    figures ours is judged against (none for a workload with no published figures); ``remarks`` are
+    printed under the table (e.g. a method that could not run)."""
     targets = TARGETS if targets is None else targets
     out(f"### Budget {title or human_bytes(budget)}")
     out()
@@ -298,6 +300,10 @@ def report_budget(
             f"{r.seconds:.1f} | {r.planner_calls} |{ratios} {r.note} |"
         )
     out()
+    for remark in remarks:
+        out(f"- {remark}")
+    if remarks:
+        out()
     mine = [r for r in results if r.method.startswith("ours")]
     if mine and any(budget in f for _, f in published):
         out(
