@@ -157,3 +157,52 @@ def test_checks_the_generator_cannot_satisfy_are_named() -> None:
     )
     rules = _check_rules(ok.tables[0])
     assert rules["s"].values == ("a", "b") and rules["n"].minimum == 5
+
+
+MARIADB_CURRENT = """
+CREATE TABLE customers (id int PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text);
+CREATE TABLE orders (
+  id int PRIMARY KEY, customer_id int, amount decimal(10,2), note text, qty int, status varchar(10) NOT NULL
+);
+"""
+MARIADB_TARGET = """
+CREATE TABLE customers (id int PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text);
+CREATE TABLE orders (
+  id int PRIMARY KEY, customer_id int, amount decimal(10,2) NOT NULL, note text, qty bigint,
+  status varchar(10) NOT NULL,
+  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id)
+);
+CREATE INDEX orders_customer_idx ON orders (customer_id);
+"""
+
+
+def test_mariadb_plan_succeeds_under_load_and_keeps_data(mariadb_scratch_db: str, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.sql", tmp_path / "b.sql"
+    a.write_text(MARIADB_CURRENT)
+    b.write_text(MARIADB_TARGET)
+    plan = api.plan_schema_migration(a, b, "mariadb 10.11")
+    current = load_ddl(MARIADB_CURRENT, EngineName.MARIADB)
+    r = rehearse_plan(plan, current, get_traits("mariadb", "10.11"), mariadb_scratch_db, load=LOAD, rows=ROWS)
+    assert [s.error for s in r.steps if not s.ok] == [] and not r.not_run
+    assert {t.table: (t.rows_before, t.rows_after) for t in r.data} == {
+        "customers": (ROWS, ROWS),
+        "orders": (ROWS, ROWS),
+    }
+    assert r.ok and len(r.writes) > 0 and r.failed_writes == 0
+    worst = r.max_stall
+    assert worst is not None and worst.seconds > 0
+
+
+def test_mariadb_data_change_is_caught(mariadb_scratch_db: str, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.sql", tmp_path / "b.sql"
+    a.write_text(MARIADB_CURRENT)
+    b.write_text(MARIADB_TARGET)
+    plan = api.plan_schema_migration(a, b, "mariadb 10.11")
+    tamper = replace(
+        plan.steps[0], description="test only", sql=("UPDATE orders SET qty = qty + 1 WHERE id = 5",)
+    )
+    plan = replace(plan, steps=(*plan.steps, tamper))
+    current = load_ddl(MARIADB_CURRENT, EngineName.MARIADB)
+    r = rehearse_plan(plan, current, get_traits("mariadb", "10.11"), mariadb_scratch_db, load=LOAD, rows=ROWS)
+    assert r.steps_ok and not r.data_ok
+    assert next(t for t in r.data if t.table == "orders").changed_columns == ("qty",)
