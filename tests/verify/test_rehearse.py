@@ -68,7 +68,7 @@ def test_safe_plan_succeeds_under_load_and_keeps_data(pg_scratch_db: str, tmp_pa
     assert any(s.batches > 0 for s in r.steps)  # the int -> bigint backfill ran in batches
     # the database now has the target's shape, and the load's rows are there besides the generated ones
     with psycopg.connect(pg_scratch_db) as conn:
-        types = dict(
+        types: dict[str, str] = dict(
             conn.execute(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'orders'"
             ).fetchall()
