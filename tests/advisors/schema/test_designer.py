@@ -254,6 +254,11 @@ def test_self_reference_one_to_one_and_big_growth() -> None:
         ),
         (("to: badges", "to: badge"), "unknown entity 'badge'; did you mean 'badges'?"),
         (
+            ("        - {to: badges, cardinality: 1:1}", "        - {to: badges}\n        - {to: badges}"),
+            "schema.entities.employees.relationships[3]: employees.badge_id already links to badges "
+            "(from schema.entities.employees.relationships[2]); if both relationships are meant, give each a name",
+        ),
+        (
             ("code: varchar(20)", "id: integer"),
             "schema.entities.badges.columns.id: column 'id' exists but is not the primary key",
         ),
@@ -307,3 +312,30 @@ schema:
 """
     d = design_text(text)
     assert choices(d, "cyclic", DecisionKind.NORMAL_FORM) == ["not analysed"]
+
+
+COURSES = """\
+engine: postgresql
+schema:
+  entities:
+    offering:
+      primary_key: [course, teacher, book]
+      columns:
+        course: varchar(20)
+        teacher: varchar(40)
+        book: varchar(80)
+      functional_dependencies: ["course ->> teacher", "course ->> book"]
+"""
+
+
+def test_multivalued_dependencies_give_4nf_proposal() -> None:
+    d = design_text(COURSES)
+    (analysis,) = d.normalization
+    assert analysis.report.form is NormalForm.BCNF
+    assert analysis.report.violation is not None and analysis.report.violation.multivalued
+    assert choices(d, "offering", DecisionKind.NORMAL_FORM) == ["BCNF"]
+    assert analysis.fourth is not None and analysis.fourth.lossless
+    assert analysis.fourth.relations == (("book", "course"), ("course", "teacher"))
+    assert choices(d, "offering", DecisionKind.DECOMPOSITION) == [
+        "4NF: split into (book, course); (course, teacher)"
+    ]

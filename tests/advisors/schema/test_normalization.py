@@ -15,6 +15,7 @@ from dbarchitect.advisors.schema.normalization import (
     NormalForm,
     candidate_keys,
     closure,
+    decompose_4nf,
     decompose_bcnf,
     equivalent,
     is_lossless,
@@ -75,6 +76,22 @@ def test_bcnf_decomposition(case: dict[str, Any]) -> None:
     assert [str(d) for d in result.lost] == case["bcnf_lost"]
     for rel in result.relations:
         assert normal_form(rel, fds).form >= NormalForm.BCNF
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "fourth" in c], ids=lambda c: str(c["name"]))
+def test_4nf_decomposition(case: dict[str, Any]) -> None:
+    fds, mvds = parse_dependencies(case["fds"]), parse_dependencies(case["mvds"])
+    result = decompose_4nf(case["relation"], fds, mvds)
+    assert result.relations == _rels(case["fourth"])
+    assert result.lossless
+    assert is_lossless(case["relation"], result.relations, [*fds, *mvds])
+
+
+def test_chase_with_multivalued_dependency() -> None:
+    # without the MVD, splitting ABC into AB and AC loses information; with A ->> B it does not
+    assert not is_lossless("ABC", ["AB", "AC"], [])
+    assert is_lossless("ABC", ["AB", "AC"], parse_dependencies(["A ->> B"]))
+    assert not is_lossless("ABC", ["AB", "BC"], parse_dependencies(["A ->> B"]))
 
 
 # --- single textbook facts ------------------------------------------------------------------

@@ -43,6 +43,7 @@ from dbarchitect.advisors.schema.normalization import (
     NormalForm,
     NormalFormReport,
     NormalizationLimit,
+    decompose_4nf,
     decompose_bcnf,
     minimal_cover,
     normal_form,
@@ -119,6 +120,8 @@ class TableNormalization:
     synthesis: Decomposition | None = None
     bcnf: Decomposition | None = None
     kept: tuple[KeptDenormalization, ...] = ()
+    #: Proposed when a multivalued dependency's left side is not a key (4NF).
+    fourth: Decomposition | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,7 @@ class _Designer:
         self.decisions: list[Decision] = []
         self.drafts: dict[str, _Draft] = {}
         self.table_of = {e: naming.table(e) for e in entities}
+        self.linked: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def decide(self, subject: str, kind: DecisionKind, choice: str, reason: str) -> None:
         self.decisions.append(Decision(subject, kind, choice, reason))
@@ -446,6 +450,14 @@ class _Designer:
         child_table = self.table_of[child_entity]
         parent_table = self.table_of[parent]
         cols = self.reference_columns(child, child_table, parent, rel, field_path)
+        earlier = self.linked.get((child_table, tuple(cols)))
+        if earlier is not None:
+            raise self.fail(
+                f"{child_table}.{', '.join(cols)} already links to {parent_table} (from {earlier}); "
+                "if both relationships are meant, give each a name (its role, e.g. billing / shipping)",
+                field_path,
+            )
+        self.linked[(child_table, tuple(cols))] = field_path
         action, why = self.on_delete(rel)
         parent_cols = [c for c, _ in self.key_columns(parent)]
         child.foreign_keys.append(
@@ -492,9 +504,9 @@ class _Designer:
     def junction(self, entity: str, rel: RelationshipSpec, field_path: str) -> None:
         first, second = self.table_of[entity], self.table_of[rel.to]
         name = self.naming.table(rel.name) if rel.name else self.naming.junction_table(first, second)
-        if name in self.drafts or name in self.entities:
+        if name in self.drafts or name in self.entities or name in self.table_of.values():
             raise self.fail(
-                f"the junction table '{name}' clashes with an entity; name the relationship", field_path
+                f"the junction table '{name}' is already a table; give the relationship a name", field_path
             )
         draft = _Draft(entity=None, columns={}, primary_key=[])
         self.drafts[name] = draft
@@ -658,7 +670,17 @@ class _Designer:
                     else " and loses no dependency"
                 ),
             )
-        return TableNormalization(name, report, synthesis, bcnf, tuple(kept))
+        fourth = None
+        if undeclared_mvd:
+            fourth = decompose_4nf(columns, fds, mvds)
+            fparts = "; ".join("(" + ", ".join(r) + ")" for r in fourth.relations)
+            self.decide(
+                name,
+                DecisionKind.DECOMPOSITION,
+                f"4NF: split into {fparts}",
+                f"{report.reason}; each independent fact gets its own table (lossless)",
+            )
+        return TableNormalization(name, report, synthesis, bcnf, tuple(kept), fourth)
 
     def dependency(self, text: str, columns: list[str], field_path: str) -> Dependency:
         try:

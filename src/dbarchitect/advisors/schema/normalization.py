@@ -441,12 +441,60 @@ def decompose_bcnf(relation: Iterable[str], fds: Iterable[Dependency]) -> Decomp
     )
 
 
+def decompose_4nf(
+    relation: Iterable[str], fds: Iterable[Dependency], mvds: Iterable[Dependency]
+) -> Decomposition:
+    """Split on non-trivial multivalued dependencies whose left side is not a key, then on BCNF
+    violations: ``X ->> Y`` over ``R`` gives ``X ∪ Y`` and ``R - Y`` (lossless by Fagin's theorem).
+
+    Only the multivalued dependencies given are used (their implied consequences are not derived).
+    """
+    rel = _attrs(relation)
+    fd_list = [d for d in _functional(fds) if d.attributes() <= rel]
+    mvd_list = sorted(d for d in mvds if d.multivalued)
+    pending = [rel]
+    done: list[AttrSet] = []
+    steps: list[str] = []
+    while pending:
+        current = pending.pop(0)
+        split = None
+        for mvd in mvd_list:
+            rhs = (mvd.right & current) - mvd.left
+            if not mvd.left <= current or not rhs or (mvd.left | rhs) == current:
+                continue
+            if not current <= closure(mvd.left, fd_list):
+                split = Dependency.of(mvd.left, rhs, multivalued=True)
+                break
+        if split is None:
+            done.append(current)
+            continue
+        left, right = split.left | split.right, current - split.right
+        steps.append(f"split ({_fmt(current)}) on {split} into ({_fmt(left)}) and ({_fmt(right)})")
+        pending.extend([left, right])
+    parts: list[AttrSet] = []
+    for part in done:  # finish each part in BCNF
+        sub = decompose_bcnf(part, fd_list)
+        steps.extend(sub.steps)
+        parts.extend(frozenset(r) for r in sub.relations)
+    kept = [s for s in parts if not any(s < other for other in parts)]
+    ordered = tuple(sorted({tuple(sorted(s)) for s in kept}))
+    cover = minimal_cover(fd_list)
+    return Decomposition(
+        relations=ordered,
+        keys=tuple(candidate_keys(r, project(cover, r)) for r in ordered),
+        lossless=is_lossless(rel, ordered, (*cover, *mvd_list)),
+        lost=lost_dependencies(ordered, cover),
+        steps=tuple(steps),
+    )
+
+
 def is_lossless(relation: Iterable[str], parts: Iterable[Iterable[str]], fds: Iterable[Dependency]) -> bool:
     """The chase: whether joining the projections onto ``parts`` always gives back ``relation``.
 
     A tableau has one row per part, with a distinguished symbol (0) in the part's columns and a
-    row-specific one elsewhere; functional dependencies equate symbols until a row is all
-    distinguished (lossless) or nothing changes (lossy).
+    row-specific one elsewhere; functional dependencies equate symbols, and multivalued ones
+    (``multivalued=True`` in ``fds``) add the rows they imply, until a row is all distinguished
+    (lossless) or nothing changes (lossy).
     """
     columns = sorted(_attrs(relation))
     part_sets = [_attrs(p) for p in parts]
@@ -454,7 +502,9 @@ def is_lossless(relation: Iterable[str], parts: Iterable[Iterable[str]], fds: It
         return False
     rows = [[0 if c in part else i + 1 for c in columns] for i, part in enumerate(part_sets)]
     index = {c: j for j, c in enumerate(columns)}
-    fd_list = [d for d in _functional(fds) if d.attributes() <= frozenset(columns)]
+    deps = tuple(fds)
+    fd_list = [d for d in _functional(deps) if d.attributes() <= frozenset(columns)]
+    mvd_list = [d for d in deps if d.multivalued and d.left <= frozenset(columns)]
     changed = True
     while changed:
         changed = False
@@ -476,6 +526,20 @@ def is_lossless(relation: Iterable[str], parts: Iterable[Iterable[str]], fds: It
                                 if other[j] == old:
                                     other[j] = target
                             changed = True
+        for mvd in mvd_list:
+            lhs_cols = [index[a] for a in mvd.lhs]
+            rhs_cols = {index[a] for a in mvd.rhs if a in index}
+            present = {tuple(row) for row in rows}
+            for first, second in itertools.product(list(rows), repeat=2):
+                if first is second or any(first[j] != second[j] for j in lhs_cols):
+                    continue
+                new = [first[j] if j in rhs_cols or j in lhs_cols else second[j] for j in range(len(columns))]
+                if tuple(new) not in present:
+                    present.add(tuple(new))
+                    rows.append(new)
+                    changed = True
+            if len(rows) > 4096:
+                raise NormalizationLimit("the chase grew past 4096 rows; too many multivalued dependencies")
         if any(all(v == 0 for v in row) for row in rows):
             return True
     return any(all(v == 0 for v in row) for row in rows)
