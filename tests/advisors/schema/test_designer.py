@@ -339,3 +339,20 @@ def test_multivalued_dependencies_give_4nf_proposal() -> None:
     assert choices(d, "offering", DecisionKind.DECOMPOSITION) == [
         "4NF: split into (book, course); (course, teacher)"
     ]
+
+
+def test_reference_to_a_serial_key_is_a_plain_integer() -> None:
+    d = design_text(
+        """\
+engine: postgresql
+schema:
+  entities:
+    authors:
+      columns: {id: {type: serial, primary_key: true}, name: text}
+    posts:
+      columns: {title: text}
+      relationships: [{to: authors}]
+"""
+    )
+    author_id = table(d, "posts").column("author_id")
+    assert author_id is not None and author_id.type.kind.value == "integer" and not author_id.identity

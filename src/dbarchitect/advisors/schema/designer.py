@@ -222,6 +222,16 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+_SERIAL_BASE = {
+    "serial": "integer",
+    "serial4": "integer",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+}
+
+
 def _declared_pk(spec: EntitySpec) -> list[str]:
     return list(spec.primary_key) or [n for n, c in spec.columns.items() if c.primary_key]
 
@@ -403,6 +413,8 @@ class _Designer:
         for key_col, key_spec in parent_key:
             name = self.naming.foreign_key_column(parent_table, key_col, rel.name, len(parent_key))
             key_type = str(key_spec.get("type", "bigint"))
+            # a reference to a serial key is a plain integer of the same width, not another sequence
+            key_type = _SERIAL_BASE.get(key_type.strip().lower(), key_type)
             if name in child.columns:
                 existing = child.columns[name]
                 if existing.get("primary_key") and child.entity is not None and not rel.name:
