@@ -35,7 +35,13 @@ from dbarchitect.advisors.migrations.render import down_sql
 from dbarchitect.brief import brief_json_schema, parse_size
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.guardrails import explain_rule, get_rule, lint_json, lint_sarif, lint_text, rule_ids
-from dbarchitect.guardrails.design.runner import verdict_json, verdict_sarif, verdict_text
+from dbarchitect.guardrails.design.runner import (
+    all_design_rules,
+    explain_design_rule,
+    verdict_json,
+    verdict_sarif,
+    verdict_text,
+)
 from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
 from dbarchitect.report.json import dumps
@@ -432,9 +438,27 @@ app.add_typer(rules_app, name="rules")
 
 @rules_app.command("list")
 def rules_list() -> None:
-    """Every rule id with its one-line summary."""
+    """Every rule id with its one-line summary: migration lint rules, then design guardrails."""
+    typer.echo("# migration lint (dbarch lint)")
     for rule_id in rule_ids():
         typer.echo(f"{rule_id}: {get_rule(rule_id).summary}")
+    typer.echo("# design guardrails (dbarch check)")
+    for design_rule in all_design_rules():
+        typer.echo(f"{design_rule.id}: {design_rule.summary}")
+
+
+def _explain(rule_id: str) -> str:
+    """A lint rule's explanation, else a design rule's (an id may name both: then both are shown)."""
+    texts: list[str] = []
+    errors: list[DbarchError] = []
+    for explain in (explain_rule, explain_design_rule):
+        try:
+            texts.append(explain(rule_id).rstrip())
+        except DbarchError as exc:
+            errors.append(exc)
+    if not texts:
+        raise errors[0]
+    return "\n\n".join(texts) + "\n"
 
 
 @rules_app.command("explain")
@@ -442,7 +466,7 @@ def rules_explain(
     rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. require-concurrent-index-creation.")],
 ) -> None:
     """What the rule catches, why it matters, and the safe alternative."""
-    sys.stdout.write(_run(lambda: explain_rule(rule_id)).rstrip() + "\n")
+    sys.stdout.write(_run(lambda: _explain(rule_id)))
 
 
 class CheckFormat(StrEnum):
