@@ -218,6 +218,25 @@ def make_value(column: Column, k: int, lo: int, step: int = 1) -> Any:
     )
 
 
+def value_maker(column: Column, lo: int, step: int = 1) -> Callable[[int], Any]:
+    """:func:`make_value` for one column as a function of ``k`` (the common kinds without dispatch:
+    generation calls it once per row and column)."""
+    t = column.type
+    width = column.stats.avg_width if column.stats is not None else None
+    if t.is_integer:
+        return lambda k: lo + k
+    if t.kind == TypeKind.TIMESTAMPTZ:
+        return lambda k: _BASE_TIME_TZ + timedelta(seconds=k * step)
+    if t.kind == TypeKind.TIMESTAMP:
+        return lambda k: _BASE_TIME + timedelta(seconds=k * step)
+    if t.kind in (TypeKind.VARCHAR, TypeKind.TEXT) and width is None:
+        prefix = f"{column.name.value}-"
+        limit = t.length if t.kind == TypeKind.VARCHAR else None
+        if limit is None or limit >= len(prefix) + 12:
+            return lambda k: f"{prefix}{k}"
+    return lambda k: make_value(column, k, lo, step)
+
+
 def parse_value(column: Column, text: str) -> Any:
     """A hot value's text (from the brief) as a value of ``column``'s type."""
     kind = column.type.kind
@@ -477,6 +496,11 @@ class ColumnGen:
             step += 1
         self.stride, self.offset = step, rng.randrange(n)
         self.used = 0
+        self.maker = value_maker(column, self.lo, self.step)
+        self.randomized = bool(self.null_fraction or self.hot)
+        self.hot_pairs = [
+            (value, bound) for (value, _), bound in zip(self.hot, self.hot_cumulative, strict=True)
+        ]
 
     def _hot_value(self, text: str) -> Any:
         value = parse_value(self.column, text)
@@ -490,20 +514,21 @@ class ColumnGen:
     def value_at(self, k: int) -> Any:
         if self.rest is not None:
             return self.rest[k] if self.rest else None
-        return make_value(self.column, k, self.lo, self.step)
+        return self.maker(k)
 
     def draw(self, i: int, rng: random.Random) -> Any:
         """The value for row ``i`` (0-based)."""
-        if self.unique and self.rest is None:
-            return make_value(self.column, i, self.lo, self.step)
-        if self.unique and self.rest is not None:
+        if self.unique:
+            if self.rest is None:
+                return self.maker(i)
             return self.rest[i % len(self.rest)] if self.rest else None
-        u = rng.random() if self.null_fraction or self.hot else 1.0
-        if u < self.null_fraction:
-            return None
-        for (value, _), bound in zip(self.hot, self.hot_cumulative, strict=True):
-            if u < bound:
-                return value
+        if self.randomized:
+            u = rng.random()
+            if u < self.null_fraction:
+                return None
+            for value, bound in self.hot_pairs:
+                if u < bound:
+                    return value
         if self.rest_size == 0:
             return self.hot[-1][0] if self.hot else None
         if self.correlated:
@@ -653,6 +678,9 @@ class TableGen:
         }
         self.counters: dict[str, dict[tuple[Any, ...], int]] = {k: {} for k in self.sequence}
         self.made = 0
+        self.plain = [(k, g) for k, g in self.gens.items() if k not in self.sequence]
+        self.fk_keys = {id(fk): [c.key for c in fk.columns] for fk, _ in self.fks}
+        self.column_keys = [c.name.key for c in self.columns]
 
     def track(self, ref: tuple[str, ...]) -> None:
         """Remember the values of ``ref`` columns of every row (a child table draws from them)."""
@@ -661,13 +689,10 @@ class TableGen:
             self.ref_tuples[ref] = []
 
     def _one(self, i: int) -> dict[str, Any]:
-        row: dict[str, Any] = {}
         rng = self.rng
-        for key, column_gen in self.gens.items():
-            if key not in self.sequence:
-                row[key] = column_gen.draw(i, rng)
+        row: dict[str, Any] = {key: column_gen.draw(i, rng) for key, column_gen in self.plain}
         for fk, gen, self_ref in self.fk_gens:
-            cols = [c.key for c in fk.columns]
+            cols = self.fk_keys[id(fk)]
             value: Any = None
             if self_ref:
                 ref = tuple(n.key for n in fk.ref_columns)
@@ -728,7 +753,7 @@ class TableGen:
                 if None not in values:
                     self.ref_tuples[ref].append(values)
             self.made += 1
-            return [row.get(c.name.key) for c in self.columns]
+            return [row.get(k) for k in self.column_keys]
         return None
 
     def forget(self, values: list[Any]) -> None:
