@@ -141,7 +141,7 @@ def _url(server: str, db: str) -> str:
     return make_url(server).set(database=db).render_as_string(hide_password=False)
 
 
-def build_template(server: str, rows: int, parents: int) -> None:
+def build_template(server: str, rows: int, parents: int, autovacuum: bool = True) -> None:
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(RUN_DB)))
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEMPLATE)))
@@ -157,6 +157,8 @@ def build_template(server: str, rows: int, parents: int) -> None:
             (parents, rows),
         )
         conn.execute("VACUUM ANALYZE")
+        if not autovacuum:
+            conn.execute("ALTER TABLE items SET (autovacuum_enabled = off)")
 
 
 def fresh_copy(server: str) -> str:
@@ -278,6 +280,7 @@ def report(runs: list[Run], args: argparse.Namespace, server_version: str, build
         "writes, every write timed. Naive = the single statement, no lock_timeout; planned = every step of "
         "`plan_migration` (sizes given), applied like `dbarch migrate --rehearse`.",
         "Data check: row count and md5 per column (key order) of the rows that existed before.",
+        *(["**Experiment: autovacuum disabled on `items`.**"] if args.no_autovacuum else []),
         "",
         "| change | mode | steps | total time | max write stall | stall in | slowest write before | "
         "writes (failed) | rows lost | columns changed | result |",
@@ -328,11 +331,14 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=1.0, help="seconds of load before and after")
     parser.add_argument("--only", default="", help="comma-separated change keys")
     parser.add_argument("--started", default="no", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-autovacuum", action="store_true", help="experiment: autovacuum off on items (not the default)"
+    )
     args = parser.parse_args()
     changes = [c for c in CHANGES if not args.only or c.key in args.only.split(",")]
     t0 = time.perf_counter()
     print(f"building {args.rows:,} rows ...", file=sys.stderr, flush=True)
-    build_template(args.server, args.rows, args.parents)
+    build_template(args.server, args.rows, args.parents, autovacuum=not args.no_autovacuum)
     build_s = time.perf_counter() - t0
     with psycopg.connect(args.server) as conn:
         row = conn.execute("SHOW server_version").fetchone()
