@@ -206,3 +206,50 @@ def test_mariadb_data_change_is_caught(mariadb_scratch_db: str, tmp_path: Path) 
     r = rehearse_plan(plan, current, get_traits("mariadb", "10.11"), mariadb_scratch_db, load=LOAD, rows=ROWS)
     assert r.steps_ok and not r.data_ok
     assert next(t for t in r.data if t.table == "orders").changed_columns == ("qty",)
+
+
+def test_a_lock_timeout_is_retried_until_the_lock_is_free(pg_scratch_db: str) -> None:
+    import threading
+    import time
+
+    from dbarchitect.verify.rehearse import _Db, apply_step
+
+    with psycopg.connect(pg_scratch_db, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (id int PRIMARY KEY)")
+    held = threading.Event()
+
+    def hold_lock() -> None:
+        with psycopg.connect(pg_scratch_db) as blocker:
+            blocker.execute("SELECT * FROM t")  # ACCESS SHARE until the transaction ends
+            held.set()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=hold_lock)
+    thread.start()
+    held.wait(5)
+    step = Step(
+        description="add a column",
+        sql=("ALTER TABLE t ADD COLUMN c int",),
+        session_sql=("SET lock_timeout = '100ms'",),
+        phase=Phase.EXPAND,
+        kind=DdlKind.ADD_COLUMN,
+        lock="ACCESS EXCLUSIVE",
+        blocks_reads=True,
+        blocks_writes=True,
+        rewrites=False,
+        scans=False,
+        transactional=True,
+        table=None,
+        estimated_seconds=None,
+        rollback_sql=(),
+    )
+    db = _Db(pg_scratch_db, EngineName.POSTGRESQL)
+    try:
+        result = apply_step(db, 1, step, get_traits("postgresql", "15"), time.perf_counter())
+        thread.join()
+        refused = apply_step(db, 2, step, get_traits("postgresql", "15"), time.perf_counter())
+    finally:
+        db.close()
+        thread.join()
+    assert result.ok and result.tries >= 2, result
+    assert not refused.ok and refused.tries == 1 and "already exists" in (refused.error or "")
