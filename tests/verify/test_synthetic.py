@@ -14,6 +14,7 @@ import pytest
 
 from dbarchitect.api import inspect_brief
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.errors import DbarchError
 from dbarchitect.model.catalog import Catalog, Column, Table
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import TypeKind
@@ -252,3 +253,15 @@ def test_read_checks_shapes() -> None:
     assert checks.clamps == [("d", "<=", "c")]
     assert set(checks.derived) == {"total"}
     assert checks.not_understood == ["LOWER(f) = f"]
+
+
+def test_a_schema_the_engine_rejects_is_a_clear_error(tmp_path: Path) -> None:
+    class Refusing(SqliteLoader):
+        def execute_script(self, sql: str) -> None:
+            raise sqlite3.OperationalError('near "GENERATED": syntax error')
+
+    conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    catalog = inspect_brief(EXAMPLES / "blog" / "brief.yaml").catalog
+    with pytest.raises(DbarchError, match=r'schema does not run on SQLite .*: near "GENERATED": syntax error'):
+        generate(catalog, Refusing(conn, get_traits("sqlite")), scale=0.01)
+    conn.close()

@@ -48,7 +48,7 @@ from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.ddl import render_schema
 from dbarchitect.engines.traits import EngineTraits
-from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError
+from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.model.catalog import Catalog, Column, ForeignKey, Table
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import INTEGER_MAX, TypeKind
@@ -991,7 +991,17 @@ def generate(
     if scale <= 0:
         raise DbarchError(Diagnostic(f"scale must be positive, not {scale}", field="--scale"))
     started = time.perf_counter()
-    loader.execute_script(render_schema(catalog, loader.traits))
+    try:
+        loader.execute_script(render_schema(catalog, loader.traits))
+    except Exception as exc:  # the driver's error: the design does not run on this engine
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        why = redact(lines[0] if lines else type(exc).__name__)
+        raise DbarchError(
+            Diagnostic(
+                f"the schema does not run on {loader.traits}: {why}",
+                hint="run `dbarch design` to see the schema rendered for this engine and its notes",
+            )
+        ) from None
     schema_seconds = time.perf_counter() - started
     ordered, late = _fill_order(catalog)
     notes: list[str] = []
