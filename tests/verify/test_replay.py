@@ -210,3 +210,23 @@ def test_postgres_non_empty_refused(pg_scratch_db: str) -> None:
             )
         ]
     assert names == ["precious"]
+
+
+def test_mariadb_end_to_end(mariadb_scratch_db: str) -> None:
+    import pymysql
+    from sqlalchemy.engine import make_url
+
+    v = quick(inspect("saas"), url=mariadb_scratch_db, scale=0.00005)
+    assert v.engine.startswith("MariaDB")
+    for s in v.statements:
+        assert s.errors == 0, f"{s.name}: {s.error}"
+        assert s.executions >= 1 and s.p95_ms is not None and s.plan, s.name
+    url = make_url(mariadb_scratch_db)
+    conn = pymysql.connect(host=url.host, port=url.port or 3306, user=url.username, database=url.database)
+    try:
+        with conn.cursor() as cur:
+            for load in v.generation.tables:
+                cur.execute(f"SELECT count(*) FROM `{load.table}`")
+                assert cur.fetchone() == (load.rows,), load.table
+    finally:
+        conn.close()
