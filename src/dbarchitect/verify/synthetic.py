@@ -681,6 +681,8 @@ class TableGen:
         self.plain = [(k, g) for k, g in self.gens.items() if k not in self.sequence]
         self.fk_keys = {id(fk): [c.key for c in fk.columns] for fk, _ in self.fks}
         self.column_keys = [c.name.key for c in self.columns]
+        #: per numbered column, the highest number any parent got (known once loading is done)
+        self.tops: dict[str, int] = {}
 
     def track(self, ref: tuple[str, ...]) -> None:
         """Remember the values of ``ref`` columns of every row (a child table draws from them)."""
@@ -786,7 +788,11 @@ class TableGen:
         i = self.rows + j
         row = self._one(i)
         for key in self.sequence:
-            row[key] = self.gens[key].lo + 10_000 + j
+            # past every number a parent has; each replayed write is rolled back, so values may repeat
+            top = self.tops.get(key)
+            if top is None:
+                top = self.tops[key] = max(self.counters[key].values(), default=0)
+            row[key] = self.gens[key].lo + top + j % 1000
         return row
 
 
