@@ -168,6 +168,7 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
             "ROW EXCLUSIVE", source="row locks per batch; readers and writers of other rows go on"
         ),
         k.TABLE_REBUILD: _lock(_AE, rewrites=True),
+        k.VACUUM: _lock("SHARE UPDATE EXCLUSIVE", scans=True, source="PostgreSQL docs"),
     }
     return MigrationFacts(
         locks=locks,

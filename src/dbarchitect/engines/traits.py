@@ -179,6 +179,8 @@ class DdlKind(StrEnum):
     ENUM_ADD_VALUE = "append enum value"
     ENUM_TYPE = "create/drop enum type"
     BACKFILL = "batched backfill"
+    #: VACUUM (ANALYZE) after a backfill, so autovacuum does not start in front of the next lock.
+    VACUUM = "vacuum (analyze)"
     TABLE_REBUILD = "table rebuild (create, copy, drop, rename)"
 
 
