@@ -22,6 +22,7 @@ from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.advisors.indexes.selection import Budget
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
+from dbarchitect.advisors.schema.designer import SchemaDesign, design_schema
 from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.brief import Brief, load_brief
 from dbarchitect.engines.connection import readonly_counts
@@ -33,7 +34,7 @@ from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
 from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
-from dbarchitect.ingest.sources import load_catalog, load_workload
+from dbarchitect.ingest.sources import apply_sizes, load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.results import Design, EngineSchema, Inspection
@@ -48,11 +49,18 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Insp
         file = str(brief)
         brief = load_brief(brief)
     traits = get_traits(brief.engine.name, brief.engine.version)
-    catalog = load_catalog(brief, file=file)
+    schema_design: SchemaDesign | None = None
+    if brief.schema_.entities is not None:
+        # Entities are designed (keys, relationships, domains, normalization), not just transcribed.
+        portable = [get_traits(e.name, e.version) for e in brief.portable_to]
+        schema_design = design_schema(brief, traits, portable=portable, file=file)
+        catalog = apply_sizes(schema_design.catalog, brief, file=file)
+    else:
+        catalog = load_catalog(brief, file=file)
     workload = load_workload(brief, catalog, file=file)
     sizes = tuple(estimate_table_size(t, traits, brief.horizon) for t in catalog.tables)
     paths = tuple(p for s in workload.statements for p in access_paths(s, catalog))
-    return Inspection(brief, catalog, workload, traits, sizes, paths, file or "<brief>")
+    return Inspection(brief, catalog, workload, traits, sizes, paths, file or "<brief>", schema_design)
 
 
 #: Seconds ``design`` gives the index search (the built-in model needs far less on every example).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import AccessPath
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.schema.designer import SchemaDesign
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief, EngineSpec
 from dbarchitect.engines.ddl import RenderNote
@@ -27,6 +28,8 @@ class Inspection:
     sizes: tuple[TableSize, ...]
     paths: tuple[AccessPath, ...]
     source: str
+    #: How the schema was designed from the brief's entities (keys, relationships, normalization).
+    schema_design: SchemaDesign | None = None
 
 
 @dataclass(frozen=True)

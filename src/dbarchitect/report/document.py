@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dbarchitect import __version__
+from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
@@ -172,6 +173,39 @@ def inspection_document(inspection: Inspection) -> dict[str, Any]:
             "write_rate_per_second": sum(s.rate for s in inspection.workload.statements if s.is_write),
         },
         "statements": [_statement(s, inspection) for s in inspection.workload.statements],
+        "schema_design": _schema_design(inspection),
+    }
+
+
+def _relations(decomposition: Decomposition | None) -> list[str] | None:
+    if decomposition is None:
+        return None
+    return ["(" + ", ".join(r) + ")" for r in decomposition.relations]
+
+
+def _schema_design(inspection: Inspection) -> dict[str, Any] | None:
+    """How the schema was designed from entities: every decision with its reason, and the normal form
+    of each table with declared dependencies (with the decompositions proposed)."""
+    design = inspection.schema_design
+    if design is None:
+        return None
+    return {
+        "decisions": [
+            {"subject": d.subject, "kind": str(d.kind), "choice": d.choice, "reason": d.reason}
+            for d in design.decisions
+        ],
+        "normalization": [
+            {
+                "table": n.table,
+                "normal_form": str(n.report.form),
+                "keys": [list(k) for k in n.report.keys],
+                "reason": n.report.reason,
+                "proposed_3nf": _relations(n.synthesis),
+                "proposed_bcnf": _relations(n.bcnf),
+                "bcnf_loses": [str(d) for d in n.bcnf.lost] if n.bcnf else [],
+            }
+            for n in design.normalization
+        ],
     }
 
 
