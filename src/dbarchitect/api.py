@@ -31,6 +31,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
+from dbarchitect.guardrails.design.rules.slo_latency import estimated_ms
 from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
@@ -41,6 +42,8 @@ from dbarchitect.results import Design, EngineSchema, Inspection
 from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.portability import check_design
 from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
+from dbarchitect.verify.replay import Verification, verify_design
+from dbarchitect.verify.synthetic import ProgressCallback as VerifyProgress
 
 
 def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Inspection:
@@ -334,3 +337,47 @@ def check_brief(
         source=inspection.source,
     )
     return replace(verdict, notes=(*verdict.notes, *notes)) if notes else verdict
+
+
+# ---------------------------------------------------------------------------------------------
+# Verify against the SLOs
+
+
+def verify_brief(
+    brief: Inspection | Brief | str | Path,
+    *,
+    engine_url: str | None = None,
+    scale: float = 0.01,
+    seconds_per_statement: float = 2.0,
+    repetitions: int = 200,
+    seed: int = 0,
+    progress: VerifyProgress | None = None,
+    file: str | None = None,
+) -> Verification:
+    """Build the brief's design (with the advised indexes) on a scratch database (``engine_url``, or
+    SQLite in a temporary file), fill it with synthetic data following the brief's sizes (× ``scale``)
+    and statistics, replay the workload and measure each statement against its SLO; the estimate
+    beside each measurement is the index advice's planner cost × the calibrated ms per cost unit."""
+    if scale <= 0 or scale > 10:
+        raise DbarchError(Diagnostic(f"--scale {scale:g} is out of range", hint="give a number in (0, 10]"))
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    catalog = inspection.catalog
+    estimates: dict[str, float] | None = None
+    try:
+        advice = recommend_indexes(inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+        catalog = with_recommended_indexes(catalog, advice, inspection.traits)
+        estimates = {e.statement: estimated_ms(e.after) for e in advice.statements if e.error is None}
+    except DbarchError:
+        estimates = None
+    return verify_design(
+        catalog,
+        inspection.workload,
+        inspection.traits,
+        url=engine_url,
+        scale=scale,
+        seconds_per_statement=seconds_per_statement,
+        repetitions=repetitions,
+        progress=progress,
+        seed=seed,
+        estimates=estimates,
+    )

@@ -18,7 +18,7 @@ from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
 from dbarchitect import __version__, api
@@ -49,6 +49,7 @@ from dbarchitect.report.markdown import render_markdown
 from dbarchitect.report.text import render_text
 from dbarchitect.results import Design
 from dbarchitect.verify.rehearse import rehearsal_markdown
+from dbarchitect.verify.replay import verification_json, verification_markdown
 
 app = typer.Typer(
     name="dbarch",
@@ -516,6 +517,85 @@ def check(
     else:
         sys.stdout.write(verdict_text(verdict))
     raise typer.Exit(0 if verdict.passed else 1)
+
+
+class VerifyFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+@contextmanager
+def _verify_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on standard error for data generation and replay (only on a terminal)."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    with RichProgress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=max(total, done))
+
+        yield update
+
+
+EngineUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine-url",
+        help="An EMPTY scratch PostgreSQL/MariaDB/SQLite database to fill (default: embedded SQLite).",
+    ),
+]
+EmbeddedOpt = Annotated[bool, typer.Option("--embedded", help="SQLite in a temporary file (the default).")]
+ScaleOpt = Annotated[float, typer.Option("--scale", help="Fraction of the brief's row counts to generate.")]
+SecondsOpt = Annotated[float, typer.Option("--seconds", help="Seconds of replay per statement at most.")]
+RepetitionsOpt = Annotated[int, typer.Option("--repetitions", help="Executions per statement at most.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the synthetic data and parameters.")]
+VerifyFormatOpt = Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+@app.command()
+def verify(
+    brief: BriefArg,
+    engine_url: EngineUrlOpt = None,
+    embedded: EmbeddedOpt = False,
+    scale: ScaleOpt = 0.01,
+    seconds: SecondsOpt = 2.0,
+    repetitions: RepetitionsOpt = 200,
+    seed: SeedOpt = 0,
+    format: VerifyFormatOpt = VerifyFormat.markdown,
+) -> None:
+    """Build the design with synthetic data, replay the workload, measure p50/p95 against each SLO
+    (exit 1 when a statement misses its SLO or fails)."""
+    if embedded and engine_url is not None:
+        _fail("give either --engine-url or --embedded, not both")
+    with _verify_progress(True) as progress:
+        result = _run(
+            lambda: api.verify_brief(
+                brief,
+                engine_url=engine_url,
+                scale=scale,
+                seconds_per_statement=seconds,
+                repetitions=repetitions,
+                seed=seed,
+                progress=progress,
+            )
+        )
+    if format == VerifyFormat.json:
+        sys.stdout.write(verification_json(result))
+    else:
+        sys.stdout.write(verification_markdown(result))
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command("brief-schema")
