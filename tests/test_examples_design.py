@@ -83,3 +83,16 @@ def test_tpch_example_is_the_shared_workload() -> None:
     assert copies == originals and len(originals) == 23
     for rel in originals:
         assert (example / rel).read_bytes() == (SHARED_TPCH / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("brief", EXAMPLES, ids=lambda p: p.parent.name)
+def test_every_design_carries_its_guardrail_verdict(brief: Path, tmp_path: Path) -> None:
+    from dbarchitect.report.document import design_document
+    from dbarchitect.report.markdown import render_markdown
+
+    design = api.design(brief)
+    assert design.verdict is not None and design.verdict.rules
+    report = render_markdown(design_document(design))
+    assert "## Guardrail verdict: " in report
+    errors = [f for f in design.verdict.findings if f.level.value == "error"]
+    assert (design.verdict.passed, len(errors)) == (not errors, design.verdict.errors)

@@ -112,7 +112,16 @@ def design(
     embedded = (
         check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name) if sqlite else None
     )
-    return Design(inspection, tuple(schemas), embedded, advice, tuple(notes))
+    verdict = check_design(
+        inspection.brief,
+        inspection.catalog,
+        inspection.workload,
+        inspection.traits,
+        inspection.sizes,
+        advice,
+        source=inspection.source,
+    )
+    return Design(inspection, tuple(schemas), embedded, advice, tuple(notes), verdict)
 
 
 def _planner_url(inspection: Inspection, database: str | None) -> str | None:

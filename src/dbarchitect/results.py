@@ -12,6 +12,7 @@ from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief, EngineSpec
 from dbarchitect.engines.ddl import RenderNote
 from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.workload import Workload
 from dbarchitect.verify.embedded import EmbeddedCheck
@@ -52,3 +53,5 @@ class Design:
     #: The indexes chosen for the workload (already part of ``schemas``), when advice could be given.
     index_advice: IndexAdvice | None = None
     notes: tuple[str, ...] = ()
+    #: The guardrail verdict of the design (what ``dbarch check`` reports; portability on SQLite only).
+    verdict: DesignVerdict | None = None

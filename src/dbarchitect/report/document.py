@@ -6,11 +6,13 @@ deterministically ordered mapping: what the JSON output is, and what the templat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dbarchitect import __version__
 from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
+from dbarchitect.guardrails.design.runner import verdict_json
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
 from dbarchitect.report.indexes import index_advice_document
@@ -223,4 +225,5 @@ def design_document(design: Design, files: dict[str, str] | None = None) -> dict
     doc["embedded_check"] = to_jsonable(design.embedded_check)
     doc["indexes"] = index_advice_document(design.index_advice) if design.index_advice else None
     doc["notes"] = list(design.notes)
+    doc["verdict"] = json.loads(verdict_json(design.verdict)) if design.verdict else None
     return doc

@@ -113,6 +113,21 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
         )
         parts += [Text(f"  {r['ddl']}") for r in ix["recommended"]]
     parts += [Text(note, style="yellow") for note in doc.get("notes") or ()]
+    verdict = doc.get("verdict")
+    if verdict:
+        outcome = "pass" if verdict["passed"] else "FAIL"
+        parts.append(
+            Text(
+                f"Guardrails: {outcome}: {verdict['errors']} error(s), {verdict['warnings']} warning(s) "
+                "(dbarch check for the findings)",
+                style="green" if verdict["passed"] else "bold red",
+            )
+        )
+        parts += [
+            Text(f"  error [{f['rule']}] {f['message']}", style="red")
+            for f in verdict["findings"]
+            if f["level"] == "error"
+        ]
     if "schemas" in doc:
         for s in doc["schemas"]:
             line = f"{s['engine']}{' (target)' if s['target'] else ''}: {s['file'] or 'not written'}"
