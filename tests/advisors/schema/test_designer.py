@@ -356,3 +356,19 @@ schema:
     )
     author_id = table(d, "posts").column("author_id")
     assert author_id is not None and author_id.type.kind.value == "integer" and not author_id.identity
+
+
+def test_a_declared_reference_and_a_relationship_make_one_foreign_key() -> None:
+    from dbarchitect import api
+
+    brief = (
+        Path(__file__).resolve().parents[2]
+        / "guardrails/design/cases/nullable-mandatory-foreign-key/good_4.yaml"
+    )
+    orders = api.inspect_brief(brief).catalog.table("orders")
+    assert orders is not None
+    assert [(f.columns[0].value, f.on_delete.value) for f in orders.foreign_keys] == [
+        ("customer_id", "RESTRICT")
+    ]
+    column = orders.column("customer_id")
+    assert column is not None and not column.nullable

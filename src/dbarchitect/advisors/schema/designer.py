@@ -430,6 +430,9 @@ class _Designer:
                 )
                 if not rel.optional and existing.get("nullable", True):
                     existing["nullable"] = False
+                # The relationship's foreign key replaces one the column declares itself.
+                existing.pop("references", None)
+                existing.pop("on_delete", None)
             else:
                 child.columns[name] = {"type": key_type, "nullable": rel.optional}
                 self.decide(
@@ -472,6 +475,8 @@ class _Designer:
         self.linked[(child_table, tuple(cols))] = field_path
         action, why = self.on_delete(rel)
         parent_cols = [c for c, _ in self.key_columns(parent)]
+        # ... and one the entity declares on the same columns.
+        child.foreign_keys[:] = [f for f in child.foreign_keys if list(f.get("columns", ())) != cols]
         child.foreign_keys.append(
             {"columns": cols, "references": f"{parent}({', '.join(parent_cols)})", "on_delete": action}
         )
