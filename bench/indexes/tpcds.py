@@ -435,7 +435,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out(
         f"Benchmark wall time: {time.monotonic() - started:.0f} s. Reproduce: "
         f"`bash bench/indexes/run_tpcds.sh --sf {args.sf:g} --budgets {args.budgets}"
-        f" --exact-time-limit {args.exact_time_limit:g}{' --skip-exact' if args.skip_exact else ''}`"
+        f" --exact-time-limit {args.exact_time_limit:g}{' --skip-exact' if args.skip_exact else ''}"
+        + (f" --exact-max-plans {args.exact_max_plans}" if args.exact_max_plans is not None else "")
+        + "`"
     )
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)
