@@ -303,3 +303,15 @@ def test_literal_in_lists_keep_their_values(
 def test_repeated_in_list_values_count_once(catalog: Catalog) -> None:
     orders = analyze(catalog, "SELECT id FROM orders WHERE status IN ('paid', 'paid')").access("orders")
     assert orders is not None and orders.predicates[0].in_values == ("paid",)
+
+
+def test_a_cte_read_again_in_a_subquery_is_not_a_second_source(catalog: Catalog) -> None:
+    """TPC-DS q01's shape: a CTE the subquery can see but reads under another alias."""
+    statement = analyze(
+        catalog,
+        "WITH w AS (SELECT customer_id, total FROM orders) "
+        "SELECT w1.customer_id FROM w w1 WHERE w1.total > (SELECT avg(total) FROM w w2 WHERE w2.customer_id = w1.customer_id)",
+    )
+    orders = statement.access("orders")
+    assert orders is not None
+    assert {c.value for c in orders.columns_read} == {"customer_id", "total"}

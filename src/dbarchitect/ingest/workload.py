@@ -741,7 +741,8 @@ class _Analysis:
         known: set[str] = set()
         while current is not None:
             matches: list[str] = []
-            for alias, source in current.sources.items():
+            # Only what the scope selects FROM: a CTE it can see but does not read is no source.
+            for alias, (_, source) in current.selected_sources.items():
                 names = self.source_columns(source)
                 if names is None or column.name in names:
                     matches.append(alias)
