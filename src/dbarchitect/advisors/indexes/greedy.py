@@ -380,8 +380,11 @@ class _Fill:
             if self.deadline.expired():
                 break
             top = self.heap[0]
-            if top.priority >= 0 and top.evaluated_at >= 0:
-                break  # the best known move does not lower the cost
+            if top.priority >= 0 and top.evaluated_at >= 0 and self.state.fresh(top.move, top.evaluated_at):
+                # The best known move does not lower the cost. (A stale one is costed again below:
+                # index benefits are not submodular, so a candidate that helped nothing alone may
+                # pay once a partner is chosen, e.g. both sides of a join.)
+                break
             if not self.valid(top.move) or not self.fits(top.move):
                 heapq.heappop(self.heap)
                 continue
@@ -399,7 +402,12 @@ class _Fill:
                 entry = heapq.heappop(self.heap)
                 if not self.valid(entry.move) or not self.fits(entry.move):
                     continue
-                if batch and entry.priority >= 0 and entry.evaluated_at >= 0:
+                if (
+                    batch
+                    and entry.priority >= 0
+                    and entry.evaluated_at >= 0
+                    and self.state.fresh(entry.move, entry.evaluated_at)
+                ):
                     heapq.heappush(self.heap, entry)
                     break
                 batch.append(entry)
