@@ -11,11 +11,14 @@ level and the statement's span, and applies suppressions and the user's level ov
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from types import ModuleType
+from typing import Any, ClassVar, TypeVar
 
 from sqlglot import exp
 
@@ -317,3 +320,23 @@ def retype_sql(sql: str, column: str, old_type: str, new_type: str) -> str | Non
     pattern = re.compile(rf"({name}\s+(?:SET\s+DATA\s+)?(?:TYPE\s+)?)(?:{old_type})(?![\w(])", re.IGNORECASE)
     fixed, count = pattern.subn(lambda m: m.group(1) + new_type, sql, count=1)
     return fixed if count else None
+
+
+R = TypeVar("R")
+
+
+def discover_rules(package: ModuleType, base: type[R]) -> tuple[R, ...]:
+    """One instance of every subclass of ``base`` defined in the modules of ``package`` (one rule per
+    module), sorted by rule id: lint rules and design rules are found the same way."""
+    found: list[Any] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, base)
+                and value is not base
+                and value.__module__ == module.__name__
+            ):
+                found.append(value())
+    return tuple(sorted(found, key=lambda r: str(r.id)))

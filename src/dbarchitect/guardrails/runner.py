@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 import importlib
 import json
-import pkgutil
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from dbarchitect.guardrails.rule import (
     RuleConfigError,
     Span,
     Statement,
+    discover_rules,
     ident,
     table_name,
 )
@@ -60,18 +60,7 @@ _SET = re.compile(
 @cache
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, one per module of ``guardrails/rules``, sorted by id."""
-    found: list[Rule] = []
-    for info in pkgutil.iter_modules(rules_package.__path__):
-        module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Rule)
-                and value is not Rule
-                and value.__module__ == module.__name__
-            ):
-                found.append(value())
-    return tuple(sorted(found, key=lambda r: r.id))
+    return discover_rules(rules_package, Rule)
 
 
 def rule_ids() -> tuple[str, ...]:
@@ -387,7 +376,7 @@ def lint_json(result: LintResult) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def _markdown(doc: str) -> str:
+def docstring_markdown(doc: str) -> str:
     """A rule docstring as Markdown: reST literal blocks (``Bad::`` + indented lines) become fenced SQL
     and double backquotes single ones."""
     out: list[str] = []
@@ -419,7 +408,7 @@ def rule_doc_markdown(rule_id: str) -> str:
     engines = ", ".join(sorted(e.value for e in rule.engines))
     return (
         f"# {rule.id}\n\n{rule.summary}\n\n- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
-        f"{_markdown(explain_rule(rule_id).strip())}\n\n## Suppress\n\n"
+        f"{docstring_markdown(explain_rule(rule_id).strip())}\n\n## Suppress\n\n"
         f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
         f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
     )

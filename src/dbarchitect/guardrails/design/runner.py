@@ -14,7 +14,6 @@ import difflib
 import importlib
 import inspect
 import json
-import pkgutil
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -25,26 +24,15 @@ from dbarchitect.errors import Diagnostic
 from dbarchitect.guardrails import rule_ids as migration_rule_ids
 from dbarchitect.guardrails.design import rules as rules_package
 from dbarchitect.guardrails.design.rule import DesignContext, DesignFinding, DesignRule
-from dbarchitect.guardrails.rule import Level, RuleConfigError
-from dbarchitect.guardrails.runner import _markdown
+from dbarchitect.guardrails.rule import Level, RuleConfigError, discover_rules
+from dbarchitect.guardrails.runner import docstring_markdown
 from dbarchitect.guardrails.sarif import SARIF_SCHEMA, SARIF_VERSION
 
 
 @cache
 def all_design_rules() -> tuple[DesignRule, ...]:
     """Every design rule, one per module of ``guardrails/design/rules``, sorted by id."""
-    found: list[DesignRule] = []
-    for info in pkgutil.iter_modules(rules_package.__path__):
-        module = importlib.import_module(f"{rules_package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, DesignRule)
-                and value is not DesignRule
-                and value.__module__ == module.__name__
-            ):
-                found.append(value())
-    return tuple(sorted(found, key=lambda r: r.id))
+    return discover_rules(rules_package, DesignRule)
 
 
 def design_rule_ids() -> tuple[str, ...]:
@@ -268,7 +256,8 @@ def design_rule_doc_markdown(rule_id: str) -> str:
     rule = get_design_rule(rule_id)
     return (
         f"# {rule.id}\n\n{rule.summary}\n\n- Category: {rule.category.value}\n"
-        f"- Default level: {rule.level.value}\n\n{_markdown(explain_design_rule(rule_id).strip())}\n\n"
+        f"- Default level: {rule.level.value}\n\n"
+        f"{docstring_markdown(explain_design_rule(rule_id).strip())}\n\n"
         f"## Configure\n\nIn the brief: `guardrails: {{{rule.id}: warning}}` (or `error`, or `off`).\n"
     )
 
