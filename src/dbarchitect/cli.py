@@ -112,6 +112,20 @@ BriefArg = Annotated[Path, typer.Argument(help="The design brief (YAML or JSON).
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
+def _key_values(values: list[str] | None, option: str, usage: str) -> dict[str, str] | None:
+    """Repeated ``KEY=VALUE`` options (``--rename``, ``--rule``, ``--engine-url``) as a mapping; one
+    without a key or a value is a one-line error naming the option and its form (URLs redacted)."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise DbarchError(f"{option} {redact(value)!r}: write {usage}")
+        out[key.strip()] = val.strip()
+    return out
+
+
 @app.command()
 def inspect(brief: BriefArg, format: FormatOpt = OutputFormat.text) -> None:
     """Show what the tool understood: tables, sizes, and every statement's access paths."""
@@ -197,8 +211,9 @@ def _budget_bytes(value: str | None) -> float | None:
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A progress bar on standard error for long searches (only on a terminal)."""
+def _progress_bar(enabled: bool, *fields: TextColumn) -> Iterator[RichProgress | None]:
+    """A transient progress bar on standard error for long work, only on a terminal (``None``
+    otherwise, so piped output stays clean); ``fields`` are extra columns."""
     console = Console(stderr=True)
     if not enabled or not console.is_terminal:
         yield None
@@ -207,11 +222,21 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("best cost {task.fields[best]}"),
+        *fields,
         TimeElapsedColumn(),
         console=console,
         transient=True,
     ) as bar:
+        yield bar
+
+
+@contextmanager
+def _search_progress(enabled: bool) -> Iterator[Progress | None]:
+    """The index search's bar: steps done of expected, and the best workload cost so far."""
+    with _progress_bar(enabled, TextColumn("best cost {task.fields[best]}")) as bar:
+        if bar is None:
+            yield None
+            return
         task = bar.add_task("choosing indexes", total=None, best="—")
 
         def update(done: int, total: int, best: float) -> None:
@@ -249,7 +274,7 @@ def indexes(
     """Recommend indexes for the brief's workload, costed by the planner, within the budget."""
     if time_limit is not None and time_limit <= 0:
         _fail("--time-limit: give a number of seconds greater than 0")
-    with _progress_bar(format == IndexFormat.text) as progress:
+    with _search_progress(format == IndexFormat.text) as progress:
         advice = _run(
             lambda: api.recommend_indexes(
                 brief,
@@ -275,19 +300,6 @@ class MigrateFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     sql = "sql"
-
-
-def _renames(values: list[str] | None) -> dict[str, str] | None:
-    """``--rename orders.total=amount`` / ``--rename customer=customers`` -> the planner's map."""
-    if not values:
-        return None
-    out: dict[str, str] = {}
-    for value in values:
-        old, sep, new = value.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise DbarchError(f"--rename {value!r}: write table.old_column=new_column or old_table=new_table")
-        out[old.strip()] = new.strip()
-    return out
 
 
 @app.command()
@@ -344,7 +356,7 @@ def migrate(
             current,
             target,
             engine,
-            renames=_renames(rename),
+            renames=_key_values(rename, "--rename", "table.old_column=new_column or old_table=new_table"),
             allow_data_loss=allow_data_loss,
             check_url=check,
         )
@@ -392,18 +404,6 @@ class LintFormat(StrEnum):
     sarif = "sarif"
 
 
-def _levels(values: list[str] | None) -> dict[str, str] | None:
-    if not values:
-        return None
-    out: dict[str, str] = {}
-    for value in values:
-        rule, sep, level = value.partition("=")
-        if not sep:
-            raise DbarchError(f"--rule {value!r}: write RULE-ID=error, RULE-ID=warning or RULE-ID=off")
-        out[rule.strip()] = level.strip()
-    return out
-
-
 @app.command()
 def lint(
     file: Annotated[Path, typer.Argument(help="The migration file (.sql).", show_default=False)],
@@ -423,7 +423,14 @@ def lint(
     format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
 ) -> None:
     """Lint a hand-written migration for operations that lock, rewrite or lose data (exit 1 on errors)."""
-    result = _run(lambda: api.lint_migration(file, engine, brief=brief, config=_levels(rule)))
+    result = _run(
+        lambda: api.lint_migration(
+            file,
+            engine,
+            brief=brief,
+            config=_key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off"),
+        )
+    )
     if format == LintFormat.sarif:
         sys.stdout.write(dumps(lint_sarif(result)))
     elif format == LintFormat.json:
@@ -476,20 +483,6 @@ class CheckFormat(StrEnum):
     sarif = "sarif"
 
 
-def _engine_url_options(values: list[str] | None) -> dict[str, str] | None:
-    if not values:
-        return None
-    out: dict[str, str] = {}
-    for value in values:
-        engine, sep, url = value.partition("=")
-        if not sep or not url.strip():
-            raise DbarchError(
-                f"--engine-url {redact(value)!r}: write ENGINE=URL, e.g. postgresql=postgresql://..."
-            )
-        out[engine.strip()] = url.strip()
-    return out
-
-
 @app.command()
 def check(
     brief: BriefArg,
@@ -508,7 +501,13 @@ def check(
 ) -> None:
     """The guardrail verdict of the brief's design; exit 1 when an error-level guardrail fails."""
     verdict = _run(
-        lambda: api.check_brief(brief, database=database, engine_urls=_engine_url_options(engine_url))
+        lambda: api.check_brief(
+            brief,
+            database=database,
+            engine_urls=_key_values(
+                engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://..."
+            ),
+        )
     )
     if format == CheckFormat.sarif:
         sys.stdout.write(dumps(verdict_sarif(verdict)))
@@ -526,19 +525,11 @@ class VerifyFormat(StrEnum):
 
 @contextmanager
 def _verify_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on standard error for data generation and replay (only on a terminal)."""
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield None
-        return
-    with RichProgress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    """One bar per stage of ``verify`` (data generation, replay)."""
+    with _progress_bar(enabled) as bar:
+        if bar is None:
+            yield None
+            return
         tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
