@@ -262,6 +262,8 @@ def test_a_schema_the_engine_rejects_is_a_clear_error(tmp_path: Path) -> None:
 
     conn = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
     catalog = inspect_brief(EXAMPLES / "blog" / "brief.yaml").catalog
-    with pytest.raises(DbarchError, match=r'schema does not run on SQLite .*: near "GENERATED": syntax error'):
+    with pytest.raises(
+        DbarchError, match=r'schema does not run on SQLite .*: near "GENERATED": syntax error'
+    ):
         generate(catalog, Refusing(conn, get_traits("sqlite")), scale=0.01)
     conn.close()
