@@ -99,6 +99,16 @@ def parse_size(value: Any) -> int:
     return int(size)
 
 
+def format_size(value: float) -> str:
+    """Bytes as a person reads them, in the decimal units budgets are written in: ``6.7 MB``."""
+    size = float(value)
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if abs(size) < 1000 or unit == "PB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} PB"  # pragma: no cover
+
+
 def parse_rate(value: Any) -> float:
     """Executions per second from ``120/s``, ``3000/day``, ``10 per minute``, ``{per_day: 3000}``
     or a plain number (per second)."""

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
+from dbarchitect.brief import format_size
+
 
 def human_bytes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    size = float(value)
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if abs(size) < 1000 or unit == "PB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} PB"  # pragma: no cover
+    return "—" if value is None else format_size(value)
 
 
 def human_count(value: float | None) -> str:

@@ -21,6 +21,7 @@ from dbarchitect.advisors.indexes.existing import ExistingIndexFinding, analyze_
 from dbarchitect.advisors.indexes.greedy import select_greedy
 from dbarchitect.advisors.indexes.selection import Budget, Rejection, Selection
 from dbarchitect.advisors.sizing import rows_at
+from dbarchitect.brief import format_size
 from dbarchitect.engines.ddl import create_index_sql
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic
@@ -235,8 +236,8 @@ def recommend_indexes(
         smallest = min(cost.size(c) for c in useful)
         raise DbarchError(
             Diagnostic(
-                f"the index budget ({human_size(budget.storage_bytes)}) is smaller than every index that "
-                f"would help (the smallest needs {human_size(smallest)})",
+                f"the index budget ({format_size(budget.storage_bytes)}) is smaller than every index that "
+                f"would help (the smallest needs {format_size(smallest)})",
                 hint="raise --budget or budgets.index_storage",
             )
         )
@@ -267,15 +268,6 @@ def recommend_indexes(
         stopped_early=selection.stopped_early,
         notes=tuple(notes),
     )
-
-
-def human_size(value: float) -> str:
-    """``6.7 MB``, ``1.0 kB`` (decimal units, as budgets are written)."""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"  # pragma: no cover
 
 
 def finite(value: float) -> float | None:
