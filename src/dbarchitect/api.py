@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dbarchitect.advisors.access_paths import access_paths
-from dbarchitect.advisors.indexes.advisor import Algorithm, IndexAdvice, Progress
+from dbarchitect.advisors.indexes.advisor import Algorithm, IndexAdvice, Progress, with_advised_indexes
 from dbarchitect.advisors.indexes.advisor import recommend_indexes as _recommend_indexes
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfBackend
@@ -28,7 +28,6 @@ from dbarchitect.brief import Brief, load_brief
 from dbarchitect.engines.connection import readonly_counts
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
-from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
 from dbarchitect.guardrails.design.rules.slo_latency import estimated_ms
@@ -37,7 +36,7 @@ from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import apply_sizes, load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
-from dbarchitect.model.names import EngineName, Name
+from dbarchitect.model.names import EngineName
 from dbarchitect.results import Design, EngineSchema, Inspection
 from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.portability import check_design
@@ -70,17 +69,6 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Insp
 DESIGN_INDEX_TIME_LIMIT_S = 60.0
 
 
-def with_recommended_indexes(catalog: Catalog, advice: IndexAdvice, traits: EngineTraits) -> Catalog:
-    """``catalog`` with the advice's recommended indexes added to their tables."""
-    for rec in advice.recommended:
-        table = catalog.table(rec.candidate.table)
-        if table is None:  # pragma: no cover - candidates come from the catalog
-            continue
-        index = rec.candidate.to_index(Name(rec.name), traits.identifier_max_length)
-        catalog = catalog.replace_table(replace(table, indexes=(*table.indexes, index)))
-    return catalog
-
-
 def design(
     brief: Inspection | Brief | str | Path, *, file: str | None = None, database: str | None = None
 ) -> Design:
@@ -96,11 +84,7 @@ def design(
         if database is not None:
             raise
         notes.append(f"no index advice: {exc}")
-    catalog = (
-        with_recommended_indexes(inspection.catalog, advice, inspection.traits)
-        if advice is not None
-        else inspection.catalog
-    )
+    catalog = with_advised_indexes(inspection.catalog, advice, inspection.traits)
     schemas: list[EngineSchema] = []
     for spec in inspection.brief.engines:
         traits = get_traits(spec.name, spec.version)
@@ -374,7 +358,7 @@ def verify_brief(
     estimates: dict[str, float] | None = None
     try:
         advice = recommend_indexes(inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
-        catalog = with_recommended_indexes(catalog, advice, inspection.traits)
+        catalog = with_advised_indexes(catalog, advice, inspection.traits)
         estimates = {e.statement: estimated_ms(e.after) for e in advice.statements if e.error is None}
     except DbarchError:
         estimates = None

@@ -30,7 +30,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.advisors.access_paths import PathKind, access_paths
-from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.indexes.advisor import IndexAdvice, with_advised_indexes
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief
@@ -49,23 +49,10 @@ from dbarchitect.guardrails.design.rule import (
 from dbarchitect.guardrails.design.runner import DesignVerdict, run_design_rules
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog
-from dbarchitect.model.names import EngineName, Name
+from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Workload
 from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.rehearse import open_scratch
-
-
-def with_advised_indexes(catalog: Catalog, advice: IndexAdvice | None, traits: EngineTraits) -> Catalog:
-    """``catalog`` with the advice's recommended indexes added (those not already there by name)."""
-    if advice is None:
-        return catalog
-    for rec in advice.recommended:
-        table = catalog.table(rec.candidate.table)
-        if table is None or any(i.name.matches(rec.name) for i in table.indexes):
-            continue
-        index = rec.candidate.to_index(Name(rec.name), traits.identifier_max_length)
-        catalog = catalog.replace_table(replace(table, indexes=(*table.indexes, index)))
-    return catalog
 
 
 def bind_nulls(sql: str, dialect: str) -> str:

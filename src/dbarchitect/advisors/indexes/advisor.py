@@ -8,7 +8,6 @@ after, the write overhead it adds — and every candidate left out carries its r
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from dbarchitect.engines.ddl import create_index_sql
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic
 from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.names import Name
 from dbarchitect.model.workload import Workload
 
 #: Progress callback: (steps done, steps expected, best workload cost so far).
@@ -270,6 +270,15 @@ def recommend_indexes(
     )
 
 
-def finite(value: float) -> float | None:
-    """``value`` when finite (JSON has no infinity)."""
-    return value if math.isfinite(value) else None
+def with_advised_indexes(catalog: Catalog, advice: IndexAdvice | None, traits: EngineTraits) -> Catalog:
+    """``catalog`` with the advice's recommended indexes added to their tables (those not already
+    there by name): the design as it will be built."""
+    if advice is None:
+        return catalog
+    for rec in advice.recommended:
+        table = catalog.table(rec.candidate.table)
+        if table is None or any(i.name.matches(rec.name) for i in table.indexes):
+            continue
+        index = rec.candidate.to_index(Name(rec.name), traits.identifier_max_length)
+        catalog = catalog.replace_table(replace(table, indexes=(*table.indexes, index)))
+    return catalog
