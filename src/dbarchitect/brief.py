@@ -8,10 +8,8 @@ every problem into a one-line :class:`~dbarchitect.errors.BriefError` naming the
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from dbarchitect.errors import BriefError, Diagnostic, redact
+from dbarchitect.errors import BriefError, Diagnostic, did_you_mean, redact
 from dbarchitect.model.names import EngineName
 
 # ---------------------------------------------------------------------------------------------
@@ -447,11 +445,6 @@ class SchemaSpec(_Model):
         return self
 
 
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _check_entity_references(entities: dict[str, EntitySpec]) -> None:
     """Relationship targets name declared entities (column names are checked by the designer, which
     knows the columns relationships add)."""
@@ -460,7 +453,7 @@ def _check_entity_references(entities: dict[str, EntitySpec]) -> None:
             if rel.to not in entities:
                 raise ValueError(
                     f"entities.{name}.relationships[{i}].to: unknown entity '{rel.to}'"
-                    + _did_you_mean(rel.to, entities)
+                    + did_you_mean(rel.to, entities)
                 )
 
 

@@ -7,7 +7,9 @@ prints ``str(error)`` as one line and exits with code 2; ``--debug`` shows the t
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
@@ -87,3 +89,9 @@ class ConnectionFailed(DbarchError):
 
 class UnsupportedError(DbarchError):
     """The request names an engine, version or feature the tool does not support."""
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the option closest to ``word``, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -17,7 +17,6 @@ constraint. Relationships and functional dependencies are the schema designer's
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from sqlglot.errors import SqlglotError
 
 from dbarchitect.brief import ColumnSpec, EntitySpec, ForeignKeySpec, IndexSpec
 from dbarchitect.engines.registry import get_traits
-from dbarchitect.errors import BriefError, Diagnostic
+from dbarchitect.errors import BriefError, Diagnostic, did_you_mean
 from dbarchitect.ingest.types import parse_column_type
 from dbarchitect.model.catalog import (
     Catalog,
@@ -130,11 +129,6 @@ _ACTIONS = {a.value.lower().replace(" ", "_"): a for a in ReferentialAction} | {
 }
 
 
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _fail(message: str, field: str, file: str | None) -> BriefError:
     return BriefError(Diagnostic(message, file=file, field=field))
 
@@ -205,7 +199,7 @@ class _EntityReader:
         for col in columns:
             if col not in known:
                 raise _fail(
-                    f"entity '{entity}' has no column '{col}'{_did_you_mean(col, known)}", field, self.file
+                    f"entity '{entity}' has no column '{col}'{did_you_mean(col, known)}", field, self.file
                 )
             out.append(Name(col))
         return tuple(out)
@@ -217,7 +211,7 @@ class _EntityReader:
         table = m["table"]
         if table not in self.entities:
             raise _fail(
-                f"references unknown entity '{table}'{_did_you_mean(table, list(self.entities))}",
+                f"references unknown entity '{table}'{did_you_mean(table, list(self.entities))}",
                 field,
                 self.file,
             )

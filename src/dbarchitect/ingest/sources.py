@@ -8,12 +8,11 @@ silently leave a table unsized.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from pathlib import Path
 
 from dbarchitect.brief import Brief, TableSizeSpec
-from dbarchitect.errors import BriefError, Diagnostic, SqlError
+from dbarchitect.errors import BriefError, Diagnostic, SqlError, did_you_mean
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.entities import load_entities
 from dbarchitect.ingest.live import introspect
@@ -25,11 +24,6 @@ from dbarchitect.ingest.statement_sources import (
 from dbarchitect.ingest.workload import StatementInput, build_workload
 from dbarchitect.model.catalog import Catalog, Column, ColumnStats, Table, TableStats
 from dbarchitect.model.workload import Slo, Workload
-
-
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def load_schema(brief: Brief, *, file: str | None = None) -> Catalog:
@@ -59,7 +53,7 @@ def _column_stats(table: Table, spec: TableSizeSpec, field: str, file: str | Non
         if table.column(col) is None:
             raise BriefError(
                 Diagnostic(
-                    f"table '{table.name}' has no column '{col}'{_did_you_mean(col, known)}",
+                    f"table '{table.name}' has no column '{col}'{did_you_mean(col, known)}",
                     file=file,
                     field=f"{field}.columns.{col}",
                 )
@@ -97,7 +91,7 @@ def apply_sizes(catalog: Catalog, brief: Brief, *, file: str | None = None) -> C
         if catalog.table(name) is None:
             raise BriefError(
                 Diagnostic(
-                    f"no table '{name}' in the schema{_did_you_mean(name, known)}",
+                    f"no table '{name}' in the schema{did_you_mean(name, known)}",
                     file=file,
                     field=f"tables.{name}",
                 )

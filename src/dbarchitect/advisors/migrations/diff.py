@@ -14,12 +14,11 @@ defaults, NOT NULL, keys, indexes, checks, foreign keys, views), and last what t
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dbarchitect.errors import CatalogError, Diagnostic, UnsupportedError
+from dbarchitect.errors import CatalogError, Diagnostic, UnsupportedError, did_you_mean
 from dbarchitect.model.catalog import (
     Catalog,
     CheckConstraint,
@@ -87,11 +86,6 @@ class RenameHint:
 # -- renames ----------------------------------------------------------------------------------------
 
 
-def _suggest(word: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def _split_renames(
     current: Catalog, renames: Mapping[str, str] | None
 ) -> tuple[dict[str, Name], dict[str, dict[str, Name]]]:
@@ -108,7 +102,7 @@ def _split_renames(
                 raise CatalogError(
                     Diagnostic(
                         f"renames: no table {table_text!r} in the current schema"
-                        f"{_suggest(table_text, known)}",
+                        f"{did_you_mean(table_text, known)}",
                         field=f"renames.{old}",
                     )
                 )
@@ -118,7 +112,7 @@ def _split_renames(
                 raise CatalogError(
                     Diagnostic(
                         f"renames: table {table.name} has no column {column_text!r}"
-                        f"{_suggest(column_text, known)}",
+                        f"{did_you_mean(column_text, known)}",
                         field=f"renames.{old}",
                     )
                 )
@@ -129,7 +123,7 @@ def _split_renames(
                 known = [t.name.value for t in current.tables]
                 raise CatalogError(
                     Diagnostic(
-                        f"renames: no table {old!r} in the current schema{_suggest(old, known)}",
+                        f"renames: no table {old!r} in the current schema{did_you_mean(old, known)}",
                         field=f"renames.{old}",
                     )
                 )

@@ -28,7 +28,6 @@ read by the same code. Only this module decides; nothing executes DDL.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -60,7 +59,7 @@ from dbarchitect.brief import (
     TableSizeSpec,
 )
 from dbarchitect.engines.traits import EngineTraits
-from dbarchitect.errors import BriefError, Diagnostic
+from dbarchitect.errors import BriefError, Diagnostic, did_you_mean
 from dbarchitect.ingest.entities import domain_type, load_entities
 from dbarchitect.model.catalog import Catalog, Table
 from dbarchitect.model.names import Name
@@ -215,11 +214,6 @@ def choose_key_type(
 
 
 # --- the designer -------------------------------------------------------------------------------
-
-
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 _SERIAL_BASE = {
@@ -708,7 +702,7 @@ class _Designer:
             if attr not in columns:
                 raise self.fail(
                     f"dependency {text!r} names '{attr}', which is not a column"
-                    + _did_you_mean(attr, columns),
+                    + did_you_mean(attr, columns),
                     field_path,
                 )
         return dep
