@@ -263,14 +263,12 @@ def lint_migration(
     path: str | Path,
     engine: str,
     *,
-    brief: str | Path | None = None,
+    brief: Brief | str | Path | None = None,
     config: dict[str, str] | None = None,
 ) -> LintResult:
     """Lint a hand-written migration file for ``engine`` (``postgresql 15``...). With ``brief``, the
     rules know the schema, the table sizes and growth, and the brief's ``guardrails:`` levels (which
     ``config`` overrides)."""
-    name, _, version = engine.strip().partition(" ")
-    traits = get_traits(name, version or None)
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -278,15 +276,29 @@ def lint_migration(
         raise DbarchError(Diagnostic("no such file; give a migration .sql file", file=str(file))) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DbarchError(Diagnostic(f"cannot read it: {exc.__class__.__name__}", file=str(file))) from None
+    return lint_migration_sql(text, engine, file=str(file), brief=brief, config=config)
+
+
+def lint_migration_sql(
+    text: str,
+    engine: str,
+    *,
+    file: str | None = None,
+    brief: Brief | str | Path | None = None,
+    config: dict[str, str] | None = None,
+) -> LintResult:
+    """Lint migration SQL text (``file`` names it in findings); otherwise as :func:`lint_migration`."""
+    name, _, version = engine.strip().partition(" ")
+    traits = get_traits(name, version or None)
     catalog: Catalog | None = None
     levels: dict[str, str] = {}
     if brief is not None:
-        loaded = load_brief(brief)
-        catalog = load_catalog(loaded, file=str(brief))
+        loaded = brief if isinstance(brief, Brief) else load_brief(brief)
+        catalog = load_catalog(loaded, file=None if isinstance(brief, Brief) else str(brief))
         levels = {k: v for k, v in loaded.guardrails.items() if k in rule_ids()}
     levels.update(config or {})
     sizes = {t.name.value: t.stats for t in catalog.tables if t.stats is not None} if catalog else None
-    return lint_sql(text, traits, file=str(file), catalog=catalog, sizes=sizes, config=levels or None)
+    return lint_sql(text, traits, file=file, catalog=catalog, sizes=sizes, config=levels or None)
 
 
 # ---------------------------------------------------------------------------------------------
