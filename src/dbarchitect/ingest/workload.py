@@ -209,6 +209,20 @@ def _value_text(node: exp.Expr) -> str | None:
     return None
 
 
+def _parameter_name(node: exp.Expr) -> str | None:
+    """The name of a named parameter (``:w_id`` -> ``w_id``, ``$1``), None for ``?`` or anything else."""
+    node = _unparen(node)
+    if isinstance(node, exp.Placeholder):
+        return node.name if node.name and node.name != "?" else None
+    if isinstance(node, exp.Parameter):
+        inner = node.this
+        if isinstance(inner, exp.Literal) and not inner.is_string:
+            return f"${inner.this}"
+        if isinstance(inner, exp.Expr) and inner.name:
+            return inner.name
+    return None
+
+
 def _int_literal(node: exp.Expr | None) -> int | None:
     if isinstance(node, exp.Literal) and not node.is_string:
         try:
@@ -266,6 +280,7 @@ class _Side:
     local: bool = True
     source: int = 0
     value: str | None = None
+    parameter: str | None = None
 
     @property
     def filterable(self) -> bool:
@@ -305,9 +320,10 @@ class _Facts:
         value: str | None = None,
         values: int = 1,
         in_values: tuple[str, ...] = (),
+        parameter: str | None = None,
     ) -> None:
         for ref in side.refs:
-            predicate = Predicate(ref, kind, operator, value, values, in_values)
+            predicate = Predicate(ref, kind, operator, value, values, in_values, parameter)
             self.predicates.append((side.source, predicate, self.clause))
 
     def join(self, left: Iterable[ColumnRef], right: Iterable[ColumnRef], kind: str) -> None:
@@ -366,6 +382,7 @@ class _Access:
     read: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)
     target: bool = False
+    inserted: list[Predicate] = field(default_factory=list)
 
     def freeze(self) -> TableAccess:
         def in_table_order(keys: set[str]) -> tuple[Name, ...]:
@@ -382,6 +399,7 @@ class _Access:
             columns_read=in_table_order(self.read),
             columns_written=in_table_order(self.written),
             is_write_target=self.target,
+            inserted_values=tuple(self.inserted),
         )
 
 
@@ -878,7 +896,7 @@ class _Analysis:
             elif isinstance(inner, exp.Column):
                 columns.append(inner)
         if not columns:
-            return _Side("const", value=_value_text(node))
+            return _Side("const", value=_value_text(node), parameter=_parameter_name(node))
         sides = [self.resolve(scope, c) for c in columns]
         refs = {s.refs for s in sides}
         if len(refs) == 1 and all(s.kind == "column" and s.local for s in sides) and len(sides[0].refs) == 1:
@@ -976,7 +994,8 @@ class _Analysis:
             return
         for col, other, op in ((left, right, operator), (right, left, flipped)):
             if col.filterable and other.fixed:
-                out.predicate(col, kind if col.kind == "column" else PredicateKind.OTHER, op, other.value)
+                kind_here = kind if col.kind == "column" else PredicateKind.OTHER
+                out.predicate(col, kind_here, op, other.value, parameter=other.parameter)
                 return
 
     def in_predicate(self, scope: Scope, node: exp.In, out: _Facts, negated: bool) -> None:
@@ -994,6 +1013,7 @@ class _Analysis:
         if not all(s.fixed for s in sides):
             return
         value = sides[0].value if len(items) == 1 else None
+        parameter = sides[0].parameter if len(items) == 1 else None
         texts = [s.value for s in sides]
         literals = tuple(v for v in texts if v is not None and v != "?")
         in_values = tuple(dict.fromkeys(literals)) if len(literals) == len(items) else ()
@@ -1001,7 +1021,7 @@ class _Analysis:
             out.predicate(col, _NE, "NOT IN", value, len(items), in_values)
         else:
             kind = _IN if col.kind == "column" else PredicateKind.OTHER
-            out.predicate(col, kind, "IN", value, len(items), in_values)
+            out.predicate(col, kind, "IN", value, len(items), in_values, parameter)
 
     def any_predicate(self, scope: Scope, col: _Side, node: exp.Any, out: _Facts) -> bool:
         """``col = ANY(array or subquery)``: an IN."""
@@ -1208,9 +1228,14 @@ class _Analysis:
             acc.aliases.append(shape.insert_target.alias)
         if shape.insert_columns is None:
             acc.written.update(c.name.key for c in table.columns)
+            columns = [c.name for c in table.columns]
         else:
-            for node in shape.insert_columns:
-                acc.written.add(self.column_of(table, node, "inserts into a column that does not exist").key)
+            columns = [
+                self.column_of(table, node, "inserts into a column that does not exist")
+                for node in shape.insert_columns
+            ]
+            acc.written.update(c.key for c in columns)
+        acc.inserted.extend(_inserted_values(table, columns, shape.insert.expression))
         conflict = shape.insert.args.get("conflict")
         names = {
             table.name.key,
@@ -1269,6 +1294,35 @@ class _Analysis:
             ),
         )
         return tuple(a.freeze() for a in ranked)
+
+
+def _inserted_values(table: Table, columns: Sequence[Name], source: object) -> list[Predicate]:
+    """What each column of an INSERT ... VALUES receives (see :attr:`TableAccess.inserted_values`).
+    Every ``?`` is a value of its own; a named parameter or a literal repeated over rows is one."""
+    if not isinstance(source, exp.Values):
+        return []
+    rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in source.expressions]
+    found: list[Predicate] = []
+    for position, column in enumerate(columns):
+        given: dict[tuple[str, str | None, int], None] = {}
+        for n, row in enumerate(rows):
+            value = _value_text(row[position]) if position < len(row) else None
+            if value is None:
+                break  # an expression: the column's value is not known
+            parameter = _parameter_name(row[position])
+            given[(value, parameter, n if value == "?" and parameter is None else -1)] = None
+        else:
+            if not given:
+                continue
+            ref = ColumnRef(table.name, column)
+            if len(given) == 1:
+                ((value, parameter, _),) = given
+                found.append(Predicate(ref, _EQ, "=", value, 1, (), parameter))
+            else:
+                literals = tuple(v for v, p, _ in given if v != "?" and p is None)
+                complete = len(literals) == len(given)
+                found.append(Predicate(ref, _IN, "IN", None, len(given), literals if complete else ()))
+    return found
 
 
 class _Views:

@@ -51,7 +51,10 @@ class Predicate:
     """A filter on one column. ``operator`` is the SQL operator as written (``=``, ``<=``, ``IN``,
     ``LIKE``, ``BETWEEN``...). ``value`` is the literal's text, ``?`` for a parameter, or ``None``
     when the other side is an expression. ``values`` counts IN-list entries; ``in_values`` holds
-    their literal texts when every entry is a literal (empty when any is a parameter)."""
+    their literal texts when every entry is a literal (empty when any is a parameter).
+    ``parameter`` names the parameter the column is compared with (``w_id`` for ``= :w_id``, ``$1``),
+    when the value is one named parameter: statements of a transaction that name the same parameter
+    see the same value."""
 
     column: ColumnRef
     kind: PredicateKind
@@ -59,6 +62,7 @@ class Predicate:
     value: str | None = None
     values: int = 1
     in_values: tuple[str, ...] = ()
+    parameter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,10 @@ class TableAccess:
     columns_read: tuple[Name, ...] = ()
     columns_written: tuple[Name, ...] = ()
     is_write_target: bool = False
+    #: For INSERT ... VALUES, the value each inserted column receives: an EQ predicate when every
+    #: row gives it the same literal or parameter, else IN with one entry per distinct value
+    #: (columns given an expression are left out; empty for INSERT ... SELECT).
+    inserted_values: tuple[Predicate, ...] = ()
 
 
 @dataclass(frozen=True)
