@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbarchitect import __version__
+from dbarchitect._version import __version__
 from dbarchitect.guardrails.rule import Finding
 from dbarchitect.guardrails.runner import LintResult, all_rules, explain_rule
 

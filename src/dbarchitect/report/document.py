@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dbarchitect import __version__
+from dbarchitect._version import __version__
 from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.guardrails.design.runner import verdict_json

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from dbarchitect import __version__
+from dbarchitect._version import __version__
 from dbarchitect.errors import Diagnostic
 from dbarchitect.guardrails import rule_ids as migration_rule_ids
 from dbarchitect.guardrails.design import rules as rules_package
