@@ -540,7 +540,11 @@ class StatementSpec(_Model):
     name: str = Field(min_length=1, max_length=200)
     sql: str | None = None
     file: Path | None = Field(default=None, description="a file holding the statement, relative to the brief")
-    rate: Rate = Field(description="executions: '120/s', '3000/day', or a number per second")
+    rate: Rate | None = Field(
+        default=None,
+        description="executions: '120/s', '3000/day', or a number per second; may be left out for a "
+        "statement of a transaction (then derived from the transactions' rates)",
+    )
     slo: SloSpec | None = None
     params: dict[str, Any] = Field(default_factory=dict, description="example parameter values")
 
@@ -588,9 +592,107 @@ class WorkloadImportSpec(_Model):
         return self
 
 
+class RepeatSpec(_Model):
+    """How often a step runs in one transaction: a count (``10``) or a uniform range
+    (``{min: 5, max: 15}``, TPC-C's order lines)."""
+
+    min: int = Field(ge=1, le=100_000)
+    max: int = Field(ge=1, le=100_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_count(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"min": value, "max": value}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RepeatSpec:
+        if self.min > self.max:
+            raise ValueError(f"repeat min {self.min} is above max {self.max}")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.min + self.max) / 2.0
+
+
+class TransactionStepSpec(_Model):
+    """One step of a transaction: a statement (``get_item``), or a loop over several
+    (``{statements: [get_stock, update_stock], repeat: {min: 5, max: 15}}``), run ``repeat`` times in
+    the fraction ``probability`` of the transactions."""
+
+    statements: list[str] = Field(min_length=1, description="statement names, in order")
+    repeat: RepeatSpec = Field(default_factory=lambda: RepeatSpec(min=1, max=1))
+    probability: float = Field(default=1.0, gt=0, le=1, description="fraction of transactions running it")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"statements": [value]}
+        if isinstance(value, dict) and "statement" in value:
+            value = dict(value)
+            if "statements" in value:
+                raise ValueError("give statement or statements, not both")
+            value["statements"] = [value.pop("statement")]
+        return value
+
+
+class TransactionParamSpec(_Model):
+    """How a parameter's value relates to another's within one transaction: TPC-C's order line
+    supply warehouse ``{equals: w_id, probability: 0.99}`` is the home warehouse in 99% of lines and
+    another one otherwise. ``per: iteration`` gives the parameter a new value in every repetition of
+    its step (the default for a parameter only repeated steps use)."""
+
+    equals: str | None = Field(default=None, min_length=1, description="the parameter it usually equals")
+    probability: float = Field(default=1.0, ge=0, le=1, description="how often it equals it")
+    per: Literal["transaction", "iteration"] | None = None
+
+    @model_validator(mode="after")
+    def _probability_needs_equals(self) -> TransactionParamSpec:
+        if self.equals is None and "probability" in self.model_fields_set:
+            raise ValueError("probability says how often the parameter equals another: give equals too")
+        return self
+
+
+class TransactionSpec(_Model):
+    """Statements that run together in one transaction, at ``rate``. Statements naming the same
+    parameter (``:w_id``) see the same value; ``params`` says how other parameters relate."""
+
+    name: str = Field(min_length=1, max_length=200)
+    rate: Rate = Field(description="transactions per second: '450/s', '12860/min'")
+    statements: list[TransactionStepSpec] = Field(min_length=1)
+    params: dict[str, TransactionParamSpec] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _params(self) -> TransactionSpec:
+        for name, spec in self.params.items():
+            seen = [name]
+            current = spec.equals
+            while current is not None:
+                if current in seen:
+                    raise ValueError(f"params: {' -> '.join([*seen, current])} is a cycle of equals")
+                seen.append(current)
+                nxt = self.params.get(current)
+                current = nxt.equals if nxt is not None else None
+        return self
+
+    def executions(self) -> dict[str, float]:
+        """Executions of each statement per transaction (mean over repeat ranges and probabilities)."""
+        out: dict[str, float] = {}
+        for step in self.statements:
+            for statement in step.statements:
+                out[statement] = out.get(statement, 0.0) + step.probability * step.repeat.mean
+        return out
+
+
 class WorkloadSpec(_Model):
     statements: list[StatementSpec] = Field(default_factory=list)
     imports: list[WorkloadImportSpec] = Field(default_factory=list)
+    transactions: list[TransactionSpec] = Field(
+        default_factory=list, description="statements that run together, with their rates"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -604,7 +706,46 @@ class WorkloadSpec(_Model):
             if s.name in seen:
                 raise ValueError(f"statement name {s.name!r} is used twice; names must be unique")
             seen.add(s.name)
-        return self
+        return self._with_transaction_rates()
+
+    def _with_transaction_rates(self) -> WorkloadSpec:
+        """Check the transactions' statement names and derive each statement's rate from them: a
+        statement's rate is its transactions' rates times its executions per transaction, plus the
+        executions outside transactions when its own ``rate`` says more."""
+        names = [s.name for s in self.statements]
+        in_transactions: dict[str, float] = {}
+        seen: set[str] = set()
+        for i, txn in enumerate(self.transactions):
+            if txn.name in seen:
+                raise ValueError(f"transaction name {txn.name!r} is used twice; names must be unique")
+            seen.add(txn.name)
+            for j, step in enumerate(txn.statements):
+                for name in step.statements:
+                    if name not in names:
+                        raise ValueError(
+                            f"transactions[{i}] ({txn.name}).statements[{j}]: unknown statement "
+                            f"'{name}'{did_you_mean(name, names)}"
+                        )
+            for name, per_transaction in txn.executions().items():
+                in_transactions[name] = in_transactions.get(name, 0.0) + txn.rate * per_transaction
+        statements: list[StatementSpec] = []
+        for s in self.statements:
+            derived = in_transactions.get(s.name)
+            if s.rate is None:
+                if derived is None:
+                    raise ValueError(
+                        f"statement {s.name!r} has no rate; give rate: (e.g. '120/s') "
+                        "or list it in a transaction"
+                    )
+                statements.append(s.model_copy(update={"rate": derived}))
+            elif derived is not None and s.rate < derived * (1 - 1e-9):
+                raise ValueError(
+                    f"statement {s.name!r} runs {derived:g}/s inside transactions but its rate says "
+                    f"{s.rate:g}/s; leave its rate out to derive it, or raise it"
+                )
+            else:
+                statements.append(s)
+        return self.model_copy(update={"statements": statements}) if in_transactions else self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -617,6 +758,23 @@ class BudgetSpec(_Model):
     write_amplification: float | None = Field(
         default=None, ge=1, le=1000, description="most index entries maintained per row written"
     )
+
+
+class NodeSpec(_Model):
+    """The capacity of one database node, which the sharding advisor checks the brief against (is
+    one node enough?). Every field has a default — a mid-size server — that the report marks as
+    such: give your own hardware's figures."""
+
+    memory: Size = Field(default=64 * 10**9, description="RAM of one node (default 64GB)")
+    storage: Size = Field(default=2 * 10**12, description="disk for data and indexes (default 2TB)")
+    write_rate: Rate = Field(
+        default=5000.0, description="write statements per second one node sustains (default 5000/s)"
+    )
+
+    @property
+    def defaults_used(self) -> tuple[str, ...]:
+        """The fields the brief did not give."""
+        return tuple(f for f in ("memory", "storage", "write_rate") if f not in self.model_fields_set)
 
 
 GuardrailLevel = Literal["error", "warning", "off"]
@@ -633,6 +791,7 @@ class Brief(_Model):
     tables: dict[str, TableSizeSpec] = Field(default_factory=dict)
     workload: WorkloadSpec = Field(default_factory=WorkloadSpec)
     budgets: BudgetSpec = Field(default_factory=BudgetSpec)
+    node: NodeSpec = Field(default_factory=NodeSpec, description="capacity of one database node")
     guardrails: dict[str, GuardrailLevel] = Field(default_factory=dict)
     horizon: Days = Field(default=3 * 365.0, description="how far ahead to plan sizes, e.g. '3y'")
 

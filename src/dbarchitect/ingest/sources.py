@@ -141,7 +141,8 @@ def _statement_inputs(brief: Brief, file: str | None) -> list[StatementInput]:
             sql = s.sql or ""
             origin = f"{file or 'brief'}: {field} ({s.name})"
         slo = Slo(p95_ms=s.slo.p95_ms, p99_ms=s.slo.p99_ms) if s.slo else None
-        items.append(StatementInput(name=s.name, sql=sql, rate=s.rate, slo=slo, origin=origin))
+        rate = s.rate if s.rate is not None else 0.0  # the brief derives it from the transactions
+        items.append(StatementInput(name=s.name, sql=sql, rate=rate, slo=slo, origin=origin))
     for i, imp in enumerate(brief.workload.imports):
         field = f"workload.imports[{i}]"
         if imp.pg_stat_statements is not None:
