@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -467,6 +468,35 @@ class ColumnStatsSpec(_Model):
     avg_width: float | None = Field(default=None, gt=0, le=1e9, description="average bytes per value")
     hot_values: dict[str, float] = Field(default_factory=dict, description="value -> frequency (0..1)")
     correlation: float | None = Field(default=None, ge=-1, le=1)
+    min: str | int | float | None = Field(
+        default=None, description="smallest value now (e.g. the oldest timestamp kept: '2025-09-03')"
+    )
+    max: str | int | float | None = Field(
+        default=None, description="largest value now (e.g. the newest timestamp: '2025-12-01 00:00:00+00')"
+    )
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _bound_text(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("a bound is a number or a value's text, e.g. '2025-09-03'")
+        if isinstance(value, datetime | date):
+            return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        return value
+
+    @model_validator(mode="after")
+    def _ordered_bounds(self) -> ColumnStatsSpec:
+        numbers = (int, float)
+        if isinstance(self.min, numbers) and isinstance(self.max, numbers) and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        if isinstance(self.min, str) and isinstance(self.max, str):
+            try:
+                low, high = datetime.fromisoformat(self.min), datetime.fromisoformat(self.max)
+            except ValueError:
+                return self
+            if (low.tzinfo is None) == (high.tzinfo is None) and low > high:
+                raise ValueError(f"min {self.min} is after max {self.max}")
+        return self
 
     @field_validator("hot_values")
     @classmethod

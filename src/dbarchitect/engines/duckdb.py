@@ -5,7 +5,7 @@ Identity columns are not declared (DuckDB needs an explicit sequence); the rende
 
 from __future__ import annotations
 
-from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features
+from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features, PartitioningFacts
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
 
@@ -82,4 +82,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         type_sql=type_sql,
         row_overhead_bytes=0.0,
         index_entry_overhead_bytes=16.0,
+        partitioning=PartitioningFacts(
+            max_partitions=0, source="DuckDB partitions files (hive partitioning), not tables"
+        ),
     )

@@ -23,6 +23,7 @@ from dbarchitect.engines.traits import (
     Features,
     LockFact,
     MigrationFacts,
+    PartitioningFacts,
 )
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -146,7 +147,28 @@ def _innodb_traits(
         upsert_syntax="on_duplicate_key",
         online_index_options="ALGORITHM=INPLACE LOCK=NONE",
         migration=migration,
+        partitioning=_INNODB_PARTITIONING,
     )
+
+
+#: InnoDB partitioning: 8192 partitions per table (manual, "Restrictions and Limitations on
+#: Partitioning"); no foreign keys from or to a partitioned table, no FULLTEXT or SPATIAL index on it;
+#: ``ORDER BY ... LIMIT`` over partitions merges the first rows of every partition left after pruning
+#: (ha_partition's ordered index scan); a MAXVALUE partition is split with REORGANIZE PARTITION
+#: (measured on MariaDB 10.11.19: EXPLAIN PARTITIONS, REORGANIZE of an empty MAXVALUE partition, DROP
+#: PARTITION from a stored procedure).
+_INNODB_PARTITIONING = PartitioningFacts(
+    max_partitions=8192,
+    ordered_scan_stops_at_limit=False,
+    range_catch_all=True,
+    detach_concurrently=False,
+    partman=False,
+    referenced_by_foreign_keys=False,
+    unsupported_index_methods=frozenset({"fulltext", "spatial"}),
+    copy_sync="mysql",
+    multi_rename_sql="RENAME TABLE {pairs}",
+    source="MySQL 8.0 / MariaDB manuals (partitioning restrictions); measured on MariaDB 10.11.19",
+)
 
 
 def mysql_traits(version: tuple[int, ...]) -> EngineTraits:

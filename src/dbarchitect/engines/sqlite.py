@@ -18,6 +18,7 @@ from dbarchitect.engines.traits import (
     Features,
     LockFact,
     MigrationFacts,
+    PartitioningFacts,
 )
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -110,6 +111,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         decimal_fraction_is_float=True,
         interval_emulated=True,
         migration=migration_facts(version),
+        partitioning=PartitioningFacts(max_partitions=0, source="SQLite has no table partitioning"),
     )
 
 

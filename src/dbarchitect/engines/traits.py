@@ -115,6 +115,10 @@ class EngineTraits:
     online_index_options: str = ""
     #: Lock levels, rewrites and safe patterns for schema changes (the migration planner's facts).
     migration: MigrationFacts = field(default_factory=lambda: MigrationFacts(), compare=False, repr=False)
+    #: How partitions are pruned, kept and copied (the partitioning advisor's facts).
+    partitioning: PartitioningFacts = field(
+        default_factory=lambda: PartitioningFacts(), compare=False, repr=False
+    )
 
     @property
     def version_text(self) -> str:
@@ -258,3 +262,41 @@ class MigrationFacts:
     #: How a table is renamed ({old} and {new} are quoted names).
     rename_table_sql: str = "ALTER TABLE {old} RENAME TO {new}"
     rates: MigrationRates = field(default_factory=MigrationRates)
+
+
+# -- partitioning facts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartitioningFacts:
+    """What the partitioning advisor, its maintenance plan and its migration need to know about an
+    engine: limits, how the executor reads partitions, how partitions are kept ahead of the data and
+    how a table's rows are copied into a partitioned copy while it is written. ``source`` says where
+    the facts come from."""
+
+    #: Most partitions one table should have (0: the engine cannot partition): a hard limit, or the
+    #: documented practical one.
+    max_partitions: int = 0
+    #: A statement ordered by the range key with a LIMIT reads the partitions in bound order and stops
+    #: once the LIMIT is met (PostgreSQL 12+ "ordered Append"); otherwise every partition left after
+    #: pruning is read (MySQL's partition handler merges the first rows of all of them).
+    ordered_scan_stops_at_limit: bool = False
+    #: The top range partition is a MAXVALUE catch-all, kept empty and split ahead of the data
+    #: (``REORGANIZE PARTITION``); without it partitions are created ahead (``CREATE TABLE ... PARTITION
+    #: OF``) and a row outside every partition is refused.
+    range_catch_all: bool = False
+    #: ``DETACH PARTITION ... CONCURRENTLY`` (PostgreSQL 14+).
+    detach_concurrently: bool = False
+    #: pg_partman can keep the partitions (PostgreSQL 14+ for pg_partman 5, 11+ for 4.x).
+    partman: bool = False
+    #: Foreign keys of other tables may reference a partitioned table.
+    referenced_by_foreign_keys: bool = False
+    #: Index methods a partitioned table cannot have (InnoDB: FULLTEXT, SPATIAL).
+    unsupported_index_methods: frozenset[str] = frozenset()
+    #: How a migration keeps a partitioned copy in step with the live table while rows are copied:
+    #: ``plpgsql`` (one row trigger function), ``mysql`` (three row triggers), ``""`` (not possible).
+    copy_sync: str = ""
+    #: Several tables renamed in one atomic statement (``{pairs}`` is ``a TO b, c TO d``); None: two
+    #: renames in one transaction (transactional DDL).
+    multi_rename_sql: str | None = None
+    source: str = ""

@@ -79,6 +79,8 @@ def _column_stats(table: Table, spec: TableSizeSpec, field: str, file: str | Non
             avg_width=given.avg_width,
             most_common=most_common,
             correlation=given.correlation,
+            minimum=None if given.min is None else str(given.min),
+            maximum=None if given.max is None else str(given.max),
         )
         columns.append(replace(column, stats=stats))
     return tuple(columns)

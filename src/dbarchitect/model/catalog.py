@@ -53,6 +53,9 @@ class ColumnStats:
     avg_width: float | None = None
     most_common: tuple[tuple[str, float], ...] = ()
     correlation: float | None = None
+    #: Smallest and largest value now, as literal text (a time column's range: its oldest and newest rows).
+    minimum: str | None = None
+    maximum: str | None = None
 
 
 @dataclass(frozen=True)
