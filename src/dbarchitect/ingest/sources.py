@@ -21,6 +21,7 @@ from dbarchitect.ingest.statement_sources import (
     read_pg_stat_statements_live,
     read_statement_log,
 )
+from dbarchitect.ingest.transactions import build_transactions
 from dbarchitect.ingest.workload import StatementInput, build_workload
 from dbarchitect.model.catalog import Catalog, Column, ColumnStats, Table, TableStats
 from dbarchitect.model.workload import Slo, Workload
@@ -179,7 +180,14 @@ def load_workload(brief: Brief, catalog: Catalog, *, file: str | None = None) ->
     """Every statement of the brief (inline, from files and imports), analyzed against the catalog."""
     items = _statement_inputs(brief, file)
     try:
-        return build_workload(items, catalog, brief.engine.name)
+        workload = build_workload(items, catalog, brief.engine.name)
+        if not brief.workload.transactions:
+            return workload
+        by_name = {item.name: item for item in items[: len(brief.workload.statements)]}
+        transactions = build_transactions(
+            brief.workload.transactions, by_name, catalog, brief.engine.name, file=file
+        )
+        return replace(workload, transactions=transactions)
     except SqlError as exc:
         if exc.diagnostic.file is None and file is not None:
             raise SqlError(replace(exc.diagnostic, file=file)) from None

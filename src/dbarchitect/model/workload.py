@@ -149,8 +149,64 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class TransactionStep:
+    """Statements a transaction runs ``repeat_min``..``repeat_max`` times (uniformly), in the
+    fraction ``probability`` of its executions."""
+
+    statements: tuple[Statement, ...]
+    repeat_min: int = 1
+    repeat_max: int = 1
+    probability: float = 1.0
+
+    @property
+    def mean_repeat(self) -> float:
+        return (self.repeat_min + self.repeat_max) / 2.0
+
+
+@dataclass(frozen=True)
+class TransactionParameter:
+    """A parameter of a transaction's statements. Statements naming the same parameter see the same
+    value; ``equals`` makes this one equal another with ``probability`` (else a different value);
+    ``per_iteration`` gives it a new value in every repetition of its step."""
+
+    name: str
+    equals: str | None = None
+    probability: float = 1.0
+    per_iteration: bool = False
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """Statements that run together (each analyzed as a :class:`Statement` of its own, under its own
+    name), ``rate`` times a second."""
+
+    name: str
+    rate: float
+    steps: tuple[TransactionStep, ...]
+    #: Every parameter the statements use, in order of first use.
+    parameters: tuple[TransactionParameter, ...] = ()
+    origin: str | None = None
+
+    def parameter(self, name: str) -> TransactionParameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def executions(self) -> dict[str, float]:
+        """Mean executions per transaction of each statement, by fingerprint."""
+        out: dict[str, float] = {}
+        for step in self.steps:
+            for statement in step.statements:
+                out[statement.fingerprint] = (
+                    out.get(statement.fingerprint, 0.0) + step.probability * step.mean_repeat
+                )
+        return out
+
+
+@dataclass(frozen=True)
 class Workload:
     statements: tuple[Statement, ...] = ()
+    #: Statements that run together (the brief's ``workload.transactions``); their statements are
+    #: also in ``statements``, whose rates include the executions inside transactions.
+    transactions: tuple[Transaction, ...] = ()
 
     def statement(self, name: str) -> Statement | None:
         for s in self.statements:
