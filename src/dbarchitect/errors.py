@@ -28,7 +28,16 @@ def redact(text: str) -> str:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """Where a problem is and what to do about it."""
+    """Where a problem is and what to do about it; ``str()`` is the one line the CLI prints.
+
+    Attributes:
+        message: What is wrong.
+        file: The file it is in (a brief, a DDL or migration file), if any.
+        line: The 1-based line in that file, if known.
+        column: The 1-based column on that line, if known.
+        field: The brief field or command-line option, e.g. ``tables.orders.rows`` or ``--budget``.
+        hint: What to do about it.
+    """
 
     message: str
     file: str | None = None

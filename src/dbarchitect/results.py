@@ -20,7 +20,22 @@ from dbarchitect.verify.embedded import EmbeddedCheck
 
 @dataclass(frozen=True)
 class Inspection:
-    """What the tool understood from a brief."""
+    """What the tool understood from a brief (``dbarchitect.inspect_brief``, ``dbarch inspect``).
+
+    Attributes:
+        brief: The validated brief.
+        catalog: The schema: tables, columns, keys, indexes, with the brief's statistics attached.
+        workload: Every statement, parsed and resolved to its tables and columns, with its rate and SLO.
+        traits: The target engine's facts (name, version, type names, identifier limits, locks).
+        sizes: Per table: rows and bytes now and at the brief's horizon, and each index's size.
+        paths: Per statement and table: the access path the engine would take with the existing
+            indexes (index or full scan, the columns matched, estimated rows and where the
+            estimate comes from).
+        source: The brief's file name (``<brief>`` for a brief given as an object).
+        schema_design: How the schema was designed from the brief's ``entities:`` (keys,
+            relationships, normal forms, each decision with its reason); ``None`` for DDL or a
+            live ``source:``.
+    """
 
     brief: Brief
     catalog: Catalog
@@ -29,13 +44,21 @@ class Inspection:
     sizes: tuple[TableSize, ...]
     paths: tuple[AccessPath, ...]
     source: str
-    #: How the schema was designed from the brief's entities (keys, relationships, normalization).
     schema_design: SchemaDesign | None = None
 
 
 @dataclass(frozen=True)
 class EngineSchema:
-    """The schema rendered for one engine, with what could not be expressed there."""
+    """The schema rendered for one engine, with what could not be expressed there.
+
+    Attributes:
+        engine: The engine and version, as the brief names it (``str()`` gives ``postgresql 15``).
+        traits: That engine's facts.
+        sql: The DDL script: tables, constraints and indexes in dependency order, ``-- note:``
+            lines first for what the engine cannot express.
+        notes: What the engine could not express exactly, and what was rendered instead.
+        is_target: ``True`` for the brief's ``engine``, ``False`` for a ``portable_to`` one.
+    """
 
     engine: EngineSpec
     traits: EngineTraits
@@ -46,12 +69,23 @@ class EngineSchema:
 
 @dataclass(frozen=True)
 class Design:
+    """The design of a brief (``dbarchitect.design``, ``dbarch design``).
+
+    Attributes:
+        inspection: What the tool understood from the brief (the catalog before the advised indexes).
+        schemas: The schema rendered for the target engine, then each ``portable_to`` engine.
+        embedded_check: The SQLite schema executed and every statement compiled on embedded SQLite
+            (when SQLite is one of the brief's engines, else ``None``).
+        index_advice: The indexes chosen for the workload (already part of ``schemas``), or
+            ``None`` when no advice could be given (``notes`` says why).
+        notes: What was not done, and why.
+        verdict: The guardrail verdict of the design (what ``dbarch check`` reports, portability
+            proven on SQLite only).
+    """
+
     inspection: Inspection
     schemas: tuple[EngineSchema, ...]
-    #: The schema and workload executed on embedded SQLite (when SQLite is one of the brief's engines).
     embedded_check: EmbeddedCheck | None
-    #: The indexes chosen for the workload (already part of ``schemas``), when advice could be given.
     index_advice: IndexAdvice | None = None
     notes: tuple[str, ...] = ()
-    #: The guardrail verdict of the design (what ``dbarch check`` reports; portability on SQLite only).
     verdict: DesignVerdict | None = None

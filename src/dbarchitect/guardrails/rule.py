@@ -40,6 +40,8 @@ ALL_ENGINES = frozenset(EngineName)
 
 
 class Level(StrEnum):
+    """How much a finding matters: an ``error`` fails the check (exit 1), a ``warning`` does not."""
+
     ERROR = "error"
     WARNING = "warning"
 
@@ -83,6 +85,19 @@ class Span:
 
 @dataclass(frozen=True)
 class Finding:
+    """What one lint rule found in one statement of a migration file.
+
+    Attributes:
+        rule_id: The rule, e.g. ``require-concurrent-index-creation`` (``docs/rules/<id>.md``).
+        level: ``error`` or ``warning``.
+        message: What breaks, why, and the safe alternative, in the file's own names.
+        span: Where: 1-based ``line``, ``column``, ``end_line``, ``end_column``.
+        file: The file linted (``None`` for SQL text given without a name).
+        hint: More on what to do, when there is more.
+        fix: A replacement for the whole statement (``fix.description``, ``fix.replacement``),
+            when the rule knows the safe form.
+    """
+
     rule_id: str
     level: Level
     message: str

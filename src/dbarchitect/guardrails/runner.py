@@ -91,6 +91,17 @@ def explain_rule(rule_id: str) -> str:
 
 @dataclass(frozen=True)
 class LintResult:
+    """The findings of every lint rule over one migration (``dbarchitect.lint_migration``,
+    ``dbarch lint``).
+
+    Attributes:
+        findings: What the rules found, in file order.
+        file: The file linted (``None`` for SQL text given without a name).
+        engine: The engine the rules judged for, e.g. ``PostgreSQL 15``.
+        rules: The ids of the rules that ran (the ones not turned off).
+        statements: How many statements the file holds.
+    """
+
     findings: tuple[Finding, ...]
     file: str | None
     engine: str
@@ -107,7 +118,8 @@ class LintResult:
 
     @property
     def exit_code(self) -> int:
-        """1 when an error-level finding exists, else 0 (bad input raises instead: exit 2)."""
+        """``dbarch lint``'s exit code: 1 when an error-level finding exists, else 0 (bad input
+        raises instead: exit 2)."""
         return 1 if self.errors else 0
 
 

@@ -79,6 +79,19 @@ class LoadSpec:
 
 @dataclass(frozen=True)
 class StepResult:
+    """One plan step as it ran in the rehearsal.
+
+    Attributes:
+        number: Its position in the plan (1-based).
+        description: The plan step's description.
+        ok: Whether it succeeded (within its retries).
+        seconds: How long it took, retries included.
+        tries: Attempts (a lock timeout rolls back and retries with backoff).
+        batches: Batches run, for a batched backfill (0 otherwise).
+        error: Why it failed, when it did.
+        started_at: Seconds since the rehearsal started.
+    """
+
     number: int
     description: str
     ok: bool
@@ -86,7 +99,6 @@ class StepResult:
     tries: int
     batches: int
     error: str | None
-    #: Seconds since the rehearsal started.
     started_at: float
 
 
@@ -115,6 +127,25 @@ class TableCheck:
 
 @dataclass(frozen=True)
 class Rehearsal:
+    """A migration plan applied to a scratch database under concurrent writes, and measured
+    (``dbarchitect.rehearse_migration``, ``dbarch migrate --rehearse``).
+
+    Attributes:
+        engine: The engine rehearsed on, e.g. ``PostgreSQL 15``.
+        steps: Every step that ran, with its result and time.
+        not_run: Steps not run because an earlier one failed.
+        writes: Every single-row write of the concurrent load, timed (``max_stall`` is the slowest).
+        load_table: The table the load wrote to (the largest with a single integer key).
+        load_note: Why there was no write load, when there was none (a server not on loopback...).
+        data: Per table: rows and per-column checksums of the rows that existed before, compared
+            after (``.ok``, ``.changed_columns``).
+        total_seconds: The whole rehearsal, data generation included.
+        migration_seconds: The plan's steps alone.
+        migration_started_at: When the first step started, seconds since the rehearsal started.
+        generated_rows: Rows generated for the current schema (0 on an existing database).
+        notes: What to know about the rehearsal.
+    """
+
     engine: str
     steps: tuple[StepResult, ...]
     not_run: tuple[str, ...]
@@ -130,6 +161,7 @@ class Rehearsal:
 
     @property
     def ok(self) -> bool:
+        """Every step succeeded and the data that existed before is unchanged."""
         return all(s.ok for s in self.steps) and not self.not_run and all(t.ok for t in self.data)
 
     @property
@@ -142,6 +174,7 @@ class Rehearsal:
 
     @property
     def max_stall(self) -> Write | None:
+        """The slowest write of the load (``.seconds``, ``.started_at``), if there was a load."""
         return max(self.writes, key=lambda w: w.seconds, default=None)
 
     def step_at(self, at: float) -> StepResult | None:

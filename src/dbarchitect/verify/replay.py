@@ -62,9 +62,29 @@ RATIO_TARGET = 2.0
 
 @dataclass(frozen=True)
 class StatementResult:
+    """One statement replayed on the synthetic data, against its SLO.
+
+    Attributes:
+        name: The statement's name in the brief.
+        kind: ``select``, ``insert``, ``update``, ``delete``...
+        sql: The SQL as run on the scratch engine (transpiled, parameters in the driver's style).
+        slo_p95_ms: The brief's p95 SLO in milliseconds, if it gives one.
+        slo_p99_ms: The brief's p99 SLO in milliseconds, if it gives one.
+        executions: Timed executions (bounded by the repetitions and seconds per statement).
+        errors: Executions that failed.
+        error: The first failure's message.
+        p50_ms: Measured median latency, milliseconds.
+        p95_ms: Measured 95th percentile latency, milliseconds.
+        p99_ms: Measured 99th percentile latency, milliseconds.
+        plan: The plan the engine chose (EXPLAIN / EXPLAIN QUERY PLAN), one node per line.
+        estimated_ms: The estimate beside the measurement: the index advice's planner cost after
+            its indexes x the calibrated milliseconds per cost unit (``None`` without advice).
+        unbound: Parameters no column could be found for (bound to NULL), named so the result is
+            not trusted blindly.
+    """
+
     name: str
     kind: str
-    #: The SQL as run on the scratch engine (transpiled, parameters in the driver's style).
     sql: str
     slo_p95_ms: float | None
     slo_p99_ms: float | None
@@ -74,10 +94,8 @@ class StatementResult:
     p50_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
-    #: The plan the engine chose (EXPLAIN / EXPLAIN QUERY PLAN), one node per line.
     plan: tuple[str, ...]
     estimated_ms: float | None = None
-    #: Parameters no column could be found for (bound to NULL), named so the result is not trusted blindly.
     unbound: tuple[str, ...] = ()
 
     @property
@@ -100,8 +118,21 @@ class StatementResult:
 
 @dataclass(frozen=True)
 class Verification:
+    """The design built on a scratch database, filled with synthetic data and the workload replayed
+    (``dbarchitect.verify_brief``, ``dbarch verify``).
+
+    Attributes:
+        engine: The engine measured on, e.g. ``SQLite 3.40`` or ``PostgreSQL 15``.
+        database: Redacted URL of the scratch database, or ``sqlite (temporary file)``.
+        scale: The fraction of the brief's row counts generated.
+        seed: The seed of the synthetic data and the parameters.
+        generation: The data generated: per table rows, rows dropped and seconds (``.tables``),
+            total ``.rows``, ``.seconds`` and ``.rows_per_second``.
+        statements: Every statement's measurement, in the brief's order.
+        notes: What was not measured, and why.
+    """
+
     engine: str
-    #: Redacted URL of the scratch database, or ``sqlite (temporary file)``.
     database: str
     scale: float
     seed: int
@@ -111,6 +142,7 @@ class Verification:
 
     @property
     def ok(self) -> bool:
+        """No statement missed its SLO or failed (``dbarch verify`` exits 1 otherwise)."""
         return all(s.meets_slo is not False and s.errors == 0 for s in self.statements)
 
     @property

@@ -33,13 +33,27 @@ Progress = Callable[[int, int, float], None]
 
 
 class Algorithm(StrEnum):
+    """The index search: ``greedy`` (Extend-style growth, then swaps) or ``exact`` (an integer
+    program solved with HiGHS, anytime under the time limit)."""
+
     GREEDY = "greedy"
     EXACT = "exact"
 
 
 @dataclass(frozen=True)
 class StatementEffect:
-    """One statement's planner cost without and with the recommended indexes."""
+    """One statement's planner cost without and with the recommended indexes.
+
+    Attributes:
+        statement: The statement's name in the brief.
+        rate: Executions per second.
+        before: Cost of one execution with the existing indexes (planner cost units).
+        after: Cost of one execution with the recommended indexes too.
+        plan_before: A short plan summary before, e.g. ``Limit <- Seq Scan on orders``.
+        plan_after: The plan summary after.
+        uses: Names of the recommended indexes the new plan uses.
+        error: Why the statement could not be planned (it is then left out of the advice).
+    """
 
     statement: str
     rate: float
@@ -47,40 +61,84 @@ class StatementEffect:
     after: float
     plan_before: str | None
     plan_after: str | None
-    #: Names of recommended indexes the statement's new plan uses.
     uses: tuple[str, ...]
     error: str | None = None
 
     @property
     def ratio(self) -> float:
+        """``after / before``: 0.1 means ten times cheaper."""
         return self.after / self.before if self.before else 1.0
 
 
 @dataclass(frozen=True)
 class RecommendedIndex:
+    """One index to create, with its numbers.
+
+    Attributes:
+        name: The index name (within the engine's identifier limit).
+        table: The table it is on.
+        candidate: Its definition: key columns with direction, INCLUDE columns, partial predicate
+            (``candidate.key`` reads ``orders(customer_id, placed_at DESC) INCLUDE (total)``).
+        ddl: Engine-ready DDL that builds it without blocking writes (``CREATE INDEX CONCURRENTLY``
+            on PostgreSQL, ``ALGORITHM=INPLACE`` and ``LOCK=NONE`` on MySQL/MariaDB).
+        size_bytes: Its estimated size now, in bytes (what the budget is spent in).
+        size_at_horizon_bytes: Its estimated size at the brief's horizon, from the table's growth.
+        maintenance: Cost per second the workload's writes spend keeping it up to date (planner
+            units, part of the workload cost it is chosen against).
+        helps: ``(statement, cost before, cost after)`` for each statement whose new plan uses it.
+        reasons: Why it was a candidate (the predicates, ordering or join it serves).
+    """
+
     name: str
     table: str
     candidate: IndexCandidate
-    #: Engine-ready DDL that builds it without blocking writes.
     ddl: str
     size_bytes: float
     size_at_horizon_bytes: float
-    #: Cost per second the workload's writes spend maintaining it (planner units).
     maintenance: float
-    #: (statement, cost before, cost after) for each statement whose new plan uses it.
     helps: tuple[tuple[str, float, float], ...]
     reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class IndexAdvice:
+    """Indexes for a workload within a budget (``dbarchitect.recommend_indexes``, ``dbarch indexes``).
+
+    Costs are planner cost units: PostgreSQL's own planner through HypoPG (``backend`` ``hypopg``)
+    or the built-in model of it (``builtin``). The workload cost is Σ rate × cost per second, index
+    maintenance included.
+
+    Attributes:
+        engine: The engine the advice is for, e.g. ``PostgreSQL 15``.
+        backend: Who costed the plans: ``hypopg`` (the real planner) or ``builtin`` (the model).
+        settings: The planner settings the costs were measured under.
+        algorithm: The search that chose them: ``greedy`` or ``exact``.
+        budget: The limits: index storage bytes, write amplification, search seconds.
+        recommended: The indexes to create, each with its numbers.
+        rejected: ``(candidate, reason)`` for every candidate not recommended; the reason is a
+            :class:`~dbarchitect.advisors.indexes.selection.Rejection` (``no_benefit``,
+            ``over_budget``, ``write_budget``, ``write_cost``, ``dominated``, ``time_limit``).
+        statements: Every statement's cost before and after, with the indexes its new plan uses.
+        existing: Existing indexes proposed for removal (redundant or unused; never one that backs
+            a constraint), each with its reason and its DROP statement.
+        candidates: How many candidate indexes were generated from the workload.
+        base_cost: Workload cost with the existing indexes (planner units per second).
+        cost: Workload cost with the recommended indexes too.
+        size_bytes: Total size of the recommended indexes now, in bytes.
+        planner_calls: Plans costed by the backend.
+        cache_hits: Plans answered from the cache instead.
+        seconds: Wall time of the advice.
+        optimal: ``True`` when the exact search proved the selection optimal.
+        stopped_early: ``True`` when the time limit ended the search (the best so far is given).
+        notes: Caveats of the backend and statements left out, with the reason.
+    """
+
     engine: str
     backend: str
     settings: dict[str, str]
     algorithm: str
     budget: Budget
     recommended: tuple[RecommendedIndex, ...]
-    #: (candidate, reason) for every candidate not recommended.
     rejected: tuple[tuple[str, Rejection], ...]
     statements: tuple[StatementEffect, ...]
     existing: tuple[ExistingIndexFinding, ...]
@@ -97,6 +155,7 @@ class IndexAdvice:
 
     @property
     def relative_cost(self) -> float:
+        """``cost / base_cost``: 0.6 means the workload costs 40% less with the indexes."""
         return self.cost / self.base_cost if self.base_cost else 1.0
 
 

@@ -51,6 +51,19 @@ class DesignDraft:
 
 @dataclass(frozen=True)
 class DesignFinding:
+    """What one design guardrail found.
+
+    Attributes:
+        rule_id: The rule, e.g. ``foreign-key-without-index`` (``docs/rules/design/<id>.md``).
+        level: ``error`` or ``warning``.
+        message: What is wrong, why it matters, and what to do, in the brief's own names.
+        table: The table it is about, if any.
+        column: The column it is about, if any.
+        statement: The workload statement it is about, if any.
+        engine: The ``portable_to`` engine it is about, if any.
+        hint: More on what to do, when there is more.
+    """
+
     rule_id: str
     level: Level
     message: str

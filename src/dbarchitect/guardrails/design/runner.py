@@ -60,7 +60,15 @@ def explain_design_rule(rule_id: str) -> str:
 @dataclass(frozen=True)
 class DesignVerdict:
     """The guardrail verdict for a design: findings (errors first), the rules that ran, and notes on
-    what was not checked and why."""
+    what was not checked and why (``dbarchitect.check_brief``, ``dbarch check``).
+
+    Attributes:
+        brief: The brief's file name.
+        engine: The target engine, e.g. ``PostgreSQL 15``.
+        findings: What the rules found: errors first, then by rule, table, column, statement.
+        rules: The ids of the design rules that ran.
+        notes: What was not checked, and why (an engine without a scratch database to run on...).
+    """
 
     brief: str
     engine: str
