@@ -86,6 +86,8 @@ class ColumnStats(_Out):
     avg_width: float | None
     most_common: list[tuple[str, float]] = Field(description="(value, frequency) pairs")
     correlation: float | None
+    minimum: str | None = Field(description="smallest value now, as literal text")
+    maximum: str | None = Field(description="largest value now, as literal text")
 
 
 class ColumnInfo(_Out):
