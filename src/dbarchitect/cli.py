@@ -43,6 +43,7 @@ from dbarchitect.guardrails.design.runner import (
     verdict_text,
 )
 from dbarchitect.report.document import design_document, inspection_document
+from dbarchitect.report.html import render_html
 from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
 from dbarchitect.report.json import dumps
 from dbarchitect.report.markdown import render_markdown
@@ -139,7 +140,9 @@ def design(
     brief: BriefArg,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Directory for schema files, report.md, design.json."),
+        typer.Option(
+            "--output", "-o", help="Directory for schema files, report.md, report.html, design.json."
+        ),
     ] = None,
     format: FormatOpt = OutputFormat.text,
     database: Annotated[
@@ -177,6 +180,7 @@ def _write_design(result: Design, output: Path) -> dict[str, str]:
 
 def _write_reports(doc: dict[str, object], output: Path) -> None:
     (output / "report.md").write_text(render_markdown(doc), encoding="utf-8")
+    (output / "report.html").write_text(render_html(doc), encoding="utf-8")
     (output / "design.json").write_text(dumps(doc), encoding="utf-8")
 
 

@@ -10,8 +10,10 @@ import json
 from typing import Any
 
 from dbarchitect._version import __version__
+from dbarchitect.advisors.migrations import MigrationPlan, plan_json
 from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
+from dbarchitect.guardrails.design.rules.slo_latency import CALIBRATED_ON, MS_PER_COST_UNIT, estimated_ms
 from dbarchitect.guardrails.design.runner import verdict_json
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
@@ -211,7 +213,59 @@ def _schema_design(inspection: Inspection) -> dict[str, Any] | None:
     }
 
 
-def design_document(design: Design, files: dict[str, str] | None = None) -> dict[str, Any]:
+def _latency(design: Design) -> dict[str, Any]:
+    """Each statement's SLO beside its estimated latency under the design (the index advice's cost
+    after its indexes x the calibrated ms per planner unit: what the ``slo-latency`` guardrail
+    judges), its plan, and the indexes that serve it: the advised ones its new plan uses, and the
+    existing ones its access paths use on tables no advised index serves."""
+    advice = design.index_advice
+    effects = {e.statement: e for e in advice.statements} if advice else {}
+    advised_tables = {r.name: r.table for r in advice.recommended} if advice else {}
+    paths: dict[str, list[tuple[str, str]]] = {}
+    for p in design.inspection.paths:
+        if p.index is not None:
+            paths.setdefault(p.statement, []).append((p.table, p.index))
+    rows = []
+    for s in design.inspection.workload.statements:
+        effect = effects.get(s.name)
+        costed = effect is not None and effect.error is None
+        uses = list(effect.uses) if effect else []
+        served = {advised_tables[u] for u in uses if u in advised_tables}
+        estimate = estimated_ms(effect.after) if effect is not None and costed else None
+        before = estimated_ms(effect.before) if effect is not None and costed else None
+        target = s.slo.p95_ms if s.slo and s.slo.p95_ms is not None else s.slo.p99_ms if s.slo else None
+        rows.append(
+            {
+                "statement": s.name,
+                "kind": s.kind.value,
+                "rate_per_second": s.rate,
+                "slo_p95_ms": s.slo.p95_ms if s.slo else None,
+                "slo_p99_ms": s.slo.p99_ms if s.slo else None,
+                "estimated_ms": to_jsonable(estimate),
+                "estimated_ms_before": to_jsonable(before),
+                "over_slo": None if estimate is None or target is None else estimate > target,
+                "cost_before": to_jsonable(effect.before) if costed and effect else None,
+                "cost_after": to_jsonable(effect.after) if costed and effect else None,
+                "plan_before": effect.plan_before if effect else None,
+                "plan": effect.plan_after if effect else None,
+                "advised_indexes": uses,
+                "existing_indexes": [i for t, i in paths.get(s.name, []) if t not in served],
+                "error": effect.error if effect else "no index advice: not costed",
+            }
+        )
+    return {
+        "source": f"index advice ({advice.backend})" if advice else None,
+        "ms_per_cost_unit": MS_PER_COST_UNIT,
+        "calibrated_on": CALIBRATED_ON.value,
+        "statements": rows,
+    }
+
+
+def design_document(
+    design: Design, files: dict[str, str] | None = None, *, migration: MigrationPlan | None = None
+) -> dict[str, Any]:
+    """The design as a report document; ``migration`` is the plan from the current schema to the
+    designed one, when there is a current one."""
     doc = inspection_document(design.inspection)
     doc["schemas"] = [
         {
@@ -226,4 +280,6 @@ def design_document(design: Design, files: dict[str, str] | None = None) -> dict
     doc["indexes"] = index_advice_document(design.index_advice) if design.index_advice else None
     doc["notes"] = list(design.notes)
     doc["verdict"] = json.loads(verdict_json(design.verdict)) if design.verdict else None
+    doc["latency"] = _latency(design)
+    doc["migration"] = plan_json(migration) if migration is not None else None
     return doc

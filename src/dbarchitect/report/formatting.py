@@ -29,6 +29,17 @@ def human_rate(per_second: float) -> str:
     return f"{per_second:.3g}/s"  # pragma: no cover
 
 
+def human_ms(value: float | None) -> str:
+    """``2.81 s``, ``14 ms``, ``25 µs``, ``30 ns``: three significant digits in the largest unit the
+    value is at least 1 of."""
+    if value is None:
+        return "—"
+    for unit, scale in (("s", 1000.0), ("ms", 1.0), ("µs", 1e-3)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-6:.2g} ns"
+
+
 def human_fraction(value: float) -> str:
     if value >= 0.01:
         return f"{value * 100:.1f}%"
