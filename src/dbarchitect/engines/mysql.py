@@ -24,6 +24,7 @@ from dbarchitect.engines.traits import (
     LockFact,
     MigrationFacts,
     PartitioningFacts,
+    ShardingFacts,
 )
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -148,6 +149,10 @@ def _innodb_traits(
         online_index_options="ALGORITHM=INPLACE LOCK=NONE",
         migration=migration,
         partitioning=_INNODB_PARTITIONING,
+        sharding=ShardingFacts(
+            distributed_engine="vitess" if engine == EngineName.MYSQL else "",
+            source="Vitess shards MySQL (v19 release notes: MySQL 8.0; MariaDB is not a documented flavor)",
+        ),
     )
 
 

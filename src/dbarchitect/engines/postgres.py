@@ -18,6 +18,7 @@ from dbarchitect.engines.traits import (
     LockFact,
     MigrationFacts,
     PartitioningFacts,
+    ShardingFacts,
 )
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -112,6 +113,10 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         partition_syntax="declarative",
         migration=migration_facts(version),
         partitioning=partitioning_facts(version),
+        sharding=ShardingFacts(
+            distributed_engine="citus",
+            source="Citus is a PostgreSQL extension (docs.citusdata.com: create_distributed_table)",
+        ),
     )
 
 

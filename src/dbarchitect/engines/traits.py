@@ -119,6 +119,8 @@ class EngineTraits:
     partitioning: PartitioningFacts = field(
         default_factory=lambda: PartitioningFacts(), compare=False, repr=False
     )
+    #: Which distributed engine shards this engine's tables (the sharding advisor's facts).
+    sharding: ShardingFacts = field(default_factory=lambda: ShardingFacts(), compare=False, repr=False)
 
     @property
     def version_text(self) -> str:
@@ -299,4 +301,18 @@ class PartitioningFacts:
     #: Several tables renamed in one atomic statement (``{pairs}`` is ``a TO b, c TO d``); None: two
     #: renames in one transaction (transactional DDL).
     multi_rename_sql: str | None = None
+    source: str = ""
+
+
+# -- sharding facts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShardingFacts:
+    """The distributed engine that runs a sharding plan on this engine's own servers: ``citus`` (a
+    PostgreSQL extension: ``create_distributed_table``) or ``vitess`` (a router in front of MySQL
+    shards, configured by a VSchema); empty when there is none. The sharding advisor emits both
+    plans; this says which one the brief's engine can run. ``source`` says where the fact comes from."""
+
+    distributed_engine: str = ""
     source: str = ""
