@@ -85,8 +85,8 @@ class Sandbox:
                 Diagnostic(
                     f"writing to a scratch database is off on this server, so {redact(url)!r} is not used",
                     field=field,
-                    hint=f"leave {field} out (read-only analysis), or restart the server with {SCRATCH_FLAG} "
-                    "and name an EMPTY scratch database",
+                    hint=f"leave {field} out for read-only analysis, or restart the server with "
+                    f"{SCRATCH_FLAG} and name an EMPTY scratch database",
                 )
             )
         return self._url(url, field)
