@@ -267,3 +267,53 @@ def test_a_schema_the_engine_rejects_is_a_clear_error(tmp_path: Path) -> None:
     ):
         generate(catalog, Refusing(conn, get_traits("sqlite")), scale=0.01)
     conn.close()
+
+
+def test_briefed_ranges_place_the_values(tmp_path: Path) -> None:
+    """``min`` / ``max`` statistics place dates, timestamps and fractional numbers inside the range
+    (TPC-H's order dates are 1992-1998, not the default 2021-2024); a correlated timestamp's fresh
+    row (an INSERT's new reading) comes after the newest loaded one."""
+    (tmp_path / "schema.sql").write_text(
+        "CREATE TABLE t (id bigint PRIMARY KEY, d date NOT NULL, ts timestamptz NOT NULL, "
+        "discount numeric(4,2) NOT NULL, ratio double precision NOT NULL, qty integer NOT NULL);"
+    )
+    (tmp_path / "brief.yaml").write_text(
+        """
+engine: postgresql 15
+schema: {ddl: schema.sql}
+tables:
+  t:
+    rows: 2000
+    columns:
+      d: {distinct: 300, min: '1992-01-01', max: '1998-08-02'}
+      ts: {correlation: 1.0, min: '2025-01-01 00:00:00+00', max: '2025-03-01 00:00:00+00'}
+      discount: {distinct: 11, min: 0.0, max: 0.10}
+      ratio: {distinct: 5, min: -1, max: 1}
+      qty: {distinct: 50, min: 1, max: 50}
+"""
+    )
+    catalog = inspect_brief(tmp_path / "brief.yaml").catalog
+    conn = sqlite3.connect(tmp_path / "r.db", isolation_level=None)
+    data = generate(catalog, SqliteLoader(conn, get_traits("sqlite")), scale=1.0)
+    lo, hi, n = conn.execute("SELECT min(d), max(d), count(DISTINCT d) FROM t").fetchone()
+    assert lo >= "1992-01-01" and hi <= "1998-08-02" and n == 300
+    lo, hi = conn.execute("SELECT min(ts), max(ts) FROM t").fetchone()
+    assert lo.startswith("2025-01-01") and hi <= "2025-03-01"
+    values = [r[0] for r in conn.execute("SELECT DISTINCT discount FROM t ORDER BY 1")]
+    assert values == pytest.approx([i / 100 for i in range(11)])
+    assert [r[0] for r in conn.execute("SELECT DISTINCT ratio FROM t ORDER BY 1")] == [-1, -0.5, 0, 0.5, 1]
+    assert conn.execute("SELECT min(qty), max(qty) FROM t").fetchone() == (1, 50)
+    fresh = data.tables["t"].fresh_row(1)["ts"]
+    assert adapt_row(EngineName.SQLITE, [fresh])[0] > hi
+    conn.close()
+
+
+def test_a_bound_that_is_not_the_columns_type_is_named() -> None:
+    from dbarchitect.model.catalog import ColumnStats
+    from dbarchitect.model.names import Name
+    from dbarchitect.model.types import LogicalType
+    from dbarchitect.verify.synthetic import briefed_bounds
+
+    column = Column(Name("d"), LogicalType(TypeKind.DATE), stats=ColumnStats(minimum="last tuesday"))
+    with pytest.raises(DbarchError, match="bound 'last tuesday' of column d is not a date"):
+        briefed_bounds(column)

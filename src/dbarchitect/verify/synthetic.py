@@ -14,7 +14,11 @@ pointing at parents that exist. This module builds that data and nothing is gues
   values, foreign keys every parent, other columns one value per row.
 * Hot values get their briefed frequency; NULLs their fraction; the rest is spread evenly over the
   other values (each is used once before any repeats, so the distinct count is reached exactly).
-  A column with ``correlation >= 0.5`` is generated in row order (``placed_at`` rising with ``id``).
+  A column with ``correlation >= 0.5`` is generated in row order (``placed_at`` rising with ``id``),
+  and a fresh row for an INSERT continues past the newest value (a new reading is the latest).
+* Ranges: a column's ``min`` / ``max`` statistics place its values (dates and timestamps spread over
+  the range, fractional numbers evenly from min to max, integers from min); without them dates and
+  timestamps span :data:`SPAN_DAYS` from 2021-01-01. Check constraints take precedence.
 * Foreign keys draw from the keys the parent table really got, so there are no orphans; a hot parent
   key in the child's statistics is drawn at its frequency.
 * Primary keys and unique constraints hold: single columns get one value per row; a composite key
@@ -161,9 +165,10 @@ def domain_size(column: Column, lo: int, hi: int | None) -> int | None:
     return None
 
 
-def make_value(column: Column, k: int, lo: int, step: int = 1) -> Any:
+def make_value(column: Column, k: int, lo: int, step: int = 1, origin: Any = None) -> Any:
     """The ``k``-th (0-based) distinct value of ``column``'s type: distinct ``k`` give distinct values.
-    Timestamps are ``step`` seconds apart (dates ``step`` days), so any count spans the same years."""
+    Timestamps are ``step`` seconds apart (dates ``step`` days) from ``origin`` (default 2021-01-01),
+    so any count spans the same years; a fractional number with an ``origin`` is ``origin + k x step``."""
     t = column.type
     kind = t.kind
     width = column.stats.avg_width if column.stats is not None else None
@@ -171,6 +176,11 @@ def make_value(column: Column, k: int, lo: int, step: int = 1) -> Any:
         return k % 2 == 1
     if kind in (TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT):
         return lo + k
+    if kind == TypeKind.DECIMAL and origin is not None:
+        places = Decimal(1).scaleb(-(t.scale or 0))
+        return (Decimal(origin) + Decimal(step) * k).quantize(places)
+    if kind in (TypeKind.REAL, TypeKind.DOUBLE) and origin is not None:
+        return float(origin) + float(step) * k
     if kind == TypeKind.DECIMAL:
         scale = t.scale if t.scale is not None else 0
         digits = max((t.precision or 18) - scale, 1)
@@ -194,13 +204,13 @@ def make_value(column: Column, k: int, lo: int, step: int = 1) -> Any:
     if kind == TypeKind.BINARY:
         return k.to_bytes(max(1, (k.bit_length() + 7) // 8), "big")
     if kind == TypeKind.DATE:
-        return _BASE_DAY + timedelta(days=(k * step) % 20_000)
+        return (origin or _BASE_DAY) + timedelta(days=(k * step) % 20_000)
     if kind == TypeKind.TIME:
         return (_BASE_TIME + timedelta(seconds=k % 86_400)).time()
     if kind == TypeKind.TIMESTAMP:
-        return _BASE_TIME + timedelta(seconds=k * step)
+        return (origin or _BASE_TIME) + timedelta(seconds=k * step)
     if kind == TypeKind.TIMESTAMPTZ:
-        return _BASE_TIME_TZ + timedelta(seconds=k * step)
+        return (origin or _BASE_TIME_TZ) + timedelta(seconds=k * step)
     if kind == TypeKind.INTERVAL:
         return timedelta(seconds=k)
     if kind == TypeKind.UUID:
@@ -218,7 +228,7 @@ def make_value(column: Column, k: int, lo: int, step: int = 1) -> Any:
     )
 
 
-def value_maker(column: Column, lo: int, step: int = 1) -> Callable[[int], Any]:
+def value_maker(column: Column, lo: int, step: int = 1, origin: Any = None) -> Callable[[int], Any]:
     """:func:`make_value` for one column as a function of ``k`` (the common kinds without dispatch:
     generation calls it once per row and column)."""
     t = column.type
@@ -226,19 +236,57 @@ def value_maker(column: Column, lo: int, step: int = 1) -> Callable[[int], Any]:
     if t.is_integer:
         return lambda k: lo + k
     if t.kind == TypeKind.TIMESTAMPTZ:
-        return lambda k: _BASE_TIME_TZ + timedelta(seconds=k * step)
+        start_tz = origin or _BASE_TIME_TZ
+        return lambda k: start_tz + timedelta(seconds=k * step)
     if t.kind == TypeKind.TIMESTAMP:
-        return lambda k: _BASE_TIME + timedelta(seconds=k * step)
+        start = origin or _BASE_TIME
+        return lambda k: start + timedelta(seconds=k * step)
     if t.kind in (TypeKind.VARCHAR, TypeKind.TEXT) and width is None:
         prefix = f"{column.name.value}-"
         limit = t.length if t.kind == TypeKind.VARCHAR else None
         if limit is None or limit >= len(prefix) + 12:
             return lambda k: f"{prefix}{k}"
-    return lambda k: make_value(column, k, lo, step)
+    return lambda k: make_value(column, k, lo, step, origin)
 
 
-def parse_value(column: Column, text: str) -> Any:
-    """A hot value's text (from the brief) as a value of ``column``'s type."""
+def spacing(column: Column, n_values: int, low: Any, high: Any) -> tuple[Any, Any]:
+    """``(step, origin)`` for ``n_values`` distinct values of ``column`` between the briefed ``low``
+    and ``high`` (either may be None): dates ``step`` days apart, timestamps ``step`` seconds apart,
+    both from ``origin`` (None: 2021-01-01) over the briefed range or else :data:`SPAN_DAYS`; fractional
+    numbers with both bounds evenly spread from ``low`` to ``high``; anything else one apart."""
+    kind = column.type.kind
+    n = max(n_values, 1)
+    if kind == TypeKind.DATE:
+        span = (high - low).days if low is not None and high is not None else SPAN_DAYS
+        origin = low if low is not None else (high - timedelta(days=SPAN_DAYS) if high is not None else None)
+        return max(1, span // n), origin
+    if kind in (TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ):
+        if low is not None and high is not None:
+            span = int((high - low).total_seconds())
+        else:
+            span = SPAN_DAYS * 86_400
+        origin = low if low is not None else (high - timedelta(seconds=span) if high is not None else None)
+        return max(1, span // n), origin
+    if kind == TypeKind.DECIMAL and low is not None and high is not None:
+        return (Decimal(high) - Decimal(low)) / max(n - 1, 1), Decimal(low)
+    if kind in (TypeKind.REAL, TypeKind.DOUBLE) and low is not None and high is not None:
+        return (float(high) - float(low)) / max(n - 1, 1), float(low)
+    return 1, None
+
+
+def briefed_bounds(column: Column) -> tuple[Any, Any]:
+    """The column's ``min`` and ``max`` statistics as values of its type (None when not given)."""
+    stats = column.stats
+    if stats is None:
+        return None, None
+    return tuple(  # type: ignore[return-value]
+        None if text is None else parse_value(column, str(text), what="bound")
+        for text in (stats.minimum, stats.maximum)
+    )
+
+
+def parse_value(column: Column, text: str, *, what: str = "hot value") -> Any:
+    """A hot value's (or a bound's) text from the brief as a value of ``column``'s type."""
     kind = column.type.kind
     try:
         if kind == TypeKind.BOOLEAN:
@@ -259,8 +307,8 @@ def parse_value(column: Column, text: str) -> Any:
     except (ValueError, InvalidOperation):
         raise DbarchError(
             Diagnostic(
-                f"hot value {text!r} of column {column.name} is not a {column.type}",
-                hint="write hot values as the column's literals",
+                f"{what} {text!r} of column {column.name} is not a {column.type}",
+                hint=f"write {what}s as the column's literals",
             )
         ) from None
     return text
@@ -424,6 +472,13 @@ class ColumnGen:
         stats = column.stats
         self.lo = checks.lower.get(key, 1 if column.type.is_integer else 0)
         hi = checks.upper.get(key)
+        low, high = briefed_bounds(column)
+        if column.type.is_integer or column.type.kind == TypeKind.DECIMAL:
+            # a briefed range where no check gives one (checks are the law, statistics a description)
+            if low is not None and key not in checks.lower:
+                self.lo = math.ceil(low)
+            if high is not None and hi is None and column.type.is_integer:
+                hi = math.floor(high)
         self.null_fraction = (stats.null_fraction or 0.0) if stats is not None and column.nullable else 0.0
         self.fixed: list[Any] | None = None  # the universe, when it is listed (enum, IN, FK keys)
         allowed = checks.allowed.get(key)
@@ -461,6 +516,7 @@ class ColumnGen:
             self.hot_cumulative.append(acc)
         hot_values = {v for v, _ in self.hot}
         self.rest_size = max(0, self.distinct - len(self.hot))
+        self.step, self.origin = spacing(column, self.rest_size, low, high)
         self.rest: list[Any] | None = None
         if self.fixed is not None:
             order = list(self.fixed)
@@ -473,7 +529,7 @@ class ColumnGen:
             rest: list[Any] = []
             k = 0
             while len(rest) < self.rest_size and (limit is None or k < limit):
-                value = make_value(column, k, self.lo)
+                value = make_value(column, k, self.lo, self.step, self.origin)
                 if value not in hot_values:
                     rest.append(value)
                 k += 1
@@ -481,13 +537,6 @@ class ColumnGen:
             self.rest_size = len(rest)
         if self.rest_size == 0 and not self.hot:
             self.rest_size = 1 if self.rest is None else 0
-        n_values = max(self.rest_size, 1)
-        if column.type.kind == TypeKind.DATE:
-            self.step = max(1, SPAN_DAYS // n_values)
-        elif column.type.kind in (TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ):
-            self.step = max(1, SPAN_DAYS * 86_400 // n_values)
-        else:
-            self.step = 1
         self.correlated = stats is not None and stats.correlation is not None and stats.correlation >= 0.5
         # a bijection on [0, rest_size): each value once before repeats, in scrambled order
         n = max(self.rest_size, 1)
@@ -496,7 +545,7 @@ class ColumnGen:
             step += 1
         self.stride, self.offset = step, rng.randrange(n)
         self.used = 0
-        self.maker = value_maker(column, self.lo, self.step)
+        self.maker = value_maker(column, self.lo, self.step, self.origin)
         self.randomized = bool(self.null_fraction or self.hot)
         self.hot_pairs = [
             (value, bound) for (value, _), bound in zip(self.hot, self.hot_cumulative, strict=True)
@@ -532,7 +581,10 @@ class ColumnGen:
         if self.rest_size == 0:
             return self.hot[-1][0] if self.hot else None
         if self.correlated:
-            k = min(self.rest_size - 1, i * self.rest_size // max(self.rows, 1))
+            # in row order; a fresh row (past the loaded ones) continues past the newest value
+            k = i * self.rest_size // max(self.rows, 1)
+            if self.rest is not None:
+                k = min(self.rest_size - 1, k)
         elif self.used < self.rest_size:
             k = (self.offset + self.used * self.stride) % self.rest_size
             self.used += 1
