@@ -5,7 +5,9 @@
 #
 # - Creates or refreshes the virtualenv .venv with `pip install -e '.[test]'` (skipped when
 #   pyproject.toml has not changed since the last successful install).
-# - Installs missing Debian packages: postgresql-15, postgresql-15-hypopg, mariadb-server.
+# - Installs missing Debian packages: postgresql-15, postgresql-15-hypopg, mariadb-server, and chromium
+#   with chromium-driver for the HTML report's browser tests (screenshots in $DBARCH_ARTIFACTS, default
+#   ./artifacts).
 # - Starts THROWAWAY PostgreSQL 15 and MariaDB servers on free loopback ports, with their data, sockets
 #   and logs in one temporary directory, and exports DBARCH_TEST_PG_URL / DBARCH_TEST_MARIADB_URL for
 #   tests/conftest.py. When one of those variables is already set, that server is used and nothing is
@@ -60,6 +62,16 @@ if [[ "$(cat "$STAMP" 2>/dev/null)" != "$WANT_STAMP" ]] \
         || die "pip install -e '.[test]' failed"
     printf '%s\n' "$WANT_STAMP" >"$STAMP"
 fi
+
+# --- headless Chromium for the HTML report's browser tests (tests/report/test_browser.py) ---------
+if ! apt_install_missing chromium chromium-driver; then
+    if $IS_CI; then
+        die "chromium and chromium-driver could not be installed (CI=true: the browser tests must run)"
+    fi
+    warn "chromium and chromium-driver could not be installed; the browser tests will be skipped"
+fi
+# Screenshots the browser tests take (and CI keeps).
+export DBARCH_ARTIFACTS="${DBARCH_ARTIFACTS:-$PWD/artifacts}"
 
 if [[ -n "${DBARCH_TEST_PG_URL:-}" ]]; then
     say "PostgreSQL: using DBARCH_TEST_PG_URL from the environment"
