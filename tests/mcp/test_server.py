@@ -200,6 +200,15 @@ def test_recommend_indexes_within_a_budget(server: Session) -> None:
         assert index["ddl"].startswith("CREATE INDEX CONCURRENTLY")
         assert index["helps"] and index["reasons"]
     assert {s["statement"] for s in doc["statements"]} >= {"order_history", "product_page"}
+    # The exact search (HiGHS prints a banner on standard output) leaves the stdio protocol intact.
+    exact = server.ok(
+        "recommend_indexes",
+        {"brief_path": "examples/shop/brief.yaml", "algorithm": "exact", "time_limit_s": 30},
+    )
+    assert (
+        exact["algorithm"] == "exact"
+        and exact["budget"]["used_bytes"] <= exact["budget"]["index_storage_bytes"]
+    )
 
 
 def test_plan_migration_between_two_ddl_texts(server: Session) -> None:
@@ -328,7 +337,23 @@ def test_verify_design_on_embedded_sqlite(server: Session) -> None:
             "scale: Input should be greater than 0",
         ),
         ("verify_design", {"brief_path": "examples/shop/brief.yaml", "repetitions": "many"}, "repetitions"),
-        ("no_such_tool", {}, "no_such_tool"),
+        ("no_such_tool", {}, "no tool 'no_such_tool'"),
+        (
+            "inspect_brief",
+            {"brief": 42},
+            "brief: Input should be a valid dictionary, or input should be a valid string",
+        ),
+        (
+            "plan_migration",
+            {"current": {"sql": "x"}, "target": {"ddl": "x"}, "engine": "sqlite"},
+            "current.sql: is not a field here",
+        ),
+        # A misspelled argument is refused, not ignored (the call would quietly skip the scratch database).
+        (
+            "verify_design",
+            {"brief_path": "examples/blog/brief.yaml", "engine-url": "sqlite:///x.db"},
+            "did you mean 'engine_url'?",
+        ),
     ],
 )
 def test_bad_input_is_a_one_line_tool_error(

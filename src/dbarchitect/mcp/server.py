@@ -126,13 +126,33 @@ class SchemaSource(BaseModel):
 # Errors: one line, redacted
 
 
+def _where(loc: tuple[int | str, ...]) -> str:
+    """An argument path without the union-member tags pydantic adds (``dict[str,any]``, ``str``)."""
+    parts = [
+        p for p in loc if isinstance(p, int) or not ("[" in p or "function-" in p or p in ("str", "int"))
+    ]
+    return ".".join(str(p) for p in parts) or "arguments"
+
+
 def _validation_text(exc: ValidationError) -> str:
-    """A pydantic argument error as one line: the argument path and what is wrong."""
+    """A pydantic argument error as one line: the argument path and what is wrong (the alternatives of
+    a union that matched none, joined)."""
     errors = exc.errors()
-    first = errors[0]
-    where = ".".join(str(p) for p in first["loc"]) or "arguments"
-    message = "is missing" if first["type"] == "missing" else first["msg"].removeprefix("Value error, ")
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    where = _where(tuple(errors[0]["loc"]))
+    same = [e for e in errors if _where(tuple(e["loc"])) == where]
+    messages: list[str] = []
+    for e in same:
+        if e["type"] == "missing":
+            text = "is missing"
+        elif e["type"] == "extra_forbidden":
+            text = "is not a field here"
+        else:
+            text = e["msg"].removeprefix("Value error, ")
+        if text not in messages:
+            messages.append(text)
+    message = messages[0] + "".join(f", or {m[0].lower()}{m[1:]}" for m in messages[1:])
+    others = len(errors) - len(same)
+    more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
     return redact(" ".join(f"{where}: {message}{more}".split()))
 
 
@@ -162,6 +182,18 @@ class DbarchServer(MCPServer[Any]):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
+        tool = next((t for t in await self.list_tools() if t.name == name), None)
+        if tool is None:
+            known = [t.name for t in await self.list_tools()]
+            raise ToolError(f"no tool {name!r}{did_you_mean(name, known)}; the tools are {', '.join(known)}")
+        # An argument the tool does not take is refused, not ignored: a misspelled scratch_url must
+        # not quietly give a result without the rehearsal.
+        taken = tool.input_schema.get("properties", {})
+        for key in arguments:
+            if key not in taken:
+                raise ToolError(
+                    f"{name} takes no argument {key!r}{did_you_mean(key, taken)}; it takes {', '.join(taken)}"
+                )
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
