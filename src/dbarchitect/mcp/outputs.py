@@ -406,64 +406,6 @@ def verdict_result(verdict: DesignVerdict) -> VerdictResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# design
-
-
-class RenderNote(_Out):
-    table: str
-    feature: str
-    message: str
-
-
-class EngineSchema(_Out):
-    engine: str
-    target: bool
-    sql: str = Field(description="the schema's DDL for this engine, indexes included")
-    notes: list[RenderNote] = Field(description="what this engine cannot express, and what was rendered")
-
-
-class StatementCheck(_Out):
-    statement: str
-    ok: bool
-    detail: list[str] = Field(description="SQLite's query plan when ok, else its error")
-    sql: str
-
-
-class EmbeddedCheck(_Out):
-    engine: str
-    sqlite_version: str
-    schema_ok: bool
-    schema_error: str | None
-    statements: list[StatementCheck]
-
-
-class DesignResult(InspectionResult):
-    """The design: the schema per engine (target first) with the advised indexes, proof on embedded
-    SQLite, the index advice and the guardrail verdict, beside the inspection."""
-
-    schemas: list[EngineSchema]
-    embedded_check: EmbeddedCheck | None
-    indexes: IndexAdviceResult | None
-    notes: list[str]
-    verdict: VerdictResult | None
-
-
-def design_result(design: Design) -> DesignResult:
-    doc = design_document(design)
-    sql = {s.engine.name.value: s.sql for s in design.schemas}
-    doc["schemas"] = [
-        {
-            "engine": s["engine"],
-            "target": s["target"],
-            "sql": sql[s["engine"].split()[0]],
-            "notes": s["notes"],
-        }
-        for s in doc["schemas"]
-    ]
-    return DesignResult.model_validate(redacted(doc))
-
-
-# ---------------------------------------------------------------------------------------------
 # plan_migration
 
 
@@ -585,6 +527,94 @@ def migration_result(plan: MigrationPlan, rehearsal: Rehearsal | None) -> Migrat
     return MigrationResult.model_validate(
         redacted({"plan": plan_json(plan), "rehearsal": _rehearsal(rehearsal) if rehearsal else None})
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# design
+
+
+class RenderNote(_Out):
+    table: str
+    feature: str
+    message: str
+
+
+class EngineSchema(_Out):
+    engine: str
+    target: bool
+    sql: str = Field(description="the schema's DDL for this engine, indexes included")
+    notes: list[RenderNote] = Field(description="what this engine cannot express, and what was rendered")
+
+
+class StatementCheck(_Out):
+    statement: str
+    ok: bool
+    detail: list[str] = Field(description="SQLite's query plan when ok, else its error")
+    sql: str
+
+
+class EmbeddedCheck(_Out):
+    engine: str
+    sqlite_version: str
+    schema_ok: bool
+    schema_error: str | None
+    statements: list[StatementCheck]
+
+
+class StatementLatency(_Out):
+    statement: str
+    kind: str
+    rate_per_second: float
+    slo_p95_ms: float | None
+    slo_p99_ms: float | None
+    estimated_ms: float | None = Field(description="planner cost after the design's indexes x ms per unit")
+    estimated_ms_before: float | None
+    over_slo: bool | None
+    cost_before: float | None
+    cost_after: float | None
+    plan_before: str | None
+    plan: str | None
+    advised_indexes: list[str] = Field(description="advised indexes the statement's new plan uses")
+    existing_indexes: list[str] = Field(description="existing indexes its access paths use elsewhere")
+    error: str | None
+
+
+class Latency(_Out):
+    source: str | None
+    ms_per_cost_unit: float
+    calibrated_on: str = Field(description="the engine the ms-per-cost calibration was measured on")
+    statements: list[StatementLatency]
+
+
+class DesignResult(InspectionResult):
+    """The design: the schema per engine (target first) with the advised indexes, proof on embedded
+    SQLite, the index advice and the guardrail verdict, each statement's estimated latency against its
+    SLO, beside the inspection."""
+
+    schemas: list[EngineSchema]
+    embedded_check: EmbeddedCheck | None
+    indexes: IndexAdviceResult | None
+    notes: list[str]
+    verdict: VerdictResult | None
+    latency: Latency | None = None
+    migration: MigrationPlanResult | None = Field(
+        default=None, description="the plan from a current schema to this design (when there is one)"
+    )
+
+
+def design_result(design: Design) -> DesignResult:
+    doc = design_document(design)
+    sql = {s.engine.name.value: s.sql for s in design.schemas}
+    doc["schemas"] = [
+        {
+            "engine": s["engine"],
+            "target": s["target"],
+            "sql": sql[s["engine"].split()[0]],
+            "notes": s["notes"],
+        }
+        for s in doc["schemas"]
+    ]
+    return DesignResult.model_validate(redacted(doc))
 
 
 # ---------------------------------------------------------------------------------------------
