@@ -317,3 +317,26 @@ def test_a_bound_that_is_not_the_columns_type_is_named() -> None:
     column = Column(Name("d"), LogicalType(TypeKind.DATE), stats=ColumnStats(minimum="last tuesday"))
     with pytest.raises(DbarchError, match="bound 'last tuesday' of column d is not a date"):
         briefed_bounds(column)
+
+
+def test_values_the_workload_names_are_in_the_data(tmp_path: Path) -> None:
+    """TPC-H's queries name ``p_brand = 'Brand#23'``, ``l_shipmode IN ('MAIL', 'SHIP')``, ``r_name =
+    'ASIA'``: each is one of its column's values, at an ordinary value's frequency, so the query finds
+    rows as it does on real TPC-H data."""
+    from dbarchitect.verify.synthetic import workload_values
+
+    inspection = inspect_brief(EXAMPLES / "tpch" / "brief.yaml")
+    named = workload_values(inspection.workload)
+    assert "'Brand#23'" in named[("part", "p_brand")]
+    assert {"'MAIL'", "'SHIP'"} <= set(named[("lineitem", "l_shipmode")])
+    conn = sqlite3.connect(tmp_path / "tpch.db", isolation_level=None)
+    catalog = inspection.catalog
+    generate(catalog, SqliteLoader(conn, get_traits("sqlite")), scale=0.001, named=named)
+    parts = count(conn, "SELECT count(*) FROM part")
+    brand23 = count(conn, "SELECT count(*) FROM part WHERE p_brand = 'Brand#23'")
+    assert 0 < brand23 <= 3 * parts / 25  # one of 25 brands
+    assert count(conn, "SELECT count(DISTINCT p_brand) FROM part") == 25
+    for mode in ("MAIL", "SHIP"):
+        assert count(conn, "SELECT count(*) FROM lineitem WHERE l_shipmode = ?", (mode,)) > 0
+    assert count(conn, "SELECT count(*) FROM region WHERE r_name = 'ASIA'") == 1
+    conn.close()

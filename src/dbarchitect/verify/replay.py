@@ -50,6 +50,7 @@ from dbarchitect.verify.synthetic import (
     TableGen,
     adapt_row,
     generate,
+    workload_values,
 )
 
 #: Executions before measuring (plan caches, prepared statements, buffer warm-up).
@@ -655,7 +656,14 @@ def verify_design(
     if seconds_per_statement <= 0 or repetitions < 1:
         raise DbarchError(Diagnostic("give a positive time per statement and at least one repetition"))
     with _open(url, traits) as target:
-        data = generate(catalog, target.loader, scale=scale, seed=seed, progress=progress)
+        data = generate(
+            catalog,
+            target.loader,
+            scale=scale,
+            seed=seed,
+            progress=progress,
+            named=workload_values(workload),
+        )
         target.analyze(catalog)
         rng = random.Random(f"{seed}:replay")
         results: list[StatementResult] = []

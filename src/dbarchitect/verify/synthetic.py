@@ -12,6 +12,8 @@ pointing at parents that exist. This module builds that data and nothing is gues
   rows (at least :data:`SMALL_DOMAIN`), which keeps "rows per value" (orders per customer) as briefed.
   Columns without statistics: unique keys get one value per row, booleans and enumerations their
   values, foreign keys every parent, other columns one value per row.
+* Values the workload names in an equality or IN list (``p_brand = 'Brand#23'``) are among the
+  column's values (as ordinary ones, unless hot), so a statement that names one finds rows.
 * Hot values get their briefed frequency; NULLs their fraction; the rest is spread evenly over the
   other values (each is used once before any repeats, so the distinct count is reached exactly).
   A column with ``correlation >= 0.5`` is generated in row order (``placed_at`` rising with ``id``),
@@ -40,7 +42,7 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -56,6 +58,7 @@ from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.model.catalog import Catalog, Column, ForeignKey, Table
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import INTEGER_MAX, TypeKind
+from dbarchitect.model.workload import PredicateKind, Workload
 
 #: Rows a table gets (before scaling) when the brief gives no size.
 DEFAULT_ROWS = 1000
@@ -274,6 +277,45 @@ def spacing(column: Column, n_values: int, low: Any, high: Any) -> tuple[Any, An
     return 1, None
 
 
+def _named_value(column: Column, text: str) -> Any:
+    """A literal's SQL text from the workload (``'Brand#23'``, ``15``, ``TRUE``) as a value of
+    ``column``'s type; None when it is not one (a generated column never holds it then)."""
+    value = text.strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        value = value[1:-1].replace("''", "'")
+    try:
+        parsed = parse_value(column, value)
+    except DbarchError:
+        return None
+    kind = column.type.kind
+    if kind in (TypeKind.CHAR, TypeKind.VARCHAR) and column.type.length and len(value) > column.type.length:
+        return None
+    if kind in (TypeKind.BOOLEAN, TypeKind.ENUM, TypeKind.JSON, TypeKind.BINARY, TypeKind.ARRAY):
+        return None  # booleans and enumerations have every value already; the others are not compared
+    return parsed
+
+
+def workload_values(workload: Workload) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Literal values the workload compares columns with (``p_brand = 'Brand#23'``, ``l_shipmode IN
+    ('MAIL', 'SHIP')``), by (table key, column key), in first-seen order: the data holds each of them
+    as an ordinary value of its column, so a statement that names one finds rows, as it would in
+    production."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for statement in workload.statements:
+        for access in statement.tables:
+            for p in access.predicates:
+                if p.kind == PredicateKind.IN:
+                    texts: tuple[str, ...] = p.in_values
+                elif p.kind in (PredicateKind.EQ, PredicateKind.NOT_EQ) and p.value not in (None, "?"):
+                    texts = (p.value or "",)
+                else:
+                    continue
+                key = (p.column.table.key, p.column.column.key)
+                seen = out.setdefault(key, [])
+                seen.extend(t for t in texts if t not in seen)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def briefed_bounds(column: Column) -> tuple[Any, Any]:
     """The column's ``min`` and ``max`` statistics as values of its type (None when not given)."""
     stats = column.stats
@@ -461,6 +503,7 @@ class ColumnGen:
         unique: bool,
         sequence: bool = False,
         parent_keys: list[Any] | None = None,
+        named: Sequence[str] = (),
         rng: random.Random,
     ) -> None:
         self.column = column
@@ -517,24 +560,39 @@ class ColumnGen:
         hot_values = {v for v, _ in self.hot}
         self.rest_size = max(0, self.distinct - len(self.hot))
         self.step, self.origin = spacing(column, self.rest_size, low, high)
+        #: values the workload names (``= 'Brand#23'``) that are not hot: ordinary values of the column
+        self.named: list[Any] = []
+        if not unique and not sequence:
+            for text in named:
+                value = _named_value(column, text)
+                if value is not None and value not in hot_values and value not in self.named:
+                    self.named.append(value)
         self.rest: list[Any] | None = None
         if self.fixed is not None:
             order = list(self.fixed)
             if parent_keys is not None:
                 rng.shuffle(order)
+            first = [v for v in order if v in self.named]  # named members of the universe are kept
+            order = first + [v for v in order if v not in first]
             self.rest = [v for v in order if v not in hot_values][: self.rest_size]
             self.rest_size = len(self.rest)
+            self.named = []
         elif hot_values and self.rest_size <= 200_000:
             # list the other values, skipping the hot ones (a small domain must not lose a value to them)
-            rest: list[Any] = []
+            rest: list[Any] = self.named[: self.rest_size]
             k = 0
             while len(rest) < self.rest_size and (limit is None or k < limit):
                 value = make_value(column, k, self.lo, self.step, self.origin)
-                if value not in hot_values:
+                if value not in hot_values and value not in self.named:
                     rest.append(value)
                 k += 1
             self.rest = rest
             self.rest_size = len(rest)
+            self.named = []
+        elif column.type.is_integer:
+            # an integer from lo upwards is made anyway
+            self.named = [v for v in self.named if not self.lo <= v < self.lo + self.rest_size]
+        self.named = self.named[: self.rest_size]
         if self.rest_size == 0 and not self.hot:
             self.rest_size = 1 if self.rest is None else 0
         self.correlated = stats is not None and stats.correlation is not None and stats.correlation >= 0.5
@@ -563,6 +621,8 @@ class ColumnGen:
     def value_at(self, k: int) -> Any:
         if self.rest is not None:
             return self.rest[k] if self.rest else None
+        if k < len(self.named):
+            return self.named[k]
         return self.maker(k)
 
     def draw(self, i: int, rng: random.Random) -> Any:
@@ -631,6 +691,7 @@ class TableGen:
         parents: dict[str, TableGen],
         late: set[int],
         seed: int,
+        named: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.table = table
         self.rows = rows
@@ -694,6 +755,7 @@ class TableGen:
                 self.checks,
                 unique=key in single_unique,
                 sequence=key in self.sequence,
+                named=(named or {}).get(key, ()),
                 rng=self.rng,
             )
         self.fk_gens: list[tuple[ForeignKey, ColumnGen | None, bool]] = []
@@ -1044,8 +1106,11 @@ def generate(
     scale: float,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    named: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> SyntheticData:
-    """Create ``catalog``'s schema through ``loader`` and fill every table (see the module docstring)."""
+    """Create ``catalog``'s schema through ``loader`` and fill every table (see the module docstring).
+    ``named`` maps (table key, column key) to literal values the data must hold
+    (:func:`workload_values`)."""
     if scale <= 0:
         raise DbarchError(Diagnostic(f"scale must be positive, not {scale}", field="--scale"))
     started = time.perf_counter()
@@ -1080,7 +1145,8 @@ def generate(
     done = 0
     for table in ordered:
         t0 = time.perf_counter()
-        gen = TableGen(table, sizes[table.name.key], scale, gens, late, seed)
+        mine = {c: v for (t, c), v in (named or {}).items() if t == table.name.key}
+        gen = TableGen(table, sizes[table.name.key], scale, gens, late, seed, mine)
         for ref in referenced.get(table.name.key, []):
             gen.track(ref)
         for c in gen.columns:
