@@ -546,6 +546,18 @@ def test_streamable_http_on_loopback() -> None:
     ],
 )
 def test_cli_refuses(args: list[str], expected: str) -> None:
+    _refused(args, expected)
+
+
+def test_cli_refuses_a_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _refused(["--http", "--port", str(port)], f"--port: cannot listen on 127.0.0.1:{port}")
+
+
+def _refused(args: list[str], expected: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     done = subprocess.run(
         [sys.executable, "-m", "dbarchitect.cli", "mcp", *args],

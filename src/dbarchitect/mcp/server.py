@@ -21,6 +21,7 @@ import ipaddress
 import json
 import logging
 import os
+import socket
 import sys
 import traceback
 from typing import Annotated, Any, Literal
@@ -564,6 +565,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_port(host: str, port: int) -> None:
+    """Refuse, in one line, an address that cannot be listened on (the HTTP server would log and exit)."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise DbarchError(
+            Diagnostic(
+                f"cannot listen on {host}:{port}: {reason}",
+                field="--port",
+                hint="give a free port, or stop what listens there",
+            )
+        ) from None
+
+
 def serve(
     sandbox: Sandbox,
     *,
@@ -582,6 +602,8 @@ def serve(
                 hint="keep 127.0.0.1, or add --allow-remote on a network you trust",
             )
         )
+    if http:
+        _check_port(host, port)
     os.chdir(sandbox.root)
     server = build_server(sandbox)
     where = f"http://{host}:{port}/mcp" if http else "stdio"
