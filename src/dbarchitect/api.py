@@ -85,6 +85,11 @@ def design(
             raise
         notes.append(f"no index advice: {exc}")
     catalog = with_advised_indexes(inspection.catalog, advice, inspection.traits)
+    migration: MigrationPlan | None = None
+    if inspection.brief.schema_.source is not None:
+        # The schema is a live database's: plan the way from it to the design (the advised indexes).
+        sizes = {t.name.value: t.stats for t in inspection.catalog.tables if t.stats is not None}
+        migration = _plan_migration(inspection.catalog, catalog, inspection.traits, sizes=sizes)
     schemas: list[EngineSchema] = []
     for spec in inspection.brief.engines:
         traits = get_traits(spec.name, spec.version)
@@ -105,7 +110,7 @@ def design(
         advice,
         source=inspection.source,
     )
-    return Design(inspection, tuple(schemas), embedded, advice, tuple(notes), verdict)
+    return Design(inspection, tuple(schemas), embedded, advice, tuple(notes), verdict, migration)
 
 
 def _planner_url(inspection: Inspection, database: str | None) -> str | None:

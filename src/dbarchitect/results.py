@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import AccessPath
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.schema.designer import SchemaDesign
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief, EngineSpec
@@ -81,6 +82,8 @@ class Design:
         notes: What was not done, and why.
         verdict: The guardrail verdict of the design (what ``dbarch check`` reports, portability
             proven on SQLite only).
+        migration: The plan from the live schema to the design when the brief's schema is a
+            ``source:`` database (its steps build the advised indexes online), else ``None``.
     """
 
     inspection: Inspection
@@ -89,3 +92,4 @@ class Design:
     index_advice: IndexAdvice | None = None
     notes: tuple[str, ...] = ()
     verdict: DesignVerdict | None = None
+    migration: MigrationPlan | None = None

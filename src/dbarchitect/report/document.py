@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from dbarchitect._version import __version__
-from dbarchitect.advisors.migrations import MigrationPlan, plan_json
+from dbarchitect.advisors.migrations import plan_json
 from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.guardrails.design.rules.slo_latency import CALIBRATED_ON, MS_PER_COST_UNIT, estimated_ms
@@ -261,11 +261,8 @@ def _latency(design: Design) -> dict[str, Any]:
     }
 
 
-def design_document(
-    design: Design, files: dict[str, str] | None = None, *, migration: MigrationPlan | None = None
-) -> dict[str, Any]:
-    """The design as a report document; ``migration`` is the plan from the current schema to the
-    designed one, when there is a current one."""
+def design_document(design: Design, files: dict[str, str] | None = None) -> dict[str, Any]:
+    """The design as a report document (``files``: the schema file written per engine name)."""
     doc = inspection_document(design.inspection)
     doc["schemas"] = [
         {
@@ -281,5 +278,5 @@ def design_document(
     doc["notes"] = list(design.notes)
     doc["verdict"] = json.loads(verdict_json(design.verdict)) if design.verdict else None
     doc["latency"] = _latency(design)
-    doc["migration"] = plan_json(migration) if migration is not None else None
+    doc["migration"] = plan_json(design.migration) if design.migration is not None else None
     return doc

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 import jinja2
@@ -71,6 +72,8 @@ _ENV.filters["ms"] = human_ms
 _ENV.filters["cost"] = cost
 _ENV.filters["seconds"] = seconds
 _ENV.filters["code"] = inline_code
+# Schema files sit beside report.html: link them by name.
+_ENV.filters["basename"] = lambda path: PurePath(str(path)).name
 
 
 def explanation_blocks(text: str) -> list[tuple[str, str]]:

@@ -1,0 +1,189 @@
+"""The ER diagram's layout: one node per table, no two tables overlapping, parents left of children,
+every foreign key one edge that starts and ends on its tables' sides, deterministic output."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dbarchitect.report.svg_er import er_diagram, er_model
+from tests.report.erp_schema import erp_tables
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _table(
+    name: str, refs: list[str], *, nullable: frozenset[str] = frozenset(), extra: int = 3
+) -> dict[str, Any]:
+    fk_cols = [("parent_id" if r == name else f"{r}_{i}_id", r) for i, r in enumerate(refs)]
+    columns = [{"name": "id", "type": "bigint", "nullable": False}]
+    columns += [{"name": c, "type": "bigint", "nullable": c in nullable or r == name} for c, r in fk_cols]
+    columns += [{"name": f"attr_{i}", "type": "varchar(40)", "nullable": True} for i in range(extra)]
+    return {
+        "name": name,
+        "columns": columns,
+        "primary_key": ["id"],
+        "unique": [],
+        "foreign_keys": [
+            {"columns": [c], "references": r, "ref_columns": ["id"], "on_delete": "restrict"}
+            for c, r in fk_cols
+        ],
+        "size": {"unsized": False, "rows_at_horizon": 1000.0},
+    }
+
+
+def _parse(svg: str) -> tuple[dict[str, tuple[float, float, float, float]], list[dict[str, Any]], ET.Element]:
+    root = ET.fromstring(svg)
+    boxes = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "er-table":
+            x, y = map(
+                float, re.fullmatch(r"translate\(([-\d.]+),([-\d.]+)\)", g.get("transform", "")).groups()
+            )
+            rect = g.find(f"{SVG}rect")
+            assert rect is not None
+            boxes[g.get("data-table", "")] = (x, y, float(rect.get("width", 0)), float(rect.get("height", 0)))
+    edges = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "er-edge":
+            line = next(p for p in g.iter(f"{SVG}path") if p.get("class") == "er-line")
+            numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", line.get("d", ""))]
+            edges.append(
+                {
+                    "child": g.get("data-child"),
+                    "parent": g.get("data-parent"),
+                    "start": (numbers[0], numbers[1]),
+                    "end": (numbers[-2], numbers[-1]),
+                }
+            )
+    return boxes, edges, root
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _check(tables: list[dict[str, Any]], *, acyclic: bool) -> None:
+    diagram = er_diagram(er_model(tables))
+    assert diagram.svg == er_diagram(er_model(tables)).svg  # deterministic
+    boxes, edges, root = _parse(diagram.svg)
+    assert sorted(boxes) == sorted(t["name"] for t in tables)
+    assert root.get("data-tables") == str(len(tables))
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        assert boxes[a][0] >= 0 and boxes[a][1] >= 0
+        assert boxes[a][0] + boxes[a][2] <= diagram.width and boxes[a][1] + boxes[a][3] <= diagram.height
+        for b in names[i + 1 :]:
+            assert not _overlap(boxes[a], boxes[b]), (a, b, boxes[a], boxes[b])
+    relations = sorted((t["name"], fk["references"]) for t in tables for fk in t["foreign_keys"])
+    assert sorted((e["child"], e["parent"]) for e in edges) == relations
+    for e in edges:
+        child, parent = boxes[e["child"]], boxes[e["parent"]]
+        if e["child"] == e["parent"]:  # a self-reference loops on the table's left side
+            assert e["start"][0] == e["end"][0] == child[0]
+            continue
+        if acyclic:  # parents stand left: the line leaves the parent's right side for the child's left
+            assert parent[0] + parent[2] < child[0]
+            assert abs(e["start"][0] - (parent[0] + parent[2])) < 0.06
+            assert abs(e["end"][0] - child[0]) < 0.06
+        sides = {
+            round(child[0], 1),
+            round(child[0] + child[2], 1),
+            round(parent[0], 1),
+            round(parent[0] + parent[2], 1),
+        }
+        assert round(e["start"][0], 1) in sides and round(e["end"][0], 1) in sides
+
+
+def test_fifty_table_erp_schema() -> None:
+    tables = [_table(name, refs) for name, refs in erp_tables()]
+    assert len(tables) == 50
+    # employees <-> departments reference each other: the diagram still draws both, none overlapping.
+    _check(tables, acyclic=False)
+
+
+def test_edges_anchor_on_the_key_rows() -> None:
+    tables = [
+        _table("customers", []),
+        _table("orders", ["customers"], nullable=frozenset({"customers_0_id"})),
+    ]
+    model = er_model(tables)
+    (relation,) = model.relations
+    assert relation.optional and not relation.one_to_one
+    boxes, (edge,), root = _parse(er_diagram(model).svg)
+    parent, child = boxes["customers"], boxes["orders"]
+    # Header 26 px, then 18 px rows: customers.id is row 0, orders.customers_0_id row 1 (after the PK).
+    assert edge["start"] == (parent[0] + parent[2], parent[1] + 26 + 9)
+    assert edge["end"] == (child[0], child[1] + 26 + 18 + 9)
+    # Optional parent end: a circle on each end (zero-or-one parent, zero-or-many children).
+    assert len([c for c in root.iter(f"{SVG}circle")]) == 2
+
+
+def test_one_to_one_and_mandatory_ends() -> None:
+    parent = _table("accounts", [])
+    child = _table("profiles", ["accounts"])
+    child["unique"] = [["accounts_0_id"]]
+    (relation,) = er_model([parent, child]).relations
+    assert relation.one_to_one and not relation.optional
+
+
+def test_tables_without_relationships_sit_in_a_grid_below() -> None:
+    tables = [_table("a", []), _table("b", ["a"]), *[_table(f"lone_{i}", []) for i in range(6)]]
+    boxes, _, _ = _parse(er_diagram(er_model(tables)).svg)
+    linked_bottom = max(boxes[n][1] + boxes[n][3] for n in ("a", "b"))
+    assert all(boxes[f"lone_{i}"][1] > linked_bottom for i in range(6))
+    assert len({boxes[f"lone_{i}"][1] for i in range(6)}) < 6  # several to a row
+
+
+def test_wide_tables_list_key_columns_and_count_the_rest() -> None:
+    wide = _table("events", [], extra=40)
+    svg = er_diagram(er_model([wide])).svg
+    assert "+ 27 more columns" in svg  # 1 key + 13 others shown (14 rows), 27 left
+    many = [_table(f"t{i}", [], extra=9) for i in range(30)]  # 300 columns: keys only
+    assert "+ 9 more columns" in er_diagram(er_model(many)).svg
+
+
+def test_a_foreign_key_to_a_table_outside_the_schema_draws_nothing() -> None:
+    orphan = _table("orders", ["customers"])
+    assert er_model([orphan]).relations == ()
+    boxes, edges, _ = _parse(er_diagram(er_model([orphan])).svg)
+    assert list(boxes) == ["orders"] and edges == []
+
+
+def test_names_are_escaped() -> None:
+    table = _table('<b>"x"&</b>', [])
+    svg = er_diagram(er_model([table])).svg
+    assert "<b>" not in svg and "&lt;b&gt;" in svg
+    boxes, _, _ = _parse(svg)
+    assert list(boxes) == ['<b>"x"&</b>']
+
+
+@st.composite
+def _schemas(draw: st.DrawFn, acyclic: bool) -> list[dict[str, Any]]:
+    n = draw(st.integers(1, 18))
+    names = [f"t{i:02d}" for i in range(n)]
+    refs: dict[str, list[str]] = {name: [] for name in names}
+    for _ in range(draw(st.integers(0, 2 * n))):
+        child = draw(st.integers(0, n - 1))
+        parent = draw(st.integers(0, child if acyclic else n - 1))
+        if acyclic and parent == child:
+            continue
+        refs[names[child]].append(names[parent])
+    extra = draw(st.integers(0, 5))
+    return [_table(name, refs[name], extra=extra) for name in names]
+
+
+@settings(max_examples=60, deadline=None)
+@given(_schemas(acyclic=True))
+def test_random_acyclic_schemas_lay_out_cleanly(tables: list[dict[str, Any]]) -> None:
+    _check(tables, acyclic=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_schemas(acyclic=False))
+def test_random_schemas_with_cycles_and_self_references(tables: list[dict[str, Any]]) -> None:
+    _check(tables, acyclic=False)
