@@ -36,7 +36,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, redact
 from dbarchitect.ingest.transpile import transpile_statement
-from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.catalog import Catalog, Column, Table
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Statement, StatementKind, Workload
 from dbarchitect.verify.synthetic import (
@@ -82,6 +82,8 @@ class StatementResult:
             its indexes x the calibrated milliseconds per cost unit (``None`` without advice).
         unbound: Parameters no column could be found for (bound to NULL), named so the result is
             not trusted blindly.
+        supplied: Identity columns (``table.column``) the engine cannot fill itself, which the
+            replay gives fresh values (SQLite: an identity that is not the rowid).
     """
 
     name: str
@@ -98,6 +100,7 @@ class StatementResult:
     plan: tuple[str, ...]
     estimated_ms: float | None = None
     unbound: tuple[str, ...] = ()
+    supplied: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -319,6 +322,51 @@ def _binding(
             if found:
                 return Binding(*found, like=isinstance(parent, (exp.Like, exp.ILike)))
     return Binding()
+
+
+def _engine_generates(table: Table, column: Column, traits: EngineTraits) -> bool:
+    """Whether ``traits``' engine fills ``column`` (an identity) itself: SQLite only for the single
+    integer primary key (its rowid alias), as the DDL renderer declares it."""
+    if not traits.features.identity_only_as_rowid:
+        return True
+    pk = table.primary_key
+    return (
+        column.type.is_integer
+        and pk is not None
+        and len(pk.columns) == 1
+        and pk.columns[0].matches(column.name)
+    )
+
+
+def _supply_identities(sql: str, catalog: Catalog, traits: EngineTraits) -> tuple[str, dict[str, Binding]]:
+    """An INSERT (in ``traits``' dialect) that leaves out an identity column the engine cannot fill
+    (SQLite, unless it is the rowid) gets the column with a fresh value, as the application would have
+    to supply it there; the added parameters' bindings. Anything else is returned as it is."""
+    try:
+        tree = sqlglot.parse_one(sql, read=traits.sqlglot_dialect)
+    except SqlglotError:
+        return sql, {}
+    schema = tree.this if isinstance(tree, exp.Insert) else None
+    values = tree.expression if isinstance(tree, exp.Insert) else None
+    if not isinstance(schema, exp.Schema) or not isinstance(values, exp.Values):
+        return sql, {}
+    target = schema.this
+    table = catalog.table(target.name) if isinstance(target, exp.Table) else None
+    if table is None:
+        return sql, {}
+    named = {e.name.lower() for e in schema.expressions}
+    added: dict[str, Binding] = {}
+    for column in table.columns:
+        if not column.identity or column.name.key in named or _engine_generates(table, column, traits):
+            continue
+        param = f"dbarch_fresh_{column.name.key}"
+        schema.append("expressions", exp.to_identifier(column.name.value))
+        for row in values.expressions:
+            row.append("expressions", exp.Placeholder(this=param))
+        added[param] = Binding(table.name.key, column.name.key, fresh=True)
+    if not added:
+        return sql, {}
+    return tree.sql(dialect=traits.sqlglot_dialect), added
 
 
 def _draw(binding: Binding, gens: Mapping[str, TableGen], rng: random.Random, fresh: dict[str, Any]) -> Any:
@@ -575,8 +623,9 @@ def _measure(
         sql = transpile_statement(statement.sql, source.engine, target.traits.engine)
     except DbarchError as exc:
         return replace(base, errors=1, error=str(exc))
+    sql, supplied = _supply_identities(sql, catalog, target.traits)
     sql, names = _rewrite_params(sql, target.family)
-    bindings = bind_parameters(statement, source, catalog)
+    bindings = {**bind_parameters(statement, source, catalog), **supplied}
     unbound = tuple(sorted({n for n in names if bindings.get(n, Binding()) == Binding()}))
     write = statement.is_write or statement.kind == StatementKind.OTHER
     insert_table = next((b.table for b in bindings.values() if b.fresh), None)
@@ -628,6 +677,7 @@ def _measure(
         p99_ms=percentile(timings, 0.99) if timings else None,
         plan=plan,
         unbound=unbound,
+        supplied=tuple(f"{b.table}.{b.column}" for b in supplied.values()),
     )
 
 
@@ -690,6 +740,11 @@ def verify_design(
             if r.unbound:
                 notes.append(
                     f"{r.name}: no column found for parameter(s) {', '.join(r.unbound)}; bound to NULL"
+                )
+            if r.supplied:
+                notes.append(
+                    f"{r.name}: {target.traits.label} cannot generate {', '.join(r.supplied)} (an identity "
+                    "that is not its rowid); the replay supplies fresh values, as an application must"
                 )
         if target.family == EngineName.SQLITE and traits.engine != EngineName.SQLITE:
             notes.append(
