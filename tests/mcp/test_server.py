@@ -27,7 +27,9 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
+from typer.testing import CliRunner
 
+from dbarchitect.cli import app
 from dbarchitect.mcp import outputs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -558,15 +560,8 @@ def test_cli_refuses_a_port_in_use() -> None:
 
 
 def _refused(args: list[str], expected: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    done = subprocess.run(
-        [sys.executable, "-m", "dbarchitect.cli", "mcp", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    assert done.returncode == 2, done.stderr
-    assert expected in done.stderr and "Traceback" not in done.stderr
+    """The command refuses before serving (in process: nothing is started): exit 2, one line."""
+    result = CliRunner().invoke(app, ["mcp", *args])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
