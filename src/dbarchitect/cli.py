@@ -46,7 +46,7 @@ from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.html import render_html
 from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
 from dbarchitect.report.json import dumps
-from dbarchitect.report.markdown import render_markdown
+from dbarchitect.report.markdown import render_markdown, verdict_markdown
 from dbarchitect.report.text import render_text
 from dbarchitect.results import Design
 from dbarchitect.verify.rehearse import rehearsal_markdown
@@ -485,6 +485,7 @@ class CheckFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    markdown = "markdown"
 
 
 @app.command()
@@ -515,6 +516,8 @@ def check(
     )
     if format == CheckFormat.sarif:
         sys.stdout.write(dumps(verdict_sarif(verdict)))
+    elif format == CheckFormat.markdown:
+        sys.stdout.write(verdict_markdown(json.loads(verdict_json(verdict))))
     elif format == CheckFormat.json:
         sys.stdout.write(verdict_json(verdict))
     else:

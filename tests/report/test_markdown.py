@@ -1,0 +1,74 @@
+"""Markdown for pull-request comments: ``dbarch check -f markdown`` (the verdict, errors first with
+their fixes, warnings folded) and report.md (the verdict first, latency against the SLOs, long parts
+folded). Rendered with markdown-it (CommonMark + tables, as GitHub reads it) to prove the folded parts
+still render their Markdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+from dbarchitect import api
+from dbarchitect.cli import app
+from dbarchitect.guardrails.design.runner import verdict_json
+from dbarchitect.report.document import design_document
+from dbarchitect.report.markdown import render_markdown, verdict_markdown
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+runner = CliRunner()
+
+
+def _html(markdown: str) -> str:
+    return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+def test_check_markdown_is_a_pull_request_comment() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLES / "iot" / "brief.yaml"), "-f", "markdown"])
+    assert result.exit_code == 1  # the gate is the same whatever the format
+    text = result.stdout
+    verdict = json.loads(verdict_json(api.check_brief(EXAMPLES / "iot" / "brief.yaml")))
+    assert text.splitlines()[0] == (
+        f"### dbarch check: **FAIL** — {verdict['errors']} error, {verdict['warnings']} warnings"
+    )
+    errors = [f for f in verdict["findings"] if f["level"] == "error"]
+    head = text.split("<details>", 1)[0]
+    for f in errors:  # errors stand unfolded, each with its fix
+        assert f"`{f['rule']}` on statement `{f['statement']}`" in head and "<br>Fix: " in head
+    html = _html(text)
+    # The warnings table inside <details> is still Markdown: it renders as a table with a row each.
+    assert html.count("<tr>") == verdict["warnings"] + 1
+    assert f"<summary>{verdict['warnings']} warnings</summary>" in html
+    assert "<p><code>dbarch rules explain RULE-ID</code>" in html  # text after the folds renders too
+    assert len(text) < 65536  # GitHub's limit for a comment
+
+
+def test_a_passing_check_says_pass_and_cells_stay_cells() -> None:
+    verdict = json.loads(verdict_json(api.check_brief(EXAMPLES / "blog" / "brief.yaml")))
+    assert verdict["passed"]
+    verdict["findings"][0]["message"] = "a | b\nc"
+    text = verdict_markdown(verdict)
+    assert text.startswith("### dbarch check: pass — 0 errors")
+    assert "a \\| b c" in text
+    html = _html(text)
+    assert html.count("<tr>") == verdict["warnings"] + 1
+    assert all(row.count("<td>") == 3 for row in html.split("<tr>")[2:])
+
+
+def test_report_md_puts_the_verdict_first_and_folds_the_long_parts() -> None:
+    doc = design_document(api.design(EXAMPLES / "iot" / "brief.yaml"))
+    text = render_markdown(doc)
+    order = [
+        text.index(h)
+        for h in ("## Guardrail verdict", "## Latency against the SLOs", "## Storage", "## Tables")
+    ]
+    assert order == sorted(order)
+    latency = text.split("## Latency against the SLOs")[1].split("## Storage")[0]
+    over = [s["statement"] for s in doc["latency"]["statements"] if s["over_slo"]]
+    assert over and all(f"| `{name}` |" in latency for name in over)
+    assert latency.count(" over** |") == len(over)
+    html = _html(text)
+    assert html.count("<details>") == html.count("</details>") >= 3
+    assert "<h2>Workload</h2>" in html and "<h2>Indexes</h2>" in html  # headings after folds still render
