@@ -691,6 +691,10 @@ class Measurement(_Out):
     plan: list[str]
     estimated_ms: float | None
     unbound: list[str] = Field(description="parameters no column was found for (bound to NULL)")
+    supplied: list[str] = Field(
+        default_factory=list,
+        description="identity columns (table.column) the engine cannot fill, given values by the replay",
+    )
     ratio: float | None = Field(description="measured p95 / estimate")
     meets_slo: bool | None
 
