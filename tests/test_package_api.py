@@ -107,6 +107,53 @@ def test_py_typed_ships_with_the_package() -> None:
     assert (ROOT / "src" / "dbarchitect" / "py.typed").is_file()
 
 
+# --- the types reach user code ---------------------------------------------------------------------
+
+USER_CODE = """\
+from typing import Any, assert_type
+
+import dbarchitect
+
+design = dbarchitect.design("examples/shop/brief.yaml")
+assert_type(design, dbarchitect.Design)
+assert_type(design.index_advice, dbarchitect.IndexAdvice | None)
+advice = dbarchitect.recommend_indexes(design.inspection, budget_bytes=1e9, algorithm="exact")
+assert_type(advice.recommended[0].size_bytes, float)
+plan = dbarchitect.plan_migration("a.sql", "b.sql", "postgresql 15", renames={"t.a": "b"})
+assert_type(plan.steps[0].phase, dbarchitect.Phase)
+assert_type(dbarchitect.rehearse_migration(plan, "a.sql", "postgresql 15", "postgresql://x/y").ok, bool)
+assert_type(dbarchitect.lint_migration("m.sql", "postgresql 15").findings[0], dbarchitect.Finding)
+assert_type(dbarchitect.check_brief("b.yaml").passed, bool)
+assert_type(dbarchitect.verify_brief("b.yaml").statements[0].p95_ms, float | None)
+assert_type(dbarchitect.to_dict(plan), dict[str, Any])
+try:
+    dbarchitect.inspect_brief("b.yaml")
+except dbarchitect.DbarchError as error:
+    assert_type(error.diagnostic, dbarchitect.Diagnostic)
+name: int = advice.recommended[0].name
+design.not_a_field
+"""
+
+
+def test_types_flow_to_user_code(tmp_path: Path) -> None:
+    """mypy (strict, the project's settings) on user code: every call and field is typed, so the two
+    mistakes at the end are caught and nothing else is reported (results typed Any would pass both)."""
+    path = tmp_path / "user_code.py"
+    path.write_text(USER_CODE, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    errors = [line.split(": error: ", 1)[1] for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        'Incompatible types in assignment (expression has type "str", variable has type "int")  [assignment]',
+        '"Design" has no attribute "not_a_field"  [attr-defined]',
+    ], result.stdout + result.stderr
+
+
 # --- result types are documented ------------------------------------------------------------------
 
 RESULT_TYPES = sorted(
