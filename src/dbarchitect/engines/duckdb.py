@@ -5,6 +5,9 @@ Identity columns are not declared (DuckDB needs an explicit sequence); the rende
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from dbarchitect.engines import postgres
 from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features, PartitioningFacts
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -42,6 +45,12 @@ def type_sql(t: LogicalType) -> str:
     if t.kind == TypeKind.ARRAY and t.element is not None:
         return f"{type_sql(t.element)}[]"
     raise ValueError(f"no DuckDB type for {t}")
+
+
+#: DuckDB was not calibrated: PostgreSQL's latency model, and its source says so.
+LATENCY = replace(
+    postgres.LATENCY, source=f"PostgreSQL's figures (DuckDB not measured): {postgres.LATENCY.source}"
+)
 
 
 def traits(version: tuple[int, ...]) -> EngineTraits:
@@ -85,4 +94,5 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         partitioning=PartitioningFacts(
             max_partitions=0, source="DuckDB partitions files (hive partitioning), not tables"
         ),
+        latency=LATENCY,
     )

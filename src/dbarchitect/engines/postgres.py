@@ -15,6 +15,7 @@ from dbarchitect.engines.traits import (
     DdlKind,
     EngineTraits,
     Features,
+    LatencyModel,
     LockFact,
     MigrationFacts,
     PartitioningFacts,
@@ -68,6 +69,20 @@ _RESERVED = COMMON_RESERVED | frozenset(
 )
 
 
+#: Latency model (see :class:`~dbarchitect.engines.traits.LatencyModel`).
+LATENCY = LatencyModel(
+    statement_ms=0.17,
+    write_ms=0.03,
+    row_write_ms=0.01,
+    index_entry_ms=0.01,
+    ms_per_cost_unit=0.005,
+    commit_ms=1.0,
+    source="provisional: replaced by the calibration run",
+    update_writes_every_index=True,
+    delete_removes_index_entries=False,
+)
+
+
 def traits(version: tuple[int, ...]) -> EngineTraits:
     return EngineTraits(
         engine=EngineName.POSTGRESQL,
@@ -112,6 +127,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         comment_statements=True,
         partition_syntax="declarative",
         migration=migration_facts(version),
+        latency=LATENCY,
         partitioning=partitioning_facts(version),
         sharding=ShardingFacts(
             distributed_engine="citus",

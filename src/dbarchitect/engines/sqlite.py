@@ -16,6 +16,7 @@ from dbarchitect.engines.traits import (
     DdlKind,
     EngineTraits,
     Features,
+    LatencyModel,
     LockFact,
     MigrationFacts,
     PartitioningFacts,
@@ -66,6 +67,18 @@ _RESERVED = COMMON_RESERVED | frozenset(
 )
 
 
+#: Latency model (see :class:`~dbarchitect.engines.traits.LatencyModel`).
+LATENCY = LatencyModel(
+    statement_ms=0.014,
+    write_ms=0.05,
+    row_write_ms=0.01,
+    index_entry_ms=0.004,
+    ms_per_cost_unit=0.005,
+    commit_ms=1.0,
+    source="provisional: replaced by the calibration run",
+)
+
+
 def traits(version: tuple[int, ...]) -> EngineTraits:
     return EngineTraits(
         engine=EngineName.SQLITE,
@@ -111,6 +124,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         decimal_fraction_is_float=True,
         interval_emulated=True,
         migration=migration_facts(version),
+        latency=LATENCY,
         partitioning=PartitioningFacts(max_partitions=0, source="SQLite has no table partitioning"),
     )
 

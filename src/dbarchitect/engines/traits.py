@@ -119,6 +119,9 @@ class EngineTraits:
     partitioning: PartitioningFacts = field(
         default_factory=lambda: PartitioningFacts(), compare=False, repr=False
     )
+    #: Milliseconds a statement takes here, from its cost and the rows and index entries it writes
+    #: (fitted per engine by ``dbarch calibrate``; each engine module names its calibration run).
+    latency: LatencyModel = field(kw_only=True, compare=False, repr=False)
     #: Which distributed engine shards this engine's tables (the sharding advisor's facts).
     sharding: ShardingFacts = field(default_factory=lambda: ShardingFacts(), compare=False, repr=False)
 
@@ -141,6 +144,55 @@ class EngineTraits:
 
     def supports_version(self, minimum: tuple[int, ...]) -> bool:
         return self.version >= minimum
+
+
+# -- latency model: milliseconds from planner cost units and rows written ----------------------------
+
+
+@dataclass(frozen=True)
+class LatencyModel:
+    """How long a statement takes on one engine, from what the cost model knows about it::
+
+        ms = statement_ms                          every statement: round trip, parse, plan, start-up
+           + write_ms            (a write)         the write's own set-up: locks, undo/WAL records
+           + row_write_ms      x rows written      each row inserted, updated or deleted
+           + index_entry_ms    x index entries     each index entry written, and each key a foreign
+                                                   key check looks up in the parent
+           + ms_per_cost_unit  x planner cost      the plan's work, in PostgreSQL planner units
+           + commit_ms           (a write that commits on its own: the log flush)
+
+    The five coefficients are fitted by least squares on relative error over a fixed micro-workload
+    measured on the engine (``dbarch calibrate``, ``bench/calibration``); ``commit_ms`` is measured as
+    a committed single-row INSERT minus the same INSERT rolled back. ``source`` says which run the
+    figures come from. Index maintenance follows the engine: PostgreSQL writes an entry in every index
+    when an UPDATE changes any indexed column (else the update is heap-only) and none when it deletes
+    (VACUUM removes them later); InnoDB and SQLite change the entries of the indexes whose columns
+    change, and remove a deleted row's entries.
+    """
+
+    statement_ms: float
+    write_ms: float
+    row_write_ms: float
+    index_entry_ms: float
+    ms_per_cost_unit: float
+    commit_ms: float
+    #: Where the figures come from: engine, version, machine and the calibration run.
+    source: str
+    #: An UPDATE that changes any indexed column writes an entry in every index (PostgreSQL; no HOT).
+    update_writes_every_index: bool = False
+    #: A DELETE removes the row's index entries now (InnoDB, SQLite), not later (PostgreSQL's VACUUM).
+    delete_removes_index_entries: bool = True
+
+    def milliseconds(
+        self, cost: float, *, write: bool, rows_written: float, index_entries: float, commit: bool
+    ) -> float:
+        """The model's estimate (see the class docstring)."""
+        ms = self.statement_ms + self.ms_per_cost_unit * max(cost, 0.0)
+        if write:
+            ms += self.write_ms + self.row_write_ms * rows_written + self.index_entry_ms * index_entries
+            if commit:
+                ms += self.commit_ms
+        return ms
 
 
 # -- migration facts: lock levels, rewrites and online-DDL clauses per kind of DDL --------------------
