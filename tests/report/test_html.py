@@ -238,3 +238,37 @@ def test_dbarch_design_writes_report_html(tmp_path: Path) -> None:
     assert html.count('class="er-table"') == len(
         design_document(api.design(EXAMPLES / "blog" / "brief.yaml"))["tables"]
     )
+
+
+def test_the_partitioning_advice_is_rendered_when_the_document_carries_it(iot: dict[str, Any]) -> None:
+    """The hook for the partitioning advisor: its advice as plain data under ``doc["partitioning"]``."""
+    advice = {
+        "decisions": [
+            {
+                "table": "readings",
+                "verdict": "partition",
+                "reasons": ["4.1B rows at the horizon", "`recorded_at` prunes 3 of 4 statements"],
+                "chosen": {
+                    "layout": {"method": "range", "column": "recorded_at", "count": 6, "unit": "month"},
+                    "rows_per_partition": 1.4e9,
+                    "pruning_share": 0.75,
+                },
+                "maintenance": {"schedule": "daily: create 3 months ahead, drop past 90 days"},
+            },
+            {
+                "table": "sites",
+                "verdict": "no",
+                "reasons": ["small table"],
+                "chosen": None,
+                "maintenance": None,
+            },
+        ],
+        "notes": ["costs from the model"],
+    }
+    html = render_html({**iot, "partitioning": advice})
+    part = html.split('id="partitioning"')[1].split("</section>")[0]
+    assert "RANGE (<code>recorded_at</code>) by month, 6 partitions" in part
+    assert "1.4B" in part and "75%" in part and "<code>recorded_at</code> prunes" in part
+    assert part.count("<tr>") == 1 + 2 + 2  # advised table (header + 2) and today's (header + readings)
+    assert "Partitioned today" in part
+    assert "Advised" not in render_html(iot).split('id="partitioning"')[1].split("</section>")[0]

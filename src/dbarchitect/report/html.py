@@ -228,10 +228,13 @@ def _partitioned(tables: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def proposed_partitioning(doc: Mapping[str, Any]) -> Any:
-    """HOOK: the partitioning advisor's proposal, once the design carries one (``doc["partitioning"]``,
-    written by ``design_document``); None until then. The template renders it when present."""
-    return doc.get("partitioning")
+def proposed_partitioning(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """HOOK for the partitioning advisor: its advice as plain data (``to_jsonable`` of a
+    ``PartitionAdvice``: ``decisions`` with ``table``, ``verdict``, ``reasons``, ``chosen`` (``layout``,
+    ``rows_per_partition``, ``pruning_share``) and ``maintenance`` (``schedule``); ``notes``) once
+    ``design_document`` writes it as ``doc["partitioning"]``; None until the design carries one."""
+    advice = doc.get("partitioning")
+    return advice if isinstance(advice, Mapping) else None
 
 
 def render_html(doc: Mapping[str, Any]) -> str:
