@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot.errors import SqlglotError
 
+from dbarchitect.engines.partition_sql import engine_bound_sql
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import (
     Catalog,
@@ -270,6 +271,14 @@ def _partitioning_allowed(table: Table, traits: EngineTraits, notes: _Notes) -> 
     return True
 
 
+def _bound_sql(table: Table, text: str, traits: EngineTraits) -> str:
+    """A partition bound (neutral literal text) as the engine takes it for the partition key's type."""
+    p = table.partitioning
+    key = table.column(p.columns[0]) if p is not None and len(p.columns) == 1 else None
+    rendered = expression_sql(text, traits)
+    return engine_bound_sql(rendered, key.type, traits) if key is not None else rendered
+
+
 def _inline_partition_sql(table: Table, traits: EngineTraits) -> str:
     p = table.partitioning
     assert p is not None
@@ -282,11 +291,13 @@ def _inline_partition_sql(table: Table, traits: EngineTraits) -> str:
     for part in p.partitions:
         if p.method == PartitionMethod.RANGE:
             upper = (
-                "MAXVALUE" if part.is_default or not part.bounds else expression_sql(part.bounds[-1], traits)
+                "MAXVALUE"
+                if part.is_default or not part.bounds
+                else _bound_sql(table, part.bounds[-1], traits)
             )
             parts.append(f"PARTITION {traits.quote(part.name)} VALUES LESS THAN ({upper})")
         elif not part.is_default:
-            values = ", ".join(expression_sql(v, traits) for v in part.bounds)
+            values = ", ".join(_bound_sql(table, v, traits) for v in part.bounds)
             parts.append(f"PARTITION {traits.quote(part.name)} VALUES IN ({values})")
     if not parts:
         return f"PARTITION BY {keyword} ({cols}) (PARTITION p_all VALUES LESS THAN (MAXVALUE))"
@@ -358,10 +369,10 @@ def partitions_sql(table: Table, traits: EngineTraits) -> list[str]:
         if part.is_default:
             bound = "DEFAULT"
         elif p.method == PartitionMethod.RANGE:
-            lo, hi = (expression_sql(b, traits) for b in part.bounds[:2])
+            lo, hi = (_bound_sql(table, b, traits) for b in part.bounds[:2])
             bound = f"FOR VALUES FROM ({lo}) TO ({hi})"
         elif p.method == PartitionMethod.LIST:
-            bound = "FOR VALUES IN (" + ", ".join(expression_sql(v, traits) for v in part.bounds) + ")"
+            bound = "FOR VALUES IN (" + ", ".join(_bound_sql(table, v, traits) for v in part.bounds) + ")"
         else:
             modulus = p.count or len(p.partitions)
             bound = f"FOR VALUES WITH (MODULUS {modulus}, REMAINDER {i})"

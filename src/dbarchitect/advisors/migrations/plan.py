@@ -46,6 +46,7 @@ from dbarchitect.advisors.migrations.diff import (
     rank,
     unplanned_differences,
 )
+from dbarchitect.advisors.migrations.repartition import repartition
 from dbarchitect.engines.ddl import (
     _comments_sql,
     _Notes,
@@ -314,6 +315,8 @@ class _Lowerer:
         self.ops = ops
         self.sizes = sizes or {}
         self.new_tables = {op.table.name.key for op in ops if isinstance(op, CreateTable)}
+        #: Foreign keys to a table whose partitioning changes: added after its swap.
+        self.deferred: list[AddForeignKey] = []
         self.steps: list[Step] = []
         #: (table, column) pairs whose type change was planned as expand/contract.
         self.expanded: set[tuple[str, str]] = set()
@@ -596,6 +599,20 @@ class _Lowerer:
     # -- the main loop --
 
     def lower(self) -> list[Step]:
+        # A table whose partitioning changes is re-created and its rows copied (repartition.py): every
+        # other change to it is part of the new table, and foreign keys to it are added after the swap.
+        moved = {op.table.key for op in self.ops if isinstance(op, ChangePartitioning)}
+        self.deferred = [
+            op for op in self.ops if isinstance(op, AddForeignKey) and op.key.ref_table.key in moved
+        ]
+        self.ops = [
+            op
+            for op in self.ops
+            if isinstance(op, ChangePartitioning | CreateTable | DropTable | RenameTable)
+            or op_table(op) is None
+            or op_table(op).key not in moved  # type: ignore[union-attr]
+        ]
+        self.ops = [op for op in self.ops if not any(op is d for d in self.deferred)]
         rebuilt = self.rebuild_tables()
         if rebuilt:
             self.lower_with_rebuilds(rebuilt)
@@ -882,15 +899,7 @@ class _Lowerer:
             case AddEnumValue():
                 self.add_enum_value(op)
             case ChangePartitioning():
-                raise UnsupportedError(
-                    Diagnostic(
-                        f"the partitioning of {op.table} changes: that re-creates the table and copies its "
-                        "rows",
-                        hint="create the new partitioned table under another name, copy in batches, and swap "
-                        "by "
-                        "renaming; the planner does not generate this yet",
-                    )
-                )
+                repartition(self, op, [d for d in self.deferred if d.key.ref_table.matches(op.table)])
 
     # -- op lowering helpers --
 
