@@ -1,0 +1,40 @@
+"""A bug inside a tool is a one-line tool error naming it as a bug (passwords redacted, traceback on
+the server's log), and the server goes on serving; in process, with the SDK's client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.types import TextContent
+
+from dbarchitect import api
+from dbarchitect.mcp import Sandbox, build_server
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_a_crash_is_a_tool_error_and_the_server_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("postgresql://app:s3cret@db/shop\nsecond line")
+
+    monkeypatch.setattr(api, "inspect_brief", broken)
+
+    async def session() -> tuple[bool, str, bool]:
+        async with Client(build_server(Sandbox.at(REPO))) as client:
+            crashed = await client.call_tool("inspect_brief", {"brief_path": "examples/shop/brief.yaml"})
+            text = "".join(c.text for c in crashed.content if isinstance(c, TextContent))
+            after = await client.call_tool("lint_migration", {"sql": "SELECT 1;", "engine": "sqlite"})
+            return crashed.is_error, text, after.is_error
+
+    is_error, text, later_error = anyio.run(session)
+    assert is_error and not later_error
+    assert text.startswith("internal error in inspect_brief: KeyError: ")
+    assert text.endswith("(a bug in dbarch; report it)")
+    assert "\n" not in text and "s3cret" not in text and "app:***@" in text
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "dbarchitect.mcp")
+    assert "Traceback" in logged and "KeyError" in logged and "s3cret" not in logged
