@@ -23,6 +23,8 @@ from dbarchitect.advisors.indexes.selection import Budget
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
 from dbarchitect.advisors.schema.designer import SchemaDesign, design_schema
+from dbarchitect.advisors.sharding.advisor import ShardingAdvice
+from dbarchitect.advisors.sharding.advisor import advise_sharding as _advise_sharding
 from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.brief import Brief, load_brief
 from dbarchitect.engines.connection import readonly_counts
@@ -175,6 +177,32 @@ def recommend_indexes(
             horizon_days=inspection.brief.horizon,
             progress=progress,
         )
+
+
+def advise_sharding(
+    brief: Inspection | Brief | str | Path,
+    *,
+    simulate_executions: int = 0,
+    seed: int = 0,
+    file: str | None = None,
+) -> ShardingAdvice:
+    """Whether one node is enough for the brief (storage, write rate, working set against its
+    ``node``), and how to spread it over many: a distribution column or reference copy per table,
+    co-location groups, the shard count, the single-shard fraction of transactions and statements
+    against baselines, skew, and the plans for Citus and Vitess. ``simulate_executions`` > 0 also
+    counts distributed transactions on generated parameter values (seeded)."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    return _advise_sharding(
+        inspection.catalog,
+        inspection.workload,
+        inspection.traits,
+        inspection.sizes,
+        inspection.paths,
+        inspection.brief.node,
+        name=inspection.brief.name,
+        simulate_executions=simulate_executions,
+        seed=seed,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
