@@ -695,15 +695,24 @@ class Measurement(_Out):
         default_factory=list,
         description="identity columns (table.column) the engine cannot fill, given values by the replay",
     )
+    estimated_cost: float | None = Field(default=None, description="the plan cost behind the estimate")
+    estimate_detail: str | None = Field(default=None, description="how the estimate adds up")
+    committed: bool = Field(default=False, description="a write that ran committed (a calibration run)")
     ratio: float | None = Field(description="measured p95 / estimate")
     meets_slo: bool | None
 
 
 class RatioSummary(_Out):
+    """Measured/estimated p95 over the statements with both (only ``count`` when there are none)."""
+
     count: int
     within_2x: int | None = None
+    measured_above_2x: int | None = Field(default=None, description="statements the estimate understates")
+    measured_below_half: int | None = Field(default=None, description="statements the estimate overstates")
     min: float | None = None
+    p25: float | None = None
     median: float | None = None
+    p75: float | None = None
     max: float | None = None
 
 
@@ -713,9 +722,11 @@ class VerificationResult(_Out):
 
     engine: str
     database: str
+    server: str = Field(default="", description="the server's own version string")
     scale: float
     seed: int
     ok: bool
+    estimate_source: str | None = Field(default=None, description="how the estimates were made")
     generation: Generation
     statements: list[Measurement]
     ratios: RatioSummary
