@@ -12,7 +12,7 @@ import json
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
 from pydantic import (
@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -155,15 +156,70 @@ def parse_days(value: Any) -> float:
     return days
 
 
-Size = Annotated[int, BeforeValidator(parse_size), Field(json_schema_extra={"examples": ["500GB", "2TiB"]})]
-Rate = Annotated[
-    float, BeforeValidator(parse_rate), Field(json_schema_extra={"examples": ["120/s", "3000/day"]})
-]
-Days = Annotated[float, BeforeValidator(parse_days), Field(json_schema_extra={"examples": ["90d", "2y"]})]
+# JSON Schema for the unit strings (ECMA-262 patterns: no flags, so letters match either case).
+_JSON_NUMBER = r"\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?"
+
+
+def _any_case(word: str) -> str:
+    return "".join(
+        f"[{c.lower()}{c.upper()}]" if c.isalpha() else "\\" + c if c in r".^$*+?()[]{}|\/" else c
+        for c in word
+    )
+
+
+def _one_of_words(words: Any) -> str:
+    return "(?:" + "|".join(_any_case(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+def _unit_string(pattern: str, *examples: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": f"^\\s*{_JSON_NUMBER}\\s*{pattern}\\s*$", "examples": list(examples)}
+
+
+_SIZE_JSON = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        _unit_string(_one_of_words(u for u in _SIZE_UNITS if u) + "?", "500GB", "2TiB"),
+    ]
+}
+_RATE_JSON = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "description": "per second"},
+        _unit_string(
+            r"(?:/|[pP][eE][rR])\s*"
+            + _one_of_words({u for u in _RATE_UNITS} | {u + "s" for u in _RATE_UNITS}),
+            "120/s",
+            "3000/day",
+            "10 per minute",
+        ),
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": False,
+            "properties": {
+                f"per_{u}": {"type": "number", "minimum": 0} for u in ("second", "minute", "hour", "day")
+            },
+        },
+    ]
+}
+_DAYS_JSON = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "description": "days"},
+        _unit_string(_one_of_words(_DURATION_UNITS), "90d", "18 months", "2y"),
+    ]
+}
+_ROWS_JSON = {"anyOf": [{"type": "number", "minimum": 0}, _unit_string("[kKmMbB]?", "5M", "200k")]}
+
+Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(_SIZE_JSON)]
+Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(_RATE_JSON)]
+Days = Annotated[float, BeforeValidator(parse_days), WithJsonSchema(_DAYS_JSON)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    #: Other spellings a "before" validator turns into this model (a string, a count, a list...),
+    #: published as alternatives in the brief's JSON Schema (see :func:`brief_json_schema`).
+    json_shorthands: ClassVar[tuple[dict[str, Any], ...]] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,6 +229,10 @@ class _Model(BaseModel):
 class EngineSpec(_Model):
     """An engine and, optionally, its major version (``postgresql`` / ``{name: mariadb, version: '10.11'}``
     / the string ``'postgresql 15'``)."""
+
+    json_shorthands = (
+        {"type": "string", "pattern": r"^\s*\S+(?:\s+\S+)?\s*$", "examples": ["postgresql 15", "sqlite"]},
+    )
 
     name: EngineName
     version: str | None = None
@@ -207,12 +267,16 @@ class EngineSpec(_Model):
 class DdlSource(_Model):
     """A DDL file, read with the given dialect (defaults to the target engine's)."""
 
+    json_shorthands = ({"type": "string", "description": "the DDL file's path"},)
+
     path: Path
     dialect: EngineName | None = None
 
 
 class SourceDatabase(_Model):
     """A live database to introspect, read-only. The URL may use ``${ENV_VAR}`` for secrets."""
+
+    json_shorthands = ({"type": "string", "description": "the database URL"},)
 
     url: str
     schema_name: str | None = Field(default=None, alias="schema")
@@ -222,6 +286,8 @@ class SourceDatabase(_Model):
 
 
 class ColumnSpec(_Model):
+    json_shorthands = ({"type": "string", "description": "the column's type alone"},)
+
     type: str
     nullable: bool = True
     default: str | int | float | bool | None = None
@@ -273,6 +339,24 @@ _CARDINALITIES = {
 Cardinality = Literal["1:1", "1:N", "N:1", "M:N"]
 
 
+def _step_statement_alias(schema: dict[str, Any]) -> None:
+    schema["properties"]["statement"] = {"type": "string", "description": "one statement name"}
+    schema.pop("required", None)
+    schema["oneOf"] = [{"required": ["statements"]}, {"required": ["statement"]}]
+
+
+def _relationship_mandatory(schema: dict[str, Any]) -> None:
+    schema["properties"]["mandatory"] = {"type": "boolean", "description": "the opposite of optional"}
+    schema["not"] = {"required": ["optional", "mandatory"]}
+
+
+_CARDINALITY_JSON = {
+    "type": "string",
+    "pattern": "^" + _one_of_words(_CARDINALITIES) + "$",
+    "examples": ["N:1", "1:N", "1:1", "M:N"],
+}
+
+
 class RelationshipSpec(_Model):
     """A relationship from the declaring entity to ``to``.
 
@@ -282,8 +366,10 @@ class RelationshipSpec(_Model):
     column (``<name>_id``) or, for M:N, the junction table.
     """
 
+    model_config = ConfigDict(json_schema_extra=_relationship_mandatory)
+
     to: str = Field(min_length=1)
-    cardinality: Cardinality = "N:1"
+    cardinality: Annotated[Cardinality, WithJsonSchema(_CARDINALITY_JSON)] = "N:1"
     optional: bool = False
     on_delete: str | None = None
     name: str | None = Field(default=None, min_length=1, max_length=63)
@@ -510,6 +596,12 @@ class ColumnStatsSpec(_Model):
 
 
 class Growth(_Model):
+    json_shorthands = (
+        {"type": "number", "minimum": 0, "description": "rows per day"},
+        _unit_string(r"%\s*(?:/|per)\s*month", "3%/month"),
+        _RATE_JSON["anyOf"][1],
+    )
+
     rows_per_day: float | None = Field(default=None, ge=0, le=1e12)
     percent_per_month: float | None = Field(default=None, ge=-100, le=1000)
 
@@ -540,7 +632,7 @@ class Growth(_Model):
 
 
 class TableSizeSpec(_Model):
-    rows: float = Field(ge=0, le=1e13, description="rows now")
+    rows: Annotated[float, WithJsonSchema(_ROWS_JSON)] = Field(ge=0, le=1e13, description="rows now")
     growth: Growth | None = None
     retention: Days | None = Field(default=None, description="how long rows are kept")
     columns: dict[str, ColumnStatsSpec] = Field(default_factory=dict)
@@ -626,6 +718,8 @@ class RepeatSpec(_Model):
     """How often a step runs in one transaction: a count (``10``) or a uniform range
     (``{min: 5, max: 15}``, TPC-C's order lines)."""
 
+    json_shorthands = ({"type": "integer", "minimum": 1, "maximum": 100_000},)
+
     min: int = Field(ge=1, le=100_000)
     max: int = Field(ge=1, le=100_000)
 
@@ -651,6 +745,9 @@ class TransactionStepSpec(_Model):
     """One step of a transaction: a statement (``get_item``), or a loop over several
     (``{statements: [get_stock, update_stock], repeat: {min: 5, max: 15}}``), run ``repeat`` times in
     the fraction ``probability`` of the transactions."""
+
+    model_config = ConfigDict(json_schema_extra=_step_statement_alias)
+    json_shorthands = ({"type": "string", "description": "one statement name"},)
 
     statements: list[str] = Field(min_length=1, description="statement names, in order")
     repeat: RepeatSpec = Field(default_factory=lambda: RepeatSpec(min=1, max=1))
@@ -718,6 +815,10 @@ class TransactionSpec(_Model):
 
 
 class WorkloadSpec(_Model):
+    json_shorthands = (
+        {"type": "array", "items": {"$ref": "#/$defs/StatementSpec"}, "description": "the statements alone"},
+    )
+
     statements: list[StatementSpec] = Field(default_factory=list)
     imports: list[WorkloadImportSpec] = Field(default_factory=list)
     transactions: list[TransactionSpec] = Field(
@@ -850,10 +951,23 @@ class Brief(_Model):
 # Loading with locations
 
 
+def _subclasses(cls: type[_Model]) -> list[type[_Model]]:
+    out: list[type[_Model]] = []
+    for sub in cls.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
+
+
 def brief_json_schema() -> dict[str, Any]:
     """The published JSON Schema of the brief (for editors: ``dbarch brief-schema``)."""
     schema = Brief.model_json_schema(by_alias=True)
     schema["properties"].pop("base_dir", None)
+    models = {m.__name__: m for m in _subclasses(_Model)}
+    for name, definition in schema.get("$defs", {}).items():
+        shorthands = models[name].json_shorthands if name in models else ()
+        if shorthands:
+            outer = {k: definition.pop(k) for k in ("title", "description") if k in definition}
+            schema["$defs"][name] = {**outer, "anyOf": [definition, *shorthands]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dbarchitect design brief"
     return schema
