@@ -132,11 +132,19 @@ def _foreign_key(
             else fk.on_update
         )
         if (on_delete, on_update) != (fk.on_delete, fk.on_update):
+            changed = [
+                f"ON {what} {old.value} -> NO ACTION"
+                for what, old, new in (
+                    ("DELETE", fk.on_delete, on_delete),
+                    ("UPDATE", fk.on_update, on_update),
+                )
+                if old != new
+            ]
             changes.append(
                 SchemaChange(
                     table.name.value,
                     ChangeKind.FOREIGN_KEY_ACTION,
-                    f"{desc} ON DELETE {fk.on_delete.value} ON UPDATE {fk.on_update.value} -> NO ACTION",
+                    f"{desc} {', '.join(changed)}",
                     "Citus cannot set a distribution column to NULL or its default, nor cascade an "
                     "update of it",
                 )
