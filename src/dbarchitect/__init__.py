@@ -37,6 +37,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "lint_migration_sql": ("dbarchitect.api", "lint_migration_sql"),
     "check_brief": ("dbarchitect.api", "check_brief"),
     "verify_brief": ("dbarchitect.api", "verify_brief"),
+    "advise_partitioning": ("dbarchitect.api", "advise_partitioning"),
     # the names api.py gives them (kept working)
     "plan_schema_migration": ("dbarchitect.api", "plan_schema_migration"),
     "rehearse_schema_migration": ("dbarchitect.api", "rehearse_schema_migration"),
@@ -67,6 +68,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "DesignFinding": ("dbarchitect.guardrails.design.rule", "DesignFinding"),
     "Verification": ("dbarchitect.verify.replay", "Verification"),
     "StatementResult": ("dbarchitect.verify.replay", "StatementResult"),
+    "PartitioningResult": ("dbarchitect.results", "PartitioningResult"),
+    "PartitionAdvice": ("dbarchitect.advisors.partitioning.model", "PartitionAdvice"),
+    "PruningMeasurement": ("dbarchitect.verify.partitioning", "PruningMeasurement"),
 }
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports these on first use
@@ -77,6 +81,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.advisors.migrations.plan import MigrationPlan as MigrationPlan
     from dbarchitect.advisors.migrations.plan import Phase as Phase
     from dbarchitect.advisors.migrations.plan import Step as Step
+    from dbarchitect.advisors.partitioning.model import PartitionAdvice as PartitionAdvice
+    from dbarchitect.api import advise_partitioning as advise_partitioning
     from dbarchitect.api import check_brief as check_brief
     from dbarchitect.api import design as design
     from dbarchitect.api import inspect_brief as inspect_brief
@@ -102,6 +108,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.results import Design as Design
     from dbarchitect.results import EngineSchema as EngineSchema
     from dbarchitect.results import Inspection as Inspection
+    from dbarchitect.results import PartitioningResult as PartitioningResult
+    from dbarchitect.verify.partitioning import PruningMeasurement as PruningMeasurement
     from dbarchitect.verify.rehearse import Rehearsal as Rehearsal
     from dbarchitect.verify.rehearse import StepResult as StepResult
     from dbarchitect.verify.replay import StatementResult as StatementResult
@@ -122,7 +130,10 @@ __all__ = [
     "Level",
     "LintResult",
     "MigrationPlan",
+    "PartitionAdvice",
+    "PartitioningResult",
     "Phase",
+    "PruningMeasurement",
     "RecommendedIndex",
     "Rehearsal",
     "StatementEffect",
@@ -131,6 +142,7 @@ __all__ = [
     "StepResult",
     "Verification",
     "__version__",
+    "advise_partitioning",
     "check_brief",
     "design",
     "inspect_brief",

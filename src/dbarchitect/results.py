@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dbarchitect.advisors.access_paths import AccessPath
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
 from dbarchitect.advisors.migrations import MigrationPlan
+from dbarchitect.advisors.partitioning import PartitionAdvice
 from dbarchitect.advisors.schema.designer import SchemaDesign
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief, EngineSpec
@@ -17,6 +18,7 @@ from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.workload import Workload
 from dbarchitect.verify.embedded import EmbeddedCheck
+from dbarchitect.verify.partitioning import PruningMeasurement
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,21 @@ class EngineSchema:
 
 
 @dataclass(frozen=True)
+class PartitioningResult:
+    """The partitioning advice for the brief's target engine and, per scratch database named for it,
+    the pruning measured by EXPLAIN on the real planner.
+
+    Attributes:
+        advice: Per table the decision with its reasons and numbers, the designed catalog, the
+            maintenance plan, the migration; per statement the partitions it touches (the model).
+        measurements: Per engine URL given, every statement EXPLAINed against the partitioned design.
+    """
+
+    advice: PartitionAdvice
+    measurements: tuple[PruningMeasurement, ...] = ()
+
+
+@dataclass(frozen=True)
 class Design:
     """The design of a brief (``dbarchitect.design``, ``dbarch design``).
 
@@ -84,6 +101,8 @@ class Design:
             proven on SQLite only).
         migration: The plan from the live schema to the design when the brief's schema is a
             ``source:`` database (its steps build the advised indexes online), else ``None``.
+        partitioning: The partitioning advice (built-in model); its partitioned tables are part of
+            ``schemas``. ``None`` when it could not be given (``notes`` says why).
     """
 
     inspection: Inspection
@@ -93,3 +112,4 @@ class Design:
     notes: tuple[str, ...] = ()
     verdict: DesignVerdict | None = None
     migration: MigrationPlan | None = None
+    partitioning: PartitioningResult | None = None

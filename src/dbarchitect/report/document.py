@@ -19,6 +19,7 @@ from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
 from dbarchitect.report.indexes import index_advice_document
 from dbarchitect.report.json import to_jsonable
+from dbarchitect.report.partitioning import partitioning_document
 from dbarchitect.results import Design, Inspection
 
 
@@ -279,4 +280,5 @@ def design_document(design: Design, files: dict[str, str] | None = None) -> dict
     doc["verdict"] = json.loads(verdict_json(design.verdict)) if design.verdict else None
     doc["latency"] = _latency(design)
     doc["migration"] = plan_json(design.migration) if design.migration is not None else None
+    doc["partitioning"] = partitioning_document(design.partitioning) if design.partitioning else None
     return doc

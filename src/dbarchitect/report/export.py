@@ -1,7 +1,8 @@
 """Any result of the API as the JSON document its command prints.
 
 ``to_json(result)`` is, byte for byte, what ``dbarch <command> -f json`` prints for the same result
-(``dbarch inspect``, ``design``, ``indexes``, ``migrate``, ``lint``, ``check``, ``verify``);
+(``dbarch inspect``, ``design``, ``indexes``, ``migrate``, ``lint``, ``check``, ``verify``,
+``partition``);
 ``to_dict(result)`` is that document parsed. A rehearsal (Markdown only on the command line) is its
 fields with its verdicts and the concurrent writes summarized; any other dataclass (a record inside a
 result, such as one recommended index) is the plain JSON of its fields. Renderers are looked up by
@@ -23,7 +24,8 @@ from dbarchitect.guardrails.design.runner import DesignVerdict, verdict_json
 from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.indexes import index_advice_document
 from dbarchitect.report.json import dumps, to_jsonable
-from dbarchitect.results import Design, Inspection
+from dbarchitect.report.partitioning import partitioning_document
+from dbarchitect.results import Design, Inspection, PartitioningResult
 from dbarchitect.verify.rehearse import Rehearsal
 from dbarchitect.verify.replay import Verification, verification_json
 
@@ -57,6 +59,7 @@ _DOCUMENTS: dict[type[Any], Callable[[Any], str]] = {
     DesignVerdict: verdict_json,
     Verification: verification_json,
     Rehearsal: _rehearsal,
+    PartitioningResult: lambda r: dumps(partitioning_document(r)),
 }
 
 

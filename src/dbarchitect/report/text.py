@@ -112,6 +112,22 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
             )
         )
         parts += [Text(f"  {r['ddl']}") for r in ix["recommended"]]
+    pa = doc.get("partitioning")
+    if pa:
+        advised = [
+            f"{d['table']} ({d['chosen']['layout']['method'].upper()} by {d['chosen']['layout']['column']})"
+            for d in pa["decisions"]
+            if d["verdict"] != "no" and d["chosen"]
+        ]
+        parts.append(
+            Text(
+                f"Partitioning: {', '.join(advised) or 'no table'}; "
+                f"{pa['workload']['weighted_within_two']:.2%} of the weighted workload touches at most 2 "
+                "partitions "
+                "(model; dbarch partition for the reasons and --engine-url to measure)",
+                style="bold",
+            )
+        )
     parts += [Text(note, style="yellow") for note in doc.get("notes") or ()]
     verdict = doc.get("verdict")
     if verdict:

@@ -44,11 +44,24 @@ _SCANS = ("Scan",)
 
 @dataclass(frozen=True)
 class MeasuredStatement:
+    """One statement's plan on the partitioned design.
+
+    Attributes:
+        statement: Its name in the brief.
+        rate: Executions per second.
+        listed: Partitions of partitioned tables the plan lists (None: no plan).
+        partitions: Partitions read: ``listed``, or for an ordered scan under LIMIT the model's count.
+        within_two: Share of executions reading at most two partitions.
+        touches_partitioned: Whether it reads or writes a partitioned table.
+        how: How the partitions were counted.
+        sql: The statement as EXPLAINed (bound, in the engine's SQL).
+        plan: The plan, one node per line.
+        error: The engine's error, when the statement could not be EXPLAINed.
+    """
+
     statement: str
     rate: float
-    #: Partitions of partitioned tables the plan lists (None: no plan).
     listed: int | None
-    #: Partitions read: ``listed``, or for an ordered scan under LIMIT the model's count.
     partitions: float
     within_two: float
     touches_partitioned: bool
@@ -60,6 +73,16 @@ class MeasuredStatement:
 
 @dataclass(frozen=True)
 class PruningMeasurement:
+    """Every statement EXPLAINed against the partitioned design on one scratch database.
+
+    Attributes:
+        engine: The engine and version measured on, e.g. ``PostgreSQL 15``.
+        database: The scratch database's URL, without its password.
+        statements: Per statement: the partitions its plan lists and reads, how they were counted,
+            the plan, or the engine's error.
+        notes: What the engine could not express of the design.
+    """
+
     engine: str
     database: str
     statements: tuple[MeasuredStatement, ...]
@@ -255,7 +278,9 @@ def _measure_mysql(
             listed = 1 if touches else 0
             shown = tuple(" ".join(str(v) for v in r) for r in rows)
             out.append(
-                MeasuredStatement(bound.name, bound.rate, listed, float(listed), 1.0, touches, how, sql, shown)
+                MeasuredStatement(
+                    bound.name, bound.rate, listed, float(listed), 1.0, touches, how, sql, shown
+                )
             )
             continue
         doc = json.loads(rows[0][0])

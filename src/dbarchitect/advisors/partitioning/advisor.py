@@ -51,6 +51,7 @@ from dbarchitect.advisors.partitioning.layout import (
     time_span,
 )
 from dbarchitect.advisors.partitioning.model import (
+    BindingSource,
     BoundStatement,
     Candidate,
     ConstraintChange,
@@ -289,6 +290,15 @@ def _evaluate(
 ) -> Candidate:
     space = replace(space, rows_per_partition=rows_per_partition)
     prunings = tuple(statement_pruning(space, s, a, table) for s, a in uses.items)
+    widened = [c for c in changes if c.table == table.name.value and c.kind.endswith("widened")]
+    upserts = sorted({s.name for s, a in uses.items if a.is_write_target and s.kind == StatementKind.UPSERT})
+    blocker = None
+    if widened and upserts:
+        blocker = (
+            f"the upsert {', '.join(upserts)} finds its conflicts through the table's unique keys, which "
+            f"{space.layout.describe()} widens ({'; '.join(f'{c.before} -> {c.after}' for c in widened)}): "
+            "a conflict on the old key would no longer be caught"
+        )
     return Candidate(
         space.layout,
         rows_per_partition,
@@ -298,6 +308,7 @@ def _evaluate(
         changes,
         infeasible,
         drops_expired,
+        blocker,
     )
 
 
@@ -459,6 +470,12 @@ def _decide(
     sized = f"{size.rows_at_horizon:,.0f} rows ({format_size(size.data_bytes_at_horizon)}) at the horizon" + (
         f", {stats.growth_rows_per_day:,.0f} rows/day" if stats.growth_rows_per_day else ""
     )
+    usable = [c for c in ranked if c[0].blocker is None]
+    if not usable:
+        blocked = ranked[0][0]
+        why = f"does not fit the workload: {blocked.blocker}"
+        return replace(base, reasons=(sized, why), rejection=NoReason.UPSERT_KEY), None, None, ()
+    ranked = usable
     droppers = [c for c in ranked if c[0].drops_expired and c[0].infeasible is None] or [
         c for c in ranked if c[0].drops_expired
     ]
@@ -529,7 +546,9 @@ def _decide(
             if size.data_bytes_at_horizon < LARGE_TABLE_BYTES:
                 blockers.append(f"under {format_size(LARGE_TABLE_BYTES)} at the horizon")
             elif share < LARGE_TABLE_SHARE:
-                blockers.append(f"the best key, {best[0].key}, prunes only {share:.0%} of its weighted statements")
+                blockers.append(
+                    f"the best key, {best[0].key}, prunes only {share:.0%} of its weighted statements"
+                )
                 code = NoReason.TOUCHES_EVERY_PARTITION
             elif lost:
                 blockers.append(f"{best[0].key} would drop {lost} foreign key(s) on {traits.label}")
@@ -728,18 +747,23 @@ def recommend_partitioning(
         notes.append(why)
     if any(b.error for b in bound):
         notes += [f"{b.name}: parameters not bound ({b.error})" for b in bound if b.error]
+    keys = {
+        f"{d.table}.{d.chosen.layout.column}".lower()
+        for d in decisions
+        if d.chosen is not None and d.verdict != Verdict.NO
+    }
     defaults = sorted(
         {
             f"{b.name}.{x.name}"
             for b in bound
             for x in b.bindings
-            if x.source.value == "type default" and x.column
+            if x.source == BindingSource.TYPE_DEFAULT and x.column is not None and x.column.lower() in keys
         }
     )
     if defaults:
         notes.append(
-            "parameters bound to a value of their type (no example in the brief's params, no statistic): "
-            + ", ".join(defaults)
+            "parameters compared with a partition key got a value of the key's type (no example in the "
+            "brief's params, no min/max statistic), so their pruning is a guess: " + ", ".join(defaults)
         )
     return PartitionAdvice(
         engine=str(traits),

@@ -35,6 +35,7 @@ class NoReason(StrEnum):
     TOUCHES_EVERY_PARTITION = "statements touch every partition"
     NO_BENEFIT = "no benefit"
     FOREIGN_KEYS = "foreign keys would be lost"
+    UPSERT_KEY = "an upsert needs a unique key partitioning widens"
 
 
 class BindingSource(StrEnum):
@@ -130,6 +131,8 @@ class Candidate:
     infeasible: str | None = None
     #: Turns the table's retention into dropping partitions (RANGE on the table's time column).
     drops_expired: bool = False
+    #: Why the workload cannot run on this layout (an upsert whose unique key would be widened).
+    blocker: str | None = None
 
     @property
     def key(self) -> str:
@@ -183,20 +186,31 @@ class WorkloadPruning:
 
 @dataclass(frozen=True)
 class PartitionAdvice:
-    """The partitioning advice for the brief's target engine."""
+    """The partitioning advice for the brief's target engine.
+
+    Attributes:
+        engine: The engine and version it is for, e.g. ``PostgreSQL 15``.
+        catalog: The designed schema: the current one with ``Table.partitioning`` set where advised and
+            the constraint changes the engine's rules force (keys widened, foreign keys dropped).
+        decisions: Per table, in the schema's order: the verdict with its reasons and numbers, the
+            candidates weighed, the chosen layout, the maintenance plan.
+        statements: Per workload statement, the partitions it touches under the design (the model).
+        bound: Per statement, the values its parameters were bound to and where they come from.
+        anchor: The instant taken as now (the newest time in the brief's statistics, else today).
+        migration: The migration from the current schema to the partitioned one (None when no table
+            changes: nothing is advised, or the advised partitioning is already there).
+        notes: What the advice could not do, and guesses it had to make.
+        source: Where the pruning figures come from (``model``).
+    """
 
     engine: str
-    #: The designed catalog: the current one with the advised partitioning and the constraint changes.
     catalog: Catalog
     decisions: tuple[TableDecision, ...]
     statements: tuple[WorkloadPruning, ...]
     bound: tuple[BoundStatement, ...]
-    #: The anchor partitions are laid out from (the newest value of the time keys, or today).
     anchor: datetime
-    #: The migration from the current schema to the partitioned one (None when nothing changes).
     migration: MigrationPlan | None
     notes: tuple[str, ...] = ()
-    #: Where the pruning figures come from.
     source: str = "model"
 
     @property
