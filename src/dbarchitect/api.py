@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.advisors.indexes.selection import Budget
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
+from dbarchitect.advisors.partitioning import recommend_partitioning
 from dbarchitect.advisors.schema.designer import SchemaDesign, design_schema
 from dbarchitect.advisors.sharding.advisor import ShardingAdvice
 from dbarchitect.advisors.sharding.advisor import advise_sharding as _advise_sharding
@@ -39,8 +41,9 @@ from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import apply_sizes, load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
-from dbarchitect.results import Design, EngineSchema, Inspection
+from dbarchitect.results import Design, EngineSchema, Inspection, PartitioningResult
 from dbarchitect.verify.embedded import check_on_sqlite
+from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
 from dbarchitect.verify.portability import check_design
 from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
 from dbarchitect.verify.replay import Verification, verify_design
@@ -86,7 +89,13 @@ def design(
         if database is not None:
             raise
         notes.append(f"no index advice: {exc}")
-    catalog = with_advised_indexes(inspection.catalog, advice, inspection.traits)
+    partitioning: PartitioningResult | None = None
+    try:
+        partitioning = advise_partitioning(inspection)
+    except DbarchError as exc:
+        notes.append(f"no partitioning advice: {exc}")
+    designed = partitioning.advice.catalog if partitioning is not None else inspection.catalog
+    catalog = with_advised_indexes(designed, advice, inspection.traits)
     migration: MigrationPlan | None = None
     if inspection.brief.schema_.source is not None:
         # The schema is a live database's: plan the way from it to the design (the advised indexes).
@@ -112,7 +121,46 @@ def design(
         advice,
         source=inspection.source,
     )
-    return Design(inspection, tuple(schemas), embedded, advice, tuple(notes), verdict, migration)
+    return Design(
+        inspection, tuple(schemas), embedded, advice, tuple(notes), verdict, migration, partitioning
+    )
+
+
+def advise_partitioning(
+    brief: Inspection | Brief | str | Path,
+    *,
+    engine_urls: Mapping[str, str] | None = None,
+    today: date | datetime | None = None,
+    file: str | None = None,
+) -> PartitioningResult:
+    """Whether partitioning pays per table, the key and layout, what the engine's rules change, the
+    maintenance plan and the migration (the built-in pruning model); with ``engine_urls`` (``{"postgresql":
+    url, "mariadb": url}``: scratch databases, left as they were) every statement is also EXPLAINed
+    against the partitioned design there and the partitions its plan reads are counted. ``today``
+    anchors the partitions when no time column has a ``max`` in the brief's statistics."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    params = {s.name: dict(s.params) for s in inspection.brief.workload.statements if s.params}
+    advice = recommend_partitioning(
+        inspection.catalog,
+        inspection.workload,
+        inspection.traits,
+        horizon_days=inspection.brief.horizon,
+        engine=inspection.brief.engine.name,
+        params=params,
+        today=today,
+    )
+    measurements: list[PruningMeasurement] = []
+    for engine, url in _engine_urls(engine_urls).items():
+        if get_traits(engine).partitioning.max_partitions == 0:
+            raise UnsupportedError(
+                Diagnostic(
+                    f"{engine.value} has no table partitioning: nothing to measure there",
+                    field="--engine-url",
+                    hint="give a PostgreSQL or MariaDB/MySQL scratch database",
+                )
+            )
+        measurements.append(measure_pruning(advice, url, inspection.brief.engine.name, engine))
+    return PartitioningResult(advice, tuple(measurements))
 
 
 def _planner_url(inspection: Inspection, database: str | None) -> str | None:
