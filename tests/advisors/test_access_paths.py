@@ -146,6 +146,31 @@ def test_boolean_literal_matches_hot_value_in_any_case() -> None:
     assert quoted.value == pytest.approx(0.14)
 
 
+def test_boolean_hot_values_written_as_digits_match_true_and_false() -> None:
+    """A brief that gives a boolean's hot values as ``"1"`` / ``"0"`` (blog: ``approved``) matches
+    ``= TRUE`` and ``= FALSE``; on an integer column ``1`` stays the number one."""
+    stats = ColumnStats(distinct=2, most_common=(("1", 0.8), ("0", 0.2)))
+    table = Table(
+        name=Name("comments"),
+        columns=(
+            Column(Name("approved"), LogicalType(TypeKind.BOOLEAN), stats=stats),
+            Column(Name("votes"), LogicalType(TypeKind.INTEGER), stats=stats),
+        ),
+        stats=TableStats(rows=160_000),
+    )
+    approved = ColumnRef(Name("comments"), Name("approved"))
+    assert predicate_selectivity(
+        table, Predicate(approved, PredicateKind.EQ, "=", "TRUE")
+    ).value == pytest.approx(0.8)
+    assert predicate_selectivity(
+        table, Predicate(approved, PredicateKind.EQ, "=", "FALSE")
+    ).value == pytest.approx(0.2)
+    votes = ColumnRef(Name("comments"), Name("votes"))
+    assert predicate_selectivity(table, Predicate(votes, PredicateKind.EQ, "=", "1")).value == pytest.approx(
+        0.8
+    )
+
+
 def test_estimates_are_at_least_one_row() -> None:
     table = orders()
     statement = Statement(

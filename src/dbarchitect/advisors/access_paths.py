@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from dbarchitect.model.catalog import Catalog, Column, Index, IndexKey, Table
 from dbarchitect.model.names import Name
+from dbarchitect.model.types import TypeKind
 from dbarchitect.model.workload import Predicate, PredicateKind, Statement, TableAccess
 
 # PostgreSQL's selectivity defaults (src/include/utils/selfuncs.h), used only when no statistics exist.
@@ -79,32 +80,45 @@ def _distinct(table: Table, column: Column | None) -> tuple[float | None, str]:
     return None, "default"
 
 
-def _value_key(text: str | None) -> str | None:
+_TRUE = frozenset({"true", "t", "1", "yes", "y", "on"})
+_FALSE = frozenset({"false", "f", "0", "no", "n", "off"})
+
+
+def _value_key(text: str | None, boolean: bool = False) -> str | None:
     """A literal's text as hot values are keyed: quotes stripped, booleans in lower case (``TRUE``
-    in SQL matches ``true`` in the brief)."""
+    in SQL matches ``true`` in the brief); on a boolean column every spelling of true and false
+    (``1``, ``'t'``, ``TRUE``) is one key, so ``approved = TRUE`` finds a brief's ``"1": 0.8``."""
     if text is None:
         return None
     value = text.strip()
     if len(value) >= 2 and value[0] == value[-1] == "'":
         value = value[1:-1].replace("''", "'")
-    return value.lower() if value.lower() in ("true", "false") else value
+    lowered = value.lower()
+    if boolean and (lowered in _TRUE or lowered in _FALSE):
+        return "true" if lowered in _TRUE else "false"
+    return lowered if lowered in ("true", "false") else value
 
 
 def _equality_selectivity(table: Table, column: Column | None, values: tuple[str, ...]) -> Selectivity:
     """Fraction of rows equal to one of ``values`` (literal texts), or to one parameter when
     ``values`` is empty."""
     stats = column.stats if column is not None else None
-    hot = {_value_key(v): f for v, f in stats.most_common} if stats is not None else {}
+    boolean = column is not None and column.type.kind == TypeKind.BOOLEAN
+    hot: dict[str | None, float] = {}
+    for v, f in stats.most_common if stats is not None else ():
+        hot[_value_key(v, boolean)] = hot.get(_value_key(v, boolean), 0.0) + f
     distinct, source = _distinct(table, column)
     if distinct is None:
-        if values and all(_value_key(v) in hot for v in values):
-            return Selectivity(min(1.0, sum(hot[_value_key(v)] for v in values)), "statistics")
+        if values and all(_value_key(v, boolean) in hot for v in values):
+            return Selectivity(min(1.0, sum(hot[_value_key(v, boolean)] for v in values)), "statistics")
         return Selectivity(min(1.0, DEFAULT_EQ_SEL * max(len(values), 1)), "default")
     rest = max(distinct - len(hot), 1.0)
     cold = max(0.0, 1.0 - sum(hot.values()))
     if values:
         # Each literal: its own frequency when hot, else an equal share of the values that are not.
-        return Selectivity(min(1.0, sum(hot.get(_value_key(v), cold / rest) for v in values)), source)
+        return Selectivity(
+            min(1.0, sum(hot.get(_value_key(v, boolean), cold / rest) for v in values)), source
+        )
     if hot:
         # A parameter may hit a hot value: average over the value distribution (sum of f²).
         return Selectivity(sum(f * f for f in hot.values()) + cold * cold / rest, source)
