@@ -38,6 +38,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "check_brief": ("dbarchitect.api", "check_brief"),
     "verify_brief": ("dbarchitect.api", "verify_brief"),
     "advise_partitioning": ("dbarchitect.api", "advise_partitioning"),
+    "advise_sharding": ("dbarchitect.api", "advise_sharding"),
     # the names api.py gives them (kept working)
     "plan_schema_migration": ("dbarchitect.api", "plan_schema_migration"),
     "rehearse_schema_migration": ("dbarchitect.api", "rehearse_schema_migration"),
@@ -71,6 +72,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PartitioningResult": ("dbarchitect.results", "PartitioningResult"),
     "PartitionAdvice": ("dbarchitect.advisors.partitioning.model", "PartitionAdvice"),
     "PruningMeasurement": ("dbarchitect.verify.partitioning", "PruningMeasurement"),
+    "ShardingAdvice": ("dbarchitect.advisors.sharding.advisor", "ShardingAdvice"),
 }
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports these on first use
@@ -82,7 +84,9 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.advisors.migrations.plan import Phase as Phase
     from dbarchitect.advisors.migrations.plan import Step as Step
     from dbarchitect.advisors.partitioning.model import PartitionAdvice as PartitionAdvice
+    from dbarchitect.advisors.sharding.advisor import ShardingAdvice as ShardingAdvice
     from dbarchitect.api import advise_partitioning as advise_partitioning
+    from dbarchitect.api import advise_sharding as advise_sharding
     from dbarchitect.api import check_brief as check_brief
     from dbarchitect.api import design as design
     from dbarchitect.api import inspect_brief as inspect_brief
@@ -136,6 +140,7 @@ __all__ = [
     "PruningMeasurement",
     "RecommendedIndex",
     "Rehearsal",
+    "ShardingAdvice",
     "StatementEffect",
     "StatementResult",
     "Step",
@@ -143,6 +148,7 @@ __all__ = [
     "Verification",
     "__version__",
     "advise_partitioning",
+    "advise_sharding",
     "check_brief",
     "design",
     "inspect_brief",

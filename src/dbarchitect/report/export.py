@@ -19,12 +19,14 @@ from typing import Any
 
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
 from dbarchitect.advisors.migrations import MigrationPlan, plan_json
+from dbarchitect.advisors.sharding.advisor import ShardingAdvice
 from dbarchitect.guardrails import LintResult, lint_json
 from dbarchitect.guardrails.design.runner import DesignVerdict, verdict_json
 from dbarchitect.report.document import design_document, inspection_document
 from dbarchitect.report.indexes import index_advice_document
 from dbarchitect.report.json import dumps, to_jsonable
 from dbarchitect.report.partitioning import partitioning_document
+from dbarchitect.report.sharding import sharding_document
 from dbarchitect.results import Design, Inspection, PartitioningResult
 from dbarchitect.verify.rehearse import Rehearsal
 from dbarchitect.verify.replay import Verification, verification_json
@@ -60,6 +62,7 @@ _DOCUMENTS: dict[type[Any], Callable[[Any], str]] = {
     Verification: verification_json,
     Rehearsal: _rehearsal,
     PartitioningResult: lambda r: dumps(partitioning_document(r)),
+    ShardingAdvice: lambda r: dumps(sharding_document(r)),
 }
 
 

@@ -62,7 +62,12 @@ class LayoutResult:
         return weighted_single_shard(chosen)
 
     @property
+    def has_transactions(self) -> bool:
+        return any(f.kind == "transaction" for f in self.footprints)
+
+    @property
     def distributed_transactions(self) -> float:
+        """Rate-weighted fraction of transactions touching more than one shard (0 without any)."""
         return 1.0 - self.single_shard("transaction")
 
     @property
@@ -100,6 +105,46 @@ class StatementRouting:
 
 @dataclass(frozen=True)
 class ShardingAdvice:
+    """Whether one node is enough for the brief, and how to spread it over many
+    (``dbarchitect.advise_sharding``).
+
+    Attributes:
+        capacity: One node enough? Storage at the horizon, write rate and the five-minute working
+            set against the brief's ``node``, each with what it needs (``.verdict()`` says it in one
+            line; ``.nodes`` is the largest of the three).
+        shard_count: The number of shards, and ``capacity.shard_reason`` why.
+        tables: Per table its placement (distributed by ``column`` in co-location ``group``, or a
+            reference copy on every node), its size at the horizon, reads and writes per second,
+            and the reason.
+        groups: The co-location groups: tables distributed by columns of one type that the same
+            values pin, so their joins stay on one shard.
+        chosen: The advised layout with its footprints: ``.distributed_transactions`` and
+            ``.single_shard_statements`` are rate-weighted fractions.
+        baselines: The same measures for honest alternatives in the same model: hash by the whole
+            primary key, the primary key's first column (Citus's default), no reference tables.
+        routing: Per statement: how the layout routes it and its chance of staying on one shard.
+        skews: Per distributed table: how evenly its key spreads the rows (from the brief's
+            distinct counts and hot values; 1.0 is even).
+        loads: Per co-location group: executions pinned to one key and fanned out, load and data
+            skew, hot writes.
+        search_method: How the layout was found (exhaustive, or coordinate descent and from where).
+        evaluations: Layouts evaluated.
+        refused: Options left out per table (a key with too few values, a table too big to copy),
+            each with its reason.
+        citus_sql: The Citus script: distribute and co-locate the tables, create the references.
+        citus_changes: What the script changes in the schema so Citus accepts it (keys and foreign
+            keys widened by the distribution column...).
+        vschema: The Vitess VSchema (JSON) for the same layout.
+        vitess_shards: The Vitess shard key ranges.
+        vschema_problems: Problems ``vitess.check_vschema`` finds in the emitted VSchema (empty: it
+            follows the rules).
+        runnable_on: The distributed engine the brief's engine can run: ``citus``, ``vitess`` or
+            empty.
+        simulation: With ``simulate_executions``, distributed transactions counted on generated
+            parameter values (seeded), else ``None``.
+        notes: What to know: one node is enough for now, joins off the co-located keys...
+    """
+
     capacity: CapacityCheck
     shard_count: int
     tables: tuple[TablePlan, ...]
@@ -116,9 +161,7 @@ class ShardingAdvice:
     citus_changes: tuple[SchemaChange, ...]
     vschema: str
     vitess_shards: tuple[str, ...]
-    #: Problems :func:`vitess.check_vschema` finds in the emitted VSchema (empty: it follows the rules).
     vschema_problems: tuple[str, ...]
-    #: The distributed engine the brief's engine can run: ``citus``, ``vitess`` or empty.
     runnable_on: str
     simulation: Simulation | None
     notes: tuple[str, ...] = ()
@@ -240,7 +283,7 @@ def advise_sharding(
     shards = capacity.shard_count
     by_table = {s.table.lower(): s for s in sizes}
     units = units_of(workload.statements, workload.transactions)
-    found = search(catalog, units, by_table, shards, node.memory, workload.statements)
+    found = search(catalog, units, by_table, shards, node.memory, workload.statements, node.write_rate)
     layout = found.best.layout
     chosen = _result("chosen", "the advised layout", layout, units, workload.statements)
     baselines = [
@@ -307,10 +350,12 @@ def advise_sharding(
         col = first.column(leader.columns[0]) if first is not None else None
         groups.append(ColocationGroup(group, tables, str(col.type) if col is not None else "?"))
     pg = traits if traits.engine == EngineName.POSTGRESQL else get_traits(EngineName.POSTGRESQL, "15")
-    header = (
-        f"Citus plan for {name}: {capacity.nodes} node(s), {shards} shards "
-        f"({1 - chosen.distributed_transactions:.1%} of transactions on one shard)",
+    share = (
+        f"{1 - chosen.distributed_transactions:.1%} of transactions on one shard"
+        if chosen.has_transactions
+        else f"{chosen.single_shard_statements:.1%} of statement executions on one shard"
     )
+    header = (f"Citus plan for {name}: {capacity.nodes} node(s), {shards} shards ({share})",)
     sql, changes = citus_script(catalog, layout, pg, header)
     vitess_shards = shard_ranges(1 << max(0, capacity.nodes - 1).bit_length())
     keyspaces = vschemas(catalog, layout, name)
