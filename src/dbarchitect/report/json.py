@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,15 @@ from dbarchitect.model.names import Name
 
 
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses, pydantic models, names, enums, paths and tuples -> JSON-ready values."""
+    """Dataclasses, pydantic models, names, enums, paths, dates and tuples -> JSON-ready values."""
     if isinstance(value, Name):
         return value.value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
     if isinstance(value, BaseModel):
         return to_jsonable(value.model_dump(mode="json", by_alias=True, exclude_none=True))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

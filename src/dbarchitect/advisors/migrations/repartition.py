@@ -255,7 +255,7 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
         next_key = (
             f"SELECT {', '.join(f't.{k}' for k in keyq)} FROM {q(name)} AS t WHERE "
             f"{_row([f't.{k}' for k in keyq])} > "
-            f"(SELECT {_row([f'l.{k}' for k in keyq])} FROM batch AS l ORDER BY "
+            f"(SELECT {', '.join(f'l.{k}' for k in keyq)} FROM batch AS l ORDER BY "
             f"{', '.join(f'l.{k} DESC' for k in keyq)} LIMIT 1) ORDER BY {order} LIMIT 1"
         )
         copy_sql = [
