@@ -5,7 +5,8 @@
 #   source scripts/engines.sh
 #   trap engines_cleanup EXIT ...; start_postgres; echo "$PG_URL"; start_mariadb; echo "$MARIADB_URL"
 #
-# - Missing Debian packages (postgresql-15, postgresql-15-hypopg, mariadb-server) are installed.
+# - Missing Debian packages (postgresql-15, postgresql-15-hypopg, postgresql-15-partman, mariadb-server)
+#   are installed.
 # - Servers listen on free loopback ports; their data, sockets and logs live in one temporary directory
 #   (or, for PostgreSQL, in PG_CLUSTER_DIR when set: a cluster kept between runs, e.g. a loaded
 #   benchmark database). The system servers (5432, 3306) are never touched.
@@ -151,6 +152,9 @@ start_postgres() {
             return 0
         }
     fi
+    # pg_partman: the partitioning advisor's alternative maintenance configuration is run in the tests.
+    is_installed postgresql-15-partman || apt_install_missing postgresql-15-partman \
+        || engine_unavailable "pg_partman (postgresql-15-partman) could not be installed"
     if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
         engine_unavailable "no 'postgres' user to run the throwaway PostgreSQL as (initdb refuses root)"
         return 0

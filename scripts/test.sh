@@ -5,7 +5,8 @@
 #
 # - Creates or refreshes the virtualenv .venv with `pip install -e '.[test]'` (skipped when
 #   pyproject.toml has not changed since the last successful install).
-# - Installs missing Debian packages: postgresql-15, postgresql-15-hypopg, mariadb-server, and chromium
+# - Installs missing Debian packages: postgresql-15, postgresql-15-hypopg, postgresql-15-partman,
+#   mariadb-server, and chromium
 #   with chromium-driver for the HTML report's browser tests (screenshots in $DBARCH_ARTIFACTS, default
 #   ./artifacts).
 # - Starts THROWAWAY PostgreSQL 15 and MariaDB servers on free loopback ports, with their data, sockets

@@ -182,8 +182,8 @@ def _use(
 
 
 def parameter_uses(sql: str, engine: EngineName, catalog: Catalog) -> tuple[ParameterUse, ...]:
-    """Every parameter of ``sql`` (written for ``engine``), once, in order of first appearance, with
-    the column it is compared with or written to. Raises :class:`SqlError` if ``sql`` does not parse."""
+    """Every parameter of ``sql`` (written for ``engine``), once (in the parse tree's order), with the
+    column it is compared with or written to. Raises :class:`SqlError` if ``sql`` does not parse."""
     tree = _parse(sql, engine)
     names = _names(tree)
     resolver = _Resolver(tree, catalog)

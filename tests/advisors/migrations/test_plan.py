@@ -134,11 +134,21 @@ def test_enum_append_is_planned_and_its_rollback_is_declared_irreversible() -> N
         plan_migration(b, a, PG)
 
 
-def test_partitioning_changes_are_detected_and_refused_with_the_way_to_do_it() -> None:
+def test_partitioning_changes_copy_the_table_and_need_a_primary_key() -> None:
     a = _ddl("CREATE TABLE m (id int NOT NULL, at date NOT NULL);")
     b = _ddl("CREATE TABLE m (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);")
-    with pytest.raises(UnsupportedError, match="partitioning of m changes"):
+    with pytest.raises(UnsupportedError, match="partitioning of m changes, and it has no primary key"):
         plan_migration(a, b, PG)
+    a = _ddl("CREATE TABLE m (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at));")
+    b = _ddl(
+        "CREATE TABLE m (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);"
+    )
+    steps = [s.description for s in plan_migration(a, b, PG).steps]
+    assert steps[0].startswith("expand: create m__new, m partitioned by RANGE (at)")
+    assert steps[-2:] == [
+        "switch: m__new becomes m (renames in one short transaction)",
+        "contract: drop the old m (now m__old) and the progress table",
+    ]
 
 
 # -- lock annotations from the facts ----------------------------------------------------------------

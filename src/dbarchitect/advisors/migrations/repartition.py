@@ -89,8 +89,10 @@ def _outside_sql(lw: _Lowerer, name: Name, target: Table) -> str | None:
     key = q(p.columns[0])
     if p.method == PartitionMethod.RANGE:
         ranged = [part for part in p.partitions if not part.is_default and len(part.bounds) >= 2]
-        if not ranged or any(part.is_default for part in p.partitions) or lw.t.partitioning.range_catch_all:
+        if any(part.is_default for part in p.partitions) or lw.t.partitioning.range_catch_all:
             return None
+        if not ranged:  # no partition yet: every row is outside
+            return f"SELECT count(*) FROM {q(name)}"
         conds = []
         low = ranged[0].bounds[0]
         if low.upper() != "MINVALUE":
