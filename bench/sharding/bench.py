@@ -146,13 +146,15 @@ def main() -> int:
         say("## Search: coordinate descent against exhaustive")
         say()
         sizes = {s.table.lower(): s for s in inspection.sizes}
-        search_args = (catalog, units, sizes, shards, inspection.brief.node.memory, workload.statements)
-        started = time.perf_counter()
-        descent = search_module.search(*search_args)
-        descent_s = time.perf_counter() - started
+        node = inspection.brief.node
+        search_args = (catalog, units, sizes, shards, node.memory, workload.statements, node.write_rate)
         limit = search_module.EXHAUSTIVE_LIMIT
-        search_module.EXHAUSTIVE_LIMIT = 10**9
         try:
+            search_module.EXHAUSTIVE_LIMIT = 0  # force the coordinate descent
+            started = time.perf_counter()
+            descent = search_module.search(*search_args)
+            descent_s = time.perf_counter() - started
+            search_module.EXHAUSTIVE_LIMIT = 10**9  # force the exhaustive search
             started = time.perf_counter()
             exact = search_module.search(*search_args)
             exact_s = time.perf_counter() - started

@@ -21,18 +21,20 @@ def _num(value: float) -> float | None:
 
 
 def _layout(result: LayoutResult, chosen: LayoutResult | None = None) -> dict[str, Any]:
+    txns = result.has_transactions
     doc: dict[str, Any] = {
         "name": result.name,
         "description": result.description,
         "placements": [p.describe() for p in result.layout.placements],
-        "distributed_transactions": _num(result.distributed_transactions),
-        "single_shard_transactions": _num(result.single_shard("transaction")),
+        "distributed_transactions": _num(result.distributed_transactions) if txns else None,
+        "single_shard_transactions": _num(result.single_shard("transaction")) if txns else None,
         "single_shard_statements": _num(result.single_shard_statements),
         "single_shard_executions": _num(result.single_shard()),
     }
     if chosen is not None:
         base = result.distributed_transactions
-        doc["chosen_vs_baseline"] = _num(chosen.distributed_transactions / base) if base > 0 else None
+        ratio = chosen.distributed_transactions / base if txns and base > 0 else None
+        doc["chosen_vs_baseline"] = _num(ratio) if ratio is not None else None
     return doc
 
 

@@ -104,7 +104,7 @@ workload:
     rate: 20/s
   - name: bump_setting
     sql: UPDATE settings SET value = :v WHERE id = :id
-    rate: 50/s
+    rate: 80/s
 """
 
 
@@ -112,11 +112,15 @@ def test_small_read_mostly_tables_become_reference_tables(tmp_path: Path) -> Non
     advice = api.advise_sharding(inspect(tmp_path, REFERENCE_DDL, REFERENCE_BODY))
     plans = {t.table: t for t in advice.tables}
     assert plans["countries"].column is None  # small, only read: copied to every node
-    # customers would fit on every node too, but its 20 writes/s would each reach every node
+    # customers may be one (1.2 GB, 20 writes/s), but its writes would each reach every node: the
+    # objective keeps it distributed
     assert plans["orders"].column == "customer_id" and plans["customers"].column == "id"
-    # settings is small too but written 50/s on its own: a reference copy would send each write to
-    # every node, so it stays distributed by the key its writes pin
+    # settings is small but written 80/s: not rarely written
     assert plans["settings"].column == "id"
-    refused = {(r.option, r.reason.split(" at the horizon")[0]) for r in advice.refused}
-    assert any(option == "orders: reference" for option, _ in refused)
+    refused = {r.option: r.reason for r in advice.refused}
+    assert refused["settings: reference"] == (
+        "80.0 writes/s, each applied on every node: more than 1% of a node's 5,000 writes/s"
+    )
+    assert refused["orders: reference"].endswith("of a node's memory to copy to every node")
+    assert "customers: reference" not in refused
     assert advice.chosen.single_shard() == 1.0

@@ -7,15 +7,19 @@ key — the ``MAX_CANDIDATES`` most pinned (by executions per second) are kept. 
 distinct values than shards is refused (some shards would stay empty, and the rest hold more), and
 so is a type that cannot be hashed evenly (JSON, arrays, floats). A table may be a **reference
 table** when its size at the horizon is at most ``REFERENCE_MEMORY_SHARE`` of one node's memory (a
-copy on every node stays cached); whether it *should* be depends on its writes, which the
-objective counts: a write to a reference table reaches every node.
+copy on every node stays cached), and a layout's reference tables together must stay within that
+share too (a layout over it is *infeasible*: it loses to every layout within it), and when it is
+rarely written: every node applies every write of a reference table, so its writes may take at most
+``REFERENCE_WRITE_SHARE`` of one node's write rate. Among those, whether a table *should* be one is
+the objective's call: a write to a reference table is a multi-shard statement.
 
 **Co-location groups** follow from the choice: two distributed tables are in one group when their
 distribution columns have the same type and some transaction or statement pins both with the same
 value (the same parameter, or related ones) or joins them on those columns. Tables with nothing in
 common get groups of their own (Citus: ``colocate_with => 'none'`` for unrelated tables).
 
-**Objective**, compared in order: the weighted single-shard fraction (:mod:`probability`), fewer
+**Objective**, compared in order: feasibility (above), the weighted single-shard fraction
+(:mod:`probability`), fewer
 schema changes Citus needs (:mod:`citus`: keys widened, foreign keys dropped), fewer bytes copied
 to every node, lower data skew (:mod:`skew`).
 
@@ -43,8 +47,9 @@ from dbarchitect.advisors.sharding.probability import (
     single_shard_probability,
     weighted_single_shard,
 )
-from dbarchitect.advisors.sharding.skew import distinct_values, layout_skews
+from dbarchitect.advisors.sharding.skew import TableSkew, distinct_values, table_skew
 from dbarchitect.advisors.sizing import TableSize
+from dbarchitect.brief import format_size
 from dbarchitect.model.catalog import Catalog, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import TypeKind
@@ -52,6 +57,7 @@ from dbarchitect.model.workload import Statement
 
 MAX_CANDIDATES = 4
 REFERENCE_MEMORY_SHARE = 0.02
+REFERENCE_WRITE_SHARE = 0.01
 EXHAUSTIVE_LIMIT = 4096
 MAX_PASSES = 20
 
@@ -101,9 +107,12 @@ class Score:
     changes: int
     replicated_bytes: float
     skew: float
+    #: The reference tables fit their share of a node's memory.
+    feasible: bool = True
 
-    def key(self) -> tuple[float, float, float, float]:
+    def key(self) -> tuple[bool, float, float, float, float]:
         return (
+            self.feasible,
             round(self.single_shard, 9),
             -self.changes,
             -round(self.replicated_bytes),
@@ -126,8 +135,11 @@ class Evaluator:
     units: tuple[Unit, ...]
     sizes: dict[str, TableSize]
     shard_count: int
+    #: Bytes all reference tables together may take (``REFERENCE_MEMORY_SHARE`` of a node's memory).
+    reference_limit: float = float("inf")
     evaluations: int = 0
     _routes: dict[tuple[object, ...], Route] = field(default_factory=dict)
+    _skews: dict[tuple[str, str], TableSkew] = field(default_factory=dict)
 
     def route_of(self, layout: Layout) -> Callable[[Statement], Route]:
         def get(statement: Statement) -> Route:
@@ -153,7 +165,15 @@ class Evaluator:
             for p in layout.placements
             if not p.distributed and p.table.key in self.sizes
         )
-        skews = layout_skews(self.catalog, layout)
+        skews = []
+        for p in layout.placements:
+            table = self.catalog.table(p.table)
+            if table is None or not p.distributed or len(p.columns) != 1:
+                continue
+            key = (p.table.key, p.columns[0].key)
+            if key not in self._skews:
+                self._skews[key] = table_skew(self.catalog, table, p.columns[0], self.shard_count)
+            skews.append(self._skews[key])
         weights = [
             self.sizes[s.table.lower()].total_bytes_at_horizon for s in skews if s.table.lower() in self.sizes
         ]
@@ -161,7 +181,8 @@ class Evaluator:
         skew = (
             sum(w * s.data_skew for w, s in zip(weights, skews, strict=False)) / total if total > 0 else 1.0
         )
-        score = Score(weighted_single_shard(footprints), len(changes), replicated, skew)
+        feasible = replicated <= self.reference_limit
+        score = Score(weighted_single_shard(footprints), len(changes), replicated, skew, feasible)
         return Evaluated(layout, score, footprints)
 
 
@@ -177,6 +198,7 @@ def candidates(
     shard_count: int,
     node_memory: float,
     units: tuple[Unit, ...] = (),
+    node_write_rate: float = float("inf"),
 ) -> Candidates:
     """Every table's options (see the module docstring): columns ranked by the executions per
     second that filter on them, then by how many other tables share their key class, then by the
@@ -203,6 +225,12 @@ def candidates(
     options: dict[str, tuple[Option, ...]] = {}
     refused: list[Refused] = []
     reference_limit = REFERENCE_MEMORY_SHARE * node_memory
+    write_limit = REFERENCE_WRITE_SHARE * node_write_rate
+    writes: dict[str, float] = {}
+    for statement in statements:
+        target = statement.write_target
+        if target is not None:
+            writes[target.table.key] = writes.get(target.table.key, 0.0) + statement.rate
     for table in catalog.tables:
         found: dict[str, Option] = {}
         ranked = sorted(
@@ -237,17 +265,27 @@ def candidates(
             found[column.key] = Option(table.name, column, w)
         size = sizes.get(table.name.key)
         bytes_at_horizon = size.total_bytes_at_horizon if size is not None else 0.0
-        if bytes_at_horizon <= reference_limit:
-            found["<reference>"] = Option(table.name, None)
-        else:
+        written = writes.get(table.name.key, 0.0)
+        if bytes_at_horizon > reference_limit:
             refused.append(
                 Refused(
                     table.name.value,
                     f"{table.name}: reference",
-                    f"{bytes_at_horizon / 1e9:,.1f} GB at the horizon is more than "
+                    f"{format_size(bytes_at_horizon)} at the horizon is more than "
                     f"{REFERENCE_MEMORY_SHARE:.0%} of a node's memory to copy to every node",
                 )
             )
+        elif written > write_limit:
+            refused.append(
+                Refused(
+                    table.name.value,
+                    f"{table.name}: reference",
+                    f"{written:,.1f} writes/s, each applied on every node: more than "
+                    f"{REFERENCE_WRITE_SHARE:.0%} of a node's {node_write_rate:,.0f} writes/s",
+                )
+            )
+        else:
+            found["<reference>"] = Option(table.name, None)
         if not found and table.columns:
             # nothing qualifies: the first column that hashes, so every table has a place
             first = next((c.name for c in table.columns if _hashable(table, c.name)), table.columns[0].name)
@@ -399,10 +437,12 @@ def search(
     shard_count: int,
     node_memory: float,
     statements: Iterable[Statement],
+    node_write_rate: float = float("inf"),
 ) -> SearchResult:
     """The best layout (see the module docstring)."""
-    found = candidates(catalog, statements, sizes, shard_count, node_memory, units)
-    evaluator = Evaluator(catalog, units, sizes, shard_count)
+    statements = tuple(statements)
+    found = candidates(catalog, statements, sizes, shard_count, node_memory, units, node_write_rate)
+    evaluator = Evaluator(catalog, units, sizes, shard_count, REFERENCE_MEMORY_SHARE * node_memory)
     tables = [t.name.key for t in catalog.tables]
     options = [found.options[t] for t in tables]
 

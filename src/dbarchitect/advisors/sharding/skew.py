@@ -19,6 +19,7 @@ hot value whose writes alone exceed one node's write rate is named: no shard cou
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -57,6 +58,7 @@ def distinct_values(catalog: Catalog, table: Table, column: Name, depth: int = 0
     return Distinct(None, f"no distinct count for {table.name}.{column}")
 
 
+@functools.lru_cache(maxsize=4096)
 def expected_fullest(values: float, shards: int) -> float:
     """Expected count of the fullest of ``shards`` bins after hashing ``values`` distinct values."""
     if shards <= 1:
