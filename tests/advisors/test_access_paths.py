@@ -210,3 +210,30 @@ def test_selectivity_from_values_and_keys(predicate: Predicate, expected: float)
     sel = predicate_selectivity(orders(), predicate)
     assert sel.value == pytest.approx(expected)
     assert sel.source == "statistics"
+
+
+def test_a_unique_key_fixed_by_equalities_is_one_row() -> None:
+    """shop's ``inventory`` (primary key product_id, warehouse_code; no statistics on product_id):
+    ``WHERE product_id = :p AND warehouse_code = :w`` is one row, as the planner knows from the
+    unique index, not 0.5% x 1/3 of 540,000."""
+    from dbarchitect.model.catalog import PrimaryKey
+
+    table = Table(
+        name=Name("inventory"),
+        columns=(
+            Column(Name("product_id"), LogicalType(TypeKind.BIGINT)),
+            Column(
+                Name("warehouse_code"), LogicalType(TypeKind.CHAR, length=4), stats=ColumnStats(distinct=3)
+            ),
+        ),
+        primary_key=PrimaryKey((Name("product_id"), Name("warehouse_code"))),
+        stats=TableStats(rows=540_000),
+    )
+    both = (
+        Predicate(ColumnRef(Name("inventory"), Name("product_id")), PredicateKind.EQ, "=", "?"),
+        Predicate(ColumnRef(Name("inventory"), Name("warehouse_code")), PredicateKind.EQ, "=", "?"),
+    )
+    access = TableAccess(Name("inventory"), predicates=both)
+    assert access_path(stmt(access), table, access).rows_estimated == 1.0
+    one = TableAccess(Name("inventory"), predicates=both[:1])
+    assert access_path(stmt(one), table, one).rows_estimated == pytest.approx(540_000 * DEFAULT_EQ_SEL)

@@ -196,6 +196,18 @@ def _match(index: Index, access: TableAccess) -> tuple[tuple[str, ...], bool]:
     return tuple(matched), order_served
 
 
+def _unique_key_fixed(table: Table, filters: list[Predicate]) -> bool:
+    """Some unique key (primary key, unique constraint, full unique index) has every column compared
+    for equality with a single value."""
+    fixed = {p.column.column.key for p in filters if p.kind == PredicateKind.EQ}
+    keys = [table.primary_key.columns] if table.primary_key is not None else []
+    keys += [u.columns for u in table.uniques]
+    keys += [
+        i.columns for i in table.indexes if i.unique and i.where is None and len(i.columns) == len(i.keys)
+    ]
+    return any(k and all(c.key in fixed for c in k) for k in keys)
+
+
 def access_path(statement: Statement, table: Table, access: TableAccess) -> AccessPath:
     """The best access path to ``table`` for ``statement`` with the table's current indexes."""
     filters = [p for p in access.predicates if p.column.table.matches(table.name)]
@@ -207,6 +219,10 @@ def access_path(statement: Statement, table: Table, access: TableAccess) -> Acce
         sources.add(s.source)
     source = "default" if "default" in sources else ("statistics" if sources else "none")
     rows = table.stats.rows if table.stats is not None else None
+    if rows and _unique_key_fixed(table, filters):
+        # Every column of a unique key equal to one value: one row at most, as the planner knows from
+        # the unique index however little it knows of the columns' statistics.
+        selectivity, source = min(selectivity, 1.0 / rows), "statistics"
     # Like PostgreSQL's clamp_row_est: a filter on a non-empty table is estimated at one row or more.
     estimated = max(rows * selectivity, 1.0) if rows else rows
     filtered = tuple(dict.fromkeys(p.column.column.value for p in filters))
