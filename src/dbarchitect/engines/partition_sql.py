@@ -324,8 +324,7 @@ def partman_sql(
     if retention_days is not None:
         out.append(
             f"UPDATE partman.part_config SET retention = '{retention_days:g} days', retention_keep_table "
-            "= false "
-            f"WHERE parent_table = {parent}"
+            f"= false WHERE parent_table = {parent}"
         )
     out.append("SELECT partman.run_maintenance()")
     return tuple(out)

@@ -221,8 +221,7 @@ def _measure_pg(
             partitions, within = predicted.partitions, predicted.within_two
             how = (
                 f"ordered Append under Limit: the plan lists {listed} partitions in bound order and stops "
-                "at the "
-                f"LIMIT; reads {partitions:.2f} (model)"
+                f"at the LIMIT; reads {partitions:.2f} (model)"
             )
         out.append(
             MeasuredStatement(

@@ -4,18 +4,21 @@ and the expired ones disappear (rows in the kept ones stay). pg_partman's config
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+import pytest
 
 from dbarchitect.advisors.partitioning import PartitionAdvice
 from dbarchitect.engines.ddl import render_schema
-from dbarchitect.engines.partition_sql import partman_sql
+from dbarchitect.engines.partition_sql import _mysql_floor, _pg_floor, partman_sql
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.model.intervals import TimeUnit, add_units, floor_to
 from dbarchitect.model.names import Name
+from dbarchitect.model.types import LogicalType, TypeKind
 from tests.advisors.partitioning.briefs import EVENTS_DDL, TODAY, advise, decision, events_brief, inspect
 from tests.conftest import describe, engine_unavailable, mariadb_connect
 from tests.engine_exec import execute_script
@@ -153,3 +156,37 @@ def test_pg_partman_configuration_runs(tmp_path: Path, pg_scratch_db: str) -> No
             "SELECT partition_interval, premake, retention FROM partman.part_config WHERE parent_table = 'public.events'"
         ).fetchone()
         assert config is not None and config[1] == 1 and config[2] == "90 days"
+
+
+INSTANTS = [
+    datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=s)
+    for s in random.Random(11).sample(range(0, 10 * 365 * 86400), 300)
+] + [datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC), datetime(2025, 12, 29, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("unit", list(TimeUnit))
+def test_interval_starts_agree_with_postgresql(unit: TimeUnit, pg_scratch_db: str) -> None:
+    """The partitions created with the table and those the maintenance makes start at the same
+    instants: Python's floor_to against the procedure's date_trunc expression."""
+    floor = _pg_floor(unit, LogicalType(TypeKind.TIMESTAMPTZ), "t")
+    with psycopg.connect(pg_scratch_db, autocommit=True) as conn:
+        conn.execute("SET TimeZone = 'Europe/Berlin'")  # the session's zone must not matter
+        rows = conn.execute(f"SELECT t, {floor} FROM unnest(%s::timestamptz[]) AS t", (INSTANTS,)).fetchall()
+    for t, start in rows:
+        # compared in UTC: Python never equates an instant in a DST fold with one in another zone
+        assert start.astimezone(UTC) == floor_to(t, unit), (t, unit)
+
+
+@pytest.mark.parametrize("unit", list(TimeUnit))
+def test_interval_starts_agree_with_mariadb(unit: TimeUnit, mariadb_scratch_db: str) -> None:
+    floor = _mysql_floor(unit, "t")
+    values = " UNION ALL ".join(f"SELECT TIMESTAMP '{t:%Y-%m-%d %H:%M:%S}' AS t" for t in INSTANTS)
+    conn = mariadb_connect(mariadb_scratch_db, urlsplit(mariadb_scratch_db).path.lstrip("/"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT t, {floor} FROM ({values}) AS x")
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    for t, start in rows:
+        assert start.replace(tzinfo=UTC) == floor_to(t.replace(tzinfo=UTC), unit), (t, unit)

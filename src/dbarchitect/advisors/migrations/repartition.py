@@ -275,8 +275,7 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
         copy_sql = [f"SET {v} = (SELECT {k} FROM {q(progress)})" for v, k in zip(lo, keyq, strict=True)]
         copy_sql += [
             f"SET {h} = (SELECT {k} FROM (SELECT {', '.join(keyq)} FROM {q(name)} WHERE {_row(keyq)} >= "
-            f"{_row(lo)} "
-            f"ORDER BY {', '.join(keyq)} LIMIT {COPY_BATCH}) AS batch ORDER BY "
+            f"{_row(lo)} ORDER BY {', '.join(keyq)} LIMIT {COPY_BATCH}) AS batch ORDER BY "
             f"{', '.join(f'{x} DESC' for x in keyq)} LIMIT 1)"
             for h, k in zip(hi, keyq, strict=True)
         ]
@@ -288,8 +287,7 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
         )
         nexts = ", ".join(
             f"{k} = (SELECT {k} FROM (SELECT {', '.join(keyq)} FROM {q(name)} WHERE {_row(keyq)} > "
-            f"{_row(hi)} "
-            f"ORDER BY {', '.join(keyq)} LIMIT 1) AS following)"
+            f"{_row(hi)} ORDER BY {', '.join(keyq)} LIMIT 1) AS following)"
             for k in keyq
         )
         copy_sql.append(f"UPDATE {q(progress)} SET {nexts} WHERE {hi[0]} IS NOT NULL")
@@ -339,8 +337,7 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
         swap.append(
             "DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname FROM pg_index i JOIN pg_class c ON "
             f"c.oid = i.indexrelid WHERE i.indrelid = {regclass}::regclass LOOP EXECUTE format('ALTER "
-            "INDEX %I "
-            f"RENAME TO %I', r.relname, left(r.relname, {limit - 5}) || '__old'); END LOOP; END $$"
+            f"INDEX %I RENAME TO %I', r.relname, left(r.relname, {limit - 5}) || '__old'); END LOOP; END $$"
         )
         swap += [f"ALTER INDEX {q(temp)} RENAME TO {q(final)}" for temp, final in renames]
         swap += [

@@ -77,7 +77,6 @@ from dbarchitect.model.catalog import (
     ForeignKey,
     Index,
     IndexKey,
-    Partitioning,
     PartitionMethod,
     PrimaryKey,
     Table,
@@ -171,12 +170,10 @@ def _constraint_changes(
                     f"PRIMARY KEY ({_names(pk.columns)})",
                     f"PRIMARY KEY ({_names(new_pk.columns)})",
                     f"{traits.label} requires every unique key of a partitioned table to include the "
-                    "partition key: "
-                    f"({_names(pk.columns)}) alone is no longer unique in the database"
+                    f"partition key: ({_names(pk.columns)}) alone is no longer unique in the database"
                     + (
                         " — its values come from an identity, so only an explicit insert of a used value "
-                        "could "
-                        "duplicate one"
+                        "could duplicate one"
                         if identity
                         else "; the application must not reuse a value under another " + key.value
                     ),
@@ -343,8 +340,7 @@ def _range_candidate(
         elif retention is not None and unit.days > retention * MAX_RETENTION_OVERSHOOT:
             why = (
                 f"a {unit.value} is more than {MAX_RETENTION_OVERSHOOT:.0%} of the {retention:g}-day "
-                "retention (rows "
-                "would be kept up to one interval longer)"
+                "retention (rows would be kept up to one interval longer)"
             )
         elif layout.count > traits.partitioning.max_partitions:
             why = f"{layout.count} partitions is over {traits.label}'s {traits.partitioning.max_partitions}"
@@ -502,15 +498,13 @@ def _decide(
         reasons.append(
             f"retention {stats.retention_days:g} days: expired rows go by dropping a partition each "
             f"{best[0].layout.unit.value if best[0].layout.unit else 'interval'} instead of deleting "
-            f"~{deleted:,.0f} "
-            "rows a day (no dead rows, no index churn, no vacuum debt)"
+            f"~{deleted:,.0f} rows a day (no dead rows, no index churn, no vacuum debt)"
         )
         others = [c[0] for c in ranked if c[0] is not best[0] and c[0].pruning_share > share + 1e-9]
         if others:
             reasons.append(
                 f"{others[0].key} would prune more ({others[0].pruning_share:.0%} against {share:.0%}) "
-                "but cannot "
-                "drop expired rows"
+                "but cannot drop expired rows"
             )
     else:
         best = ranked[0]
@@ -533,8 +527,7 @@ def _decide(
                 f"over {format_size(LARGE_TABLE_BYTES)} at the horizon and {best[0].key} prunes "
                 f"{share:.0%} of its "
                 f"weighted statements: each partition (~{format_size(best[0].bytes_per_partition)}) is "
-                "vacuumed, "
-                "indexed and copied on its own"
+                "vacuumed, indexed and copied on its own"
             )
         else:
             blockers: list[str] = []
@@ -611,8 +604,7 @@ def _maintenance(table: Table, layout: Layout, traits: EngineTraits) -> Maintena
     if partman:
         notes.append(
             "pg_partman alternative: it also creates a DEFAULT partition, which keeps PostgreSQL from "
-            "reading "
-            "partitions in order for ORDER BY ... LIMIT statements without a bound on the key"
+            "reading partitions in order for ORDER BY ... LIMIT statements without a bound on the key"
         )
     return Maintenance(
         layout.unit,
@@ -679,19 +671,11 @@ def _migration(
     for table in designed.tables:
         if table.name.value in moving:
             target = target.replace_table(table)
-    dropped = {
-        (t.name.key, id(fk))
-        for t in current.tables
-        for fk in t.foreign_keys
-        if designed.table(t.name) is not None
-        and all(fk != other for other in designed.table(t.name).foreign_keys)  # type: ignore[union-attr]
-    }
+    # Foreign keys of other tables the engine's rules drop (to a table now partitioned).
     for t in current.tables:
-        if t.name.value in moving:
-            continue
-        kept = tuple(fk for fk in t.foreign_keys if (t.name.key, id(fk)) not in dropped)
-        if len(kept) != len(t.foreign_keys):
-            target = target.replace_table(replace(target.table(t.name) or t, foreign_keys=kept))
+        other = designed.table(t.name)
+        if t.name.value not in moving and other is not None and other.foreign_keys != t.foreign_keys:
+            target = target.replace_table(replace(t, foreign_keys=other.foreign_keys))
     sizes = {t.name.value: t.stats for t in current.tables if t.stats is not None}
     try:
         return plan_migration(current, target, traits, sizes=sizes), None
@@ -776,6 +760,3 @@ def recommend_partitioning(
         notes=tuple(notes),
         source="model",
     )
-
-
-__all__ = ["Partitioning", "recommend_partitioning"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from dbarchitect.advisors.partitioning.model import Layout
@@ -175,7 +175,3 @@ def catalog_partitioning(table: Table, layout: Layout, traits: EngineTraits) -> 
     if layout.catch_all:
         partitions.append(Partition(catch_all_name(table.name, traits), (), is_default=True))
     return Partitioning(PartitionMethod.RANGE, key, partitions=tuple(partitions))
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

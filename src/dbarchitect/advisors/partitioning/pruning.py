@@ -24,7 +24,6 @@ What the planner decides from a statement's predicates on the partition key, wit
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -289,9 +288,4 @@ def statement_pruning(
     )
 
 
-def expected_buckets(n: int, k: int) -> float:
-    """Distinct HASH partitions k random keys fall into, on average."""
-    return n * (1.0 - (1.0 - 1.0 / n) ** k) if n > 0 else 0.0
-
-
-__all__ = ["PartitionSpace", "RangePart", "expected_buckets", "math", "statement_pruning"]
+__all__ = ["PartitionSpace", "RangePart", "statement_pruning"]
