@@ -351,9 +351,14 @@ def _relationship_mandatory(schema: dict[str, Any]) -> None:
 
 
 _CARDINALITY_JSON = {
-    "type": "string",
-    "pattern": "^" + _one_of_words(_CARDINALITIES) + "$",
-    "examples": ["N:1", "1:N", "1:1", "M:N"],
+    "anyOf": [
+        {"enum": ["1:1", "1:N", "N:1", "M:N"]},
+        {
+            "type": "string",
+            "pattern": "^" + _one_of_words(_CARDINALITIES) + "$",
+            "description": "other spellings",
+        },
+    ]
 }
 
 

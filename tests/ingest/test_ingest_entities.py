@@ -252,5 +252,12 @@ def test_brief_json_schema_lists_entity_fields() -> None:
     assert {"relationships", "identifiers", "functional_dependencies", "denormalized", "key"} <= set(
         defs["EntitySpec"]["properties"]
     )
-    assert {"values", "min", "max"} <= set(defs["ColumnSpec"]["properties"])
-    assert defs["RelationshipSpec"]["properties"]["cardinality"]["enum"] == ["1:1", "1:N", "N:1", "M:N"]
+    column = next(d for d in defs["ColumnSpec"]["anyOf"] if "properties" in d)  # or a type string
+    assert {"values", "min", "max"} <= set(column["properties"])
+    relationship = (
+        next(d for d in defs["RelationshipSpec"]["anyOf"] if "properties" in d)
+        if "anyOf" in defs["RelationshipSpec"]
+        else defs["RelationshipSpec"]
+    )
+    cardinality = relationship["properties"]["cardinality"]["anyOf"]
+    assert cardinality[0]["enum"] == ["1:1", "1:N", "N:1", "M:N"]
