@@ -27,6 +27,7 @@ from dbarchitect.report.export import to_dict, to_json
 ROOT = Path(__file__).resolve().parent.parent
 INIT = ROOT / "src" / "dbarchitect" / "__init__.py"
 BLOG = ROOT / "examples" / "blog" / "brief.yaml"
+IOT = ROOT / "examples" / "iot" / "brief.yaml"
 BLOG_V2 = ROOT / "examples" / "blog" / "migrations" / "schema_v2.postgresql.sql"
 BLOG_LINT = ROOT / "examples" / "blog" / "migrations" / "0002_titles_views_email.sql"
 
@@ -205,6 +206,7 @@ def test_to_json_is_what_each_command_prints() -> None:
         (api.design(brief), ["design", brief]),
         (api.recommend_indexes(brief), ["indexes", brief]),
         (api.check_brief(brief), ["check", brief]),
+        (api.advise_partitioning(str(IOT)), ["partition", str(IOT)]),
         (
             api.plan_schema_migration(brief, str(BLOG_V2), "postgresql 15"),
             ["migrate", "--from", brief, "--to", str(BLOG_V2), "--engine", "postgresql 15"],
