@@ -368,3 +368,6 @@ class ShardingFacts:
 
     distributed_engine: str = ""
     source: str = ""
+    #: Column types (``TypeKind`` values) a RANGE or LIST key cannot have, and a HASH key.
+    range_list_excluded_types: frozenset[str] = frozenset()
+    hash_excluded_types: frozenset[str] = frozenset()

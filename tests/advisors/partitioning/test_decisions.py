@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dbarchitect import api
 from dbarchitect.advisors.partitioning import NoReason, Verdict
@@ -184,3 +185,80 @@ def test_parameters_without_example_values_read_the_whole_time_range(tmp_path: P
     sources = {x.name: x.source.value for x in bound.bindings}
     assert sources == {"a": "type default", "since": "statistics", "until": "statistics"}
     assert d.rejection == NoReason.TOUCHES_EVERY_PARTITION
+
+
+REGION_DDL = """
+CREATE TYPE region AS ENUM ('eu', 'us', 'apac');
+CREATE TABLE orders (
+    id bigint PRIMARY KEY,
+    region region NOT NULL,
+    customer_id bigint NOT NULL,
+    total numeric(12,2) NOT NULL,
+    note text
+);
+"""
+
+
+def test_a_skewed_low_cardinality_key_with_known_values_is_listed(tmp_path: Path) -> None:
+    brief = {
+        "engine": "postgresql 15",
+        "tables": {
+            "orders": {
+                "rows": "1.5B",
+                "growth": "100000/day",
+                "columns": {
+                    "region": {"distinct": 3, "hot_values": {"eu": 0.7, "us": 0.25, "apac": 0.05}},
+                    "note": {"avg_width": 120},
+                },
+            }
+        },
+        "workload": [
+            {
+                "name": "regional_orders",
+                "sql": "SELECT id, total FROM orders WHERE region = :r AND customer_id = :c",
+                "rate": "200/s",
+            },
+            {"name": "place", "sql": "INSERT INTO orders VALUES (:id, :r, :c, :t, :n)", "rate": 2},
+        ],
+    }
+    advice = advise(inspect(tmp_path, REGION_DDL, brief))
+    d = decision(advice, "orders")
+    assert d.verdict == Verdict.PARTITION and d.chosen is not None
+    assert d.chosen.key == "LIST (region) of 3 value(s)" and d.chosen.pruning_share == 1.0
+    # No HASH on the same column: with every value known, a LIST gives each its own partition.
+    assert not any(c.key.startswith("HASH (region)") for c in d.candidates)
+    table = advice.catalog.table("orders")
+    assert table is not None and table.partitioning is not None
+    assert [p.bounds for p in table.partitioning.partitions] == [("'eu'",), ("'us'",), ("'apac'",)]
+    assert [c.value for c in table.primary_key.columns] == ["id", "region"]  # type: ignore[union-attr]
+
+
+def test_mariadb_cannot_list_an_enum_and_hashes_it_instead(tmp_path: Path) -> None:
+    """Measured on MariaDB 10.11: LIST/RANGE COLUMNS refuse ENUM keys; KEY (hash) takes them."""
+    (tmp_path / "schema.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, region enum('eu','us','apac') NOT NULL, "
+        "customer_id bigint NOT NULL, total decimal(12,2) NOT NULL, note text);"
+    )
+    brief = {
+        "engine": "mariadb 10.11",
+        "schema": {"ddl": {"path": "schema.sql", "dialect": "mariadb"}},
+        "tables": {
+            "orders": {
+                "rows": "1.5B",
+                "growth": "100000/day",
+                "columns": {"region": {"distinct": 3, "hot_values": {"eu": 0.7, "us": 0.25, "apac": 0.05}}},
+            }
+        },
+        "workload": [
+            {
+                "name": "regional",
+                "sql": "SELECT id FROM orders WHERE region = :r AND customer_id = :c",
+                "rate": 50,
+            }
+        ],
+    }
+    (tmp_path / "brief.yaml").write_text(yaml.safe_dump(brief))
+    d = decision(advise(api.inspect_brief(tmp_path / "brief.yaml")), "orders")
+    keys = [c.key for c in d.candidates]
+    assert not any(k.startswith("LIST (region)") for k in keys)
+    assert any(k.startswith("HASH (region)") for k in keys)

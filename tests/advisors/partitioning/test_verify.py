@@ -4,15 +4,20 @@ planner's count agrees with the model's for every statement; the scratch databas
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
+import yaml
 
 from dbarchitect import api
 from dbarchitect.engines.ddl import render_schema
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import DbarchError
-from dbarchitect.verify.partitioning import PruningMeasurement
-from tests.advisors.partitioning.briefs import EXAMPLES
+from dbarchitect.model.names import EngineName
+from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
+from tests.advisors.partitioning.briefs import EXAMPLES, advise, inspect
+from tests.advisors.partitioning.test_decisions import REGION_DDL
 from tests.conftest import mariadb_connect
 
 TARGET = 0.95
@@ -104,3 +109,52 @@ def test_a_non_empty_mariadb_database_is_refused(mariadb_scratch_db: str) -> Non
         conn.close()
     with pytest.raises(DbarchError, match="is not empty"):
         api.advise_partitioning(EXAMPLES / "saas" / "brief.yaml", engine_urls={"mariadb": mariadb_scratch_db})
+
+
+def test_list_and_hash_designs_run_and_prune(
+    tmp_path: Path, pg_scratch_db: str, mariadb_scratch_db: str
+) -> None:
+    """A LIST design on PostgreSQL (an enum with every value known) and a KEY (hash) design on
+    MariaDB (which cannot LIST an enum) are created on the engine and every statement prunes to one
+    partition there."""
+    regional = [
+        {
+            "name": "regional",
+            "sql": "SELECT id FROM orders WHERE region = :r AND customer_id = :c",
+            "rate": 50,
+        },
+        {
+            "name": "place",
+            "sql": "INSERT INTO orders (id, region, customer_id, total) VALUES (:i, :r, :c, :t)",
+            "rate": 2,
+        },
+    ]
+    sizes = {
+        "orders": {
+            "rows": "1.5B",
+            "growth": "100000/day",
+            "columns": {"region": {"distinct": 3, "hot_values": {"eu": 0.7, "us": 0.25, "apac": 0.05}}},
+        }
+    }
+    pg = advise(
+        inspect(tmp_path, REGION_DDL, {"engine": "postgresql 15", "tables": sizes, "workload": regional})
+    )
+    (m,) = [measure_pruning(pg, pg_scratch_db, EngineName.POSTGRESQL)]
+    assert not m.errors and [s.listed for s in m.statements] == [1, 1]
+    (tmp_path / "maria").mkdir()
+    (tmp_path / "maria" / "schema.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, region enum('eu','us','apac') NOT NULL, "
+        "customer_id bigint NOT NULL, total decimal(12,2) NOT NULL);"
+    )
+    brief = {
+        "engine": "mariadb 10.11",
+        "schema": {"ddl": {"path": "schema.sql", "dialect": "mariadb"}},
+        "tables": {"orders": {**sizes["orders"], "rows": "3B"}},
+        "workload": regional,
+    }
+    (tmp_path / "maria" / "brief.yaml").write_text(yaml.safe_dump(brief))
+    maria = advise(api.inspect_brief(tmp_path / "maria" / "brief.yaml"))
+    chosen = maria.decisions[0].chosen
+    assert chosen is not None and chosen.layout.method.value == "hash"  # KEY partitioning on MariaDB
+    m2 = measure_pruning(maria, mariadb_scratch_db, EngineName.MARIADB)
+    assert not m2.errors and [s.listed for s in m2.statements] == [1, 1]

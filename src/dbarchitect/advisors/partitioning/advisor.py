@@ -423,6 +423,7 @@ def _decide(
         )
         return replace(base, reasons=(why,), rejection=NoReason.SMALL_TABLE), None, None, ()
     row_bytes = size.row_bytes
+    facts = traits.partitioning
     candidates: list[tuple[Candidate, PartitionSpace, Table, tuple[tuple[Name, ForeignKey], ...]]] = []
     notes: list[str] = []
     for column in table.columns:
@@ -430,6 +431,7 @@ def _decide(
             not is_time_type(column.type)
             or column.nullable
             or "range" not in traits.features.partition_methods
+            or column.type.kind.value in facts.range_list_excluded_types
         ):
             continue
         changes, changed, incoming = _constraint_changes(table, column.name, catalog, traits)
@@ -440,6 +442,16 @@ def _decide(
         candidates.append((candidate, space, changed, incoming))
     if "hash" in traits.features.partition_methods:
         for column in _hash_columns(table, uses):
+            if column.type.kind.value in facts.hash_excluded_types:
+                continue
+            known = list_values(column)
+            if (
+                known is not None
+                and len(known) <= MAX_LIST_VALUES
+                and "list" in traits.features.partition_methods
+                and column.type.kind.value not in facts.range_list_excluded_types
+            ):
+                continue  # every value known: a LIST gives each its partition, a HASH piles some together
             count = hash_count(size.data_bytes_at_horizon, traits)
             _, space = hash_layout(column, count)
             changes, changed, incoming = _constraint_changes(table, column.name, catalog, traits)
@@ -450,6 +462,8 @@ def _decide(
             values = list_values(column)
             if values is None or len(values) > MAX_LIST_VALUES or column.nullable:
                 continue
+            if column.type.kind.value in facts.range_list_excluded_types:
+                continue
             if not any(p.column.column.key == column.name.key for _, a in uses.items for p in a.predicates):
                 continue
             _, space = list_layout(column, values)
@@ -458,7 +472,11 @@ def _decide(
                 table, space, uses, size.rows_at_horizon / max(len(values), 1), row_bytes, changes
             )
             candidates.append((candidate, space, changed, incoming))
-    ranked = sorted(candidates, key=lambda c: (-c[0].pruning_share, c[0].key))
+    # Best pruning first; on a tie RANGE (it can drop expired rows), then LIST, then HASH.
+    order = {PartitionMethod.RANGE: 0, PartitionMethod.LIST: 1, PartitionMethod.HASH: 2}
+    ranked = sorted(
+        candidates, key=lambda c: (-round(c[0].pruning_share, 9), order[c[0].layout.method], c[0].key)
+    )
     base = replace(base, candidates=tuple(c[0] for c in ranked))
     if not ranked:
         why = "no NOT NULL time column and no column the statements filter by equality"
