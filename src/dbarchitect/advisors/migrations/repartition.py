@@ -304,6 +304,8 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
             "repeat until a batch copies nothing; each batch commits on its own (pause between batches if "
             "replicas lag). The check compares both tables' row counts in one snapshot: the triggers keep "
             "them equal once the copy is done",
+            "a batch and a concurrent write to the same rows may deadlock: the engine rolls one of them back "
+            "whole (neither table changes), so retry the batch, and the application its write",
         ),
     )
     if DdlKind.VACUUM in f.locks and declarative:
