@@ -37,6 +37,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "lint_migration_sql": ("dbarchitect.api", "lint_migration_sql"),
     "check_brief": ("dbarchitect.api", "check_brief"),
     "verify_brief": ("dbarchitect.api", "verify_brief"),
+    "calibrate_engine": ("dbarchitect.api", "calibrate_engine"),
     "advise_partitioning": ("dbarchitect.api", "advise_partitioning"),
     "advise_sharding": ("dbarchitect.api", "advise_sharding"),
     # the names api.py gives them (kept working)
@@ -69,6 +70,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "DesignFinding": ("dbarchitect.guardrails.design.rule", "DesignFinding"),
     "Verification": ("dbarchitect.verify.replay", "Verification"),
     "StatementResult": ("dbarchitect.verify.replay", "StatementResult"),
+    "Calibration": ("dbarchitect.verify.calibration", "Calibration"),
     "PartitioningResult": ("dbarchitect.results", "PartitioningResult"),
     "PartitionAdvice": ("dbarchitect.advisors.partitioning.model", "PartitionAdvice"),
     "PruningMeasurement": ("dbarchitect.verify.partitioning", "PruningMeasurement"),
@@ -97,6 +99,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.api import recommend_indexes as recommend_indexes
     from dbarchitect.api import rehearse_schema_migration as rehearse_migration
     from dbarchitect.api import rehearse_schema_migration as rehearse_schema_migration
+    from dbarchitect.api import calibrate_engine as calibrate_engine
     from dbarchitect.api import verify_brief as verify_brief
     from dbarchitect.brief import Brief as Brief
     from dbarchitect.brief import load_brief as load_brief
@@ -113,6 +116,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.results import EngineSchema as EngineSchema
     from dbarchitect.results import Inspection as Inspection
     from dbarchitect.results import PartitioningResult as PartitioningResult
+    from dbarchitect.verify.calibration import Calibration as Calibration
     from dbarchitect.verify.partitioning import PruningMeasurement as PruningMeasurement
     from dbarchitect.verify.rehearse import Rehearsal as Rehearsal
     from dbarchitect.verify.rehearse import StepResult as StepResult
@@ -122,6 +126,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
 __all__ = [
     "Algorithm",
     "Brief",
+    "Calibration",
     "DbarchError",
     "Design",
     "DesignFinding",
@@ -149,6 +154,7 @@ __all__ = [
     "__version__",
     "advise_partitioning",
     "advise_sharding",
+    "calibrate_engine",
     "check_brief",
     "design",
     "inspect_brief",

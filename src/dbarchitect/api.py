@@ -34,7 +34,6 @@ from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
-from dbarchitect.guardrails.design.rules.slo_latency import estimated_ms
 from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
@@ -42,6 +41,8 @@ from dbarchitect.ingest.sources import apply_sizes, load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.results import Design, EngineSchema, Inspection, PartitioningResult
+from dbarchitect.verify.calibration import Calibration, load_latency_model
+from dbarchitect.verify.calibration import calibrate as _calibrate
 from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
 from dbarchitect.verify.portability import check_design
@@ -439,22 +440,24 @@ def verify_brief(
     seed: int = 0,
     progress: VerifyProgress | None = None,
     file: str | None = None,
+    calibration: str | Path | None = None,
 ) -> Verification:
     """Build the brief's design (with the advised indexes) on a scratch database (``engine_url``, or
     SQLite in a temporary file), fill it with synthetic data following the brief's sizes (× ``scale``)
-    and statistics, replay the workload and measure each statement against its SLO; the estimate
-    beside each measurement is the index advice's planner cost × the calibrated ms per cost unit."""
+    and statistics, replay the workload and measure each statement against its SLO. Beside each
+    measurement goes the estimate for the data as loaded: the built-in cost model at the loaded
+    sizes through the measured engine's latency model (or the one in the ``calibration`` file from
+    ``dbarch calibrate -o``)."""
     if scale <= 0 or scale > 10:
         raise DbarchError(Diagnostic(f"--scale {scale:g} is out of range", hint="give a number in (0, 10]"))
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    latency = load_latency_model(calibration) if calibration is not None else None
     catalog = inspection.catalog
-    estimates: dict[str, float] | None = None
     try:
         advice = recommend_indexes(inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
         catalog = with_advised_indexes(catalog, advice, inspection.traits)
-        estimates = {e.statement: estimated_ms(e.after) for e in advice.statements if e.error is None}
     except DbarchError:
-        estimates = None
+        pass  # verified as the brief gives it, without advised indexes
     return verify_design(
         catalog,
         inspection.workload,
@@ -465,5 +468,27 @@ def verify_brief(
         repetitions=repetitions,
         progress=progress,
         seed=seed,
-        estimates=estimates,
+        latency=latency,
+    )
+
+
+def calibrate_engine(
+    engine_url: str | None = None,
+    *,
+    scale: float = 1.0,
+    seconds_per_statement: float = 2.0,
+    repetitions: int = 300,
+    seed: int = 0,
+    progress: VerifyProgress | None = None,
+) -> Calibration:
+    """Fit the latency model of the engine at ``engine_url`` (an EMPTY scratch database; None: SQLite
+    in a temporary file) from a fixed micro-workload built, filled and replayed there (see
+    :mod:`dbarchitect.verify.calibration`). Writes only to that database."""
+    return _calibrate(
+        engine_url,
+        scale=scale,
+        seconds_per_statement=seconds_per_statement,
+        repetitions=repetitions,
+        seed=seed,
+        progress=progress,
     )

@@ -47,8 +47,10 @@ class LatencyEstimate:
 
     Attributes:
         statement: The statement's name.
-        ms: The estimate, milliseconds.
+        ms: The estimated p95, milliseconds (the median x the model's ``p95_factor``).
+        median_ms: The estimated median, milliseconds.
         cost: The plan's cost in PostgreSQL planner units.
+        io: The part of ``cost`` spent reading pages (None: the cost model gave only a total).
         cost_source: Where the cost comes from (``built-in model``, ``index advice (hypopg)``...).
         work: Rows written and index entries written or probed.
         commit: Whether the estimate includes the write's own commit.
@@ -58,7 +60,9 @@ class LatencyEstimate:
 
     statement: str
     ms: float
+    median_ms: float
     cost: float
+    io: float | None
     cost_source: str
     work: WriteWork
     commit: bool
@@ -66,8 +70,8 @@ class LatencyEstimate:
     model: LatencyModel
 
     def explain(self) -> str:
-        """The sum behind ``ms``, e.g. ``0.17 ms per statement + 2 index entries x 0.012 ms + cost 130
-        x 0.0021 ms/unit``."""
+        """The sum behind ``ms``, e.g. ``(0.07 ms per statement + 12 page-read units x 0.0005 ms + 3
+        CPU units x 0.014 ms) x p95/p50 1.9; cost 15 from the built-in model``."""
         m = self.model
         parts = [f"{m.statement_ms:.3g} ms per statement"]
         if self.work.write:
@@ -78,8 +82,16 @@ class LatencyEstimate:
                 parts.append(f"{self.work.index_entries:,.0f} index entries x {m.index_entry_ms:.3g} ms")
             if self.commit:
                 parts.append(f"commit {m.commit_ms:.3g} ms")
-        parts.append(f"cost {self.cost:,.0f} from the {self.cost_source} x {m.ms_per_cost_unit:.3g} ms/unit")
-        return " + ".join(parts)
+        if self.io is None:
+            parts.append(f"{self.cost:,.0f} cost units x {m.ms_per_cost_unit:.3g} ms")
+        else:
+            io = min(max(self.io, 0.0), self.cost)
+            parts.append(f"{io:,.0f} page-read units x {m.ms_per_io_unit:.3g} ms")
+            parts.append(f"{self.cost - io:,.0f} CPU units x {m.ms_per_cpu_unit:.3g} ms")
+        return (
+            f"({' + '.join(parts)}) x p95/p50 {m.p95_factor:.3g}; cost {self.cost:,.0f} from the "
+            f"{self.cost_source}"
+        )
 
 
 def _index_columns(table: Table) -> list[set[str]]:
@@ -132,16 +144,34 @@ def estimate_latency(
     catalog: Catalog,
     traits: EngineTraits,
     *,
+    io: float | None = None,
     cost_source: str,
     commit: bool,
     model: LatencyModel | None = None,
 ) -> LatencyEstimate:
-    """``statement``'s latency on ``traits``' engine with plan cost ``cost`` (planner units) over
-    ``catalog`` (the design, with its indexes); ``commit`` adds a write's own commit; ``model``
-    replaces the engine's shipped calibration (a ``dbarch calibrate`` result)."""
+    """``statement``'s latency on ``traits``' engine with plan cost ``cost`` (planner units; ``io`` of
+    it spent reading pages, when the cost model says) over ``catalog`` (the design, with its indexes);
+    ``commit`` adds a write's own commit; ``model`` replaces the engine's shipped calibration (a
+    ``dbarch calibrate`` result)."""
     used = model or traits.latency
     work = write_work(statement, catalog, used)
-    ms = used.milliseconds(
-        cost, write=work.write, rows_written=work.rows, index_entries=work.index_entries, commit=commit
+    median = used.milliseconds(
+        cost,
+        io=io,
+        write=work.write,
+        rows_written=work.rows,
+        index_entries=work.index_entries,
+        commit=commit,
     )
-    return LatencyEstimate(statement.name, ms, cost, cost_source, work, commit, used.source, used)
+    return LatencyEstimate(
+        statement.name,
+        median * used.p95_factor,
+        median,
+        cost,
+        io,
+        cost_source,
+        work,
+        commit,
+        used.source,
+        used,
+    )

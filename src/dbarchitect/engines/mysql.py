@@ -118,8 +118,11 @@ MARIADB_LATENCY = LatencyModel(
     write_ms=0.05,
     row_write_ms=0.01,
     index_entry_ms=0.01,
+    ms_per_io_unit=0.001,
+    ms_per_cpu_unit=0.01,
     ms_per_cost_unit=0.005,
     commit_ms=1.0,
+    p95_factor=1.5,
     source="provisional: replaced by the calibration run",
 )
 #: MySQL's: no MySQL server was measured; InnoDB's figures from MariaDB, and the source says so.
@@ -190,15 +193,15 @@ _INNODB_PARTITIONING = PartitioningFacts(
     partman=False,
     referenced_by_foreign_keys=False,
     unsupported_index_methods=frozenset({"fulltext", "spatial"}),
-    copy_sync="mysql",
-    multi_rename_sql="RENAME TABLE {pairs}",
-    source="MySQL 8.0 / MariaDB manuals (partitioning restrictions); measured on MariaDB 10.11.19",
     # Measured on MariaDB 10.11.19: RANGE/LIST COLUMNS refuse ENUM and DECIMAL keys ("not allowed type
     # for this type of partitioning"); KEY takes ENUM; TEXT, BLOB and JSON are no key of any kind.
     range_list_excluded_types=frozenset(
         {"enum", "decimal", "real", "double", "text", "json", "binary", "array", "interval"}
     ),
     hash_excluded_types=frozenset({"text", "json", "binary", "array"}),
+    copy_sync="mysql",
+    multi_rename_sql="RENAME TABLE {pairs}",
+    source="MySQL 8.0 / MariaDB manuals (partitioning restrictions); measured on MariaDB 10.11.19",
 )
 
 

@@ -75,8 +75,11 @@ LATENCY = LatencyModel(
     write_ms=0.03,
     row_write_ms=0.01,
     index_entry_ms=0.01,
+    ms_per_io_unit=0.001,
+    ms_per_cpu_unit=0.01,
     ms_per_cost_unit=0.005,
     commit_ms=1.0,
+    p95_factor=1.5,
     source="provisional: replaced by the calibration run",
     update_writes_every_index=True,
     delete_removes_index_entries=False,
@@ -149,12 +152,12 @@ def partitioning_facts(version: tuple[int, ...]) -> PartitioningFacts:
         detach_concurrently=version >= (14,),
         partman=version >= (11,),
         referenced_by_foreign_keys=version >= (12,),
-        copy_sync="plpgsql",
-        multi_rename_sql=None,
-        source="PostgreSQL docs 5.11 and release notes; pruning measured on 15.20",
         # json has no btree or hash operator class (jsonb has); arrays are no key a workload filters on.
         range_list_excluded_types=frozenset({"json", "array"}),
         hash_excluded_types=frozenset({"json", "array"}),
+        copy_sync="plpgsql",
+        multi_rename_sql=None,
+        source="PostgreSQL docs 5.11 and release notes; pruning measured on 15.20",
     )
 
 

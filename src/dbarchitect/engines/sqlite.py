@@ -73,8 +73,11 @@ LATENCY = LatencyModel(
     write_ms=0.05,
     row_write_ms=0.01,
     index_entry_ms=0.004,
+    ms_per_io_unit=0.001,
+    ms_per_cpu_unit=0.01,
     ms_per_cost_unit=0.005,
     commit_ms=1.0,
+    p95_factor=1.5,
     source="provisional: replaced by the calibration run",
 )
 
@@ -124,6 +127,8 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         decimal_fraction_is_float=True,
         interval_emulated=True,
         migration=migration_facts(version),
+        hash_join=False,
+        hash_aggregation=False,
         latency=LATENCY,
         partitioning=PartitioningFacts(max_partitions=0, source="SQLite has no table partitioning"),
     )

@@ -567,7 +567,10 @@ class StatementLatency(_Out):
     rate_per_second: float
     slo_p95_ms: float | None
     slo_p99_ms: float | None
-    estimated_ms: float | None = Field(description="planner cost after the design's indexes x ms per unit")
+    estimated_ms: float | None = Field(
+        description="estimated p95: the plan's cost after the design's indexes and the writes it makes, "
+        "through the target engine's latency model"
+    )
     estimated_ms_before: float | None
     over_slo: bool | None
     cost_before: float | None
@@ -582,7 +585,7 @@ class StatementLatency(_Out):
 class Latency(_Out):
     source: str | None
     ms_per_cost_unit: float
-    calibrated_on: str = Field(description="the engine the ms-per-cost calibration was measured on")
+    calibrated_on: str = Field(description="where the target engine's latency model comes from")
     statements: list[StatementLatency]
 
 

@@ -13,7 +13,8 @@ from dbarchitect._version import __version__
 from dbarchitect.advisors.migrations import plan_json
 from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
-from dbarchitect.guardrails.design.rules.slo_latency import CALIBRATED_ON, MS_PER_COST_UNIT, estimated_ms
+from dbarchitect.advisors.indexes.advisor import with_advised_indexes
+from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.guardrails.design.runner import verdict_json
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
@@ -215,11 +216,15 @@ def _schema_design(inspection: Inspection) -> dict[str, Any] | None:
 
 
 def _latency(design: Design) -> dict[str, Any]:
-    """Each statement's SLO beside its estimated latency under the design (the index advice's cost
-    after its indexes x the calibrated ms per planner unit: what the ``slo-latency`` guardrail
+    """Each statement's SLO beside its estimated p95 latency under the design (the index advice's cost
+    after its indexes through the target engine's latency model: what the ``slo-latency`` guardrail
     judges), its plan, and the indexes that serve it: the advised ones its new plan uses, and the
     existing ones its access paths use on tables no advised index serves."""
     advice = design.index_advice
+    inspection = design.inspection
+    traits = inspection.traits
+    designed = with_advised_indexes(inspection.catalog, advice, traits)
+    source = f"index advice ({advice.backend})" if advice else "index advice"
     effects = {e.statement: e for e in advice.statements} if advice else {}
     advised_tables = {r.name: r.table for r in advice.recommended} if advice else {}
     paths: dict[str, list[tuple[str, str]]] = {}
@@ -232,8 +237,20 @@ def _latency(design: Design) -> dict[str, Any]:
         costed = effect is not None and effect.error is None
         uses = list(effect.uses) if effect else []
         served = {advised_tables[u] for u in uses if u in advised_tables}
-        estimate = estimated_ms(effect.after) if effect is not None and costed else None
-        before = estimated_ms(effect.before) if effect is not None and costed else None
+        estimate = before = None
+        if effect is not None and costed:
+            estimate = estimate_latency(
+                s, effect.after, designed, traits, io=effect.io_after, cost_source=source, commit=True
+            ).ms
+            before = estimate_latency(
+                s,
+                effect.before,
+                inspection.catalog,
+                traits,
+                io=effect.io_before,
+                cost_source=source,
+                commit=True,
+            ).ms
         target = s.slo.p95_ms if s.slo and s.slo.p95_ms is not None else s.slo.p99_ms if s.slo else None
         rows.append(
             {
@@ -256,8 +273,8 @@ def _latency(design: Design) -> dict[str, Any]:
         )
     return {
         "source": f"index advice ({advice.backend})" if advice else None,
-        "ms_per_cost_unit": MS_PER_COST_UNIT,
-        "calibrated_on": CALIBRATED_ON.value,
+        "ms_per_cost_unit": traits.latency.ms_per_cost_unit,
+        "calibrated_on": traits.latency.source,
         "statements": rows,
     }
 

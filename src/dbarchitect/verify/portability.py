@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -32,6 +32,7 @@ from sqlglot.errors import SqlglotError
 from dbarchitect.advisors.access_paths import PathKind, access_paths
 from dbarchitect.advisors.indexes.advisor import IndexAdvice, with_advised_indexes
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
+from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief
 from dbarchitect.engines.ddl import render_schema_with_notes
@@ -250,30 +251,107 @@ def _storage(
     )
 
 
-def _costs(
+@dataclass(frozen=True)
+class _Plan:
+    """One statement's plan under the design: its cost, the page-read part of it (built-in model),
+    a summary, the tables it reads whole, and where it comes from."""
+
+    cost: float
+    io: float | None
+    text: str | None
+    seq_scans: tuple[str, ...]
+    source: str
+
+
+def _plans(
     workload: Workload, catalog: Catalog, traits: EngineTraits, advice: IndexAdvice | None
-) -> tuple[tuple[StatementCost, ...], list[str]]:
+) -> tuple[dict[str, _Plan], list[str]]:
+    """Every statement's plan under the design: the index advice's plan after its indexes (the
+    planner's through HypoPG, or the built-in model's), else the built-in model's on the design."""
     effects = {e.statement: e for e in advice.statements} if advice is not None else {}
     model: BuiltinCostModel | None = None
-    costs: list[StatementCost] = []
+    plans: dict[str, _Plan] = {}
     notes: list[str] = []
     for statement in workload.statements:
-        if statement.slo is None:
-            continue
         effect = effects.get(statement.name)
         if effect is not None and effect.error is None and math.isfinite(effect.after):
             backend = advice.backend if advice is not None else "?"
-            costs.append(
-                StatementCost(statement.name, effect.after, f"index advice ({backend})", effect.plan_after)
+            plans[statement.name] = _Plan(
+                effect.after,
+                effect.io_after,
+                effect.plan_after,
+                effect.seq_scans_after,
+                f"index advice ({backend})",
             )
             continue
         model = model or BuiltinCostModel(catalog, traits)
         plan = model.plan_cost(statement, frozenset())
         if plan.error is not None or not math.isfinite(plan.cost):
-            notes.append(f"no latency estimate for statement {statement.name}: {plan.error or 'not costed'}")
+            if statement.slo is not None:
+                notes.append(
+                    f"no latency estimate for statement {statement.name}: {plan.error or 'not costed'}"
+                )
             continue
-        costs.append(StatementCost(statement.name, plan.cost, "built-in model", plan.plan))
-    return tuple(costs), notes
+        plans[statement.name] = _Plan(
+            plan.cost, plan.io, plan.plan, tuple(sorted(plan.seq_scans)), "built-in model"
+        )
+    return plans, notes
+
+
+def _costs(
+    workload: Workload, catalog: Catalog, traits: EngineTraits, plans: Mapping[str, _Plan]
+) -> tuple[StatementCost, ...]:
+    """Each statement with an SLO: its plan's cost and the latency the engine's model makes of it
+    (a write committing on its own)."""
+    costs: list[StatementCost] = []
+    for statement in workload.statements:
+        plan = plans.get(statement.name)
+        if statement.slo is None or plan is None:
+            continue
+        estimate = estimate_latency(
+            statement, plan.cost, catalog, traits, io=plan.io, cost_source=plan.source, commit=True
+        )
+        costs.append(
+            StatementCost(
+                statement.name,
+                plan.cost,
+                plan.source,
+                plan.text,
+                estimate.ms,
+                estimate.explain(),
+                estimate.calibration,
+            )
+        )
+    return tuple(costs)
+
+
+def _full_scans(workload: Workload, catalog: Catalog, plans: Mapping[str, _Plan]) -> tuple[FullScan, ...]:
+    """Tables each statement's plan reads whole; by the access-path rule where no plan exists."""
+    scans: list[FullScan] = []
+    for statement in workload.statements:
+        paths = {p.table.lower(): p for p in access_paths(statement, catalog)}
+        plan = plans.get(statement.name)
+        if plan is None:
+            scans += [
+                FullScan(statement.name, p.table, p.rows_total, statement.rate, p.filtered)
+                for p in paths.values()
+                if p.kind == PathKind.FULL_SCAN
+            ]
+            continue
+        for key in plan.seq_scans:
+            table = catalog.table(key)
+            if table is None:
+                continue
+            path = paths.get(table.name.value.lower())
+            rows = table.stats.rows if table.stats is not None else None
+            filtered = path.filtered if path is not None else ()
+            index = path.index if path is not None and path.kind == PathKind.INDEX else None
+            access = statement.access(table.name)
+            joined = tuple(dict.fromkeys(c.value for c in access.join_columns)) if access is not None else ()
+            scans.append(
+                FullScan(statement.name, table.name.value, rows, statement.rate, filtered, index, joined)
+            )
+    return tuple(scans)
 
 
 def check_design(
@@ -296,13 +374,9 @@ def check_design(
     a scratch database URL to execute the design on; SQLite needs none. Nothing else is written.
     """
     designed = with_advised_indexes(catalog, index_advice, traits)
-    costs, notes = _costs(workload, designed, traits, index_advice)
-    scans = tuple(
-        FullScan(s.name, p.table, p.rows_total, s.rate, p.filtered)
-        for s in workload.statements
-        for p in access_paths(s, designed)
-        if p.kind == PathKind.FULL_SCAN
-    )
+    plans, notes = _plans(workload, designed, traits, index_advice)
+    costs = _costs(workload, designed, traits, plans)
+    scans = _full_scans(workload, designed, plans)
     needs_runs = only is None or "portability" in only
     runs = run_on_engines(brief, designed, workload, portability_urls) if needs_runs else ()
     notes += [f"portability on {r.engine} not executed: {r.skipped}" for r in runs if not r.executed]

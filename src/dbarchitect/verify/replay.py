@@ -14,13 +14,13 @@ p50/p95/p99, compared with the statement's SLO and, when given, with an estimate
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import sqlite3
-import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,9 +31,11 @@ from sqlalchemy.engine import make_url
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
+from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
 from dbarchitect.engines.connection import connection_failed, expand_env, redacted_url, url_engine
 from dbarchitect.engines.registry import get_traits
-from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError, Diagnostic, redact
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog, Column, Table
@@ -50,6 +52,7 @@ from dbarchitect.verify.synthetic import (
     TableGen,
     adapt_row,
     generate,
+    loaded_catalog,
     workload_values,
 )
 
@@ -78,12 +81,16 @@ class StatementResult:
         p95_ms: Measured 95th percentile latency, milliseconds.
         p99_ms: Measured 99th percentile latency, milliseconds.
         plan: The plan the engine chose (EXPLAIN / EXPLAIN QUERY PLAN), one node per line.
-        estimated_ms: The estimate beside the measurement: the index advice's planner cost after
-            its indexes x the calibrated milliseconds per cost unit (``None`` without advice).
+        estimated_ms: The estimate beside the measurement: the built-in cost model's plan cost on
+            the design at the loaded sizes, through the measured engine's latency model (see
+            ``Verification.estimate_source``); ``None`` when the statement could not be costed.
         unbound: Parameters no column could be found for (bound to NULL), named so the result is
             not trusted blindly.
         supplied: Identity columns (``table.column``) the engine cannot fill itself, which the
             replay gives fresh values (SQLite: an identity that is not the rowid).
+        estimated_cost: The plan cost behind the estimate, PostgreSQL planner units.
+        estimate_detail: How the estimate adds up (per statement, writes, index entries, cost).
+        committed: The write ran committed on its own (a calibration run), not rolled back.
     """
 
     name: str
@@ -101,6 +108,9 @@ class StatementResult:
     estimated_ms: float | None = None
     unbound: tuple[str, ...] = ()
     supplied: tuple[str, ...] = ()
+    estimated_cost: float | None = None
+    estimate_detail: str | None = None
+    committed: bool = False
 
     @property
     def ratio(self) -> float | None:
@@ -134,6 +144,9 @@ class Verification:
             total ``.rows``, ``.seconds`` and ``.rows_per_second``.
         statements: Every statement's measurement, in the brief's order.
         notes: What was not measured, and why.
+        estimate_source: How the estimates were made: the cost model, the sizes it was given and
+            the latency model's calibration (``None`` without estimates).
+        server: The server's own version string (``15.20 (Debian ...)``, ``10.11.19-MariaDB``).
     """
 
     engine: str
@@ -143,6 +156,8 @@ class Verification:
     generation: Generation
     statements: tuple[StatementResult, ...]
     notes: tuple[str, ...] = field(default=())
+    estimate_source: str | None = None
+    server: str = ""
 
     @property
     def ok(self) -> bool:
@@ -390,11 +405,14 @@ def _draw(binding: Binding, gens: Mapping[str, TableGen], rng: random.Random, fr
 class _Target:
     """One scratch database: its family, driver connection and loader."""
 
-    def __init__(self, family: EngineName, conn: Any, traits: EngineTraits, shown: str) -> None:
+    def __init__(
+        self, family: EngineName, conn: Any, traits: EngineTraits, shown: str, server: str = ""
+    ) -> None:
         self.family = family
         self.conn = conn
         self.traits = traits
         self.shown = shown
+        self.server = server
         loaders: dict[EngineName, type[Loader]] = {
             EngineName.SQLITE: SqliteLoader,
             EngineName.POSTGRESQL: PostgresLoader,
@@ -500,6 +518,32 @@ def _same_family(a: EngineName, b: EngineName) -> bool:
     return a == b or (a in mysql and b in mysql)
 
 
+def _server_version(family: EngineName, conn: Any) -> str:
+    """The server's own version string (probed, not assumed)."""
+    if family == EngineName.SQLITE:
+        return str(conn.execute("SELECT sqlite_version()").fetchone()[0])
+    cur = conn.cursor()
+    try:
+        cur.execute("SHOW server_version" if family == EngineName.POSTGRESQL else "SELECT VERSION()")
+        row = cur.fetchone()
+        return str(row[0]) if row else ""
+    finally:
+        cur.close()
+
+
+def _probed_traits(family: EngineName, server: str, traits: EngineTraits) -> EngineTraits:
+    """Traits of the engine the server is (a ``mysql://`` URL may reach MariaDB) at its version; the
+    brief's ``traits`` when the server cannot be read."""
+    engine = EngineName.MARIADB if family != EngineName.POSTGRESQL and "mariadb" in server.lower() else family
+    m = re.match(r"\s*(\d+(?:\.\d+){0,2})", server)
+    if m is None:
+        return traits if _same_family(traits.engine, family) else get_traits(family)
+    try:
+        return get_traits(engine, m.group(1))
+    except DbarchError:  # older than the oldest supported: judge it as the oldest the tool knows
+        return traits if _same_family(traits.engine, family) else get_traits(engine)
+
+
 @contextmanager
 def _open(url: str | None, traits: EngineTraits) -> Iterator[_Target]:
     """The scratch database: ``url``, or SQLite in a temporary file removed afterwards."""
@@ -507,8 +551,13 @@ def _open(url: str | None, traits: EngineTraits) -> Iterator[_Target]:
         with tempfile.TemporaryDirectory(prefix="dbarch-verify-") as tmp:
             temp = sqlite3.connect(Path(tmp) / "verify.db", isolation_level=None)
             temp.execute("PRAGMA foreign_keys = ON")
+            server = _server_version(EngineName.SQLITE, temp)
             target = _Target(
-                EngineName.SQLITE, temp, get_traits(EngineName.SQLITE), "sqlite (temporary file)"
+                EngineName.SQLITE,
+                temp,
+                _probed_traits(EngineName.SQLITE, server, traits),
+                "sqlite (temporary file)",
+                server,
             )
             try:
                 yield target
@@ -516,7 +565,6 @@ def _open(url: str | None, traits: EngineTraits) -> Iterator[_Target]:
                 target.close()
         return
     family = url_engine(url)
-    run_traits = traits if _same_family(traits.engine, family) else get_traits(family)
     shown = redacted_url(url)
     parsed = make_url(expand_env(url))
     conn: Any
@@ -559,7 +607,11 @@ def _open(url: str | None, traits: EngineTraits) -> Iterator[_Target]:
         raise
     except Exception as exc:
         raise connection_failed(url, family, exc) from None
-    target = _Target(family, conn, run_traits, shown)
+    try:
+        server = _server_version(family, conn)
+    except Exception:  # a server that cannot say its version is judged by the brief's
+        server = ""
+    target = _Target(family, conn, _probed_traits(family, server, traits), shown, server)
     try:
         existing = target.tables()
         if existing:
@@ -601,9 +653,12 @@ def _measure(
     seconds: float,
     repetitions: int,
     rng: random.Random,
-    estimate: float | None,
+    estimate: LatencyEstimate | float | None,
+    commit: bool = False,
 ) -> StatementResult:
     slo = statement.slo
+    detailed = estimate if isinstance(estimate, LatencyEstimate) else None
+    estimated_ms = detailed.ms if detailed is not None else estimate if isinstance(estimate, float) else None
     base = StatementResult(
         name=statement.name,
         kind=statement.kind.value,
@@ -617,7 +672,10 @@ def _measure(
         p95_ms=None,
         p99_ms=None,
         plan=(),
-        estimated_ms=estimate,
+        estimated_ms=estimated_ms,
+        estimated_cost=detailed.cost if detailed is not None else None,
+        estimate_detail=detailed.explain() if detailed is not None else None,
+        committed=commit,
     )
     try:
         sql = transpile_statement(statement.sql, source.engine, target.traits.engine)
@@ -627,7 +685,7 @@ def _measure(
     sql, names = _rewrite_params(sql, target.family)
     bindings = {**bind_parameters(statement, source, catalog), **supplied}
     unbound = tuple(sorted({n for n in names if bindings.get(n, Binding()) == Binding()}))
-    write = statement.is_write or statement.kind == StatementKind.OTHER
+    write = (statement.is_write or statement.kind == StatementKind.OTHER) and not commit
     insert_table = next((b.table for b in bindings.values() if b.fresh), None)
     counter = [0]
 
@@ -698,11 +756,20 @@ def verify_design(
     progress: ProgressCallback | None = None,
     seed: int = 0,
     estimates: Mapping[str, float] | None = None,
+    latency: LatencyModel | None = None,
+    committed: Collection[str] = (),
+    on_loaded: Callable[[Catalog], None] | None = None,
 ) -> Verification:
     """Build ``catalog`` on the empty scratch database at ``url`` (None: SQLite in a temporary file),
     fill it with synthetic data at ``scale``, replay ``workload`` (written for ``traits``' engine) and
-    measure each statement (up to ``repetitions`` runs or ``seconds_per_statement``). ``estimates``
-    maps statement names to estimated milliseconds for the measured/estimated ratio."""
+    measure each statement (up to ``repetitions`` runs or ``seconds_per_statement``).
+
+    Beside each measurement goes an estimate made for the data as loaded (:func:`estimate_loaded`:
+    the built-in cost model at the loaded sizes, through the measured engine's latency model, or
+    ``latency`` when given), or the milliseconds ``estimates`` maps statement names to. Writes are
+    rolled back, so their estimates leave out the commit; the write statements named in ``committed``
+    run committed on their own instead (a calibration measures the commit so). ``on_loaded`` is
+    given the catalog at the loaded sizes (:func:`~dbarchitect.verify.synthetic.loaded_catalog`)."""
     if seconds_per_statement <= 0 or repetitions < 1:
         raise DbarchError(Diagnostic("give a positive time per statement and at least one repetition"))
     with _open(url, traits) as target:
@@ -718,8 +785,17 @@ def verify_design(
         rng = random.Random(f"{seed}:replay")
         results: list[StatementResult] = []
         total = len(workload.statements)
+        source: str | None = "given" if estimates is not None else None
+        loaded: dict[str, LatencyEstimate] = {}
+        sized = loaded_catalog(catalog, data, scale)
+        if on_loaded is not None:
+            on_loaded(sized)
+        if estimates is None:
+            loaded, source = estimate_loaded(sized, workload, target.traits, latency, committed)
         for n, statement in enumerate(workload.statements):
-            estimate = estimates.get(statement.name) if estimates is not None else None
+            estimate: LatencyEstimate | float | None = (
+                estimates.get(statement.name) if estimates is not None else loaded.get(statement.name)
+            )
             results.append(
                 _measure(
                     target,
@@ -731,6 +807,7 @@ def verify_design(
                     repetitions=repetitions,
                     rng=rng,
                     estimate=estimate,
+                    commit=statement.name in committed and statement.is_write,
                 )
             )
             if progress is not None:
@@ -751,7 +828,52 @@ def verify_design(
                 f"measured on SQLite, not on the brief's {traits}: latencies show plans, not production"
             )
         label = str(target.traits)
-        return Verification(label, target.shown, scale, seed, data.generation, tuple(results), tuple(notes))
+        return Verification(
+            label,
+            target.shown,
+            scale,
+            seed,
+            data.generation,
+            tuple(results),
+            tuple(notes),
+            source,
+            target.server,
+        )
+
+
+def estimate_loaded(
+    catalog: Catalog,
+    workload: Workload,
+    traits: EngineTraits,
+    latency: LatencyModel | None = None,
+    committed: Collection[str] = (),
+) -> tuple[dict[str, LatencyEstimate], str]:
+    """Each statement's estimated latency on ``traits``' engine over ``catalog`` at the sizes loaded
+    (:func:`~dbarchitect.verify.synthetic.loaded_catalog`): the built-in cost model's plan cost through
+    the engine's latency model (or ``latency``), without a commit unless the statement is named in
+    ``committed``; and a sentence saying so. A statement the model cannot cost gets no estimate."""
+    model = BuiltinCostModel(catalog, traits)
+    used = latency or traits.latency
+    out: dict[str, LatencyEstimate] = {}
+    for statement in workload.statements:
+        plan = model.plan_cost(statement, frozenset())
+        if plan.error is not None or not math.isfinite(plan.cost):
+            continue
+        out[statement.name] = estimate_latency(
+            statement,
+            plan.cost,
+            catalog,
+            traits,
+            io=plan.io,
+            cost_source="built-in model",
+            commit=statement.name in committed,
+            model=used,
+        )
+    source = (
+        f"built-in cost model on the design at the loaded sizes x the {traits} latency model "
+        f"({used.source}); writes rolled back, so no commit"
+    )
+    return out, source
 
 
 # ---------------------------------------------------------------------------------------------
@@ -765,17 +887,42 @@ def _ms(value: float | None) -> str:
 
 
 def ratio_summary(v: Verification) -> dict[str, Any]:
-    """The measured/estimated ratio distribution: count, within 2x, min / median / max."""
-    ratios = v.ratios
+    """The measured/estimated p95 ratio distribution: how many statements have both, how many are
+    within :data:`RATIO_TARGET` x (either way), min / p25 / median / p75 / max, and how many the
+    estimate under- (ratio above the target) and over-states."""
+    ratios = list(v.ratios)
     if not ratios:
         return {"count": 0}
     return {
         "count": len(ratios),
         "within_2x": v.within_target,
+        "measured_above_2x": sum(1 for r in ratios if r > RATIO_TARGET),
+        "measured_below_half": sum(1 for r in ratios if r < 1 / RATIO_TARGET),
         "min": round(ratios[0], 3),
-        "median": round(statistics.median(ratios), 3),
+        "p25": round(percentile(ratios, 0.25), 3),
+        "median": round(percentile(ratios, 0.5), 3),
+        "p75": round(percentile(ratios, 0.75), 3),
         "max": round(ratios[-1], 3),
     }
+
+
+def ratio_sentence(v: Verification) -> str | None:
+    """One line: ``Measured/estimated p95: 12 of 17 within 2x (min 0.41, p25 0.8, ...)``."""
+    r = ratio_summary(v)
+    if not r["count"]:
+        return None
+    return (
+        f"Measured/estimated p95: {r['within_2x']} of {r['count']} within {RATIO_TARGET:g}x "
+        f"({r['measured_above_2x']} measured above, {r['measured_below_half']} below); min {r['min']:g}, "
+        f"p25 {r['p25']:g}, median {r['median']:g}, p75 {r['p75']:g}, max {r['max']:g}."
+    )
+
+
+def _verdict(s: StatementResult, over: str) -> str:
+    verdict = {True: "meets SLO", False: over, None: "no SLO"}[s.meets_slo]
+    if s.errors:
+        verdict = f"{s.errors} error(s): {s.error}" if not s.executions else f"{verdict}; {s.errors} error(s)"
+    return verdict
 
 
 def verification_markdown(v: Verification) -> str:
@@ -788,34 +935,72 @@ def verification_markdown(v: Verification) -> str:
         f"Synthetic data: {g.rows:,} rows in {g.seconds:.1f} s ({g.rows_per_second * 60:,.0f} rows/min)"
         + (f"; {g.rejected:,} generated rows dropped" if g.rejected else "")
         + ".",
+    ]
+    if v.estimate_source:
+        lines.append(f"Estimates: {v.estimate_source}.")
+    lines += [
         "",
         "| statement | SLO p95 ms | p50 ms | p95 ms | p99 ms | runs | verdict | estimate ms | ratio | plan |",
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for s in v.statements:
-        verdict = {True: "meets SLO", False: "**over SLO**", None: "no SLO"}[s.meets_slo]
-        if s.errors:
-            verdict = (
-                f"{s.errors} error(s): {s.error}" if not s.executions else f"{verdict}; {s.errors} error(s)"
-            )
         ratio = f"{s.ratio:.2f}" if s.ratio is not None else "-"
         plan = "; ".join(p.strip() for p in s.plan[:3]).replace("|", "\\|")
         lines.append(
             f"| {s.name} | {_ms(s.slo_p95_ms)} | {_ms(s.p50_ms)} | {_ms(s.p95_ms)} | {_ms(s.p99_ms)} | "
-            f"{s.executions} | {verdict} | {_ms(s.estimated_ms)} | {ratio} | {plan} |"
+            f"{s.executions} | {_verdict(s, '**over SLO**')} | {_ms(s.estimated_ms)} | {ratio} | {plan} |"
         )
-    summary = ratio_summary(v)
-    if summary["count"]:
-        lines += [
-            "",
-            f"Measured/estimated p95: {summary['within_2x']} of {summary['count']} within 2x "
-            f"(min {summary['min']}, median {summary['median']}, max {summary['max']}).",
-        ]
+    sentence = ratio_sentence(v)
+    if sentence:
+        lines += ["", sentence]
     lines += ["", "## Data", "", "| table | rows | dropped | seconds |", "|---|---:|---:|---:|"]
     lines += [f"| {t.table} | {t.rows:,} | {t.rejected:,} | {t.seconds:.2f} |" for t in g.tables]
     if v.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in v.notes]
     return "\n".join(lines) + "\n"
+
+
+def verification_text(v: Verification) -> str:
+    """The verification as plain text: one aligned row per statement, then the ratio distribution."""
+    g = v.generation
+    header = ("statement", "SLO p95", "p50", "p95", "p99", "runs", "estimate", "ratio", "verdict")
+    rows = [
+        (
+            s.name,
+            _ms(s.slo_p95_ms),
+            _ms(s.p50_ms),
+            _ms(s.p95_ms),
+            _ms(s.p99_ms),
+            str(s.executions),
+            _ms(s.estimated_ms),
+            f"{s.ratio:.2f}" if s.ratio is not None else "-",
+            _verdict(s, "OVER SLO"),
+        )
+        for s in v.statements
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header) - 1)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first = cells[0].ljust(widths[0])
+        middle = "  ".join(c.rjust(w) for c, w in zip(cells[1:-1], widths[1:], strict=True))
+        return f"{first}  {middle}  {cells[-1]}".rstrip()
+
+    out = [
+        f"Verification on {v.engine} ({v.database}; scale {v.scale:g}; seed {v.seed}): "
+        f"{g.rows:,} synthetic rows in {g.seconds:.1f} s. Latencies in ms.",
+    ]
+    if v.estimate_source:
+        out.append(f"Estimates: {v.estimate_source}.")
+    out += ["", line(header), *(line(r) for r in rows)]
+    sentence = ratio_sentence(v)
+    if sentence:
+        out += ["", sentence]
+    out += [f"note: {n}" for n in v.notes]
+    verdict = "pass" if v.ok else "FAIL"
+    missed = sum(1 for s in v.statements if s.meets_slo is False)
+    failed = sum(1 for s in v.statements if s.errors)
+    out.append(f"{verdict}: {missed} statement(s) over their SLO, {failed} with errors")
+    return "\n".join(out) + "\n"
 
 
 def verification_json(v: Verification) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from dbarchitect.advisors.indexes.candidates import IndexCandidate, generate_candidates
 from dbarchitect.advisors.indexes.cost import CostRequest, WhatIfCost
-from dbarchitect.advisors.indexes.planner import HypoPGBackend, plan_summary, planner_statement
+from dbarchitect.advisors.indexes.planner import HypoPGBackend, plan_summary, planner_statement, seq_scanned
 from dbarchitect.brief import load_brief
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import UnsupportedError
@@ -125,6 +125,8 @@ def test_plan_summary_reads_top_down_and_names_candidates() -> None:
     assert plan_summary(plan, {"<1>btree_orders_o_custkey": "orders(o_custkey)"}) == (
         "Limit <- Hash Join <- (Index Scan using orders(o_custkey) on orders; Hash <- Seq Scan on customer)"
     )
+    # the tables read whole: the Seq Scan under the Hash, not the Index Scan
+    assert set(seq_scanned(plan)) == {"customer"}
 
 
 # --- on TPC-H in PostgreSQL --------------------------------------------------------------------------

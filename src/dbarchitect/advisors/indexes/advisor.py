@@ -53,6 +53,9 @@ class StatementEffect:
         plan_after: The plan summary after.
         uses: Names of the recommended indexes the new plan uses.
         error: Why the statement could not be planned (it is then left out of the advice).
+        io_before: The part of ``before`` spent reading pages, when the cost model says (built-in).
+        io_after: The part of ``after`` spent reading pages, likewise.
+        seq_scans_after: Tables the plan after reads whole (sequential scans), by name key.
     """
 
     statement: str
@@ -63,6 +66,9 @@ class StatementEffect:
     plan_after: str | None
     uses: tuple[str, ...]
     error: str | None = None
+    io_before: float | None = None
+    io_after: float | None = None
+    seq_scans_after: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -217,6 +223,9 @@ def _effects(
                 a.plan,
                 uses,
                 b.error or a.error,
+                b.io,
+                a.io,
+                tuple(sorted(a.seq_scans)),
             )
         )
     return tuple(effects)

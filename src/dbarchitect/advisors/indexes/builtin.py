@@ -109,6 +109,10 @@ class _Path:
     candidate: IndexCandidate | None
     #: The path returns rows in the statement's ORDER BY.
     ordered: bool = False
+    #: The part of ``cost`` charged for reading pages (``seq_page_cost`` / ``random_page_cost``).
+    io: float = 0.0
+    #: The table's name key when the path reads it whole (a sequential scan).
+    seq_table: str | None = None
 
 
 @dataclass
@@ -368,7 +372,8 @@ class BuiltinCostModel:
         pages, rows = a.facts.pages, a.facts.rows
         disk = s["seq_page_cost"] * pages
         cpu = rows * (s["cpu_tuple_cost"] + len(a.filters) * s["cpu_operator_cost"])
-        best = _Path(disk + cpu, 0.0, f"Seq Scan on {a.facts.table.name.value}", None)
+        table = a.facts.table.name
+        best = _Path(disk + cpu, 0.0, f"Seq Scan on {table.value}", None, io=disk, seq_table=table.key)
         threshold = s["min_parallel_table_scan_pages"]
         if s["max_parallel_workers_per_gather"] >= 1 and pages >= threshold:
             workers = 1
@@ -378,8 +383,14 @@ class BuiltinCostModel:
             divisor = workers + max(0.0, 1.0 - 0.3 * workers)
             parallel = disk + cpu / divisor + s["parallel_setup_cost"]
             if parallel < best.cost:
-                name = a.facts.table.name.value
-                best = _Path(parallel, s["parallel_setup_cost"], f"Parallel Seq Scan on {name}", None)
+                best = _Path(
+                    parallel,
+                    s["parallel_setup_cost"],
+                    f"Parallel Seq Scan on {table.value}",
+                    None,
+                    io=disk,
+                    seq_table=table.key,
+                )
         return best
 
     def _index_path(
@@ -483,6 +494,7 @@ class BuiltinCostModel:
             f"{kind} using {shape.label} on {name}",
             shape.candidate,
             ordered,
+            io=index_io + heap_io,
         )
         if loops > 1 or covering or matched == 0:
             return scan, None
@@ -494,7 +506,9 @@ class BuiltinCostModel:
             per_page -= (s["random_page_cost"] - s["seq_page_cost"]) * math.sqrt(pages / heap_pages)
         heap = pages * per_page + fetched_rows * (s["cpu_tuple_cost"] + len(a.filters) * op)
         text = f"Bitmap Heap Scan on {name} using {shape.label}"
-        return scan, _Path(bitmap_index + heap, bitmap_index, text, shape.candidate)
+        return scan, _Path(
+            bitmap_index + heap, bitmap_index, text, shape.candidate, io=index_io + pages * per_page
+        )
 
     @staticmethod
     def _limited(path: _Path, fraction: float) -> _Path:
@@ -502,7 +516,9 @@ class BuiltinCostModel:
         if fraction >= 1.0:
             return path
         cost = path.startup + (path.cost - path.startup) * fraction
-        return _Path(cost, path.startup, path.text, path.candidate, path.ordered)
+        return _Path(
+            cost, path.startup, path.text, path.candidate, path.ordered, path.io * fraction, path.seq_table
+        )
 
     def _join_selectivity(self, table: Table, column: str) -> float:
         """Rows per probe value: an equality with a parameter on ``column``."""
@@ -605,8 +621,23 @@ class BuiltinCostModel:
                     if path is not None and self._limited(path, early).cost < best.cost:
                         best = self._limited(path, early)
             occ = a.access.occurrences
-            hashed = (a.out_rows * (op + tup)) if a.partners else 0.0
-            alone.append(_Path((best.cost + hashed) * occ, best.startup, best.text, best.candidate))
+            hashed = 0.0
+            if a.partners:
+                # hashed for a hash join, or (an engine without one: SQLite) sorted into a
+                # transient index the nested loop probes
+                hashed = a.out_rows * (op + tup)
+                if not self.traits.hash_join:
+                    hashed += self._sort_cost(a.out_rows, 16.0, None)
+            alone.append(
+                _Path(
+                    (best.cost + hashed) * occ,
+                    best.startup,
+                    best.text,
+                    best.candidate,
+                    io=best.io * occ,
+                    seq_table=best.seq_table,
+                )
+            )
             nested: _Path | None = None
             for column, partner in a.partners:
                 loops = accesses[partner].out_rows
@@ -617,10 +648,13 @@ class BuiltinCostModel:
                     cost = found[0].cost * loops * occ
                     if nested is None or cost < nested.cost:
                         text = f"{found[0].text} (nested loop inner, {loops:.0f} loops)"
-                        nested = _Path(cost, found[0].startup, text, found[0].candidate)
+                        nested = _Path(
+                            cost, found[0].startup, text, found[0].candidate, io=found[0].io * loops * occ
+                        )
             probe.append(nested)
         chosen = self._choose(accesses, alone, probe)
         cost = sum(p.cost for p in chosen)
+        io = sum(p.io for p in chosen)
         plan = [p.text for p in chosen]
         ordered_i = next((i for i, a in enumerate(accesses) if a.order), None)
         if ordered_i is not None:
@@ -637,24 +671,40 @@ class BuiltinCostModel:
                     continue
                 lead = found[0]
                 lead_cost = (lead.startup + (lead.cost - lead.startup) * fraction) * a.access.occurrences
+                lead_io = lead.io * fraction * a.access.occurrences
                 picks = [lead]
                 for j in range(len(accesses)):
                     if j == ordered_i:
                         continue
                     nested = probe[j]
                     if nested is not None and nested.cost * fraction < alone[j].cost:
-                        picks.append(_Path(nested.cost * fraction, 0.0, nested.text, nested.candidate))
+                        picks.append(
+                            _Path(
+                                nested.cost * fraction,
+                                0.0,
+                                nested.text,
+                                nested.candidate,
+                                io=nested.io * fraction,
+                            )
+                        )
                     else:
                         picks.append(alone[j])
                 total = lead_cost + sum(p.cost for p in picks[1:])
                 if total < cost:
                     cost = total
+                    io = lead_io + sum(p.io for p in picks[1:])
                     note = " (ordered, stops at LIMIT)" if limit is not None else " (ordered)"
                     plan = [lead.text + note, *(p.text for p in picks[1:])]
                     chosen = picks
-        cost += self._fixed_costs(statement, accesses, config)
+        fixed, fixed_io = self._fixed_costs(statement, accesses, config)
         used = frozenset(p.candidate for p in chosen if p.candidate is not None)
-        return PlanCost(cost=cost, used=used, plan="; ".join(plan) or None)
+        return PlanCost(
+            cost=cost + fixed,
+            used=used,
+            plan="; ".join(plan) or None,
+            io=io + fixed_io,
+            seq_scans=frozenset(p.seq_table for p in chosen if p.seq_table is not None),
+        )
 
     def _choose(self, accesses: list[_Access], alone: list[_Path], probe: list[_Path | None]) -> list[_Path]:
         """Each table's cheaper way in; in every joined group at least one table is read on its own
@@ -680,23 +730,46 @@ class BuiltinCostModel:
                 chosen[driver] = alone[driver]
         return chosen
 
-    def _fixed_costs(
-        self, statement: Statement, accesses: list[_Access], config: frozenset[IndexCandidate]
-    ) -> float:
-        """Costs no index changes much: aggregation, rows written, and the foreign-key lookups a
-        parent delete or key update triggers (which an index on the child's key does change)."""
+    def _aggregation_cost(self, a: _Access) -> float:
+        """GROUP BY over ``a``'s rows (``cost_agg``): hashed - each row's group columns compared and
+        its aggregate advanced, each group emitted - or, where the engine cannot hash (SQLite) or
+        hashing costs more, sorted first (``GroupAggregate`` over a ``Sort``). Groups: the product
+        of the group columns' distinct counts (200 each when unknown, as ``estimate_num_groups``),
+        at most the rows."""
         s = self.s
         op, tup = s["cpu_operator_cost"], s["cpu_tuple_cost"]
-        total = 0.0
+        rows = a.out_rows
+        columns = len(a.access.group_by)
+        groups = 1.0
+        for name in a.access.group_by:
+            col = a.facts.table.column(name)
+            distinct = col.stats.distinct if col is not None and col.stats is not None else None
+            groups *= distinct if distinct else 200.0
+        groups = max(1.0, min(rows, groups))
+        per_row = rows * (columns + 1) * op
+        hashed = per_row + groups * tup
+        width = sum(self._width(a.facts.table, c.key) for c in a.access.group_by) + 8.0
+        sorted_ = self._sort_cost(rows, width, None) + per_row + groups * tup
+        return min(hashed, sorted_) if self.traits.hash_aggregation else sorted_
+
+    def _fixed_costs(
+        self, statement: Statement, accesses: list[_Access], config: frozenset[IndexCandidate]
+    ) -> tuple[float, float]:
+        """Costs no index changes much: aggregation, rows written, and the foreign-key lookups a
+        parent delete or key update triggers (which an index on the child's key does change); and the
+        part of them spent reading pages."""
+        s = self.s
+        tup = s["cpu_tuple_cost"]
+        total = io = 0.0
         for a in accesses:
             if a.access.group_by:
-                total += a.out_rows * len(a.access.group_by) * op + tup * a.out_rows
+                total += self._aggregation_cost(a)
         target = statement.write_target
         if target is None or statement.kind not in (StatementKind.UPDATE, StatementKind.DELETE):
-            return total
+            return total, io
         parent = next((a for a in accesses if a.access is target), None)
         if parent is None:
-            return total
+            return total, io
         total += parent.out_rows * tup
         written = {c.key for c in target.columns_written}
         for child in self.catalog.tables:
@@ -705,10 +778,12 @@ class BuiltinCostModel:
                     continue
                 if statement.kind == StatementKind.UPDATE and not ({c.key for c in fk.ref_columns} & written):
                     continue
-                total += parent.out_rows * self._fk_lookup(child, fk.columns, config)
-        return total
+                lookup = self._fk_lookup(child, fk.columns, config)
+                total += parent.out_rows * lookup.cost
+                io += parent.out_rows * lookup.io
+        return total, io
 
-    def _fk_lookup(self, child: Table, columns: tuple[Name, ...], config: frozenset[IndexCandidate]) -> float:
+    def _fk_lookup(self, child: Table, columns: tuple[Name, ...], config: frozenset[IndexCandidate]) -> _Path:
         """Cost of one ``SELECT 1 FROM child WHERE fk = $1`` (the RI trigger's query)."""
         facts = self._table_facts(child)
         refs = [ColumnRef(child.name, c) for c in columns]
@@ -726,13 +801,13 @@ class BuiltinCostModel:
             max(1.0, facts.rows * sel),
             frozenset(c.key for c in columns),
         )
-        best = self._seq_scan(a).cost
+        best = self._seq_scan(a)
         mine = [self._candidate_shape(facts, c) for c in config if c.table.matches(child.name)]
         for shape in [*self._existing_shapes(facts), *mine]:
             found = self._index_path(a, shape, facts.pages, None, 1.0)
             for path in found or ():
-                if path is not None:
-                    best = min(best, path.cost)
+                if path is not None and path.cost < best.cost:
+                    best = path
         return best
 
     def _width(self, table: Table, column: str) -> float:

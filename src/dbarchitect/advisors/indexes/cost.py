@@ -31,6 +31,12 @@ class PlanCost:
     plan: str | None = None
     #: Set when the statement could not be planned (the cost is then ``inf``); the reason.
     error: str | None = None
+    #: The part of ``cost`` charged for reading pages (the rest is CPU), when the backend can say
+    #: (the built-in model); None from a planner that reports only the total.
+    io: float | None = None
+    #: Tables (name keys) the plan reads whole with a sequential scan; a table a nested loop probes
+    #: through an index is not among them.
+    seq_scans: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,14 @@ def planner_statement(sql: str, dialect: EngineName = EngineName.POSTGRESQL) -> 
 # --- plans -------------------------------------------------------------------------------------
 
 
+def seq_scanned(node: Mapping[str, Any]) -> Iterator[str]:
+    """Relations a plan (EXPLAIN's JSON node) reads with a sequential scan, parallel or not."""
+    if node.get("Node Type") == "Seq Scan" and "Relation Name" in node:
+        yield str(node["Relation Name"]).lower()
+    for child in node.get("Plans", ()):
+        yield from seq_scanned(child)
+
+
 def _index_names(node: Mapping[str, Any]) -> Iterator[str]:
     if "Index Name" in node:
         yield str(node["Index Name"])
@@ -330,7 +338,12 @@ class HypoPGBackend:
         hypothetical = worker.names()
         used = frozenset(hypothetical[n] for n in _index_names(plan["Plan"]) if n in hypothetical)
         shown = {n: f"{c.key}" for n, c in hypothetical.items()}
-        return PlanCost(plan_cost(plan), used, _short(plan_summary(plan["Plan"], shown)))
+        return PlanCost(
+            plan_cost(plan),
+            used,
+            _short(plan_summary(plan["Plan"], shown)),
+            seq_scans=frozenset(seq_scanned(plan["Plan"])),
+        )
 
     # --- WhatIfBackend -------------------------------------------------------------------------
 

@@ -104,24 +104,37 @@ class TableStorage:
 
 @dataclass(frozen=True)
 class StatementCost:
-    """A statement's estimated cost in PostgreSQL planner units, and where the figure comes from."""
+    """A statement's estimated cost in PostgreSQL planner units and its estimated latency on the
+    target engine (``advisors/latency``), and where the figures come from."""
 
     statement: str
     cost: float
     #: ``index advice (hypopg)``, ``built-in model``...
     source: str
     plan: str | None = None
+    #: Estimated p95 latency, milliseconds (the engine's latency model; a write commits on its own).
+    ms: float = 0.0
+    #: How ``ms`` adds up, e.g. ``(0.07 ms per statement + cost 130 ...) x p95/p50 1.9``.
+    latency: str = ""
+    #: Where the latency model's coefficients come from.
+    calibration: str = ""
 
 
 @dataclass(frozen=True)
 class FullScan:
-    """A statement reads a table with no index matching its filters (from the access-path advisor)."""
+    """A statement's plan reads a table whole with a sequential scan (from the planner's plan when a
+    PostgreSQL database costs the design, else the built-in model's; a table a nested loop probes
+    through an index is not scanned)."""
 
     statement: str
     table: str
     rows: float | None
     rate: float
     filtered: tuple[str, ...]
+    #: An index that matches the filters although the plan scans (they keep too many rows for it).
+    index: str | None = None
+    #: The table's join columns in the statement (an index leading with one lets the join probe it).
+    joined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+CREATE TABLE devices (id bigint PRIMARY KEY, site_id integer NOT NULL, serial_no text NOT NULL);
+CREATE INDEX devices_site_id_idx ON devices (site_id);
+CREATE TABLE readings (device_id bigint NOT NULL, recorded_at timestamptz NOT NULL, temperature real NOT NULL);
