@@ -400,10 +400,14 @@ def check_brief(
     database: str | None = None,
     engine_urls: Mapping[str, str] | None = None,
     file: str | None = None,
+    calibration: str | Path | None = None,
 ) -> DesignVerdict:
     """The guardrail verdict of the brief's design (its schema with the indexes the advisor chooses):
     integrity, performance against the SLOs and budgets, portability (the schema and workload executed
-    on SQLite, and on PostgreSQL/MariaDB scratch databases given in ``engine_urls``), security."""
+    on SQLite, and on PostgreSQL/MariaDB scratch databases given in ``engine_urls``), security.
+    Latency estimates use the target engine's shipped latency model, or the one in ``calibration``
+    (a ``dbarch calibrate -o`` file)."""
+    latency = load_latency_model(calibration) if calibration is not None else None
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
     advice: IndexAdvice | None = None
     notes: list[str] = []
@@ -422,6 +426,7 @@ def check_brief(
         advice,
         _engine_urls(engine_urls),
         source=inspection.source,
+        latency=latency,
     )
     return replace(verdict, notes=(*verdict.notes, *notes)) if notes else verdict
 

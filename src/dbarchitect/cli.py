@@ -49,8 +49,14 @@ from dbarchitect.report.json import dumps
 from dbarchitect.report.markdown import render_markdown, verdict_markdown
 from dbarchitect.report.text import render_text
 from dbarchitect.results import Design
+from dbarchitect.verify.calibration import (
+    calibration_json,
+    calibration_markdown,
+    calibration_text,
+    latency_model_json,
+)
 from dbarchitect.verify.rehearse import rehearsal_markdown
-from dbarchitect.verify.replay import verification_json, verification_markdown
+from dbarchitect.verify.replay import verification_json, verification_markdown, verification_text
 
 app = typer.Typer(
     name="dbarch",
@@ -481,6 +487,15 @@ def rules_explain(
     sys.stdout.write(_run(lambda: _explain(rule_id)))
 
 
+CalibrationOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--calibration",
+        help="A latency model from `dbarch calibrate -o FILE` instead of the engine's shipped one.",
+    ),
+]
+
+
 class CheckFormat(StrEnum):
     text = "text"
     json = "json"
@@ -503,6 +518,7 @@ def check(
         ),
     ] = None,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    calibration: CalibrationOpt = None,
 ) -> None:
     """The guardrail verdict of the brief's design; exit 1 when an error-level guardrail fails."""
     verdict = _run(
@@ -512,6 +528,7 @@ def check(
             engine_urls=_key_values(
                 engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://..."
             ),
+            calibration=calibration,
         )
     )
     if format == CheckFormat.sarif:
@@ -527,6 +544,7 @@ def check(
 
 class VerifyFormat(StrEnum):
     markdown = "markdown"
+    text = "text"
     json = "json"
 
 
@@ -572,9 +590,10 @@ def verify(
     repetitions: RepetitionsOpt = 200,
     seed: SeedOpt = 0,
     format: VerifyFormatOpt = VerifyFormat.markdown,
+    calibration: CalibrationOpt = None,
 ) -> None:
     """Build the design with synthetic data, replay the workload, measure p50/p95 against each SLO
-    (exit 1 when a statement misses its SLO or fails)."""
+    and the estimate for the data as loaded (exit 1 when a statement misses its SLO or fails)."""
     if embedded and engine_url is not None:
         _fail("give either --engine-url or --embedded, not both")
     with _verify_progress(True) as progress:
@@ -587,13 +606,64 @@ def verify(
                 repetitions=repetitions,
                 seed=seed,
                 progress=progress,
+                calibration=calibration,
             )
         )
     if format == VerifyFormat.json:
         sys.stdout.write(verification_json(result))
+    elif format == VerifyFormat.text:
+        sys.stdout.write(verification_text(result))
     else:
         sys.stdout.write(verification_markdown(result))
     raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def calibrate(
+    engine_url: EngineUrlOpt = None,
+    embedded: EmbeddedOpt = False,
+    scale: Annotated[
+        float, typer.Option("--scale", help="Fraction of the micro-workload's sizes (1: 650k rows).")
+    ] = 1.0,
+    seconds: SecondsOpt = 2.0,
+    repetitions: Annotated[
+        int, typer.Option("--repetitions", help="Executions per statement at most.")
+    ] = 300,
+    seed: SeedOpt = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the fitted model here, for --calibration FILE."),
+    ] = None,
+    format: Annotated[
+        VerifyFormat, typer.Option("--format", "-f", help="Output format of the report.")
+    ] = VerifyFormat.markdown,
+) -> None:
+    """Fit an engine's latency model: run a fixed micro-workload on an EMPTY scratch database (the
+    tables it creates stay there) and fit the coefficients by least squares."""
+    if embedded and engine_url is not None:
+        _fail("give either --engine-url or --embedded, not both")
+    with _verify_progress(True) as progress:
+        result = _run(
+            lambda: api.calibrate_engine(
+                engine_url,
+                scale=scale,
+                seconds_per_statement=seconds,
+                repetitions=repetitions,
+                seed=seed,
+                progress=progress,
+            )
+        )
+    if output is not None:
+        try:
+            output.write_text(latency_model_json(result.model), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc.__class__.__name__}")
+    if format == VerifyFormat.json:
+        sys.stdout.write(calibration_json(result))
+    elif format == VerifyFormat.text:
+        sys.stdout.write(calibration_text(result))
+    else:
+        sys.stdout.write(calibration_markdown(result))
 
 
 class PartitionFormat(StrEnum):

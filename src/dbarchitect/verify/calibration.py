@@ -490,3 +490,25 @@ def calibration_markdown(c: Calibration) -> str:
     if c.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in c.notes]
     return "\n".join(lines) + "\n"
+
+
+def calibration_text(c: Calibration) -> str:
+    """The run as plain text: the fitted model and the fit's ratio distribution."""
+    m = c.model
+    s = _summary(c)
+    return (
+        f"Latency model of {c.engine} ({c.server}), fitted on {len(c.points)} statements "
+        f"at scale {c.scale:g}:\n"
+        f"  statement_ms     {m.statement_ms:.4g}   per statement\n"
+        f"  write_ms         {m.write_ms:.4g}   per write statement\n"
+        f"  row_write_ms     {m.row_write_ms:.4g}   per row written\n"
+        f"  index_entry_ms   {m.index_entry_ms:.4g}   per index entry written or key probed\n"
+        f"  ms_per_io_unit   {m.ms_per_io_unit:.4g}   per planner unit of page reads\n"
+        f"  ms_per_cpu_unit  {m.ms_per_cpu_unit:.4g}   per planner unit of the rest\n"
+        f"  ms_per_cost_unit {m.ms_per_cost_unit:.4g}   per planner unit of a total cost\n"
+        f"  commit_ms        {m.commit_ms:.4g}   per commit of a write\n"
+        f"  p95_factor       {m.p95_factor:.4g}   p95 / p50\n"
+        f"Fit: medians {s['medians_within_2x']} of {s['count']} within {RATIO_TARGET:g}x; "
+        f"p95 {s['within_2x']} of {s['count']} (ratio min {s['min']:g}, p25 {s['p25']:g}, median {s['median']:g}, p75 {s['p75']:g}, "
+        f"max {s['max']:g}).\n"
+    )

@@ -37,7 +37,7 @@ from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
-from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.guardrails.design.rule import (
     DesignContext,
@@ -299,7 +299,11 @@ def _plans(
 
 
 def _costs(
-    workload: Workload, catalog: Catalog, traits: EngineTraits, plans: Mapping[str, _Plan]
+    workload: Workload,
+    catalog: Catalog,
+    traits: EngineTraits,
+    plans: Mapping[str, _Plan],
+    latency: LatencyModel | None = None,
 ) -> tuple[StatementCost, ...]:
     """Each statement with an SLO: its plan's cost and the latency the engine's model makes of it
     (a write committing on its own)."""
@@ -309,7 +313,14 @@ def _costs(
         if statement.slo is None or plan is None:
             continue
         estimate = estimate_latency(
-            statement, plan.cost, catalog, traits, io=plan.io, cost_source=plan.source, commit=True
+            statement,
+            plan.cost,
+            catalog,
+            traits,
+            io=plan.io,
+            cost_source=plan.source,
+            commit=True,
+            model=latency,
         )
         costs.append(
             StatementCost(
@@ -366,16 +377,18 @@ def check_design(
     source: str | None = None,
     today: date | None = None,
     only: Collection[str] | None = None,
+    latency: LatencyModel | None = None,
 ) -> DesignVerdict:
     """The guardrail verdict for a design: every design rule at the brief's levels, errors first.
 
     ``catalog`` is the design's schema; the index advice's recommended indexes are added to it (the
     design is judged with them). ``portability_urls`` maps an engine (``EngineName`` or its name) to
     a scratch database URL to execute the design on; SQLite needs none. Nothing else is written.
+    ``latency`` replaces the target engine's shipped latency model (a ``dbarch calibrate`` result).
     """
     designed = with_advised_indexes(catalog, index_advice, traits)
     plans, notes = _plans(workload, designed, traits, index_advice)
-    costs = _costs(workload, designed, traits, plans)
+    costs = _costs(workload, designed, traits, plans, latency)
     scans = _full_scans(workload, designed, plans)
     needs_runs = only is None or "portability" in only
     runs = run_on_engines(brief, designed, workload, portability_urls) if needs_runs else ()
