@@ -89,6 +89,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.advisors.sharding.advisor import ShardingAdvice as ShardingAdvice
     from dbarchitect.api import advise_partitioning as advise_partitioning
     from dbarchitect.api import advise_sharding as advise_sharding
+    from dbarchitect.api import calibrate_engine as calibrate_engine
     from dbarchitect.api import check_brief as check_brief
     from dbarchitect.api import design as design
     from dbarchitect.api import inspect_brief as inspect_brief
@@ -99,7 +100,6 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.api import recommend_indexes as recommend_indexes
     from dbarchitect.api import rehearse_schema_migration as rehearse_migration
     from dbarchitect.api import rehearse_schema_migration as rehearse_schema_migration
-    from dbarchitect.api import calibrate_engine as calibrate_engine
     from dbarchitect.api import verify_brief as verify_brief
     from dbarchitect.brief import Brief as Brief
     from dbarchitect.brief import load_brief as load_brief

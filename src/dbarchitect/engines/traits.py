@@ -174,8 +174,9 @@ class LatencyModel:
     is least; ``ms_per_cost_unit`` is fitted beside the others for total costs; ``p95_factor`` is the
     median p95/p50 of the same measurements (a tail is noisier than a median: fitted once, as a
     factor, it cannot bend the coefficients); ``commit_ms`` is a committed single-row INSERT minus the
-    same INSERT rolled back. ``source`` says which run the figures come from. Index maintenance follows the engine: PostgreSQL writes an entry in every index
-    when an UPDATE changes any indexed column (else the update is heap-only) and none when it deletes
+    same INSERT rolled back. ``source`` says which run the figures come from. Index maintenance
+    follows the engine: PostgreSQL writes an entry in every index when an UPDATE changes any indexed
+    column (else the update is heap-only) and none when it deletes
     (VACUUM removes them later); InnoDB and SQLite change the entries of the indexes whose columns
     change, and remove a deleted row's entries.
     """

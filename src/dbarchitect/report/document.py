@@ -10,11 +10,11 @@ import json
 from typing import Any
 
 from dbarchitect._version import __version__
+from dbarchitect.advisors.indexes.advisor import with_advised_indexes
+from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.migrations import plan_json
 from dbarchitect.advisors.schema.normalization import Decomposition
 from dbarchitect.advisors.sizing import TableSize
-from dbarchitect.advisors.indexes.advisor import with_advised_indexes
-from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.guardrails.design.runner import verdict_json
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement

@@ -509,6 +509,6 @@ def calibration_text(c: Calibration) -> str:
         f"  commit_ms        {m.commit_ms:.4g}   per commit of a write\n"
         f"  p95_factor       {m.p95_factor:.4g}   p95 / p50\n"
         f"Fit: medians {s['medians_within_2x']} of {s['count']} within {RATIO_TARGET:g}x; "
-        f"p95 {s['within_2x']} of {s['count']} (ratio min {s['min']:g}, p25 {s['p25']:g}, median {s['median']:g}, p75 {s['p75']:g}, "
-        f"max {s['max']:g}).\n"
+        f"p95 {s['within_2x']} of {s['count']} (ratio min {s['min']:g}, p25 {s['p25']:g}, "
+        f"median {s['median']:g}, p75 {s['p75']:g}, max {s['max']:g}).\n"
     )
