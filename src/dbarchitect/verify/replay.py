@@ -88,6 +88,7 @@ class StatementResult:
             not trusted blindly.
         supplied: Identity columns (``table.column``) the engine cannot fill itself, which the
             replay gives fresh values (SQLite: an identity that is not the rowid).
+        estimated_p50_ms: The estimated median (``estimated_ms`` is it x the model's p95/p50).
         estimated_cost: The plan cost behind the estimate, PostgreSQL planner units.
         estimate_detail: How the estimate adds up (per statement, writes, index entries, cost).
         committed: The write ran committed on its own (a calibration run), not rolled back.
@@ -108,6 +109,7 @@ class StatementResult:
     estimated_ms: float | None = None
     unbound: tuple[str, ...] = ()
     supplied: tuple[str, ...] = ()
+    estimated_p50_ms: float | None = None
     estimated_cost: float | None = None
     estimate_detail: str | None = None
     committed: bool = False
@@ -118,6 +120,13 @@ class StatementResult:
         if self.p95_ms is None or not self.estimated_ms:
             return None
         return self.p95_ms / self.estimated_ms
+
+    @property
+    def median_ratio(self) -> float | None:
+        """Measured p50 over the estimated median (the model without its p95/p50 factor)."""
+        if self.p50_ms is None or not self.estimated_p50_ms:
+            return None
+        return self.p50_ms / self.estimated_p50_ms
 
     @property
     def meets_slo(self) -> bool | None:
@@ -673,6 +682,7 @@ def _measure(
         p99_ms=None,
         plan=(),
         estimated_ms=estimated_ms,
+        estimated_p50_ms=detailed.median_ms if detailed is not None else None,
         estimated_cost=detailed.cost if detailed is not None else None,
         estimate_detail=detailed.explain() if detailed is not None else None,
         committed=commit,
@@ -903,6 +913,12 @@ def ratio_summary(v: Verification) -> dict[str, Any]:
         "median": round(percentile(ratios, 0.5), 3),
         "p75": round(percentile(ratios, 0.75), 3),
         "max": round(ratios[-1], 3),
+        "medians_within_2x": sum(
+            1
+            for s in v.statements
+            if (r := s.median_ratio) is not None and 1 / RATIO_TARGET <= r <= RATIO_TARGET
+        ),
+        "medians_count": sum(1 for s in v.statements if s.median_ratio is not None),
     }
 
 
@@ -914,7 +930,8 @@ def ratio_sentence(v: Verification) -> str | None:
     return (
         f"Measured/estimated p95: {r['within_2x']} of {r['count']} within {RATIO_TARGET:g}x "
         f"({r['measured_above_2x']} measured above, {r['measured_below_half']} below); min {r['min']:g}, "
-        f"p25 {r['p25']:g}, median {r['median']:g}, p75 {r['p75']:g}, max {r['max']:g}."
+        f"p25 {r['p25']:g}, median {r['median']:g}, p75 {r['p75']:g}, max {r['max']:g}. Measured p50 / "
+        f"estimated median: {r['medians_within_2x']} of {r['medians_count']} within {RATIO_TARGET:g}x."
     )
 
 
@@ -1008,6 +1025,7 @@ def verification_json(v: Verification) -> str:
     doc = asdict(v)
     for s, out in zip(v.statements, doc["statements"], strict=True):
         out["ratio"] = s.ratio
+        out["median_ratio"] = s.median_ratio
         out["meets_slo"] = s.meets_slo
     doc["generation"]["rows"] = v.generation.rows
     doc["generation"]["rows_per_second"] = v.generation.rows_per_second
