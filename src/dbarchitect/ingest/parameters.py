@@ -228,3 +228,23 @@ def bind_parameters_sql(sql: str, engine: EngineName, values: Mapping[str, objec
         return node
 
     return tree.transform(bind, copy=False).sql(dialect=dialect)
+
+
+def numbered_parameters_sql(sql: str, engine: EngineName, target: EngineName) -> tuple[str, tuple[str, ...]]:
+    """``sql`` (written for ``engine``) written for ``target`` with its parameters as ``$1``, ``$2``...
+    in order of first use (a name used twice is one number), and the names in that order: the form a
+    PostgreSQL ``PREPARE`` takes."""
+    tree = _parse(sql, engine)
+    names = _names(tree)
+    order: list[str] = []
+
+    def number(node: exp.Expr) -> exp.Expr:
+        name = names.get(id(node))
+        if name is None:
+            return node
+        if name not in order:
+            order.append(name)
+        return exp.Parameter(this=exp.Literal.number(order.index(name) + 1))
+
+    text = tree.transform(number, copy=False).sql(dialect=get_traits(target).sqlglot_dialect)
+    return text, tuple(order)

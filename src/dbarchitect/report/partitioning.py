@@ -156,6 +156,16 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.2%}"
 
 
+def _generic(s: dict[str, Any]) -> str:
+    """A prepared statement's figure beside the literal plan's (PostgreSQL's generic plan)."""
+    if s.get("generic_listed") is None:
+        return ""
+    return (
+        f"; prepared (generic plan): {s['generic_listed']} listed, "
+        f"{s['subplans_removed']} removed at executor start"
+    )
+
+
 def render_partitioning_text(doc: dict[str, Any], console: Console) -> None:
     """The advice in the terminal: one row per table, the workload's pruning, measurements."""
     table = RichTable(title=f"Partitioning for {doc['engine']}")
@@ -218,7 +228,7 @@ def render_partitioning_text(doc: dict[str, Any], console: Console) -> None:
                 parts.append(
                     Text(
                         f"  {s['statement']}: plan lists {s['listed']}, reads {s['partitions']:.2f} — "
-                        f"{s['how']}"
+                        f"{s['how']}{_generic(s)}"
                     )
                 )
     for d in doc["decisions"]:

@@ -28,12 +28,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dbarchitect.advisors.partitioning.model import PartitionAdvice, Verdict
+from dbarchitect.advisors.partitioning.model import BoundStatement, PartitionAdvice, Verdict
 from dbarchitect.engines.connection import redacted_url
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, redact
+from dbarchitect.ingest.parameters import numbered_parameters_sql
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.names import EngineName
 from dbarchitect.verify.portability import bind_nulls
@@ -57,6 +58,10 @@ class MeasuredStatement:
         sql: The statement as EXPLAINed (bound, in the engine's SQL).
         plan: The plan, one node per line.
         error: The engine's error, when the statement could not be EXPLAINed.
+        generic_listed: PostgreSQL: the partitions the generic plan (``PREPARE`` with the parameters,
+            ``EXPLAIN EXECUTE`` with the values, ``plan_cache_mode = force_generic_plan``) still lists
+            after pruning at executor start; None when not measured.
+        subplans_removed: PostgreSQL: the partitions that generic plan's ``Subplans Removed`` prunes.
     """
 
     statement: str
@@ -69,6 +74,8 @@ class MeasuredStatement:
     sql: str
     plan: tuple[str, ...] = ()
     error: str | None = None
+    generic_listed: int | None = None
+    subplans_removed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,40 @@ def _ordered_append(root: dict[str, Any]) -> bool:
     return False
 
 
+def _quoted(value: str | None) -> str:
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def _generic_plan(
+    db: Any, bound: BoundStatement, source: EngineName, children: dict[str, str]
+) -> tuple[int, int] | None:
+    """(partitions listed, Subplans Removed) of the statement's generic plan executed with its values:
+    the pruning PostgreSQL does at executor start for a prepared statement (None: not measurable)."""
+    if not bound.bindings or not bound.source_sql:
+        return None
+    try:
+        text, order = numbered_parameters_sql(bound.source_sql, source, EngineName.POSTGRESQL)
+    except DbarchError:
+        return None
+    values = {b.name: b.value for b in bound.bindings}
+    args = ", ".join(_quoted(values.get(name)) for name in order)
+    try:
+        with db.conn.transaction():
+            db.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            db.execute(f"PREPARE dbarch_generic AS {text}")
+            try:
+                rows = db.query(f"EXPLAIN (FORMAT JSON, COSTS OFF) EXECUTE dbarch_generic({args})")
+            finally:
+                db.execute("DEALLOCATE dbarch_generic")
+    except Exception:  # a statement PREPARE cannot type is measured by its literal plan only
+        return None
+    raw = rows[0][0]
+    nodes = _pg_nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"])
+    listed = {str(n.get("Relation Name") or "").lower() for n in nodes} & set(children)
+    removed = sum(int(n.get("Subplans Removed") or 0) for n in nodes)
+    return len(listed), removed
+
+
 def _measure_pg(
     db: Any, advice: PartitionAdvice, traits: EngineTraits, source: EngineName
 ) -> list[MeasuredStatement]:
@@ -223,9 +264,20 @@ def _measure_pg(
                 f"ordered Append under Limit: the plan lists {listed} partitions in bound order and stops "
                 f"at the LIMIT; reads {partitions:.2f} (model)"
             )
+        generic = _generic_plan(db, bound, source, children) if touched else None
         out.append(
             MeasuredStatement(
-                bound.name, bound.rate, listed, partitions, within, touches, how, sql, tuple(_pg_lines(root))
+                bound.name,
+                bound.rate,
+                listed,
+                partitions,
+                within,
+                touches,
+                how,
+                sql,
+                tuple(_pg_lines(root)),
+                generic_listed=generic[0] if generic else None,
+                subplans_removed=generic[1] if generic else None,
             )
         )
     return out

@@ -46,6 +46,13 @@ def test_iot_on_postgresql(pg_scratch_db: str) -> None:
     assert [line.strip() for line in latest.plan[:2]] == ["Limit", "Append"]
     assert by_name["device_chart"].listed == 1 and by_name["site_summary"].listed == 2
     assert by_name["ingest_reading"].how.startswith("INSERT")
+    # prepared, the same statements prune at executor start: the generic plan keeps what the literal
+    # plan lists and says how many partitions it removed (every other one of the 15)
+    for name in ("device_chart", "site_summary"):
+        s = by_name[name]
+        assert s.generic_listed == s.listed, (name, s.generic_listed, s.listed)
+        assert s.subplans_removed == 15 - s.listed, (name, s.subplans_removed)
+    assert by_name["ingest_reading"].generic_listed is None  # an INSERT's plan names only the parent
     with psycopg.connect(pg_scratch_db) as conn:
         row = conn.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'readings%'").fetchone()
     assert row == (0,)  # rolled back

@@ -109,11 +109,16 @@ def bind_statement(
     literals (the predicates the pruning model reads). A statement that cannot be bound keeps its
     parameters: they count as unknown values, and ``error`` says why."""
     if not statement.parameters:
-        return BoundStatement(statement.name, statement.rate, statement.sql, ()), statement
+        return BoundStatement(
+            statement.name, statement.rate, statement.sql, (), source_sql=statement.sql
+        ), statement
     try:
         uses = parameter_uses(statement.sql, engine, catalog)
     except DbarchError as exc:
-        return BoundStatement(statement.name, statement.rate, statement.sql, (), error=str(exc)), statement
+        failed = BoundStatement(
+            statement.name, statement.rate, statement.sql, (), error=str(exc), source_sql=statement.sql
+        )
+        return failed, statement
     values: dict[str, object] = {}
     bindings: list[Binding] = []
     for use in uses:
@@ -143,8 +148,10 @@ def bind_statement(
             StatementInput(statement.name, sql, statement.rate, origin=statement.origin), catalog, engine
         )
     except DbarchError as exc:
-        bound = BoundStatement(statement.name, statement.rate, statement.sql, tuple(bindings), error=str(exc))
+        bound = BoundStatement(
+            statement.name, statement.rate, statement.sql, tuple(bindings), str(exc), statement.sql
+        )
         return bound, statement
-    return BoundStatement(statement.name, statement.rate, sql, tuple(bindings)), replace(
+    return BoundStatement(statement.name, statement.rate, sql, tuple(bindings), None, statement.sql), replace(
         analyzed, rate=statement.rate, slo=statement.slo
     )

@@ -66,6 +66,8 @@ class BoundStatement:
     bindings: tuple[Binding, ...]
     #: Why the statement could not be bound (its parameters then count as unknown values).
     error: str | None = None
+    #: The statement as written, with its parameters (for a generic plan: PREPARE, then EXECUTE).
+    source_sql: str = ""
 
 
 @dataclass(frozen=True)
