@@ -589,6 +589,159 @@ class Latency(_Out):
     statements: list[StatementLatency]
 
 
+class PartitionLayout(_Out):
+    method: str = Field(description="range, list or hash")
+    column: str
+    count: int = Field(description="partitions made")
+    unit: str | None = Field(description="a RANGE's interval (day, week, month...)")
+    start: str | None
+    end: str | None
+    ahead: int = Field(description="intervals made ahead of the newest row")
+    catch_all: bool = Field(description="a DEFAULT/MAXVALUE partition catches what no bound takes")
+    values: list[str] = Field(description="a LIST's values")
+
+
+class StatementPruning(_Out):
+    statement: str
+    rate: float = Field(description="executions per second")
+    partitions: float = Field(description="partitions the statement reads (the model's)")
+    within_two: float = Field(description="share of its executions that read at most 2 partitions")
+    reason: str
+
+
+class WorkloadPruning(StatementPruning):
+    touches_partitioned: bool
+
+
+class ConstraintChange(_Out):
+    table: str
+    kind: str
+    before: str
+    after: str | None
+    consequence: str = Field(description="what the engine's rule costs the design's integrity")
+
+
+class PartitionCandidate(_Out):
+    key: str
+    layout: PartitionLayout
+    rows_per_partition: float
+    bytes_per_partition: float
+    pruning_share: float = Field(
+        description="rate-weighted share of the statements reading at most 2 partitions"
+    )
+    statements: list[StatementPruning]
+    constraint_changes: list[ConstraintChange]
+    infeasible: str | None
+    drops_expired: bool = Field(description="retention is kept by dropping partitions instead of DELETE")
+    blocker: str | None
+
+
+class CandidateSummary(_Out):
+    key: str
+    pruning_share: float
+    partitions: int
+    rows_per_partition: float
+    infeasible: str | None
+    blocker: str | None
+
+
+class PartitionMaintenance(_Out):
+    unit: str
+    ahead: int
+    retention_days: float | None
+    setup_sql: list[str]
+    run_sql: list[str]
+    schedule: str
+    partman_sql: list[str]
+    notes: list[str]
+
+
+class PartitionDecision(_Out):
+    table: str
+    verdict: Literal["partition", "keep", "no"] = Field(
+        description="partition as advised, keep the partitioning it has, or no"
+    )
+    rejection: str | None
+    reasons: list[str]
+    rows_now: float
+    rows_at_horizon: float
+    bytes_at_horizon: float
+    growth_rows_per_day: float | None
+    retention_days: float | None
+    current: PartitioningInfo | None
+    chosen: PartitionCandidate | None
+    candidates: list[CandidateSummary]
+    partitioning: PartitioningInfo | None
+    maintenance: PartitionMaintenance | None
+
+
+class PruningTotals(_Out):
+    weighted_within_two: float = Field(
+        description="rate-weighted share of the workload reading at most 2 partitions"
+    )
+    partitioned_within_two: float | None
+    total_rate_per_second: float
+
+
+class BindingInfo(_Out):
+    name: str
+    value: str | None
+    source: str
+    column: str | None
+
+
+class BoundStatementInfo(_Out):
+    name: str
+    rate: float
+    sql: str = Field(description="the statement with the values the model and the EXPLAIN used")
+    bindings: list[BindingInfo]
+    error: str | None
+    source_sql: str = Field(default="", description="the statement as written, with its parameters")
+
+
+class MeasuredPruning(_Out):
+    statement: str
+    rate: float
+    listed: int | None = Field(description="partitions the plan lists")
+    partitions: float = Field(description="partitions read")
+    within_two: float
+    touches_partitioned: bool
+    how: str
+    sql: str
+    plan: list[str]
+    error: str | None
+    generic_listed: int | None = Field(
+        default=None, description="PostgreSQL, prepared: partitions the generic plan still lists"
+    )
+    subplans_removed: int | None = Field(
+        default=None, description="PostgreSQL, prepared: partitions the generic plan prunes at executor start"
+    )
+
+
+class PruningMeasurementInfo(_Out):
+    engine: str
+    database: str
+    weighted_within_two: float
+    partitioned_within_two: float | None
+    statements: list[MeasuredPruning]
+    notes: list[str]
+
+
+class PartitioningAdvice(_Out):
+    """Per table whether partitioning pays, the key and layout chosen, and the workload's pruning."""
+
+    engine: str
+    anchor: str = Field(description="the instant the time ranges are counted from")
+    source: str
+    workload: PruningTotals
+    decisions: list[PartitionDecision]
+    statements: list[WorkloadPruning]
+    bindings: list[BoundStatementInfo]
+    measurements: list[PruningMeasurementInfo]
+    migration: MigrationPlanResult | None
+    notes: list[str]
+
+
 class DesignResult(InspectionResult):
     """The design: the schema per engine (target first) with the advised indexes, proof on embedded
     SQLite, the index advice and the guardrail verdict, each statement's estimated latency against its
@@ -602,6 +755,10 @@ class DesignResult(InspectionResult):
     latency: Latency | None = None
     migration: MigrationPlanResult | None = Field(
         default=None, description="the plan from a current schema to this design (when there is one)"
+    )
+    partitioning: PartitioningAdvice | None = Field(
+        default=None,
+        description="the partitioning advice the design carries (partitioned tables are in its schemas)",
     )
 
 
@@ -701,7 +858,11 @@ class Measurement(_Out):
     estimated_cost: float | None = Field(default=None, description="the plan cost behind the estimate")
     estimate_detail: str | None = Field(default=None, description="how the estimate adds up")
     committed: bool = Field(default=False, description="a write that ran committed (a calibration run)")
+    estimated_p50_ms: float | None = Field(
+        default=None, description="the estimated median (estimated_ms is it x the model's p95/p50)"
+    )
     ratio: float | None = Field(description="measured p95 / estimate")
+    median_ratio: float | None = Field(default=None, description="measured p50 / estimated median")
     meets_slo: bool | None
 
 
@@ -717,6 +878,10 @@ class RatioSummary(_Out):
     median: float | None = None
     p75: float | None = None
     max: float | None = None
+    medians_within_2x: int | None = Field(
+        default=None, description="statements whose p50 is within 2x of the estimated median"
+    )
+    medians_count: int | None = None
 
 
 class VerificationResult(_Out):
@@ -730,6 +895,10 @@ class VerificationResult(_Out):
     seed: int
     ok: bool
     estimate_source: str | None = Field(default=None, description="how the estimates were made")
+    probe_ms: float = Field(default=0.0, description="median of the speed probe (SELECT 1) before the replay")
+    speed_factor: float = Field(
+        default=1.0, description="how much the latency model was scaled to the probe (1.0: not scaled)"
+    )
     generation: Generation
     statements: list[Measurement]
     ratios: RatioSummary
