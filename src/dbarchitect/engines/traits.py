@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from dbarchitect.model.names import EngineName, Name
@@ -196,6 +196,35 @@ class LatencyModel:
     update_writes_every_index: bool = False
     #: A DELETE removes the row's index entries now (InnoDB, SQLite), not later (PostgreSQL's VACUUM).
     delete_removes_index_entries: bool = True
+    #: The median of the speed probe (``SELECT 1`` from the same client) during the calibration run,
+    #: milliseconds; 0 when not measured. A run that measures the probe again can scale the model to
+    #: the machine's speed at that moment (:meth:`scaled`).
+    probe_ms: float = 0.0
+
+    def scaled(self, probe_ms: float) -> tuple[LatencyModel, float]:
+        """The model with every time coefficient multiplied by ``probe_ms`` / :attr:`probe_ms` (the
+        machine, client and engine running that much slower or faster now than when calibrated), and
+        the factor; the model itself and 1.0 when either probe is unknown."""
+        if self.probe_ms <= 0 or probe_ms <= 0:
+            return self, 1.0
+        f = probe_ms / self.probe_ms
+        return (
+            replace(
+                self,
+                statement_ms=self.statement_ms * f,
+                write_ms=self.write_ms * f,
+                row_write_ms=self.row_write_ms * f,
+                index_entry_ms=self.index_entry_ms * f,
+                ms_per_io_unit=self.ms_per_io_unit * f,
+                ms_per_cpu_unit=self.ms_per_cpu_unit * f,
+                ms_per_cost_unit=self.ms_per_cost_unit * f,
+                commit_ms=self.commit_ms * f,
+                probe_ms=probe_ms,
+                source=f"{self.source}; scaled x{f:.2f} to the speed probe ({probe_ms:.3f} ms now, "
+                f"{self.probe_ms:.3f} ms when calibrated)",
+            ),
+            f,
+        )
 
     def milliseconds(
         self,

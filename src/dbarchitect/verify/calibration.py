@@ -369,6 +369,7 @@ def calibrate(
         ms_per_cost_unit=round(per_unit, 8),
         commit_ms=round(max(0.0, committed - rolled_back), 6),
         p95_factor=round(factor, 4),
+        probe_ms=round(v.probe_ms, 6),
         source=f"fitted by dbarch calibrate on {v.engine} ({v.server}), {when}, scale {scale:g}, {machine}",
     )
     return Calibration(
@@ -471,6 +472,7 @@ def calibration_markdown(c: Calibration) -> str:
         f"| commit_ms (committed {c.commit_ms[0]:.3f} - rolled back {c.commit_ms[1]:.3f} ms, medians) "
         f"| {m.commit_ms:.4g} |",
         f"| p95_factor (median p95/p50) | {m.p95_factor:.4g} |",
+        f"| probe_ms (speed probe: SELECT 1, median) | {m.probe_ms:.4g} |",
         "",
         f"Fit: medians {s['medians_within_2x']} of {s['count']} within {RATIO_TARGET:g}x of the fitted "
         f"median; p95 {s['within_2x']} of {s['count']} within {RATIO_TARGET:g}x of the fitted p95 (ratio "
@@ -508,6 +510,7 @@ def calibration_text(c: Calibration) -> str:
         f"  ms_per_cost_unit {m.ms_per_cost_unit:.4g}   per planner unit of a total cost\n"
         f"  commit_ms        {m.commit_ms:.4g}   per commit of a write\n"
         f"  p95_factor       {m.p95_factor:.4g}   p95 / p50\n"
+        f"  probe_ms         {m.probe_ms:.4g}   speed probe (SELECT 1), median\n"
         f"Fit: medians {s['medians_within_2x']} of {s['count']} within {RATIO_TARGET:g}x; "
         f"p95 {s['within_2x']} of {s['count']} (ratio min {s['min']:g}, p25 {s['p25']:g}, "
         f"median {s['median']:g}, p75 {s['p75']:g}, max {s['max']:g}).\n"

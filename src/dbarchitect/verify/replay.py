@@ -60,6 +60,8 @@ from dbarchitect.verify.synthetic import (
 WARMUP = 2
 #: Plan lines kept per statement.
 PLAN_LINES = 8
+#: Runs of the speed probe (``SELECT 1``) before the replay; its median scales the latency model.
+PROBE_RUNS = 200
 #: A ratio measured/estimated within this factor counts as "within" (the issue's 2x target).
 RATIO_TARGET = 2.0
 
@@ -156,6 +158,10 @@ class Verification:
         estimate_source: How the estimates were made: the cost model, the sizes it was given and
             the latency model's calibration (``None`` without estimates).
         server: The server's own version string (``15.20 (Debian ...)``, ``10.11.19-MariaDB``).
+        probe_ms: The median of the speed probe (``SELECT 1``, :data:`PROBE_RUNS` runs) on the
+            scratch database before the replay, milliseconds.
+        speed_factor: How much the latency model was scaled to the probe (its ``probe_ms`` over the
+            calibration run's); 1.0 when not scaled.
     """
 
     engine: str
@@ -167,6 +173,8 @@ class Verification:
     notes: tuple[str, ...] = field(default=())
     estimate_source: str | None = None
     server: str = ""
+    probe_ms: float = 0.0
+    speed_factor: float = 1.0
 
     @property
     def ok(self) -> bool:
@@ -506,6 +514,14 @@ class _Target:
             if write:
                 self._execute("ROLLBACK")
 
+    def probe(self, runs: int) -> float:
+        """The median milliseconds of ``SELECT 1`` from this client: the round trip, parse and
+        execution that every statement pays, measured now (the speed probe)."""
+        for _ in range(WARMUP):
+            self.run("SELECT 1", {}, False)
+        timings = sorted(self.run("SELECT 1", {}, False) * 1000 for _ in range(runs))
+        return percentile(timings, 0.5)
+
     def _execute(self, sql: str) -> None:
         if self.family in (EngineName.MYSQL, EngineName.MARIADB):
             self.conn.begin() if sql == "BEGIN" else self.conn.rollback()
@@ -800,8 +816,11 @@ def verify_design(
         sized = loaded_catalog(catalog, data, scale)
         if on_loaded is not None:
             on_loaded(sized)
+        probe = target.probe(PROBE_RUNS)
+        factor = 1.0
         if estimates is None:
-            loaded, source = estimate_loaded(sized, workload, target.traits, latency, committed)
+            model, factor = (latency or target.traits.latency).scaled(probe)
+            loaded, source = estimate_loaded(sized, workload, target.traits, model, committed)
         for n, statement in enumerate(workload.statements):
             estimate: LatencyEstimate | float | None = (
                 estimates.get(statement.name) if estimates is not None else loaded.get(statement.name)
@@ -848,6 +867,8 @@ def verify_design(
             tuple(notes),
             source,
             target.server,
+            probe,
+            factor,
         )
 
 
