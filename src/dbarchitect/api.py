@@ -111,7 +111,9 @@ def design(
         )
     sqlite = next((s for s in schemas if s.traits.engine.value == "sqlite"), None)
     embedded = (
-        check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name) if sqlite else None
+        check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name, catalog)
+        if sqlite
+        else None
     )
     verdict = check_design(
         inspection.brief,

@@ -7,7 +7,9 @@ import sqlite3
 import pytest
 
 from dbarchitect.errors import SqlError
+from dbarchitect.ingest.ddl import load_ddl
 from dbarchitect.ingest.transpile import transpile_statement
+from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName as E
 from tests.engine_exec import mariadb_connect
 
@@ -96,3 +98,89 @@ def test_translated_upsert_runs_on_mariadb_with_the_same_effect(mariadb_scratch_
         conn.close()
     # The same rows SQLite (ON CONFLICT, as PostgreSQL) ends with.
     assert rows == _run_twice_on_sqlite(transpile_statement(PG_UPSERT, E.POSTGRESQL, E.SQLITE))
+
+
+# -- null ordering: spelled out only where NULLs can occur ------------------------------------------
+
+ORDER_DDL = (
+    "CREATE TABLE posts (id integer PRIMARY KEY, title text NOT NULL, published_at timestamp);"
+    "CREATE TABLE comments (id integer PRIMARY KEY, post_id integer NOT NULL REFERENCES posts (id), "
+    "created_at timestamp NOT NULL, title text);"
+)
+
+
+def _order_catalog() -> Catalog:
+    return load_ddl(ORDER_DDL, E.SQLITE)
+
+
+@pytest.mark.parametrize(
+    ("sql", "source", "target", "with_catalog", "without"),
+    [
+        # NOT NULL column: the target's own order (an index on created_at serves it)
+        (
+            "SELECT c.id FROM comments c JOIN posts p ON p.id = c.post_id ORDER BY c.created_at LIMIT 5",
+            E.SQLITE,
+            E.POSTGRESQL,
+            "ORDER BY c.created_at LIMIT 5",
+            "ORDER BY c.created_at NULLS FIRST LIMIT 5",
+        ),
+        (
+            "SELECT id FROM comments ORDER BY created_at DESC, id DESC",
+            E.POSTGRESQL,
+            E.MARIADB,
+            "ORDER BY created_at DESC, id DESC",
+            "CASE WHEN created_at IS NULL",
+        ),
+        (
+            "SELECT id FROM comments ORDER BY id",
+            E.POSTGRESQL,
+            E.SQLITE,
+            "ORDER BY id",
+            "ORDER BY id NULLS LAST",
+        ),
+        # a nullable column keeps the source engine's order, spelled out
+        (
+            "SELECT id FROM posts ORDER BY published_at DESC",
+            E.SQLITE,
+            E.POSTGRESQL,
+            "ORDER BY published_at DESC NULLS LAST",
+            "ORDER BY published_at DESC NULLS LAST",
+        ),
+        # a name two tables share, unqualified (not resolvable), and a select alias: kept
+        (
+            "SELECT c.id, p.title AS t FROM comments c JOIN posts p ON p.id = c.post_id ORDER BY t",
+            E.SQLITE,
+            E.POSTGRESQL,
+            "ORDER BY t NULLS FIRST",
+            "ORDER BY t NULLS FIRST",
+        ),
+    ],
+)
+def test_null_ordering_dropped_for_not_null_columns(
+    sql: str, source: E, target: E, with_catalog: str, without: str
+) -> None:
+    catalog = _order_catalog()
+    assert with_catalog in transpile_statement(sql, source, target, catalog)
+    assert without in transpile_statement(sql, source, target)
+
+
+def test_null_ordering_rewrite_keeps_the_rows_in_order() -> None:
+    """On SQLite, the statement as written and as translated there and back order the same rows."""
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(ORDER_DDL)
+    conn.executemany(
+        "INSERT INTO posts VALUES (?, ?, ?)",
+        [(i, f"t{i}", None if i % 3 else f"2024-01-0{i % 9 + 1}") for i in range(1, 30)],
+    )
+    conn.executemany(
+        "INSERT INTO comments VALUES (?, ?, ?, ?)",
+        [(i, i % 29 + 1, f"2024-02-{i % 27 + 1:02d} 10:{i:02d}", None) for i in range(1, 60)],
+    )
+    catalog = _order_catalog()
+    for sql in (
+        "SELECT c.id FROM comments c JOIN posts p ON p.id = c.post_id ORDER BY c.created_at, c.id",
+        "SELECT id FROM posts ORDER BY published_at DESC, id",
+    ):
+        there = transpile_statement(sql, E.SQLITE, E.POSTGRESQL, catalog)
+        back = transpile_statement(there, E.POSTGRESQL, E.SQLITE, catalog)
+        assert conn.execute(sql).fetchall() == conn.execute(back).fetchall(), back

@@ -13,6 +13,7 @@ from sqlglot.errors import SqlglotError
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import Diagnostic, SqlError
+from dbarchitect.model.catalog import Catalog, Table
 from dbarchitect.model.names import EngineName
 
 _STRFTIME = {"YEAR": "%Y", "MONTH": "%m", "DAY": "%d", "HOUR": "%H", "MINUTE": "%M", "SECOND": "%S"}
@@ -99,8 +100,57 @@ def _upsert_for(tree: exp.Expr, source: EngineTraits, target: EngineTraits) -> e
     return tree
 
 
-def transpile_statement(sql: str, source: EngineName, target: EngineName) -> str:
-    """``sql`` written for ``source`` as ``target`` would run it. Raises SqlError when it cannot."""
+def _not_null_column(column: exp.Column, tables: dict[str, Table], catalog: Catalog) -> bool:
+    """Whether ``column`` (in a statement whose FROM names ``tables`` by alias) is a column of one
+    of those tables that holds no NULL (NOT NULL, or in the primary key)."""
+    if column.table:
+        table = tables.get(column.table.lower())
+        candidates = [table] if table is not None else []
+    else:
+        candidates = [t for t in tables.values() if t.column(column.name) is not None]
+        if len(candidates) != 1:
+            return False  # a select alias, or a name two tables share: unknown
+    for table in candidates:
+        col = table.column(column.name)
+        if col is None:
+            return False
+        in_key = table.primary_key is not None and any(
+            c.key == col.name.key for c in table.primary_key.columns
+        )
+        if col.nullable and not in_key:
+            return False
+    return bool(candidates)
+
+
+def _default_null_order(tree: exp.Expr, target_dialect: str, catalog: Catalog) -> None:
+    """ORDER BY terms on NOT NULL columns take the target's own null ordering. Reading, sqlglot
+    records where the source engine puts NULLs (SQLite and MySQL first when ascending, PostgreSQL
+    last) and writing, spells it out for an engine that differs (``ORDER BY a NULLS FIRST`` on
+    PostgreSQL, ``ORDER BY CASE WHEN a IS NULL ...`` on MySQL): right for a column that may hold
+    NULLs, but for one that cannot it only stops an index from serving the order."""
+    tables: dict[str, Table] = {}
+    for node in tree.find_all(exp.Table):
+        table = catalog.table(node.name)
+        if table is not None:
+            tables[(node.alias_or_name or node.name).lower()] = table
+    if not tables:
+        return
+    nulls_are_small = sqlglot.Dialect.get_or_raise(target_dialect).NULL_ORDERING == "nulls_are_small"
+    for ordered in tree.find_all(exp.Ordered):
+        if isinstance(ordered.parent, exp.OnConflict) or not isinstance(ordered.this, exp.Column):
+            continue
+        if _not_null_column(ordered.this, tables, catalog):
+            descending = bool(ordered.args.get("desc"))
+            ordered.set("nulls_first", nulls_are_small != descending)
+
+
+def transpile_statement(
+    sql: str, source: EngineName, target: EngineName, catalog: Catalog | None = None
+) -> str:
+    """``sql`` written for ``source`` as ``target`` would run it. Raises SqlError when it cannot.
+
+    With the ``catalog``, ORDER BY a NOT NULL column is written without the null ordering the source
+    engine implies (see :func:`_default_null_order`): same rows, and an index can serve it."""
     source_traits, target_traits = get_traits(source), get_traits(target)
     read, write = source_traits.sqlglot_dialect, target_traits.sqlglot_dialect
     try:
@@ -108,6 +158,10 @@ def transpile_statement(sql: str, source: EngineName, target: EngineName) -> str
             _upsert_for(tree, source_traits, target_traits) if tree is not None else None
             for tree in sqlglot.parse(sql.strip().rstrip(";"), read=read)
         ]
+        if catalog is not None and source != target:
+            for tree in trees:
+                if tree is not None:
+                    _default_null_order(tree, write, catalog)
         for tree in trees:
             # sqlglot reads ON CONFLICT (a, b) keys as ordered terms and then writes NULLS LAST
             # into them for SQLite, which SQLite rejects: the keys are plain columns.

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from dbarchitect.ingest.transpile import transpile_statement
+from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Workload
 
@@ -41,7 +42,9 @@ class EmbeddedCheck:
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-def check_on_sqlite(schema_sql: str, workload: Workload, source: EngineName) -> EmbeddedCheck:
+def check_on_sqlite(
+    schema_sql: str, workload: Workload, source: EngineName, catalog: Catalog | None = None
+) -> EmbeddedCheck:
     """Execute ``schema_sql`` in an in-memory SQLite and compile every statement of ``workload``."""
     conn = sqlite3.connect(":memory:")
     try:
@@ -53,7 +56,7 @@ def check_on_sqlite(schema_sql: str, workload: Workload, source: EngineName) -> 
         checks: list[StatementCheck] = []
         for statement in workload.statements:
             try:
-                sql = transpile_statement(statement.sql, source, EngineName.SQLITE)
+                sql = transpile_statement(statement.sql, source, EngineName.SQLITE, catalog)
             except Exception as exc:  # a transpile failure is a portability finding, not a crash
                 checks.append(
                     StatementCheck(statement.name, False, (f"cannot transpile: {exc}",), statement.sql)

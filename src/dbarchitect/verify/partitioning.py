@@ -212,7 +212,7 @@ def _measure_pg(
     for bound in advice.bound:
         predicted = model.get(bound.name)
         try:
-            sql = transpile_statement(bound.sql, source, traits.engine)
+            sql = transpile_statement(bound.sql, source, traits.engine, advice.catalog)
             sql = bind_nulls(sql, traits.sqlglot_dialect)
         except Exception as exc:  # a statement that cannot be written for the engine is reported
             out.append(
@@ -303,7 +303,7 @@ def _measure_mysql(
     out: list[MeasuredStatement] = []
     for bound in advice.bound:
         try:
-            sql = transpile_statement(bound.sql, source, traits.engine)
+            sql = transpile_statement(bound.sql, source, traits.engine, advice.catalog)
             sql = bind_nulls(sql, traits.sqlglot_dialect)
         except Exception as exc:  # a statement that cannot be written for the engine is reported
             out.append(

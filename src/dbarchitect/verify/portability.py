@@ -82,14 +82,19 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _explain_all(
-    db: Any, workload: Workload, source: EngineName, traits: EngineTraits, savepoints: bool
+    db: Any,
+    workload: Workload,
+    source: EngineName,
+    traits: EngineTraits,
+    savepoints: bool,
+    catalog: Catalog | None = None,
 ) -> tuple[list[tuple[str, str]], int]:
     errors: list[tuple[str, str]] = []
     explained = 0
     for statement in workload.statements:
         try:
             sql = bind_nulls(
-                transpile_statement(statement.sql, source, traits.engine), traits.sqlglot_dialect
+                transpile_statement(statement.sql, source, traits.engine, catalog), traits.sqlglot_dialect
             )
         except (DbarchError, SqlglotError) as exc:
             errors.append((statement.name, f"cannot transpile: {_first_line(exc)}"))
@@ -111,7 +116,12 @@ class _Rollback(Exception):
 
 
 def _run_on_server(
-    url: str, schema_sql: str, workload: Workload, source: EngineName, traits: EngineTraits
+    url: str,
+    schema_sql: str,
+    workload: Workload,
+    source: EngineName,
+    traits: EngineTraits,
+    catalog: Catalog | None = None,
 ) -> EngineRun:
     label = str(traits)
     try:
@@ -128,7 +138,9 @@ def _run_on_server(
                     except Exception as exc:
                         result.append(EngineRun(label, True, schema_error=_first_line(exc)))
                         raise _Rollback from None
-                    errors, explained = _explain_all(db, workload, source, traits, savepoints=True)
+                    errors, explained = _explain_all(
+                        db, workload, source, traits, savepoints=True, catalog=catalog
+                    )
                     result.append(
                         EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
                     )
@@ -148,7 +160,7 @@ def _run_on_server(
                 db.execute(schema_sql)
             except Exception as exc:
                 return EngineRun(label, True, schema_error=_first_line(exc))
-            errors, explained = _explain_all(db, workload, source, traits, savepoints=False)
+            errors, explained = _explain_all(db, workload, source, traits, savepoints=False, catalog=catalog)
             return EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
         finally:
             created = db.query(
@@ -172,14 +184,14 @@ def _url_for(urls: Mapping[Any, str], engine: EngineName) -> str | None:
 
 
 def _static_errors(
-    workload: Workload, source: EngineName, traits: EngineTraits
+    workload: Workload, source: EngineName, traits: EngineTraits, catalog: Catalog | None = None
 ) -> tuple[tuple[str, str], ...]:
     """What can be known about the workload on an engine without executing it: statements that do not
     transpile, and features the engine lacks (``RETURNING``)."""
     errors: list[tuple[str, str]] = []
     for statement in workload.statements:
         try:
-            sql = transpile_statement(statement.sql, source, traits.engine)
+            sql = transpile_statement(statement.sql, source, traits.engine, catalog)
         except (DbarchError, SqlglotError) as exc:
             errors.append((statement.name, f"cannot transpile: {_first_line(exc)}"))
             continue
@@ -206,7 +218,7 @@ def run_on_engines(
         notes = tuple((n.table, n.feature, n.message) for n in rendered.notes)
         url = _url_for(urls or {}, traits.engine)
         if traits.engine == EngineName.SQLITE:
-            check = check_on_sqlite(rendered.sql, workload, source)
+            check = check_on_sqlite(rendered.sql, workload, source, catalog)
             run = EngineRun(
                 str(traits),
                 True,
@@ -217,13 +229,13 @@ def run_on_engines(
                 statements_explained=sum(1 for s in check.statements if s.ok),
             )
         elif url is not None:
-            run = _run_on_server(url, rendered.sql, workload, source, traits)
+            run = _run_on_server(url, rendered.sql, workload, source, traits, catalog)
         else:
             run = EngineRun(
                 str(traits),
                 False,
                 skipped=f"no scratch database URL given for {spec.name.value}",
-                statement_errors=_static_errors(workload, source, traits),
+                statement_errors=_static_errors(workload, source, traits, catalog),
             )
         runs.append(replace(run, render_notes=notes))
     return tuple(runs)

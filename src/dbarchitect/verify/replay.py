@@ -704,7 +704,7 @@ def _measure(
         committed=commit,
     )
     try:
-        sql = transpile_statement(statement.sql, source.engine, target.traits.engine)
+        sql = transpile_statement(statement.sql, source.engine, target.traits.engine, catalog)
     except DbarchError as exc:
         return replace(base, errors=1, error=str(exc))
     sql, supplied = _supply_identities(sql, catalog, target.traits)

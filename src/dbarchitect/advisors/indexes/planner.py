@@ -104,7 +104,9 @@ def _numbered_parameters(tree: exp.Expr) -> tuple[exp.Expr, int]:
     return rewritten, highest
 
 
-def planner_statement(sql: str, dialect: EngineName = EngineName.POSTGRESQL) -> PlannerStatement:
+def planner_statement(
+    sql: str, dialect: EngineName = EngineName.POSTGRESQL, catalog: Catalog | None = None
+) -> PlannerStatement:
     """``sql`` (one statement written for ``dialect``) as PostgreSQL plans it generically.
 
     PostgreSQL SQL without parameters is sent exactly as written. Raises :class:`DbarchError` when the
@@ -112,7 +114,7 @@ def planner_statement(sql: str, dialect: EngineName = EngineName.POSTGRESQL) -> 
     """
     text = prepare_parameters(sql.strip().rstrip(";").strip())
     if dialect != EngineName.POSTGRESQL:
-        text = prepare_parameters(transpile_statement(text, dialect, EngineName.POSTGRESQL))
+        text = prepare_parameters(transpile_statement(text, dialect, EngineName.POSTGRESQL, catalog))
     try:
         trees = [t for t in sqlglot.parse(text, read="postgres") if t is not None]
     except SqlglotError:
@@ -273,7 +275,7 @@ class HypoPGBackend:
         prepared = self._statements.get(statement.sql)
         if prepared is None:
             try:
-                prepared = planner_statement(statement.sql, self.dialect)
+                prepared = planner_statement(statement.sql, self.dialect, self.catalog)
             except DbarchError as exc:
                 prepared = exc
             self._statements[statement.sql] = prepared
