@@ -60,8 +60,9 @@ from dbarchitect.verify.synthetic import (
 WARMUP = 2
 #: Plan lines kept per statement.
 PLAN_LINES = 8
-#: Runs of the speed probe (``SELECT 1``) before the replay; its median scales the latency model.
-PROBE_RUNS = 200
+#: Runs of the speed probe (``SELECT 1``) before each statement and after the last; their median
+#: scales the latency model.
+PROBE_RUNS = 20
 #: A ratio measured/estimated within this factor counts as "within" (the issue's 2x target).
 RATIO_TARGET = 2.0
 
@@ -158,8 +159,8 @@ class Verification:
         estimate_source: How the estimates were made: the cost model, the sizes it was given and
             the latency model's calibration (``None`` without estimates).
         server: The server's own version string (``15.20 (Debian ...)``, ``10.11.19-MariaDB``).
-        probe_ms: The median of the speed probe (``SELECT 1``, :data:`PROBE_RUNS` runs) on the
-            scratch database before the replay, milliseconds.
+        probe_ms: The median of the speed probe (``SELECT 1``, :data:`PROBE_RUNS` runs before each
+            statement and after the last) on the scratch database, milliseconds.
         speed_factor: How much the latency model was scaled to the probe (its ``probe_ms`` over the
             calibration run's); 1.0 when not scaled.
     """
@@ -514,13 +515,10 @@ class _Target:
             if write:
                 self._execute("ROLLBACK")
 
-    def probe(self, runs: int) -> float:
-        """The median milliseconds of ``SELECT 1`` from this client: the round trip, parse and
-        execution that every statement pays, measured now (the speed probe)."""
-        for _ in range(WARMUP):
-            self.run("SELECT 1", {}, False)
-        timings = sorted(self.run("SELECT 1", {}, False) * 1000 for _ in range(runs))
-        return percentile(timings, 0.5)
+    def probe(self, runs: int) -> list[float]:
+        """Milliseconds of ``runs`` executions of ``SELECT 1`` from this client: the round trip,
+        parse and execution every statement pays, measured now (the speed probe)."""
+        return [self.run("SELECT 1", {}, False) * 1000 for _ in range(runs)]
 
     def _execute(self, sql: str) -> None:
         if self.family in (EngineName.MYSQL, EngineName.MARIADB):
@@ -668,6 +666,22 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
+def _with_estimate(result: StatementResult, estimate: LatencyEstimate | float | None) -> StatementResult:
+    """``result`` with ``estimate`` beside it (a model's, with its parts, or a given number)."""
+    detailed = estimate if isinstance(estimate, LatencyEstimate) else None
+    return replace(
+        result,
+        estimated_ms=detailed.ms
+        if detailed is not None
+        else estimate
+        if isinstance(estimate, float)
+        else None,
+        estimated_p50_ms=detailed.median_ms if detailed is not None else None,
+        estimated_cost=detailed.cost if detailed is not None else None,
+        estimate_detail=detailed.explain() if detailed is not None else None,
+    )
+
+
 def _measure(
     target: _Target,
     statement: Statement,
@@ -682,8 +696,6 @@ def _measure(
     commit: bool = False,
 ) -> StatementResult:
     slo = statement.slo
-    detailed = estimate if isinstance(estimate, LatencyEstimate) else None
-    estimated_ms = detailed.ms if detailed is not None else estimate if isinstance(estimate, float) else None
     base = StatementResult(
         name=statement.name,
         kind=statement.kind.value,
@@ -697,12 +709,9 @@ def _measure(
         p95_ms=None,
         p99_ms=None,
         plan=(),
-        estimated_ms=estimated_ms,
-        estimated_p50_ms=detailed.median_ms if detailed is not None else None,
-        estimated_cost=detailed.cost if detailed is not None else None,
-        estimate_detail=detailed.explain() if detailed is not None else None,
         committed=commit,
     )
+    base = _with_estimate(base, estimate)
     try:
         sql = transpile_statement(statement.sql, source.engine, target.traits.engine, catalog)
     except DbarchError as exc:
@@ -816,15 +825,12 @@ def verify_design(
         sized = loaded_catalog(catalog, data, scale)
         if on_loaded is not None:
             on_loaded(sized)
-        probe = target.probe(PROBE_RUNS)
-        factor = 1.0
-        if estimates is None:
-            model, factor = (latency or target.traits.latency).scaled(probe)
-            loaded, source = estimate_loaded(sized, workload, target.traits, model, committed)
+        probes: list[float] = []
         for n, statement in enumerate(workload.statements):
-            estimate: LatencyEstimate | float | None = (
-                estimates.get(statement.name) if estimates is not None else loaded.get(statement.name)
-            )
+            # the speed probe runs between the statements, so its median is the machine's speed
+            # over the whole replay (a shared machine's speed drifts within minutes)
+            probes += target.probe(PROBE_RUNS)
+            estimate = estimates.get(statement.name) if estimates is not None else None
             results.append(
                 _measure(
                     target,
@@ -841,6 +847,13 @@ def verify_design(
             )
             if progress is not None:
                 progress("replay", n + 1, total)
+        probes += target.probe(PROBE_RUNS)
+        probe = percentile(sorted(probes), 0.5)
+        factor = 1.0
+        if estimates is None:
+            model, factor = (latency or target.traits.latency).scaled(probe)
+            loaded, source = estimate_loaded(sized, workload, target.traits, model, committed)
+            results = [_with_estimate(r, loaded.get(r.name)) for r in results]
         notes = list(data.generation.notes)
         for r in results:
             if r.unbound:
