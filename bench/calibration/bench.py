@@ -126,6 +126,17 @@ def heldout(
         "",
         f"**All examples, measured p95 / estimated p95: {distribution(every)}.**",
         f"Measured p50 / estimated median: {distribution(medians)}.",
+    ]
+    planner = [r for _, v in runs for s in v.statements if (r := s.planner_ratio) is not None]
+    if planner:
+        lines.append(
+            f"From the engine's own plan costs (EXPLAIN on the loaded data x ms_per_cost_unit), measured "
+            f"p95 / estimated p95: {distribution(planner)}."
+        )
+        for example, v in runs:
+            mine = [r for s in v.statements if (r := s.planner_ratio) is not None]
+            lines.append(f"- {example}: {distribution(mine)}")
+    lines += [
         "",
         "| example | scale | rows | probe ms | model scaled | p95 ratio distribution "
         "| p50 ratio distribution |",
@@ -142,8 +153,9 @@ def heldout(
             "",
             f"### {example}",
             "",
-            "| statement | p50 ms | est. median | p95 ms | est. p95 | p95 ratio | estimate |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| statement | p50 ms | est. median | p95 ms | est. p95 | p95 ratio | planner est. p95 "
+            "| planner ratio | estimate |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for s in v.statements:
             ratio = f"{s.ratio:.2f}" if s.ratio is not None else "-"
@@ -151,7 +163,8 @@ def heldout(
             detail = (s.estimate_detail or s.error or "").replace("|", "\\|")
             lines.append(
                 f"| {s.name}{flag} | {fmt(s.p50_ms)} | {fmt(s.estimated_p50_ms)} | {fmt(s.p95_ms)} | "
-                f"{fmt(s.estimated_ms)} | {ratio} | {detail} |"
+                f"{fmt(s.estimated_ms)} | {ratio} | {fmt(s.planner_estimated_ms)} | "
+                f"{'-' if s.planner_ratio is None else format(s.planner_ratio, '.2f')} | {detail} |"
             )
         if v.notes:
             lines += [""] + [f"- {n}" for n in v.notes]

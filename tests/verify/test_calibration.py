@@ -189,3 +189,31 @@ def test_bad_calibration_files(tmp_path: Path, content: str | None, message: str
         load_latency_model(path)
     result = runner.invoke(app, ["verify", str(EXAMPLES / "blog" / "brief.yaml"), "--calibration", str(path)])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_calibration_on_postgres_fits_the_cost_unit_on_the_planner(pg_scratch_db: str) -> None:
+    """On PostgreSQL every point carries the planner's own cost, and ms_per_cost_unit (what
+    estimates from HypoPG's plans use) is fitted on those costs."""
+    c = api.calibrate_engine(pg_scratch_db, scale=0.02, seconds_per_statement=0.05, repetitions=8)
+    assert c.engine.startswith("PostgreSQL 15")
+    assert all(p.planner_cost is not None for p in c.points)
+    assert c.model.ms_per_cost_unit > 0 and c.model.probe_ms > 0 and c.model.commit_ms >= 0
+    assert "fitted on the engine planner's costs" in calibration_markdown(c)
+    # the fitted per-unit figure is the best single one for the planner's costs: scaling it either way
+    # makes the squared log error of the medians no smaller
+    fixed = [
+        p.fitted_ms
+        - c.model.ms_per_io_unit * min(p.io, p.cost)
+        - c.model.ms_per_cpu_unit * (p.cost - min(p.io, p.cost))
+        for p in c.points
+    ]
+
+    def error(k: float) -> float:
+        return sum(
+            math.log((f + k * (p.planner_cost or 0.0)) / p.p50_ms) ** 2
+            for f, p in zip(fixed, c.points, strict=True)
+        )
+
+    best = error(c.model.ms_per_cost_unit)
+    assert best <= error(c.model.ms_per_cost_unit * 1.2) + 1e-9
+    assert best <= error(c.model.ms_per_cost_unit / 1.2) + 1e-9

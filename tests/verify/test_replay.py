@@ -19,6 +19,7 @@ from dbarchitect.verify.replay import (
     _rewrite_params,
     bind_parameters,
     percentile,
+    planner_ratio_summary,
     ratio_summary,
     verification_json,
     verification_markdown,
@@ -191,6 +192,8 @@ def test_every_example_end_to_end_on_postgres(example: str, pg_scratch_db: str) 
         assert s.executions >= 1 and s.p50_ms is not None and s.p95_ms is not None, s.name
         assert s.plan and "(no plan" not in s.plan[0], s.name
         assert s.estimated_ms == 1.0 and s.ratio == pytest.approx(s.p95_ms), s.name
+        assert s.planner_cost is not None and s.planner_cost >= 0, s.name  # PostgreSQL's own cost
+        assert s.planner_estimated_ms is None  # given estimates: nothing is estimated here
     assert ratio_summary(v)["count"] == len(v.statements)
     with psycopg.connect(pg_scratch_db) as conn:
         for load in v.generation.tables:
@@ -216,6 +219,30 @@ def test_postgres_end_to_end(pg_scratch_db: str) -> None:
             "SELECT count(*) FROM order_items oi WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = oi.order_id)"
         ).fetchone() or (None,)
         assert orphans == 0
+
+
+def test_postgres_estimates_from_the_planner_cost_too(pg_scratch_db: str) -> None:
+    """Beside the built-in model's estimate, each statement gets one from PostgreSQL's own plan cost
+    on the loaded data (what a design made with --database estimates), and its ratio distribution is
+    reported; both come from the same latency model, scaled to the speed probe."""
+    v = quick(inspect("shop"), url=pg_scratch_db, scale=0.0002)
+    assert v.probe_ms > 0 and v.speed_factor > 0
+    for s in v.statements:
+        assert s.planner_cost is not None and s.planner_estimated_ms is not None, s.name
+        assert s.planner_estimated_p50_ms is not None
+        assert s.planner_estimated_ms == pytest.approx(s.planner_estimated_p50_ms * 1.0 * _p95_factor(v))
+        assert s.planner_ratio == pytest.approx(s.p95_ms / s.planner_estimated_ms)  # type: ignore[operator]
+    summary = planner_ratio_summary(v)
+    assert summary["count"] == len(v.statements)
+    doc = json.loads(verification_json(v))
+    assert doc["planner_ratios"] == summary
+    assert "From the engine's own plan costs" in verification_markdown(v)
+
+
+def _p95_factor(v: Verification) -> float:
+    s = next(s for s in v.statements if s.estimated_ms and s.estimated_p50_ms)
+    assert s.estimated_ms is not None and s.estimated_p50_ms is not None
+    return s.estimated_ms / s.estimated_p50_ms
 
 
 def test_postgres_non_empty_refused(pg_scratch_db: str) -> None:

@@ -863,6 +863,14 @@ class Measurement(_Out):
     )
     ratio: float | None = Field(description="measured p95 / estimate")
     median_ratio: float | None = Field(default=None, description="measured p50 / estimated median")
+    planner_cost: float | None = Field(
+        default=None, description="the engine's own plan cost on the loaded data (PostgreSQL's EXPLAIN)"
+    )
+    planner_estimated_ms: float | None = Field(
+        default=None, description="the p95 estimated from planner_cost (as a design made with a database)"
+    )
+    planner_estimated_p50_ms: float | None = None
+    planner_ratio: float | None = Field(default=None, description="measured p95 / planner_estimated_ms")
     meets_slo: bool | None
 
 
@@ -902,6 +910,10 @@ class VerificationResult(_Out):
     generation: Generation
     statements: list[Measurement]
     ratios: RatioSummary
+    planner_ratios: RatioSummary = Field(
+        default_factory=lambda: RatioSummary(count=0),
+        description="the same distribution for the estimates from the engine's own plan costs",
+    )
     notes: list[str]
 
 

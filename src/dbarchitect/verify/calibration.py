@@ -80,6 +80,7 @@ class CalibrationPoint:
         fitted_ms: The fitted model's median.
         fitted_p95_ms: The fitted model's p95 (the median x ``p95_factor``).
         plan: The engine's plan, first lines.
+        planner_cost: The engine's own plan cost (PostgreSQL's EXPLAIN total); None elsewhere.
     """
 
     statement: str
@@ -94,6 +95,7 @@ class CalibrationPoint:
     fitted_ms: float
     fitted_p95_ms: float
     plan: tuple[str, ...]
+    planner_cost: float | None = None
 
     @property
     def features(self) -> tuple[float, float, float, float, float, float]:
@@ -336,6 +338,7 @@ def calibrate(
                 0.0,
                 0.0,
                 result.plan[:4],
+                result.planner_cost,
             )
         )
     x = fit_latency([p.features for p in points], [p.p50_ms for p in points])
@@ -348,9 +351,12 @@ def calibrate(
         )
         for p in points
     ]
+    # ms_per_cost_unit serves the planner's total costs (a design made against a live database):
+    # fitted on the engine's own plan costs where its EXPLAIN gives them, else on the built-in model's
+    planner = all(p.planner_cost is not None for p in points)
     per_unit = fit_total_cost(
         [p.fitted_ms - x[4] * p.features[4] - x[5] * p.features[5] for p in points],
-        [p.cost for p in points],
+        [p.planner_cost if planner and p.planner_cost is not None else p.cost for p in points],
         [p.p50_ms for p in points],
     )
     committed, rolled_back = measured[COMMITTED].p50_ms or 0.0, measured[ROLLED_BACK].p50_ms or 0.0
@@ -454,6 +460,8 @@ def calibration_markdown(c: Calibration) -> str:
     """The run as Markdown: the fitted model, then every statement measured against it."""
     m = c.model
     s = _summary(c)
+    planner = bool(c.points) and all(p.planner_cost is not None for p in c.points)
+    fitted_on = "the engine planner" if planner else "the built-in model"
     lines = [
         f"# Latency calibration on {c.engine}",
         "",
@@ -468,7 +476,8 @@ def calibration_markdown(c: Calibration) -> str:
         f"| index_entry_ms (per index entry or key probe) | {m.index_entry_ms:.4g} |",
         f"| ms_per_io_unit (per planner unit of page reads) | {m.ms_per_io_unit:.4g} |",
         f"| ms_per_cpu_unit (per planner unit of the rest) | {m.ms_per_cpu_unit:.4g} |",
-        f"| ms_per_cost_unit (per planner unit, for a total cost) | {m.ms_per_cost_unit:.4g} |",
+        f"| ms_per_cost_unit (per planner unit of a total cost; fitted on {fitted_on}'s costs) "
+        f"| {m.ms_per_cost_unit:.4g} |",
         f"| commit_ms (committed {c.commit_ms[0]:.3f} - rolled back {c.commit_ms[1]:.3f} ms, medians) "
         f"| {m.commit_ms:.4g} |",
         f"| p95_factor (median p95/p50) | {m.p95_factor:.4g} |",
@@ -478,14 +487,15 @@ def calibration_markdown(c: Calibration) -> str:
         f"median; p95 {s['within_2x']} of {s['count']} within {RATIO_TARGET:g}x of the fitted p95 (ratio "
         f"min {s['min']:g}, p25 {s['p25']:g}, median {s['median']:g}, p75 {s['p75']:g}, max {s['max']:g}).",
         "",
-        "| statement | kind | cost | of it page reads | rows written | index entries | p50 ms | fitted p50 "
-        "| p95 ms | fitted p95 | p95 ratio | plan |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| statement | kind | cost | of it page reads | planner cost | rows written | index entries | p50 ms "
+        "| fitted p50 | p95 ms | fitted p95 | p95 ratio | plan |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for p in c.points:
         plan = "; ".join(line.strip() for line in p.plan[:2]).replace("|", "\\|")
         lines.append(
-            f"| {p.statement} | {p.kind} | {p.cost:,.1f} | {p.io:,.1f} | {p.rows_written:,.0f} | "
+            f"| {p.statement} | {p.kind} | {p.cost:,.1f} | {p.io:,.1f} | "
+            f"{'-' if p.planner_cost is None else format(p.planner_cost, ',.1f')} | {p.rows_written:,.0f} | "
             f"{p.index_entries:,.0f} | {p.p50_ms:.3f} | {p.fitted_ms:.3f} | {p.p95_ms:.3f} | "
             f"{p.fitted_p95_ms:.3f} | {p.ratio:.2f} | {plan} |"
         )

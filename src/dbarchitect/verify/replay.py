@@ -56,6 +56,8 @@ from dbarchitect.verify.synthetic import (
     workload_values,
 )
 
+#: The cost clause of a PostgreSQL EXPLAIN line; group 1 is the total cost.
+_PG_COST = re.compile(r"\s+\(cost=[0-9.]+\.\.([0-9.]+)[^)]*\)")
 #: Executions before measuring (plan caches, prepared statements, buffer warm-up).
 WARMUP = 2
 #: Plan lines kept per statement.
@@ -95,6 +97,11 @@ class StatementResult:
         estimated_cost: The plan cost behind the estimate, PostgreSQL planner units.
         estimate_detail: How the estimate adds up (per statement, writes, index entries, cost).
         committed: The write ran committed on its own (a calibration run), not rolled back.
+        planner_cost: The engine's own plan cost for the statement on the loaded data (PostgreSQL's
+            EXPLAIN total cost); None on engines whose EXPLAIN gives none.
+        planner_estimated_ms: The estimated p95 from ``planner_cost`` through the latency model
+            (its ``ms_per_cost_unit``): what a design made with ``--database`` estimates.
+        planner_estimated_p50_ms: The estimated median from ``planner_cost``.
     """
 
     name: str
@@ -116,6 +123,16 @@ class StatementResult:
     estimated_cost: float | None = None
     estimate_detail: str | None = None
     committed: bool = False
+    planner_cost: float | None = None
+    planner_estimated_ms: float | None = None
+    planner_estimated_p50_ms: float | None = None
+
+    @property
+    def planner_ratio(self) -> float | None:
+        """Measured p95 over the estimate from the engine's own plan cost."""
+        if self.p95_ms is None or not self.planner_estimated_ms:
+            return None
+        return self.p95_ms / self.planner_estimated_ms
 
     @property
     def ratio(self) -> float | None:
@@ -470,15 +487,17 @@ class _Target:
         else:
             self.query("ANALYZE") if self.family == EngineName.SQLITE else self.loader.execute("ANALYZE")
 
-    def explain(self, sql: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+    def explain(self, sql: str, params: Mapping[str, Any]) -> tuple[tuple[str, ...], float | None]:
+        """The plan, one node per line, and the engine's own total cost for it (PostgreSQL's; None
+        where EXPLAIN gives no cost)."""
         if self.family == EngineName.SQLITE:
             rows = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
-            return tuple(str(r[-1]) for r in rows)[:PLAN_LINES]
+            return tuple(str(r[-1]) for r in rows)[:PLAN_LINES], None
         if self.family == EngineName.POSTGRESQL:
-            lines = [
-                re.sub(r"\s+\(cost=[^)]*\)", "", str(r[0])) for r in self.query(f"EXPLAIN {sql}", params)
-            ]
-            return tuple(line.rstrip() for line in lines)[:PLAN_LINES]
+            raw = [str(r[0]) for r in self.query(f"EXPLAIN {sql}", params)]
+            total = _PG_COST.search(raw[0]) if raw else None
+            lines = [_PG_COST.sub("", line).rstrip() for line in raw]
+            return tuple(lines)[:PLAN_LINES], float(total.group(1)) if total else None
         cur = self.conn.cursor()
         try:
             cur.execute(f"EXPLAIN {sql}", params)
@@ -490,7 +509,7 @@ class _Target:
                     f"{r.get('table')}: {r.get('type')} key={r.get('key')} rows={r.get('rows')} "
                     f"{r.get('extra') or ''}".rstrip()
                 )
-            return tuple(out)[:PLAN_LINES]
+            return tuple(out)[:PLAN_LINES], None
         finally:
             cur.close()
 
@@ -682,6 +701,25 @@ def _with_estimate(result: StatementResult, estimate: LatencyEstimate | float | 
     )
 
 
+def _with_planner_estimate(
+    result: StatementResult, statement: Statement, catalog: Catalog, traits: EngineTraits, model: LatencyModel
+) -> StatementResult:
+    """``result`` with the estimate its engine's own plan cost gives through ``model`` (its cost per
+    planner unit), as a design made against a live database estimates."""
+    if result.planner_cost is None:
+        return result
+    estimate = estimate_latency(
+        statement,
+        result.planner_cost,
+        catalog,
+        traits,
+        cost_source=f"{traits.label} planner",
+        commit=result.committed,
+        model=model,
+    )
+    return replace(result, planner_estimated_ms=estimate.ms, planner_estimated_p50_ms=estimate.median_ms)
+
+
 def _measure(
     target: _Target,
     statement: Statement,
@@ -733,10 +771,11 @@ def _measure(
         return dict(zip(names, adapt_row(target.family, values), strict=True))
 
     plan: tuple[str, ...] = ()
+    planner_cost: float | None = None
     error: str | None = None
     errors = 0
     try:
-        plan = target.explain(sql, params())
+        plan, planner_cost = target.explain(sql, params())
     except Exception as exc:  # a plan that cannot be shown is reported, and the runs still tried
         target.recover()
         plan = (f"(no plan: {_first_line(exc)})",)
@@ -769,6 +808,7 @@ def _measure(
         p95_ms=percentile(timings, 0.95) if timings else None,
         p99_ms=percentile(timings, 0.99) if timings else None,
         plan=plan,
+        planner_cost=planner_cost,
         unbound=unbound,
         supplied=tuple(f"{b.table}.{b.column}" for b in supplied.values()),
     )
@@ -853,7 +893,12 @@ def verify_design(
         if estimates is None:
             model, factor = (latency or target.traits.latency).scaled(probe)
             loaded, source = estimate_loaded(sized, workload, target.traits, model, committed)
-            results = [_with_estimate(r, loaded.get(r.name)) for r in results]
+            results = [
+                _with_planner_estimate(
+                    _with_estimate(r, loaded.get(r.name)), statement, sized, target.traits, model
+                )
+                for r, statement in zip(results, workload.statements, strict=True)
+            ]
         notes = list(data.generation.notes)
         for r in results:
             if r.unbound:
@@ -956,6 +1001,38 @@ def ratio_summary(v: Verification) -> dict[str, Any]:
     }
 
 
+def planner_ratio_summary(v: Verification) -> dict[str, Any]:
+    """The measured p95 / estimate distribution for the estimates made from the engine's own plan
+    costs (PostgreSQL; ``{"count": 0}`` elsewhere), in :func:`ratio_summary`'s form."""
+    ratios = sorted(r for s in v.statements if (r := s.planner_ratio) is not None)
+    if not ratios:
+        return {"count": 0}
+    return {
+        "count": len(ratios),
+        "within_2x": sum(1 for r in ratios if 1 / RATIO_TARGET <= r <= RATIO_TARGET),
+        "measured_above_2x": sum(1 for r in ratios if r > RATIO_TARGET),
+        "measured_below_half": sum(1 for r in ratios if r < 1 / RATIO_TARGET),
+        "min": round(ratios[0], 3),
+        "p25": round(percentile(ratios, 0.25), 3),
+        "median": round(percentile(ratios, 0.5), 3),
+        "p75": round(percentile(ratios, 0.75), 3),
+        "max": round(ratios[-1], 3),
+    }
+
+
+def planner_ratio_sentence(v: Verification) -> str | None:
+    """One line for the estimates from the engine's own plan costs, or None without them."""
+    r = planner_ratio_summary(v)
+    if not r["count"]:
+        return None
+    return (
+        f"From the engine's own plan costs (EXPLAIN on the loaded data x ms per cost unit, as a design "
+        f"made with --database estimates): measured/estimated p95 {r['within_2x']} of {r['count']} within "
+        f"{RATIO_TARGET:g}x; min {r['min']:g}, p25 {r['p25']:g}, median {r['median']:g}, p75 {r['p75']:g}, "
+        f"max {r['max']:g}."
+    )
+
+
 def ratio_sentence(v: Verification) -> str | None:
     """One line: ``Measured/estimated p95: 12 of 17 within 2x (min 0.41, p25 0.8, ...)``."""
     r = ratio_summary(v)
@@ -1004,6 +1081,9 @@ def verification_markdown(v: Verification) -> str:
     sentence = ratio_sentence(v)
     if sentence:
         lines += ["", sentence]
+    planner = planner_ratio_sentence(v)
+    if planner:
+        lines += ["", planner]
     lines += ["", "## Data", "", "| table | rows | dropped | seconds |", "|---|---:|---:|---:|"]
     lines += [f"| {t.table} | {t.rows:,} | {t.rejected:,} | {t.seconds:.2f} |" for t in g.tables]
     if v.notes:
@@ -1046,6 +1126,9 @@ def verification_text(v: Verification) -> str:
     sentence = ratio_sentence(v)
     if sentence:
         out += ["", sentence]
+    planner = planner_ratio_sentence(v)
+    if planner:
+        out.append(planner)
     out += [f"note: {n}" for n in v.notes]
     verdict = "pass" if v.ok else "FAIL"
     missed = sum(1 for s in v.statements if s.meets_slo is False)
@@ -1060,9 +1143,11 @@ def verification_json(v: Verification) -> str:
     for s, out in zip(v.statements, doc["statements"], strict=True):
         out["ratio"] = s.ratio
         out["median_ratio"] = s.median_ratio
+        out["planner_ratio"] = s.planner_ratio
         out["meets_slo"] = s.meets_slo
     doc["generation"]["rows"] = v.generation.rows
     doc["generation"]["rows_per_second"] = v.generation.rows_per_second
     doc["ratios"] = ratio_summary(v)
+    doc["planner_ratios"] = planner_ratio_summary(v)
     doc["ok"] = v.ok
     return json.dumps(doc, indent=2, sort_keys=True, default=str)
