@@ -196,7 +196,8 @@ class LatencyModel:
     update_writes_every_index: bool = False
     #: A DELETE removes the row's index entries now (InnoDB, SQLite), not later (PostgreSQL's VACUUM).
     delete_removes_index_entries: bool = True
-    #: The median of the speed probe (``SELECT 1`` from the same client) during the calibration run,
+    #: The median of the speed probe (a small recursive CTE from the same client: ``PROBE_SQL`` in
+    #: ``verify/replay.py``) during the calibration run,
     #: milliseconds; 0 when not measured. A run that measures the probe again can scale the model to
     #: the machine's speed at that moment (:meth:`scaled`).
     probe_ms: float = 0.0

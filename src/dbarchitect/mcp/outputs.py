@@ -903,7 +903,9 @@ class VerificationResult(_Out):
     seed: int
     ok: bool
     estimate_source: str | None = Field(default=None, description="how the estimates were made")
-    probe_ms: float = Field(default=0.0, description="median of the speed probe (SELECT 1) before the replay")
+    probe_ms: float = Field(
+        default=0.0, description="median of the speed probe (a 200-row recursive CTE) between the statements"
+    )
     speed_factor: float = Field(
         default=1.0, description="how much the latency model was scaled to the probe (1.0: not scaled)"
     )

@@ -481,7 +481,7 @@ def calibration_markdown(c: Calibration) -> str:
         f"| commit_ms (committed {c.commit_ms[0]:.3f} - rolled back {c.commit_ms[1]:.3f} ms, medians) "
         f"| {m.commit_ms:.4g} |",
         f"| p95_factor (median p95/p50) | {m.p95_factor:.4g} |",
-        f"| probe_ms (speed probe: SELECT 1, median) | {m.probe_ms:.4g} |",
+        f"| probe_ms (speed probe: a 200-row recursive CTE, median) | {m.probe_ms:.4g} |",
         "",
         f"Fit: medians {s['medians_within_2x']} of {s['count']} within {RATIO_TARGET:g}x of the fitted "
         f"median; p95 {s['within_2x']} of {s['count']} within {RATIO_TARGET:g}x of the fitted p95 (ratio "
@@ -520,7 +520,7 @@ def calibration_text(c: Calibration) -> str:
         f"  ms_per_cost_unit {m.ms_per_cost_unit:.4g}   per planner unit of a total cost\n"
         f"  commit_ms        {m.commit_ms:.4g}   per commit of a write\n"
         f"  p95_factor       {m.p95_factor:.4g}   p95 / p50\n"
-        f"  probe_ms         {m.probe_ms:.4g}   speed probe (SELECT 1), median\n"
+        f"  probe_ms         {m.probe_ms:.4g}   speed probe (200-row recursive CTE), median\n"
         f"Fit: medians {s['medians_within_2x']} of {s['count']} within {RATIO_TARGET:g}x; "
         f"p95 {s['within_2x']} of {s['count']} (ratio min {s['min']:g}, p25 {s['p25']:g}, "
         f"median {s['median']:g}, p75 {s['p75']:g}, max {s['max']:g}).\n"
