@@ -114,16 +114,20 @@ _INNODB_FEATURES: dict[str, Any] = {
 
 #: Latency model of MariaDB (see :class:`~dbarchitect.engines.traits.LatencyModel`).
 MARIADB_LATENCY = LatencyModel(
-    statement_ms=0.2,
-    write_ms=0.05,
-    row_write_ms=0.01,
-    index_entry_ms=0.01,
-    ms_per_io_unit=0.001,
-    ms_per_cpu_unit=0.01,
-    ms_per_cost_unit=0.005,
-    commit_ms=1.0,
-    p95_factor=1.5,
-    source="provisional: replaced by the calibration run",
+    statement_ms=0.349128,
+    write_ms=0.0,
+    row_write_ms=0.00308,
+    index_entry_ms=0.001754,
+    ms_per_io_unit=0.00059839,
+    ms_per_cpu_unit=0.05028499,
+    ms_per_cost_unit=0.01324172,
+    commit_ms=0.168289,
+    p95_factor=1.2248,
+    probe_ms=0.576831,
+    source=(
+        "fitted by dbarch calibrate (bench/calibration) on MariaDB 10.11.19 (10.11.19-MariaDB-0+deb12u1), "
+        "2026-12-07T01:11:29+00:00, scale 1, x86_64, Linux 6.18.44-fc-v1272, Python 3.11.7"
+    ),
 )
 #: MySQL's: no MySQL server was measured; InnoDB's figures from MariaDB, and the source says so.
 MYSQL_LATENCY = replace(

@@ -71,16 +71,20 @@ _RESERVED = COMMON_RESERVED | frozenset(
 
 #: Latency model (see :class:`~dbarchitect.engines.traits.LatencyModel`).
 LATENCY = LatencyModel(
-    statement_ms=0.17,
-    write_ms=0.03,
-    row_write_ms=0.01,
-    index_entry_ms=0.01,
-    ms_per_io_unit=0.001,
-    ms_per_cpu_unit=0.01,
-    ms_per_cost_unit=0.005,
-    commit_ms=1.0,
-    p95_factor=1.5,
-    source="provisional: replaced by the calibration run",
+    statement_ms=0.236244,
+    write_ms=0.005444,
+    row_write_ms=0.006832,
+    index_entry_ms=0.005743,
+    ms_per_io_unit=0.00057215,
+    ms_per_cpu_unit=0.01467265,
+    ms_per_cost_unit=0.00474612,
+    commit_ms=0.210303,
+    p95_factor=1.2922,
+    probe_ms=0.359851,
+    source=(
+        "fitted by dbarch calibrate (bench/calibration) on PostgreSQL 15.20 (Debian 15.20-0+deb12u1), "
+        "2026-12-07T01:08:07+00:00, scale 1, x86_64, Linux 6.18.44-fc-v1272, Python 3.11.7"
+    ),
     update_writes_every_index=True,
     delete_removes_index_entries=False,
 )

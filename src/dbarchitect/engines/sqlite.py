@@ -69,16 +69,20 @@ _RESERVED = COMMON_RESERVED | frozenset(
 
 #: Latency model (see :class:`~dbarchitect.engines.traits.LatencyModel`).
 LATENCY = LatencyModel(
-    statement_ms=0.014,
-    write_ms=0.05,
-    row_write_ms=0.01,
-    index_entry_ms=0.004,
-    ms_per_io_unit=0.001,
-    ms_per_cpu_unit=0.01,
-    ms_per_cost_unit=0.005,
-    commit_ms=1.0,
-    p95_factor=1.5,
-    source="provisional: replaced by the calibration run",
+    statement_ms=0.012165,
+    write_ms=0.033866,
+    row_write_ms=0.009312,
+    index_entry_ms=0.006015,
+    ms_per_io_unit=0.00039549,
+    ms_per_cpu_unit=0.00537729,
+    ms_per_cost_unit=0.00203041,
+    commit_ms=0.844821,
+    p95_factor=1.2803,
+    probe_ms=0.061635,
+    source=(
+        "fitted by dbarch calibrate (bench/calibration) on SQLite 3.40.1 (3.40.1), "
+        "2026-12-07T01:12:59+00:00, scale 1, x86_64, Linux 6.18.44-fc-v1272, Python 3.11.7"
+    ),
 )
 
 
