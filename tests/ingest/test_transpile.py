@@ -146,13 +146,35 @@ def _order_catalog() -> Catalog:
             "ORDER BY published_at DESC NULLS LAST",
             "ORDER BY published_at DESC NULLS LAST",
         ),
-        # a name two tables share, unqualified (not resolvable), and a select alias: kept
+        # a name two tables share, unqualified, cannot be resolved: kept
+        (
+            "SELECT c.id FROM comments c JOIN posts p ON p.id = c.post_id ORDER BY title",
+            E.SQLITE,
+            E.POSTGRESQL,
+            "ORDER BY title NULLS FIRST",
+            "ORDER BY title NULLS FIRST",
+        ),
+        # a select-list alias is judged by what it names: a NOT NULL column, a nullable one, a COUNT
         (
             "SELECT c.id, p.title AS t FROM comments c JOIN posts p ON p.id = c.post_id ORDER BY t",
             E.SQLITE,
             E.POSTGRESQL,
+            "ORDER BY t",
+            "ORDER BY t NULLS FIRST",
+        ),
+        (
+            "SELECT p.published_at AS t FROM posts p ORDER BY t",
+            E.SQLITE,
+            E.POSTGRESQL,
             "ORDER BY t NULLS FIRST",
             "ORDER BY t NULLS FIRST",
+        ),
+        (
+            "SELECT post_id, COUNT(*) AS n FROM comments GROUP BY post_id ORDER BY n DESC",
+            E.POSTGRESQL,
+            E.MARIADB,
+            "ORDER BY n DESC",
+            "CASE WHEN COUNT(*) IS NULL",
         ),
     ],
 )
@@ -184,3 +206,17 @@ def test_null_ordering_rewrite_keeps_the_rows_in_order() -> None:
         there = transpile_statement(sql, E.SQLITE, E.POSTGRESQL, catalog)
         back = transpile_statement(there, E.POSTGRESQL, E.SQLITE, catalog)
         assert conn.execute(sql).fetchall() == conn.execute(back).fetchall(), back
+
+
+def test_derived_column_list_written_for_engines_without_it() -> None:
+    """MariaDB 10.11 refuses ``(SELECT ...) AS t (a, b)`` (TPC-H Q13); the names go on the select list."""
+    sql = "SELECT n, COUNT(*) FROM (SELECT post_id, COUNT(*) FROM comments GROUP BY post_id) AS c (p, n) GROUP BY n"
+    for target in (E.MARIADB, E.MYSQL, E.SQLITE):
+        out = transpile_statement(sql, E.POSTGRESQL, target)
+        assert "AS c (" not in out.replace("AS c(", "AS c (") and "COUNT(*) AS n" in out, (target, out)
+    assert "AS c(p, n)" in transpile_statement(sql, E.POSTGRESQL, E.POSTGRESQL).replace("AS c (", "AS c(")
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(ORDER_DDL)
+    conn.execute("INSERT INTO posts VALUES (1, 't', NULL)")
+    conn.executemany("INSERT INTO comments VALUES (?, 1, '2024-01-01', NULL)", [(1,), (2,)])
+    assert conn.execute(transpile_statement(sql, E.POSTGRESQL, E.SQLITE)).fetchall() == [(2, 1)]

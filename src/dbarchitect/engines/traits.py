@@ -64,6 +64,9 @@ class Features:
     expression_defaults_parenthesized: bool
     #: TEXT/BLOB/JSON columns may have literal defaults.
     text_defaults: bool
+    #: A derived table takes a column list, ``(SELECT ...) AS t (a, b)``; without it the names go on
+    #: the subquery's own select list (same result).
+    derived_column_lists: bool = True
 
 
 @dataclass(frozen=True)

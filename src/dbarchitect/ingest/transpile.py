@@ -19,23 +19,11 @@ from dbarchitect.model.names import EngineName
 _STRFTIME = {"YEAR": "%Y", "MONTH": "%m", "DAY": "%d", "HOUR": "%H", "MINUTE": "%M", "SECOND": "%S"}
 
 
-def _for_sqlite(tree: exp.Expr) -> exp.Expr:
-    """Rewrite standard SQL that sqlglot passes through unchanged but SQLite cannot run, into SQLite's
-    own forms with the same meaning: ``date '...' +/- interval 'n' unit`` -> ``DATE(..., '+n unit')``,
-    ``EXTRACT(unit FROM x)`` -> ``CAST(STRFTIME(fmt, x) AS INTEGER)``, and a derived table's column
-    list ``AS t (a, b)`` -> aliases on the subquery's own select list."""
+def _without_derived_column_lists(tree: exp.Expr) -> exp.Expr:
+    """A derived table's column list ``AS t (a, b)`` moved onto the subquery's own select list (for an
+    engine that refuses the list; the result is the same)."""
 
     def rewrite(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
-            left, interval = node.this, node.expression
-            is_date = isinstance(left, exp.Cast) and left.to.this == exp.DataType.Type.DATE
-            amount = interval.this
-            if is_date and isinstance(amount, exp.Literal) and interval.unit is not None:
-                number = amount.this if isinstance(node, exp.Add) else f"-{amount.this}"
-                return exp.DateAdd(this=left, expression=exp.Literal.number(number), unit=interval.unit)
-        if isinstance(node, exp.Extract) and node.name.upper() in _STRFTIME:
-            fmt = exp.Literal.string(_STRFTIME[node.name.upper()])
-            return exp.cast(exp.Anonymous(this="STRFTIME", expressions=[fmt, node.expression]), "INTEGER")
         if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select):
             alias = node.args.get("alias")
             columns = alias.columns if isinstance(alias, exp.TableAlias) else []
@@ -49,6 +37,27 @@ def _for_sqlite(tree: exp.Expr) -> exp.Expr:
                     ],
                 )
                 alias.set("columns", None)
+        return node
+
+    return tree.transform(rewrite)
+
+
+def _for_sqlite(tree: exp.Expr) -> exp.Expr:
+    """Rewrite standard SQL that sqlglot passes through unchanged but SQLite cannot run, into SQLite's
+    own forms with the same meaning: ``date '...' +/- interval 'n' unit`` -> ``DATE(..., '+n unit')``,
+    ``EXTRACT(unit FROM x)`` -> ``CAST(STRFTIME(fmt, x) AS INTEGER)``."""
+
+    def rewrite(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
+            left, interval = node.this, node.expression
+            is_date = isinstance(left, exp.Cast) and left.to.this == exp.DataType.Type.DATE
+            amount = interval.this
+            if is_date and isinstance(amount, exp.Literal) and interval.unit is not None:
+                number = amount.this if isinstance(node, exp.Add) else f"-{amount.this}"
+                return exp.DateAdd(this=left, expression=exp.Literal.number(number), unit=interval.unit)
+        if isinstance(node, exp.Extract) and node.name.upper() in _STRFTIME:
+            fmt = exp.Literal.string(_STRFTIME[node.name.upper()])
+            return exp.cast(exp.Anonymous(this="STRFTIME", expressions=[fmt, node.expression]), "INTEGER")
         return node
 
     return tree.transform(rewrite)
@@ -127,19 +136,30 @@ def _default_null_order(tree: exp.Expr, target_dialect: str, catalog: Catalog) -
     records where the source engine puts NULLs (SQLite and MySQL first when ascending, PostgreSQL
     last) and writing, spells it out for an engine that differs (``ORDER BY a NULLS FIRST`` on
     PostgreSQL, ``ORDER BY CASE WHEN a IS NULL ...`` on MySQL): right for a column that may hold
-    NULLs, but for one that cannot it only stops an index from serving the order."""
+    NULLs, but for one that cannot it only stops an index from serving the order (or, on MySQL, sorts
+    by an extra expression). COUNT(...) counts as NOT NULL."""
     tables: dict[str, Table] = {}
     for node in tree.find_all(exp.Table):
         table = catalog.table(node.name)
         if table is not None:
             tables[(node.alias_or_name or node.name).lower()] = table
-    if not tables:
-        return
     nulls_are_small = sqlglot.Dialect.get_or_raise(target_dialect).NULL_ORDERING == "nulls_are_small"
     for ordered in tree.find_all(exp.Ordered):
-        if isinstance(ordered.parent, exp.OnConflict) or not isinstance(ordered.this, exp.Column):
+        if isinstance(ordered.parent, exp.OnConflict):
             continue
-        if _not_null_column(ordered.this, tables, catalog):
+        term = ordered.this
+        select = ordered.find_ancestor(exp.Select)
+        if isinstance(term, exp.Column) and not term.table and select is not None:
+            # ORDER BY a select-list alias: judge what it names
+            named = next(
+                (e.this for e in select.expressions if isinstance(e, exp.Alias) and e.alias == term.name),
+                None,
+            )
+            term = named if named is not None else term
+        # COUNT is never NULL; a column is when its table says so
+        if isinstance(term, exp.Count) or (
+            isinstance(term, exp.Column) and _not_null_column(term, tables, catalog)
+        ):
             descending = bool(ordered.args.get("desc"))
             ordered.set("nulls_first", nulls_are_small != descending)
 
@@ -170,6 +190,8 @@ def transpile_statement(
                 conflict.set("conflict_keys", [k.this if isinstance(k, exp.Ordered) else k for k in keys])
         if write == "sqlite":
             trees = [_for_sqlite(tree) if tree is not None else None for tree in trees]
+        if not target_traits.features.derived_column_lists:
+            trees = [_without_derived_column_lists(tree) if tree is not None else None for tree in trees]
         out = [
             tree.sql(dialect=write, unsupported_level=sqlglot.ErrorLevel.RAISE)
             for tree in trees
