@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 from dbarchitect import api
 from dbarchitect.engines.traits import LatencyModel
 from dbarchitect.verify.calibration import calibration_markdown, latency_model_json, load_latency_model
-from dbarchitect.verify.replay import RATIO_TARGET, Verification, percentile, ratio_summary
+from dbarchitect.verify.replay import RATIO_TARGET, Verification, is_within_target, percentile, ratio_summary
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -80,7 +80,7 @@ def distribution(ratios: Sequence[float]) -> str:
     r = sorted(ratios)
     if not r:
         return "no estimates"
-    within = sum(1 for x in r if 1 / RATIO_TARGET <= x <= RATIO_TARGET)
+    within = sum(1 for x in r if is_within_target(x))
     return (
         f"{within} of {len(r)} within {RATIO_TARGET:g}x ({100 * within / len(r):.0f}%); min {r[0]:.3g}, "
         f"p25 {percentile(r, 0.25):.3g}, median {percentile(r, 0.5):.3g}, p75 {percentile(r, 0.75):.3g}, "
@@ -158,7 +158,7 @@ def heldout(
         ]
         for s in v.statements:
             ratio = f"{s.ratio:.2f}" if s.ratio is not None else "-"
-            flag = "" if s.ratio is not None and 1 / RATIO_TARGET <= s.ratio <= RATIO_TARGET else " **"
+            flag = "" if s.ratio is not None and is_within_target(s.ratio) else " **"
             detail = (f"error: {s.error}" if s.error else s.estimate_detail or "").replace("|", "\\|")
             lines.append(
                 f"| {s.name}{flag} | {fmt(s.p50_ms)} | {fmt(s.estimated_p50_ms)} | {fmt(s.p95_ms)} | "

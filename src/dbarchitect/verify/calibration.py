@@ -45,7 +45,7 @@ from dbarchitect.engines.traits import LatencyModel
 from dbarchitect.errors import DbarchError, Diagnostic
 from dbarchitect.ingest.sources import load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
-from dbarchitect.verify.replay import RATIO_TARGET, percentile, verify_design
+from dbarchitect.verify.replay import RATIO_TARGET, is_within_target, percentile, verify_design
 from dbarchitect.verify.synthetic import ProgressCallback
 
 #: The micro-workload's brief.
@@ -151,11 +151,21 @@ class Calibration:
 
     @property
     def within_target(self) -> int:
-        return sum(1 for r in self.ratios if 1 / RATIO_TARGET <= r <= RATIO_TARGET)
+        return sum(1 for r in self.ratios if is_within_target(r))
+
+    @property
+    def cost_unit_from_planner(self) -> bool:
+        """Whether ``ms_per_cost_unit`` was fitted on the engine planner's own costs (every point has
+        one) rather than the built-in model's."""
+        return _planner_costs(self.points)
 
     @property
     def medians_within_target(self) -> int:
-        return sum(1 for p in self.points if 1 / RATIO_TARGET <= p.median_ratio <= RATIO_TARGET)
+        return sum(1 for p in self.points if is_within_target(p.median_ratio))
+
+
+def _planner_costs(points: Sequence[CalibrationPoint]) -> bool:
+    return bool(points) and all(p.planner_cost is not None for p in points)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,7 +363,7 @@ def calibrate(
     ]
     # ms_per_cost_unit serves the planner's total costs (a design made against a live database):
     # fitted on the engine's own plan costs where its EXPLAIN gives them, else on the built-in model's
-    planner = all(p.planner_cost is not None for p in points)
+    planner = _planner_costs(points)
     per_unit = fit_total_cost(
         [p.fitted_ms - x[4] * p.features[4] - x[5] * p.features[5] for p in points],
         [p.planner_cost if planner and p.planner_cost is not None else p.cost for p in points],
@@ -460,8 +470,7 @@ def calibration_markdown(c: Calibration) -> str:
     """The run as Markdown: the fitted model, then every statement measured against it."""
     m = c.model
     s = _summary(c)
-    planner = bool(c.points) and all(p.planner_cost is not None for p in c.points)
-    fitted_on = "the engine planner" if planner else "the built-in model"
+    fitted_on = "the engine planner" if c.cost_unit_from_planner else "the built-in model"
     lines = [
         f"# Latency calibration on {c.engine}",
         "",

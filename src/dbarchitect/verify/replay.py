@@ -213,7 +213,7 @@ class Verification:
     @property
     def within_target(self) -> int:
         """Statements whose measured p95 is within :data:`RATIO_TARGET` x of the estimate."""
-        return sum(1 for r in self.ratios if 1 / RATIO_TARGET <= r <= RATIO_TARGET)
+        return sum(1 for r in self.ratios if is_within_target(r))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -982,49 +982,49 @@ def _ms(value: float | None) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.0f}"
 
 
+def is_within_target(ratio: float) -> bool:
+    """Whether a measured/estimated ratio is within :data:`RATIO_TARGET` x, either way."""
+    return 1 / RATIO_TARGET <= ratio <= RATIO_TARGET
+
+
+def _distribution(sorted_ratios: list[float]) -> dict[str, Any]:
+    """Count, within :data:`RATIO_TARGET` x either way, above and below it, min / p25 / median / p75 /
+    max of measured/estimated ratios (only ``count`` when there are none)."""
+    r = sorted_ratios
+    if not r:
+        return {"count": 0}
+    return {
+        "count": len(r),
+        "within_2x": sum(1 for x in r if is_within_target(x)),
+        "measured_above_2x": sum(1 for x in r if x > RATIO_TARGET),
+        "measured_below_half": sum(1 for x in r if x < 1 / RATIO_TARGET),
+        "min": round(r[0], 3),
+        "p25": round(percentile(r, 0.25), 3),
+        "median": round(percentile(r, 0.5), 3),
+        "p75": round(percentile(r, 0.75), 3),
+        "max": round(r[-1], 3),
+    }
+
+
 def ratio_summary(v: Verification) -> dict[str, Any]:
     """The measured/estimated p95 ratio distribution: how many statements have both, how many are
     within :data:`RATIO_TARGET` x (either way), min / p25 / median / p75 / max, and how many the
-    estimate under- (ratio above the target) and over-states."""
-    ratios = list(v.ratios)
-    if not ratios:
-        return {"count": 0}
+    estimate under- (ratio above the target) and over-states; with the medians' counts."""
+    summary = _distribution(list(v.ratios))
+    if not summary["count"]:
+        return summary
+    medians = [r for s in v.statements if (r := s.median_ratio) is not None]
     return {
-        "count": len(ratios),
-        "within_2x": v.within_target,
-        "measured_above_2x": sum(1 for r in ratios if r > RATIO_TARGET),
-        "measured_below_half": sum(1 for r in ratios if r < 1 / RATIO_TARGET),
-        "min": round(ratios[0], 3),
-        "p25": round(percentile(ratios, 0.25), 3),
-        "median": round(percentile(ratios, 0.5), 3),
-        "p75": round(percentile(ratios, 0.75), 3),
-        "max": round(ratios[-1], 3),
-        "medians_within_2x": sum(
-            1
-            for s in v.statements
-            if (r := s.median_ratio) is not None and 1 / RATIO_TARGET <= r <= RATIO_TARGET
-        ),
-        "medians_count": sum(1 for s in v.statements if s.median_ratio is not None),
+        **summary,
+        "medians_within_2x": sum(1 for r in medians if is_within_target(r)),
+        "medians_count": len(medians),
     }
 
 
 def planner_ratio_summary(v: Verification) -> dict[str, Any]:
     """The measured p95 / estimate distribution for the estimates made from the engine's own plan
     costs (PostgreSQL; ``{"count": 0}`` elsewhere), in :func:`ratio_summary`'s form."""
-    ratios = sorted(r for s in v.statements if (r := s.planner_ratio) is not None)
-    if not ratios:
-        return {"count": 0}
-    return {
-        "count": len(ratios),
-        "within_2x": sum(1 for r in ratios if 1 / RATIO_TARGET <= r <= RATIO_TARGET),
-        "measured_above_2x": sum(1 for r in ratios if r > RATIO_TARGET),
-        "measured_below_half": sum(1 for r in ratios if r < 1 / RATIO_TARGET),
-        "min": round(ratios[0], 3),
-        "p25": round(percentile(ratios, 0.25), 3),
-        "median": round(percentile(ratios, 0.5), 3),
-        "p75": round(percentile(ratios, 0.75), 3),
-        "max": round(ratios[-1], 3),
-    }
+    return _distribution(sorted(r for s in v.statements if (r := s.planner_ratio) is not None))
 
 
 def planner_ratio_sentence(v: Verification) -> str | None:
