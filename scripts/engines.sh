@@ -79,6 +79,21 @@ engines_cleanup() {
     TMP_ROOT=""
 }
 
+# Stop everything started here whenever the calling script exits (keeping its exit code), and turn
+# Ctrl-C / TERM into exits 130 / 143 so the cleanup runs then too.
+engines_cleanup_on_exit() {
+    trap '_engines_exit_cleanup' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+_engines_exit_cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    engines_cleanup
+    exit "$rc"
+}
+
 # --- Debian packages ---------------------------------------------------------------------------
 is_installed() {
     [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]

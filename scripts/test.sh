@@ -30,15 +30,7 @@ IS_CI=false
 # shellcheck source=scripts/engines.sh
 source scripts/engines.sh
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    engines_cleanup
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+engines_cleanup_on_exit
 
 # --- virtualenv ----------------------------------------------------------------------------------
 PYTHON=${PYTHON:-python3}

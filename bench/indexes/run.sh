@@ -32,15 +32,7 @@ checkpoint_timeout = 30min"
 # shellcheck source=scripts/engines.sh
 source scripts/engines.sh
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    engines_cleanup
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+engines_cleanup_on_exit
 
 [[ -x "$VENV/bin/python" ]] || die "no $VENV: run 'bash scripts/test.sh' once (it creates it with the test extra)"
 [[ -x "$VENV/bin/tpchgen-cli" ]] || die "no $VENV/bin/tpchgen-cli: pip install -e '.[test]'"
