@@ -43,6 +43,9 @@ from dbarchitect.verify.replay import RATIO_TARGET, Verification, is_within_targ
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RESULTS = HERE / "results"
+#: The baseline: the slo-latency rule's estimate before the latency model, planner cost x this many
+#: ms (one constant measured on PostgreSQL 15, applied to every engine).
+BASELINE_MS_PER_UNIT = 0.003
 #: Example -> scale for the held-out verification.
 SCALES = {"shop": 0.002, "saas": 0.0002, "iot": 0.0001, "tpch": 0.01, "blog": 1.0}
 
@@ -125,6 +128,9 @@ def heldout(
         "",
         f"**All examples, measured p95 / estimated p95: {distribution(every)}.**",
         f"Measured p50 / estimated median: {distribution(medians)}.",
+        f"Baseline, the same run estimated as before calibration (built-in cost x {BASELINE_MS_PER_UNIT} ms "
+        f"per unit, no fixed or write terms; a cost of 0 estimates nothing and counts as a miss): "
+        f"{baseline(runs)}.",
     ]
     planner = [r for _, v in runs for s in v.statements if (r := s.planner_ratio) is not None]
     if planner:
@@ -168,6 +174,29 @@ def heldout(
         if v.notes:
             lines += [""] + [f"- {n}" for n in v.notes]
     return "\n".join(lines) + "\n"
+
+
+def baseline(runs: Sequence[tuple[str, Verification]]) -> str:
+    """Measured p95 against the one-constant estimate the design rule used before the latency model
+    (cost x :data:`BASELINE_MS_PER_UNIT`), over the same statements as the model's ratios."""
+    ratios: list[float] = []
+    unestimated = 0
+    for _, v in runs:
+        for s in v.statements:
+            if s.ratio is None or s.p95_ms is None or s.estimated_cost is None:
+                continue
+            if s.estimated_cost <= 0:
+                unestimated += 1
+            else:
+                ratios.append(s.p95_ms / (s.estimated_cost * BASELINE_MS_PER_UNIT))
+    within = sum(1 for x in ratios if is_within_target(x))
+    total = len(ratios) + unestimated
+    return (
+        f"{within} of {total} within {RATIO_TARGET:g}x ({100 * within / total:.0f}%); "
+        f"{unestimated} estimated at 0 ms; {distribution(ratios)}"
+        if total
+        else "no estimates"
+    )
 
 
 def fmt(value: float | None) -> str:

@@ -667,10 +667,10 @@ def _open(url: str | None, traits: EngineTraits) -> Iterator[_Target]:
             listed = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
             raise DbarchError(
                 Diagnostic(
-                    f"{shown} is not empty ({len(existing)} table(s): {listed}); verify writes only to an "
-                    "empty scratch database",
+                    f"{shown} is not empty ({len(existing)} table(s): {listed}); verify and calibrate "
+                    "write only to an empty scratch database",
                     field="--engine-url",
-                    hint="create an empty database for the verification (or leave out the URL for SQLite)",
+                    hint="create an empty database for the run (or leave out the URL for SQLite)",
                 )
             )
         yield target
