@@ -81,7 +81,7 @@ class Session:
         jsonschema.validate(content, self._schemas[name])
         model = RESULT_MODELS[name].model_validate(content)
         untyped = outputs.untyped_keys(model)
-        assert not untyped, f"{name}: type these keys in src/dbarchitect/mcp/outputs.py: {untyped[:10]}"
+        assert not untyped, f"{name}: type these keys in src/dbarchitect/mcp/outputs/: {untyped[:10]}"
         # The text content is the same result, for clients that do not read structuredContent.
         assert json.loads(_text(result)) == content
         return content

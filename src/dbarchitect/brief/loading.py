@@ -1,0 +1,149 @@
+"""Reading a brief from YAML or JSON, with every problem turned into a one-line error naming the
+file, line and field; and the brief's published JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dbarchitect.brief.base import BriefModel
+from dbarchitect.brief.model import Brief
+from dbarchitect.errors import BriefError, Diagnostic
+
+# ---------------------------------------------------------------------------------------------
+# Loading with locations
+
+
+def _subclasses(cls: type[BriefModel]) -> list[type[BriefModel]]:
+    out: list[type[BriefModel]] = []
+    for sub in cls.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
+
+
+def brief_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the brief (for editors: ``dbarch brief-schema``)."""
+    schema = Brief.model_json_schema(by_alias=True)
+    schema["properties"].pop("base_dir", None)
+    models = {m.__name__: m for m in _subclasses(BriefModel)}
+    for name, definition in schema.get("$defs", {}).items():
+        shorthands = models[name].json_shorthands if name in models else ()
+        if shorthands:
+            outer = {k: definition.pop(k) for k in ("title", "description") if k in definition}
+            schema["$defs"][name] = {**outer, "anyOf": [definition, *shorthands]}
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dbarchitect design brief"
+    return schema
+
+
+def _yaml_locations(text: str) -> dict[tuple[str | int, ...], int]:
+    """Map each mapping key / sequence item path to its 1-based line in the YAML text."""
+    locations: dict[tuple[str | int, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return locations
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        locations[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, child in node.value:
+                k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+                locations[(*path, k)] = key.start_mark.line + 1
+                walk(child, (*path, k))
+                locations[(*path, k)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                walk(child, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return locations
+
+
+def _error_location(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int | None:
+    """Line of the deepest YAML node along ``loc``; path elements the validators added (such as
+    ``statements`` for a workload written as a plain list) are skipped."""
+    path: tuple[str | int, ...] = ()
+    for element in loc:
+        if (*path, element) in lines:
+            path = (*path, element)
+    return lines.get(path) if path else None
+
+
+def parse_brief(
+    data: Any, *, file: str = "<brief>", text: str | None = None, base_dir: Path | None = None
+) -> Brief:
+    """Validate already-parsed brief data; errors name ``file``, the line (when ``text`` is YAML/JSON
+    text) and the field path."""
+    if not isinstance(data, dict):
+        raise BriefError(
+            Diagnostic("a brief is a mapping with at least 'engine' and 'schema'", file=file, line=1)
+        )
+    try:
+        brief = Brief.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        fields = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "function-" in p)))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown field '{loc[-1]}'; see `dbarch brief-schema` for the fields a brief takes"
+        elif err["type"] == "missing":
+            msg = "is missing; add it (see `dbarch brief-schema`)"
+        elif err["type"] == "enum" and "ctx" in err:
+            msg = f"{err['input']!r} is not supported; use one of {err['ctx'].get('expected', '')}"
+        line = _error_location(loc, _yaml_locations(text)) if text is not None else None
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise BriefError(Diagnostic(msg + suffix, file=file, line=line, field=fields or None)) from None
+    if base_dir is not None:
+        brief = brief.model_copy(update={"base_dir": base_dir})
+    return brief
+
+
+def load_brief(path: str | Path) -> Brief:
+    """Read a brief from a YAML or JSON file. Raises :class:`BriefError` with file and line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BriefError(
+            Diagnostic("no such file; give the path of a brief (YAML or JSON)", file=str(p))
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BriefError(
+            Diagnostic(f"cannot read the brief: {exc.__class__.__name__}", file=str(p))
+        ) from None
+    return loads_brief(text, file=str(p), base_dir=p.resolve().parent)
+
+
+def loads_brief(text: str, *, file: str = "<brief>", base_dir: Path | None = None) -> Brief:
+    """Parse brief text (YAML, of which JSON is a subset)."""
+    if file.endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BriefError(
+                Diagnostic(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)
+            ) from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or "cannot be parsed"
+            raise BriefError(
+                Diagnostic(
+                    f"malformed YAML: {problem}",
+                    file=file,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="check indentation and quoting",
+                )
+            ) from None
+    return parse_brief(data, file=file, text=text, base_dir=base_dir or Path("."))

@@ -1,0 +1,194 @@
+"""Units in a brief: sizes, rates, durations, row counts; each a number or a string with a unit,
+and the JSON Schema patterns that publish them."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, WithJsonSchema
+
+# ---------------------------------------------------------------------------------------------
+# Units: sizes, rates, durations. Each accepts a number or a string with a unit.
+
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "pb": 10**15,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "pib": 2**50,
+}
+_RATE_UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "month": 86400.0 * 30,
+}
+_DURATION_UNITS = {
+    "d": 1.0,
+    "day": 1.0,
+    "days": 1.0,
+    "w": 7.0,
+    "week": 7.0,
+    "weeks": 7.0,
+    "m": 30.0,
+    "month": 30.0,
+    "months": 30.0,
+    "y": 365.0,
+    "year": 365.0,
+    "years": 365.0,
+}
+NUMBER = r"(?P<num>\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?)"
+
+
+def to_number(text: str) -> float:
+    return float(text.replace("_", ""))
+
+
+def parse_size(value: Any) -> int:
+    """Bytes from ``500GB``, ``1.5 TiB``, ``1048576`` (decimal units are powers of 1000)."""
+    if isinstance(value, bool):
+        raise ValueError("a size is a number of bytes or a string such as '500GB'")
+    if isinstance(value, int | float):
+        size = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(NUMBER + r"\s*(?P<unit>[a-zA-Z]*)", value.strip())
+        if not m or m["unit"].lower() not in _SIZE_UNITS:
+            raise ValueError(f"cannot read size {value!r}; write e.g. '500GB', '2TiB' or a number of bytes")
+        size = to_number(m["num"]) * _SIZE_UNITS[m["unit"].lower()]
+    else:
+        raise ValueError("a size is a number of bytes or a string such as '500GB'")
+    if size < 0 or size > 10**18:
+        raise ValueError(f"size {value!r} is out of range (0 to 1 EB)")
+    return int(size)
+
+
+def format_size(value: float) -> str:
+    """Bytes as a person reads them, in the decimal units budgets are written in: ``6.7 MB``."""
+    size = float(value)
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if abs(size) < 1000 or unit == "PB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} PB"  # pragma: no cover
+
+
+def parse_rate(value: Any) -> float:
+    """Executions per second from ``120/s``, ``3000/day``, ``10 per minute``, ``{per_day: 3000}``
+    or a plain number (per second)."""
+    if isinstance(value, bool):
+        raise ValueError("a rate is a number per second or a string such as '120/s' or '3000/day'")
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ValueError("a rate mapping has one key: per_second, per_minute, per_hour or per_day")
+        ((key, amount),) = value.items()
+        unit = str(key).removeprefix("per_")
+        if unit not in _RATE_UNITS or isinstance(amount, bool) or not isinstance(amount, int | float):
+            raise ValueError("a rate mapping is e.g. {per_day: 3000}")
+        rate = float(amount) / _RATE_UNITS[unit]
+    elif isinstance(value, int | float):
+        rate = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(NUMBER + r"\s*(?:/|per)\s*(?P<unit>[a-zA-Z]+)", value.strip())
+        if not m or m["unit"].lower().rstrip("s") not in {u.rstrip("s") for u in _RATE_UNITS}:
+            raise ValueError(f"cannot read rate {value!r}; write e.g. '120/s', '500/min' or '3000/day'")
+        unit = m["unit"].lower()
+        unit = unit if unit in _RATE_UNITS else unit.rstrip("s")
+        rate = to_number(m["num"]) / _RATE_UNITS[unit]
+    else:
+        raise ValueError("a rate is a number per second or a string such as '120/s' or '3000/day'")
+    if rate < 0 or rate > 1e8:
+        raise ValueError(f"rate {value!r} is out of range (0 to 100 million per second)")
+    return rate
+
+
+def parse_days(value: Any) -> float:
+    """Days from ``90d``, ``2y``, ``18 months``, or a plain number of days."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of days or a string such as '90d' or '2y'")
+    if isinstance(value, int | float):
+        days = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(NUMBER + r"\s*(?P<unit>[a-zA-Z]+)", value.strip())
+        if not m or m["unit"].lower() not in _DURATION_UNITS:
+            raise ValueError(f"cannot read duration {value!r}; write e.g. '90d', '18 months' or '2y'")
+        days = to_number(m["num"]) * _DURATION_UNITS[m["unit"].lower()]
+    else:
+        raise ValueError("a duration is a number of days or a string such as '90d' or '2y'")
+    if days <= 0 or days > 365 * 200:
+        raise ValueError(f"duration {value!r} is out of range (more than 0, at most 200 years)")
+    return days
+
+
+# JSON Schema for the unit strings (ECMA-262 patterns: no flags, so letters match either case).
+_JSON_NUMBER = r"\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?"
+
+
+def _any_case(word: str) -> str:
+    return "".join(
+        f"[{c.lower()}{c.upper()}]" if c.isalpha() else "\\" + c if c in r".^$*+?()[]{}|\/" else c
+        for c in word
+    )
+
+
+def one_of_words(words: Any) -> str:
+    return "(?:" + "|".join(_any_case(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+def unit_string(pattern: str, *examples: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": f"^\\s*{_JSON_NUMBER}\\s*{pattern}\\s*$", "examples": list(examples)}
+
+
+_SIZE_JSON = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        unit_string(one_of_words(u for u in _SIZE_UNITS if u) + "?", "500GB", "2TiB"),
+    ]
+}
+RATE_JSON = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "description": "per second"},
+        unit_string(
+            r"(?:/|[pP][eE][rR])\s*"
+            + one_of_words({u for u in _RATE_UNITS} | {u + "s" for u in _RATE_UNITS}),
+            "120/s",
+            "3000/day",
+            "10 per minute",
+        ),
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": False,
+            "properties": {
+                f"per_{u}": {"type": "number", "minimum": 0} for u in ("second", "minute", "hour", "day")
+            },
+        },
+    ]
+}
+_DAYS_JSON = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "description": "days"},
+        unit_string(one_of_words(_DURATION_UNITS), "90d", "18 months", "2y"),
+    ]
+}
+ROWS_JSON = {"anyOf": [{"type": "number", "minimum": 0}, unit_string("[kKmMbB]?", "5M", "200k")]}
+
+Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(_SIZE_JSON)]
+Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(RATE_JSON)]
+Days = Annotated[float, BeforeValidator(parse_days), WithJsonSchema(_DAYS_JSON)]

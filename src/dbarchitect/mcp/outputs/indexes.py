@@ -1,0 +1,101 @@
+"""The ``recommend_indexes`` tool's structured result."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.mcp.outputs.base import OutModel, redacted
+from dbarchitect.report.indexes import index_advice_document
+
+# ---------------------------------------------------------------------------------------------
+# recommend_indexes
+
+
+class IndexBudget(OutModel):
+    index_storage_bytes: float | None
+    write_amplification: float | None
+    time_limit_s: float | None
+    used_bytes: float
+
+
+class WorkloadCost(OutModel):
+    before: float | None
+    after: float | None
+    relative: float | None
+    unit: str
+
+
+class SearchStats(OutModel):
+    candidates: int
+    planner_calls: int
+    cache_hits: int
+    seconds: float | None
+
+
+class StatementGain(OutModel):
+    statement: str
+    cost_before: float | None
+    cost_after: float | None
+
+
+class RecommendedIndex(OutModel):
+    name: str
+    table: str
+    index: str
+    ddl: str
+    size_bytes: float | None
+    size_at_horizon_bytes: float | None
+    maintenance_cost_per_second: float | None
+    helps: list[StatementGain]
+    reasons: list[str]
+
+
+class StatementCost(OutModel):
+    statement: str
+    rate_per_second: float
+    cost_before: float | None
+    cost_after: float | None
+    plan_before: str | None
+    plan_after: str | None
+    uses: list[str]
+    error: str | None
+
+
+class ExistingIndexFinding(OutModel):
+    index: str
+    table: str
+    kind: str
+    reason: str
+    bytes_saved: float
+    drop_sql: str
+    covered_by: str | None
+
+
+class RejectedCandidate(OutModel):
+    index: str
+    reason: str
+
+
+class IndexAdviceResult(OutModel):
+    """Indexes for the workload within the budget, each with its size, the statements it helps (cost
+    before and after) and its write cost; existing indexes proposed for removal; every rejection."""
+
+    engine: str
+    backend: str = Field(description="'builtin' (the cost model) or 'hypopg' (the real planner)")
+    planner_settings: dict[str, str]
+    algorithm: str
+    optimal: bool
+    stopped_early: bool
+    budget: IndexBudget
+    workload_cost: WorkloadCost
+    search: SearchStats
+    recommended: list[RecommendedIndex]
+    statements: list[StatementCost]
+    existing: list[ExistingIndexFinding]
+    rejected: list[RejectedCandidate]
+    notes: list[str]
+
+
+def index_advice_result(advice: IndexAdvice) -> IndexAdviceResult:
+    return IndexAdviceResult.model_validate(redacted(index_advice_document(advice)))

@@ -1,0 +1,45 @@
+"""The ``lint_migration`` tool's structured result."""
+
+from __future__ import annotations
+
+import json
+
+from dbarchitect.guardrails import LintResult, lint_json
+from dbarchitect.mcp.outputs.base import Level, OutModel, redacted
+
+# ---------------------------------------------------------------------------------------------
+# lint_migration
+
+
+class Fix(OutModel):
+    description: str
+    replacement: str
+
+
+class LintFinding(OutModel):
+    rule: str
+    level: Level
+    message: str
+    file: str | None
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    hint: str | None
+    fix: Fix | None
+
+
+class LintReport(OutModel):
+    """Findings of the migration linter, in file order; ``errors`` > 0 fails a CI gate."""
+
+    file: str | None
+    engine: str
+    statements: int
+    rules: list[str]
+    errors: int
+    warnings: int
+    findings: list[LintFinding]
+
+
+def lint_report(result: LintResult) -> LintReport:
+    return LintReport.model_validate(redacted(json.loads(lint_json(result))))

@@ -1,0 +1,39 @@
+"""The ``check_design`` tool's structured result."""
+
+from __future__ import annotations
+
+import json
+
+from dbarchitect.guardrails.design.runner import DesignVerdict, verdict_json
+from dbarchitect.mcp.outputs.base import Level, OutModel, redacted
+
+# ---------------------------------------------------------------------------------------------
+# check_design
+
+
+class DesignFinding(OutModel):
+    rule: str
+    level: Level
+    table: str | None
+    column: str | None
+    statement: str | None
+    engine: str | None
+    message: str
+    hint: str | None
+
+
+class VerdictResult(OutModel):
+    """The guardrail verdict of a design: findings errors first; ``passed`` when none is an error."""
+
+    brief: str
+    engine: str
+    passed: bool
+    errors: int
+    warnings: int
+    rules: list[str]
+    notes: list[str]
+    findings: list[DesignFinding]
+
+
+def verdict_result(verdict: DesignVerdict) -> VerdictResult:
+    return VerdictResult.model_validate(redacted(json.loads(verdict_json(verdict))))

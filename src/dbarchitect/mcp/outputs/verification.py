@@ -1,0 +1,117 @@
+"""The ``verify_design`` tool's structured result."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import Field
+
+from dbarchitect.mcp.outputs.base import OutModel, redacted
+from dbarchitect.verify.replay import Verification, verification_json
+
+# ---------------------------------------------------------------------------------------------
+# verify_design
+
+
+class TableLoad(OutModel):
+    table: str
+    rows: int
+    wanted: int
+    rejected: int
+    seconds: float
+
+
+class Generation(OutModel):
+    tables: list[TableLoad]
+    seconds: float
+    schema_seconds: float
+    notes: list[str]
+    rows: int
+    rows_per_second: float
+
+
+class Measurement(OutModel):
+    name: str
+    kind: str
+    sql: str = Field(description="the SQL as run on the scratch engine")
+    slo_p95_ms: float | None
+    slo_p99_ms: float | None
+    executions: int
+    errors: int
+    error: str | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    plan: list[str]
+    estimated_ms: float | None
+    unbound: list[str] = Field(description="parameters no column was found for (bound to NULL)")
+    supplied: list[str] = Field(
+        default_factory=list,
+        description="identity columns (table.column) the engine cannot fill, given values by the replay",
+    )
+    estimated_cost: float | None = Field(default=None, description="the plan cost behind the estimate")
+    estimate_detail: str | None = Field(default=None, description="how the estimate adds up")
+    committed: bool = Field(default=False, description="a write that ran committed (a calibration run)")
+    estimated_p50_ms: float | None = Field(
+        default=None, description="the estimated median (estimated_ms is it x the model's p95/p50)"
+    )
+    ratio: float | None = Field(description="measured p95 / estimate")
+    median_ratio: float | None = Field(default=None, description="measured p50 / estimated median")
+    planner_cost: float | None = Field(
+        default=None, description="the engine's own plan cost on the loaded data (PostgreSQL's EXPLAIN)"
+    )
+    planner_estimated_ms: float | None = Field(
+        default=None, description="the p95 estimated from planner_cost (as a design made with a database)"
+    )
+    planner_estimated_p50_ms: float | None = None
+    planner_ratio: float | None = Field(default=None, description="measured p95 / planner_estimated_ms")
+    meets_slo: bool | None
+
+
+class RatioSummary(OutModel):
+    """Measured/estimated p95 over the statements with both (only ``count`` when there are none)."""
+
+    count: int
+    within_2x: int | None = None
+    measured_above_2x: int | None = Field(default=None, description="statements the estimate understates")
+    measured_below_half: int | None = Field(default=None, description="statements the estimate overstates")
+    min: float | None = None
+    p25: float | None = None
+    median: float | None = None
+    p75: float | None = None
+    max: float | None = None
+    medians_within_2x: int | None = Field(
+        default=None, description="statements whose p50 is within 2x of the estimated median"
+    )
+    medians_count: int | None = None
+
+
+class VerificationResult(OutModel):
+    """The design built on a scratch database with synthetic data, the workload replayed: p50/p95/p99
+    per statement against its SLO, with the plan used and the estimate beside it."""
+
+    engine: str
+    database: str
+    server: str = Field(default="", description="the server's own version string")
+    scale: float
+    seed: int
+    ok: bool
+    estimate_source: str | None = Field(default=None, description="how the estimates were made")
+    probe_ms: float = Field(
+        default=0.0, description="median of the speed probe (a 200-row recursive CTE) between the statements"
+    )
+    speed_factor: float = Field(
+        default=1.0, description="how much the latency model was scaled to the probe (1.0: not scaled)"
+    )
+    generation: Generation
+    statements: list[Measurement]
+    ratios: RatioSummary
+    planner_ratios: RatioSummary = Field(
+        default_factory=lambda: RatioSummary(count=0),
+        description="the same distribution for the estimates from the engine's own plan costs",
+    )
+    notes: list[str]
+
+
+def verification_result(verification: Verification) -> VerificationResult:
+    return VerificationResult.model_validate(redacted(json.loads(verification_json(verification))))
