@@ -30,7 +30,17 @@ from dbarchitect.brief.schema import (
     dependency_attributes,
 )
 from dbarchitect.brief.sizes import ColumnStatsSpec, Growth, TableSizeSpec
-from dbarchitect.brief.units import Days, Rate, Size, format_size, parse_days, parse_rate, parse_size
+from dbarchitect.brief.units import (
+    Days,
+    Rate,
+    Seconds,
+    Size,
+    format_size,
+    parse_days,
+    parse_rate,
+    parse_seconds,
+    parse_size,
+)
 from dbarchitect.brief.workload import (
     LogImport,
     PgStatStatementsImport,
@@ -68,6 +78,7 @@ __all__ = [
     "RelationshipSpec",
     "RepeatSpec",
     "SchemaSpec",
+    "Seconds",
     "Size",
     "SloSpec",
     "SourceDatabase",
@@ -86,5 +97,6 @@ __all__ = [
     "parse_brief",
     "parse_days",
     "parse_rate",
+    "parse_seconds",
     "parse_size",
 ]

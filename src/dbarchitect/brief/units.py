@@ -135,6 +135,44 @@ def parse_days(value: Any) -> float:
     return days
 
 
+_SECONDS_UNITS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "days": 86400.0,
+}
+
+
+def parse_seconds(value: Any) -> float:
+    """Seconds from ``500ms``, ``5s``, ``2min``, ``1h``, ``1d`` or a plain number of seconds (for
+    staleness, recovery objectives and other short durations; ``m`` is refused as ambiguous)."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or a string such as '5s', '2min' or '1h'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(NUMBER + r"\s*(?P<unit>[a-zA-Z]+)", value.strip())
+        if not m or m["unit"].lower() not in _SECONDS_UNITS:
+            raise ValueError(f"cannot read duration {value!r}; write e.g. '500ms', '5s', '2min' or '1h'")
+        seconds = to_number(m["num"]) * _SECONDS_UNITS[m["unit"].lower()]
+    else:
+        raise ValueError("a duration is a number of seconds or a string such as '5s', '2min' or '1h'")
+    if not 0 <= seconds <= 86400.0 * 366 * 10:
+        raise ValueError(f"duration {value!r} is out of range (0 to 10 years)")
+    return seconds
+
+
 # JSON Schema for the unit strings (ECMA-262 patterns: no flags, so letters match either case).
 _JSON_NUMBER = r"\d+(?:_\d+)*(?:\.\d+)?(?:e\d+)?"
 
@@ -191,4 +229,11 @@ ROWS_JSON = {"anyOf": [{"type": "number", "minimum": 0}, unit_string("[kKmMbB]?"
 
 Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(_SIZE_JSON)]
 Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(RATE_JSON)]
+_SECONDS_JSON = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "description": "seconds"},
+        unit_string(one_of_words(_SECONDS_UNITS), "500ms", "5s", "2min", "1h"),
+    ]
+}
 Days = Annotated[float, BeforeValidator(parse_days), WithJsonSchema(_DAYS_JSON)]
+Seconds = Annotated[float, BeforeValidator(parse_seconds), WithJsonSchema(_SECONDS_JSON)]

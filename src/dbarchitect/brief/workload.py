@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from dbarchitect.brief.base import BriefModel
-from dbarchitect.brief.units import Days, Rate
+from dbarchitect.brief.units import Days, Rate, Seconds
 from dbarchitect.errors import did_you_mean
 from dbarchitect.model.names import EngineName
 
@@ -38,6 +38,11 @@ class StatementSpec(BriefModel):
     )
     slo: SloSpec | None = None
     params: dict[str, Any] = Field(default_factory=dict, description="example parameter values")
+    max_staleness: Seconds | None = Field(
+        default=None,
+        description="how old the data this statement reads may be ('5s', '15min', '1h'): lets a summary "
+        "table be refreshed on a schedule or the statement go to a replica; default: exact (0)",
+    )
 
     @model_validator(mode="after")
     def _sql_or_file(self) -> StatementSpec:

@@ -1,0 +1,5 @@
+"""``python -m dbarchitect.cli``."""
+
+from dbarchitect.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""``dbarch check``: the guardrail verdict, for CI gates."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from dbarchitect import api
+from dbarchitect.cli.app import (
+    BriefArg,
+    CalibrationOpt,
+    app,
+    key_values,
+    run,
+)
+from dbarchitect.guardrails.design.runner import (
+    verdict_json,
+    verdict_sarif,
+    verdict_text,
+)
+from dbarchitect.report.json import dumps
+from dbarchitect.report.markdown import verdict_markdown
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+@app.command()
+def check(
+    brief: BriefArg,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", "-d", help="PostgreSQL URL to cost on with HypoPG (read-only)."),
+    ] = None,
+    engine_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine-url",
+            help="ENGINE=URL of an empty scratch database to prove portability on (emptied after).",
+        ),
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    calibration: CalibrationOpt = None,
+) -> None:
+    """The guardrail verdict of the brief's design; exit 1 when an error-level guardrail fails."""
+    verdict = run(
+        lambda: api.check_brief(
+            brief,
+            database=database,
+            engine_urls=key_values(
+                engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://..."
+            ),
+            calibration=calibration,
+        )
+    )
+    if format == CheckFormat.sarif:
+        sys.stdout.write(dumps(verdict_sarif(verdict)))
+    elif format == CheckFormat.markdown:
+        sys.stdout.write(verdict_markdown(json.loads(verdict_json(verdict))))
+    elif format == CheckFormat.json:
+        sys.stdout.write(verdict_json(verdict))
+    else:
+        sys.stdout.write(verdict_text(verdict))
+    raise typer.Exit(0 if verdict.passed else 1)

@@ -1,0 +1,81 @@
+"""``dbarch inspect`` and ``dbarch design``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dbarchitect import api
+from dbarchitect.cli.app import (
+    BriefArg,
+    FormatOpt,
+    OutputFormat,
+    app,
+    emit,
+    run,
+)
+from dbarchitect.errors import DbarchError
+from dbarchitect.report.document import design_document, inspection_document
+from dbarchitect.report.html import render_html
+from dbarchitect.report.json import dumps
+from dbarchitect.report.markdown import render_markdown
+from dbarchitect.results import Design
+
+
+@app.command()
+def inspect(brief: BriefArg, format: FormatOpt = OutputFormat.text) -> None:
+    """Show what the tool understood: tables, sizes, and every statement's access paths."""
+    inspection = run(lambda: api.inspect_brief(brief))
+    doc = inspection_document(inspection)
+    emit(doc, format)
+
+
+@app.command()
+def design(
+    brief: BriefArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Directory for schema files, report.md, report.html, design.json."
+        ),
+    ] = None,
+    format: FormatOpt = OutputFormat.text,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "-d",
+            help="PostgreSQL URL to cost indexes on with HypoPG (read-only; default: the built-in model).",
+        ),
+    ] = None,
+) -> None:
+    """Choose indexes, render the schema for the target and every portable engine, with the analysis."""
+    result = run(lambda: api.design(brief, database=database))
+    files: dict[str, str] = {}
+    if output is not None:
+        files = run(lambda: _write_design(result, output))
+    doc = design_document(result, files)
+    if output is not None:
+        run(lambda: _write_reports(doc, output))
+    emit(doc, format)
+
+
+def _write_design(result: Design, output: Path) -> dict[str, str]:
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DbarchError(f"{output}: cannot create the output directory ({exc.strerror})") from None
+    files: dict[str, str] = {}
+    for schema in result.schemas:
+        path = output / f"schema.{schema.engine.name.value}.sql"
+        path.write_text(schema.sql, encoding="utf-8")
+        files[schema.engine.name.value] = str(path)
+    return files
+
+
+def _write_reports(doc: dict[str, object], output: Path) -> None:
+    (output / "report.md").write_text(render_markdown(doc), encoding="utf-8")
+    (output / "report.html").write_text(render_html(doc), encoding="utf-8")
+    (output / "design.json").write_text(dumps(doc), encoding="utf-8")

@@ -1,0 +1,103 @@
+"""``dbarch lint`` and ``dbarch rules``."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dbarchitect import api
+from dbarchitect.cli.app import (
+    app,
+    key_values,
+    run,
+)
+from dbarchitect.errors import DbarchError
+from dbarchitect.guardrails import explain_rule, get_rule, lint_json, lint_sarif, lint_text, rule_ids
+from dbarchitect.guardrails.design.runner import (
+    all_design_rules,
+    explain_design_rule,
+)
+from dbarchitect.report.json import dumps
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+@app.command()
+def lint(
+    file: Annotated[Path, typer.Argument(help="The migration file (.sql).", show_default=False)],
+    engine: Annotated[
+        str,
+        typer.Option("--engine", "-e", help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'."),
+    ],
+    brief: Annotated[
+        Path | None,
+        typer.Option(
+            "--brief", help="A brief: its schema, sizes, growth and guardrail levels inform the rules."
+        ),
+    ] = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="Set a rule's level: RULE-ID=error|warning|off.")
+    ] = None,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+) -> None:
+    """Lint a hand-written migration for operations that lock, rewrite or lose data (exit 1 on errors)."""
+    result = run(
+        lambda: api.lint_migration(
+            file,
+            engine,
+            brief=brief,
+            config=key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off"),
+        )
+    )
+    if format == LintFormat.sarif:
+        sys.stdout.write(dumps(lint_sarif(result)))
+    elif format == LintFormat.json:
+        sys.stdout.write(lint_json(result))
+    else:
+        sys.stdout.write(lint_text(result))
+    raise typer.Exit(result.exit_code)
+
+
+rules_app = typer.Typer(help="The lint rules: list them, or explain one.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """Every rule id with its one-line summary: migration lint rules, then design guardrails."""
+    typer.echo("# migration lint (dbarch lint)")
+    for rule_id in rule_ids():
+        typer.echo(f"{rule_id}: {get_rule(rule_id).summary}")
+    typer.echo("# design guardrails (dbarch check)")
+    for design_rule in all_design_rules():
+        typer.echo(f"{design_rule.id}: {design_rule.summary}")
+
+
+def _explain(rule_id: str) -> str:
+    """A lint rule's explanation, else a design rule's (an id may name both: then both are shown)."""
+    texts: list[str] = []
+    errors: list[DbarchError] = []
+    for explain in (explain_rule, explain_design_rule):
+        try:
+            texts.append(explain(rule_id).rstrip())
+        except DbarchError as exc:
+            errors.append(exc)
+    if not texts:
+        raise errors[0]
+    return "\n\n".join(texts) + "\n"
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. require-concurrent-index-creation.")],
+) -> None:
+    """What the rule catches, why it matters, and the safe alternative."""
+    sys.stdout.write(run(lambda: _explain(rule_id)))

@@ -1,0 +1,88 @@
+"""``dbarch partition``."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dbarchitect import api
+from dbarchitect.cli.app import BriefArg, app, key_values, run, write_text
+from dbarchitect.cli.migrate import write_migration
+from dbarchitect.report.json import dumps
+from dbarchitect.report.markdown import render_markdown
+
+
+class PartitionFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sql = "sql"
+
+
+@app.command()
+def partition(
+    brief: BriefArg,
+    engine_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine-url",
+            help="ENGINE=URL of a scratch database to EXPLAIN every statement on (PostgreSQL: rolled back; "
+            "MariaDB/MySQL: must be empty, emptied after).",
+        ),
+    ] = None,
+    format: Annotated[
+        PartitionFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = PartitionFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Directory for partitioning.md/.json/.sql, pg_partman.sql and migration/ (steps by phase).",
+        ),
+    ] = None,
+) -> None:
+    """Decide per table whether partitioning pays, its key and layout, the engine's rules, maintenance
+    and migration; with --engine-url, measure the pruning with the planner's EXPLAIN."""
+    from dbarchitect.report.partitioning import (
+        partitioning_document,
+        partitioning_files,
+        partitioning_sql,
+        render_partitioning_text,
+    )
+
+    result = run(
+        lambda: api.advise_partitioning(
+            brief,
+            engine_urls=key_values(
+                engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://user@host/scratch"
+            ),
+        )
+    )
+    doc = partitioning_document(result)
+    if output is not None:
+
+        def write() -> None:
+            for name, content in partitioning_files(result).items():
+                write_text(output / name, content)
+            write_text(
+                output / "partitioning.md", render_markdown({"partitioning": doc}, "partitioning.md.j2")
+            )
+            write_text(output / "partitioning.json", dumps(doc))
+            if result.advice.migration is not None:
+                write_migration(result.advice.migration, output / "migration")
+
+        run(write)
+    if format == PartitionFormat.sql:
+        sys.stdout.write(partitioning_sql(result))
+    elif format == PartitionFormat.json:
+        sys.stdout.write(dumps(doc))
+    elif format == PartitionFormat.markdown:
+        sys.stdout.write(render_markdown({"partitioning": doc}, "partitioning.md.j2"))
+    else:
+        render_partitioning_text(doc, Console(highlight=False, width=160))

@@ -1,0 +1,47 @@
+"""``dbarch mcp``: the MCP server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dbarchitect.cli.app import (
+    app,
+    run,
+)
+
+
+@app.command()
+def mcp(
+    http: Annotated[
+        bool, typer.Option("--http", help="Streamable HTTP (at http://HOST:PORT/mcp) instead of stdio.")
+    ] = False,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on with --http (loopback).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="Port to listen on with --http.")
+    ] = 8000,
+    allow_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--allow-scratch",
+            help="Let calls write to an EMPTY scratch database they name (verify, rehearsal, portability); "
+            "off: no tool writes to any database.",
+        ),
+    ] = False,
+    root: Annotated[
+        Path, typer.Option("--root", help="The only directory whose files tools may read (default: here).")
+    ] = Path("."),
+    allow_remote: Annotated[
+        bool,
+        typer.Option("--allow-remote", help="Let --host be a non-loopback address (no authentication!)."),
+    ] = False,
+) -> None:
+    """Serve the architect to AI agents over the Model Context Protocol (stdio, or HTTP on loopback)."""
+    from dbarchitect.mcp import Sandbox, serve
+
+    sandbox = run(lambda: Sandbox.at(root, allow_scratch=allow_scratch))
+    run(lambda: serve(sandbox, http=http, host=host, port=port, allow_remote=allow_remote))

@@ -1,0 +1,154 @@
+"""``dbarch verify`` and ``dbarch calibrate``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import TaskID
+
+from dbarchitect import api
+from dbarchitect.cli.app import (
+    BriefArg,
+    CalibrationOpt,
+    app,
+    fail,
+    progress_bar,
+    run,
+)
+from dbarchitect.verify.calibration import (
+    calibration_json,
+    calibration_markdown,
+    calibration_text,
+    latency_model_json,
+)
+from dbarchitect.verify.replay import verification_json, verification_markdown, verification_text
+
+
+class VerifyFormat(StrEnum):
+    markdown = "markdown"
+    text = "text"
+    json = "json"
+
+
+@contextmanager
+def _verify_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """One bar per stage of ``verify`` (data generation, replay)."""
+    with progress_bar(enabled) as bar:
+        if bar is None:
+            yield None
+            return
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=max(total, done))
+
+        yield update
+
+
+EngineUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine-url",
+        help="An EMPTY scratch PostgreSQL/MariaDB/SQLite database to fill (default: embedded SQLite).",
+    ),
+]
+EmbeddedOpt = Annotated[bool, typer.Option("--embedded", help="SQLite in a temporary file (the default).")]
+ScaleOpt = Annotated[float, typer.Option("--scale", help="Fraction of the brief's row counts to generate.")]
+SecondsOpt = Annotated[float, typer.Option("--seconds", help="Seconds of replay per statement at most.")]
+RepetitionsOpt = Annotated[int, typer.Option("--repetitions", help="Executions per statement at most.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the synthetic data and parameters.")]
+VerifyFormatOpt = Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+@app.command()
+def verify(
+    brief: BriefArg,
+    engine_url: EngineUrlOpt = None,
+    embedded: EmbeddedOpt = False,
+    scale: ScaleOpt = 0.01,
+    seconds: SecondsOpt = 2.0,
+    repetitions: RepetitionsOpt = 200,
+    seed: SeedOpt = 0,
+    format: VerifyFormatOpt = VerifyFormat.markdown,
+    calibration: CalibrationOpt = None,
+) -> None:
+    """Build the design with synthetic data, replay the workload, measure p50/p95 against each SLO
+    and the estimate for the data as loaded (exit 1 when a statement misses its SLO or fails)."""
+    if embedded and engine_url is not None:
+        fail("give either --engine-url or --embedded, not both")
+    with _verify_progress(True) as progress:
+        result = run(
+            lambda: api.verify_brief(
+                brief,
+                engine_url=engine_url,
+                scale=scale,
+                seconds_per_statement=seconds,
+                repetitions=repetitions,
+                seed=seed,
+                progress=progress,
+                calibration=calibration,
+            )
+        )
+    if format == VerifyFormat.json:
+        sys.stdout.write(verification_json(result))
+    elif format == VerifyFormat.text:
+        sys.stdout.write(verification_text(result))
+    else:
+        sys.stdout.write(verification_markdown(result))
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def calibrate(
+    engine_url: EngineUrlOpt = None,
+    embedded: EmbeddedOpt = False,
+    scale: Annotated[
+        float, typer.Option("--scale", help="Fraction of the micro-workload's sizes (1: 650k rows).")
+    ] = 1.0,
+    seconds: SecondsOpt = 2.0,
+    repetitions: Annotated[
+        int, typer.Option("--repetitions", help="Executions per statement at most.")
+    ] = 300,
+    seed: SeedOpt = 0,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the fitted model here, for --calibration FILE."),
+    ] = None,
+    format: Annotated[
+        VerifyFormat, typer.Option("--format", "-f", help="Output format of the report.")
+    ] = VerifyFormat.markdown,
+) -> None:
+    """Fit an engine's latency model: run a fixed micro-workload on an EMPTY scratch database (the
+    tables it creates stay there) and fit the coefficients by least squares."""
+    if embedded and engine_url is not None:
+        fail("give either --engine-url or --embedded, not both")
+    with _verify_progress(True) as progress:
+        result = run(
+            lambda: api.calibrate_engine(
+                engine_url,
+                scale=scale,
+                seconds_per_statement=seconds,
+                repetitions=repetitions,
+                seed=seed,
+                progress=progress,
+            )
+        )
+    if output is not None:
+        try:
+            output.write_text(latency_model_json(result.model), encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc.__class__.__name__}")
+    if format == VerifyFormat.json:
+        sys.stdout.write(calibration_json(result))
+    elif format == VerifyFormat.text:
+        sys.stdout.write(calibration_text(result))
+    else:
+        sys.stdout.write(calibration_markdown(result))
