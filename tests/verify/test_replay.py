@@ -16,11 +16,11 @@ from dbarchitect.results import Inspection
 from dbarchitect.verify.replay import (
     Binding,
     Verification,
-    _rewrite_params,
     bind_parameters,
     percentile,
     planner_ratio_summary,
     ratio_summary,
+    rewrite_params,
     verification_json,
     verification_markdown,
     verify_design,
@@ -167,7 +167,7 @@ def test_parameters_bound_to_their_columns() -> None:
 def test_parameters_rewritten_for_the_driver(
     family: EngineName, sql: str, expected: str, names: list[str]
 ) -> None:
-    assert _rewrite_params(sql, family) == (expected, names)
+    assert rewrite_params(sql, family) == (expected, names)
 
 
 def test_percentile_interpolates() -> None:

@@ -1,0 +1,168 @@
+"""What a verification measured: per statement its latencies against its SLO and the estimate beside
+them; the whole run with its data and the speed probe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dbarchitect.verify.synthetic import (
+    Generation,
+)
+
+#: A ratio measured/estimated within this factor counts as "within" (the issue's 2x target).
+RATIO_TARGET = 2.0
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    """One statement replayed on the synthetic data, against its SLO.
+
+    Attributes:
+        name: The statement's name in the brief.
+        kind: ``select``, ``insert``, ``update``, ``delete``...
+        sql: The SQL as run on the scratch engine (transpiled, parameters in the driver's style).
+        slo_p95_ms: The brief's p95 SLO in milliseconds, if it gives one.
+        slo_p99_ms: The brief's p99 SLO in milliseconds, if it gives one.
+        executions: Timed executions (bounded by the repetitions and seconds per statement).
+        errors: Executions that failed.
+        error: The first failure's message.
+        p50_ms: Measured median latency, milliseconds.
+        p95_ms: Measured 95th percentile latency, milliseconds.
+        p99_ms: Measured 99th percentile latency, milliseconds.
+        plan: The plan the engine chose (EXPLAIN / EXPLAIN QUERY PLAN), one node per line.
+        estimated_ms: The estimate beside the measurement: the built-in cost model's plan cost on
+            the design at the loaded sizes, through the measured engine's latency model (see
+            ``Verification.estimate_source``); ``None`` when the statement could not be costed.
+        unbound: Parameters no column could be found for (bound to NULL), named so the result is
+            not trusted blindly.
+        supplied: Identity columns (``table.column``) the engine cannot fill itself, which the
+            replay gives fresh values (SQLite: an identity that is not the rowid).
+        estimated_p50_ms: The estimated median (``estimated_ms`` is it x the model's p95/p50).
+        estimated_cost: The plan cost behind the estimate, PostgreSQL planner units.
+        estimate_detail: How the estimate adds up (per statement, writes, index entries, cost).
+        committed: The write ran committed on its own (a calibration run), not rolled back.
+        planner_cost: The engine's own plan cost for the statement on the loaded data (PostgreSQL's
+            EXPLAIN total cost); None on engines whose EXPLAIN gives none.
+        planner_estimated_ms: The estimated p95 from ``planner_cost`` through the latency model
+            (its ``ms_per_cost_unit``): what a design made with ``--database`` estimates.
+        planner_estimated_p50_ms: The estimated median from ``planner_cost``.
+    """
+
+    name: str
+    kind: str
+    sql: str
+    slo_p95_ms: float | None
+    slo_p99_ms: float | None
+    executions: int
+    errors: int
+    error: str | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    plan: tuple[str, ...]
+    estimated_ms: float | None = None
+    unbound: tuple[str, ...] = ()
+    supplied: tuple[str, ...] = ()
+    estimated_p50_ms: float | None = None
+    estimated_cost: float | None = None
+    estimate_detail: str | None = None
+    committed: bool = False
+    planner_cost: float | None = None
+    planner_estimated_ms: float | None = None
+    planner_estimated_p50_ms: float | None = None
+
+    @property
+    def planner_ratio(self) -> float | None:
+        """Measured p95 over the estimate from the engine's own plan cost."""
+        if self.p95_ms is None or not self.planner_estimated_ms:
+            return None
+        return self.p95_ms / self.planner_estimated_ms
+
+    @property
+    def ratio(self) -> float | None:
+        """Measured p95 over the estimate."""
+        if self.p95_ms is None or not self.estimated_ms:
+            return None
+        return self.p95_ms / self.estimated_ms
+
+    @property
+    def median_ratio(self) -> float | None:
+        """Measured p50 over the estimated median (the model without its p95/p50 factor)."""
+        if self.p50_ms is None or not self.estimated_p50_ms:
+            return None
+        return self.p50_ms / self.estimated_p50_ms
+
+    @property
+    def meets_slo(self) -> bool | None:
+        """True/False against the p95 (and p99) SLO; None without an SLO or a measurement."""
+        if self.p95_ms is None or (self.slo_p95_ms is None and self.slo_p99_ms is None):
+            return None
+        ok = self.slo_p95_ms is None or self.p95_ms <= self.slo_p95_ms
+        if self.slo_p99_ms is not None and self.p99_ms is not None:
+            ok = ok and self.p99_ms <= self.slo_p99_ms
+        return ok
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The design built on a scratch database, filled with synthetic data and the workload replayed
+    (``dbarchitect.verify_brief``, ``dbarch verify``).
+
+    Attributes:
+        engine: The engine measured on, e.g. ``SQLite 3.40`` or ``PostgreSQL 15``.
+        database: Redacted URL of the scratch database, or ``sqlite (temporary file)``.
+        scale: The fraction of the brief's row counts generated.
+        seed: The seed of the synthetic data and the parameters.
+        generation: The data generated: per table rows, rows dropped and seconds (``.tables``),
+            total ``.rows``, ``.seconds`` and ``.rows_per_second``.
+        statements: Every statement's measurement, in the brief's order.
+        notes: What was not measured, and why.
+        estimate_source: How the estimates were made: the cost model, the sizes it was given and
+            the latency model's calibration (``None`` without estimates).
+        server: The server's own version string (``15.20 (Debian ...)``, ``10.11.19-MariaDB``).
+        probe_ms: The median of the speed probe (:data:`PROBE_SQL`, :data:`PROBE_RUNS` runs before
+            each statement and after the last) on the scratch database, milliseconds.
+        speed_factor: How much the latency model was scaled to the probe (its ``probe_ms`` over the
+            calibration run's); 1.0 when not scaled.
+    """
+
+    engine: str
+    database: str
+    scale: float
+    seed: int
+    generation: Generation
+    statements: tuple[StatementResult, ...]
+    notes: tuple[str, ...] = field(default=())
+    estimate_source: str | None = None
+    server: str = ""
+    probe_ms: float = 0.0
+    speed_factor: float = 1.0
+
+    @property
+    def ok(self) -> bool:
+        """No statement missed its SLO or failed (``dbarch verify`` exits 1 otherwise)."""
+        return all(s.meets_slo is not False and s.errors == 0 for s in self.statements)
+
+    @property
+    def ratios(self) -> tuple[float, ...]:
+        return tuple(sorted(r for s in self.statements if (r := s.ratio) is not None))
+
+    @property
+    def within_target(self) -> int:
+        """Statements whose measured p95 is within :data:`RATIO_TARGET` x of the estimate."""
+        return sum(1 for r in self.ratios if is_within_target(r))
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) with linear interpolation between the nearest ranks."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    position = q * (len(sorted_values) - 1)
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def is_within_target(ratio: float) -> bool:
+    """Whether a measured/estimated ratio is within :data:`RATIO_TARGET` x, either way."""
+    return 1 / RATIO_TARGET <= ratio <= RATIO_TARGET

@@ -1,0 +1,197 @@
+"""The verification as Markdown, plain text and JSON, with its measured/estimated ratio distributions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from dbarchitect.verify.measurements import (
+    RATIO_TARGET,
+    StatementResult,
+    Verification,
+    is_within_target,
+    percentile,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
+
+
+def _distribution(sorted_ratios: list[float]) -> dict[str, Any]:
+    """Count, within :data:`RATIO_TARGET` x either way, above and below it, min / p25 / median / p75 /
+    max of measured/estimated ratios (only ``count`` when there are none)."""
+    r = sorted_ratios
+    if not r:
+        return {"count": 0}
+    return {
+        "count": len(r),
+        "within_2x": sum(1 for x in r if is_within_target(x)),
+        "measured_above_2x": sum(1 for x in r if x > RATIO_TARGET),
+        "measured_below_half": sum(1 for x in r if x < 1 / RATIO_TARGET),
+        "min": round(r[0], 3),
+        "p25": round(percentile(r, 0.25), 3),
+        "median": round(percentile(r, 0.5), 3),
+        "p75": round(percentile(r, 0.75), 3),
+        "max": round(r[-1], 3),
+    }
+
+
+def ratio_summary(v: Verification) -> dict[str, Any]:
+    """The measured/estimated p95 ratio distribution: how many statements have both, how many are
+    within :data:`RATIO_TARGET` x (either way), min / p25 / median / p75 / max, and how many the
+    estimate under- (ratio above the target) and over-states; with the medians' counts."""
+    summary = _distribution(list(v.ratios))
+    if not summary["count"]:
+        return summary
+    medians = [r for s in v.statements if (r := s.median_ratio) is not None]
+    return {
+        **summary,
+        "medians_within_2x": sum(1 for r in medians if is_within_target(r)),
+        "medians_count": len(medians),
+    }
+
+
+def planner_ratio_summary(v: Verification) -> dict[str, Any]:
+    """The measured p95 / estimate distribution for the estimates made from the engine's own plan
+    costs (PostgreSQL; ``{"count": 0}`` elsewhere), in :func:`ratio_summary`'s form."""
+    return _distribution(sorted(r for s in v.statements if (r := s.planner_ratio) is not None))
+
+
+def planner_ratio_sentence(v: Verification) -> str | None:
+    """One line for the estimates from the engine's own plan costs, or None without them."""
+    r = planner_ratio_summary(v)
+    if not r["count"]:
+        return None
+    return (
+        f"From the engine's own plan costs (EXPLAIN on the loaded data x ms per cost unit, as a design "
+        f"made with --database estimates): measured/estimated p95 {r['within_2x']} of {r['count']} within "
+        f"{RATIO_TARGET:g}x; min {r['min']:g}, p25 {r['p25']:g}, median {r['median']:g}, p75 {r['p75']:g}, "
+        f"max {r['max']:g}."
+    )
+
+
+def ratio_sentence(v: Verification) -> str | None:
+    """One line: ``Measured/estimated p95: 12 of 17 within 2x (min 0.41, p25 0.8, ...)``."""
+    r = ratio_summary(v)
+    if not r["count"]:
+        return None
+    return (
+        f"Measured/estimated p95: {r['within_2x']} of {r['count']} within {RATIO_TARGET:g}x "
+        f"({r['measured_above_2x']} measured above, {r['measured_below_half']} below); min {r['min']:g}, "
+        f"p25 {r['p25']:g}, median {r['median']:g}, p75 {r['p75']:g}, max {r['max']:g}. Measured p50 / "
+        f"estimated median: {r['medians_within_2x']} of {r['medians_count']} within {RATIO_TARGET:g}x."
+    )
+
+
+def _verdict(s: StatementResult, over: str) -> str:
+    verdict = {True: "meets SLO", False: over, None: "no SLO"}[s.meets_slo]
+    if s.errors:
+        verdict = f"{s.errors} error(s): {s.error}" if not s.executions else f"{verdict}; {s.errors} error(s)"
+    return verdict
+
+
+def verification_markdown(v: Verification) -> str:
+    """The verification as a Markdown report."""
+    g = v.generation
+    lines = [
+        f"# Verification on {v.engine}",
+        "",
+        f"Database: {v.database}; scale {v.scale:g}; seed {v.seed}.",
+        f"Synthetic data: {g.rows:,} rows in {g.seconds:.1f} s ({g.rows_per_second * 60:,.0f} rows/min)"
+        + (f"; {g.rejected:,} generated rows dropped" if g.rejected else "")
+        + ".",
+    ]
+    if v.estimate_source:
+        lines.append(f"Estimates: {v.estimate_source}.")
+    lines += [
+        "",
+        "| statement | SLO p95 ms | p50 ms | p95 ms | p99 ms | runs | verdict | estimate ms | ratio | plan |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for s in v.statements:
+        ratio = f"{s.ratio:.2f}" if s.ratio is not None else "-"
+        plan = "; ".join(p.strip() for p in s.plan[:3]).replace("|", "\\|")
+        lines.append(
+            f"| {s.name} | {_ms(s.slo_p95_ms)} | {_ms(s.p50_ms)} | {_ms(s.p95_ms)} | {_ms(s.p99_ms)} | "
+            f"{s.executions} | {_verdict(s, '**over SLO**')} | {_ms(s.estimated_ms)} | {ratio} | {plan} |"
+        )
+    sentence = ratio_sentence(v)
+    if sentence:
+        lines += ["", sentence]
+    planner = planner_ratio_sentence(v)
+    if planner:
+        lines += ["", planner]
+    lines += ["", "## Data", "", "| table | rows | dropped | seconds |", "|---|---:|---:|---:|"]
+    lines += [f"| {t.table} | {t.rows:,} | {t.rejected:,} | {t.seconds:.2f} |" for t in g.tables]
+    if v.notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in v.notes]
+    return "\n".join(lines) + "\n"
+
+
+def verification_text(v: Verification) -> str:
+    """The verification as plain text: one aligned row per statement, then the ratio distribution."""
+    g = v.generation
+    header = ("statement", "SLO p95", "p50", "p95", "p99", "runs", "estimate", "ratio", "verdict")
+    rows = [
+        (
+            s.name,
+            _ms(s.slo_p95_ms),
+            _ms(s.p50_ms),
+            _ms(s.p95_ms),
+            _ms(s.p99_ms),
+            str(s.executions),
+            _ms(s.estimated_ms),
+            f"{s.ratio:.2f}" if s.ratio is not None else "-",
+            _verdict(s, "OVER SLO"),
+        )
+        for s in v.statements
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header) - 1)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first = cells[0].ljust(widths[0])
+        middle = "  ".join(c.rjust(w) for c, w in zip(cells[1:-1], widths[1:], strict=True))
+        return f"{first}  {middle}  {cells[-1]}".rstrip()
+
+    out = [
+        f"Verification on {v.engine} ({v.database}; scale {v.scale:g}; seed {v.seed}): "
+        f"{g.rows:,} synthetic rows in {g.seconds:.1f} s. Latencies in ms.",
+    ]
+    if v.estimate_source:
+        out.append(f"Estimates: {v.estimate_source}.")
+    out += ["", line(header), *(line(r) for r in rows)]
+    sentence = ratio_sentence(v)
+    if sentence:
+        out += ["", sentence]
+    planner = planner_ratio_sentence(v)
+    if planner:
+        out.append(planner)
+    out += [f"note: {n}" for n in v.notes]
+    verdict = "pass" if v.ok else "FAIL"
+    missed = sum(1 for s in v.statements if s.meets_slo is False)
+    failed = sum(1 for s in v.statements if s.errors)
+    out.append(f"{verdict}: {missed} statement(s) over their SLO, {failed} with errors")
+    return "\n".join(out) + "\n"
+
+
+def verification_json(v: Verification) -> str:
+    """The verification as JSON (stable key order)."""
+    doc = asdict(v)
+    for s, out in zip(v.statements, doc["statements"], strict=True):
+        out["ratio"] = s.ratio
+        out["median_ratio"] = s.median_ratio
+        out["planner_ratio"] = s.planner_ratio
+        out["meets_slo"] = s.meets_slo
+    doc["generation"]["rows"] = v.generation.rows
+    doc["generation"]["rows_per_second"] = v.generation.rows_per_second
+    doc["ratios"] = ratio_summary(v)
+    doc["planner_ratios"] = planner_ratio_summary(v)
+    doc["ok"] = v.ok
+    return json.dumps(doc, indent=2, sort_keys=True, default=str)
