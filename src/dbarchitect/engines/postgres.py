@@ -238,6 +238,7 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
         constraint_using_index=True,
         alter_enum_type=True,
         sync_trigger=True,
+        backfill_block=version >= (11,),
     )
 
 

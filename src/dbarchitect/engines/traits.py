@@ -365,6 +365,9 @@ class MigrationFacts:
     foreign_key_creates_index: bool = False
     #: Row-level triggers in PL/pgSQL can keep an expand column in sync during a backfill.
     sync_trigger: bool = False
+    #: One anonymous block can run a backfill's batches and commit each (PostgreSQL 11+: transaction
+    #: control in DO blocks), so the plan's file runs the paced key-range recipe as is.
+    backfill_block: bool = False
     #: ADD COLUMN takes only constant defaults, and NOT NULL only with one (SQLite); others rebuild.
     add_column_constant_default_only: bool = False
     #: Widening a VARCHAR is metadata-only even when its length prefix grows from 1 to 2 bytes.

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from dbarchitect.advisors.migrations.backfill import BackfillReport, parse_backfill_notice
 from dbarchitect.advisors.migrations.plan import MigrationPlan, Step
 from dbarchitect.engines.connection import connection_failed, expand_env, redacted_url, url_engine
 from dbarchitect.engines.ddl import render_schema
@@ -90,6 +91,7 @@ class StepResult:
         batches: Batches run, for a batched backfill (0 otherwise).
         error: Why it failed, when it did.
         started_at: Seconds since the rehearsal started.
+        backfill: What a backfill block reported (rows, batches, slowest batch...), when it is one.
     """
 
     number: int
@@ -100,6 +102,7 @@ class StepResult:
     batches: int
     error: str | None
     started_at: float
+    backfill: BackfillReport | None = None
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,10 @@ class _Db:
                 )
         except Exception as exc:
             raise connection_failed(url, family, exc) from None
+        #: Messages the server sent (PostgreSQL NOTICEs), e.g. a backfill block's closing report.
+        self.notices: list[str] = []
+        if family == EngineName.POSTGRESQL:
+            self.conn.add_notice_handler(lambda d: self.notices.append(str(d.message_primary or "")))
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         with self.conn.cursor() as cur:
@@ -628,9 +635,11 @@ def apply_step(
     tries = 0
     batches = 0
     error: str | None = None
+    report: BackfillReport | None = None
     while tries < max_tries:
         tries += 1
         error = None
+        db.notices.clear()
         try:
             for s in step.session_sql:
                 db.execute(s)
@@ -645,6 +654,9 @@ def apply_step(
                 with db.transaction(wrap):
                     for s in step.sql:
                         db.execute(s)
+                report = next((r for r in map(parse_backfill_notice, db.notices) if r), None)
+                if report is not None:
+                    batches = report.batches
             if step.check_sql:
                 rows = db.query(step.check_sql)
                 if not rows or not rows[0][0]:
@@ -670,6 +682,7 @@ def apply_step(
         batches,
         error,
         started - zero,
+        report,
     )
 
 

@@ -214,7 +214,10 @@ def test_int_to_bigint_is_expanded_backfilled_switched_and_contracted() -> None:
     phases = [s.phase for s in plan.steps]
     assert phases == sorted(phases, key=[Phase.EXPAND, Phase.BACKFILL, Phase.CONTRACT].index)
     backfill = next(s for s in plan.steps if s.kind == DdlKind.BACKFILL)
-    assert backfill.repeat_until_no_rows and "LIMIT 10000" in backfill.sql[0]
+    # one DO block walking key ranges of the primary key, committing each batch (backfill.py)
+    assert not backfill.repeat_until_no_rows and not backfill.transactional
+    assert backfill.sql[0].startswith("DO $dbarch_backfill$") and "COMMIT;" in backfill.sql[0]
+    assert "WHERE id >= lo_0 AND id <= hi_0" in backfill.sql[0]
     assert backfill.estimated_seconds == pytest.approx(5_000_000 / PG.migration.rates.backfill)
     assert any(s.kind == DdlKind.CREATE_TRIGGER for s in plan.steps)
     assert not any(s.rewrites for s in plan.steps), "no step may rewrite the table under its lock"
@@ -312,7 +315,7 @@ def test_a_per_row_default_is_added_bare_then_backfilled_without_a_rewrite() -> 
     assert PG.migration.locks[DdlKind.ADD_COLUMN_REWRITE].rewrites  # what the naive statement would do
     assert not any(s.rewrites for s in plan.steps)
     backfill = next(s for s in plan.steps if s.kind == DdlKind.BACKFILL)
-    assert "random()" in backfill.sql[0].lower() and backfill.repeat_until_no_rows
+    assert "random()" in backfill.sql[0].lower() and backfill.sql[0].startswith("DO $dbarch_backfill$")
     assert plan.steps[-2].kind == DdlKind.SET_NOT_NULL_PROVEN
 
 

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from dbarchitect.advisors.migrations.backfill import Backfill, backfill, pacing_for
 from dbarchitect.advisors.migrations.diff import (
     CONTRACT_RANK,
     RenameHint,
@@ -119,9 +120,6 @@ class Phase(StrEnum):
 
 
 PHASES = (Phase.EXPAND, Phase.BACKFILL, Phase.CONTRACT)
-
-#: Rows per backfill batch (each batch its own transaction).
-BACKFILL_BATCH = 10_000
 
 _VOLATILE = ("random(", "rand(", "gen_random_uuid(", "uuid_generate", "clock_timestamp(", "nextval(", "uuid(")
 
@@ -492,6 +490,21 @@ class _Lowerer:
 
     def alter(self, table: Name, clause: str) -> str:
         return f"ALTER TABLE {self.q(table)} {clause}"
+
+    def backfill(self, table: Name, assignments: str, pending: str) -> Backfill:
+        """The batched backfill recipe (``backfill.py``): key ranges, a batch time target, paced."""
+        stats = self.sizes.get(table.value) or self.sizes.get(table.key)
+        growth = stats.growth_rows_per_day if isinstance(stats, TableStats) else None
+        return backfill(
+            self.t,
+            self.table_after(table),
+            self.q(table),
+            assignments,
+            pending,
+            pacing=pacing_for(growth / 86_400 if growth else None),
+            session_sql=self.f.lock_timeout_sql,
+            procedural=self.f.backfill_block,
+        )
 
     # -- kinds of operations --
 
@@ -991,18 +1004,18 @@ class _Lowerer:
             [self.alter(table, f"ALTER COLUMN {q(col.name)} SET DEFAULT {value}")],
             table=table,
         )
+        recipe = self.backfill(table, f"{q(col.name)} = {value}", f"{q(col.name)} IS NULL")
         self.add(
-            f"backfill: compute {table}.{col.name} for existing rows, {BACKFILL_BATCH:,} rows per batch",
+            f"backfill: compute {table}.{col.name} for existing rows, {recipe.summary}",
             DdlKind.BACKFILL,
-            [
-                f"UPDATE {q(table)} SET {q(col.name)} = {value} WHERE ctid IN (SELECT ctid FROM {q(table)} "
-                f"WHERE {q(col.name)} IS NULL LIMIT {BACKFILL_BATCH})"
-            ],
+            recipe.sql,
             table=table,
             phase=Phase.BACKFILL,
-            repeat=True,
+            repeat=recipe.repeat_until_no_rows,
+            transactional=recipe.transactional,
+            session=recipe.session_sql,
             check_sql=f"SELECT count(*) = 0 FROM {q(table)} WHERE {q(col.name)} IS NULL",
-            notes=("repeat until it updates no row; each batch commits on its own",),
+            notes=recipe.notes,
         )
         if not col.nullable:
             self.not_null_via_check(table, col.name, Phase.BACKFILL)
@@ -1096,23 +1109,22 @@ class _Lowerer:
             table=table,
             rollback=[f"DROP TRIGGER IF EXISTS {q(fn)} ON {q(table)}", f"DROP FUNCTION IF EXISTS {q(fn)}()"],
         )
+        recipe = self.backfill(
+            table, f"{q(new)} = {q(col)}", f"{q(new)} IS DISTINCT FROM {q(col)}::{type_text}"
+        )
         self.add(
-            f"backfill: copy {table}.{col} into {new}, {BACKFILL_BATCH:,} rows per batch",
+            f"backfill: copy {table}.{col} into {new}, {recipe.summary}",
             DdlKind.BACKFILL,
-            [
-                f"UPDATE {q(table)} SET {q(new)} = {q(col)} WHERE ctid IN (SELECT ctid FROM {q(table)} "
-                f"WHERE {q(new)} IS DISTINCT FROM {q(col)}::{type_text} LIMIT {BACKFILL_BATCH})"
-            ],
+            recipe.sql,
             table=table,
             phase=Phase.BACKFILL,
-            repeat=True,
+            repeat=recipe.repeat_until_no_rows,
+            transactional=recipe.transactional,
+            session=recipe.session_sql,
             check_sql=(
                 f"SELECT count(*) = 0 FROM {q(table)} WHERE {q(new)} IS DISTINCT FROM {q(col)}::{type_text}"
             ),
-            notes=(
-                "repeat until it updates no row; each batch commits on its own, pause between batches "
-                "if replicas lag",
-            ),
+            notes=recipe.notes,
         )
         self.add(
             f"vacuum: clear the backfill's dead rows from {table} before the switch",
