@@ -7,7 +7,7 @@ read-only, and the only database ever written is SQLite in memory, to prove the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -50,6 +50,22 @@ from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
 from dbarchitect.verify.replay import Verification, verify_design
 from dbarchitect.verify.synthetic import ProgressCallback as VerifyProgress
 
+#: Progress of a long operation: ``progress(stage, done, total)`` (``total`` 0 when unknown), called
+#: as each stage starts and as it advances; the CLI shows it on standard error.
+StageProgress = Callable[[str, int, int], None]
+
+
+def _stage(progress: StageProgress | None, stage: str, done: int = 0, total: int = 0) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def _index_progress(progress: StageProgress | None) -> Progress | None:
+    """The index search's ``(steps done, expected, best cost)`` as a stage of a longer operation."""
+    if progress is None:
+        return None
+    return lambda done, total, _best: progress("choosing indexes", done, total)
+
 
 def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Inspection:
     """Load a brief (or take a loaded one) and analyze it: catalog with sizes, workload, access paths."""
@@ -76,21 +92,33 @@ DESIGN_INDEX_TIME_LIMIT_S = 60.0
 
 
 def design(
-    brief: Inspection | Brief | str | Path, *, file: str | None = None, database: str | None = None
+    brief: Inspection | Brief | str | Path,
+    *,
+    file: str | None = None,
+    database: str | None = None,
+    progress: StageProgress | None = None,
 ) -> Design:
     """Inspect the brief, choose indexes for its workload (the built-in model, or HypoPG on a named
     PostgreSQL ``database``), then render the schema with them for the target and every portable
     engine and prove it on embedded SQLite."""
+    _stage(progress, "reading the brief")
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
     advice: IndexAdvice | None = None
     notes: list[str] = []
+    _stage(progress, "choosing indexes")
     try:
-        advice = recommend_indexes(inspection, database=database, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+        advice = recommend_indexes(
+            inspection,
+            database=database,
+            time_limit_s=DESIGN_INDEX_TIME_LIMIT_S,
+            progress=_index_progress(progress),
+        )
     except DbarchError as exc:
         if database is not None:
             raise
         notes.append(f"no index advice: {exc}")
     partitioning: PartitioningResult | None = None
+    _stage(progress, "partitioning")
     try:
         partitioning = advise_partitioning(inspection)
     except DbarchError as exc:
@@ -101,20 +129,25 @@ def design(
     if inspection.brief.schema_.source is not None:
         # The schema is a live database's: plan the way from it to the design (the advised indexes).
         sizes = {t.name.value: t.stats for t in inspection.catalog.tables if t.stats is not None}
+        _stage(progress, "planning the migration")
         migration = _plan_migration(inspection.catalog, catalog, inspection.traits, sizes=sizes)
     schemas: list[EngineSchema] = []
-    for spec in inspection.brief.engines:
+    for i, spec in enumerate(inspection.brief.engines):
+        _stage(progress, "rendering schemas", i, len(inspection.brief.engines))
         traits = get_traits(spec.name, spec.version)
         rendered = render_schema_with_notes(catalog, traits)
         schemas.append(
             EngineSchema(spec, traits, rendered.sql, rendered.notes, spec == inspection.brief.engine)
         )
     sqlite = next((s for s in schemas if s.traits.engine.value == "sqlite"), None)
+    if sqlite is not None:
+        _stage(progress, "running the schema on SQLite")
     embedded = (
         check_on_sqlite(sqlite.sql, inspection.workload, inspection.brief.engine.name, catalog)
         if sqlite
         else None
     )
+    _stage(progress, "guardrails")
     verdict = check_design(
         inspection.brief,
         inspection.catalog,
@@ -135,14 +168,17 @@ def advise_partitioning(
     engine_urls: Mapping[str, str] | None = None,
     today: date | datetime | None = None,
     file: str | None = None,
+    progress: StageProgress | None = None,
 ) -> PartitioningResult:
     """Whether partitioning pays per table, the key and layout, what the engine's rules change, the
     maintenance plan and the migration (the built-in pruning model); with ``engine_urls`` (``{"postgresql":
     url, "mariadb": url}``: scratch databases, left as they were) every statement is also EXPLAINed
     against the partitioned design there and the partitions its plan reads are counted. ``today``
     anchors the partitions when no time column has a ``max`` in the brief's statistics."""
+    _stage(progress, "reading the brief")
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
     params = {s.name: dict(s.params) for s in inspection.brief.workload.statements if s.params}
+    _stage(progress, "choosing keys and layouts")
     advice = recommend_partitioning(
         inspection.catalog,
         inspection.workload,
@@ -162,6 +198,7 @@ def advise_partitioning(
                     hint="give a PostgreSQL or MariaDB/MySQL scratch database",
                 )
             )
+        _stage(progress, f"measuring pruning on {engine.value}")
         measurements.append(measure_pruning(advice, url, inspection.brief.engine.name, engine))
     return PartitioningResult(advice, tuple(measurements))
 
@@ -297,19 +334,24 @@ def plan_schema_migration(
     renames: dict[str, str] | None = None,
     allow_data_loss: bool = False,
     check_url: str | None = None,
+    progress: StageProgress | None = None,
 ) -> MigrationPlan:
     """The safe, ordered plan from ``current`` to ``target`` on ``engine`` (``postgresql 15``,
     ``mariadb 10.11``...), with its down-plan. With ``check_url``, the plan's prechecks run read-only
     against that database and a step existing rows would make fail is an error."""
     name, _, version = engine.strip().partition(" ")
     traits = get_traits(name, version or None)
+    _stage(progress, "reading the current schema")
     source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
+    _stage(progress, "reading the target schema")
     wanted = target if isinstance(target, Catalog) else load_schema_from(target, traits.engine)
     sizes = {t.name.value: t.stats for t in source.tables if t.stats is not None}
+    _stage(progress, "planning")
     plan = _plan_migration(
         source, wanted, traits, renames=renames, allow_data_loss=allow_data_loss, sizes=sizes
     )
     if check_url is not None:
+        _stage(progress, "checking the target against the data")
         failing = [(step, n) for step, n in check_against_data(plan, check_url) if n > 0]
         if failing:
             listed = "; ".join(f"{step}: {n} row(s)" for step, n in failing)
@@ -403,6 +445,7 @@ def check_brief(
     engine_urls: Mapping[str, str] | None = None,
     file: str | None = None,
     calibration: str | Path | None = None,
+    progress: StageProgress | None = None,
 ) -> DesignVerdict:
     """The guardrail verdict of the brief's design (its schema with the indexes the advisor chooses):
     integrity, performance against the SLOs and budgets, portability (the schema and workload executed
@@ -410,15 +453,23 @@ def check_brief(
     Latency estimates use the target engine's shipped latency model, or the one in ``calibration``
     (a ``dbarch calibrate -o`` file)."""
     latency = load_latency_model(calibration) if calibration is not None else None
+    _stage(progress, "reading the brief")
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
     advice: IndexAdvice | None = None
     notes: list[str] = []
+    _stage(progress, "choosing indexes")
     try:
-        advice = recommend_indexes(inspection, database=database, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+        advice = recommend_indexes(
+            inspection,
+            database=database,
+            time_limit_s=DESIGN_INDEX_TIME_LIMIT_S,
+            progress=_index_progress(progress),
+        )
     except DbarchError as exc:
         if database is not None:
             raise
         notes.append(f"judged without index advice: {exc}")
+    _stage(progress, "guardrails" + (" and portability on " + ", ".join(engine_urls) if engine_urls else ""))
     verdict = check_design(
         inspection.brief,
         inspection.catalog,
@@ -460,8 +511,11 @@ def verify_brief(
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
     latency = load_latency_model(calibration) if calibration is not None else None
     catalog = inspection.catalog
+    _stage(progress, "choosing indexes")
     try:
-        advice = recommend_indexes(inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+        advice = recommend_indexes(
+            inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S, progress=_index_progress(progress)
+        )
         catalog = with_advised_indexes(catalog, advice, inspection.traits)
     except DbarchError:
         pass  # verified as the brief gives it, without advised indexes

@@ -10,7 +10,15 @@ from dbarchitect.errors import BriefError
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("500ms", 0.5), ("5s", 5.0), ("5 sec", 5.0), ("2min", 120.0), ("1h", 3600.0), ("1d", 86400.0), (30, 30.0)],
+    [
+        ("500ms", 0.5),
+        ("5s", 5.0),
+        ("5 sec", 5.0),
+        ("2min", 120.0),
+        ("1h", 3600.0),
+        ("1d", 86400.0),
+        (30, 30.0),
+    ],
 )
 def test_parse_seconds(text: object, seconds: float) -> None:
     assert parse_seconds(text) == pytest.approx(seconds)

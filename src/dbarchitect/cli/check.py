@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from dbarchitect import api
 from dbarchitect.cli.app import (
     BriefArg,
     CalibrationOpt,
+    QuietOpt,
     app,
     key_values,
+    progress,
     run,
 )
-from dbarchitect.guardrails.design.runner import (
-    verdict_json,
-    verdict_sarif,
-    verdict_text,
-)
-from dbarchitect.report.json import dumps
-from dbarchitect.report.markdown import verdict_markdown
 
 
 class CheckFormat(StrEnum):
@@ -47,23 +40,37 @@ def check(
             help="ENGINE=URL of an empty scratch database to prove portability on (emptied after).",
         ),
     ] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    format: Annotated[
+        CheckFormat,
+        typer.Option("--format", "-f", help="Output format."),
+    ] = CheckFormat.text,
     calibration: CalibrationOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """The guardrail verdict of the brief's design; exit 1 when an error-level guardrail fails."""
-    verdict = run(
-        lambda: api.check_brief(
-            brief,
-            database=database,
-            engine_urls=key_values(
-                engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://..."
-            ),
-            calibration=calibration,
+    from dbarchitect import api
+    from dbarchitect.guardrails.design.runner import verdict_json, verdict_sarif, verdict_text
+    from dbarchitect.report.json import dumps
+
+    with progress("check", quiet) as reporter:
+        verdict = run(
+            lambda: api.check_brief(
+                brief,
+                database=database,
+                engine_urls=key_values(
+                    engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://..."
+                ),
+                calibration=calibration,
+                progress=reporter,
+            )
         )
-    )
     if format == CheckFormat.sarif:
         sys.stdout.write(dumps(verdict_sarif(verdict)))
     elif format == CheckFormat.markdown:
+        import json
+
+        from dbarchitect.report.markdown import verdict_markdown
+
         sys.stdout.write(verdict_markdown(json.loads(verdict_json(verdict))))
     elif format == CheckFormat.json:
         sys.stdout.write(verdict_json(verdict))

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dbarchitect import api
 from dbarchitect.cli.app import (
     BriefArg,
     FormatOpt,
     OutputFormat,
+    QuietOpt,
     app,
     emit,
+    progress,
     run,
 )
 from dbarchitect.errors import DbarchError
-from dbarchitect.report.document import design_document, inspection_document
-from dbarchitect.report.html import render_html
-from dbarchitect.report.json import dumps
-from dbarchitect.report.markdown import render_markdown
-from dbarchitect.results import Design
+
+if TYPE_CHECKING:
+    from dbarchitect.results import Design
 
 
 @app.command()
 def inspect(brief: BriefArg, format: FormatOpt = OutputFormat.text) -> None:
     """Show what the tool understood: tables, sizes, and every statement's access paths."""
+    from dbarchitect import api
+    from dbarchitect.report.document import inspection_document
+
     inspection = run(lambda: api.inspect_brief(brief))
     doc = inspection_document(inspection)
     emit(doc, format)
@@ -50,15 +52,21 @@ def design(
             help="PostgreSQL URL to cost indexes on with HypoPG (read-only; default: the built-in model).",
         ),
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Choose indexes, render the schema for the target and every portable engine, with the analysis."""
-    result = run(lambda: api.design(brief, database=database))
-    files: dict[str, str] = {}
-    if output is not None:
-        files = run(lambda: _write_design(result, output))
-    doc = design_document(result, files)
-    if output is not None:
-        run(lambda: _write_reports(doc, output))
+    from dbarchitect import api
+    from dbarchitect.report.document import design_document
+
+    with progress("design", quiet) as reporter:
+        result = run(lambda: api.design(brief, database=database, progress=reporter))
+        files: dict[str, str] = {}
+        if output is not None:
+            reporter("writing files")
+            files = run(lambda: _write_design(result, output))
+        doc = design_document(result, files)
+        if output is not None:
+            run(lambda: _write_reports(doc, output))
     emit(doc, format)
 
 
@@ -76,6 +84,10 @@ def _write_design(result: Design, output: Path) -> dict[str, str]:
 
 
 def _write_reports(doc: dict[str, object], output: Path) -> None:
+    from dbarchitect.report.html import render_html
+    from dbarchitect.report.json import dumps
+    from dbarchitect.report.markdown import render_markdown
+
     (output / "report.md").write_text(render_markdown(doc), encoding="utf-8")
     (output / "report.html").write_text(render_html(doc), encoding="utf-8")
     (output / "design.json").write_text(dumps(doc), encoding="utf-8")

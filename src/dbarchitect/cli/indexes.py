@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import TextColumn
 
-from dbarchitect import api
-from dbarchitect.advisors.indexes.advisor import Progress
-from dbarchitect.brief import parse_size
-from dbarchitect.cli.app import (
-    BriefArg,
-    app,
-    fail,
-    progress_bar,
-    run,
-)
+from dbarchitect.cli.app import BriefArg, QuietOpt, app, fail, progress, run
 from dbarchitect.errors import DbarchError
-from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
-from dbarchitect.report.json import dumps
-from dbarchitect.report.markdown import render_markdown
 
 
 class IndexFormat(StrEnum):
@@ -43,25 +27,12 @@ class AlgorithmChoice(StrEnum):
 def _budget_bytes(value: str | None) -> float | None:
     if value is None:
         return None
+    from dbarchitect.brief import parse_size
+
     try:
         return float(parse_size(value))
     except ValueError as exc:
         raise DbarchError(f"--budget: {exc}") from None
-
-
-@contextmanager
-def _search_progress(enabled: bool) -> Iterator[Progress | None]:
-    """The index search's bar: steps done of expected, and the best workload cost so far."""
-    with progress_bar(enabled, TextColumn("best cost {task.fields[best]}")) as bar:
-        if bar is None:
-            yield None
-            return
-        task = bar.add_task("choosing indexes", total=None, best="—")
-
-        def update(done: int, total: int, best: float) -> None:
-            bar.update(task, completed=done, total=max(total, done), best=f"{best:,.0f}")
-
-        yield update
 
 
 @app.command()
@@ -89,11 +60,22 @@ def indexes(
         float | None, typer.Option("--time-limit", help="Seconds for the search; the best so far is kept.")
     ] = None,
     format: Annotated[IndexFormat, typer.Option("--format", "-f", help="Output format.")] = IndexFormat.text,
+    quiet: QuietOpt = False,
 ) -> None:
     """Recommend indexes for the brief's workload, costed by the planner, within the budget."""
+    from dbarchitect import api
+    from dbarchitect.report.indexes import advice_sql, index_advice_document, render_index_text
+    from dbarchitect.report.json import dumps
+    from dbarchitect.report.markdown import render_markdown
+    from dbarchitect.report.text import text_console
+
     if time_limit is not None and time_limit <= 0:
         fail("--time-limit: give a number of seconds greater than 0")
-    with _search_progress(format == IndexFormat.text) as progress:
+    with progress("indexes", quiet) as reporter:
+
+        def search_progress(done: int, total: int, best: float) -> None:
+            reporter("choosing indexes", done, total, f"best cost {best:,.0f}")
+
         advice = run(
             lambda: api.recommend_indexes(
                 brief,
@@ -101,7 +83,7 @@ def indexes(
                 budget_bytes=_budget_bytes(budget),
                 algorithm=algorithm.value,
                 time_limit_s=time_limit,
-                progress=progress,
+                progress=search_progress,
             )
         )
     doc = index_advice_document(advice)
@@ -112,4 +94,4 @@ def indexes(
     elif format == IndexFormat.markdown:
         sys.stdout.write(render_markdown({"indexes": doc}, template="indexes.md.j2"))
     else:
-        render_index_text(doc, Console(highlight=False))
+        render_index_text(doc, text_console())

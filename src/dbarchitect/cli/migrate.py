@@ -6,28 +6,14 @@ import hashlib
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dbarchitect import api
-from dbarchitect.advisors.migrations import (
-    MigrationPlan,
-    Phase,
-    alembic_revision,
-    plan_json,
-    plan_markdown,
-    plan_sql_by_phase,
-)
-from dbarchitect.advisors.migrations.render import down_sql
-from dbarchitect.cli.app import (
-    app,
-    key_values,
-    run,
-    write_text,
-)
-from dbarchitect.report.json import dumps
-from dbarchitect.verify.rehearse import rehearsal_markdown
+from dbarchitect.cli.app import QuietOpt, app, key_values, progress, run, write_text
+
+if TYPE_CHECKING:
+    from dbarchitect.advisors.migrations import MigrationPlan
 
 
 class MigrateFormat(StrEnum):
@@ -83,18 +69,26 @@ def migrate(
     rehearse_existing: Annotated[
         bool, typer.Option("--rehearse-existing", help="Let --rehearse use a database that has tables.")
     ] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Plan a safe, ordered, reversible migration from one schema to another."""
-    plan = run(
-        lambda: api.plan_schema_migration(
-            current,
-            target,
-            engine,
-            renames=key_values(rename, "--rename", "table.old_column=new_column or old_table=new_table"),
-            allow_data_loss=allow_data_loss,
-            check_url=check,
+    from dbarchitect import api
+    from dbarchitect.advisors.migrations import alembic_revision, plan_json, plan_markdown, plan_sql_by_phase
+    from dbarchitect.report.json import dumps
+    from dbarchitect.verify.rehearse import rehearsal_markdown
+
+    with progress("migrate", quiet) as reporter:
+        plan = run(
+            lambda: api.plan_schema_migration(
+                current,
+                target,
+                engine,
+                renames=key_values(rename, "--rename", "table.old_column=new_column or old_table=new_table"),
+                allow_data_loss=allow_data_loss,
+                check_url=check,
+                progress=reporter,
+            )
         )
-    )
     if output is not None:
         run(lambda: write_migration(plan, output))
     if alembic is not None:
@@ -102,9 +96,11 @@ def migrate(
         run(lambda: write_text(alembic, alembic_revision(plan, revision=revision)))
     if rehearse is not None:
         url, existing = rehearse, rehearse_existing
-        rehearsal = run(
-            lambda: api.rehearse_schema_migration(plan, current, engine, url, allow_existing=existing)
-        )
+        with progress("migrate", quiet) as reporter:
+            reporter("rehearsing the plan")
+            rehearsal = run(
+                lambda: api.rehearse_schema_migration(plan, current, engine, url, allow_existing=existing)
+            )
         sys.stdout.write(rehearsal_markdown(rehearsal))
         raise typer.Exit(0 if rehearsal.ok else 2)
     if format == MigrateFormat.json:
@@ -116,6 +112,10 @@ def migrate(
 
 
 def write_migration(plan: MigrationPlan, output: Path) -> None:
+    from dbarchitect.advisors.migrations import Phase, plan_json, plan_markdown, plan_sql_by_phase
+    from dbarchitect.advisors.migrations.render import down_sql
+    from dbarchitect.report.json import dumps
+
     for phase, sql in plan_sql_by_phase(plan).items():
         if sql.strip():
             write_text(output / f"{list(Phase).index(phase) + 1}_{phase.value}.sql", sql)

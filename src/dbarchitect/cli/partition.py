@@ -8,13 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from dbarchitect import api
-from dbarchitect.cli.app import BriefArg, app, key_values, run, write_text
-from dbarchitect.cli.migrate import write_migration
-from dbarchitect.report.json import dumps
-from dbarchitect.report.markdown import render_markdown
+from dbarchitect.cli.app import BriefArg, QuietOpt, app, key_values, progress, run, write_text
 
 
 class PartitionFormat(StrEnum):
@@ -46,24 +41,32 @@ def partition(
             help="Directory for partitioning.md/.json/.sql, pg_partman.sql and migration/ (steps by phase).",
         ),
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Decide per table whether partitioning pays, its key and layout, the engine's rules, maintenance
     and migration; with --engine-url, measure the pruning with the planner's EXPLAIN."""
+    from dbarchitect import api
+    from dbarchitect.cli.migrate import write_migration
+    from dbarchitect.report.json import dumps
+    from dbarchitect.report.markdown import render_markdown
     from dbarchitect.report.partitioning import (
         partitioning_document,
         partitioning_files,
         partitioning_sql,
         render_partitioning_text,
     )
+    from dbarchitect.report.text import text_console
 
-    result = run(
-        lambda: api.advise_partitioning(
-            brief,
-            engine_urls=key_values(
-                engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://user@host/scratch"
-            ),
+    with progress("partition", quiet) as reporter:
+        result = run(
+            lambda: api.advise_partitioning(
+                brief,
+                engine_urls=key_values(
+                    engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://user@host/scratch"
+                ),
+                progress=reporter,
+            )
         )
-    )
     doc = partitioning_document(result)
     if output is not None:
 
@@ -85,4 +88,4 @@ def partition(
     elif format == PartitionFormat.markdown:
         sys.stdout.write(render_markdown({"partitioning": doc}, "partitioning.md.j2"))
     else:
-        render_partitioning_text(doc, Console(highlight=False, width=160))
+        render_partitioning_text(doc, text_console())

@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import TaskID
 
-from dbarchitect import api
-from dbarchitect.cli.app import (
-    BriefArg,
-    CalibrationOpt,
-    app,
-    fail,
-    progress_bar,
-    run,
-)
-from dbarchitect.verify.calibration import (
-    calibration_json,
-    calibration_markdown,
-    calibration_text,
-    latency_model_json,
-)
-from dbarchitect.verify.replay import verification_json, verification_markdown, verification_text
+from dbarchitect.cli.app import BriefArg, CalibrationOpt, QuietOpt, app, fail, progress, run
 
 
 class VerifyFormat(StrEnum):
     markdown = "markdown"
     text = "text"
     json = "json"
-
-
-@contextmanager
-def _verify_progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """One bar per stage of ``verify`` (data generation, replay)."""
-    with progress_bar(enabled) as bar:
-        if bar is None:
-            yield None
-            return
-        tasks: dict[str, TaskID] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=max(total, done))
-
-        yield update
 
 
 EngineUrlOpt = Annotated[
@@ -79,12 +44,16 @@ def verify(
     seed: SeedOpt = 0,
     format: VerifyFormatOpt = VerifyFormat.markdown,
     calibration: CalibrationOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Build the design with synthetic data, replay the workload, measure p50/p95 against each SLO
     and the estimate for the data as loaded (exit 1 when a statement misses its SLO or fails)."""
+    from dbarchitect import api
+    from dbarchitect.verify.replay import verification_json, verification_markdown, verification_text
+
     if embedded and engine_url is not None:
         fail("give either --engine-url or --embedded, not both")
-    with _verify_progress(True) as progress:
+    with progress("verify", quiet) as reporter:
         result = run(
             lambda: api.verify_brief(
                 brief,
@@ -93,7 +62,7 @@ def verify(
                 seconds_per_statement=seconds,
                 repetitions=repetitions,
                 seed=seed,
-                progress=progress,
+                progress=reporter,
                 calibration=calibration,
             )
         )
@@ -125,12 +94,21 @@ def calibrate(
     format: Annotated[
         VerifyFormat, typer.Option("--format", "-f", help="Output format of the report.")
     ] = VerifyFormat.markdown,
+    quiet: QuietOpt = False,
 ) -> None:
     """Fit an engine's latency model: run a fixed micro-workload on an EMPTY scratch database (the
     tables it creates stay there) and fit the coefficients by least squares."""
+    from dbarchitect import api
+    from dbarchitect.verify.calibration import (
+        calibration_json,
+        calibration_markdown,
+        calibration_text,
+        latency_model_json,
+    )
+
     if embedded and engine_url is not None:
         fail("give either --engine-url or --embedded, not both")
-    with _verify_progress(True) as progress:
+    with progress("calibrate", quiet) as reporter:
         result = run(
             lambda: api.calibrate_engine(
                 engine_url,
@@ -138,7 +116,7 @@ def calibrate(
                 seconds_per_statement=seconds,
                 repetitions=repetitions,
                 seed=seed,
-                progress=progress,
+                progress=reporter,
             )
         )
     if output is not None:

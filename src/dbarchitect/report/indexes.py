@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
 from dbarchitect.report.formatting import human_bytes, human_rate
 from dbarchitect.report.json import to_jsonable
+from dbarchitect.report.text import print_blocks
 
 
 def _num(value: float) -> float | None:
@@ -132,4 +133,4 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
     settings = ", ".join(f"{k}={v}" for k, v in doc["planner_settings"].items())
     parts.append(Text(f"Planner settings: {settings}", style="dim"))
     parts += [Text(note, style="yellow") for note in doc["notes"]]
-    console.print(Group(*parts))
+    print_blocks(console, parts)

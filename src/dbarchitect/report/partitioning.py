@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -16,6 +16,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.report.formatting import human_bytes, human_count, human_rate
 from dbarchitect.report.json import to_jsonable
+from dbarchitect.report.text import name_column, print_blocks
 from dbarchitect.results import PartitioningResult
 from dbarchitect.verify.partitioning import PruningMeasurement
 
@@ -167,21 +168,16 @@ def _generic(s: dict[str, Any]) -> str:
 
 
 def render_partitioning_text(doc: dict[str, Any], console: Console) -> None:
-    """The advice in the terminal: one row per table, the workload's pruning, measurements."""
+    """The advice in the terminal: one row per table, then every table's reasons (all of them, as in
+    the JSON), the workload's pruning and the measurements."""
     table = RichTable(title=f"Partitioning for {doc['engine']}")
-    for column, justify in (
-        ("table", "left"),
-        ("verdict", "left"),
-        ("layout", "left"),
-        ("partitions", "right"),
-        ("rows/partition", "right"),
-        ("pruned", "right"),
-        ("why", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    name_column(table, "table")
+    table.add_column("verdict")
+    name_column(table, "layout")
+    for column in ("partitions", "rows/partition", "pruned"):
+        table.add_column(column, justify="right")
     for d in doc["decisions"]:
         c = d["chosen"]
-        why = d["reasons"][1] if len(d["reasons"]) > 1 and c else (d["reasons"][0] if d["reasons"] else "")
         table.add_row(
             d["table"],
             d["verdict"],
@@ -193,11 +189,18 @@ def render_partitioning_text(doc: dict[str, Any], console: Console) -> None:
             str(c["layout"]["count"]) if c else "—",
             human_count(c["rows_per_partition"]) if c else "—",
             _share(c["pruning_share"]) if c else "—",
-            why,
         )
+    reasons: list[Any] = [Text("Why:", style="bold")]
+    for d in doc["decisions"]:
+        if len(d["reasons"]) == 1:
+            reasons.append(Text(f"  {d['table']} ({d['verdict']}): {d['reasons'][0]}"))
+            continue
+        reasons.append(Text(f"  {d['table']} ({d['verdict']}):"))
+        reasons += [Text(f"    - {reason}") for reason in d["reasons"]]
     w = doc["workload"]
     parts: list[Any] = [
         table,
+        *reasons,
         Text(
             f"Weighted workload touching at most 2 partitions: {_share(w['weighted_within_two'])} "
             f"(statements on partitioned tables: {_share(w['partitioned_within_two'])}) — {doc['source']}",
@@ -241,7 +244,7 @@ def render_partitioning_text(doc: dict[str, Any], console: Console) -> None:
             Text(f"Migration: {len(doc['migration']['steps'])} steps (dbarch partition -o DIR writes them)")
         )
     parts += [Text(n, style="yellow") for n in doc["notes"]]
-    console.print(Group(*parts))
+    print_blocks(console, parts)
 
 
 __all__ = ["human_bytes", "partitioning_document", "partitioning_files", "partitioning_sql"]

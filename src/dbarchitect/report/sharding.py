@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -14,6 +14,7 @@ from dbarchitect.advisors.sharding.advisor import LayoutResult, ShardingAdvice
 from dbarchitect.report.formatting import human_bytes, human_rate
 from dbarchitect.report.json import to_jsonable
 from dbarchitect.report.markdown import render_markdown
+from dbarchitect.report.text import print_blocks
 
 
 def _num(value: float) -> float | None:
@@ -230,7 +231,7 @@ def render_sharding_text(doc: dict[str, Any], console: Console) -> None:
         )
     )
     parts += [Text(note, style="yellow") for note in doc["notes"]]
-    console.print(Group(*parts))
+    print_blocks(console, parts)
 
 
 def render_sharding_markdown(doc: dict[str, Any]) -> str:

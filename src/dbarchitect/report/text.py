@@ -1,10 +1,19 @@
-"""Terminal rendering of a report document with rich tables."""
+"""Terminal rendering of a report document with rich tables.
+
+Names are never cut: piped or on a terminal, a table too wide for the console is printed as wide as
+its longest unbreakable content (a table, index or statement name), and its other cells wrap at
+spaces; prose lines are not broken when the output is not a terminal (``grep`` finds them whole).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 
-from rich.console import Console, Group
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -16,8 +25,8 @@ def _tables(doc: dict[str, Any]) -> Table:
         title=f"Tables ({doc['storage']['engine']}, "
         f"sizes at a {doc['brief']['horizon_days']:.0f}-day horizon)"
     )
+    name_column(table, "table")
     for col, justify in (
-        ("table", "left"),
         ("cols", "right"),
         ("rows now", "right"),
         ("rows later", "right"),
@@ -41,7 +50,7 @@ def _tables(doc: dict[str, Any]) -> Table:
             "—" if s["unsized"] else human_count(s["rows_at_horizon"]),
             human_bytes(s["data_bytes_at_horizon"]),
             human_bytes(s["index_bytes_at_horizon"]),
-            " ".join(keys),
+            "\n".join(keys),
         )
     return table
 
@@ -51,7 +60,8 @@ def _statements(doc: dict[str, Any]) -> Table:
         title=f"Workload: {doc['workload']['statements']} statements, "
         f"{human_rate(doc['workload']['total_rate_per_second'])}"
     )
-    for col in ("statement", "kind", "rate", "SLO p95", "access paths"):
+    name_column(table, "statement")
+    for col in ("kind", "rate", "SLO p95", "access paths"):
         table.add_column(col)
     for s in doc["statements"]:
         paths = []
@@ -74,6 +84,69 @@ def _statements(doc: dict[str, Any]) -> Table:
             "\n".join(paths),
         )
     return table
+
+
+def text_console(file: TextIO | None = None) -> Console:
+    """The console a text report prints to (standard output by default)."""
+    return Console(highlight=False, file=file)
+
+
+def print_blocks(console: Console, parts: Iterable[RenderableType]) -> None:
+    """Print each part whole: text unbroken when the console is not a terminal; tables with every
+    column at least as wide as its longest word (header included) and the console widened for a table
+    that needs more than it has, so no name, number or header is ever cut with an ellipsis: cells wrap
+    at spaces instead."""
+    for part in parts:
+        if isinstance(part, Text):
+            console.print(part, soft_wrap=not console.is_terminal)
+        elif isinstance(part, Group):
+            print_blocks(console, part.renderables)
+        elif isinstance(part, Table):
+            _print_table(console, part)
+        else:
+            console.print(part)
+
+
+def _longest_word(console: Console, cell: RenderableType, no_wrap: bool) -> int:
+    text = console.render_str(cell) if isinstance(cell, str) else cell
+    if not isinstance(text, Text):
+        return Measurement.get(console, console.options.update(max_width=10_000), cell).minimum
+    if no_wrap:
+        return max((cell_len(line) for line in text.plain.splitlines()), default=0)
+    return max((cell_len(word) for word in text.plain.split()), default=0)
+
+
+def _print_table(console: Console, table: Table) -> None:
+    for column in table.columns:
+        cells = [console.render_str(c) if isinstance(c, str) else c for c in column.cells]
+        if all(isinstance(c, Text) and len(c.plain.split()) <= 1 for c in cells):
+            column.no_wrap = True  # numbers, names, single words: nothing to wrap at
+        words = [_longest_word(console, c, column.no_wrap) for c in (column.header, *cells)]
+        column.min_width = max([column.min_width or 0, *words])
+    width = console.width
+    wide = console.options.update(max_width=10_000)
+    measured = Measurement.get(console, wide, table)
+    needed = max(width, measured.minimum)
+    # rich may squeeze a wrapping column below its minimum width and then overflow the width it was
+    # given: render, and widen until the lines fit (at the natural width they always do).
+    for _ in range(4):
+        segments = console.render(table, console.options.update_width(needed))
+        actual = max((Segment.get_line_length(line) for line in Segment.split_lines(segments)), default=0)
+        if actual <= needed:
+            break
+        needed = actual
+    else:
+        needed = max(needed, measured.maximum)
+    console.width = needed
+    try:
+        console.print(table)
+    finally:
+        console.width = width
+
+
+def name_column(table: Table, header: str) -> None:
+    """A column of names (tables, statements, indexes): never wrapped nor cut."""
+    table.add_column(header, no_wrap=True, overflow="ignore")
 
 
 def render_text(doc: dict[str, Any], console: Console) -> None:
@@ -165,4 +238,4 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
             )
             for x in failed:
                 parts.append(Text(f"  {x['statement']}: {'; '.join(x['detail'])}", style="red"))
-    console.print(Group(*parts))
+    print_blocks(console, parts)
