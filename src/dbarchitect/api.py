@@ -46,6 +46,7 @@ from dbarchitect.verify.calibration import calibrate as _calibrate
 from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
 from dbarchitect.verify.portability import check_design
+from dbarchitect.verify.projection import project_full_size
 from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
 from dbarchitect.verify.replay import Verification, verify_design
 from dbarchitect.verify.synthetic import ProgressCallback as VerifyProgress
@@ -499,13 +500,18 @@ def verify_brief(
     progress: VerifyProgress | None = None,
     file: str | None = None,
     calibration: str | Path | None = None,
+    two_scales: bool = True,
 ) -> Verification:
     """Build the brief's design (with the advised indexes) on a scratch database (``engine_url``, or
     SQLite in a temporary file), fill it with synthetic data following the brief's sizes (× ``scale``)
-    and statistics, replay the workload and measure each statement against its SLO. Beside each
-    measurement goes the estimate for the data as loaded: the built-in cost model at the loaded
-    sizes through the measured engine's latency model (or the one in the ``calibration`` file from
-    ``dbarch calibrate -o``)."""
+    and statistics, replay the workload and measure each statement. Beside each measurement goes the
+    estimate for the data as loaded: the built-in cost model at the loaded sizes through the measured
+    engine's latency model (or the one in the ``calibration`` file from ``dbarch calibrate -o``).
+
+    The SLO is judged at the brief's size: with ``two_scales`` the design is first built and measured
+    at ``scale`` / 4 (then its tables are dropped), and each statement's latency at full size is
+    projected from both measurements and the cost model's growth law between them
+    (:mod:`dbarchitect.verify.projection`); without, from the one measurement and the model."""
     if scale <= 0 or scale > 10:
         raise DbarchError(Diagnostic(f"--scale {scale:g} is out of range", hint="give a number in (0, 10]"))
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
@@ -519,18 +525,32 @@ def verify_brief(
         catalog = with_advised_indexes(catalog, advice, inspection.traits)
     except DbarchError:
         pass  # verified as the brief gives it, without advised indexes
-    return verify_design(
-        catalog,
-        inspection.workload,
-        inspection.traits,
-        url=engine_url,
-        scale=scale,
-        seconds_per_statement=seconds_per_statement,
-        repetitions=repetitions,
-        progress=progress,
-        seed=seed,
-        latency=latency,
-    )
+    def run(at: float, *, drop_after: bool) -> Verification:
+        def report(stage: str, done: int, total: int) -> None:
+            if progress is not None:
+                progress(f"{stage} at scale {at:g}", done, total)
+
+        return verify_design(
+            catalog,
+            inspection.workload,
+            inspection.traits,
+            url=engine_url,
+            scale=at,
+            seconds_per_statement=seconds_per_statement,
+            repetitions=repetitions,
+            progress=report,
+            seed=seed,
+            latency=latency,
+            full_catalog=catalog,
+            drop_after=drop_after,
+        )
+
+    small = run(scale / SMALL_SCALE_DIVISOR, drop_after=True) if two_scales else None
+    return project_full_size(run(scale, drop_after=False), small)
+
+
+#: ``verify`` measures at its scale and at the scale divided by this.
+SMALL_SCALE_DIVISOR = 4.0
 
 
 def calibrate_engine(

@@ -49,3 +49,17 @@ def test_bad_input() -> None:
     assert result.exit_code == 2 and "--scale" in result.output
     result = runner.invoke(app, ["verify", brief, "--embedded", "--engine-url", "sqlite:///x.db"])
     assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_two_scales_on_mariadb_project_to_full_size(mariadb_scratch_db: str) -> None:
+    """Two scales on one scratch database: the first run's tables are dropped before the second
+    fills it; every statement gets its full-size p95 with both scales' figures beside it."""
+    args = ["verify", str(EXAMPLES / "blog" / "brief.yaml"), "--scale", "0.02", "--engine-url"]
+    result = runner.invoke(app, [*args, mariadb_scratch_db, *FAST, "-f", "json"])
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads(result.stdout)
+    assert doc["small_scale"] == 0.005 and "scales 0.02 and 0.005" in doc["judged"]
+    for s in doc["statements"]:
+        assert s["projection"]["small_p50_ms"] is not None, s["name"]
+        assert s["projection"]["full_p95_ms"] is not None, s["name"]
+        assert s["judged_p95_ms"] == s["projection"]["full_p95_ms"]

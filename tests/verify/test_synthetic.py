@@ -344,3 +344,122 @@ def test_values_the_workload_names_are_in_the_data(tmp_path: Path) -> None:
         assert count(conn, "SELECT count(*) FROM lineitem WHERE l_shipmode = ?", (mode,)) > 0
     assert count(conn, "SELECT count(*) FROM region WHERE r_name = 'ASIA'") == 1
     conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks the data must satisfy, and tables that would end up empty
+
+
+def _brief(tmp_path: Path, text: str) -> Inspection:
+    path = tmp_path / "brief.yaml"
+    path.write_text(text, encoding="utf-8")
+    return inspect_brief(path)
+
+
+EMAIL_BRIEF = """
+name: mail
+engine: postgresql 15
+schema:
+  entities:
+    customer:
+      columns:
+        email: {type: email, nullable: false}
+        name: {type: varchar(100), nullable: false}
+      identifiers: [[email]]
+    order:
+      columns:
+        placed_at: {type: timestamptz, nullable: false}
+      relationships:
+        - {to: customer}
+tables:
+  customer: {rows: 2000, columns: {email: {avg_width: 24}}}
+  order: {rows: 6000}
+workload:
+  - {name: by_email, sql: "SELECT id FROM customer WHERE email = :email", rate: 10/s}
+"""
+
+
+def test_the_email_domain_check_is_satisfied_by_every_row(tmp_path: Path) -> None:
+    """The designer's ``email LIKE '%_@_%'`` once made the generator drop every customer (and every
+    order after them); each generated address now matches the pattern and stays unique."""
+    inspection = _brief(tmp_path, EMAIL_BRIEF)
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    data = generate(inspection.catalog, SqliteLoader(conn, get_traits("sqlite")), scale=1.0)
+    loads = {t.table: t for t in data.generation.tables}
+    assert loads["customer"].rows == 2000 and loads["customer"].rejected == 0
+    assert loads["order"].rows == 6000
+    assert count(conn, "SELECT count(*) FROM customer WHERE email NOT LIKE '%_@_%'") == 0
+    assert count(conn, "SELECT count(DISTINCT email) FROM customer") == 2000
+    assert max(len(r[0]) for r in conn.execute("SELECT email FROM customer")) <= 254
+
+
+def test_a_check_the_generator_cannot_satisfy_stops_it_early(tmp_path: Path) -> None:
+    """No row can satisfy ``length(code) > 40`` for a varchar(8): generation stops at once with the
+    check named, instead of dropping every row and measuring statements on empty tables."""
+    (tmp_path / "s.sql").write_text(
+        "CREATE TABLE items (id bigint PRIMARY KEY, code varchar(8) NOT NULL CHECK (length(code) > 40));\n"
+        "CREATE TABLE notes (id bigint PRIMARY KEY, item_id bigint NOT NULL REFERENCES items (id));\n",
+        encoding="utf-8",
+    )
+    inspection = _brief(
+        tmp_path,
+        "name: x\nengine: sqlite\nschema: {ddl: {path: s.sql}}\ntables: {items: {rows: 200000}, notes: {rows: 10}}\n"
+        "workload:\n  - {name: q, sql: 'SELECT id FROM notes WHERE item_id = :i', rate: 1/s}\n",
+    )
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    with pytest.raises(DbarchError) as err:
+        generate(inspection.catalog, SqliteLoader(conn, get_traits("sqlite")), scale=1.0)
+    message = str(err.value)
+    assert "items" in message and "LENGTH(code) > 40" in message and "stopped" in message
+    assert "5,000" in message  # one batch's worth of rows tried, not 200,000
+
+
+def test_a_check_the_database_alone_refuses_stops_it_early(tmp_path: Path) -> None:
+    """A check the row validator cannot evaluate (a function it does not know) is the database's to
+    judge: when it refuses every row, generation stops with the engine's reason."""
+    (tmp_path / "s.sql").write_text(
+        "CREATE TABLE items (id bigint PRIMARY KEY, code varchar(8) NOT NULL CHECK (instr(code, '#') > 0));\n",
+        encoding="utf-8",
+    )
+    inspection = _brief(
+        tmp_path,
+        "name: x\nengine: sqlite\nschema: {ddl: {path: s.sql}}\ntables: {items: {rows: 20000}}\n"
+        "workload:\n  - {name: q, sql: 'SELECT id FROM items WHERE id = :i', rate: 1/s}\n",
+    )
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    with pytest.raises(DbarchError) as err:
+        generate(inspection.catalog, SqliteLoader(conn, get_traits("sqlite")), scale=1.0)
+    assert "items" in str(err.value) and "CHECK constraint failed" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "limit", "expected"),
+    [
+        ("%_@_%", "email-7", None, "email-7x@x"),
+        ("%_@_%", "a@b", None, "a@b"),
+        ("%_@_%", "0123456789", 8, "56789x@x"),
+        ("ID-%", "k12", None, "ID-k12"),
+        ("AB__", "k12", None, "AB12"),
+        ("%.com", "site", None, "site.com"),
+    ],
+)
+def test_fit_pattern(pattern: str, text: str, limit: int | None, expected: str) -> None:
+    from dbarchitect.verify.synthetic.checks import fit_pattern, like_matches
+
+    assert fit_pattern(pattern, text, limit) == expected
+    assert like_matches(pattern, expected)
+
+
+def test_check_holds_uses_three_valued_logic() -> None:
+    import sqlglot
+
+    from dbarchitect.verify.synthetic.checks import check_holds
+
+    tree = sqlglot.parse_one("total = subtotal + fee AND status IN ('a', 'b') AND code LIKE 'X%'")
+    row = {"total": 3, "subtotal": 1, "fee": 2, "status": "a", "code": "X1"}
+    assert check_holds(tree, row) is True
+    assert check_holds(tree, {**row, "status": "c"}) is False
+    assert check_holds(tree, {**row, "code": None}) is True  # NULL passes a CHECK
+    assert check_holds(tree, {**row, "fee": 5}) is False
+    assert check_holds(sqlglot.parse_one("myfunc(code) > 1"), row) is None

@@ -45,9 +45,17 @@ def verify(
     format: VerifyFormatOpt = VerifyFormat.markdown,
     calibration: CalibrationOpt = None,
     quiet: QuietOpt = False,
+    single_scale: Annotated[
+        bool,
+        typer.Option(
+            "--single-scale",
+            help="Measure at --scale only (default: also at --scale/4, to check the growth law).",
+        ),
+    ] = False,
 ) -> None:
-    """Build the design with synthetic data, replay the workload, measure p50/p95 against each SLO
-    and the estimate for the data as loaded (exit 1 when a statement misses its SLO or fails)."""
+    """Build the design with synthetic data, replay the workload at two scales, project each
+    statement's p95 to the brief's size and judge it against its SLO, with the measurements and the
+    estimates beside it (exit 1 when a statement misses its SLO, fails or ran on empty tables)."""
     from dbarchitect import api
     from dbarchitect.verify.replay import verification_json, verification_markdown, verification_text
 
@@ -64,6 +72,7 @@ def verify(
                 seed=seed,
                 progress=reporter,
                 calibration=calibration,
+                two_scales=not single_scale,
             )
         )
     if format == VerifyFormat.json:

@@ -14,6 +14,45 @@ RATIO_TARGET = 2.0
 
 
 @dataclass(frozen=True)
+class FullSizeProjection:
+    """A statement's latency at the brief's full size, implied by measurements at two scales and the
+    cost model's growth law between them (:mod:`dbarchitect.verify.projection`).
+
+    Attributes:
+        small_scale: The second, smaller scale measured (the first is the verification's ``scale``);
+            None when only one was.
+        small_p50_ms: Measured median at ``small_scale``.
+        small_p95_ms: Measured p95 at ``small_scale``.
+        model_growth: The growth the model's law predicts from ``small_scale`` to ``scale`` for the
+            median measured at ``scale``.
+        measured_growth: The measured median at ``scale`` over the one at ``small_scale``.
+        growth_agrees: Whether the measured growth is within :data:`GROWTH_TOLERANCE` x of the model's.
+        full_estimated_p50_ms: The model's estimated median at the brief's size.
+        full_p50_ms: The median implied at the brief's size.
+        full_p95_ms: The p95 implied at the brief's size (the median x the p95/p50 measured at
+            ``scale``): what the SLO is judged on.
+        full_p99_ms: The p99 implied likewise.
+        method: How the figures were carried to full size, in words.
+    """
+
+    small_scale: float | None
+    small_p50_ms: float | None
+    small_p95_ms: float | None
+    model_growth: float | None
+    measured_growth: float | None
+    growth_agrees: bool | None
+    full_estimated_p50_ms: float | None
+    full_p50_ms: float | None
+    full_p95_ms: float | None
+    full_p99_ms: float | None
+    method: str
+
+
+#: The measured growth between two scales "agrees" with the model's when within this factor.
+GROWTH_TOLERANCE = 1.5
+
+
+@dataclass(frozen=True)
 class StatementResult:
     """One statement replayed on the synthetic data, against its SLO.
 
@@ -38,6 +77,14 @@ class StatementResult:
         supplied: Identity columns (``table.column``) the engine cannot fill itself, which the
             replay gives fresh values (SQLite: an identity that is not the rowid).
         estimated_p50_ms: The estimated median (``estimated_ms`` is it x the model's p95/p50).
+        empty_tables: Tables the statement reads that got no rows: its figures measure nothing, and it
+            is "not measured" (never "meets SLO").
+        full_estimated_p50_ms: The model's estimated median at the brief's full size (the design's
+            catalog as briefed, the same scaled latency model).
+        projection: The latency at the brief's size implied by this scale and a second one; the
+            SLO is judged on it when present.
+        estimated_fixed_ms: The part of the estimated median that does not grow with the data (per
+            statement, per write, the commit).
         estimated_cost: The plan cost behind the estimate, PostgreSQL planner units.
         estimate_detail: How the estimate adds up (per statement, writes, index entries, cost).
         committed: The write ran committed on its own (a calibration run), not rolled back.
@@ -70,6 +117,29 @@ class StatementResult:
     planner_cost: float | None = None
     planner_estimated_ms: float | None = None
     planner_estimated_p50_ms: float | None = None
+    empty_tables: tuple[str, ...] = ()
+    full_estimated_p50_ms: float | None = None
+    projection: FullSizeProjection | None = None
+    estimated_fixed_ms: float | None = None
+
+    @property
+    def measured(self) -> bool:
+        """Whether the statement ran on data: at least one execution and no empty table read."""
+        return self.executions > 0 and not self.empty_tables
+
+    @property
+    def judged_p95_ms(self) -> float | None:
+        """The p95 the SLO is judged on: the full-size projection's when there is one, else the
+        measurement at the scale run."""
+        if self.projection is not None and self.projection.full_p95_ms is not None:
+            return self.projection.full_p95_ms
+        return self.p95_ms
+
+    @property
+    def judged_p99_ms(self) -> float | None:
+        if self.projection is not None and self.projection.full_p99_ms is not None:
+            return self.projection.full_p99_ms
+        return self.p99_ms
 
     @property
     def planner_ratio(self) -> float | None:
@@ -94,12 +164,14 @@ class StatementResult:
 
     @property
     def meets_slo(self) -> bool | None:
-        """True/False against the p95 (and p99) SLO; None without an SLO or a measurement."""
-        if self.p95_ms is None or (self.slo_p95_ms is None and self.slo_p99_ms is None):
+        """True/False against the p95 (and p99) SLO, judged on the full-size projection when there is
+        one; None without an SLO or without a measurement (empty tables are not a measurement)."""
+        p95, p99 = self.judged_p95_ms, self.judged_p99_ms
+        if p95 is None or self.empty_tables or (self.slo_p95_ms is None and self.slo_p99_ms is None):
             return None
-        ok = self.slo_p95_ms is None or self.p95_ms <= self.slo_p95_ms
-        if self.slo_p99_ms is not None and self.p99_ms is not None:
-            ok = ok and self.p99_ms <= self.slo_p99_ms
+        ok = self.slo_p95_ms is None or p95 <= self.slo_p95_ms
+        if self.slo_p99_ms is not None and p99 is not None:
+            ok = ok and p99 <= self.slo_p99_ms
         return ok
 
 
@@ -124,6 +196,9 @@ class Verification:
             each statement and after the last) on the scratch database, milliseconds.
         speed_factor: How much the latency model was scaled to the probe (its ``probe_ms`` over the
             calibration run's); 1.0 when not scaled.
+        small_scale: The second scale measured to project each statement to the brief's size (None:
+            one scale only, judged as measured).
+        small_generation: The data generated at ``small_scale``.
     """
 
     engine: str
@@ -137,11 +212,19 @@ class Verification:
     server: str = ""
     probe_ms: float = 0.0
     speed_factor: float = 1.0
+    small_scale: float | None = None
+    small_generation: Generation | None = None
+
+    @property
+    def not_measured(self) -> tuple[StatementResult, ...]:
+        """Statements that read a table left empty: nothing was measured."""
+        return tuple(s for s in self.statements if s.empty_tables)
 
     @property
     def ok(self) -> bool:
-        """No statement missed its SLO or failed (``dbarch verify`` exits 1 otherwise)."""
-        return all(s.meets_slo is not False and s.errors == 0 for s in self.statements)
+        """No statement missed its SLO, failed, or went unmeasured on empty tables (``dbarch verify``
+        exits 1 otherwise)."""
+        return all(s.meets_slo is not False and s.errors == 0 and not s.empty_tables for s in self.statements)
 
     @property
     def ratios(self) -> tuple[float, ...]:

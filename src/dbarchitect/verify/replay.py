@@ -219,6 +219,8 @@ def verify_design(
     latency: LatencyModel | None = None,
     committed: Collection[str] = (),
     on_loaded: Callable[[Catalog], None] | None = None,
+    full_catalog: Catalog | None = None,
+    drop_after: bool = False,
 ) -> Verification:
     """Build ``catalog`` on the empty scratch database at ``url`` (None: SQLite in a temporary file),
     fill it with synthetic data at ``scale``, replay ``workload`` (written for ``traits``' engine) and
@@ -229,7 +231,11 @@ def verify_design(
     ``latency`` when given), or the milliseconds ``estimates`` maps statement names to. Writes are
     rolled back, so their estimates leave out the commit; the write statements named in ``committed``
     run committed on their own instead (a calibration measures the commit so). ``on_loaded`` is
-    given the catalog at the loaded sizes (:func:`~dbarchitect.verify.synthetic.loaded_catalog`)."""
+    given the catalog at the loaded sizes (:func:`~dbarchitect.verify.synthetic.loaded_catalog`).
+    ``full_catalog`` (the design at the brief's sizes) adds each statement's estimate at full size,
+    through the same latency model. A statement reading a table that got no rows is marked
+    ``empty_tables`` (not measured). ``drop_after`` drops the tables built once measured (a second
+    scale follows on the same database)."""
     if seconds_per_statement <= 0 or repetitions < 1:
         raise DbarchError(Diagnostic("give a positive time per statement and at least one repetition"))
     with open_target(url, traits) as target:
@@ -284,6 +290,21 @@ def verify_design(
                 )
                 for r, statement in zip(results, workload.statements, strict=True)
             ]
+            results = [
+                replace(r, estimated_fixed_ms=_fixed_ms(model, statement, r.committed))
+                for r, statement in zip(results, workload.statements, strict=True)
+            ]
+            if full_catalog is not None:
+                full, _ = estimate_loaded(full_catalog, workload, target.traits, model, committed)
+                results = [
+                    replace(r, full_estimated_p50_ms=e.median_ms) if (e := full.get(r.name)) else r
+                    for r in results
+                ]
+        empty = {t.table.lower() for t in data.generation.tables if t.rows == 0}
+        results = [
+            replace(r, empty_tables=_empty_reads(statement, empty)) if empty else r
+            for r, statement in zip(results, workload.statements, strict=True)
+        ]
         notes = list(data.generation.notes)
         for r in results:
             if r.unbound:
@@ -299,6 +320,13 @@ def verify_design(
             notes.append(
                 f"measured on SQLite, not on the brief's {traits}: latencies show plans, not production"
             )
+        for r in results:
+            if r.empty_tables:
+                notes.append(
+                    f"{r.name}: not measured: it reads {', '.join(r.empty_tables)}, which got no rows"
+                )
+        if drop_after:
+            target.drop_tables(catalog)
         label = str(target.traits)
         return Verification(
             label,
@@ -313,6 +341,25 @@ def verify_design(
             probe,
             factor,
         )
+
+
+def _fixed_ms(model: LatencyModel, statement: Statement, commit: bool) -> float:
+    """The part of ``model``'s median for ``statement`` that does not grow with the data."""
+    fixed = model.statement_ms
+    if statement.is_write:
+        fixed += model.write_ms + (model.commit_ms if commit else 0.0)
+    return fixed
+
+
+def _empty_reads(statement: Statement, empty: Collection[str]) -> tuple[str, ...]:
+    """Tables ``statement`` reads (an INSERT's target is written, not read) among the ``empty`` ones."""
+    out: list[str] = []
+    for access in statement.tables:
+        key = access.table.value.lower()
+        inserting = access.is_write_target and statement.kind in (StatementKind.INSERT, StatementKind.UPSERT)
+        if key in empty and not inserting and access.table.value not in out:
+            out.append(access.table.value)
+    return tuple(out)
 
 
 def estimate_loaded(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from dbarchitect.engines.connection import connection_failed, expand_env, redacted_url, url_engine
+from dbarchitect.engines.ddl import render_schema
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic
@@ -140,6 +141,29 @@ class ScratchTarget:
         finally:
             if write:
                 self._execute("ROLLBACK")
+
+    def drop_tables(self, catalog: Catalog) -> None:
+        """Drop ``catalog``'s tables (children first), and what depends on them: the run that built
+        them is over and the same scratch database is filled again."""
+        self.recover()
+        names = [self.traits.quote(t.name) for t in reversed(catalog.dependency_order())]
+        if self.family == EngineName.POSTGRESQL:
+            self.loader.execute(f"DROP TABLE IF EXISTS {', '.join(names)} CASCADE")
+            # the enum types the schema script created with them
+            script = render_schema(catalog, self.traits)
+            for type_name in re.findall(r"^CREATE TYPE (.+?) AS ENUM", script, flags=re.MULTILINE):
+                self.loader.execute(f"DROP TYPE IF EXISTS {type_name} CASCADE")
+        elif self.family == EngineName.SQLITE:
+            self.conn.execute("PRAGMA foreign_keys = OFF")
+            for name in names:
+                self.conn.execute(f"DROP TABLE IF EXISTS {name}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        else:
+            self.loader.execute("SET FOREIGN_KEY_CHECKS = 0")
+            try:
+                self.loader.execute(f"DROP TABLE IF EXISTS {', '.join(names)}")
+            finally:
+                self.loader.execute("SET FOREIGN_KEY_CHECKS = 1")
 
     def probe(self, runs: int) -> list[float]:
         """Milliseconds of ``runs`` executions of :data:`PROBE_SQL` from this client: a round trip

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from dbarchitect.verify.measurements import (
+    GROWTH_TOLERANCE,
     RATIO_TARGET,
     StatementResult,
     Verification,
@@ -91,10 +92,52 @@ def ratio_sentence(v: Verification) -> str | None:
 
 
 def _verdict(s: StatementResult, over: str) -> str:
+    if s.empty_tables:
+        return f"not measured ({', '.join(s.empty_tables)} empty)"
     verdict = {True: "meets SLO", False: over, None: "no SLO"}[s.meets_slo]
+    if s.meets_slo is None and s.executions == 0 and not s.errors:
+        verdict = "not measured"
     if s.errors:
         verdict = f"{s.errors} error(s): {s.error}" if not s.executions else f"{verdict}; {s.errors} error(s)"
     return verdict
+
+
+def _full_p95(s: StatementResult) -> str:
+    p = s.projection
+    return _ms(p.full_p95_ms) if p is not None else "-"
+
+
+def _small_p95(s: StatementResult) -> str:
+    p = s.projection
+    return _ms(p.small_p95_ms) if p is not None and p.small_scale is not None else "-"
+
+
+def _growth(s: StatementResult) -> str:
+    """``x3.9 / x4.1`` (measured / model) between the two scales."""
+    p = s.projection
+    if p is None or p.small_scale is None:
+        return "-"
+    measured = f"x{p.measured_growth:.2f}" if p.measured_growth is not None else "-"
+    model = f"x{p.model_growth:.2f}" if p.model_growth is not None else "-"
+    return f"{measured} / {model}"
+
+
+def scale_sentence(v: Verification) -> str:
+    """How the SLO was judged: at the brief's size from which scales, or at the scale run."""
+    if not any(s.projection is not None for s in v.statements):
+        return f"SLOs judged on the measurements at scale {v.scale:g} (no projection to full size)."
+    if v.small_scale is None:
+        return (
+            f"SLOs judged on the p95 projected to the brief's size from the measurement at scale {v.scale:g} "
+            "and the cost model's growth to full size (one scale measured: the growth law is not checked)."
+        )
+    agree = [s for s in v.statements if s.projection is not None and s.projection.growth_agrees is not None]
+    held = sum(1 for s in agree if s.projection is not None and s.projection.growth_agrees)
+    return (
+        f"SLOs judged on the p95 projected to the brief's size from measurements at scales {v.scale:g} and "
+        f"{v.small_scale:g} and the cost model's growth law between them; the measured growth agreed with "
+        f"the model's (within x{GROWTH_TOLERANCE:g}) for {held} of {len(agree)} statements."
+    )
 
 
 def verification_markdown(v: Verification) -> str:
@@ -111,16 +154,20 @@ def verification_markdown(v: Verification) -> str:
     if v.estimate_source:
         lines.append(f"Estimates: {v.estimate_source}.")
     lines += [
+        scale_sentence(v),
         "",
-        "| statement | SLO p95 ms | p50 ms | p95 ms | p99 ms | runs | verdict | estimate ms | ratio | plan |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "| statement | SLO p95 ms | p95 ms at full size | verdict | p50 ms | p95 ms | p99 ms | runs | "
+        f"p95 ms at {v.small_scale if v.small_scale is not None else '-'} | growth measured / model | "
+        "estimate ms | ratio | plan |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for s in v.statements:
         ratio = f"{s.ratio:.2f}" if s.ratio is not None else "-"
         plan = "; ".join(p.strip() for p in s.plan[:3]).replace("|", "\\|")
         lines.append(
-            f"| {s.name} | {_ms(s.slo_p95_ms)} | {_ms(s.p50_ms)} | {_ms(s.p95_ms)} | {_ms(s.p99_ms)} | "
-            f"{s.executions} | {_verdict(s, '**over SLO**')} | {_ms(s.estimated_ms)} | {ratio} | {plan} |"
+            f"| {s.name} | {_ms(s.slo_p95_ms)} | {_full_p95(s)} | {_verdict(s, '**over SLO**')} | "
+            f"{_ms(s.p50_ms)} | {_ms(s.p95_ms)} | {_ms(s.p99_ms)} | {s.executions} | {_small_p95(s)} | "
+            f"{_growth(s)} | {_ms(s.estimated_ms)} | {ratio} | {plan} |"
         )
     sentence = ratio_sentence(v)
     if sentence:
@@ -138,15 +185,32 @@ def verification_markdown(v: Verification) -> str:
 def verification_text(v: Verification) -> str:
     """The verification as plain text: one aligned row per statement, then the ratio distribution."""
     g = v.generation
-    header = ("statement", "SLO p95", "p50", "p95", "p99", "runs", "estimate", "ratio", "verdict")
+    small = f"p95@{v.small_scale:g}" if v.small_scale is not None else "p95@-"
+    header = (
+        "statement",
+        "SLO p95",
+        "full p95",
+        "p50",
+        "p95",
+        "p99",
+        "runs",
+        small,
+        "growth meas/model",
+        "estimate",
+        "ratio",
+        "verdict",
+    )
     rows = [
         (
             s.name,
             _ms(s.slo_p95_ms),
+            _full_p95(s),
             _ms(s.p50_ms),
             _ms(s.p95_ms),
             _ms(s.p99_ms),
             str(s.executions),
+            _small_p95(s),
+            _growth(s),
             _ms(s.estimated_ms),
             f"{s.ratio:.2f}" if s.ratio is not None else "-",
             _verdict(s, "OVER SLO"),
@@ -166,6 +230,7 @@ def verification_text(v: Verification) -> str:
     ]
     if v.estimate_source:
         out.append(f"Estimates: {v.estimate_source}.")
+    out.append(scale_sentence(v))
     out += ["", line(header), *(line(r) for r in rows)]
     sentence = ratio_sentence(v)
     if sentence:
@@ -177,7 +242,11 @@ def verification_text(v: Verification) -> str:
     verdict = "pass" if v.ok else "FAIL"
     missed = sum(1 for s in v.statements if s.meets_slo is False)
     failed = sum(1 for s in v.statements if s.errors)
-    out.append(f"{verdict}: {missed} statement(s) over their SLO, {failed} with errors")
+    unmeasured = len(v.not_measured)
+    out.append(
+        f"{verdict}: {missed} statement(s) over their SLO, {failed} with errors"
+        + (f", {unmeasured} not measured (empty tables)" if unmeasured else "")
+    )
     return "\n".join(out) + "\n"
 
 
@@ -189,9 +258,15 @@ def verification_json(v: Verification) -> str:
         out["median_ratio"] = s.median_ratio
         out["planner_ratio"] = s.planner_ratio
         out["meets_slo"] = s.meets_slo
+        out["measured"] = s.measured
+        out["judged_p95_ms"] = s.judged_p95_ms
     doc["generation"]["rows"] = v.generation.rows
     doc["generation"]["rows_per_second"] = v.generation.rows_per_second
+    if v.small_generation is not None:
+        doc["small_generation"]["rows"] = v.small_generation.rows
+        doc["small_generation"]["rows_per_second"] = v.small_generation.rows_per_second
     doc["ratios"] = ratio_summary(v)
     doc["planner_ratios"] = planner_ratio_summary(v)
     doc["ok"] = v.ok
+    doc["judged"] = scale_sentence(v)
     return json.dumps(doc, indent=2, sort_keys=True, default=str)

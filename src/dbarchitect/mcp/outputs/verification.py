@@ -30,6 +30,26 @@ class Generation(OutModel):
     rows_per_second: float
 
 
+class FullSizeProjection(OutModel):
+    """The statement's latency at the brief's full size, from two scales and the model's growth law."""
+
+    small_scale: float | None = Field(description="the second, smaller scale measured (None: one scale)")
+    small_p50_ms: float | None
+    small_p95_ms: float | None
+    model_growth: float | None = Field(
+        description="growth from small_scale to scale the model's law predicts"
+    )
+    measured_growth: float | None = Field(description="measured median at scale / at small_scale")
+    growth_agrees: bool | None = Field(description="measured growth within 1.5x of the model's")
+    full_estimated_p50_ms: float | None = Field(description="the model's estimated median at full size")
+    full_p50_ms: float | None
+    full_p95_ms: float | None = Field(
+        description="the p95 implied at the brief's size: what the SLO is judged on"
+    )
+    full_p99_ms: float | None
+    method: str = Field(description="how the figures were carried to full size")
+
+
 class Measurement(OutModel):
     name: str
     kind: str
@@ -66,6 +86,21 @@ class Measurement(OutModel):
     planner_estimated_p50_ms: float | None = None
     planner_ratio: float | None = Field(default=None, description="measured p95 / planner_estimated_ms")
     meets_slo: bool | None
+    measured: bool = Field(default=True, description="ran on data (no empty table read)")
+    empty_tables: list[str] = Field(
+        default_factory=list, description="tables it reads that got no rows: not measured"
+    )
+    judged_p95_ms: float | None = Field(
+        default=None,
+        description="the p95 the SLO is judged on (the full-size projection's when there is one)",
+    )
+    full_estimated_p50_ms: float | None = Field(
+        default=None, description="the model's estimated median at the brief's size"
+    )
+    estimated_fixed_ms: float | None = Field(
+        default=None, description="the part of the estimated median that does not grow with the data"
+    )
+    projection: FullSizeProjection | None = None
 
 
 class RatioSummary(OutModel):
@@ -111,6 +146,9 @@ class VerificationResult(OutModel):
         description="the same distribution for the estimates from the engine's own plan costs",
     )
     notes: list[str]
+    small_scale: float | None = Field(default=None, description="the second scale measured (None: one)")
+    small_generation: Generation | None = Field(default=None, description="the data at small_scale")
+    judged: str = Field(default="", description="how the SLOs were judged (which scales, the growth law)")
 
 
 def verification_result(verification: Verification) -> VerificationResult:

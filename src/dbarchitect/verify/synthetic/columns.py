@@ -9,7 +9,7 @@ from typing import Any
 
 from dbarchitect.model.catalog import Column
 from dbarchitect.model.types import TypeKind
-from dbarchitect.verify.synthetic.checks import Checks
+from dbarchitect.verify.synthetic.checks import Checks, fit_pattern
 from dbarchitect.verify.synthetic.values import (
     briefed_bounds,
     domain_size,
@@ -47,6 +47,10 @@ class ColumnGen:
         #: numbered per combination of the key's other columns (``line_no``)
         self.sequence = sequence
         key = column.name.key
+        #: a LIKE pattern a check requires of a text column: made values are shaped to match it
+        textual = column.type.kind in (TypeKind.CHAR, TypeKind.VARCHAR, TypeKind.TEXT)
+        self.pattern = checks.patterns.get(key) if textual else None
+        self.limit = column.type.length if column.type.kind != TypeKind.TEXT else None
         stats = column.stats
         self.lo = checks.lower.get(key, 1 if column.type.is_integer else 0)
         hi = checks.upper.get(key)
@@ -117,7 +121,7 @@ class ColumnGen:
             rest: list[Any] = self.named[: self.rest_size]
             k = 0
             while len(rest) < self.rest_size and (limit is None or k < limit):
-                value = make_value(column, k, self.lo, self.step, self.origin)
+                value = self._fit(make_value(column, k, self.lo, self.step, self.origin))
                 if value not in hot_values and value not in self.named:
                     rest.append(value)
                 k += 1
@@ -138,11 +142,17 @@ class ColumnGen:
             step += 1
         self.stride, self.offset = step, rng.randrange(n)
         self.used = 0
-        self.maker = value_maker(column, self.lo, self.step, self.origin)
+        made = value_maker(column, self.lo, self.step, self.origin)
+        self.maker = made if self.pattern is None else lambda k: self._fit(made(k))
         self.randomized = bool(self.null_fraction or self.hot)
         self.hot_pairs = [
             (value, bound) for (value, _), bound in zip(self.hot, self.hot_cumulative, strict=True)
         ]
+
+    def _fit(self, value: Any) -> Any:
+        if self.pattern is None or value is None:
+            return value
+        return fit_pattern(self.pattern, str(value), self.limit)
 
     def _hot_value(self, text: str) -> Any:
         value = parse_value(self.column, text)

@@ -104,6 +104,26 @@ def _fill_order(catalog: Catalog) -> tuple[list[Table], set[int]]:
     return ordered, late
 
 
+def _empty(table: Table, tried: int, gen: TableGen, loader: Loader) -> DbarchError:
+    """The error that stops generation when none of the first ``tried`` rows of ``table`` loaded: the
+    check the generator could not satisfy, or the database's reason."""
+    if gen.failed_checks:
+        text, count = max(gen.failed_checks.items(), key=lambda kv: kv[1])
+        why = f"check ({text}) refused {count:,} draw(s)"
+    elif loader.refusal is not None:
+        why = f"{loader.traits} refused them: {loader.refusal}"
+    else:
+        why = "no draw gave unique keys"
+    return DbarchError(
+        Diagnostic(
+            f"synthetic data: none of the first {tried:,} generated row(s) of {table.name} could be loaded "
+            f"({why}); stopped rather than measure statements on an empty table",
+            hint="give the column statistics (hot_values, min/max) that satisfy the check, or fill the "
+            "scratch database yourself",
+        )
+    )
+
+
 def generate(
     catalog: Catalog,
     loader: Loader,
@@ -164,6 +184,7 @@ def generate(
                     )
         notes.extend(gen.notes)
         rejected = 0
+        loader.refusal = None
         loader.begin()
         batch: list[list[Any]] = []
         raw: list[list[Any]] = []
@@ -180,6 +201,10 @@ def generate(
                 for n in refused:
                     gen.forget(raw[n])
                 batch, raw = [], []
+            if not batch and ((i + 1) % BATCH_ROWS == 0 or i == gen.rows - 1) and i + 1 == rejected:
+                # nothing of this table loaded: its children and statements would measure nothing
+                loader.commit()
+                raise _empty(table, i + 1, gen, loader)
             done += 1
             if progress is not None and done % BATCH_ROWS == 0:
                 progress("generate", done, total)

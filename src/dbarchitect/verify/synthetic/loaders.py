@@ -8,11 +8,21 @@ from decimal import Decimal
 from typing import Any
 
 from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import redact
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.names import EngineName
 
 # ---------------------------------------------------------------------------------------------
 # Loading
+
+
+#: Rows of a refused batch retried one by one before the rest is given up when none of them loads.
+GIVE_UP_AFTER = 50
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return redact(lines[0] if lines else type(exc).__name__)
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -55,6 +65,8 @@ class Loader:
     def __init__(self, conn: Any, traits: EngineTraits) -> None:
         self.conn = conn
         self.traits = traits
+        #: the database's first reason for refusing a row of the table being loaded
+        self.refusal: str | None = None
 
     def execute_script(self, sql: str) -> None:
         raise NotImplementedError
@@ -84,23 +96,30 @@ class Loader:
         self.execute(self.insert_sql(table, columns), row)
 
     def load(self, table: Table, columns: Sequence[Column], rows: list[list[Any]]) -> list[int]:
-        """Load a batch; on a constraint error retry it row by row. Returns the rejected rows' positions."""
+        """Load a batch; on a constraint error retry it row by row. Returns the rejected rows' positions.
+        When the first :data:`GIVE_UP_AFTER` rows retried are all refused, the rest of the batch is
+        refused with them (the database's first reason is kept in :attr:`refusal`)."""
         self.execute("SAVEPOINT dbarch_batch")
         try:
             self.bulk(table, columns, rows)
-        except Exception:  # the driver's integrity error: find the rows at fault one by one
+        except Exception as exc:  # the driver's integrity error: find the rows at fault one by one
             self.execute("ROLLBACK TO SAVEPOINT dbarch_batch")
+            self.refusal = self.refusal or _first_line(exc)
         else:
             self.execute("RELEASE SAVEPOINT dbarch_batch")
             return []
         rejected: list[int] = []
         for n, row in enumerate(rows):
+            if n >= GIVE_UP_AFTER and len(rejected) == n:
+                rejected.extend(range(n, len(rows)))
+                break
             self.execute("SAVEPOINT dbarch_row")
             try:
                 self.one(table, columns, row)
-            except Exception:  # a row the database rejects is counted, not fatal
+            except Exception as exc:  # a row the database rejects is counted, not fatal
                 self.execute("ROLLBACK TO SAVEPOINT dbarch_row")
                 rejected.append(n)
+                self.refusal = self.refusal or _first_line(exc)
             else:
                 self.execute("RELEASE SAVEPOINT dbarch_row")
         self.execute("RELEASE SAVEPOINT dbarch_batch")

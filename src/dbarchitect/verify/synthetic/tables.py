@@ -10,7 +10,7 @@ from typing import Any
 
 from dbarchitect.errors import Diagnostic, UnsupportedError
 from dbarchitect.model.catalog import ForeignKey, Table
-from dbarchitect.verify.synthetic.checks import Checks, evaluate, read_checks
+from dbarchitect.verify.synthetic.checks import Checks, check_holds, evaluate, read_checks
 from dbarchitect.verify.synthetic.columns import ColumnGen
 from dbarchitect.verify.synthetic.values import REDRAWS
 
@@ -144,6 +144,8 @@ class TableGen:
         self.column_keys = [c.name.key for c in self.columns]
         #: per numbered column, the highest number any parent got (known once loading is done)
         self.tops: dict[str, int] = {}
+        #: draws a check refused, by the check's SQL
+        self.failed_checks: dict[str, int] = {}
 
     def distinct(self, column: str) -> int | None:
         """How many distinct values ``column`` (a key) can hold in this data: its generator's count,
@@ -206,10 +208,23 @@ class TableGen:
         column = self.table.column(key)
         return column is None or column.nullable
 
+    def _failed_check(self, row: dict[str, Any]) -> str | None:
+        """The first check ``row`` fails (its SQL), or None when every check the validator can
+        evaluate holds (the others are the database's to judge)."""
+        for text, tree in self.checks.rules:
+            if check_holds(tree, row) is False:
+                return text
+        return None
+
     def make_row(self, i: int) -> list[Any] | None:
-        """Row ``i`` as values in :attr:`columns` order, or None when its keys could not be made unique."""
+        """Row ``i`` as values in :attr:`columns` order, or None when no draw gave it unique keys and
+        checks that hold (counted in :attr:`failed_checks` by the check that failed)."""
         for _ in range(REDRAWS):
             row = self._one(i)
+            failed = self._failed_check(row) if self.checks.rules else None
+            if failed is not None:
+                self.failed_checks[failed] = self.failed_checks.get(failed, 0) + 1
+                continue
             taken = False
             for key, seen in self.seen.items():
                 value = tuple(row.get(k) for k in key)
