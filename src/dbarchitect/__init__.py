@@ -40,6 +40,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "calibrate_engine": ("dbarchitect.api", "calibrate_engine"),
     "advise_partitioning": ("dbarchitect.api", "advise_partitioning"),
     "advise_sharding": ("dbarchitect.api", "advise_sharding"),
+    "plan_operations": ("dbarchitect.api", "plan_operations"),
     # the names api.py gives them (kept working)
     "plan_schema_migration": ("dbarchitect.api", "plan_schema_migration"),
     "rehearse_schema_migration": ("dbarchitect.api", "rehearse_schema_migration"),
@@ -75,6 +76,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PartitionAdvice": ("dbarchitect.advisors.partitioning.model", "PartitionAdvice"),
     "PruningMeasurement": ("dbarchitect.verify.partitioning", "PruningMeasurement"),
     "ShardingAdvice": ("dbarchitect.advisors.sharding.advisor", "ShardingAdvice"),
+    "OperationsPlan": ("dbarchitect.advisors.operations.plan", "OperationsPlan"),
 }
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports these on first use
@@ -85,6 +87,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.advisors.migrations.plan import MigrationPlan as MigrationPlan
     from dbarchitect.advisors.migrations.plan import Phase as Phase
     from dbarchitect.advisors.migrations.plan import Step as Step
+    from dbarchitect.advisors.operations.plan import OperationsPlan as OperationsPlan
     from dbarchitect.advisors.partitioning.model import PartitionAdvice as PartitionAdvice
     from dbarchitect.advisors.sharding.advisor import ShardingAdvice as ShardingAdvice
     from dbarchitect.api import advise_partitioning as advise_partitioning
@@ -95,6 +98,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.api import inspect_brief as inspect_brief
     from dbarchitect.api import lint_migration as lint_migration
     from dbarchitect.api import lint_migration_sql as lint_migration_sql
+    from dbarchitect.api import plan_operations as plan_operations
     from dbarchitect.api import plan_schema_migration as plan_migration
     from dbarchitect.api import plan_schema_migration as plan_schema_migration
     from dbarchitect.api import recommend_indexes as recommend_indexes
@@ -139,6 +143,7 @@ __all__ = [
     "Level",
     "LintResult",
     "MigrationPlan",
+    "OperationsPlan",
     "PartitionAdvice",
     "PartitioningResult",
     "Phase",
@@ -162,6 +167,7 @@ __all__ = [
     "lint_migration_sql",
     "load_brief",
     "plan_migration",
+    "plan_operations",
     "plan_schema_migration",
     "recommend_indexes",
     "rehearse_migration",

@@ -21,14 +21,18 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfBackend
 from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.advisors.indexes.selection import Budget
+from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
+from dbarchitect.advisors.operations import OperationsPlan
+from dbarchitect.advisors.operations import plan_operations as _plan_operations
+from dbarchitect.advisors.operations.hardware import resolve_machine
 from dbarchitect.advisors.partitioning import recommend_partitioning
 from dbarchitect.advisors.schema.designer import SchemaDesign, design_schema
 from dbarchitect.advisors.sharding.advisor import ShardingAdvice
 from dbarchitect.advisors.sharding.advisor import advise_sharding as _advise_sharding
 from dbarchitect.advisors.sizing import estimate_table_size
-from dbarchitect.brief import Brief, load_brief
+from dbarchitect.brief import Brief, NodeSpec, load_brief
 from dbarchitect.engines.connection import readonly_counts
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
@@ -158,8 +162,86 @@ def design(
         advice,
         source=inspection.source,
     )
+    operations: OperationsPlan | None = None
+    try:
+        operations = plan_operations(inspection, advice=advice)
+    except DbarchError as exc:
+        notes.append(f"no operations design: {exc}")
     return Design(
-        inspection, tuple(schemas), embedded, advice, tuple(notes), verdict, migration, partitioning
+        inspection,
+        tuple(schemas),
+        embedded,
+        advice,
+        tuple(notes),
+        verdict,
+        migration,
+        partitioning,
+        operations=operations,
+    )
+
+
+def _statement_latencies(
+    inspection: Inspection, catalog: Catalog, advice: IndexAdvice | None
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each statement's estimated median and p95 latency (ms) on ``catalog`` (the design): the index
+    advice's cost after its indexes, else the built-in model's, through the engine's latency model."""
+    effects = {e.statement: e for e in advice.statements} if advice else {}
+    builtin: BuiltinCostModel | None = None
+    median: dict[str, float] = {}
+    p95: dict[str, float] = {}
+    for s in inspection.workload.statements:
+        effect = effects.get(s.name)
+        if effect is not None and effect.error is None:
+            cost, io, source = (
+                effect.after,
+                effect.io_after,
+                f"index advice ({advice.backend if advice else ''})",
+            )
+        else:
+            builtin = builtin or BuiltinCostModel(catalog, inspection.traits)
+            planned = builtin.plan_cost(s, frozenset())
+            if planned.error is not None:
+                continue
+            cost, io, source = planned.cost, planned.io, "built-in model"
+        estimate = estimate_latency(
+            s, cost, catalog, inspection.traits, io=io, cost_source=source, commit=True
+        )
+        median[s.name] = estimate.median_ms
+        p95[s.name] = estimate.ms
+    return median, p95
+
+
+def plan_operations(
+    brief: Inspection | Brief | str | Path,
+    *,
+    advice: IndexAdvice | None = None,
+    file: str | None = None,
+) -> OperationsPlan:
+    """The operations design of the brief on its target engine: topology from the availability goals,
+    backups and restore time, capacity over the horizon, server configuration and pool, the files
+    (Patroni, etcd, pgBackRest, PgBouncer, postgresql.conf; my.cnf, failover and backup scripts for
+    MariaDB) and the runbooks. ``advice``: the index advice the design carries (computed when not
+    given)."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    if advice is None:
+        try:
+            advice = recommend_indexes(inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+        except DbarchError:
+            advice = None
+    catalog = with_advised_indexes(inspection.catalog, advice, inspection.traits)
+    traits = inspection.traits
+    sizes = tuple(estimate_table_size(t, traits, inspection.brief.horizon) for t in catalog.tables)
+    paths = tuple(p for s in inspection.workload.statements for p in access_paths(s, catalog))
+    median, p95 = _statement_latencies(inspection, catalog, advice)
+    return _plan_operations(
+        inspection.brief,
+        catalog,
+        inspection.workload,
+        traits,
+        sizes,
+        paths,
+        service_ms=median,
+        p95_ms=p95,
     )
 
 
@@ -268,6 +350,23 @@ def recommend_indexes(
         )
 
 
+def _node_capacity(brief: Brief) -> NodeSpec:
+    """The node the sharding advisor checks the brief against: the brief's ``node:``, with the memory
+    and disk of its ``hardware:`` (or instance class) when given — the figures the operations
+    design sizes the same node with."""
+    if brief.hardware is None:
+        return brief.node
+    machine = resolve_machine(brief)
+    update: dict[str, int] = {}
+    if not machine.source("memory").startswith("default"):
+        update["memory"] = int(machine.memory)
+    if not machine.source("disk size").startswith("default"):
+        update["storage"] = int(machine.disk_bytes)
+    if not update:
+        return brief.node
+    return NodeSpec(**{**{f: getattr(brief.node, f) for f in brief.node.model_fields_set}, **update})
+
+
 def advise_sharding(
     brief: Inspection | Brief | str | Path,
     *,
@@ -287,7 +386,7 @@ def advise_sharding(
         inspection.traits,
         inspection.sizes,
         inspection.paths,
-        inspection.brief.node,
+        _node_capacity(inspection.brief),
         name=inspection.brief.name,
         simulate_executions=simulate_executions,
         seed=seed,

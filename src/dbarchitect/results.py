@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dbarchitect.advisors.access_paths import AccessPath
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
 from dbarchitect.advisors.migrations import MigrationPlan
+from dbarchitect.advisors.operations import OperationsPlan
 from dbarchitect.advisors.partitioning import PartitionAdvice
 from dbarchitect.advisors.schema.designer import SchemaDesign
 from dbarchitect.advisors.sizing import TableSize
@@ -103,6 +104,8 @@ class Design:
             ``source:`` database (its steps build the advised indexes online), else ``None``.
         partitioning: The partitioning advice (built-in model); its partitioned tables are part of
             ``schemas``. ``None`` when it could not be given (``notes`` says why).
+        operations: The operations design (topology, backups, capacity, configuration files,
+            runbooks) on the target engine; ``None`` when the engine has none (``notes`` says why).
     """
 
     inspection: Inspection
@@ -113,3 +116,4 @@ class Design:
     verdict: DesignVerdict | None = None
     migration: MigrationPlan | None = None
     partitioning: PartitioningResult | None = None
+    operations: OperationsPlan | None = None

@@ -7,13 +7,23 @@ every problem into a one-line :class:`~dbarchitect.errors.BriefError` naming the
 
 The package is split along the brief's sections: ``units`` (sizes, rates, durations), ``schema``
 (engines, DDL, entities, a source database), ``sizes`` (tables: rows, growth, statistics),
-``workload`` (statements, imports, transactions), ``model`` (the :class:`Brief` with budgets and node
+``workload`` (statements, imports, transactions), ``operations`` (availability, backup, hardware,
+connections), ``model`` (the :class:`Brief` with budgets and node
 capacity) and ``loading`` (YAML/JSON with file and line in every error; the JSON Schema).
 """
 
 from dbarchitect.brief.base import BriefModel
 from dbarchitect.brief.loading import brief_json_schema, load_brief, loads_brief, parse_brief
 from dbarchitect.brief.model import Brief, BudgetSpec, GuardrailLevel, NodeSpec
+from dbarchitect.brief.operations import (
+    AvailabilitySpec,
+    BackupSpec,
+    ConnectionsSpec,
+    DiskSpec,
+    DiskType,
+    HardwareSpec,
+    MaintenanceWindow,
+)
 from dbarchitect.brief.schema import (
     Cardinality,
     ColumnSpec,
@@ -55,22 +65,29 @@ from dbarchitect.brief.workload import (
 )
 
 __all__ = [
+    "AvailabilitySpec",
+    "BackupSpec",
     "Brief",
     "BriefModel",
     "BudgetSpec",
     "Cardinality",
     "ColumnSpec",
     "ColumnStatsSpec",
+    "ConnectionsSpec",
     "Days",
     "DdlSource",
     "DenormalizationSpec",
+    "DiskSpec",
+    "DiskType",
     "EngineSpec",
     "EntitySpec",
     "ForeignKeySpec",
     "Growth",
     "GuardrailLevel",
+    "HardwareSpec",
     "IndexSpec",
     "LogImport",
+    "MaintenanceWindow",
     "NamingSpec",
     "NodeSpec",
     "PgStatStatementsImport",

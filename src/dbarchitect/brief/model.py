@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from dbarchitect.brief.base import BriefModel
+from dbarchitect.brief.operations import AvailabilitySpec, BackupSpec, ConnectionsSpec, HardwareSpec
 from dbarchitect.brief.schema import EngineSpec, SchemaSpec
 from dbarchitect.brief.sizes import TableSizeSpec
 from dbarchitect.brief.units import Days, Rate, Size
@@ -58,6 +59,20 @@ class Brief(BriefModel):
     budgets: BudgetSpec = Field(default_factory=BudgetSpec)
     node: NodeSpec = Field(default_factory=NodeSpec, description="capacity of one database node")
     guardrails: dict[str, GuardrailLevel] = Field(default_factory=dict)
+    availability: AvailabilitySpec | None = Field(
+        default=None,
+        description="uptime, rpo, rto, regions, maintenance window; default: no goal (a single primary, "
+        "daily backups)",
+    )
+    backup: BackupSpec = Field(
+        default_factory=BackupSpec, description="backup retention and point-in-time recovery"
+    )
+    hardware: HardwareSpec | None = Field(
+        default=None, description="one database node: cores, memory, disk, or an instance class"
+    )
+    connections: ConnectionsSpec | None = Field(
+        default=None, description="application instances x pool size, or a client count"
+    )
     horizon: Days = Field(default=3 * 365.0, description="how far ahead to plan sizes, e.g. '3y'")
 
     #: Directory relative paths are resolved against (the brief file's directory).

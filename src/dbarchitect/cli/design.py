@@ -87,7 +87,9 @@ def _write_reports(doc: dict[str, object], output: Path) -> None:
     from dbarchitect.report.html import render_html
     from dbarchitect.report.json import dumps
     from dbarchitect.report.markdown import render_markdown
+    from dbarchitect.report.operations import write_operations_files
 
+    write_operations_files(doc, output)
     (output / "report.md").write_text(render_markdown(doc), encoding="utf-8")
     (output / "report.html").write_text(render_html(doc), encoding="utf-8")
     (output / "design.json").write_text(dumps(doc), encoding="utf-8")

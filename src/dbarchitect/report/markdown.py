@@ -7,6 +7,7 @@ from typing import Any
 import jinja2
 
 from dbarchitect.report.formatting import human_bytes, human_count, human_ms, human_rate
+from dbarchitect.report.operations import human_seconds
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("dbarchitect.report", "templates"),
@@ -20,6 +21,7 @@ _ENV.filters["bytes"] = human_bytes
 _ENV.filters["count"] = human_count
 _ENV.filters["rate"] = human_rate
 _ENV.filters["ms"] = human_ms
+_ENV.filters["seconds"] = human_seconds
 # Text in a table cell: a pipe would end the cell, a newline the row.
 _ENV.filters["cell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
 

@@ -7,11 +7,12 @@ numbers, and the node and shard counts that follow.
   node sustains.
 - **Working set**: by Gray and Putzolu's five-minute rule (rows re-read within five minutes are
   worth keeping in memory; Gray & Graefe 1997, Appuswamy et al. 2019 for flash), the bytes the
-  workload touches in ``WORKING_SET_WINDOW_S`` seconds: for every statement, its executions in that
-  window times the rows its access path reads (``access_paths``) times the row's bytes with its
-  index entries, capped at the table's size; inserted rows count in full. It is compared with the
-  node's memory times ``CACHE_SHARE`` (what is left to cache data once the server and connections
-  have theirs). A statement whose row estimate is unknown counts no rows and is named.
+  workload touches in ``WORKING_SET_WINDOW_S`` seconds — the same figure the operations design
+  sizes the buffer cache and the node's memory with (``advisors.operations.capacity.working_set``):
+  for every statement, its executions in that window times the rows it reads, capped at the table's
+  size. It is compared with the node's memory times ``CACHE_SHARE`` (what is left to cache data once
+  the server and connections have theirs). A statement whose row estimate is unknown counts no rows
+  and is named.
 
 Nodes needed are the largest of the three ratios, rounded up. Shards: Citus's guidance is 32 to
 128 shards for a multi-tenant database and at least a shard per core (docs.citusdata.com, "Choosing
@@ -26,14 +27,11 @@ import math
 from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import AccessPath
+from dbarchitect.advisors.operations.capacity import CACHE_SHARE, WORKING_SET_WINDOW_S, working_set
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import NodeSpec, format_size
-from dbarchitect.model.workload import StatementKind, Workload
+from dbarchitect.model.workload import Workload
 
-#: The five-minute rule's window.
-WORKING_SET_WINDOW_S = 300.0
-#: Share of a node's memory that caches data (shared buffers plus the operating system's cache).
-CACHE_SHARE = 0.75
 #: Fewest shards a plan gets, and shards per node kept for growth (Citus guidance, see above).
 MIN_SHARDS = 32
 SHARDS_PER_NODE = 4
@@ -128,44 +126,10 @@ def check_capacity(
         f"{writes:,.0f} writes/s for {node.write_rate:,.0f}/s per node -> {n_writes} node"
         + ("s" if n_writes > 1 else ""),
     )
-    by_table = {s.table.lower(): s for s in sizes}
-    touched: dict[str, float] = {}
-    readers: dict[str, dict[str, float]] = {}
-    unsized: list[str] = []
-    rates = {s.name: s for s in workload.statements}
-    for path in paths:
-        statement = rates.get(path.statement)
-        if statement is None:
-            continue
-        size = by_table.get(path.table.lower())
-        if size is None:
-            continue
-        access = statement.access(path.table)
-        if (
-            statement.kind in (StatementKind.INSERT, StatementKind.UPSERT)
-            and access
-            and access.is_write_target
-        ):
-            rows = 1.0
-        elif path.rows_estimated is None:
-            unsized.append(statement.name)
-            continue
-        else:
-            rows = path.rows_estimated
-        rows_in_window = statement.rate * WORKING_SET_WINDOW_S * rows
-        touched[size.table] = touched.get(size.table, 0.0) + rows_in_window
-        by_reader = readers.setdefault(size.table, {})
-        by_reader[statement.name] = by_reader.get(statement.name, 0.0) + rows_in_window
-    working = 0.0
-    parts: list[tuple[float, str]] = []
-    for table, rows in touched.items():
-        size = by_table[table.lower()]
-        per_row = size.row_bytes + sum(i.entry_bytes for i in size.indexes)
-        part = min(size.total_bytes_at_horizon, rows * per_row)
-        working += part
-        top = max(readers[table].items(), key=lambda kv: (kv[1], kv[0]))[0]
-        parts.append((part, f"{table} {format_size(part)}, mostly {top}"))
-    largest = max(parts, default=(0.0, ""))[1]
+    figures = working_set(sizes, workload, paths)
+    working = figures.bytes
+    largest = figures.largest
+    unsized = list(figures.unsized)
     cache = node.memory * CACHE_SHARE
     n_memory = _nodes(working, cache)
     memory_limit = Limit(

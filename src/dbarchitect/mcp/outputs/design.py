@@ -10,6 +10,7 @@ from dbarchitect.mcp.outputs.base import OutModel, redacted
 from dbarchitect.mcp.outputs.indexes import IndexAdviceResult
 from dbarchitect.mcp.outputs.inspection import InspectionResult, PartitioningInfo
 from dbarchitect.mcp.outputs.migration import MigrationPlanResult
+from dbarchitect.mcp.outputs.operations import OperationsInfo
 from dbarchitect.mcp.outputs.verdict import VerdictResult
 from dbarchitect.report.document import design_document
 from dbarchitect.results import Design
@@ -244,6 +245,10 @@ class DesignResult(InspectionResult):
     partitioning: PartitioningAdvice | None = Field(
         default=None,
         description="the partitioning advice the design carries (partitioned tables are in its schemas)",
+    )
+    operations: OperationsInfo | None = Field(
+        default=None,
+        description="the operations design: topology, backups, capacity, configuration files, runbooks",
     )
 
 
