@@ -67,6 +67,14 @@ class Features:
     #: A derived table takes a column list, ``(SELECT ...) AS t (a, b)``; without it the names go on
     #: the subquery's own select list (same result).
     derived_column_lists: bool = True
+    #: ``x NOT IN (subquery)`` is planned as an anti-join (or a lookup per row); False: PostgreSQL,
+    #: which hashes the subquery's rows only while they fit in work_mem and otherwise scans them
+    #: again for every outer row (NULL semantics keep it from an anti-join).
+    not_in_subquery_anti_join: bool = True
+    #: ``CREATE MATERIALIZED VIEW`` and ``REFRESH MATERIALIZED VIEW CONCURRENTLY`` (PostgreSQL).
+    materialized_views: bool = False
+    #: A unique index may treat NULLs as equal (``NULLS NOT DISTINCT``, PostgreSQL 15).
+    nulls_not_distinct: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +14,11 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog, Column, Table
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Statement
-from dbarchitect.verify.synthetic import (
-    TableGen,
-)
+from dbarchitect.verify.synthetic import TableGen, adapt_row
 
 # ---------------------------------------------------------------------------------------------
 # Parameters: which column each one is compared with
@@ -89,6 +88,8 @@ class Binding:
     fresh: bool = False
     like: bool = False
     constant: Any = None
+    #: For ``fresh``: which row of a multi-row VALUES list (each row is a new row of its own).
+    row: int = 0
 
 
 def bind_parameters(statement: Statement, source: EngineTraits, catalog: Catalog) -> dict[str, Binding]:
@@ -157,7 +158,8 @@ def _binding(
         if isinstance(holder, exp.Values) and insert_target is not None:
             position = parent.expressions.index(node)
             if position < len(insert_columns):
-                return Binding(insert_target, insert_columns[position], fresh=True)
+                row = holder.expressions.index(parent)
+                return Binding(insert_target, insert_columns[position], fresh=True, row=row)
             return Binding()
         if isinstance(holder, exp.Binary):
             other = holder.left if holder.right is parent else holder.right
@@ -232,16 +234,85 @@ def supply_identities(sql: str, catalog: Catalog, traits: EngineTraits) -> tuple
 
 
 def draw_value(
-    binding: Binding, gens: Mapping[str, TableGen], rng: random.Random, fresh: dict[str, Any]
+    binding: Binding,
+    gens: Mapping[str, TableGen],
+    rng: random.Random,
+    fresh: dict[str, Any] | Sequence[dict[str, Any]],
 ) -> Any:
+    """A value for a parameter bound by ``binding``: drawn from its column's distribution, taken
+    from the ``fresh`` row(s) made for an INSERT (one per VALUES row), or its constant."""
     if binding.table is None or binding.column is None:
         return binding.constant
     gen = gens.get(binding.table)
     if gen is None:
         return None
     if binding.fresh:
-        return fresh.get(binding.column)
+        rows = [fresh] if isinstance(fresh, dict) else list(fresh)
+        return rows[binding.row].get(binding.column) if binding.row < len(rows) else None
     value = gen.sample(binding.column, rng)
     if binding.like:
         return f"{str(value)[:3]}%" if value is not None else "%"
     return value
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A statement made ready to run on a scratch engine: its SQL there (transpiled, identities the
+    engine cannot fill supplied, parameters in the driver's style), the parameters in order and where
+    each one's values come from."""
+
+    sql: str
+    names: tuple[str, ...]
+    bindings: Mapping[str, Binding]
+    supplied: tuple[str, ...]
+    unbound: tuple[str, ...]
+    insert_table: str | None
+    fresh_rows: int
+
+
+def prepare(
+    statement: Statement, source: EngineTraits, catalog: Catalog, target: EngineTraits, family: EngineName
+) -> Prepared:
+    """``statement`` (written for ``source``) ready to run on ``target`` (raises DbarchError when it
+    cannot be written there)."""
+    sql = transpile_statement(statement.sql, source.engine, target.engine, catalog)
+    sql, supplied = supply_identities(sql, catalog, target)
+    sql, names = rewrite_params(sql, family)
+    bindings = {**bind_parameters(statement, source, catalog), **supplied}
+    unbound = tuple(sorted({n for n in names if bindings.get(n, Binding()) == Binding()}))
+    insert_table = next((b.table for b in bindings.values() if b.fresh), None)
+    rows = max((b.row for b in bindings.values() if b.fresh), default=-1) + 1
+    return Prepared(
+        sql,
+        tuple(names),
+        bindings,
+        tuple(f"{b.table}.{b.column}" for b in supplied.values()),
+        unbound,
+        insert_table,
+        rows,
+    )
+
+
+def draw_parameters(
+    prepared: Prepared,
+    gens: Mapping[str, TableGen],
+    rng: random.Random,
+    counter: list[int],
+    family: EngineName,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Values for one execution of ``prepared``: each parameter drawn from its binding (fresh rows for
+    an INSERT, numbered by ``counter`` so keys do not repeat), ``overrides`` taking precedence; as
+    the driver of ``family`` takes them."""
+    fresh: list[dict[str, Any]] = []
+    if prepared.insert_table is not None and prepared.insert_table in gens:
+        for _ in range(max(prepared.fresh_rows, 1)):
+            counter[0] += 1
+            fresh.append(gens[prepared.insert_table].fresh_row(counter[0]))
+    values = [
+        overrides[n]
+        if overrides is not None and n in overrides
+        else draw_value(prepared.bindings.get(n, Binding()), gens, rng, fresh)
+        for n in prepared.names
+    ]
+    return dict(zip(prepared.names, adapt_row(family, values), strict=True))

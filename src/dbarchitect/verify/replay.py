@@ -24,7 +24,6 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError, Diagnostic, redact
-from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Statement, StatementKind, Workload
@@ -38,15 +37,14 @@ from dbarchitect.verify.measurements import (
 from dbarchitect.verify.parameters import (
     Binding,
     bind_parameters,
-    draw_value,
+    draw_parameters,
+    prepare,
     rewrite_params,
-    supply_identities,
 )
 from dbarchitect.verify.scratch import ScratchTarget, open_target
 from dbarchitect.verify.synthetic import (
     ProgressCallback,
     SyntheticData,
-    adapt_row,
     generate,
     loaded_catalog,
     workload_values,
@@ -136,24 +134,15 @@ def _measure(
     )
     base = _with_estimate(base, estimate)
     try:
-        sql = transpile_statement(statement.sql, source.engine, target.traits.engine, catalog)
+        prepared = prepare(statement, source, catalog, target.traits, target.family)
     except DbarchError as exc:
         return replace(base, errors=1, error=str(exc))
-    sql, supplied = supply_identities(sql, catalog, target.traits)
-    sql, names = rewrite_params(sql, target.family)
-    bindings = {**bind_parameters(statement, source, catalog), **supplied}
-    unbound = tuple(sorted({n for n in names if bindings.get(n, Binding()) == Binding()}))
+    sql, unbound = prepared.sql, prepared.unbound
     write = (statement.is_write or statement.kind == StatementKind.OTHER) and not commit
-    insert_table = next((b.table for b in bindings.values() if b.fresh), None)
     counter = [0]
 
     def params() -> dict[str, Any]:
-        fresh: dict[str, Any] = {}
-        if insert_table is not None and insert_table in data.tables:
-            counter[0] += 1
-            fresh = data.tables[insert_table].fresh_row(counter[0])
-        values = [draw_value(bindings.get(n, Binding()), data.tables, rng, fresh) for n in names]
-        return dict(zip(names, adapt_row(target.family, values), strict=True))
+        return draw_parameters(prepared, data.tables, rng, counter, target.family)
 
     plan: tuple[str, ...] = ()
     planner_cost: float | None = None
@@ -195,7 +184,7 @@ def _measure(
         plan=plan,
         planner_cost=planner_cost,
         unbound=unbound,
-        supplied=tuple(f"{b.table}.{b.column}" for b in supplied.values()),
+        supplied=prepared.supplied,
     )
 
 

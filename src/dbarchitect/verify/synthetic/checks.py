@@ -364,7 +364,7 @@ def _truth(node: exp.Expr, row: Mapping[str, Any]) -> bool | None:
     if isinstance(node, exp.Is):
         v = _value(node.this, row)
         if isinstance(node.expression, exp.Null):
-            return v is None
+            return (v is not None) if node.args.get("negate") else (v is None)
         raise _Unknown
     if isinstance(node, _COMPARE):
         a, b = _value(node.left, row), _value(node.right, row)

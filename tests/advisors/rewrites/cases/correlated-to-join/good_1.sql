@@ -1,0 +1,2 @@
+-- not correlated
+SELECT id FROM products WHERE price > (SELECT avg(price) FROM products)

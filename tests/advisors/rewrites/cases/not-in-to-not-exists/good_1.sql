@@ -1,0 +1,1 @@
+SELECT id FROM customers WHERE country_code NOT IN ('DE', 'FR')

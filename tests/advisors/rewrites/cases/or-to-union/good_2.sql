@@ -1,0 +1,1 @@
+SELECT id FROM orders WHERE customer_id = :c AND coupon_code = :code

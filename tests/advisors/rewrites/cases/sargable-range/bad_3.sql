@@ -1,0 +1,1 @@
+SELECT id FROM orders WHERE CAST(placed_at AS date) > :since

@@ -1,0 +1,2 @@
+-- no index holds the filtered column
+SELECT * FROM products WHERE price > :p
