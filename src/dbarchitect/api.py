@@ -7,11 +7,14 @@ read-only, and the only database ever written is SQLite in memory, to prove the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from dbarchitect.advisors.access_paths import access_paths
@@ -37,7 +40,7 @@ from dbarchitect.engines.connection import readonly_counts
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
-from dbarchitect.guardrails import LintResult, lint_sql, rule_ids
+from dbarchitect.guardrails import LintResult, combine_results, lint_sql, rule_ids
 from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
@@ -495,14 +498,67 @@ def lint_migration(
     """Lint a hand-written migration file for ``engine`` (``postgresql 15``...). With ``brief``, the
     rules know the schema, the table sizes and growth, and the brief's ``guardrails:`` levels (which
     ``config`` overrides)."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DbarchError(Diagnostic("no such file; give a migration .sql file", file=str(file))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DbarchError(Diagnostic(f"cannot read it: {exc.__class__.__name__}", file=str(file))) from None
-    return lint_migration_sql(text, engine, file=str(file), brief=brief, config=config)
+    return lint_migrations([path], engine, brief=brief, config=config)
+
+
+def migration_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The files ``dbarch lint`` reads for ``paths``: a file as given, a directory's ``.sql`` files in
+    name order (numbers compared as numbers: ``V2__`` before ``V10__``, as migration tools apply
+    them), ``-`` for standard input; an error names a path that is neither."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if str(given) == "-":
+            files.append(path)
+        elif path.is_dir():
+            found = sorted(
+                (p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".sql"), key=_natural
+            )
+            if not found:
+                raise DbarchError(Diagnostic("the directory holds no .sql file", file=str(path)))
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise DbarchError(
+                Diagnostic("no such file; give a migration .sql file or a directory", file=str(path))
+            )
+    return files
+
+
+def _natural(path: Path) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in re.split(r"(\d+)", path.name) if p)
+
+
+def lint_migrations(
+    paths: Sequence[str | Path],
+    engine: str,
+    *,
+    brief: Brief | str | Path | None = None,
+    config: dict[str, str] | None = None,
+    stdin: TextIO | None = None,
+) -> LintResult:
+    """Lint several migration files, directories (their ``.sql`` files in name order) or ``-``
+    (standard input, named ``<stdin>``) one after the other, as :func:`lint_migration` does each;
+    the result holds every file's findings, each naming its file."""
+    loaded = brief if isinstance(brief, Brief) or brief is None else load_brief(brief)
+    results = []
+    for file in migration_files(paths):
+        if str(file) == "-":
+            text, name = (stdin or sys.stdin).read(), "<stdin>"
+        else:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DbarchError(
+                    Diagnostic(f"cannot read it: {exc.__class__.__name__}", file=str(file))
+                ) from None
+            name = str(file)
+        label = str(brief) if brief is not None and not isinstance(brief, Brief) else None
+        results.append(
+            lint_migration_sql(text, engine, file=name, brief=loaded, config=config, brief_file=label)
+        )
+    return combine_results(results)
 
 
 def lint_migration_sql(
@@ -512,6 +568,7 @@ def lint_migration_sql(
     file: str | None = None,
     brief: Brief | str | Path | None = None,
     config: dict[str, str] | None = None,
+    brief_file: str | None = None,
 ) -> LintResult:
     """Lint migration SQL text (``file`` names it in findings); otherwise as :func:`lint_migration`."""
     name, _, version = engine.strip().partition(" ")
@@ -520,7 +577,8 @@ def lint_migration_sql(
     levels: dict[str, str] = {}
     if brief is not None:
         loaded = brief if isinstance(brief, Brief) else load_brief(brief)
-        catalog = load_catalog(loaded, file=None if isinstance(brief, Brief) else str(brief))
+        where = brief_file if isinstance(brief, Brief) else str(brief)
+        catalog = load_catalog(loaded, file=where)
         levels = {k: v for k, v in loaded.guardrails.items() if k in rule_ids()}
     levels.update(config or {})
     sizes = {t.name.value: t.stats for t in catalog.tables if t.stats is not None} if catalog else None
@@ -624,6 +682,7 @@ def verify_brief(
         catalog = with_advised_indexes(catalog, advice, inspection.traits)
     except DbarchError:
         pass  # verified as the brief gives it, without advised indexes
+
     def run(at: float, *, drop_after: bool) -> Verification:
         def report(stage: str, done: int, total: int) -> None:
             if progress is not None:

@@ -108,3 +108,44 @@ def test_rules_list_and_explain() -> None:
     assert explained.exit_code == 0 and "CONCURRENTLY" in explained.output
     unknown = runner.invoke(app, ["rules", "explain", "nope"])
     assert unknown.exit_code == 2
+
+
+@pytest.mark.parametrize("sql", ["CREAT INDEX x ON y (z); ALTER TABLE ((( ;", "ALTR TABLE posts ADDD COLUMN x;"])
+def test_sql_that_does_not_parse_exits_2_with_file_and_line(tmp_path: Path, sql: str) -> None:
+    code, out = lint(tmp_path, sql)
+    assert code == 2
+    assert f"{tmp_path / 'm.sql'}:1:1: error [invalid-sql]" in out
+
+
+def test_several_files_a_directory_in_name_order_and_stdin(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "V10__later.sql").write_text("SET lock_timeout = '2s';\nDROP TABLE legacy;\n")
+    (folder / "V2__first.sql").write_text("SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN c int NOT NULL;\n")
+    (folder / "README.md").write_text("not SQL")
+    extra = tmp_path / "extra.sql"
+    extra.write_text(SAFE)
+    result = runner.invoke(
+        app,
+        ["lint", str(folder), "-", str(extra), "--engine", "postgresql 15", "-f", "json"],
+        input="SET lock_timeout = '2s';\nCREATE INDEX i ON t (a);\n",
+    )
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    assert [f["file"] for f in doc["files"]] == [
+        str(folder / "V2__first.sql"),
+        str(folder / "V10__later.sql"),
+        "<stdin>",
+        str(extra),
+    ]
+    assert [(f["file"].rsplit("/", 1)[-1], f["rule"]) for f in doc["findings"]] == [
+        ("V2__first.sql", "adding-not-null-column"),
+        ("V10__later.sql", "dropping-table"),
+        ("<stdin>", "require-concurrent-index-creation"),
+    ]
+    assert doc["file"] is None and doc["statements"] == 9
+
+
+def test_a_directory_without_sql_files_is_bad_input(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["lint", str(tmp_path), "--engine", "postgresql 15"])
+    assert result.exit_code == 2 and "holds no .sql file" in result.output

@@ -22,7 +22,7 @@ import psycopg
 import pymysql
 import pytest
 
-from dbarchitect.ingest.ddl import split_statements
+from dbarchitect.ingest.script import PieceKind, split_script
 from dbarchitect.model.names import EngineName
 from tests.engine_exec import mariadb_connect
 from tests.guardrails.cases_support import Case, case_paths, load_case
@@ -61,7 +61,8 @@ def _fixed(case: Case) -> str | None:
 
 
 def _statements(text: str, case: Case) -> list[str]:
-    return [s.sql for s in split_statements(text, case.traits.engine)]
+    """The statements as the engine's client sends them (psql meta-commands, DELIMITER lines: not SQL)."""
+    return [p.text for p in split_script(text, case.traits.engine) if p.kind == PieceKind.SQL]
 
 
 class _Pg:
@@ -243,3 +244,38 @@ def test_new_enum_value_cannot_be_used_in_its_own_transaction(request: pytest.Fi
         with pytest.raises(psycopg.errors.UnsafeNewEnumValueUsage, match="unsafe use of new value"):
             for sql in _statements(case.text, case):
                 session.run(sql)
+
+
+def _invalid_cases() -> list[Any]:
+    params = []
+    for path in sorted((HERE / "cases" / "invalid-sql").glob("bad_*.sql")):
+        server = _server(load_case(path))
+        mark = pytest.mark.postgres if server == "postgresql" else pytest.mark.mariadb
+        params.append(pytest.param(path, marks=mark, id=path.name))
+    return params
+
+
+@pytest.mark.parametrize("path", _invalid_cases())
+def test_statements_called_invalid_are_refused_by_the_engine_and_the_others_run(
+    path: Path, request: pytest.FixtureRequest
+) -> None:
+    """What invalid-sql reports is what the server refuses as a syntax error; nothing else is."""
+    case = load_case(path)
+    server = _server(case)
+    assert server is not None
+    invalid_at = {f.span.start for f in case.lint().findings if f.rule_id == "invalid-sql"}
+    pieces = [p for p in split_script(case.text, case.traits.engine) if p.kind == PieceKind.SQL]
+    assert invalid_at
+    with _session(server, request) as session:
+        _prepared(case, server, session)
+        for piece in pieces:
+            flagged = any(piece.start <= at <= piece.end for at in invalid_at)
+            if not flagged:
+                session.run(piece.text)
+                continue
+            if server == "postgresql":
+                with pytest.raises(psycopg.errors.SyntaxError):
+                    session.run(piece.text)
+            else:
+                with pytest.raises(pymysql.err.ProgrammingError, match="1064"):
+                    session.run(piece.text)

@@ -140,9 +140,14 @@ def test_rules_run_only_on_their_engines() -> None:
     assert "mysql-algorithm-copy" in result.rules
 
 
-def test_unparseable_statement_does_not_stop_the_lint() -> None:
+def test_unparseable_statement_is_an_error_and_does_not_stop_the_lint() -> None:
     sql = "SET lock_timeout = '2s';\nCREATE FOO BAR BAZ;\nDROP TABLE a;\n"
-    assert ids(sql) == ["dropping-table"]
+    result = lint_sql(sql, PG, file="m.sql")
+    assert [f.rule_id for f in result.findings] == ["invalid-sql", "dropping-table"]
+    invalid = result.findings[0]
+    assert (invalid.span.line, invalid.span.column) == (2, 8)  # PostgreSQL's own position: "FOO"
+    assert 'syntax error at or near "FOO"' in invalid.message
+    assert result.invalid == 1 and result.exit_code == 2
 
 
 def test_spans_point_at_the_statement() -> None:

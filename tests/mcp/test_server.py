@@ -565,3 +565,10 @@ def _refused(args: list[str], expected: str) -> None:
     assert result.exit_code == 2, result.output
     assert expected in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_lint_migration_reports_sql_that_does_not_parse(server: Session) -> None:
+    for sql in ("CREAT INDEX x ON y (z); ALTER TABLE ((( ;", "ALTR TABLE posts ADDD COLUMN x;"):
+        doc = server.ok("lint_migration", {"sql": sql, "engine": "postgresql 15"})
+        assert doc["invalid"] >= 1 and doc["errors"] >= 1 and doc["exit_code"] == 2
+        assert {f["rule"] for f in doc["findings"]} >= {"invalid-sql"}

@@ -25,7 +25,14 @@ class LintFormat(StrEnum):
 
 @app.command()
 def lint(
-    file: Annotated[Path, typer.Argument(help="The migration file (.sql).", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Migration files (.sql), directories (their .sql files in name order) or - for standard "
+            "input; linted one after the other.",
+            show_default=False,
+        ),
+    ],
     engine: Annotated[
         str,
         typer.Option("--engine", "-e", help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'."),
@@ -41,14 +48,15 @@ def lint(
     ] = None,
     format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
 ) -> None:
-    """Lint a hand-written migration for operations that lock, rewrite or lose data (exit 1 on errors)."""
+    """Lint hand-written migrations for operations that lock, rewrite or lose data (exit 1 on errors,
+    2 when a statement does not parse)."""
     from dbarchitect import api
     from dbarchitect.guardrails import lint_json, lint_sarif, lint_text
     from dbarchitect.report.json import dumps
 
     result = run(
-        lambda: api.lint_migration(
-            file,
+        lambda: api.lint_migrations(
+            files,
             engine,
             brief=brief,
             config=key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off"),

@@ -5,23 +5,28 @@ migration file and returns a :class:`LintResult`; ``lint_text``, ``lint_json`` a
 render it, and ``explain_rule(id)`` returns a rule's explanation. An error-level finding means exit 1.
 """
 
-from dbarchitect.guardrails.rule import Finding, Fix, Level, RuleConfigError, Span
-from dbarchitect.guardrails.runner import (
-    LintResult,
-    all_rules,
-    explain_rule,
+from dbarchitect.guardrails.output import (
     finding_text,
-    get_rule,
     lint_json,
-    lint_sql,
     lint_text,
     rule_doc_markdown,
-    rule_ids,
     rules_index_markdown,
+)
+from dbarchitect.guardrails.rule import Finding, Fix, Level, RuleConfigError, Span
+from dbarchitect.guardrails.runner import (
+    FileSummary,
+    LintResult,
+    all_rules,
+    combine_results,
+    explain_rule,
+    get_rule,
+    lint_sql,
+    rule_ids,
 )
 from dbarchitect.guardrails.sarif import lint_sarif
 
 __all__ = [
+    "FileSummary",
     "Finding",
     "Fix",
     "Level",
@@ -29,6 +34,7 @@ __all__ = [
     "RuleConfigError",
     "Span",
     "all_rules",
+    "combine_results",
     "explain_rule",
     "finding_text",
     "get_rule",

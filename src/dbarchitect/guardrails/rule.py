@@ -24,6 +24,7 @@ from sqlglot import exp
 
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.reading import Problem
 from dbarchitect.ingest.types import parse_column_type
 from dbarchitect.model.catalog import Catalog, Table, TableStats
 from dbarchitect.model.names import EngineName
@@ -68,6 +69,8 @@ class Draft:
     fix: Fix | None = None
     #: A softer level than the rule's own when the rule cannot be sure (e.g. no catalog to compare).
     level: Level | None = None
+    #: Where in the statement the finding points (a character offset), when not at its start.
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,9 +114,16 @@ class Finding:
 class Statement:
     """One statement of the migration file: its text, where it is, and its parse tree.
 
-    ``node`` is None when sqlglot cannot parse the statement; ``words`` is the text without comments,
-    upper-cased with whitespace collapsed, for the statements sqlglot keeps as opaque commands
-    (``VACUUM FULL``, ``ALTER TYPE ... ADD VALUE``, ``CLUSTER``).
+    ``node`` is sqlglot's tree (``exp.Command`` when sqlglot kept it opaque, None when it could not
+    parse it); ``words`` is the text without comments, upper-cased with whitespace collapsed, for the
+    statements sqlglot keeps as opaque commands (``VACUUM FULL``, ``ALTER TYPE ... ADD VALUE``).
+
+    ``problem`` says why the engine would refuse it as SQL (``invalid-sql``); ``unread`` lists what no
+    rule could read of it (``statement-not-checked``). A ``derived`` statement was read from within
+    another: one action of an ``ALTER TABLE`` sqlglot could not read whole (its ``words`` are empty:
+    word rules read the whole statement) or a statement of a DO block; fixes do not apply to it.
+    ``client`` marks a client command (a psql meta-command, a mysql ``DELIMITER`` line). ``pg`` is
+    PostgreSQL's own parse of it (a ``pglast`` node), on PostgreSQL.
     """
 
     sql: str
@@ -121,6 +131,11 @@ class Statement:
     node: exp.Expr | None
     words: str
     index: int
+    problem: Problem | None = None
+    unread: tuple[str, ...] = ()
+    derived: bool = False
+    client: bool = False
+    pg: Any = None
 
     def alter_table(self) -> exp.Alter | None:
         if isinstance(self.node, exp.Alter) and (self.node.args.get("kind") or "").upper() == "TABLE":

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import Diagnostic
@@ -42,7 +39,8 @@ from dbarchitect.guardrails.rule import (
     ident,
     table_name,
 )
-from dbarchitect.ingest.ddl import split_statements
+from dbarchitect.ingest.reading import read_statement
+from dbarchitect.ingest.script import PieceKind, split_script
 from dbarchitect.model.catalog import Catalog, TableStats
 
 _SUPPRESS = re.compile(r"--\s*dbarch:(?P<kind>disable-file|disable)\b(?P<ids>[^\n]*)")
@@ -89,17 +87,35 @@ def explain_rule(rule_id: str) -> str:
     return doc.strip() + "\n"
 
 
+#: The rule that reports statements that do not parse; it cannot be turned off (a statement that
+#: does not parse is never skipped silently).
+INVALID_SQL = "invalid-sql"
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """One linted file's counts (``LintResult.files``)."""
+
+    file: str | None
+    statements: int
+    errors: int
+    warnings: int
+    #: Statements that do not parse (``invalid-sql`` findings).
+    invalid: int
+
+
 @dataclass(frozen=True)
 class LintResult:
-    """The findings of every lint rule over one migration (``dbarchitect.lint_migration``,
-    ``dbarch lint``).
+    """The findings of every lint rule over one migration file, or several linted one after the other
+    (``dbarchitect.lint_migration``, ``dbarch lint``).
 
     Attributes:
-        findings: What the rules found, in file order.
-        file: The file linted (``None`` for SQL text given without a name).
+        findings: What the rules found, file by file in the order given, each file in line order.
+        file: The file linted (``None`` for SQL text given without a name, or for several files).
         engine: The engine the rules judged for, e.g. ``PostgreSQL 15``.
         rules: The ids of the rules that ran (the ones not turned off).
-        statements: How many statements the file holds.
+        statements: How many statements the files hold.
+        files: Per file: its counts (one entry for one file).
     """
 
     findings: tuple[Finding, ...]
@@ -107,6 +123,7 @@ class LintResult:
     engine: str
     rules: tuple[str, ...]
     statements: int
+    files: tuple[FileSummary, ...] = ()
 
     @property
     def errors(self) -> int:
@@ -117,10 +134,32 @@ class LintResult:
         return sum(1 for f in self.findings if f.level == Level.WARNING)
 
     @property
+    def invalid(self) -> int:
+        """Statements that do not parse."""
+        return sum(1 for f in self.findings if f.rule_id == INVALID_SQL)
+
+    @property
     def exit_code(self) -> int:
-        """``dbarch lint``'s exit code: 1 when an error-level finding exists, else 0 (bad input
-        raises instead: exit 2)."""
+        """``dbarch lint``'s exit code: 2 when a statement does not parse (bad input: the migration
+        fails when it runs), 1 when an error-level finding exists, else 0."""
+        if self.invalid:
+            return 2
         return 1 if self.errors else 0
+
+
+def combine_results(results: Sequence[LintResult]) -> LintResult:
+    """Several files' results as one (findings in the order the files were given)."""
+    if len(results) == 1:
+        return results[0]
+    rules = tuple(dict.fromkeys(r for result in results for r in result.rules))
+    return LintResult(
+        tuple(f for r in results for f in r.findings),
+        None,
+        results[0].engine if results else "",
+        rules,
+        sum(r.statements for r in results),
+        tuple(s for r in results for s in r.files),
+    )
 
 
 def _levels(config: Mapping[str, str | Level] | None) -> dict[str, Level | None]:
@@ -128,6 +167,15 @@ def _levels(config: Mapping[str, str | Level] | None) -> dict[str, Level | None]
     for rule_id, value in (config or {}).items():
         get_rule(rule_id, where=Diagnostic("", field=f"rules.{rule_id}"))
         text = str(value).lower()
+        if text == "off" and rule_id == INVALID_SQL:
+            raise RuleConfigError(
+                Diagnostic(
+                    f"{INVALID_SQL} cannot be turned off: a statement that does not parse is never skipped",
+                    field=f"rules.{rule_id}",
+                    hint="fix the statement, or suppress it on its line with -- dbarch:disable invalid-sql "
+                    "if your server accepts it",
+                )
+            )
         if text == "off":
             levels[rule_id] = None
         elif text in (Level.ERROR, Level.WARNING):
@@ -196,23 +244,76 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _statements(text: str, traits: EngineTraits, file: str | None) -> Iterator[Statement]:
-    cursor = 0
-    for index, piece in enumerate(split_statements(text, traits.engine, file=file)):
-        start = text.find(piece.sql, cursor)
-        if start < 0:  # pragma: no cover - split_statements slices the text itself
-            start = cursor
-        end = start + len(piece.sql)
-        cursor = end
-        line, column = _position(text, start)
-        end_line, end_column = _position(text, max(end - 1, start))
-        try:
-            node: exp.Expr | None = sqlglot.parse_one(piece.sql, read=traits.sqlglot_dialect)
-        except SqlglotError:
-            node = None
-        words = " ".join(_COMMENTS.sub(" ", piece.sql).upper().split())
-        span = Span(line, column, end_line, end_column, start, end)
-        yield Statement(piece.sql, span, node, words, index)
+def _words(sql: str) -> str:
+    return " ".join(_COMMENTS.sub(" ", sql).upper().split())
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    line, column = _position(text, start)
+    end_line, end_column = _position(text, max(end - 1, start))
+    return Span(line, column, end_line, end_column, start, end)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A statement of the file with the statements read from within it."""
+
+    statement: Statement
+    parts: tuple[Statement, ...]
+    #: The parts run inside one transaction of their own (a DO block).
+    block: bool
+
+
+def _statements(text: str, traits: EngineTraits) -> Iterator[_Read]:
+    """Each statement (and client command) of ``text`` as the engine's client splits it, read."""
+    for index, piece in enumerate(split_script(text, traits.engine)):
+        span = _span(text, piece.start, piece.end)
+        if piece.kind == PieceKind.CLIENT:
+            yield _Read(Statement(piece.text, span, None, piece.text, index, client=True), (), False)
+            continue
+        reading = read_statement(piece.text, traits.engine, traits.sqlglot_dialect)
+        statement = Statement(
+            piece.text,
+            span,
+            reading.node,
+            _words(piece.text),
+            index,
+            problem=reading.problem,
+            unread=reading.unread,
+            pg=reading.pg,
+        )
+        parts: list[Statement] = []
+        for part in reading.parts:
+            start = piece.start + part.offset
+            part_span = _span(text, start, start + len(part.sql)) if part.whole else span
+            parts.append(
+                Statement(
+                    part.sql,
+                    part_span,
+                    part.reading.node,
+                    _words(part.sql) if part.whole else "",
+                    index,
+                    problem=part.reading.problem,
+                    unread=part.reading.unread,
+                    derived=True,
+                    pg=part.reading.pg,
+                )
+            )
+        block = any(p.whole for p in reading.parts)
+        yield _Read(statement, tuple(parts), block)
+
+
+
+
+def _client_command(statement: Statement, context: LintContext) -> None:
+    """What a psql meta-command does to the file's state: ``\\connect`` opens a new session."""
+    if re.match(r"^\\(?:c|connect)\b", statement.sql):
+        context.in_transaction = False
+        context.settings.clear()
+        context.local_settings.clear()
+        context.not_valid_in_transaction.clear()
+        context.enum_values_in_transaction.clear()
+        context.altered_in_transaction.clear()
 
 
 def _advance(statement: Statement, context: LintContext) -> None:
@@ -321,123 +422,50 @@ def lint_sql(
     context = LintContext(traits=traits, catalog=catalog, sizes=dict(sizes or {}))
     findings: list[Finding] = []
     count = 0
-    for statement in _statements(text, traits, file):
-        count += 1
+
+    def check(statement: Statement) -> None:
         for rule in active:
+            if statement.problem is not None and rule.id != INVALID_SQL:
+                continue  # nothing else can be said of a statement that does not parse
             for draft in rule.check(statement, context):
                 if suppress.covers(rule.id, statement.span):
                     continue
                 level = levels.get(rule.id) or draft.level or rule.level
-                findings.append(
-                    Finding(rule.id, level, draft.message, statement.span, file, draft.hint, draft.fix)
-                )
-        _advance(statement, context)
-    findings.sort(key=lambda f: (f.span.line, f.span.column, f.rule_id, f.message))
-    return LintResult(tuple(findings), file, str(traits), tuple(r.id for r in active), count)
+                span = statement.span
+                if draft.offset is not None:
+                    at = statement.span.start + draft.offset
+                    span = _span(text, at, max(at + 1, statement.span.end))
+                fix = None if statement.derived else draft.fix
+                findings.append(Finding(rule.id, level, draft.message, span, file, draft.hint, fix))
 
-
-def finding_text(finding: Finding) -> str:
-    """One finding as the text report prints it (location, level, rule, message; hint and fix below)."""
-    where = f"{finding.file or '<sql>'}:{finding.span.line}:{finding.span.column}"
-    lines = [f"{where}: {finding.level.value} [{finding.rule_id}] {finding.message}"]
-    if finding.hint:
-        lines.append(f"  hint: {finding.hint}")
-    if finding.fix:
-        lines.append(f"  fix: {finding.fix.description}")
-        lines.extend(f"    {line}" for line in finding.fix.replacement.splitlines())
-    return "\n".join(lines)
-
-
-def lint_text(result: LintResult) -> str:
-    """The human-readable report: one block per finding, then a count."""
-    blocks = [finding_text(f) for f in result.findings]
-    summary = (
-        f"{result.errors} error(s), {result.warnings} warning(s) in {result.statements} statement(s) "
-        f"({result.engine})"
-    )
-    return "\n".join([*blocks, summary]) + "\n"
-
-
-def lint_json(result: LintResult) -> str:
-    """The machine-readable report (stable key order)."""
-    data = {
-        "file": result.file,
-        "engine": result.engine,
-        "statements": result.statements,
-        "rules": list(result.rules),
-        "errors": result.errors,
-        "warnings": result.warnings,
-        "findings": [
-            {
-                "rule": f.rule_id,
-                "level": f.level.value,
-                "message": f.message,
-                "file": f.file,
-                "line": f.span.line,
-                "column": f.span.column,
-                "end_line": f.span.end_line,
-                "end_column": f.span.end_column,
-                "hint": f.hint,
-                "fix": {"description": f.fix.description, "replacement": f.fix.replacement}
-                if f.fix
-                else None,
-            }
-            for f in result.findings
-        ],
-    }
-    return json.dumps(data, indent=2) + "\n"
-
-
-def docstring_markdown(doc: str) -> str:
-    """A rule docstring as Markdown: reST literal blocks (``Bad::`` + indented lines) become fenced SQL
-    and double backquotes single ones."""
-    out: list[str] = []
-    lines = doc.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.rstrip().endswith("::"):
-            out.extend([line.rstrip()[:-1], "", "```sql"])
-            i += 1
-            while i < len(lines) and not lines[i].strip():
-                i += 1
-            while i < len(lines) and (not lines[i].strip() or lines[i].startswith("    ")):
-                out.append(lines[i][4:])
-                i += 1
-            while out[-1] == "":
-                out.pop()
-            out.extend(["```", ""])
+    for read in _statements(text, traits):
+        statement = read.statement
+        if statement.client:
+            check(statement)
+            _client_command(statement, context)
             continue
-        out.append(line.replace("``", "`"))
-        i += 1
-    return "\n".join(out).strip()
-
-
-def rule_doc_markdown(rule_id: str) -> str:
-    """The ``docs/rules/<id>.md`` page: summary, engines, default level, then the rule's docstring
-    (problem, bad, good, fix) and how to suppress it."""
-    rule = get_rule(rule_id)
-    engines = ", ".join(sorted(e.value for e in rule.engines))
-    return (
-        f"# {rule.id}\n\n{rule.summary}\n\n- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
-        f"{docstring_markdown(explain_rule(rule_id).strip())}\n\n## Suppress\n\n"
-        f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
-        f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
+        count += 1
+        check(statement)
+        if read.block:
+            outer = context.in_transaction
+            context.in_transaction = True
+            for part in read.parts:
+                check(part)
+                _advance(part, context)
+            if not outer:
+                _advance(Statement("COMMIT", statement.span, None, "COMMIT", statement.index), context)
+            continue
+        for part in read.parts:
+            check(part)
+        _advance(statement, context)
+        for part in read.parts:
+            _advance(part, context)
+    findings.sort(key=lambda f: (f.span.line, f.span.column, f.rule_id, f.message))
+    summary = FileSummary(
+        file,
+        count,
+        sum(1 for f in findings if f.level == Level.ERROR),
+        sum(1 for f in findings if f.level == Level.WARNING),
+        sum(1 for f in findings if f.rule_id == INVALID_SQL),
     )
-
-
-def rules_index_markdown() -> str:
-    """The ``docs/rules/README.md`` index: every rule with its engines, default level and summary."""
-    lines = [
-        "# Migration lint rules",
-        "",
-        "`dbarch lint FILE.sql --engine ...` checks a hand-written migration against these rules; an",
-        "error-level finding makes it exit 1. `dbarch rules explain ID` prints a rule's page.",
-        "",
-        "| rule | engines | level | what it catches |",
-        "| --- | --- | --- | --- |",
-    ]
-    for rule in all_rules():
-        engines = ", ".join(sorted(e.value for e in rule.engines))
-        lines.append(f"| [{rule.id}]({rule.id}.md) | {engines} | {rule.level.value} | {rule.summary} |")
-    return "\n".join(lines) + "\n"
+    return LintResult(tuple(findings), file, str(traits), tuple(r.id for r in active), count, (summary,))

@@ -24,8 +24,8 @@ from dbarchitect.errors import Diagnostic
 from dbarchitect.guardrails import rule_ids as migration_rule_ids
 from dbarchitect.guardrails.design import rules as rules_package
 from dbarchitect.guardrails.design.rule import DesignContext, DesignFinding, DesignRule
+from dbarchitect.guardrails.output import docstring_markdown
 from dbarchitect.guardrails.rule import Level, RuleConfigError, discover_rules
-from dbarchitect.guardrails.runner import docstring_markdown
 from dbarchitect.guardrails.sarif import SARIF_SCHEMA, SARIF_VERSION
 
 

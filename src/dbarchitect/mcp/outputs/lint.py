@@ -29,15 +29,27 @@ class LintFinding(OutModel):
     fix: Fix | None
 
 
+class LintFile(OutModel):
+    file: str | None
+    statements: int
+    errors: int
+    warnings: int
+    invalid: int
+
+
 class LintReport(OutModel):
-    """Findings of the migration linter, in file order; ``errors`` > 0 fails a CI gate."""
+    """Findings of the migration linter, in file order; ``errors`` > 0 fails a CI gate, ``invalid``
+    > 0 (statements that do not parse, reported as ``invalid-sql`` errors) is bad input (exit 2)."""
 
     file: str | None
+    files: list[LintFile]
     engine: str
     statements: int
     rules: list[str]
     errors: int
     warnings: int
+    invalid: int
+    exit_code: int
     findings: list[LintFinding]
 
 

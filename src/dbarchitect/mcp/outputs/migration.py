@@ -60,6 +60,17 @@ class MigrationPlanResult(OutModel):
     reordered_tables: list[str]
 
 
+class BackfillRun(OutModel):
+    """What a batched backfill reported when it finished."""
+
+    table: str
+    rows: int
+    batches: int
+    slowest_seconds: float = Field(description="the slowest batch")
+    last_batch_rows: int = Field(description="rows per batch the batch-time target settled at")
+    paused_seconds: float = Field(description="time slept between batches, leaving room for writes")
+
+
 class RehearsalStep(OutModel):
     number: int
     description: str
@@ -69,6 +80,7 @@ class RehearsalStep(OutModel):
     batches: int
     error: str | None
     started_at: float = Field(description="seconds since the rehearsal started")
+    backfill: BackfillRun | None = None
 
 
 class TableCheck(OutModel):

@@ -1,0 +1,1 @@
+CREAT INDEX x ON y (z); ALTER TABLE ((( ;

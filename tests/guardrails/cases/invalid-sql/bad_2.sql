@@ -1,0 +1,1 @@
+ALTR TABLE posts ADDD COLUMN x;

@@ -1,0 +1,2 @@
+\set ON_ERROR_STOP on
+\i 0002_backfill.sql
