@@ -63,6 +63,23 @@ if ! apt_install_missing chromium chromium-driver; then
     fi
     warn "chromium and chromium-driver could not be installed; the browser tests will be skipped"
 fi
+# --- the MCP Inspector's CLI, for tests/mcp/test_inspector.py (what agents' developers list tools with) ---
+INSPECTOR_VERSION=0.15.0
+INSPECTOR_DIR="$PWD/.cache/mcp-inspector"
+export DBARCH_MCP_INSPECTOR="$INSPECTOR_DIR/node_modules/.bin/mcp-inspector"
+if [[ ! -x "$DBARCH_MCP_INSPECTOR" ]] || ! grep -q "\"version\": \"$INSPECTOR_VERSION\"" \
+        "$INSPECTOR_DIR/node_modules/@modelcontextprotocol/inspector/package.json" 2>/dev/null; then
+    if apt_install_missing nodejs npm \
+        && npm install --silent --no-audit --no-fund --prefix "$INSPECTOR_DIR" \
+            "@modelcontextprotocol/inspector@$INSPECTOR_VERSION" >/dev/null; then
+        say "MCP Inspector $INSPECTOR_VERSION in $INSPECTOR_DIR"
+    elif $IS_CI; then
+        die "the MCP Inspector could not be installed (CI=true: its test must run)"
+    else
+        warn "the MCP Inspector could not be installed; its test will be skipped"
+    fi
+fi
+
 # Screenshots the browser tests take (and CI keeps).
 export DBARCH_ARTIFACTS="${DBARCH_ARTIFACTS:-$PWD/artifacts}"
 

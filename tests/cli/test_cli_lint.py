@@ -110,7 +110,9 @@ def test_rules_list_and_explain() -> None:
     assert unknown.exit_code == 2
 
 
-@pytest.mark.parametrize("sql", ["CREAT INDEX x ON y (z); ALTER TABLE ((( ;", "ALTR TABLE posts ADDD COLUMN x;"])
+@pytest.mark.parametrize(
+    "sql", ["CREAT INDEX x ON y (z); ALTER TABLE ((( ;", "ALTR TABLE posts ADDD COLUMN x;"]
+)
 def test_sql_that_does_not_parse_exits_2_with_file_and_line(tmp_path: Path, sql: str) -> None:
     code, out = lint(tmp_path, sql)
     assert code == 2
@@ -121,7 +123,9 @@ def test_several_files_a_directory_in_name_order_and_stdin(tmp_path: Path) -> No
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "V10__later.sql").write_text("SET lock_timeout = '2s';\nDROP TABLE legacy;\n")
-    (folder / "V2__first.sql").write_text("SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN c int NOT NULL;\n")
+    (folder / "V2__first.sql").write_text(
+        "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN c int NOT NULL;\n"
+    )
     (folder / "README.md").write_text("not SQL")
     extra = tmp_path / "extra.sql"
     extra.write_text(SAFE)

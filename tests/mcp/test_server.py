@@ -2,9 +2,10 @@
 mcp`` and spoken to over stdio (one process per server configuration, shared by the tests of this
 module), and once over streamable HTTP on a free loopback port.
 
-Every tool is called on the real examples; structured results are checked against the tool's
-published outputSchema (jsonschema) and against the typed models (no key left untyped); bad input is
-a tool error with one line, after which the same server keeps answering; the guardrails refuse.
+Every tool is called on the real examples; its summary (the structured result) is checked against
+the tool's published outputSchema (jsonschema), and the full document it links to against the typed
+models (no key left untyped); bad input is a tool error with one line, after which the same server
+keeps answering; the guardrails refuse.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ import yaml
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, EmbeddedResource, ResourceLink, TextContent
 from typer.testing import CliRunner
 
 from dbarchitect.cli import app
 from dbarchitect.mcp import outputs
+from dbarchitect.mcp.outputs import summary
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = (
@@ -42,6 +44,14 @@ TOOLS = (
     "check_design",
     "verify_design",
 )
+SUMMARY_MODELS = {
+    "inspect_brief": summary.InspectionSummary,
+    "design": summary.DesignSummary,
+    "recommend_indexes": summary.IndexSummary,
+    "plan_migration": summary.MigrationSummary,
+    "check_design": summary.VerdictSummary,
+    "verify_design": summary.VerificationSummary,
+}
 RESULT_MODELS = {
     "inspect_brief": outputs.InspectionResult,
     "design": outputs.DesignResult,
@@ -70,20 +80,46 @@ class Session:
         return self.portal.call(self.client.call_tool, name, arguments)
 
     def ok(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Call a tool that must succeed; its structured content, checked against the tool's
-        outputSchema and the typed model (every key typed)."""
-        result = self.call(name, arguments)
+        """Call a tool that must succeed; its structured content (a summary, or lint's report),
+        checked against the tool's outputSchema and its typed model (every key typed), and the link to
+        its full document."""
+        return self._checked(name, self.call(name, arguments))
+
+    def full(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Call a summarizing tool with detail='full': the full document embedded in the result,
+        checked against the typed model, and equal to what its resource link reads."""
+        result = self.call(name, {**arguments, "detail": "full"})
+        self._checked(name, result)
+        embedded = [c for c in result.content if isinstance(c, EmbeddedResource)]
+        assert len(embedded) == 1
+        doc: dict[str, Any] = json.loads(embedded[0].resource.text)  # type: ignore[union-attr]
+        model = RESULT_MODELS[name].model_validate(doc)
+        untyped = outputs.untyped_keys(model)
+        assert not untyped, f"{name}: type these keys in src/dbarchitect/mcp/outputs/: {untyped[:10]}"
+        assert self.read(str(embedded[0].resource.uri)) == embedded[0].resource.text
+        return doc
+
+    def read(self, uri: str) -> str:
+        return str(self.portal.call(self.client.read_resource, uri).contents[0].text)  # type: ignore[union-attr]
+
+    def _checked(self, name: str, result: CallToolResult) -> dict[str, Any]:
         assert not result.is_error, _text(result)
         content = result.structured_content
         assert content is not None
         if not self._schemas:
             self._schemas = {n: t.output_schema for n, t in self.tools().items()}
         jsonschema.validate(content, self._schemas[name])
-        model = RESULT_MODELS[name].model_validate(content)
-        untyped = outputs.untyped_keys(model)
+        typed = (SUMMARY_MODELS.get(name) or RESULT_MODELS[name]).model_validate(content)
+        untyped = outputs.untyped_keys(typed)
         assert not untyped, f"{name}: type these keys in src/dbarchitect/mcp/outputs/: {untyped[:10]}"
-        # The text content is the same result, for clients that do not read structuredContent.
-        assert json.loads(_text(result)) == content
+        if name in SUMMARY_MODELS:
+            # The text is a digest for clients that read only text, not the same JSON a second time.
+            assert _text(result).endswith(f"schema {content['full']['schema_uri']})")
+            links = [c for c in result.content if isinstance(c, ResourceLink)]
+            assert [str(link.uri) for link in links] == [content["full"]["uri"]]
+            assert links[0].size == content["full"]["bytes"]
+        else:
+            assert json.loads(_text(result)) == content
         return content
 
     def error(self, name: str, arguments: dict[str, Any]) -> str:
@@ -141,11 +177,11 @@ def test_lists_the_seven_tools_with_input_and_output_schemas(server: Session) ->
         jsonschema.Draft202012Validator.check_schema(schema)
     for name in ("inspect_brief", "design", "recommend_indexes", "check_design", "verify_design"):
         schema = tools[name].input_schema
-        # The brief argument is the brief's own schema (or YAML text), not an opaque object.
-        assert {"$ref": "#/$defs/Brief"} in schema["properties"]["brief"]["anyOf"]
-        assert set(schema["$defs"]["Brief"]["required"]) == {"engine", "schema"}
-        assert "base_dir" not in schema["$defs"]["Brief"]["properties"]
-        assert "brief_path" in schema["properties"]
+        # The brief argument is an object or YAML text; its schema is a resource, not repeated per tool.
+        brief = schema["properties"]["brief"]
+        assert {a.get("type") for a in brief["anyOf"]} == {"object", "string", "null"}
+        assert "dbarch://brief-schema" in brief["description"]
+        assert "brief_path" in schema["properties"] and "detail" in schema["properties"]
     assert tools["verify_design"].input_schema["properties"]["scale"]["exclusiveMinimum"] == 0
     assert tools["inspect_brief"].annotations.read_only_hint is True
     assert tools["verify_design"].annotations.read_only_hint is False
@@ -157,7 +193,7 @@ def test_lists_the_seven_tools_with_input_and_output_schemas(server: Session) ->
 
 
 def test_inspect_brief_from_a_path_an_object_and_yaml_text(server: Session) -> None:
-    doc = server.ok("inspect_brief", {"brief_path": "examples/shop/brief.yaml"})
+    doc = server.full("inspect_brief", {"brief_path": "examples/shop/brief.yaml"})
     assert doc["brief"]["name"] == "shop" and doc["brief"]["engine"] == "postgresql 15"
     assert doc["brief"]["file"] == "examples/shop/brief.yaml"
     orders = next(t for t in doc["tables"] if t["name"] == "orders")
@@ -167,18 +203,18 @@ def test_inspect_brief_from_a_path_an_object_and_yaml_text(server: Session) -> N
     assert path["kind"] == "index" and path["index"] == "orders_customer_placed_idx"
 
     blog = yaml.safe_load((REPO / "examples/blog/brief.yaml").read_text())
-    as_object = server.ok("inspect_brief", {"brief": blog})
-    as_text = server.ok("inspect_brief", {"brief": (REPO / "examples/blog/brief.yaml").read_text()})
+    as_object = server.full("inspect_brief", {"brief": blog})
+    as_text = server.full("inspect_brief", {"brief": (REPO / "examples/blog/brief.yaml").read_text()})
     assert as_object == as_text
     assert as_object["brief"]["file"] == "<brief>"
     assert as_object["schema_design"]["decisions"]
     assert [t["name"] for t in as_object["tables"]] == [
-        t["name"] for t in server.ok("inspect_brief", {"brief_path": "examples/blog/brief.yaml"})["tables"]
+        t["name"] for t in server.full("inspect_brief", {"brief_path": "examples/blog/brief.yaml"})["tables"]
     ]
 
 
 def test_design_returns_the_ddl_per_engine_the_embedded_proof_and_the_verdict(server: Session) -> None:
-    doc = server.ok("design", {"brief_path": "examples/blog/brief.yaml"})
+    doc = server.full("design", {"brief_path": "examples/blog/brief.yaml"})
     engines = [s["engine"] for s in doc["schemas"]]
     assert engines == ["sqlite", "postgresql 15", "mariadb 10.11"]
     assert [s["target"] for s in doc["schemas"]] == [True, False, False]
@@ -191,7 +227,7 @@ def test_design_returns_the_ddl_per_engine_the_embedded_proof_and_the_verdict(se
 
 
 def test_recommend_indexes_within_a_budget(server: Session) -> None:
-    doc = server.ok(
+    doc = server.full(
         "recommend_indexes", {"brief_path": "examples/shop/brief.yaml", "budget": "1GB", "time_limit_s": 30}
     )
     assert doc["backend"] == "builtin" and doc["algorithm"] == "greedy"
@@ -203,7 +239,7 @@ def test_recommend_indexes_within_a_budget(server: Session) -> None:
         assert index["helps"] and index["reasons"]
     assert {s["statement"] for s in doc["statements"]} >= {"order_history", "product_page"}
     # The exact search (HiGHS prints a banner on standard output) leaves the stdio protocol intact.
-    exact = server.ok(
+    exact = server.full(
         "recommend_indexes",
         {"brief_path": "examples/shop/brief.yaml", "algorithm": "exact", "time_limit_s": 30},
     )
@@ -219,7 +255,7 @@ def test_plan_migration_between_two_ddl_texts(server: Session) -> None:
         "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, note text);\n"
         "CREATE INDEX orders_customer_idx ON orders (customer_id);"
     )
-    doc = server.ok(
+    doc = server.full(
         "plan_migration", {"current": {"ddl": current}, "target": {"ddl": target}, "engine": "postgresql 15"}
     )
     plan = doc["plan"]
@@ -233,7 +269,7 @@ def test_plan_migration_between_two_ddl_texts(server: Session) -> None:
     assert plan["down"] and all(step["rollback_sql"] or step["sql"] for step in plan["steps"])
 
     # A file under the root and a brief work as a side too.
-    from_files = server.ok(
+    from_files = server.full(
         "plan_migration",
         {
             "current": {"path": "examples/shop/schema.sql"},
@@ -271,7 +307,7 @@ def test_lint_migration_a_fixture_file_and_sql_text(server: Session) -> None:
 
 
 def test_check_design_gives_the_verdict(server: Session) -> None:
-    doc = server.ok("check_design", {"brief_path": "examples/shop/brief.yaml"})
+    doc = server.full("check_design", {"brief_path": "examples/shop/brief.yaml"})
     assert doc["brief"] == "examples/shop/brief.yaml" and doc["engine"].lower() == "postgresql 15"
     assert doc["passed"] is (doc["errors"] == 0)
     assert len(doc["rules"]) >= 10
@@ -280,7 +316,7 @@ def test_check_design_gives_the_verdict(server: Session) -> None:
 
 
 def test_verify_design_on_embedded_sqlite(server: Session) -> None:
-    doc = server.ok(
+    doc = server.full(
         "verify_design",
         {
             "brief_path": "examples/blog/brief.yaml",
@@ -432,7 +468,7 @@ def test_credentials_are_redacted_in_errors(server: Session) -> None:
 def test_rehearsal_on_an_empty_scratch_database(scratch_server: Session, pg_scratch_db: str) -> None:
     current = "CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL);"
     target = "CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL);\nCREATE INDEX items_qty_idx ON items (qty);"
-    doc = scratch_server.ok(
+    doc = scratch_server.full(
         "plan_migration",
         {
             "current": {"ddl": current},
@@ -572,3 +608,67 @@ def test_lint_migration_reports_sql_that_does_not_parse(server: Session) -> None
         doc = server.ok("lint_migration", {"sql": sql, "engine": "postgresql 15"})
         assert doc["invalid"] >= 1 and doc["errors"] >= 1 and doc["exit_code"] == 2
         assert {f["rule"] for f in doc["findings"]} >= {"invalid-sql"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sizes: what an agent pays before and per call
+
+
+def _wire_size(message: Any) -> int:
+    return len(message.model_dump_json(by_alias=True, exclude_none=True).encode())
+
+
+def test_the_tool_list_fits_an_agents_budget(server: Session) -> None:
+    """tools/list (descriptions, input and output schemas) in under 60 KB, about 15k tokens: the
+    brief's schema and the full result schemas are resources, not repeated in every tool."""
+    listed = server.portal.call(server.client.list_tools)
+    assert _wire_size(listed) < 60_000, _wire_size(listed)
+
+
+def test_a_shop_design_is_summarized_under_20_kb_with_the_full_document_a_read_away(server: Session) -> None:
+    result = server.call("design", {"brief_path": "examples/shop/brief.yaml"})
+    assert not result.is_error, _text(result)
+    assert _wire_size(result) < 20_000, _wire_size(result)
+    doc = server.ok("design", {"brief_path": "examples/shop/brief.yaml"})
+    assert "CREATE TABLE orders" in doc["ddl"] and doc["engines"][0]["target"] is True
+    assert doc["indexes"] and all(i["ddl"].startswith("CREATE INDEX") for i in doc["indexes"])
+    full = json.loads(server.read(doc["full"]["uri"]))
+    verdict = full["verdict"]
+    assert (doc["verdict"]["errors"], doc["verdict"]["warnings"]) == (verdict["errors"], verdict["warnings"])
+    assert len(doc["verdict"]["findings"]) + doc["verdict"]["more"] == len(verdict["findings"])
+    assert [f["level"] for f in doc["verdict"]["findings"]][: verdict["errors"]] == ["error"] * min(
+        verdict["errors"], len(doc["verdict"]["findings"])
+    )
+    assert len(doc["indexes"]) + doc["more_indexes"] == len(full["indexes"]["recommended"])
+    for engine in doc["engines"]:
+        sql = server.read(engine["uri"])
+        assert sql == next(s["sql"] for s in full["schemas"] if s["engine"] == engine["engine"])
+    schema = json.loads(server.read(doc["full"]["schema_uri"]))
+    jsonschema.validate(full, schema)
+
+
+def test_an_unknown_result_is_a_clear_resource_error(server: Session) -> None:
+    with pytest.raises(MCPError, match="keeps the last"):
+        server.read("dbarch://results/design-999-000000000000")
+    with pytest.raises(MCPError, match="did you mean 'design'"):
+        server.read("dbarch://schemas/desing")
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages in the tools' own words
+
+
+def test_messages_name_parameters_not_command_line_options(server: Session) -> None:
+    drop = server.error(
+        "plan_migration",
+        {
+            "current": {"ddl": "CREATE TABLE t (id int PRIMARY KEY, note text);"},
+            "target": {"ddl": "CREATE TABLE t (id int PRIMARY KEY);"},
+            "engine": "postgresql 15",
+        },
+    )
+    assert "allow_data_loss" in drop and "--" not in drop
+    hypopg = server.error(
+        "design", {"brief_path": "examples/saas/brief.yaml", "database": "postgresql://u@127.0.0.1:1/x"}
+    )
+    assert "database" in hypopg and "--database" not in hypopg

@@ -24,6 +24,7 @@ class CheckFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     markdown = "markdown"
+    github = "github"
 
 
 @app.command()
@@ -42,7 +43,11 @@ def check(
     ] = None,
     format: Annotated[
         CheckFormat,
-        typer.Option("--format", "-f", help="Output format."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (github: workflow-command annotations for GitHub Actions).",
+        ),
     ] = CheckFormat.text,
     calibration: CalibrationOpt = None,
     quiet: QuietOpt = False,
@@ -64,8 +69,16 @@ def check(
                 progress=reporter,
             )
         )
+    if format in (CheckFormat.sarif, CheckFormat.github):
+        from dbarchitect.ingest.locations import BriefLocator
+
+        locator = BriefLocator.load(brief)
     if format == CheckFormat.sarif:
-        sys.stdout.write(dumps(verdict_sarif(verdict)))
+        sys.stdout.write(dumps(verdict_sarif(verdict, locator)))
+    elif format == CheckFormat.github:
+        from dbarchitect.guardrails.github import verdict_annotations
+
+        sys.stdout.write(verdict_annotations(verdict, locator))
     elif format == CheckFormat.markdown:
         import json
 

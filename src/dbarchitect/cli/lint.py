@@ -21,6 +21,7 @@ class LintFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
 
 
 @app.command()
@@ -64,6 +65,10 @@ def lint(
     )
     if format == LintFormat.sarif:
         sys.stdout.write(dumps(lint_sarif(result)))
+    elif format == LintFormat.github:
+        from dbarchitect.guardrails.github import lint_annotations
+
+        sys.stdout.write(lint_annotations(result))
     elif format == LintFormat.json:
         sys.stdout.write(lint_json(result))
     else:
@@ -75,53 +80,11 @@ rules_app = typer.Typer(help="The lint rules: list them, or explain one.", no_ar
 app.add_typer(rules_app, name="rules")
 
 
-def rule_summaries(package: str) -> list[tuple[str, str]]:
-    """``(id, summary)`` of every rule in ``dbarchitect.<package>`` (``guardrails.rules`` or
-    ``guardrails.design.rules``), sorted by id, read from the rule modules' source without importing
-    them: importing the rules loads sqlglot and pydantic, which would make ``dbarch rules list`` cost
-    five times more than printing forty lines should. A module whose ``id`` or ``summary`` is not a
-    plain string literal makes this fall back to importing the rules (a test keeps both equal)."""
-    import ast
-
-    import dbarchitect
-
-    folder = Path(dbarchitect.__file__).parent.joinpath(*package.split("."))
-    found: list[tuple[str, str]] = []
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        in_module = 0
-        for node in tree.body:
-            if not isinstance(node, ast.ClassDef):
-                continue
-            literals = {
-                target.id: statement.value.value
-                for statement in node.body
-                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
-                for target in statement.targets
-                if isinstance(target, ast.Name)
-            }
-            if isinstance(literals.get("id"), str) and isinstance(literals.get("summary"), str):
-                found.append((str(literals["id"]), str(literals["summary"])))
-                in_module += 1
-        if in_module != 1:
-            return _imported_rule_summaries(package)
-    return sorted(found)
-
-
-def _imported_rule_summaries(package: str) -> list[tuple[str, str]]:
-    from dbarchitect.guardrails import get_rule, rule_ids
-    from dbarchitect.guardrails.design.runner import all_design_rules
-
-    if package == "guardrails.rules":
-        return [(rule_id, get_rule(rule_id).summary) for rule_id in rule_ids()]
-    return [(rule.id, rule.summary) for rule in all_design_rules()]
-
-
 @rules_app.command("list")
 def rules_list() -> None:
     """Every rule id with its one-line summary: migration lint rules, then design guardrails."""
+    from dbarchitect.guardrails.catalog import rule_summaries
+
     typer.echo("# migration lint (dbarch lint)")
     for rule_id, summary in rule_summaries("guardrails.rules"):
         typer.echo(f"{rule_id}: {summary}")

@@ -303,8 +303,6 @@ def _statements(text: str, traits: EngineTraits) -> Iterator[_Read]:
         yield _Read(statement, tuple(parts), block)
 
 
-
-
 def _client_command(statement: Statement, context: LintContext) -> None:
     """What a psql meta-command does to the file's state: ``\\connect`` opens a new session."""
     if re.match(r"^\\(?:c|connect)\b", statement.sql):

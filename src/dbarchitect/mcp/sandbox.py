@@ -15,15 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from dbarchitect.brief import Brief, load_brief, loads_brief, parse_brief
-from dbarchitect.engines.connection import expand_env, url_engine
 from dbarchitect.errors import DbarchError, Diagnostic, redact
-from dbarchitect.model.names import EngineName
+
+if TYPE_CHECKING:  # the brief, SQLAlchemy and the engines load on the first call, not at start-up
+    from dbarchitect.brief import Brief
 
 #: How ``--allow-scratch`` is spelled in refusals, so the user knows the switch.
 SCRATCH_FLAG = "--allow-scratch"
@@ -92,6 +89,12 @@ class Sandbox:
         return self._url(url, field)
 
     def _url(self, url: str, field: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from dbarchitect.engines.connection import expand_env, url_engine
+        from dbarchitect.model.names import EngineName
+
         try:
             family = url_engine(url)
         except DbarchError as exc:
@@ -117,6 +120,8 @@ class Sandbox:
         """The brief an agent gave, inline (an object, or YAML/JSON text; relative paths in it are
         taken from the root) or as a file under the root, with every file it names checked; also the
         name errors and reports use for it."""
+        from dbarchitect.brief import load_brief, loads_brief, parse_brief
+
         if (brief is None) == (brief_path is None):
             raise DbarchError(
                 Diagnostic(

@@ -17,83 +17,64 @@ a tool error too (logged with its traceback on the server's standard error), nev
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import logging
 import os
+import re
 import socket
 import sys
+import threading
 import traceback
-from typing import Annotated, Any, Literal
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, UnexpectedToolError
-from mcp.server.mcpserver.resources import TextResource
+from mcp.server.mcpserver.resources import FunctionResource
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, ValidationError
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
-
-from dbarchitect import api
-from dbarchitect._version import __version__
-from dbarchitect.brief import Brief, brief_json_schema, parse_size
-from dbarchitect.engines.registry import get_traits
-from dbarchitect.errors import DbarchError, Diagnostic, did_you_mean, redact
-from dbarchitect.guardrails import get_rule, rule_doc_markdown, rule_ids
-from dbarchitect.guardrails.design.runner import (
-    all_design_rules,
-    design_rule_doc_markdown,
-    design_rule_ids,
+from mcp.types import (
+    CallToolResult,
+    EmbeddedResource,
+    InputRequiredResult,
+    ResourceLink,
+    TextContent,
+    TextResourceContents,
+    ToolAnnotations,
 )
-from dbarchitect.ingest.ddl import load_ddl
-from dbarchitect.ingest.sources import load_catalog
-from dbarchitect.mcp.outputs import (
-    DesignResult,
-    IndexAdviceResult,
-    InspectionResult,
-    LintReport,
-    MigrationResult,
-    VerdictResult,
-    VerificationResult,
-    design_result,
-    index_advice_result,
-    inspection_result,
-    lint_report,
-    migration_result,
-    verdict_result,
-    verification_result,
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dbarchitect._version import __version__
+from dbarchitect.errors import DbarchError, Diagnostic, did_you_mean, redact
+from dbarchitect.mcp.outputs import summary as summaries
+from dbarchitect.mcp.outputs.lint import LintReport
+from dbarchitect.mcp.outputs.summary import (
+    DesignSummary,
+    Detail,
+    FullResult,
+    IndexSummary,
+    InspectionSummary,
+    MigrationSummary,
+    VerdictSummary,
+    VerificationSummary,
 )
 from dbarchitect.mcp.sandbox import Sandbox
-from dbarchitect.model.catalog import Catalog
+
+if TYPE_CHECKING:  # sqlglot, SQLAlchemy and the api load with the first tool call, not at start-up
+    from dbarchitect.model.catalog import Catalog
 
 log = logging.getLogger("dbarchitect.mcp")
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
 
-
-class _BriefSchema:
-    """The JSON Schema of a ``brief`` argument: the brief's own schema (``dbarch brief-schema``), or
-    YAML/JSON text. The argument itself is validated by :func:`dbarchitect.brief.parse_brief`, so a
-    mistake is one line naming the field, as on the command line."""
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        ref = handler(Brief.__pydantic_core_schema__)
-        handler.resolve_ref_schema(ref).get("properties", {}).pop("base_dir", None)
-        text = {"type": "string", "description": "the brief as YAML (or JSON) text"}
-        return {"anyOf": [ref, text, {"type": "null"}]}
-
-
 BriefArg = Annotated[
     dict[str, Any] | str | None,
-    _BriefSchema(),
     Field(
-        description="The design brief inline: an object following the brief schema (resource "
-        "dbarch://brief-schema), or its YAML text. Relative paths in it are taken from the server's root. "
-        "Give this or brief_path."
+        description="The design brief inline: an object following the brief's JSON Schema (resource "
+        "dbarch://brief-schema) or its YAML text; relative paths in it are the server root's. Give this "
+        "or brief_path."
     ),
 ]
 BriefPathArg = Annotated[
@@ -108,6 +89,13 @@ ReadUrlArg = Annotated[
     ),
 ]
 EngineArg = Annotated[str, Field(description="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'.")]
+DetailArg = Annotated[
+    Detail,
+    Field(
+        description="summary (default): the essentials, with the full document as a resource link; full: "
+        "the full document embedded in the result too."
+    ),
+]
 
 
 class SchemaSource(BaseModel):
@@ -124,7 +112,54 @@ class SchemaSource(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------
-# Errors: one line, redacted
+# Errors: one line, redacted, in the tools' own words
+
+#: The command line's options as the tools' parameters, for messages written by the layers below
+#: (which speak the command line's language). An option with no parameter is named as the command
+#: line's, so the agent can tell its user.
+_PARAMETERS: dict[str, dict[str, str]] = {
+    "*": {"--database": "database", "--engine": "engine", "--brief": "brief_path"},
+    "recommend_indexes": {"--budget": "budget", "--time-limit": "time_limit_s", "--algorithm": "algorithm"},
+    "plan_migration": {
+        "--allow-data-loss": "allow_data_loss",
+        "--rename": "renames",
+        "--check": "check_url",
+        "--rehearse": "scratch_url",
+        "--from": "current",
+        "--to": "target",
+    },
+    "lint_migration": {"--rule": "rules"},
+    "check_design": {"--engine-url": "engine_urls"},
+    "verify_design": {
+        "--engine-url": "engine_url",
+        "--scale": "scale",
+        "--seconds": "seconds_per_statement",
+        "--repetitions": "repetitions",
+        "--seed": "seed",
+    },
+}
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+
+
+def in_tool_words(tool: str, message: str) -> str:
+    """``message`` with the command line's options named as ``tool``'s parameters: ``pass
+    allow_data_loss (--allow-data-loss)`` becomes ``pass allow_data_loss``, ``--database`` becomes
+    ``database``; an option the tool has no parameter for is named as the command line's
+    (``dbarch migrate --rehearse-existing``). The server's own switches (``--allow-scratch``,
+    ``--root``) stay: they are how the user starts the server."""
+    names = {**_PARAMETERS["*"], **_PARAMETERS.get(tool, {})}
+
+    def word(match: re.Match[str]) -> str:
+        option = match.group(0)
+        if option in names:
+            return names[option]
+        if option in ("--allow-scratch", "--root", "--allow-remote", "--http", "--host", "--port"):
+            return option
+        return f"the command line's {option}"
+
+    for option, parameter in names.items():
+        message = message.replace(f"{parameter} ({option})", parameter)
+    return _OPTION.sub(word, message)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -160,7 +195,7 @@ def _validation_text(exc: ValidationError) -> str:
 def _error_text(name: str, exc: ToolError) -> str:
     cause = exc.__cause__
     if isinstance(cause, DbarchError):
-        return str(cause)
+        return in_tool_words(name, str(cause))
     if isinstance(exc, UnexpectedToolError) and cause is not None:
         log.error(
             "tool %s failed unexpectedly:\n%s",
@@ -176,9 +211,36 @@ def _error_text(name: str, exc: ToolError) -> str:
     return redact(" ".join(str(exc).split()))
 
 
+def _lean(schema: Any) -> Any:
+    """A JSON Schema without pydantic's generated ``title`` strings (the property names say as much);
+    they were a quarter of ``tools/list``."""
+    if isinstance(schema, dict):
+        return {k: _lean(v) for k, v in schema.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(schema, list):
+        return [_lean(v) for v in schema]
+    return schema
+
+
 class DbarchServer(MCPServer[Any]):
     """The SDK's server, with every tool failure turned into one redacted line (the SDK otherwise
-    hides an unexpected exception's text and prints pydantic's multi-line errors)."""
+    hides an unexpected exception's text and prints pydantic's multi-line errors), and a lean tool list
+    (descriptions on one line, schemas without generated titles)."""
+
+    _listed: list[Any] | None = None
+
+    async def list_tools(self) -> list[Any]:
+        if self._listed is None:
+            self._listed = [
+                tool.model_copy(
+                    update={
+                        "description": " ".join((tool.description or "").split()),
+                        "input_schema": _lean(tool.input_schema),
+                        "output_schema": _lean(tool.output_schema),
+                    }
+                )
+                for tool in await super().list_tools()
+            ]
+        return self._listed
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -202,11 +264,119 @@ class DbarchServer(MCPServer[Any]):
 
 
 # ---------------------------------------------------------------------------------------------
-# Resources: the rules
+# Results: a summary, the full document one resource away
+
+#: Full results kept for resources/read (the most recent calls; older ones are dropped).
+KEPT_RESULTS = 32
+
+
+class ResultStore:
+    """The full documents of recent calls, as resources ``dbarch://results/{id}`` (JSON) and
+    ``dbarch://results/{id}/ddl/{engine}`` (a design's DDL per engine). Bounded: the oldest go first.
+    Thread-safe (tools run in worker threads)."""
+
+    def __init__(self, keep: int = KEPT_RESULTS) -> None:
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._count = 0
+
+    def put(self, tool: str, document: BaseModel, parts: dict[str, str] | None = None) -> FullResult:
+        text = json.dumps(document.model_dump(mode="json", by_alias=True), ensure_ascii=False)
+        with self._lock:
+            self._count += 1
+            digest = hashlib.sha256(f"{self._count}:{text}".encode()).hexdigest()[:12]
+            result_id = f"{tool}-{self._count}-{digest}"
+            uri = f"dbarch://results/{result_id}"
+            self._items[uri] = ("application/json", text)
+            for part, content in (parts or {}).items():
+                self._items[f"{uri}/{part}"] = ("application/sql", content)
+            while len({k.split("/")[3] for k in self._items}) > self.keep:
+                oldest = next(iter(self._items)).split("/")[3]
+                for key in [k for k in self._items if k.split("/")[3] == oldest]:
+                    del self._items[key]
+        return FullResult(uri=uri, bytes=len(text.encode()), schema_uri=f"dbarch://schemas/{tool}")
+
+    def get(self, uri: str) -> tuple[str, str]:
+        with self._lock:
+            found = self._items.get(uri)
+        if found is None:
+            raise ResourceNotFoundError(
+                f"no result {uri!r}: the server keeps the last {self.keep} results; call the tool again"
+            )
+        return found
+
+
+def _result(
+    store: ResultStore,
+    tool: str,
+    document: BaseModel,
+    make_summary: Any,
+    detail: Detail,
+    parts: dict[str, str] | None = None,
+) -> CallToolResult:
+    """The call's result: the summary as structured content; as text, a digest of it for clients that
+    read only text (sending the same JSON twice doubled every result), naming the resources of its
+    parts (a design's DDL per engine); a resource link to the full document; the full document itself
+    when ``detail`` is full."""
+    full = store.put(tool, document, parts)
+    summary: BaseModel = make_summary(full)
+    structured = summary.model_dump(mode="json", by_alias=True)
+    content: list[Any] = [
+        TextContent(type="text", text=summaries.digest(tool, summary)),
+        ResourceLink(
+            type="resource_link",
+            uri=full.uri,
+            name=full.uri.rsplit("/", 1)[1],
+            title=f"The full {tool} result",
+            description=f"every field (schema: {full.schema_uri})",
+            mime_type="application/json",
+            size=full.bytes,
+        ),
+    ]
+    if detail == "full":
+        mime, text = store.get(full.uri)
+        content.append(
+            EmbeddedResource(
+                type="resource", resource=TextResourceContents(uri=full.uri, mime_type=mime, text=text)
+            )
+        )
+    return CallToolResult(content=content, structured_content=structured)
+
+
+#: The full result model of each tool (a resource publishes its JSON Schema).
+_FULL_MODELS = {
+    "inspect_brief": ("dbarchitect.mcp.outputs.inspection", "InspectionResult"),
+    "design": ("dbarchitect.mcp.outputs.design", "DesignResult"),
+    "recommend_indexes": ("dbarchitect.mcp.outputs.indexes", "IndexAdviceResult"),
+    "plan_migration": ("dbarchitect.mcp.outputs.migration", "MigrationResult"),
+    "check_design": ("dbarchitect.mcp.outputs.verdict", "VerdictResult"),
+    "verify_design": ("dbarchitect.mcp.outputs.verification", "VerificationResult"),
+}
+
+
+def full_result_schema(tool: str) -> dict[str, Any]:
+    import importlib
+
+    if tool not in _FULL_MODELS:
+        raise ResourceNotFoundError(
+            f"no result schema for {tool!r}{did_you_mean(tool, list(_FULL_MODELS))}; "
+            f"the tools with full results are {', '.join(_FULL_MODELS)}"
+        )
+    module, name = _FULL_MODELS[tool]
+    model: type[BaseModel] = getattr(importlib.import_module(module), name)
+    return model.model_json_schema()
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources: the rules, the brief's schema, the results
 
 
 def _rule_page(rule_id: str) -> str:
     """A rule's documentation page (lint rule, design rule, or both when an id names both)."""
+    from dbarchitect.guardrails import rule_doc_markdown, rule_ids
+    from dbarchitect.guardrails.design.runner import design_rule_doc_markdown, design_rule_ids
+
     pages = []
     if rule_id in rule_ids():
         pages.append(rule_doc_markdown(rule_id).rstrip())
@@ -221,49 +391,62 @@ def _rule_page(rule_id: str) -> str:
 
 
 def _rules_index() -> str:
+    from dbarchitect.guardrails.catalog import rule_summaries
+
     rules = [
-        {"id": r, "kind": "lint", "summary": get_rule(r).summary, "uri": f"dbarch://rules/{r}"}
-        for r in rule_ids()
+        {"id": r, "kind": "lint", "summary": summary, "uri": f"dbarch://rules/{r}"}
+        for r, summary in rule_summaries("guardrails.rules")
     ]
     rules += [
-        {"id": r.id, "kind": "design", "summary": r.summary, "uri": f"dbarch://rules/{r.id}"}
-        for r in all_design_rules()
+        {"id": r, "kind": "design", "summary": summary, "uri": f"dbarch://rules/{r}"}
+        for r, summary in rule_summaries("guardrails.design.rules")
     ]
     return json.dumps({"rules": rules}, indent=2) + "\n"
 
 
-def _add_resources(server: DbarchServer) -> None:
+def _brief_schema() -> str:
+    from dbarchitect.brief import brief_json_schema
+
+    return json.dumps(brief_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def _add_resources(server: DbarchServer, store: ResultStore) -> None:
+    from dbarchitect.guardrails.catalog import rule_summaries
+
     server.add_resource(
-        TextResource(
+        FunctionResource(
             uri="dbarch://rules",
             name="rules",
             title="Every rule",
             description="Every rule id: migration lint rules (lint_migration) and design guardrails "
             "(check_design), each with its summary and the URI of its page.",
             mime_type="application/json",
-            text=_rules_index(),
+            fn=_rules_index,
         )
     )
-    for rule_id in sorted({*rule_ids(), *design_rule_ids()}):
+    ids = sorted(
+        {r for r, _ in (*rule_summaries("guardrails.rules"), *rule_summaries("guardrails.design.rules"))}
+    )
+    for rule_id in ids:
         server.add_resource(
-            TextResource(
+            FunctionResource(
                 uri=f"dbarch://rules/{rule_id}",
                 name=rule_id,
                 title=f"Rule {rule_id}",
                 description="What the rule catches, why it matters, the safe alternative, how to turn it "
                 "off.",
                 mime_type="text/markdown",
-                text=_rule_page(rule_id),
+                fn=lambda rule_id=rule_id: _rule_page(rule_id),
             )
         )
     server.add_resource(
-        TextResource(
+        FunctionResource(
             uri="dbarch://brief-schema",
             name="brief-schema",
             title="The design brief's JSON Schema",
             description="Every field of a design brief (what `dbarch brief-schema` prints).",
             mime_type="application/schema+json",
-            text=json.dumps(brief_json_schema(), indent=2, sort_keys=True) + "\n",
+            fn=_brief_schema,
         )
     )
 
@@ -280,6 +463,37 @@ def _add_resources(server: DbarchServer) -> None:
         except DbarchError as exc:
             raise ResourceNotFoundError(str(exc)) from None
 
+    @server.resource(
+        "dbarch://schemas/{tool}",
+        name="result-schema",
+        title="A tool's full result schema",
+        description="The JSON Schema of the full document a tool's result links to (inspect_brief, design, "
+        "recommend_indexes, plan_migration, check_design, verify_design).",
+        mime_type="application/schema+json",
+    )
+    def result_schema(tool: str) -> str:
+        return json.dumps(full_result_schema(tool), indent=2) + "\n"
+
+    @server.resource(
+        "dbarch://results/{result_id}",
+        name="result",
+        title="A call's full result",
+        description="The full JSON document of a recent tool call (its result links here).",
+        mime_type="application/json",
+    )
+    def result(result_id: str) -> str:
+        return store.get(f"dbarch://results/{result_id}")[1]
+
+    @server.resource(
+        "dbarch://results/{result_id}/ddl/{engine}",
+        name="result-ddl",
+        title="A design's DDL for one engine",
+        description="The schema DDL a recent design call rendered for an engine (its summary links here).",
+        mime_type="application/sql",
+    )
+    def result_ddl(result_id: str, engine: str) -> str:
+        return store.get(f"dbarch://results/{result_id}/ddl/{engine}")[1]
+
 
 # ---------------------------------------------------------------------------------------------
 # Tools
@@ -292,6 +506,8 @@ _SCRATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_wo
 
 def _check_engine(engine: str) -> None:
     """Refuse an unknown engine or version (naming the supported ones) before any work."""
+    from dbarchitect.engines.registry import get_traits
+
     name, _, version = engine.strip().partition(" ")
     get_traits(name, version or None)
 
@@ -310,10 +526,16 @@ def _instructions(sandbox: Sandbox) -> str:
         "understood), design (DDL per engine with advised indexes and the guardrail verdict), "
         "recommend_indexes, check_design (the verdict alone) or verify_design (measured on embedded "
         "SQLite or a scratch database). plan_migration plans a safe, reversible migration between two "
-        "schemas; lint_migration lints migration SQL. Rule pages: dbarch://rules/{rule_id}. "
-        f"Files are read only under {sandbox.root}. Databases are read in read-only sessions. "
-        f"Scratch writes are {scratch}."
+        "schemas; lint_migration lints migration SQL. Results are summaries; each links its full "
+        "document (a resource, schema at dbarch://schemas/{tool}), or pass detail='full'. Rule pages: "
+        f"dbarch://rules/{{rule_id}}. Files are read only under {sandbox.root}. Databases are read in "
+        f"read-only sessions. Scratch writes are {scratch}."
     )
+
+
+#: Seconds ``recommend_indexes`` searches by default (``api.DESIGN_INDEX_TIME_LIMIT_S``; a test keeps
+#: them equal, so the api is not imported at start-up for it).
+DEFAULT_TIME_LIMIT_S = 60.0
 
 
 def build_server(sandbox: Sandbox) -> DbarchServer:
@@ -326,26 +548,47 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         version=__version__,
         log_level="WARNING",
     )
-    _add_resources(server)
+    store = ResultStore()
+    _add_resources(server, store)
 
     @server.tool(annotations=_READ_ONLY)
-    def inspect_brief(brief: BriefArg = None, brief_path: BriefPathArg = None) -> InspectionResult:
-        """What the architect understood from a brief: every table with its columns, keys, indexes and
-        size now and at the horizon; every statement's predicates, joins, ordering and the access path
-        the existing indexes give it (with the estimate's source)."""
+    def inspect_brief(
+        brief: BriefArg = None, brief_path: BriefPathArg = None, detail: DetailArg = "summary"
+    ) -> Annotated[CallToolResult, InspectionSummary]:
+        """What the architect understood from a brief: every table with its size now and at the
+        horizon and its indexes; every statement's access path (index or scan, rows estimated). The
+        full document adds columns, keys, statistics, predicates, joins and ordering."""
+        from dbarchitect import api
+        from dbarchitect.mcp.outputs.inspection import inspection_result
+
         loaded, label = sandbox.brief(brief, brief_path)
-        return inspection_result(api.inspect_brief(loaded, file=label))
+        full = inspection_result(api.inspect_brief(loaded, file=label))
+        return _result(store, "inspect_brief", full, lambda f: summaries.inspection_summary(full, f), detail)
 
     @server.tool(annotations=_READ_ONLY)
     def design(
-        brief: BriefArg = None, brief_path: BriefPathArg = None, database: ReadUrlArg = None
-    ) -> DesignResult:
+        brief: BriefArg = None,
+        brief_path: BriefPathArg = None,
+        database: ReadUrlArg = None,
+        detail: DetailArg = "summary",
+    ) -> Annotated[CallToolResult, DesignSummary]:
         """Design the schema: choose indexes for the workload, render the DDL for the target and every
         portable engine (with what each cannot express), prove it on embedded SQLite when SQLite is one
-        of the engines, and judge it against the design guardrails. Nothing is written anywhere."""
+        of the engines, and judge it against the design guardrails. Returns the verdict, the target's
+        DDL and the top advice; each engine's DDL and the full analysis are resources. Writes nothing."""
+        from dbarchitect import api
+        from dbarchitect.mcp.outputs.design import design_result
+
         loaded, label = sandbox.brief(brief, brief_path)
         url = sandbox.read_url(database, field="database") if database else None
-        return design_result(api.design(api.inspect_brief(loaded, file=label), database=url))
+        full = design_result(api.design(api.inspect_brief(loaded, file=label), database=url))
+        parts = {f"ddl/{s.engine.split()[0]}": s.sql for s in full.schemas}
+
+        def make(f: FullResult) -> DesignSummary:
+            links = {s.engine: f"{f.uri}/ddl/{s.engine.split()[0]}" for s in full.schemas}
+            return summaries.design_summary(full, f, links)
+
+        return _result(store, "design", full, make, detail, parts)
 
     @server.tool(annotations=_READ_ONLY)
     def recommend_indexes(
@@ -364,12 +607,17 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         ] = "greedy",
         time_limit_s: Annotated[
             float, Field(gt=0, le=600, description="Seconds for the search; the best found so far is kept.")
-        ] = api.DESIGN_INDEX_TIME_LIMIT_S,
-    ) -> IndexAdviceResult:
+        ] = DEFAULT_TIME_LIMIT_S,
+        detail: DetailArg = "summary",
+    ) -> Annotated[CallToolResult, IndexSummary]:
         """Indexes for the brief's workload within the storage and write budget: each with its DDL (built
-        online), size now and at the horizon, the statements it helps with their cost before and after,
-        and its write cost; existing indexes that are redundant or unused; every rejected candidate with
-        its reason. Costs come from PostgreSQL's planner (HypoPG, read-only) when a database is named."""
+        online), size, the statements it helps and why; existing indexes to drop. The full document adds
+        costs before and after per statement, write costs and every rejected candidate with its reason.
+        Costs come from PostgreSQL's planner (HypoPG, read-only) when a database is named."""
+        from dbarchitect import api
+        from dbarchitect.brief import parse_size
+        from dbarchitect.mcp.outputs.indexes import index_advice_result
+
         loaded, label = sandbox.brief(brief, brief_path)
         url = sandbox.read_url(database, field="database") if database else None
         budget_bytes: float | None = None
@@ -385,9 +633,15 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
             algorithm=algorithm,
             time_limit_s=time_limit_s,
         )
-        return index_advice_result(advice)
+        full = index_advice_result(advice)
+        return _result(store, "recommend_indexes", full, lambda f: summaries.index_summary(full, f), detail)
 
     def schema_of(source: SchemaSource, side: str, engine: str) -> Catalog:
+        from dbarchitect import api
+        from dbarchitect.engines.registry import get_traits
+        from dbarchitect.ingest.ddl import load_ddl
+        from dbarchitect.ingest.sources import load_catalog
+
         given = [k for k in ("ddl", "path", "url") if getattr(source, k) is not None]
         if len(given) != 1:
             raise DbarchError(
@@ -439,12 +693,16 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
                 "under concurrent writes (needs a server started with --allow-scratch)."
             ),
         ] = None,
-    ) -> MigrationResult:
+        detail: DetailArg = "summary",
+    ) -> Annotated[CallToolResult, MigrationSummary]:
         """A safe, ordered, reversible migration plan from one schema to another: every step with its SQL,
-        lock level, whether it rewrites or scans, an estimated duration, its phase (expand / backfill /
-        contract) and its rollback; the down-plan; renames to confirm; data that would be lost. With
-        scratch_url, the plan is also applied to that empty scratch database under write load and the
-        steps, the longest write stall and a data checksum are reported."""
+        lock level, whether it rewrites, an estimated duration and its phase (expand / backfill /
+        contract); data that would be lost; renames to confirm. The full document adds rollbacks, the
+        down-plan and prechecks. With scratch_url, the plan is also rehearsed on that empty database under
+        write load (steps, longest write stall, data checksums)."""
+        from dbarchitect import api
+        from dbarchitect.mcp.outputs.migration import migration_result
+
         _check_engine(engine)
         rehearse_on = sandbox.scratch_url(scratch_url, field="scratch_url") if scratch_url else None
         check = sandbox.read_url(check_url, field="check_url") if check_url else None
@@ -454,7 +712,8 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
             before, after, engine, renames=renames, allow_data_loss=allow_data_loss, check_url=check
         )
         rehearsal = api.rehearse_schema_migration(plan, before, engine, rehearse_on) if rehearse_on else None
-        return migration_result(plan, rehearsal)
+        full = migration_result(plan, rehearsal)
+        return _result(store, "plan_migration", full, lambda f: summaries.migration_summary(full, f), detail)
 
     @server.tool(annotations=_READ_ONLY)
     def lint_migration(
@@ -477,6 +736,9 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         index builds, constraints without NOT VALID, NOT NULL on big tables, rewriting type changes,
         missing lock_timeout, ...): each finding with its line, message, hint and, where one exists, a
         fix. errors > 0 means a CI gate would fail. Explanations: dbarch://rules/{rule}."""
+        from dbarchitect import api
+        from dbarchitect.mcp.outputs.lint import lint_report
+
         if (sql is None) == (path is None):
             raise DbarchError(
                 Diagnostic("give exactly one of sql (the text) or path (a .sql file)", field="sql")
@@ -501,14 +763,20 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
                 "started with --allow-scratch; emptied afterwards)."
             ),
         ] = None,
-    ) -> VerdictResult:
+        detail: DetailArg = "summary",
+    ) -> Annotated[CallToolResult, VerdictSummary]:
         """The guardrail verdict of the brief's design (its schema with the advised indexes): integrity,
         performance against the SLOs and budgets, portability (executed on SQLite, and on scratch
-        databases when given), security. passed is false when a finding is an error."""
+        databases when given), security. passed is false when a finding is an error; the top findings
+        come errors first, all of them are in the full document."""
+        from dbarchitect import api
+        from dbarchitect.mcp.outputs.verdict import verdict_result
+
         loaded, label = sandbox.brief(brief, brief_path)
         url = sandbox.read_url(database, field="database") if database else None
         urls = {k: sandbox.scratch_url(v, field=f"engine_urls.{k}") for k, v in (engine_urls or {}).items()}
-        return verdict_result(api.check_brief(loaded, file=label, database=url, engine_urls=urls or None))
+        full = verdict_result(api.check_brief(loaded, file=label, database=url, engine_urls=urls or None))
+        return _result(store, "check_design", full, lambda f: summaries.verdict_summary(full, f), detail)
 
     @server.tool(annotations=_SCRATCH)
     def verify_design(
@@ -531,11 +799,15 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
             int, Field(ge=1, le=100_000, description="Executions per statement at most.")
         ] = 200,
         seed: Annotated[int, Field(description="Seed of the synthetic data and parameters.")] = 0,
-    ) -> VerificationResult:
+        detail: DetailArg = "summary",
+    ) -> Annotated[CallToolResult, VerificationSummary]:
         """Measure instead of estimating: build the design (with its advised indexes), fill it with
         synthetic data following the brief's sizes and statistics (x scale), replay the workload and
-        report p50/p95/p99 per statement against its SLO, with the plan used and the estimate beside it.
-        ok is false when a statement misses its SLO or fails."""
+        report p95 per statement against its SLO and the estimate; the full document adds p50/p99, plans
+        and ratios. ok is false when a statement misses its SLO or fails."""
+        from dbarchitect import api
+        from dbarchitect.mcp.outputs.verification import verification_result
+
         loaded, label = sandbox.brief(brief, brief_path)
         url = sandbox.scratch_url(engine_url, field="engine_url") if engine_url else None
         result = api.verify_brief(
@@ -547,7 +819,10 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
             repetitions=repetitions,
             seed=seed,
         )
-        return verification_result(result)
+        full = verification_result(result)
+        return _result(
+            store, "verify_design", full, lambda f: summaries.verification_summary(full, f), detail
+        )
 
     return server
 

@@ -94,7 +94,12 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
     cost = doc["workload_cost"]
     search = doc["search"]
     budget = doc["budget"]
-    limit = human_bytes(budget["index_storage_bytes"]) if budget["index_storage_bytes"] else "no limit"
+    used = human_bytes(budget["used_bytes"])
+    spent = (
+        f"{used} of a {human_bytes(budget['index_storage_bytes'])} budget"
+        if budget["index_storage_bytes"]
+        else f"{used} (no index budget set)"
+    )
     relative = cost["relative"]
     how = doc["algorithm"] + (", proven optimal" if doc["optimal"] else "")
     how += ", stopped at the time limit" if doc["stopped_early"] else ""
@@ -102,7 +107,7 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
         f"Index advice for {doc['engine']} ({doc['backend']} costs, {how}): "
         f"workload cost {_fmt_cost(cost['before'])} → {_fmt_cost(cost['after'])}"
         + (f" ({relative:.3f} of today)" if relative is not None else "")
-        + f"; {human_bytes(budget['used_bytes'])} of {limit}; {search['candidates']} candidates, "
+        + f"; {spent}; {search['candidates']} candidates, "
         f"{search['planner_calls']} planner calls, {search['seconds']:.1f} s"
     )
     rec = Table(title="Recommended indexes")

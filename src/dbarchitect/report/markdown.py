@@ -26,6 +26,23 @@ _ENV.filters["seconds"] = human_seconds
 _ENV.filters["cell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _details_groups(findings: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Each distinct list of a finding's details once, with the findings it belongs to (the latency
+    model's provenance, shared by every latency finding, is shown once)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for f in findings:
+        if f.get("details"):
+            where = f["table"] and (f"{f['table']}.{f['column']}" if f["column"] else f["table"])
+            where = where or f["statement"] or f["engine"] or "schema"
+            if f["engine"] and where != f["engine"]:
+                where = f"{f['engine']}: {where}"
+            groups.setdefault(tuple(f["details"]), []).append(f"{f['rule']} {where}")
+    return [(", ".join(owners), list(lines)) for lines, owners in groups.items()]
+
+
+_ENV.filters["details_groups"] = _details_groups
+
+
 def render_markdown(doc: dict[str, Any], template: str = "report.md.j2") -> str:
     return _ENV.get_template(template).render(doc=doc)
 

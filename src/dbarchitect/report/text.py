@@ -192,15 +192,15 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
             for d in pa["decisions"]
             if d["verdict"] != "no" and d["chosen"]
         ]
-        parts.append(
-            Text(
-                f"Partitioning: {', '.join(advised) or 'no table'}; "
-                f"{pa['workload']['weighted_within_two']:.2%} of the weighted workload touches at most 2 "
-                "partitions "
-                "(model; dbarch partition for the reasons and --engine-url to measure)",
-                style="bold",
+        if advised:
+            line = (
+                f"Partitioning: {', '.join(advised)}; {pa['workload']['weighted_within_two']:.2%} of the "
+                "weighted workload reads at most 2 partitions (model; dbarch partition for the reasons, "
+                "--engine-url to measure)"
             )
-        )
+        else:
+            line = "Partitioning: not advised for any table (dbarch partition for the reasons)"
+        parts.append(Text(line, style="bold"))
     parts += [Text(note, style="yellow") for note in doc.get("notes") or ()]
     verdict = doc.get("verdict")
     if verdict:

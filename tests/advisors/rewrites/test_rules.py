@@ -69,7 +69,9 @@ def _outcomes(rule_id: str, case: Path) -> list[Draft | Refusal]:
     assert statement is not None
     spec = next(s for s in inspection.brief.workload.statements if s.name == "q")
     tree = sqlglot.parse_one(statement.sql, read="postgres")
-    context = RewriteContext(statement, tree, inspection.catalog, inspection.traits, spec.params, inspection.workload)
+    context = RewriteContext(
+        statement, tree, inspection.catalog, inspection.traits, spec.params, inspection.workload
+    )
     return list(RULE_BY_ID[rule_id].propose(context))
 
 

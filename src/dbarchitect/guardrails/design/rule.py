@@ -47,6 +47,9 @@ class DesignDraft:
     engine: str | None = None
     #: A softer level than the rule's own, when the rule names a limitation rather than a failure.
     level: Level | None = None
+    #: Supporting lines the reports show in a details section, not in the message: where an estimate's
+    #: model comes from, each item a grouped finding counts.
+    details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class DesignFinding:
         statement: The workload statement it is about, if any.
         engine: The ``portable_to`` engine it is about, if any.
         hint: More on what to do, when there is more.
+        details: Supporting lines shown in the reports' details section (the latency model's
+            provenance, the items a grouped finding counts), not in the message.
     """
 
     rule_id: str
@@ -72,6 +77,7 @@ class DesignFinding:
     statement: str | None = None
     engine: str | None = None
     hint: str | None = None
+    details: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:

@@ -17,7 +17,7 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dbarchitect._version import __version__
 from dbarchitect.errors import Diagnostic
@@ -27,6 +27,9 @@ from dbarchitect.guardrails.design.rule import DesignContext, DesignFinding, Des
 from dbarchitect.guardrails.output import docstring_markdown
 from dbarchitect.guardrails.rule import Level, RuleConfigError, discover_rules
 from dbarchitect.guardrails.sarif import SARIF_SCHEMA, SARIF_VERSION
+
+if TYPE_CHECKING:
+    from dbarchitect.ingest.locations import Location
 
 
 @cache
@@ -146,7 +149,9 @@ def run_design_rules(
             # A draft's softer level (a limitation named, not a failure) wins over an error level.
             final = Level.WARNING if d.level == Level.WARNING else level
             findings.append(
-                DesignFinding(rule.id, final, d.message, d.table, d.column, d.statement, d.engine, d.hint)
+                DesignFinding(
+                    rule.id, final, d.message, d.table, d.column, d.statement, d.engine, d.hint, d.details
+                )
             )
     findings.sort(key=_sort_key)
     return DesignVerdict(source, str(context.traits), tuple(findings), tuple(ran), (*config_notes, *notes))
@@ -163,10 +168,24 @@ def design_finding_text(finding: DesignFinding) -> str:
     return "\n".join(lines)
 
 
+def verdict_details(verdict: DesignVerdict) -> list[tuple[str, list[str]]]:
+    """The details section: each distinct group of supporting lines once, with the findings it belongs
+    to (``slo-latency daily_revenue, top_sellers``): the latency model's provenance, shared by every
+    latency finding, is printed once."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for f in verdict.findings:
+        if f.details:
+            groups.setdefault(f.details, []).append(f"{f.rule_id} {f.where}")
+    return [(", ".join(owners), list(lines)) for lines, owners in groups.items()]
+
+
 def verdict_text(verdict: DesignVerdict) -> str:
-    """The human-readable verdict: one block per finding, notes, then the count and the outcome."""
+    """The human-readable verdict: one block per finding, notes, the details (provenance, the items
+    grouped findings count), then the count and the outcome."""
     blocks = [design_finding_text(f) for f in verdict.findings]
     blocks += [f"note: {n}" for n in verdict.notes]
+    for owners, lines in verdict_details(verdict):
+        blocks.append(f"details for {owners}:\n" + "\n".join(f"  - {line}" for line in lines))
     outcome = "FAIL" if not verdict.passed else "pass"
     blocks.append(
         f"{outcome}: {verdict.errors} error(s), {verdict.warnings} warning(s) from {len(verdict.rules)} "
@@ -194,6 +213,7 @@ def verdict_json(verdict: DesignVerdict) -> str:
                 "engine": f.engine,
                 "message": f.message,
                 "hint": f.hint,
+                "details": list(f.details),
             }
             for f in verdict.findings
         ],
@@ -204,9 +224,30 @@ def verdict_json(verdict: DesignVerdict) -> str:
 _DOCS = "docs/rules/design/{id}.md"
 
 
-def verdict_sarif(verdict: DesignVerdict) -> dict[str, Any]:
-    """The verdict as a SARIF 2.1.0 log (a dict ready for ``json.dumps``): the brief is the artifact,
-    and each finding names its table, column, statement or engine as a logical location."""
+class Locator(Protocol):
+    """Where a finding's table, column, statement or engine is written (``ingest.locations``)."""
+
+    def of(
+        self,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        statement: str | None = None,
+        engine: str | None = None,
+    ) -> Location: ...
+
+
+def finding_location(f: DesignFinding, locator: Locator | None) -> Location | None:
+    if locator is None:
+        return None
+    return locator.of(table=f.table, column=f.column, statement=f.statement, engine=f.engine)
+
+
+def verdict_sarif(verdict: DesignVerdict, locator: Locator | None = None) -> dict[str, Any]:
+    """The verdict as a SARIF 2.1.0 log (a dict ready for ``json.dumps``). Each finding points at the
+    line where its column, table, statement or engine is written (``locator``: the brief, or its DDL
+    file), and names them as logical locations; without a locator (a brief given as data) the brief
+    is the artifact with no region, rather than a made-up line 1."""
     rules = [r for r in all_design_rules() if r.id in verdict.rules]
     index = {r.id: i for i, r in enumerate(rules)}
     descriptors = [
@@ -231,20 +272,23 @@ def verdict_sarif(verdict: DesignVerdict) -> dict[str, Any]:
             logical.append({"fullyQualifiedName": f.statement, "kind": "statement"})
         if f.engine:
             logical.append({"fullyQualifiedName": f.engine, "kind": "engine"})
-        location: dict[str, Any] = {
-            "physicalLocation": {"artifactLocation": {"uri": verdict.brief}, "region": {"startLine": 1}}
-        }
+        where = finding_location(f, locator)
+        physical: dict[str, Any] = {"artifactLocation": {"uri": where.file if where else verdict.brief}}
+        if where is not None:
+            physical["region"] = {"startLine": where.line, "startColumn": where.column}
+        location: dict[str, Any] = {"physicalLocation": physical}
         if logical:
             location["logicalLocations"] = logical
-        results.append(
-            {
-                "ruleId": f.rule_id,
-                "ruleIndex": index[f.rule_id],
-                "level": f.level.value,
-                "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
-                "locations": [location],
-            }
-        )
+        result: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": f.level.value,
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [location],
+        }
+        if f.details:
+            result["properties"] = {"details": list(f.details)}
+        results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,

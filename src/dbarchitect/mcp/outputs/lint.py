@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from dbarchitect.guardrails import LintResult, lint_json
 from dbarchitect.mcp.outputs.base import Level, OutModel, redacted
+
+if TYPE_CHECKING:
+    from dbarchitect.guardrails import LintResult
 
 # ---------------------------------------------------------------------------------------------
 # lint_migration
@@ -54,4 +57,6 @@ class LintReport(OutModel):
 
 
 def lint_report(result: LintResult) -> LintReport:
+    from dbarchitect.guardrails import lint_json
+
     return LintReport.model_validate(redacted(json.loads(lint_json(result))))

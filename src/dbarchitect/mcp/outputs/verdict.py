@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from pydantic import Field
+
 from dbarchitect.guardrails.design.runner import DesignVerdict, verdict_json
 from dbarchitect.mcp.outputs.base import Level, OutModel, redacted
 
@@ -20,6 +22,9 @@ class DesignFinding(OutModel):
     engine: str | None
     message: str
     hint: str | None
+    details: list[str] = Field(
+        default_factory=list, description="supporting lines: the latency model's provenance, grouped items"
+    )
 
 
 class VerdictResult(OutModel):

@@ -8,7 +8,8 @@ memory always; PostgreSQL and MariaDB/MySQL when a scratch database URL is given
 transpiled, and ``RETURNING`` on an engine without it is named). A schema the engine rejects, or a
 statement that cannot be transpiled or explained, is an error. What the renderer could not express
 on an engine (a partial index on MySQL, ``INCLUDE`` columns, a time-zone-aware timestamp on SQLite)
-is named as a warning: the schema runs, but means something weaker there.
+is one warning per engine with a count per kind: the schema runs, but means something weaker there;
+each item is listed in the finding's details and as a ``-- note:`` line of that engine's DDL.
 
 Bad (target PostgreSQL, ``portable_to: [sqlite]``)::
 
@@ -21,6 +22,7 @@ Fix: use the portable form the finding suggests, or drop the engine from ``porta
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from dbarchitect.guardrails.design.rule import Category, DesignContext, DesignDraft, DesignRule
@@ -35,7 +37,8 @@ class Portability(DesignRule):
 
     def check(self, context: DesignContext) -> Iterator[DesignDraft]:
         for run in context.facts.runs:
-            for table, feature, message in run.render_notes:
+            if len(run.render_notes) == 1:
+                table, feature, message = run.render_notes[0]
                 yield DesignDraft(
                     f"cannot express {feature}: {message}",
                     hint="accept the weaker form on this engine, or keep the design to features every "
@@ -43,6 +46,24 @@ class Portability(DesignRule):
                     table=table or None,
                     engine=run.engine,
                     level=Level.WARNING,
+                )
+            elif run.render_notes:
+                kinds = Counter(feature for _, feature, _ in run.render_notes)
+                counted = ", ".join(f"{n} {feature}" for feature, n in sorted(kinds.items(), key=_most))
+                total = len(run.render_notes)
+                tables = sorted({table for table, _, _ in run.render_notes if table})
+                yield DesignDraft(
+                    f"{run.engine} cannot express {total} thing{'s' if total > 1 else ''} in this design "
+                    f"({counted}) on {len(tables)} table{'s' if len(tables) != 1 else ''}: its schema runs "
+                    "but means less there; each is listed in the details and as a `-- note:` line of its DDL",
+                    hint="accept the weaker forms on this engine, or keep the design to features every "
+                    "engine of the brief has",
+                    engine=run.engine,
+                    level=Level.WARNING,
+                    details=tuple(
+                        f"{table}: {feature}: {message}" if table else f"{feature}: {message}"
+                        for table, feature, message in sorted(run.render_notes)
+                    ),
                 )
             if run.schema_error is not None:
                 yield DesignDraft(
@@ -58,3 +79,7 @@ class Portability(DesignRule):
                     statement=statement,
                     engine=run.engine,
                 )
+
+
+def _most(item: tuple[str, int]) -> tuple[int, str]:
+    return (-item[1], item[0])

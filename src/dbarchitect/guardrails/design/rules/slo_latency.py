@@ -52,9 +52,9 @@ class SloLatency(DesignRule):
             plan = f"; plan: {cost.plan}" if cost.plan else ""
             yield DesignDraft(
                 f"Statement `{statement.name}` is estimated at {cost.ms:,.1f} ms (p95) against its {label} "
-                f"SLO of {target:g} ms on {context.traits}: {cost.latency}; latency model {cost.calibration}"
-                f"{plan}.",
+                f"SLO of {target:g} ms on {context.traits}: {cost.latency}{plan}.",
                 hint="add an index serving its filters and order (see `dbarch indexes`), narrow it "
                 "(LIMIT, a selective filter), or relax the SLO; `dbarch verify` measures it",
                 statement=statement.name,
+                details=(f"latency model: {cost.calibration}",) if cost.calibration else (),
             )
