@@ -279,3 +279,113 @@ def test_statements_called_invalid_are_refused_by_the_engine_and_the_others_run(
             else:
                 with pytest.raises(pymysql.err.ProgrammingError, match="1064"):
                     session.run(piece.text)
+
+
+def _not_null_cases() -> list[Any]:
+    params = []
+    for kind in ("good", "bad"):
+        for path in sorted((HERE / "cases" / "setting-not-null").glob(f"{kind}_*.sql")):
+            text = path.read_text()
+            if "SET NOT NULL" in text.upper() and "-- sizes:" not in text:  # small tables are exempt
+                params.append(pytest.param(path, kind == "good", marks=pytest.mark.postgres, id=path.name))
+    return params
+
+
+@pytest.mark.parametrize(("path", "proven"), _not_null_cases())
+def test_set_not_null_is_proven_without_a_scan_exactly_when_the_rule_says(
+    path: Path, proven: bool, request: pytest.FixtureRequest
+) -> None:
+    """PostgreSQL says at DEBUG1 when existing constraints prove a column NOT NULL (no scan): that
+    happens for every SET NOT NULL of the good fixtures and for none the rule reports."""
+    case = load_case(path)
+    reported = {f.span.start for f in case.lint().findings if f.rule_id == "setting-not-null"}
+    with _session("postgresql", request) as session:
+        assert isinstance(session, _Pg)
+        _prepared(case, "postgresql", session)
+        notices: list[str] = []
+        session.conn.add_notice_handler(lambda d: notices.append(str(d.message_primary)))
+        session.run("SET client_min_messages = debug1")
+        for piece in split_script(case.text, case.traits.engine):
+            if piece.kind != PieceKind.SQL:
+                continue
+            notices.clear()
+            session.run(piece.text)
+            sets = re.findall(r"ALTER\s+(?:COLUMN\s+)?\"?(\w+)\"?\s+SET\s+NOT\s+NULL", piece.text, re.IGNORECASE)
+            for column in sets:
+                said = any("sufficient to prove" in n and f'.{column}"' in n for n in notices)
+                assert said == (piece.start not in reported), (piece.text, column, notices)
+                if proven:
+                    assert said, (piece.text, notices)
+
+
+LOCK_CLAIMS = [
+    # (rule, fixture, the statement's index among the fixture's SQL statements, relation, lock mode)
+    ("adding-unique-constraint", "bad_4.sql", 1, "customers", "AccessExclusiveLock"),
+    ("adding-unique-constraint", "bad_6.sql", 2, "orders", "AccessExclusiveLock"),
+    ("require-concurrent-reindex", "bad_1.sql", 0, "orders", "ShareLock"),
+    ("require-concurrent-reindex", "bad_1.sql", 0, "orders_pkey", "AccessExclusiveLock"),
+    ("require-concurrent-reindex", "good_1.sql", 1, "orders", "ShareUpdateExclusiveLock"),
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("rule", "name", "index", "relation", "mode"), LOCK_CLAIMS)
+def test_lock_claims_hold_on_postgresql(
+    rule: str, name: str, index: int, relation: str, mode: str, request: pytest.FixtureRequest
+) -> None:
+    """The lock a rule's message names is the strongest one PostgreSQL takes on that relation."""
+    case = load_case(HERE / "cases" / rule / name)
+    statements = _statements(case.text, case)
+    with _session("postgresql", request) as session:
+        assert isinstance(session, _Pg)
+        _prepared(case, "postgresql", session)
+        for sql in statements[:index]:
+            session.run(sql)
+        if "CONCURRENTLY" in statements[index].upper():
+            # Concurrent forms cannot run in a transaction: watch them from a second session.
+            watcher = psycopg.connect(request.getfixturevalue("pg_scratch_db"), autocommit=True)
+            try:
+                seen = _locks_while_running(session, watcher, statements[index], relation)
+            finally:
+                watcher.close()
+        else:
+            session.run("BEGIN")
+            session.run(statements[index])
+            rows = session.conn.execute(
+                "SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.pid = pg_backend_pid() AND c.relname = %s",
+                (relation,),
+            ).fetchall()
+            session.run("ROLLBACK")
+            seen = {str(r[0]) for r in rows}
+    assert mode in seen, seen
+
+
+def _locks_while_running(session: _Pg, watcher: psycopg.Connection, sql: str, relation: str) -> set[str]:
+    """The lock modes ``sql`` holds on ``relation``, seen by ``watcher`` while ``sql`` waits for a
+    transaction the watcher keeps open on the table (a concurrent build waits for older snapshots)."""
+    import threading
+
+    pid = session.conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert pid is not None
+    blocker = psycopg.connect(str(watcher.info.dsn), autocommit=False)
+    blocker.execute("SELECT 1 FROM orders LIMIT 1")  # an open snapshot the build must wait for
+    runner = threading.Thread(target=lambda: session.run(sql))
+    runner.start()
+    seen: set[str] = set()
+    try:
+        for _ in range(50):
+            rows = watcher.execute(
+                "SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.pid = %s AND c.relname = %s AND l.granted",
+                (pid[0], relation),
+            ).fetchall()
+            seen |= {str(r[0]) for r in rows}
+            if seen:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        runner.join(timeout=30)
+    return seen

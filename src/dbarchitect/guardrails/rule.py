@@ -189,13 +189,21 @@ class LintContext:
     #: Constraints added NOT VALID in the open transaction (name -> table), for the VALIDATE check.
     not_valid_in_transaction: dict[str, str] = field(default_factory=dict)
     #: ``(table, column)`` pairs with a validated ``CHECK (column IS NOT NULL)`` seen in the file.
-    validated_not_null_checks: set[tuple[str, str]] = field(default_factory=set)
+    #: (table, column) -> names of the validated ``CHECK (column IS NOT NULL)`` constraints proving it
+    #: (a dropped constraint proves nothing any more).
+    not_null_proofs: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     #: Check constraints added in the file: name -> (table, column) when the check is ``col IS NOT NULL``.
     not_null_checks: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Tables altered (ALTER TABLE) in the open transaction: their strong lock lasts until COMMIT.
     altered_in_transaction: set[str] = field(default_factory=set)
     #: Enum values added (``ALTER TYPE ... ADD VALUE``) in the open transaction: type -> values.
     enum_values_in_transaction: dict[str, set[str]] = field(default_factory=dict)
+    #: Column types this file declared for existing tables (``ADD COLUMN``, an earlier ``TYPE``
+    #: change): (table, column) lower-cased -> type, the proof of an old type when there is no catalog.
+    column_types: dict[tuple[str, str], LogicalType] = field(default_factory=dict)
+    #: Functions created earlier in the file: name (lower case) -> volatility (``volatile``,
+    #: ``stable``, ``immutable``; CREATE FUNCTION's default is volatile).
+    functions: dict[str, str] = field(default_factory=dict)
     #: Rules that report once per file note here that they did.
     reported: set[str] = field(default_factory=set)
 
@@ -206,6 +214,23 @@ class LintContext:
     @property
     def dialect(self) -> str:
         return self.traits.sqlglot_dialect
+
+    def prove_not_null(self, name: str) -> None:
+        """The check constraint ``name`` is validated: its column is proven NOT NULL."""
+        pair = self.not_null_checks.get(name)
+        if pair is not None:
+            self.not_null_proofs.setdefault(pair, set()).add(name)
+
+    def drop_constraint(self, name: str) -> None:
+        for names in self.not_null_proofs.values():
+            names.discard(name)
+
+    def proven_not_null(
+        self, table: str, column: str, dropped: set[str] | frozenset[str] = frozenset()
+    ) -> bool:
+        """Whether a validated check still in place proves ``table.column`` NOT NULL (ignoring the
+        constraints in ``dropped``: a statement that drops the proof while setting NOT NULL scans)."""
+        return bool(self.not_null_proofs.get((table.lower(), column.lower()), set()) - set(dropped))
 
     def is_new(self, table: str | None) -> bool:
         return table is not None and table.lower() in self.created_tables
@@ -301,13 +326,16 @@ def type_changes(statement: Statement, context: LintContext) -> list[TypeChange]
             continue
         known = context.table(table)
         old_column = known.column(column) if known is not None else None
+        old = context.column_types.get((table.lower(), column.lower()))
+        if old_column is not None:
+            old = old_column.type
         changes.append(
             TypeChange(
                 table,
                 column,
                 written_type(dtype, context),
                 logical_type(dtype, context),
-                old_column.type if old_column is not None else None,
+                old,
                 action,
             )
         )
@@ -347,7 +375,9 @@ def retype_sql(sql: str, column: str, old_type: str, new_type: str) -> str | Non
     """``sql`` with ``column``'s declared type (matching the regex ``old_type``) replaced by ``new_type``,
     keeping the user's own formatting; None when the declaration is not found as written."""
     name = rf"(?:\"{re.escape(column)}\"|`{re.escape(column)}`|\b{re.escape(column)}\b)"
-    pattern = re.compile(rf"({name}\s+(?:SET\s+DATA\s+)?(?:TYPE\s+)?)(?:{old_type})(?![\w(])", re.IGNORECASE)
+    pattern = re.compile(
+        rf"({name}\s+(?:AS\s+)?(?:SET\s+DATA\s+)?(?:TYPE\s+)?)(?:{old_type})(?![\w(])", re.IGNORECASE
+    )
     fixed, count = pattern.subn(lambda m: m.group(1) + new_type, sql, count=1)
     return fixed if count else None
 
@@ -370,3 +400,100 @@ def discover_rules(package: ModuleType, base: type[R]) -> tuple[R, ...]:
             ):
                 found.append(value())
     return tuple(sorted(found, key=lambda r: str(r.id)))
+
+
+@dataclass(frozen=True)
+class DeclaredType:
+    """A type a statement declares (PostgreSQL, from its own parser): a column's type in CREATE TABLE,
+    ADD COLUMN or ALTER COLUMN ... TYPE, a composite type's attribute, a domain's base type.
+
+    ``base`` is PostgreSQL's internal name of the element type (``bpchar`` for ``char(n)``,
+    ``character(n)`` and ``bpchar``; ``timestamp`` for ``timestamp(3) without time zone``), whatever
+    the spelling; ``array`` tells an array of it (``char(2)[]``, ``timestamp ARRAY``)."""
+
+    owner: str
+    base: str
+    qualified: bool
+    array: bool
+    modifiers: tuple[int, ...]
+
+
+def declared_types(statement: Statement) -> list[DeclaredType]:
+    """Every type ``statement`` declares, in order (see :class:`DeclaredType`); none off PostgreSQL
+    or for a statement read from within another as one action (its whole statement has them)."""
+    pg = statement.pg
+    if pg is None:
+        return []
+    found: list[DeclaredType] = []
+
+    def add(owner: str, type_name: Any) -> None:
+        if type_name is None or not type_name.names:
+            return
+        names = [str(getattr(n, "sval", "")) for n in type_name.names]
+        modifiers = tuple(
+            int(m.val.ival) for m in type_name.typmods or () if hasattr(m, "val") and hasattr(m.val, "ival")
+        )
+        found.append(
+            DeclaredType(owner, names[-1].lower(), len(names) > 1, bool(type_name.arrayBounds), modifiers)
+        )
+
+    def column(definition: Any) -> None:
+        add(str(definition.colname), definition.typeName)
+
+    kind = type(pg).__name__
+    if kind in ("CreateStmt", "CreateForeignTableStmt"):
+        for element in pg.tableElts or ():
+            if type(element).__name__ == "ColumnDef":
+                column(element)
+    elif kind == "AlterTableStmt":
+        for cmd in pg.cmds or ():
+            definition: Any = getattr(cmd, "def_", None)
+            if type(definition).__name__ == "ColumnDef":
+                if definition.colname is None:  # ALTER COLUMN ... TYPE: the command names the column
+                    add(str(cmd.name), definition.typeName)
+                else:
+                    column(definition)
+    elif kind == "CompositeTypeStmt":
+        for element in pg.coldeflist or ():
+            column(element)
+    elif kind == "CreateDomainStmt":
+        add(".".join(str(n.sval) for n in pg.domainname), pg.typeName)
+    return found
+
+
+def option_on(options: Any, name: str) -> bool:
+    """Whether a PostgreSQL option list (``VACUUM (FULL false)``, ``REINDEX (CONCURRENTLY)``) turns
+    ``name`` on: named with no value, or with true/on/1 (PostgreSQL's defGetBoolean)."""
+    for option in options or ():
+        if str(getattr(option, "defname", "")).lower() != name:
+            continue
+        arg = getattr(option, "arg", None)
+        if arg is None:
+            return True
+        value = getattr(arg, "sval", None)
+        if value is None:
+            value = getattr(arg, "ival", None)
+        if value is None:
+            value = getattr(arg, "boolval", None)
+        return str(value).lower() in ("true", "on", "1", "t", "yes", "y")
+    return False
+
+
+def not_null_columns(expr: Any) -> list[str]:
+    """The columns a PostgreSQL CHECK expression (pglast) proves NOT NULL, as PostgreSQL's
+    ``SET NOT NULL`` proof sees them: ``col IS NOT NULL``, ``NOT (col IS NULL)``, either as one of the
+    terms of a top-level AND."""
+    kind = type(expr).__name__
+    if kind == "NullTest" and type(expr.arg).__name__ == "ColumnRef" and int(expr.nulltesttype) == 1:
+        return [str(expr.arg.fields[-1].sval)]
+    if kind == "BoolExpr" and int(expr.boolop) == 0:  # AND
+        return [c for arg in expr.args for c in not_null_columns(arg)]
+    if kind == "BoolExpr" and int(expr.boolop) == 2:  # NOT
+        inner = expr.args[0]
+        if (
+            type(inner).__name__ == "NullTest"
+            and type(inner.arg).__name__ == "ColumnRef"
+            and int(inner.nulltesttype) == 0
+        ):
+            return [str(inner.arg.fields[-1].sval)]
+    return []

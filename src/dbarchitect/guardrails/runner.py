@@ -21,7 +21,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
+from pglast.enums.parsenodes import AlterTableType, ConstrType
 from sqlglot import exp
 
 from dbarchitect.engines.traits import EngineTraits
@@ -37,9 +39,12 @@ from dbarchitect.guardrails.rule import (
     Statement,
     discover_rules,
     ident,
+    logical_type,
+    not_null_columns,
     table_name,
+    type_changes,
 )
-from dbarchitect.ingest.reading import read_statement
+from dbarchitect.ingest.reading import first_column, pg_object_name, read_statement
 from dbarchitect.ingest.script import PieceKind, split_script
 from dbarchitect.model.catalog import Catalog, TableStats
 
@@ -318,6 +323,14 @@ def _advance(statement: Statement, context: LintContext) -> None:
     """Move the file's state past ``statement``."""
     words = statement.words
     node = statement.node
+    if type(statement.pg).__name__ == "CreateFunctionStmt":
+        name = str(statement.pg.funcname[-1].sval).lower()
+        volatility = "volatile"
+        for option in statement.pg.options or ():
+            if option.defname == "volatility":
+                volatility = str(option.arg.sval).lower()
+        context.functions[name] = volatility
+        return
     if re.match(r"^(BEGIN|START TRANSACTION)\b", words) and not words.startswith("BEGIN ATOMIC"):
         context.in_transaction = True
         return
@@ -349,12 +362,21 @@ def _advance(statement: Statement, context: LintContext) -> None:
         if created:
             context.created_tables.add(created.lower())
         return
+    if type(statement.pg).__name__ == "AlterTableStmt":
+        _track_pg_checks(statement.pg, context)
     alter = statement.alter_table()
     if alter is not None:
         table = table_name(alter.this) or ""
         if context.in_transaction:
             context.altered_in_transaction.add(table.lower())
+        for change in type_changes(statement, context):
+            if change.new is not None:
+                context.column_types[(change.table.lower(), change.column.lower())] = change.new
         for action in alter.args.get("actions") or []:
+            if isinstance(action, exp.ColumnDef) and isinstance(action.args.get("kind"), exp.DataType):
+                declared = logical_type(action.args["kind"], context)
+                if declared is not None:
+                    context.column_types[(table.lower(), ident(action.this).lower())] = declared
             if isinstance(action, exp.AlterRename) and context.is_new(table):
                 context.created_tables.add((table_name(action.this) or "").lower())
             for constraint in (
@@ -372,8 +394,38 @@ def _advance(statement: Statement, context: LintContext) -> None:
     if v:
         name = v[2].strip('"`').lower()
         context.not_valid_in_transaction.pop(name, None)
-        if name in context.not_null_checks:
-            context.validated_not_null_checks.add(context.not_null_checks[name])
+        context.prove_not_null(name)
+
+
+def _track_pg_checks(stmt: Any, context: LintContext) -> None:
+    """CHECK constraints proving columns NOT NULL, and their validation, as PostgreSQL parsed them:
+    ``col IS NOT NULL`` or ``NOT (col IS NULL)``, alone or ANDed with other terms, named or named the
+    way PostgreSQL names an unnamed check (``<table>_<first column>_check``); a VALIDATE CONSTRAINT
+    of one (in a statement with other actions too) makes the proof hold."""
+    if stmt.relation is None:
+        return
+    table = str(stmt.relation.relname).lower()
+    for cmd in stmt.cmds or ():
+        subtype = int(cmd.subtype)
+        definition: Any = getattr(cmd, "def_", None)
+        if subtype == int(AlterTableType.AT_AddConstraint) and int(getattr(definition, "contype", -1)) == int(
+            ConstrType.CONSTR_CHECK
+        ):
+            columns = not_null_columns(definition.raw_expr)
+            if not columns:
+                continue
+            name = definition.conname or pg_object_name(
+                str(stmt.relation.relname), first_column(definition.raw_expr), "check"
+            )
+            for column in columns:
+                pair = (table, column.lower())
+                context.not_null_checks[str(name).lower()] = pair
+                if not definition.skip_validation:
+                    context.prove_not_null(str(name).lower())
+        elif subtype == int(AlterTableType.AT_ValidateConstraint) and cmd.name:
+            context.prove_not_null(str(cmd.name).lower())
+        elif subtype == int(AlterTableType.AT_DropConstraint) and cmd.name:
+            context.drop_constraint(str(cmd.name).lower())
 
 
 def _track_constraint(constraint: exp.Constraint, table: str, not_valid: bool, context: LintContext) -> None:
@@ -395,7 +447,7 @@ def _track_constraint(constraint: exp.Constraint, table: str, not_valid: bool, c
             pair = (table.lower(), body.this.name.lower())
             context.not_null_checks[name] = pair
             if not not_valid:
-                context.validated_not_null_checks.add(pair)
+                context.prove_not_null(name)
 
 
 def lint_sql(

@@ -293,11 +293,22 @@ def _split_alter_table(sql: str, dialect: str) -> _AlterTable | None:
     return _AlterTable(header, tuple((a, o) for a, o in actions if a))
 
 
-def _read_actions(sql: str, dialect: str, split: _AlterTable, engine: EngineName) -> list[Part]:
+_UNNAMED_CHECK = re.compile(r"^ADD\s+CHECK\b", re.IGNORECASE)
+
+
+def _read_actions(
+    sql: str, dialect: str, split: _AlterTable, engine: EngineName, names: list[str | None] | None = None
+) -> list[Part]:
+    """Each action read on its own; ``names`` gives an unnamed ``ADD CHECK`` the name the engine will
+    give it (sqlglot reads only named ones)."""
     parts: list[Part] = []
-    for action, offset in split.actions:
+    for i, (action, offset) in enumerate(split.actions):
         text = f"{split.header} {action}"
-        node, read = _sqlglot(_respelled(text, engine), dialect)
+        readable = action
+        name = names[i] if names is not None else None
+        if name and _UNNAMED_CHECK.match(action):
+            readable = _UNNAMED_CHECK.sub(f"ADD CONSTRAINT {_quoted(name)} CHECK", action, count=1)
+        node, read = _sqlglot(_respelled(f"{split.header} {readable}", engine), dialect)
         if read and isinstance(node, exp.Alter) and len(node.args.get("actions") or []) == 1:
             parts.append(Part(text, offset, Reading(node, True), whole=False))
         else:
@@ -369,7 +380,8 @@ def _pg_alter_table(sql: str, dialect: str, node: exp.Expr | None, stmt: pg_ast.
     cmds = list(stmt.cmds or ())
     if split is None or len(split.actions) != len(cmds):
         return Reading(node, False, unread=(_summary(sql),), pg=stmt)
-    parts = _read_actions(sql, dialect, split, EngineName.POSTGRESQL)
+    names = [_pg_check_name(stmt, cmd) for cmd in cmds]
+    parts = _read_actions(sql, dialect, split, EngineName.POSTGRESQL, names)
     kept: list[Part] = []
     unread: list[str] = []
     for part, cmd in zip(parts, cmds, strict=True):
@@ -380,6 +392,18 @@ def _pg_alter_table(sql: str, dialect: str, node: exp.Expr | None, stmt: pg_ast.
         elif not _pg_known_action(cmd):
             unread.extend(part.reading.unread)
     return Reading(node, False, unread=tuple(unread), parts=tuple(kept), pg=stmt)
+
+
+def _pg_check_name(stmt: pg_ast.AlterTableStmt, cmd: Any) -> str | None:
+    """The name PostgreSQL gives an unnamed CHECK added by ``cmd`` (``<table>_<first column>_check``)."""
+    definition: Any = getattr(cmd, "def_", None)
+    if type(definition).__name__ != "Constraint" or definition.conname or stmt.relation is None:
+        return None
+    return pg_object_name(str(stmt.relation.relname), first_column(definition.raw_expr), "check")
+
+
+def _quoted(name: str) -> str:
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
 
 
 def _pg_known_action(cmd: Any) -> bool:
@@ -553,4 +577,40 @@ def _unbalanced(sql: str) -> Problem | None:
                 return Problem("this ')' closes nothing", i)
     if depth > 0:
         return Problem(f"{depth} '(' never closed")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL's names for unnamed objects
+
+
+def pg_object_name(name1: str, name2: str | None, label: str) -> str:
+    """The name PostgreSQL makes up for an unnamed object (``makeObjectName``): ``name1_name2_label``
+    with the longer of the two names shortened until it fits 63 bytes."""
+    overhead = len(label) + 1 + (1 if name2 else 0)
+    available = 63 - overhead
+    one, two = len(name1.encode()), len((name2 or "").encode())
+    while one + two > available:
+        if one > two:
+            one -= 1
+        else:
+            two -= 1
+    first = name1.encode()[:one].decode(errors="ignore")
+    second = (name2 or "").encode()[:two].decode(errors="ignore")
+    return f"{first}_{second}_{label}" if name2 else f"{first}_{label}"
+
+
+def first_column(expr: Any) -> str | None:
+    """The first column an expression (pglast) names, in PostgreSQL's walk order."""
+    if type(expr).__name__ == "ColumnRef":
+        last = expr.fields[-1]
+        return str(last.sval) if hasattr(last, "sval") else None
+    for name in getattr(expr, "__slots__", ()):
+        value = getattr(expr, name, None)
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            if hasattr(item, "__slots__"):
+                found = first_column(item)
+                if found is not None:
+                    return found
     return None

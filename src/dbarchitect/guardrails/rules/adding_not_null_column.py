@@ -14,7 +14,9 @@ Good::
     ALTER TABLE orders ADD COLUMN region text NOT NULL DEFAULT 'eu';   -- constant default, PG 11+
     -- or: add it nullable, backfill in batches, then SET NOT NULL after a validated CHECK
 
-Tables created earlier in the same file, and tables the given sizes say are empty, are exempt.
+Tables created earlier in the same file, and tables the given sizes say are empty, are exempt, and so
+are identity and generated columns (``GENERATED ALWAYS AS (...) STORED NOT NULL``): PostgreSQL fills
+every existing row (their rewrite is ``adding-volatile-default``'s case).
 A volatile default (``random()``, ``gen_random_uuid()``) is ``adding-volatile-default``'s case.
 
 Fix: none automatic — the value for existing rows is a business decision.
@@ -49,7 +51,11 @@ class AddingNotNullColumn(Rule):
                 isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in kinds
             )
             has_default = any(isinstance(k, exp.DefaultColumnConstraint) for k in kinds)
-            generated = any(isinstance(k, exp.GeneratedAsIdentityColumnConstraint) for k in kinds)
+            # An identity or a generated expression gives every existing row a value.
+            generated = any(
+                isinstance(k, exp.GeneratedAsIdentityColumnConstraint | exp.ComputedColumnConstraint)
+                for k in kinds
+            )
             column = ident(action.this)
             if not_null and not has_default and not generated:
                 yield Draft(

@@ -29,7 +29,6 @@ from dbarchitect.guardrails.rule import (
     POSTGRES,
     STRING_KINDS,
     Draft,
-    Level,
     LintContext,
     Rule,
     Statement,
@@ -61,14 +60,11 @@ class ChangingColumnType(Rule):
             size = context.size_note(change.table)
             if change.old is None and change.new is not None and change.new.kind in STRING_KINDS:
                 yield Draft(
-                    f"Changing `{change.table}.{change.column}` to {change.new_sql} without a catalog to "
-                    "compare: "
-                    f"unless the column is already a string type this rewrites `{change.table}` and its "
-                    "indexes "
-                    f"under an ACCESS EXCLUSIVE lock ({size}); pass the current schema to check, or add "
-                    "a new "
-                    "column and backfill it in batches.",
-                    level=Level.WARNING,
+                    f"Changing `{change.table}.{change.column}` to {change.new_sql} with nothing to prove it "
+                    "safe (no catalog, and the column's type is not declared earlier in this file): unless "
+                    "the column is already a string type, this rewrites "
+                    f"`{change.table}` and its indexes under an ACCESS EXCLUSIVE lock ({size}); pass the "
+                    "current schema (--brief), or add a new column and backfill it in batches.",
                 )
                 continue
             yield Draft(

@@ -27,19 +27,19 @@ from sqlglot import exp
 
 from dbarchitect.guardrails.rule import (
     POSTGRES,
+    DeclaredType,
     Draft,
     Fix,
     Level,
     LintContext,
     Rule,
     Statement,
-    ident,
+    declared_types,
     retype_sql,
 )
 
 T = exp.DType
-_CHAR = frozenset({T.CHAR, T.NCHAR})
-_CHAR_SQL = r"(?:n?char|character|bpchar)\s*(?:\(\s*\d+\s*\))?"
+_CHAR_SQL = r"(?:pg_catalog\.)?(?:n?char|character|bpchar|national\s+char(?:acter)?)\s*(?:\(\s*\d+\s*\))?"
 
 
 class PreferTextOverChar(Rule):
@@ -49,39 +49,38 @@ class PreferTextOverChar(Rule):
     level = Level.WARNING
 
     def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
-        node = statement.node
-        if not isinstance(node, exp.Create | exp.Alter):
-            return
-        found = [
-            (ident(d.parent), d.sql(context.dialect)) for d in node.find_all(exp.DataType) if _is_char(d)
-        ]
+        found = [d for d in declared_types(statement) if d.base == "bpchar"]
         if not found:
             return
         fixed: str | None = statement.sql
-        for column, _ in found:
-            fixed = retype_sql(fixed, column, _CHAR_SQL, "text") if fixed is not None else None
-        if fixed is None:
-            tree = node.copy()
+        for declared in found:
+            fixed = retype_sql(fixed, declared.owner, _CHAR_SQL, "text") if fixed is not None else None
+        if fixed is None and isinstance(statement.node, exp.Create | exp.Alter):
+            tree = statement.node.copy()
             for d in list(tree.find_all(exp.DataType)):
-                if _is_char(d):
+                if d.this in (T.CHAR, T.NCHAR, T.BPCHAR) and isinstance(
+                    d.parent, exp.ColumnDef | exp.AlterColumn | exp.DataType
+                ):
                     d.replace(exp.DataType(this=T.TEXT))
             fixed = tree.sql(context.dialect)
         many = len(found) > 1
         subject, pad, compare, them = (
             ("Columns", "pad", "compare", "them") if many else ("Column", "pads", "compares", "it")
         )
-        names = ", ".join(f"`{c}` ({t.lower()})" for c, t in found)
+        if all(d.owner and type(statement.pg).__name__ == "CreateDomainStmt" for d in found):
+            subject, pad, compare, them = ("Domain", "pads", "compares", "it")
+        names = ", ".join(f"`{d.owner}` ({_written(d)})" for d in found)
         yield Draft(
             f"{subject} {names} {pad} values with spaces and {compare} inconsistently, with no size or speed "
             f"gain over text on PostgreSQL; declare {them} text, with a CHECK on char_length if the length "
             "matters.",
-            fix=Fix("declare the columns text" if many else "declare the column text", fixed),
+            fix=Fix("declare the columns text" if many else "declare the column text", fixed)
+            if fixed
+            else None,
         )
 
 
-def _is_char(dtype: exp.DataType) -> bool:
-    return (
-        dtype.this in _CHAR
-        and isinstance(dtype.parent, exp.ColumnDef | exp.AlterColumn)
-        and dtype.arg_key in ("kind", "dtype")
-    )
+def _written(declared: DeclaredType) -> str:
+    base = "char" if declared.qualified else "bpchar"
+    length = f"({declared.modifiers[0]})" if declared.modifiers else ""
+    return f"{base}{length}{'[]' if declared.array else ''}"

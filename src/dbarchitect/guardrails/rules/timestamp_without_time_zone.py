@@ -34,12 +34,12 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
-    ident,
+    declared_types,
     retype_sql,
 )
 
 T = exp.DType
-_TIMESTAMP = r"timestamp(?:\s*\(\s*\d+\s*\))?(?:\s+without\s+time\s+zone)?"
+_TIMESTAMP = r"(?:pg_catalog\.)?timestamp(?:\s*\(\s*\d+\s*\))?(?:\s+without\s+time\s+zone)?"
 
 
 class TimestampWithoutTimeZone(Rule):
@@ -49,38 +49,35 @@ class TimestampWithoutTimeZone(Rule):
     level = Level.WARNING
 
     def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
-        node = statement.node
-        if not isinstance(node, exp.Create | exp.Alter):
-            return
-        columns = [
-            ident(d.parent) for d in node.find_all(exp.DataType) if d.this == T.TIMESTAMP and _declares(d)
-        ]
-        if not columns:
+        found = [d for d in declared_types(statement) if d.base == "timestamp"]
+        if not found:
             return
         fixed: str | None = statement.sql
-        for d in node.find_all(exp.DataType):
-            if d.this == T.TIMESTAMP and _declares(d) and fixed is not None:
-                precision = f"({d.expressions[0].sql()})" if d.expressions else ""
-                fixed = retype_sql(fixed, ident(d.parent), _TIMESTAMP, f"timestamptz{precision}")
-        if fixed is None:
-            tree = node.copy()
+        for declared in found:
+            if fixed is not None:
+                precision = f"({declared.modifiers[0]})" if declared.modifiers else ""
+                fixed = retype_sql(fixed, declared.owner, _TIMESTAMP, f"timestamptz{precision}")
+        if fixed is None and isinstance(statement.node, exp.Create | exp.Alter):
+            tree = statement.node.copy()
             for d in list(tree.find_all(exp.DataType)):
-                if d.this == T.TIMESTAMP and _declares(d):
+                if d.this == T.TIMESTAMP and isinstance(
+                    d.parent, exp.ColumnDef | exp.AlterColumn | exp.DataType
+                ):
                     d.replace(exp.DataType(this=T.TIMESTAMPTZ, expressions=d.expressions))
             fixed = tree.sql(context.dialect)
-        names = ", ".join(f"`{c}`" for c in columns)
+        many = len(found) > 1
+        domain = type(statement.pg).__name__ == "CreateDomainStmt"
+        names = ", ".join(f"`{d.owner}`{' (an array)' if d.array else ''}" for d in found)
+        subject = "Domain" if domain else "Columns" if many else "Column"
         yield Draft(
-            f"{'Columns' if len(columns) > 1 else 'Column'} {names} "
-            f"{'are' if len(columns) > 1 else 'is'} timestamp without time zone, a wall-clock reading: "
+            f"{subject} {names} "
+            f"{'are' if many else 'is'} timestamp without time zone, a wall-clock reading: "
             "instants written from different time zones compare wrong and daylight-saving hours repeat or "
-            f"vanish; declare {'them' if len(columns) > 1 else 'it'} timestamptz (same 8 bytes).",
+            f"vanish; declare {'them' if many else 'it'} timestamptz (same 8 bytes).",
             fix=Fix(
-                "declare the columns timestamptz" if len(columns) > 1 else "declare the column timestamptz",
+                "declare the columns timestamptz" if many else "declare the column timestamptz",
                 fixed,
-            ),
+            )
+            if fixed
+            else None,
         )
-
-
-def _declares(dtype: exp.DataType) -> bool:
-    """The type is a column's declared type (not a cast inside a default or a USING clause)."""
-    return isinstance(dtype.parent, exp.ColumnDef | exp.AlterColumn) and dtype.arg_key in ("kind", "dtype")

@@ -2,7 +2,8 @@
 
 Problem: on PostgreSQL both copy the whole table and rebuild every index while holding ACCESS EXCLUSIVE
 (measured on 15.18: the relfilenode changes, reads and writes wait for the whole copy), and they need
-free disk for a second copy.
+free disk for a second copy. Options are read as PostgreSQL reads them: ``VACUUM (FULL false)`` and
+``VACUUM (FULL 0)`` are a plain VACUUM, ``VACUUM (ANALYZE, FULL)`` is a full one.
 
 Bad (PostgreSQL)::
 
@@ -18,14 +19,9 @@ Fix: none automatic.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from dbarchitect.guardrails.rule import POSTGRES, Draft, LintContext, Rule, Statement, as_written
-
-_PATTERN = re.compile(
-    r"^(?:VACUUM\s*(?:\((?=[^)]*\bFULL\b)[^)]*\)|(?:\w+ )*FULL\b)|CLUSTER\b)\s*(?P<rest>.*)$"
-)
+from dbarchitect.guardrails.rule import POSTGRES, Draft, LintContext, Rule, Statement, option_on
 
 
 class VacuumFullOrCluster(Rule):
@@ -34,17 +30,28 @@ class VacuumFullOrCluster(Rule):
     summary = "VACUUM FULL / CLUSTER rewrite the table while blocking reads and writes."
 
     def check(self, statement: Statement, context: LintContext) -> Iterator[Draft]:
-        m = _PATTERN.match(statement.words)
-        if not m:
+        pg = statement.pg
+        kind = type(pg).__name__
+        if kind == "VacuumStmt" and pg.is_vacuumcmd and option_on(pg.options, "full"):
+            command = "VACUUM FULL"
+            targets = [r.relation.relname for r in pg.rels or () if r.relation is not None]
+        elif kind == "ClusterStmt":
+            command = "CLUSTER"
+            targets = [pg.relation.relname] if pg.relation is not None else []
+        else:
             return
-        command = "CLUSTER" if statement.words.startswith("CLUSTER") else "VACUUM FULL"
-        rest = m["rest"].split()
-        target = rest[0].lower().strip('"') if rest and rest[0] not in ("USING", "VERBOSE") else None
-        if target is not None and context.is_new(target):
+        if targets and all(context.is_new(t) for t in targets):
             return
-        what = f"`{as_written(statement.sql, target)}`" if target else "every table in the database"
+        what = (
+            ", ".join(f"`{t}`" for t in targets if not context.is_new(t))
+            if targets
+            else (
+                "every table in the database" if command == "VACUUM FULL" else "every table clustered before"
+            )
+        )
+        their = "their" if len([t for t in targets if not context.is_new(t)]) != 1 else "its"
         yield Draft(
-            f"{command} rewrites {what} and all its indexes under an ACCESS EXCLUSIVE lock, blocking "
+            f"{command} rewrites {what} and all {their} indexes under an ACCESS EXCLUSIVE lock, blocking "
             "reads and "
             "writes for the whole copy and needing room for a second copy; use plain VACUUM, or pg_repack / "
             "pg_squeeze to shrink or reorder the table online.",

@@ -19,7 +19,8 @@ Good::
 
     ALTER TABLE customers ALTER COLUMN email TYPE varchar(320);   -- widening: catalog only
 
-Without a catalog the old length is unknown: a change to a bounded length is reported as a warning.
+Without a catalog (``--brief``) or an earlier declaration of the column in the same file the old type
+is unknown, and a change nothing proves safe is an error: narrowing may rewrite the table and fail.
 
 Fix: none automatic; to enforce a shorter limit without a rewrite on PostgreSQL, add
 ``CHECK (char_length(email) <= 100) NOT VALID`` and validate it.
@@ -81,13 +82,15 @@ class VarcharLengthChange(Rule):
         lock = "with ALGORITHM=COPY, blocking writes" if mysql_like else "under an ACCESS EXCLUSIVE lock"
         if old is None:
             if new.kind == TypeKind.TEXT and not mysql_like:
-                return None
+                return None  # changing-column-type judges text targets of an unknown column
+            bound = f"CHECK (char_length({change.column}) <= {new.length}) NOT VALID" if new.length else None
+            instead = f"enforce the limit with {bound}, then VALIDATE it" if bound else "keep the type"
             return (
-                f"Changing {where} to {change.new_sql} without a catalog to compare: if this shortens "
-                "the column "
-                f"it rewrites `{change.table}` {lock} ({size}) and fails on longer values; pass the current "
-                "schema to check, or only ever widen.",
-                Level.WARNING,
+                f"Changing {where} to {change.new_sql} with nothing to prove it safe (no catalog, and the "
+                f"column's type is not declared earlier in this file): if the column is not already a "
+                f"string type at most that long, this rewrites `{change.table}` {lock} ({size}) and fails "
+                f"(or truncates) on longer values; pass the current schema (--brief), or {instead}.",
+                None,
             )
         if old == new:
             return None

@@ -1,0 +1,1 @@
+CREATE DOMAIN happened_at AS timestamp NOT NULL;

@@ -1,0 +1,3 @@
+-- The column's type is declared earlier in the file: this widening changes only the catalog.
+ALTER TABLE orders ADD COLUMN code varchar(20);
+ALTER TABLE orders ALTER COLUMN code TYPE varchar(50);
