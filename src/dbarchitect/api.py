@@ -38,7 +38,7 @@ from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.brief import Brief, NodeSpec, load_brief
 from dbarchitect.engines.connection import readonly_counts
 from dbarchitect.engines.ddl import render_schema_with_notes
-from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.registry import get_traits, traits_for
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.guardrails import LintResult, combine_results, lint_sql, rule_ids
 from dbarchitect.guardrails.design.runner import DesignVerdict
@@ -442,8 +442,7 @@ def plan_schema_migration(
     """The safe, ordered plan from ``current`` to ``target`` on ``engine`` (``postgresql 15``,
     ``mariadb 10.11``...), with its down-plan. With ``check_url``, the plan's prechecks run read-only
     against that database and a step existing rows would make fail is an error."""
-    name, _, version = engine.strip().partition(" ")
-    traits = get_traits(name, version or None)
+    traits = traits_for(engine)
     _stage(progress, "reading the current schema")
     source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
     _stage(progress, "reading the target schema")
@@ -478,8 +477,7 @@ def rehearse_schema_migration(
     """Apply ``plan`` to the scratch database at ``url`` under concurrent writes and measure it
     (steps, max write stall, per-column checksums); ``url`` must name an empty database unless
     ``allow_existing``. The only function here that writes to a database: the one named for it."""
-    name, _, version = engine.strip().partition(" ")
-    traits = get_traits(name, version or None)
+    traits = traits_for(engine)
     source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
     return rehearse_plan(plan, source, traits, url, allow_existing=allow_existing)
 
@@ -571,8 +569,7 @@ def lint_migration_sql(
     brief_file: str | None = None,
 ) -> LintResult:
     """Lint migration SQL text (``file`` names it in findings); otherwise as :func:`lint_migration`."""
-    name, _, version = engine.strip().partition(" ")
-    traits = get_traits(name, version or None)
+    traits = traits_for(engine)
     catalog: Catalog | None = None
     levels: dict[str, str] = {}
     if brief is not None:

@@ -68,16 +68,26 @@ class Diagnostic:
 
 
 class DbarchError(Exception):
-    """Root of every error the user can cause. ``str()`` is one line, safe to print."""
+    """Root of every error the user can cause. ``str()`` is one line, safe to print.
 
-    def __init__(self, diagnostic: Diagnostic | str) -> None:
+    ``more`` holds further problems found in the same input (a brief with several mistakes is
+    reported whole, not one fix-and-rerun at a time): ``str()`` counts them, ``diagnostics`` lists
+    them all, and the CLI prints one line each."""
+
+    def __init__(self, diagnostic: Diagnostic | str, *, more: Iterable[Diagnostic] = ()) -> None:
         if isinstance(diagnostic, str):
             diagnostic = Diagnostic(diagnostic)
         self.diagnostic = diagnostic
+        self.more = tuple(more)
         super().__init__(str(diagnostic))
 
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return (self.diagnostic, *self.more)
+
     def __str__(self) -> str:
-        return str(self.diagnostic)
+        n = len(self.more)
+        return str(self.diagnostic) + (f" (and {n} more problem{'s' if n > 1 else ''})" if n else "")
 
 
 class BriefError(DbarchError):

@@ -108,7 +108,10 @@ horizon: 18 months
     ("text", "expected"),
     [
         ("engine: [unclosed\nschema: {ddl: a.sql}\n", "b.yaml:2:7: malformed YAML"),
-        ("engine: oracle\nschema: {ddl: a.sql}\n", "b.yaml:1: engine.name: 'oracle' is not supported"),
+        (
+            "engine: oracle\nschema: {ddl: a.sql}\n",
+            "b.yaml:1: engine: unknown engine 'oracle' (engines: postgresql (postgres",
+        ),
         (
             MINIMAL + "tables:\n  orders:\n    rows: -1\n",
             "b.yaml:6: tables.orders.rows: Input should be greater",

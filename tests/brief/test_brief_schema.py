@@ -101,11 +101,32 @@ def test_size_strings_agree_with_the_loader(number: str, space: str, unit: str) 
     numbers,
     st.sampled_from(["/", " per ", "/ ", "per"]),
     st.sampled_from(
-        ["s", "sec", "min", "minute", "minutes", "h", "hour", "hours", "day", "d", "fortnight", "yr"]
+        [
+            "s",
+            "sec",
+            "min",
+            "minute",
+            "minutes",
+            "h",
+            "hour",
+            "hours",
+            "day",
+            "d",
+            "fortnight",
+            "yr",
+            "ms",
+            "week",
+            "weeks",
+            "year",
+            "years",
+            "months",
+        ]
     ),
 )
 def test_rate_strings_agree_with_the_loader(number: str, sep: str, unit: str) -> None:
     text = f"{number}{sep}{unit}"
+    assert _schema_accepts(_property("StatementSpec", "rate"), text) == _loader_accepts(parse_rate, text)
+    text = f"{number}M{sep}{unit}"  # a count suffix: 50M/year
     assert _schema_accepts(_property("StatementSpec", "rate"), text) == _loader_accepts(parse_rate, text)
 
 

@@ -42,7 +42,7 @@ CASES = {
     "malformed yaml": (BASE + "tables: [oops\n", "brief.yaml:4:1: malformed YAML"),
     "unknown engine": (
         "engine: oracle\nschema: {ddl: schema.sql}\n",
-        "brief.yaml:1: engine.name: 'oracle' is not supported",
+        "brief.yaml:1: engine: unknown engine 'oracle' (engines: postgresql (postgres, pg",
     ),
     "sql does not parse": (
         BASE + "workload:\n  - {name: broken, sql: 'SELEC id FROM orders', rate: 1/s}\n",

@@ -75,11 +75,72 @@ def _error_location(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...
     return lines.get(path) if path else None
 
 
+#: Problems one brief error lists at most (the rest are counted).
+MAX_PROBLEMS = 20
+
+
+def _flow_comma_hints(text: str) -> list[tuple[int, int, str]]:
+    """``(first line, last line, hint)`` for each YAML flow mapping (``{...}``) in which a comma
+    split a value: ``{type: numeric(3,2)}`` is read as ``type: numeric(3`` and a key ``2)``, because
+    in ``{...}`` a comma separates entries. The hint shows the entry quoted."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    hints: list[tuple[int, int, str]] = []
+
+    def plain(node: yaml.Node) -> str | None:
+        return node.value if isinstance(node, yaml.ScalarNode) and node.style is None else None
+
+    def walk(node: yaml.Node) -> None:
+        if isinstance(node, yaml.MappingNode):
+            if node.flow_style:
+                entries = [(plain(k), plain(v)) for k, v in node.value]
+                for i, (key, value) in enumerate(entries[:-1]):
+                    opened = (value or "").count("(") - (value or "").count(")")
+                    following = entries[i + 1][0] or ""
+                    if key and value and opened > 0 and following.count(")") > following.count("("):
+                        whole = f"{value},{following}" if not following.startswith(" ") else value + ","
+                        hints.append(
+                            (
+                                node.start_mark.line + 1,
+                                node.end_mark.line + 1,
+                                f"in YAML's {{...}} a comma separates entries, so {key}: {value} was cut at "
+                                f"the comma; quote the value: {{{key}: '{whole}'}}",
+                            )
+                        )
+            for k, v in node.value:
+                walk(k)
+                walk(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                walk(child)
+
+    if root is not None:
+        walk(root)
+    return hints
+
+
+def _problem(err: Any, file: str, lines: dict[tuple[str | int, ...], int]) -> Diagnostic:
+    loc = tuple(err["loc"])
+    fields = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "function-" in p)))
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown field '{loc[-1]}'; see `dbarch brief-schema` for the fields a brief takes"
+    elif err["type"] == "missing":
+        msg = "is missing; add it (see `dbarch brief-schema`)"
+    elif err["type"] == "enum" and "ctx" in err:
+        msg = f"{err['input']!r} is not supported; use one of {err['ctx'].get('expected', '')}"
+    return Diagnostic(msg, file=file, line=_error_location(loc, lines), field=fields or None)
+
+
 def parse_brief(
     data: Any, *, file: str = "<brief>", text: str | None = None, base_dir: Path | None = None
 ) -> Brief:
-    """Validate already-parsed brief data; errors name ``file``, the line (when ``text`` is YAML/JSON
-    text) and the field path."""
+    """Validate already-parsed brief data. Every problem is reported at once (up to
+    :data:`MAX_PROBLEMS`), each naming ``file``, the line (when ``text`` is YAML/JSON text) and the
+    field path, in the order they stand in the file; a value a YAML ``{...}`` cut at a comma gets a
+    hint to quote it."""
     if not isinstance(data, dict):
         raise BriefError(
             Diagnostic("a brief is a mapping with at least 'engine' and 'schema'", file=file, line=1)
@@ -87,20 +148,29 @@ def parse_brief(
     try:
         brief = Brief.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        fields = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or "function-" in p)))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown field '{loc[-1]}'; see `dbarch brief-schema` for the fields a brief takes"
-        elif err["type"] == "missing":
-            msg = "is missing; add it (see `dbarch brief-schema`)"
-        elif err["type"] == "enum" and "ctx" in err:
-            msg = f"{err['input']!r} is not supported; use one of {err['ctx'].get('expected', '')}"
-        line = _error_location(loc, _yaml_locations(text)) if text is not None else None
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise BriefError(Diagnostic(msg + suffix, file=file, line=line, field=fields or None)) from None
+        lines = _yaml_locations(text) if text is not None else {}
+        problems: list[Diagnostic] = []
+        for err in exc.errors():
+            problem = _problem(err, file, lines)
+            if problem not in problems:
+                problems.append(problem)
+        hints = _flow_comma_hints(text) if text is not None else []
+        for i, problem in enumerate(problems):
+            hint = next(
+                (h for first, last, h in hints if problem.line and first <= problem.line <= last), None
+            )
+            if hint is not None:
+                problems[i] = Diagnostic(
+                    problem.message, file=problem.file, line=problem.line, field=problem.field, hint=hint
+                )
+        problems.sort(key=lambda d: d.line or 0)
+        shown = problems[:MAX_PROBLEMS]
+        more = list(shown[1:])
+        if len(problems) > MAX_PROBLEMS:
+            more.append(
+                Diagnostic(f"... and {len(problems) - MAX_PROBLEMS} more problem(s) not listed", file=file)
+            )
+        raise BriefError(shown[0], more=more) from None
     if base_dir is not None:
         brief = brief.model_copy(update={"base_dir": base_dir})
     return brief

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_v
 from dbarchitect.brief.base import BriefModel
 from dbarchitect.brief.units import one_of_words
 from dbarchitect.errors import did_you_mean, redact
-from dbarchitect.model.names import EngineName
+from dbarchitect.model.names import EngineName, engine_from_text
 
 # ---------------------------------------------------------------------------------------------
 # Engine
@@ -32,13 +32,16 @@ class EngineSpec(BriefModel):
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, value: Any) -> Any:
+        """``'postgresql 15'``, ``'postgres'``, ``'pg15'``, ``'mysql8'``, ``{name: maria, version: 10.11}``:
+        names as people write them (:func:`engine_from_text`); an unknown one gets a did-you-mean."""
         if isinstance(value, str):
-            parts = value.strip().split()
-            if not parts or len(parts) > 2:
-                raise ValueError("an engine is written 'postgresql' or 'postgresql 15'")
-            name = parts[0].lower()
-            aliases = {"postgres": "postgresql", "pg": "postgresql", "sqlite3": "sqlite"}
-            return {"name": aliases.get(name, name), "version": parts[1] if len(parts) == 2 else None}
+            name, version = engine_from_text(value)
+            return {"name": name, "version": version}
+        if isinstance(value, dict) and isinstance(value.get("name"), str):
+            name, version = engine_from_text(value["name"])
+            if version is not None and value.get("version") is not None:
+                raise ValueError(f"the version is given twice: in name {value['name']!r} and as version")
+            return {**value, "name": name, "version": value.get("version", version)}
         return value
 
     @field_validator("version", mode="before")

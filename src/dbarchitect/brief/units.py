@@ -3,6 +3,7 @@ and the JSON Schema patterns that publish them."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -25,6 +26,8 @@ _SIZE_UNITS = {
     "tib": 2**40,
     "pib": 2**50,
 }
+#: Seconds per rate unit. Each is written singular or plural (``/s``, ``per second``, ``/days``);
+#: any other unit is refused, never guessed (``3/ms`` once read as 3 per minute).
 _RATE_UNITS = {
     "s": 1.0,
     "sec": 1.0,
@@ -37,8 +40,20 @@ _RATE_UNITS = {
     "hour": 3600.0,
     "d": 86400.0,
     "day": 86400.0,
+    "w": 86400.0 * 7,
+    "wk": 86400.0 * 7,
+    "week": 86400.0 * 7,
     "month": 86400.0 * 30,
+    "y": 86400.0 * 365,
+    "yr": 86400.0 * 365,
+    "year": 86400.0 * 365,
 }
+_RATE_WORDS = {u: u for u in _RATE_UNITS} | {
+    u + "s": u
+    for u in ("sec", "second", "min", "minute", "hr", "hour", "day", "wk", "week", "month", "yr", "year")
+}
+#: Multipliers of a rate's or a row count's number: ``50M/year``, ``1.5k/s``, ``2B``.
+_COUNT_SUFFIXES = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9}
 _DURATION_UNITS = {
     "d": 1.0,
     "day": 1.0,
@@ -88,31 +103,54 @@ def format_size(value: float) -> str:
     return f"{size:.1f} PB"  # pragma: no cover
 
 
+_RATE_HELP = "write e.g. '120/s', '500/min', '3000/day', '50M/year' or '10 per hour'"
+
+
+def rate_unit_seconds(unit: str) -> float | None:
+    """Seconds in one rate unit (``s``, ``min``, ``day``, ``weeks``...), or None when it is not one."""
+    word = _RATE_WORDS.get(unit.lower())
+    return _RATE_UNITS[word] if word is not None else None
+
+
 def parse_rate(value: Any) -> float:
-    """Executions per second from ``120/s``, ``3000/day``, ``10 per minute``, ``{per_day: 3000}``
-    or a plain number (per second)."""
+    """Executions per second from ``120/s``, ``3000/day``, ``50M/year``, ``1.5k per hour``,
+    ``{per_day: 3000}`` or a plain number (per second). Units: s, min, h, day, week, month (30 days),
+    year (365 days), singular or plural; the number may carry k, M or B. An unknown unit is refused
+    with the units there are, never guessed."""
     if isinstance(value, bool):
         raise ValueError("a rate is a number per second or a string such as '120/s' or '3000/day'")
     if isinstance(value, dict):
         if len(value) != 1:
-            raise ValueError("a rate mapping has one key: per_second, per_minute, per_hour or per_day")
+            raise ValueError(
+                "a rate mapping has one key: per_second, per_minute, per_hour, per_day, per_week, "
+                "per_month or per_year"
+            )
         ((key, amount),) = value.items()
         unit = str(key).removeprefix("per_")
-        if unit not in _RATE_UNITS or isinstance(amount, bool) or not isinstance(amount, int | float):
-            raise ValueError("a rate mapping is e.g. {per_day: 3000}")
-        rate = float(amount) / _RATE_UNITS[unit]
+        seconds = rate_unit_seconds(unit) if str(key).startswith("per_") else None
+        if seconds is None or isinstance(amount, bool) or not isinstance(amount, int | float):
+            raise ValueError(
+                f"a rate mapping is e.g. {{per_day: 3000}} or {{per_year: 50000000}}, not {key!r}"
+            )
+        rate = float(amount) / seconds
     elif isinstance(value, int | float):
         rate = float(value)
     elif isinstance(value, str):
-        m = re.fullmatch(NUMBER + r"\s*(?:/|per)\s*(?P<unit>[a-zA-Z]+)", value.strip())
-        if not m or m["unit"].lower().rstrip("s") not in {u.rstrip("s") for u in _RATE_UNITS}:
-            raise ValueError(f"cannot read rate {value!r}; write e.g. '120/s', '500/min' or '3000/day'")
-        unit = m["unit"].lower()
-        unit = unit if unit in _RATE_UNITS else unit.rstrip("s")
-        rate = to_number(m["num"]) / _RATE_UNITS[unit]
+        m = re.fullmatch(
+            NUMBER + r"\s*(?P<suffix>[kKmMbB]?)\s*(?:/|per)\s*(?P<unit>[a-zA-Z]+)", value.strip()
+        )
+        if not m:
+            raise ValueError(f"cannot read rate {value!r}; {_RATE_HELP}")
+        seconds = rate_unit_seconds(m["unit"])
+        if seconds is None:
+            known = "s, min, h, day, week, month, year"
+            raise ValueError(
+                f"cannot read rate {value!r}: {m['unit']!r} is not a rate unit ({known}); {_RATE_HELP}"
+            )
+        rate = to_number(m["num"]) * _COUNT_SUFFIXES[m["suffix"].lower()] / seconds
     else:
         raise ValueError("a rate is a number per second or a string such as '120/s' or '3000/day'")
-    if rate < 0 or rate > 1e8:
+    if not math.isfinite(rate) or rate < 0 or rate > 1e8:
         raise ValueError(f"rate {value!r} is out of range (0 to 100 million per second)")
     return rate
 
@@ -202,10 +240,10 @@ RATE_JSON = {
     "anyOf": [
         {"type": "number", "minimum": 0, "description": "per second"},
         unit_string(
-            r"(?:/|[pP][eE][rR])\s*"
-            + one_of_words({u for u in _RATE_UNITS} | {u + "s" for u in _RATE_UNITS}),
+            r"[kKmMbB]?\s*(?:/|[pP][eE][rR])\s*" + one_of_words(_RATE_WORDS),
             "120/s",
             "3000/day",
+            "50M/year",
             "10 per minute",
         ),
         {
@@ -214,7 +252,8 @@ RATE_JSON = {
             "maxProperties": 1,
             "additionalProperties": False,
             "properties": {
-                f"per_{u}": {"type": "number", "minimum": 0} for u in ("second", "minute", "hour", "day")
+                f"per_{u}": {"type": "number", "minimum": 0}
+                for u in ("second", "minute", "hour", "day", "week", "month", "year")
             },
         },
     ]

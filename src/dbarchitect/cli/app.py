@@ -48,11 +48,13 @@ class OutputFormat(StrEnum):
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``message`` on standard error, one ``error:`` line per line of it, and exit."""
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]error:[/] {redact(message)}", markup=True
-    )
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    for line in message.splitlines() or [""]:
+        console.print(f"[bold red]error:[/] {escape(redact(line))}", markup=True)
     raise typer.Exit(code)
 
 
@@ -63,6 +65,8 @@ def run(operation: Callable[[], T]) -> T:
     except DbarchError as exc:
         if state["debug"]:
             traceback.print_exc()
+        if exc.more:  # several problems in one input: one line each
+            fail("\n".join(str(d) for d in exc.diagnostics))
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted", 130)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dbarchitect.engines import duckdb, mysql, postgres, sqlite
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import Diagnostic, UnsupportedError
-from dbarchitect.model.names import EngineName
+from dbarchitect.model.names import EngineName, engine_from_text
 
 _Builder = Callable[[tuple[int, ...]], EngineTraits]
 _BUILDERS: dict[EngineName, tuple[_Builder, tuple[int, ...], tuple[int, ...]]] = {
@@ -21,6 +21,16 @@ _BUILDERS: dict[EngineName, tuple[_Builder, tuple[int, ...], tuple[int, ...]]] =
 }
 
 
+def traits_for(engine: str) -> EngineTraits:
+    """Traits of an engine as a user writes it with its version: ``postgresql 15``, ``pg 15``,
+    ``mariadb 10.11``, ``mysql8`` (the command line's ``--engine``, the API's ``engine``)."""
+    try:
+        name, version = engine_from_text(engine)
+    except ValueError as exc:
+        raise UnsupportedError(Diagnostic(str(exc))) from None
+    return get_traits(name, version)
+
+
 def parse_version(text: str) -> tuple[int, ...]:
     m = re.fullmatch(r"\s*v?(\d+(?:\.\d+){0,2})\s*", text)
     if not m:
@@ -31,12 +41,16 @@ def parse_version(text: str) -> tuple[int, ...]:
 
 
 def get_traits(engine: EngineName | str, version: str | None = None) -> EngineTraits:
-    """Traits of ``engine`` at ``version`` (its current major release when not given)."""
-    try:
-        name = EngineName(engine.lower() if isinstance(engine, str) else engine)
-    except ValueError:
-        known = ", ".join(e.value for e in EngineName)
-        raise UnsupportedError(Diagnostic(f"unknown engine {engine!r}", hint=f"use one of {known}")) from None
+    """Traits of ``engine`` at ``version`` (its current major release when not given). ``engine``
+    may be written as people do (``postgres``, ``pg15``, ``mysql8``: :func:`engine_from_text`)."""
+    if isinstance(engine, EngineName):
+        name = engine
+    else:
+        try:
+            name, written = engine_from_text(engine)
+        except ValueError as exc:
+            raise UnsupportedError(Diagnostic(str(exc))) from None
+        version = version or written
     builder, default, oldest = _BUILDERS[name]
     parsed = parse_version(version) if version else default
     if parsed < oldest:

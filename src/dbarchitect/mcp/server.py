@@ -195,7 +195,9 @@ def _validation_text(exc: ValidationError) -> str:
 def _error_text(name: str, exc: ToolError) -> str:
     cause = exc.__cause__
     if isinstance(cause, DbarchError):
-        return in_tool_words(name, str(cause))
+        # several problems in one input (a brief): all of them, on the one line a tool error has
+        text = " | ".join(str(d) for d in cause.diagnostics) if cause.more else str(cause)
+        return in_tool_words(name, text)
     if isinstance(exc, UnexpectedToolError) and cause is not None:
         log.error(
             "tool %s failed unexpectedly:\n%s",
@@ -506,10 +508,9 @@ _SCRATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_wo
 
 def _check_engine(engine: str) -> None:
     """Refuse an unknown engine or version (naming the supported ones) before any work."""
-    from dbarchitect.engines.registry import get_traits
+    from dbarchitect.engines.registry import traits_for
 
-    name, _, version = engine.strip().partition(" ")
-    get_traits(name, version or None)
+    traits_for(engine)
 
 
 def _instructions(sandbox: Sandbox) -> str:
@@ -638,7 +639,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
 
     def schema_of(source: SchemaSource, side: str, engine: str) -> Catalog:
         from dbarchitect import api
-        from dbarchitect.engines.registry import get_traits
+        from dbarchitect.engines.registry import traits_for
         from dbarchitect.ingest.ddl import load_ddl
         from dbarchitect.ingest.sources import load_catalog
 
@@ -651,8 +652,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
                     field=side,
                 )
             )
-        name, _, version = engine.strip().partition(" ")
-        traits = get_traits(name, version or None)
+        traits = traits_for(engine)
         if source.ddl is not None:
             return load_ddl(source.ddl, traits.engine, file=side)
         if source.url is not None:
