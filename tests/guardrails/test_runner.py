@@ -232,3 +232,13 @@ def test_explain_rule_prints_the_module_docstring() -> None:
         assert "Bad" in text and "Fix" in text
     with pytest.raises(RuleConfigError, match="did you mean"):
         explain_rule("vacuum-ful")
+
+
+def test_hash_comments_suppress_on_mysql_family() -> None:
+    sql = "SET SESSION lock_wait_timeout = 5;\n# dbarch:disable dropping-table\nDROP TABLE legacy;\n"
+    assert [f.rule_id for f in lint_sql(sql, MARIADB).findings] == []
+
+
+def test_a_table_created_in_the_file_is_new_under_any_qualified_name() -> None:
+    sql = 'CREATE TABLE public."Audit" (id int);\nALTER TABLE public."Audit" OWNER TO postgres;\n'
+    assert ids(sql) == []

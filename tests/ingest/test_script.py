@@ -155,3 +155,12 @@ def test_mysql_valid_syntax_sqlglot_lacks_is_unread_not_invalid() -> None:
     assert reading.problem is None
     assert [p.sql for p in reading.parts] == ["ALTER TABLE p ADD COLUMN c INT"]
     assert reading.unread == ("DROP PARTITION p0",)
+
+
+def test_psql_copy_data_is_not_sql() -> None:
+    script = "COPY t (a, b) FROM stdin;\n1\t\\N\n2\tx;y\n\\.\nSELECT 1;\n"
+    assert _texts(script, EngineName.POSTGRESQL) == [
+        ("sql", "COPY t (a, b) FROM stdin"),
+        ("client", "COPY data"),
+        ("sql", "SELECT 1"),
+    ]

@@ -233,7 +233,11 @@ class LintContext:
         return bool(self.not_null_proofs.get((table.lower(), column.lower()), set()) - set(dropped))
 
     def is_new(self, table: str | None) -> bool:
-        return table is not None and table.lower() in self.created_tables
+        """Whether ``table`` (``name``, ``schema.name``, quoted or not) was created earlier in the file."""
+        if table is None:
+            return False
+        bare = table.rsplit(".", 1)[-1].strip('"`')
+        return table.lower() in self.created_tables or bare.lower() in self.created_tables
 
     def table(self, table: str | None) -> Table | None:
         if table is None or self.catalog is None:

@@ -48,7 +48,7 @@ from dbarchitect.ingest.reading import first_column, pg_object_name, read_statem
 from dbarchitect.ingest.script import PieceKind, split_script
 from dbarchitect.model.catalog import Catalog, TableStats
 
-_SUPPRESS = re.compile(r"--\s*dbarch:(?P<kind>disable-file|disable)\b(?P<ids>[^\n]*)")
+_SUPPRESS = re.compile(r"(?:--|#)\s*dbarch:(?P<kind>disable-file|disable)\b(?P<ids>[^\n]*)")
 _SET_CONFIG = re.compile(
     r"^SELECT (?:PG_CATALOG\.)?SET_CONFIG\s*\(\s*'(?P<name>[A-Z_.]+)'\s*,\s*'(?P<value>[^']*)'\s*,\s*"
     r"(?P<local>TRUE|FALSE)\s*\)$"
@@ -234,7 +234,7 @@ def _suppressions(text: str, file: str | None) -> _Suppressions:
                 file_wide.update(ids)
             else:
                 by_line.setdefault(number, set()).update(ids)
-                if line.lstrip().startswith("--"):
+                if line.lstrip().startswith(("--", "#")):
                     alone.setdefault(number, set()).update(ids)
     return _Suppressions(
         frozenset(file_wide),

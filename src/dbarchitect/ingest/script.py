@@ -56,6 +56,7 @@ _WORD = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
 _ROUTINE = re.compile(r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.IGNORECASE)
 _PSQL_SEND = re.compile(r"\\(?:g|gx|gexec|gset|gdesc|watch|crosstabview)\b|\\;")
+_COPY_FROM_STDIN = re.compile(r"^COPY\b[^;]*\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL)
 _DELIMITER = re.compile(r"[ \t]*DELIMITER[ \t]+(?P<delim>\S+)[^\n]*", re.IGNORECASE)
 
 
@@ -217,6 +218,8 @@ class _Psql(_Scanner):
                 self._emit(PieceKind.SQL, start, i, ";")
                 i += 1
                 start = i
+                if _COPY_FROM_STDIN.match(self.pieces[-1].text if self.pieces else ""):
+                    start = i = self._copy_data(i)
                 words = []
                 continue
             elif c.isalpha() or c == "_":
@@ -235,6 +238,18 @@ class _Psql(_Scanner):
             i += 1
         self._emit(PieceKind.SQL, start, n)
         return self.pieces
+
+    def _copy_data(self, i: int) -> int:
+        """psql sends the lines after ``COPY ... FROM stdin;`` as data, up to a line ``\\.``: one
+        client piece, not SQL."""
+        line_end = self._skip_line(i)
+        data_start = line_end + 1 if line_end < self.n else self.n
+        end = self.text.find("\n\\.", line_end)
+        stop = self.n if end < 0 else self._skip_line(end + 1)
+        self._comment(data_start, stop)
+        if stop > data_start:
+            self.pieces.append(Piece(PieceKind.CLIENT, "COPY data", data_start, stop))
+        return stop
 
     def _block_comment(self, i: int) -> int:
         depth = 0
