@@ -69,7 +69,8 @@ INSPECTOR_DIR="$PWD/.cache/mcp-inspector"
 export DBARCH_MCP_INSPECTOR="$INSPECTOR_DIR/node_modules/.bin/mcp-inspector"
 if [[ ! -x "$DBARCH_MCP_INSPECTOR" ]] || ! grep -q "\"version\": \"$INSPECTOR_VERSION\"" \
         "$INSPECTOR_DIR/node_modules/@modelcontextprotocol/inspector/package.json" 2>/dev/null; then
-    if apt_install_missing nodejs npm \
+    # npm may come with a nodejs that is not Debian's (NodeSource's bundles it): install only what is missing.
+    if { command -v npm >/dev/null 2>&1 || apt_install_missing nodejs npm; } \
         && npm install --silent --no-audit --no-fund --prefix "$INSPECTOR_DIR" \
             "@modelcontextprotocol/inspector@$INSPECTOR_VERSION" >/dev/null; then
         say "MCP Inspector $INSPECTOR_VERSION in $INSPECTOR_DIR"
