@@ -624,6 +624,19 @@ def check_brief(
         if database is not None:
             raise
         notes.append(f"judged without index advice: {exc}")
+    urls = _engine_urls(engine_urls)
+    wanted = {e.name for e in inspection.brief.engines}
+    for engine in urls:
+        if engine not in wanted:
+            listed = ", ".join(str(e) for e in inspection.brief.engines)
+            raise DbarchError(
+                Diagnostic(
+                    f"{engine.value} is not an engine of this brief ({listed}): nothing would run on that "
+                    "database",
+                    field="--engine-url",
+                    hint="name one of the brief's engines, or add it to portable_to",
+                )
+            )
     _stage(progress, "guardrails" + (" and portability on " + ", ".join(engine_urls) if engine_urls else ""))
     verdict = check_design(
         inspection.brief,
@@ -632,7 +645,7 @@ def check_brief(
         inspection.traits,
         inspection.sizes,
         advice,
-        _engine_urls(engine_urls),
+        urls,
         source=inspection.source,
         latency=latency,
     )

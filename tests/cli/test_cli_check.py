@@ -53,3 +53,51 @@ def test_portability_runs_on_a_real_postgresql(pg_scratch_db: str) -> None:
     assert result.exit_code == 0, result.output
     assert "portability on PostgreSQL 15 not executed" not in result.output
     assert "portability on MariaDB 10.11 not executed" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Which server proves which engine (issue 17)
+
+
+def test_a_mariadb_server_does_not_prove_mysql_portability(mariadb_scratch_db: str) -> None:
+    """`--engine-url mysql=` reaching a MariaDB server: MySQL 8.0 is not counted as executed, and
+    the verdict says which server answered."""
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(EXAMPLES / "shop" / "brief.yaml"),
+            "--engine-url",
+            f"mysql={mariadb_scratch_db}",
+            "-f",
+            "json",
+        ],
+    )
+    doc = json.loads(result.stdout)
+    notes = " ".join(doc["notes"])
+    assert "portability on MySQL 8.0 not executed" in notes
+    assert "a MariaDB server" in notes and "does not prove MySQL 8.0" in notes
+    assert "executed on" not in notes
+
+
+def test_the_text_verdict_names_the_server_that_ran_it(mariadb_scratch_db: str) -> None:
+    saas = str(EXAMPLES / "saas" / "brief.yaml")
+    result = runner.invoke(app, ["check", saas, "--engine-url", f"mariadb={mariadb_scratch_db}"])
+    assert "note: portability on MariaDB 10.11 executed on MariaDB 10.11." in result.stdout
+
+
+def test_an_engine_url_for_an_engine_not_in_the_brief_is_refused() -> None:
+    saas = str(EXAMPLES / "saas" / "brief.yaml")
+    result = runner.invoke(app, ["check", saas, "--engine-url", "mysql=mysql://u@127.0.0.1:1/x"])
+    assert result.exit_code == 2
+    assert "mysql is not an engine of this brief" in result.stderr
+
+
+def test_foreign_keys_innodb_indexes_itself_are_not_flagged_on_the_target() -> None:
+    """On MariaDB/MySQL the foreign key's index comes with it: the finding (whose fix would make a
+    duplicate index) is only for the portable engines that lack it, and says so."""
+    result = runner.invoke(app, ["check", str(EXAMPLES / "saas" / "brief.yaml"), "-f", "json"])
+    doc = json.loads(result.stdout)
+    fk = [f for f in doc["findings"] if f["rule"] == "foreign-key-without-index"]
+    assert fk and all(f["engine"] == "PostgreSQL 15" for f in fk)
+    assert all("which do not create one as MariaDB 10.11 does" in f["message"] for f in fk)

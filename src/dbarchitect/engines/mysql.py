@@ -162,6 +162,7 @@ def _innodb_traits(
         table_fill_factor=15.0 / 16.0,
         index_fill_factor=0.69,
         secondary_index_holds_primary_key=True,
+        foreign_keys_indexed_implicitly=True,
         true_literal="1",
         false_literal="0",
         identity_sql="AUTO_INCREMENT",

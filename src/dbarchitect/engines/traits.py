@@ -99,6 +99,10 @@ class EngineTraits:
     index_fill_factor: float = 0.9
     #: Secondary index entries carry the primary key (InnoDB) rather than a row pointer.
     secondary_index_holds_primary_key: bool = False
+    #: Creating a foreign key creates an index on its columns when none leads with them (InnoDB:
+    #: "MySQL requires indexes on foreign keys and referenced keys ... created on the referencing
+    #: table automatically if it does not exist"); PostgreSQL and SQLite do not.
+    foreign_keys_indexed_implicitly: bool = False
     #: Literal for booleans in DEFAULT clauses.
     true_literal: str = "TRUE"
     false_literal: str = "FALSE"

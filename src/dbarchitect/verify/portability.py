@@ -35,6 +35,7 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.sizing import TableSize
 from dbarchitect.brief import Brief
+from dbarchitect.engines.connection import parse_server_version
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
@@ -129,51 +130,93 @@ def _run_on_server(
     except DbarchError as exc:
         return EngineRun(label, False, skipped=f"cannot connect: {exc.diagnostic.message}")
     try:
-        if db.family == EngineName.POSTGRESQL:
-            result: list[EngineRun] = []
-            try:
-                with db.conn.transaction():
-                    try:
-                        db.execute(schema_sql)
-                    except Exception as exc:
-                        result.append(EngineRun(label, True, schema_error=_first_line(exc)))
-                        raise _Rollback from None
-                    errors, explained = _explain_all(
-                        db, workload, source, traits, savepoints=True, catalog=catalog
-                    )
-                    result.append(
-                        EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
-                    )
-                    raise _Rollback
-            except _Rollback:
-                pass
-            return result[0]
-        existing = db.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-        )
-        if existing:
-            return EngineRun(
-                label, False, skipped=f"{redact(url)} is not empty (DDL cannot be rolled back there)"
-            )
-        try:
-            try:
-                db.execute(schema_sql)
-            except Exception as exc:
-                return EngineRun(label, True, schema_error=_first_line(exc))
-            errors, explained = _explain_all(db, workload, source, traits, savepoints=False, catalog=catalog)
-            return EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
-        finally:
-            created = db.query(
-                "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = DATABASE()"
-            )
-            with contextlib.suppress(Exception):  # cleanup of a scratch database is best effort
-                db.execute("SET FOREIGN_KEY_CHECKS = 0")
-                for name, kind in created:
-                    what = "VIEW" if str(kind).upper() == "VIEW" else "TABLE"
-                    db.execute(f"DROP {what} IF EXISTS {traits.quote(str(name))}")
-                db.execute("SET FOREIGN_KEY_CHECKS = 1")
+        server, mismatch = _server_identity(db, traits)
+        if mismatch is not None:
+            return EngineRun(label, False, skipped=f"{redact(url)} is {mismatch}", server=server)
+        run = _run_on_scratch(db, url, label, schema_sql, workload, source, traits, catalog)
+        return replace(run, server=server)
     finally:
         db.close()
+
+
+def _server_identity(db: Any, traits: EngineTraits) -> tuple[str, str | None]:
+    """The server as it names itself, and why it cannot stand for ``traits`` (None when it can): a
+    MariaDB server reached through a ``mysql`` URL does not prove MySQL portability, nor a MySQL 5.7
+    server MySQL 8.0's. The server's version must start with the version the brief names (major for
+    PostgreSQL, major.minor for MySQL and MariaDB)."""
+    if db.family == EngineName.POSTGRESQL:
+        text = str(db.query("SHOW server_version")[0][0])
+        engine = EngineName.POSTGRESQL
+    else:
+        text = str(db.query("SELECT VERSION()")[0][0])
+        engine = EngineName.MARIADB if "mariadb" in text.lower() else EngineName.MYSQL
+    version = parse_server_version(text)
+    actual = get_traits(engine, ".".join(map(str, version[:2])) if version else None)
+    server = f"{actual.label} {text}"
+    if engine != traits.engine:
+        return server, (
+            f"a {actual.label} server ({text}), not {traits.label}: running there does not prove {traits}; "
+            f"give a {traits} scratch database"
+        )
+    if version[: len(traits.version)] != traits.version:
+        return server, (
+            f"{actual.label} {text}, not {traits}: running there does not prove {traits}; give a "
+            f"{traits} scratch database (or name {actual} in the brief)"
+        )
+    return server, None
+
+
+def _run_on_scratch(
+    db: Any,
+    url: str,
+    label: str,
+    schema_sql: str,
+    workload: Workload,
+    source: EngineName,
+    traits: EngineTraits,
+    catalog: Catalog | None,
+) -> EngineRun:
+    if db.family == EngineName.POSTGRESQL:
+        result: list[EngineRun] = []
+        try:
+            with db.conn.transaction():
+                try:
+                    db.execute(schema_sql)
+                except Exception as exc:
+                    result.append(EngineRun(label, True, schema_error=_first_line(exc)))
+                    raise _Rollback from None
+                errors, explained = _explain_all(
+                    db, workload, source, traits, savepoints=True, catalog=catalog
+                )
+                result.append(
+                    EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
+                )
+                raise _Rollback
+        except _Rollback:
+            pass
+        return result[0]
+    existing = db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+    if existing:
+        return EngineRun(
+            label, False, skipped=f"{redact(url)} is not empty (DDL cannot be rolled back there)"
+        )
+    try:
+        try:
+            db.execute(schema_sql)
+        except Exception as exc:
+            return EngineRun(label, True, schema_error=_first_line(exc))
+        errors, explained = _explain_all(db, workload, source, traits, savepoints=False, catalog=catalog)
+        return EngineRun(label, True, statement_errors=tuple(errors), statements_explained=explained)
+    finally:
+        created = db.query(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = DATABASE()"
+        )
+        with contextlib.suppress(Exception):  # cleanup of a scratch database is best effort
+            db.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for name, kind in created:
+                what = "VIEW" if str(kind).upper() == "VIEW" else "TABLE"
+                db.execute(f"DROP {what} IF EXISTS {traits.quote(str(name))}")
+            db.execute("SET FOREIGN_KEY_CHECKS = 1")
 
 
 def _url_for(urls: Mapping[Any, str], engine: EngineName) -> str | None:
@@ -405,6 +448,7 @@ def check_design(
     needs_runs = only is None or "portability" in only
     runs = run_on_engines(brief, designed, workload, portability_urls) if needs_runs else ()
     notes += [f"portability on {r.engine} not executed: {r.skipped}" for r in runs if not r.executed]
+    notes += [f"portability on {r.engine} executed on {r.server}" for r in runs if r.executed and r.server]
     facts = DesignFacts(_storage(sizes, index_advice, catalog), costs, scans, runs)
     context = DesignContext(brief, designed, workload, traits, facts, today or date.today())
     return run_design_rules(context, source=source or "<brief>", only=only, notes=tuple(notes))

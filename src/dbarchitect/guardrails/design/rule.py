@@ -157,6 +157,9 @@ class EngineRun:
     statements_explained: int = 0
     #: (table, feature, message) for what the engine cannot express (from the DDL renderer).
     render_notes: tuple[tuple[str, str, str], ...] = ()
+    #: The server that ran it, as it names itself (``MariaDB 10.11.6-MariaDB-0+deb12u1``): what a
+    #: scratch URL reached, which is not always the engine it was given for.
+    server: str | None = None
 
 
 @dataclass(frozen=True)
