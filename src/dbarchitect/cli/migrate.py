@@ -53,7 +53,12 @@ def migrate(
         typer.Option("--output", "-o", help="Directory for SQL per phase, down.sql, plan.md and plan.json."),
     ] = None,
     alembic: Annotated[
-        Path | None, typer.Option("--alembic", help="Also write an Alembic revision file here.")
+        Path | None,
+        typer.Option(
+            "--alembic",
+            help="Also write an Alembic revision: into a project's versions directory (or the project: "
+            "alembic.ini / env.py), chained to its current head and named <rev>_<slug>.py; or to this file.",
+        ),
     ] = None,
     format: Annotated[
         MigrateFormat, typer.Option("--format", "-f", help="Output format.")
@@ -73,7 +78,7 @@ def migrate(
 ) -> None:
     """Plan a safe, ordered, reversible migration from one schema to another."""
     from dbarchitect import api
-    from dbarchitect.advisors.migrations import alembic_revision, plan_json, plan_markdown, plan_sql_by_phase
+    from dbarchitect.advisors.migrations import plan_json, plan_markdown, plan_sql_by_phase
     from dbarchitect.report.json import dumps
     from dbarchitect.verify.rehearse import rehearsal_markdown
 
@@ -92,8 +97,9 @@ def migrate(
     if output is not None:
         run(lambda: write_migration(plan, output))
     if alembic is not None:
-        revision = hashlib.sha1(dumps(plan_json(plan)).encode()).hexdigest()[:12]
-        run(lambda: write_text(alembic, alembic_revision(plan, revision=revision)))
+        written = run(lambda: write_alembic(plan, alembic))
+        if written != alembic:  # a name chosen in a project's versions/: say which
+            print(f"dbarch migrate: wrote {written}", file=sys.stderr)
     if rehearse is not None:
         url, existing = rehearse, rehearse_existing
         with progress("migrate", quiet) as reporter:
@@ -109,6 +115,56 @@ def migrate(
         sys.stdout.write("".join(plan_sql_by_phase(plan).values()))
     else:
         sys.stdout.write(plan_markdown(plan))
+
+
+def write_alembic(plan: MigrationPlan, target: Path) -> Path:
+    """Write the plan as an Alembic revision. Into an existing directory (a project's ``versions/``,
+    or the project itself): chained to its one head (several heads are refused: merge them first),
+    as ``<rev>_<slug>.py``; else to the file ``target``, as the first revision. The revision id is
+    derived from the plan and its parent, so the same plan written twice is found, not duplicated."""
+    from dbarchitect.advisors.migrations import plan_json
+    from dbarchitect.advisors.migrations.render import alembic_message, alembic_revision
+    from dbarchitect.errors import DbarchError, Diagnostic
+    from dbarchitect.ingest.alembic import read_versions, slug, versions_directory
+    from dbarchitect.report.json import dumps
+
+    message = alembic_message(plan)
+    directory = versions_directory(target)
+    body = dumps(plan_json(plan))
+
+    def revision_after(parent: str | None) -> str:
+        return hashlib.sha1(f"{parent}:{body}".encode()).hexdigest()[:12]
+
+    if directory is None:
+        write_text(target, alembic_revision(plan, revision=revision_after(None), message=message))
+        return target
+    versions = read_versions(directory)
+    heads = versions.heads
+    if len(heads) > 1:
+        raise DbarchError(
+            Diagnostic(
+                f"the Alembic project has {len(heads)} heads ({', '.join(heads)}): a new revision would "
+                "not know which to follow",
+                file=str(directory),
+                hint="merge them first (alembic merge heads), then run this again",
+            )
+        )
+    down = heads[0] if heads else None
+    head = next((r for r in versions.revisions if r.revision == down), None)
+    if head is not None and len(head.down_revisions) <= 1:
+        parent = head.down_revisions[0] if head.down_revisions else None
+        if revision_after(parent) == head.revision:
+            raise DbarchError(
+                Diagnostic(
+                    f"this plan is already the head revision {head.revision}",
+                    file=str(head.file),
+                    hint="nothing to write; apply it with alembic upgrade head",
+                )
+            )
+    revision = revision_after(down)
+    path = directory / f"{revision}_{slug(message)}.py"
+    write_text(path, alembic_revision(plan, revision=revision, down_revision=down, message=message))
+    return path
 
 
 def write_migration(plan: MigrationPlan, output: Path) -> None:

@@ -9,6 +9,7 @@ to repeat it until it changes no row.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from dbarchitect.advisors.migrations.plan import PHASES, MigrationPlan, Phase, Step
@@ -182,16 +183,26 @@ def _py(text: str) -> str:
     return repr(text)
 
 
+def alembic_message(plan: MigrationPlan) -> str:
+    """A revision message saying what the plan changes: its first operations, in the user's names."""
+    ops = [describe(op) for op in plan.operations]
+    if not ops:
+        return "no schema change (planned by dbarchitect)"
+    return "; ".join(ops[:3]) + (f" and {len(ops) - 3} more change(s)" if len(ops) > 3 else "")
+
+
 def alembic_revision(
     plan: MigrationPlan,
     *,
     revision: str,
     down_revision: str | None = None,
     message: str = "schema change planned by dbarchitect",
+    create_date: datetime | None = None,
 ) -> str:
-    """An Alembic revision file: ``upgrade()`` runs the plan's steps with ``op.execute``, outside
-    Alembic's transaction where a step must be (``autocommit_block``); ``downgrade()`` runs the
-    down-plan."""
+    """An Alembic revision file as Alembic's own template writes one (message, ``Revision ID``,
+    ``Revises``, ``Create Date`` header): ``upgrade()`` runs the plan's steps with ``op.execute``,
+    outside Alembic's transaction where a step must be (``autocommit_block``); ``downgrade()`` runs
+    the down-plan. ``down_revision`` chains it to a project's current head."""
 
     def body(steps: tuple[Step, ...]) -> list[str]:
         lines: list[str] = []
@@ -214,6 +225,7 @@ def alembic_revision(
         "",
         f"Revision ID: {revision}",
         f"Revises: {down_revision or ''}",
+        f"Create Date: {(create_date or datetime.now()).isoformat(sep=' ')}",
         f"Engine: {plan.engine}",
         '"""',
         "from alembic import op",
