@@ -30,6 +30,7 @@ import sqlglot
 from baselines import dexter_style, single_column
 from sqlglot import exp
 from tpch import (
+    DB_PREFIX,
     HERE,
     ROOT,
     Evaluator,
@@ -182,7 +183,7 @@ def ensure_loaded(server_url: str, sf: float) -> tuple[str, Path]:
 
     url = load_database(
         server_url,
-        f"dbarch_bench_tpcds_sf{sf_label(sf)}",
+        f"{DB_PREFIX}tpcds_sf{sf_label(sf)}",
         f"dbarchitect benchmark: TPC-DS SF{sf:g} (DuckDB dsdgen), primary keys only, load v{LOAD_VERSION}",
         prepare,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import os
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,9 @@ SCHEMA = ROOT / "examples" / "tpch" / "schema.sql"
 TABLES = ("region", "nation", "part", "supplier", "partsupp", "customer", "orders", "lineitem")
 #: Bumped when the loading procedure changes, so a database loaded the old way is reloaded.
 LOAD_VERSION = 1
+#: Benchmark databases are named with this prefix (``DBARCH_BENCH_DB_PREFIX``: a shared server may
+#: want another), and the real-effect step builds indexes only in a database that carries it.
+DB_PREFIX = os.environ.get("DBARCH_BENCH_DB_PREFIX", "dbarch_bench_")
 
 MB = 10**6
 #: Published relative costs on this setup (issue 3), by budget in bytes.
@@ -112,7 +116,7 @@ def ensure_loaded(server_url: str, sf: float) -> str:
 
     return load_database(
         server_url,
-        f"dbarch_bench_tpch_sf{sf_label(sf)}",
+        f"{DB_PREFIX}tpch_sf{sf_label(sf)}",
         f"dbarchitect benchmark: TPC-H SF{sf:g}, primary keys only, load v{LOAD_VERSION}",
         prepare,
     )
@@ -429,7 +433,7 @@ def real_effect(
     label: str,
 ) -> None:
     database = urlsplit(url).path.lstrip("/")
-    if not database.startswith("dbarch_bench_"):
+    if not database.startswith(DB_PREFIX):
         raise SystemExit(f"refusing to build real indexes outside a benchmark database ({database})")
     with psycopg.connect(url, autocommit=True) as conn:
         for name in secondary_indexes(conn):  # leftovers of an interrupted run

@@ -76,14 +76,19 @@ class Name:
     value: str
     quoted: bool = False
 
+    def __post_init__(self) -> None:
+        # Interned once per name: advisors compare names millions of times on large schemas.
+        object.__setattr__(self, "_key", self.value if self.quoted else self.value.lower())
+
     @property
     def key(self) -> str:
         """Comparison key: quoted names compare exactly, unquoted ones case-insensitively."""
-        return self.value if self.quoted else self.value.lower()
+        return self._key  # type: ignore[attr-defined,no-any-return]
 
     def matches(self, other: Name | str) -> bool:
-        other_key = other.key if isinstance(other, Name) else other.lower()
-        return self.key == other_key or (not self.quoted and self.value.lower() == other_key.lower())
+        mine: str = self._key  # type: ignore[attr-defined]
+        other_key: str = other._key if isinstance(other, Name) else other.lower()  # type: ignore[attr-defined]
+        return mine == other_key or (not self.quoted and mine == other_key.lower())
 
     def __str__(self) -> str:
         return self.value

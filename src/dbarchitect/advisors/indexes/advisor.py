@@ -183,15 +183,32 @@ def _prune(cost: WhatIfCost, selection: Selection) -> Selection:
     workload cost (a left prefix of a wider chosen index is the usual case). Largest first, so the
     space goes back where it counts; the selection's cost is re-read from the same cache."""
     chosen = list(selection.indexes)
-    current = cost.workload_cost(chosen)
-    tolerance = 1e-9 * max(1.0, abs(current))
+    # Per statement, rate x cost under the current set: removing an index re-plans only the
+    # statements on its table (the rest keep their cost), so each trial costs O(its statements).
+    statements = cost.statements
+    answers = cost.costs([(s, chosen) for s in statements])
+    weighted = [s.rate * a.cost if a.error is None else 0.0 for s, a in zip(statements, answers, strict=True)]
+    by_table: dict[str, list[int]] = {}
+    for i, s in enumerate(statements):
+        for table in cost.tables_of(s):
+            by_table.setdefault(table, []).append(i)
+    tolerance = 1e-9 * max(1.0, abs(cost.workload_cost(chosen)))
     for candidate in sorted(chosen, key=lambda c: (-cost.size(c), c.key)):
         rest = [c for c in chosen if c != candidate]
-        without = cost.workload_cost(rest)
-        if without <= current + tolerance:
-            chosen, current = rest, without
+        touched = by_table.get(candidate.table.key, [])
+        trial = cost.costs([(statements[i], rest) for i in touched])
+        change = {
+            i: statements[i].rate * a.cost if a.error is None else 0.0
+            for i, a in zip(touched, trial, strict=True)
+        }
+        delta = sum(change[i] - weighted[i] for i in touched) - cost.maintenance(candidate)
+        if delta <= tolerance:
+            chosen = rest
+            for i, value in change.items():
+                weighted[i] = value
     if len(chosen) == len(selection.indexes):
         return selection
+    current = cost.workload_cost(chosen)
     dropped = tuple((c, Rejection.DOMINATED) for c in selection.indexes if c not in chosen)
     return replace(
         selection,

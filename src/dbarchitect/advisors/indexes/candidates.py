@@ -45,6 +45,24 @@ class IndexCandidate:
             raise ValueError("an index candidate needs at least one key column")
         if self.descending and len(self.descending) != len(self.columns):
             raise ValueError("descending flags must match the key columns one to one")
+        # Computed once: caches, integer programs and searches hash and order candidates millions
+        # of times on large workloads.
+        fields = (self.table, self.columns, self.descending, self.include, self.where, self.unique)
+        object.__setattr__(self, "_hash", hash(fields))
+        object.__setattr__(self, "_text", None)
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, IndexCandidate):
+            return NotImplemented
+        return self._hash == other._hash and (  # type: ignore[attr-defined]
+            (self.table, self.columns, self.descending, self.include, self.where, self.unique)
+            == (other.table, other.columns, other.descending, other.include, other.where, other.unique)
+        )
 
     def sort_key(self) -> tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...], str, bool]:
         """A total order (a partial predicate may be absent, so the fields do not compare as-is)."""
@@ -70,6 +88,13 @@ class IndexCandidate:
     @property
     def key(self) -> str:
         """Stable text identity, e.g. ``orders(customer_id, placed_at DESC) INCLUDE (total)``."""
+        text: str | None = self._text  # type: ignore[attr-defined]
+        if text is None:
+            text = self._render_key()
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def _render_key(self) -> str:
         keys = ", ".join(
             c.value + (" DESC" if self.is_descending(i) else "") for i, c in enumerate(self.columns)
         )

@@ -85,6 +85,23 @@ def _candidate_columns(candidate: IndexCandidate) -> set[str]:
     return cols
 
 
+class _Grouped:
+    """A configuration grouped by table key, to take the part relevant to a statement quickly."""
+
+    def __init__(self, config: Iterable[IndexCandidate]) -> None:
+        self.by_table: dict[str, list[IndexCandidate]] = {}
+        for c in config:
+            self.by_table.setdefault(c.table.key, []).append(c)
+
+    def relevant(self, tables: frozenset[str]) -> frozenset[IndexCandidate]:
+        if len(self.by_table) == 1 or len(tables) == 1:
+            found: list[IndexCandidate] = []
+            for table in tables:
+                found.extend(self.by_table.get(table, ()))
+            return frozenset(found)
+        return frozenset(c for table in tables for c in self.by_table.get(table, ()))
+
+
 class WhatIfCost:
     """Costs of the workload under index configurations, over one backend, with a cache.
 
@@ -101,6 +118,12 @@ class WhatIfCost:
         self._sizes: dict[IndexCandidate, float] = {}
         self._maintenance: dict[IndexCandidate, float] = {}
         self._tables = {s.fingerprint: self._touched(s) for s in workload.statements}
+        #: Statements writing each table (by key): the only ones an index's maintenance depends on.
+        self._writers: dict[str, list[Statement]] = {}
+        for statement in workload.statements:
+            target = statement.write_target
+            if target is not None:
+                self._writers.setdefault(target.table.key, []).append(statement)
         #: Plans asked of the backend, and answers served from the cache.
         self.calls = 0
         self.hits = 0
@@ -123,16 +146,33 @@ class WhatIfCost:
     def statements(self) -> tuple[Statement, ...]:
         return self.workload.statements
 
-    def relevant(self, statement: Statement, config: Iterable[IndexCandidate]) -> frozenset[IndexCandidate]:
-        """The candidates of ``config`` on tables ``statement`` touches."""
+    def tables_of(self, statement: Statement) -> frozenset[str]:
+        """Keys of the tables whose indexes can change ``statement``'s cost."""
         tables = self._tables.get(statement.fingerprint)
         if tables is None:
-            tables = self._touched(statement)
-        return frozenset(c for c in config if c.table.key in tables)
+            tables = self._tables[statement.fingerprint] = self._touched(statement)
+        return tables
+
+    def relevant(self, statement: Statement, config: Iterable[IndexCandidate]) -> frozenset[IndexCandidate]:
+        """The candidates of ``config`` on tables ``statement`` touches."""
+        return _Grouped(config).relevant(self.tables_of(statement))
 
     def costs(self, pairs: Sequence[tuple[Statement, Iterable[IndexCandidate]]]) -> list[PlanCost]:
         """Plan costs of many (statement, configuration) pairs; cache misses go out as one batch."""
-        keys = [(s.fingerprint, self.relevant(s, config)) for s, config in pairs]
+        # Pairs usually share a few configurations: group each by table once, not once per pair.
+        grouped: dict[int, _Grouped] = {}
+        relevant: list[tuple[Statement, frozenset[IndexCandidate]]] = []
+        for s, config in pairs:
+            group = grouped.get(id(config))
+            if group is None:
+                group = grouped[id(config)] = _Grouped(config)
+            relevant.append((s, group.relevant(self.tables_of(s))))
+        return self.relevant_costs(relevant)
+
+    def relevant_costs(self, pairs: Sequence[tuple[Statement, frozenset[IndexCandidate]]]) -> list[PlanCost]:
+        """Like :meth:`costs`, for configurations already cut to the statement's relevant indexes
+        (:meth:`relevant`): a search that keeps them per statement skips regrouping whole sets."""
+        keys = [(s.fingerprint, config) for s, config in pairs]
         missing: dict[tuple[str, frozenset[IndexCandidate]], CostRequest] = {}
         for (statement, _), key in zip(pairs, keys, strict=True):
             if key in self._cache:
@@ -180,9 +220,9 @@ class WhatIfCost:
         table = self.catalog.table(candidate.table)
         columns = _candidate_columns(candidate)
         total = 0.0
-        for statement in self.statements:
+        for statement in self._writers.get(candidate.table.key, ()):
             target = statement.write_target
-            if target is None or not target.table.matches(candidate.table) or table is None:
+            if target is None or table is None:
                 continue
             if statement.kind == StatementKind.UPDATE and not (
                 {c.key for c in target.columns_written} & columns

@@ -146,6 +146,8 @@ class ConfigurationCost:
         for i, s in enumerate(self.statements):
             for table in sorted({a.table.key for a in s.tables}):
                 self.by_table[table] = (*self.by_table.get(table, ()), i)
+        #: Per statement, the keys of the tables whose indexes can change its cost.
+        self.tables: list[frozenset[str]] = [cost.tables_of(s) for s in self.statements]
         if self.config:
             answers = cost.costs([(s, self.config) for s in self.statements])
         else:
@@ -161,6 +163,7 @@ class ConfigurationCost:
         #: statement of their table (shared by copies: it is knowledge about the planner).
         self.helps: dict[IndexCandidate, set[int]] = {}
         self.known: set[IndexCandidate] = set()
+        self._by_table_config: dict[str, frozenset[IndexCandidate]] = {}
         for i, p in enumerate(answers):
             self._saw(i, p)
 
@@ -183,6 +186,7 @@ class ConfigurationCost:
         other.per_statement = list(self.per_statement)
         other.uses = list(self.uses)
         other.changed = list(self.changed)
+        other._by_table_config = dict(self._by_table_config)
         return other
 
     def touching(self, move: Move) -> tuple[int, ...]:
@@ -207,17 +211,37 @@ class ConfigurationCost:
     def after(self, move: Move) -> frozenset[IndexCandidate]:
         return (self.config - frozenset(move.remove)) | frozenset(move.add)
 
+    def _on_table(self, table: str) -> frozenset[IndexCandidate]:
+        """The configuration's indexes on ``table`` (kept per table, so a statement's relevant set is
+        built from its tables' parts instead of filtering the whole configuration)."""
+        found = self._by_table_config.get(table)
+        if found is None:
+            found = self._by_table_config[table] = frozenset(c for c in self.config if c.table.key == table)
+        return found
+
+    def relevant_after(self, i: int, move: Move) -> frozenset[IndexCandidate]:
+        """The indexes relevant to statement ``i`` once ``move`` is applied."""
+        tables = self.tables[i]
+        parts = [self._on_table(t) for t in tables]
+        current = parts[0] if len(parts) == 1 else frozenset[IndexCandidate]().union(*parts)
+        removed = [c for c in move.remove if c.table.key in tables]
+        added = [c for c in move.add if c.table.key in tables]
+        if removed:
+            current = current - frozenset(removed)
+        if added:
+            current = current | frozenset(added)
+        return current
+
     def deltas(self, moves: Sequence[Move]) -> list[tuple[float, float]]:
         """For each move, the estimated (change of workload cost, change of query cost alone); one
         backend batch. ``inf`` when a statement fails to plan under the move."""
         pairs: list[tuple[Statement, frozenset[IndexCandidate]]] = []
         spans: list[tuple[int, int, tuple[int, ...]]] = []
         for move in moves:
-            config = self.after(move)
             touched = self.affected(move)
             spans.append((len(pairs), len(pairs) + len(touched), touched))
-            pairs.extend((self.statements[i], config) for i in touched)
-        answers = self.cost.costs(pairs)
+            pairs.extend((self.statements[i], self.relevant_after(i, move)) for i in touched)
+        answers = self.cost.relevant_costs(pairs)
         results: list[tuple[float, float]] = []
         for move, (lo, hi, touched) in zip(moves, spans, strict=True):
             query = 0.0
@@ -237,7 +261,11 @@ class ConfigurationCost:
         """Change the configuration, re-planning every statement the move can change."""
         config = self.after(move)
         touched = self.touching(move)
-        answers = self.cost.costs([(self.statements[i], config) for i in touched])
+        answers = self.cost.relevant_costs(
+            [(self.statements[i], self.relevant_after(i, move)) for i in touched]
+        )
+        for table in move.tables:
+            self._by_table_config.pop(table, None)
         self.step += 1
         for i, answer in zip(touched, answers, strict=True):
             self._saw(i, answer)
@@ -333,6 +361,10 @@ class _Fill:
         self.counter = itertools.count()
         self.seen: set[Move] = set()
         self.exclude = exclude
+        #: The pool by table: only candidates on a chosen index's table can extend it.
+        self.pool_by_table: dict[str, list[IndexCandidate]] = {}
+        for c in self.pool:
+            self.pool_by_table.setdefault(c.table.key, []).append(c)
         for c in self.pool:
             if c not in state.config:
                 self._push(Move(add=(c,)), bounds[c], evaluated_at=-1)
@@ -345,7 +377,7 @@ class _Fill:
         heapq.heappush(self.heap, _Entry(priority, next(self.counter), move, evaluated_at, delta))
 
     def _push_extensions(self, chosen: IndexCandidate) -> None:
-        for c in self.pool:
+        for c in self.pool_by_table.get(chosen.table.key, ()):
             if c not in self.state.config and extends(c, chosen):
                 move = Move(add=(c,), remove=(chosen,))
                 if move not in self.seen:
