@@ -23,7 +23,7 @@ from dbarchitect.advisors.indexes.advisor import recommend_indexes as _recommend
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfBackend
 from dbarchitect.advisors.indexes.planner import HypoPGBackend
-from dbarchitect.advisors.indexes.selection import Budget
+from dbarchitect.advisors.indexes.selection import DEFAULT_FLOOR_ELASTICITY, Budget
 from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
@@ -321,6 +321,42 @@ def cost_backend(inspection: Inspection, database: str | None = None) -> Iterato
         yield backend
 
 
+def _index_budget(
+    inspection: Inspection, budget_bytes: float | None = None, time_limit_s: float | None = None
+) -> Budget:
+    """The index search's bounds. ``budget_bytes`` (``--budget``) is the storage budget as given.
+    Without it, the default an architect would choose: the brief's ``budgets.index_storage``; else
+    the room ``budgets.storage`` leaves beside the data and existing indexes at the horizon (in
+    today's bytes); else as much as the data itself — and in all three a benefit floor
+    (:data:`~dbarchitect.advisors.indexes.selection.DEFAULT_FLOOR_ELASTICITY`). The brief's write
+    amplification bounds every table the workload writes."""
+    budgets = inspection.brief.budgets
+    data_now = sum(s.data_bytes_now for s in inspection.sizes)
+    floor: float | None = DEFAULT_FLOOR_ELASTICITY
+    if budget_bytes is not None:
+        storage, source, floor = budget_bytes, "--budget", None
+    elif budgets.index_storage is not None:
+        storage, source = float(budgets.index_storage), "budgets.index_storage"
+    elif budgets.storage is not None:
+        data_later = sum(s.data_bytes_at_horizon for s in inspection.sizes)
+        existing = sum(s.index_bytes_at_horizon for s in inspection.sizes)
+        growth = data_now / data_later if data_later > 0 else 1.0
+        storage = max(0.0, (float(budgets.storage) - data_later - existing) * growth)
+        source = "budgets.storage less the data and existing indexes at the horizon"
+    elif data_now > 0:
+        storage, source = data_now, "default: as much as the data (the brief sets no index budget)"
+    else:
+        storage, source, floor = None, "none: the brief gives no sizes and no index budget", None
+    return Budget(
+        storage_bytes=storage,
+        write_amplification=budgets.write_amplification,
+        time_limit_s=time_limit_s,
+        floor_elasticity=floor,
+        data_bytes=data_now or None,
+        storage_source=source,
+    )
+
+
 def recommend_indexes(
     brief: Inspection | Brief | str | Path,
     *,
@@ -334,12 +370,7 @@ def recommend_indexes(
     """Indexes for the brief's workload within its budget (``budget_bytes`` overrides the brief's
     ``budgets.index_storage``), costed by the real planner when a PostgreSQL database is named."""
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
-    budgets = inspection.brief.budgets
-    budget = Budget(
-        storage_bytes=budget_bytes if budget_bytes is not None else budgets.index_storage,
-        write_amplification=budgets.write_amplification,
-        time_limit_s=time_limit_s,
-    )
+    budget = _index_budget(inspection, budget_bytes, time_limit_s)
     with cost_backend(inspection, database) as backend:
         return _recommend_indexes(
             inspection.catalog,

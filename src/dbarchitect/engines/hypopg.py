@@ -90,6 +90,8 @@ class HypoPGServer:
     #: Schema the extension was created in (its functions are called qualified by it).
     schema: str
     database: str
+    #: ``hypopg_hide_index`` exists (HypoPG 1.4+): plans can leave out real indexes.
+    can_hide: bool = False
 
 
 def _first_line(exc: BaseException) -> str:
@@ -191,13 +193,14 @@ class HypoSession:
             "(SELECT extversion FROM pg_extension WHERE extname = 'hypopg'), "
             "(SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
             " WHERE e.extname = 'hypopg'), "
-            "(SELECT default_version FROM pg_available_extensions WHERE name = 'hypopg')"
+            "(SELECT default_version FROM pg_available_extensions WHERE name = 'hypopg'), "
+            "EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'hypopg_hide_index')"
         )
-        version, database, installed, schema, available = rows[0]
+        version, database, installed, schema, available, can_hide = rows[0]
         if installed is None or schema is None:
             major = ".".join(str(v) for v in parse_server_version(str(version))[:1])
             raise _missing_hypopg(str(database), major, available)
-        return HypoPGServer(str(version), str(installed), str(schema), str(database))
+        return HypoPGServer(str(version), str(installed), str(schema), str(database), bool(can_hide))
 
     def close(self) -> None:
         # Closing a broken connection must not mask the error that broke it.
@@ -241,6 +244,31 @@ class HypoSession:
         if [int(r[0]) for r in rows] != list(range(1, len(create_index_sqls) + 1)):
             raise PlanFailed(f"HypoPG made {len(rows)} indexes of {len(create_index_sqls)} statements")
         return [HypoIndex(int(oid), str(name)) for _, oid, name in rows]
+
+    @property
+    def can_hide(self) -> bool:
+        """Whether this HypoPG can plan as if a real index were dropped (``hypopg_hide_index``,
+        HypoPG 1.4 and later)."""
+        return self.server.can_hide
+
+    def hide_indexes(self, index_sqls: Sequence[str]) -> int:
+        """Hide the real indexes named (quoted, qualified as needed) from this session's planner,
+        after showing every index hidden before; how many were found and hidden."""
+        if not self.server.can_hide:
+            raise PlanFailed(f"HypoPG {self.server.hypopg_version} cannot hide indexes (1.4 can)")
+        self._call("hypopg_unhide_all_indexes")
+        if not index_sqls:
+            return 0
+        query = pgsql.SQL(
+            "SELECT count({}.hypopg_hide_index(r.oid)) FROM unnest(%s::text[]) AS n, "
+            "LATERAL (SELECT to_regclass(n) AS oid) AS r WHERE r.oid IS NOT NULL"
+        ).format(self._schema)
+        return int(self._execute(query, [list(index_sqls)])[0][0])
+
+    def relation_size(self, relation_sql: str) -> int | None:
+        """``pg_relation_size`` of a real relation (quoted, qualified as needed), or ``None``."""
+        rows = self._execute("SELECT pg_relation_size(to_regclass(%s))", [relation_sql])
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def drop_index(self, index: HypoIndex) -> None:
         self._call("hypopg_drop_index", index.oid)

@@ -214,6 +214,17 @@ class Catalog:
     origin: str | None = field(default=None, compare=False)
 
     def table(self, table: Name | str) -> Table | None:
+        # By comparison key first (built once per catalog: advisors look tables up millions of times
+        # on large schemas), then the lenient match for what the key misses.
+        index: dict[str, Table] | None = self.__dict__.get("_by_key")
+        if index is None:
+            index = {}
+            for t in self.tables:
+                index.setdefault(t.name.key, t)
+            object.__setattr__(self, "_by_key", index)
+        found = index.get(table.key if isinstance(table, Name) else table)
+        if found is not None and found.name.matches(table):
+            return found
         for t in self.tables:
             if t.name.matches(table):
                 return t

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.indexes.advisor import IndexAdvice, RecommendedIndex
 from dbarchitect.report.formatting import human_bytes, human_rate
 from dbarchitect.report.json import to_jsonable
 from dbarchitect.report.text import print_blocks
@@ -33,6 +33,10 @@ def index_advice_document(advice: IndexAdvice) -> dict[str, Any]:
             "write_amplification": advice.budget.write_amplification,
             "time_limit_s": advice.budget.time_limit_s,
             "used_bytes": advice.size_bytes,
+            "net_bytes": _num(advice.net_bytes),
+            "source": advice.budget.storage_source,
+            "floor_elasticity": advice.budget.floor_elasticity,
+            "stopped_by": advice.stopped_by,
         },
         "workload_cost": {
             "before": _num(advice.base_cost),
@@ -59,6 +63,12 @@ def index_advice_document(advice: IndexAdvice) -> dict[str, Any]:
                     {"statement": s, "cost_before": _num(b), "cost_after": _num(a)} for s, b, a in r.helps
                 ],
                 "reasons": list(r.reasons),
+                "replaces": list(r.replaces),
+                "serves": list(r.serves),
+                "index_only": list(r.index_only),
+                "constraint": r.constraint,
+                "checked_by": r.checked_by,
+                "move": _move(r, advice),
             }
             for r in advice.recommended
         ],
@@ -78,7 +88,35 @@ def index_advice_document(advice: IndexAdvice) -> dict[str, Any]:
         "existing": [to_jsonable(f) for f in advice.existing],
         "rejected": [{"index": key, "reason": reason.value} for key, reason in advice.rejected],
         "notes": list(advice.notes),
+        "left_out": [{"statement": n, "reason": why} for n, why in advice.left_out],
     }
+
+
+#: Why the search stopped, in words.
+STOPPED_BY = {
+    "storage_budget": "the storage budget (the next index that helps does not fit)",
+    "write_budget": "the write budget (the next index is on a table with no write allowance left)",
+    "benefit_floor": "the benefit floor (the next index saves too little per byte)",
+    "exhausted": "no remaining candidate lowers the workload cost",
+    "time_limit": "the time limit",
+}
+
+
+def _move(r: RecommendedIndex, advice: IndexAdvice) -> str:
+    """The index as one move: "replace X with Y: +N MB, −M write units/s, statements a, b"."""
+    dropped = [f for f in advice.existing if f.kind == "replaced" and f.covered_by == r.name]
+    net = r.size_bytes - sum(f.bytes_saved for f in dropped)
+    writes = r.maintenance - sum(f.write_cost_saved for f in dropped)
+    statements = [h[0] for h in r.helps] + list(r.serves)
+    sign = "+" if net >= 0 else "−"
+    wsign = "+" if writes >= 0 else "−"
+    what = f"replace {', '.join(f.index for f in dropped)} with {r.name}" if dropped else f"add {r.name}"
+    text = f"{what}: {sign}{human_bytes(abs(net))}, {wsign}{abs(writes):,.1f} write units/s"
+    if statements:
+        text += ", statements " + ", ".join(statements)
+    if r.constraint is not None:
+        text += f" (index-only reads; {r.constraint} serves its lookups)"
+    return text
 
 
 def advice_sql(doc: dict[str, Any]) -> str:
@@ -100,6 +138,9 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
         if budget["index_storage_bytes"]
         else f"{used} (no index budget set)"
     )
+    limit = (
+        human_bytes(budget["index_storage_bytes"]) if budget["index_storage_bytes"] else "no storage limit"
+    )
     relative = cost["relative"]
     how = doc["algorithm"] + (", proven optimal" if doc["optimal"] else "")
     how += ", stopped at the time limit" if doc["stopped_early"] else ""
@@ -111,14 +152,22 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
         f"{search['planner_calls']} planner calls, {search['seconds']:.1f} s"
     )
     rec = Table(title="Recommended indexes")
-    for col in ("index", "size", "write cost/s", "helps"):
+    for col in ("name", "index", "size", "write cost/s", "helps"):
         rec.add_column(col, justify="right" if col in ("size", "write cost/s") else "left")
     for r in doc["recommended"]:
         helps = ", ".join(
             f"{h['statement']} {_fmt_cost(h['cost_before'])}→{_fmt_cost(h['cost_after'])}" for h in r["helps"]
         )
+        if r["replaces"]:
+            helps += ("; " if helps else "") + "replaces " + ", ".join(r["replaces"])
+        if r["constraint"]:
+            helps += f"; index-only for {', '.join(r['index_only'])} ({r['constraint']} serves lookups)"
         rec.add_row(
-            r["index"], human_bytes(r["size_bytes"]), _fmt_cost(r["maintenance_cost_per_second"]), helps
+            r["name"],
+            r["index"],
+            human_bytes(r["size_bytes"]),
+            _fmt_cost(r["maintenance_cost_per_second"]),
+            helps,
         )
     stmts = Table(title="Statements")
     for col in ("statement", "rate", "cost before", "cost after", "uses"):
@@ -131,10 +180,45 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
             _fmt_cost(s["cost_after"]),
             s["error"] or ", ".join(s["uses"]),
         )
-    parts: list[Any] = [header, rec, stmts]
-    if doc["existing"]:
-        parts.append(Text("Existing indexes:", style="bold"))
-        parts += [Text(f"- {f['index']} on {f['table']}: {f['reason']}") for f in doc["existing"]]
+    stop = STOPPED_BY.get(budget["stopped_by"], budget["stopped_by"])
+    net = budget["net_bytes"] if budget["net_bytes"] is not None else budget["used_bytes"]
+    bound = Text(
+        f"Stopped by {stop}; net {human_bytes(net)} of {limit}"
+        + (f" ({budget['source']})" if budget["source"] else "")
+        + (
+            f"; benefit floor: an index taking 1% of the data must save {budget['floor_elasticity']:g}% "
+            "of the workload cost"
+            if budget["floor_elasticity"]
+            else ""
+        )
+    )
+    parts: list[Any] = [header, bound, rec, stmts]
+    parts.append(Text("Replace and drop:", style="bold"))
+    moves = [r["move"] for r in doc["recommended"] if r["replaces"]]
+    drops = [f for f in doc["existing"] if f["kind"] != "replaced"]
+    parts += [Text(f"- {m}") for m in moves]
+    parts += [
+        Text(
+            f"- drop {f['index']} on {f['table']}: −{human_bytes(f['bytes_saved'])}, "
+            f"−{f['write_cost_saved']:,.1f} write units/s; {f['reason']}"
+            + (f" ({', '.join(f['evidence'])})" if f["evidence"] else "")
+        )
+        for f in drops
+    ]
+    if moves or drops:
+        parts.append(Text(f"  Before any drop: {doc['existing'][0]['caution']}.", style="dim"))
+    else:
+        parts.append(
+            Text("- nothing: every existing index is used by the workload's plans or backs a constraint")
+        )
+    if doc["left_out"]:
+        parts.append(
+            Text(
+                f"{len(doc['left_out'])} statement(s) left out of the advice: "
+                + "; ".join(f"{x['statement']}: {x['reason']}" for x in doc["left_out"]),
+                style="yellow",
+            )
+        )
     settings = ", ".join(f"{k}={v}" for k, v in doc["planner_settings"].items())
     parts.append(Text(f"Planner settings: {settings}", style="dim"))
     parts += [Text(note, style="yellow") for note in doc["notes"]]

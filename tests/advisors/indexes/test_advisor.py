@@ -33,16 +33,21 @@ def shop() -> api.Inspection:
 def _check_advice(advice: IndexAdvice) -> None:
     assert advice.cost <= advice.base_cost
     if advice.budget.storage_bytes is not None:
-        assert advice.size_bytes <= advice.budget.storage_bytes
+        # The budget counts the net: new indexes less the existing ones they replace.
+        assert advice.net_bytes <= advice.budget.storage_bytes * (1 + 1e-9)
     assert advice.size_bytes == pytest.approx(sum(r.size_bytes for r in advice.recommended))
+    replaced = sum(f.bytes_saved for f in advice.existing if f.kind == "replaced")
+    assert advice.net_bytes == pytest.approx(advice.size_bytes - replaced)
     effects = {e.statement: e for e in advice.statements}
     for rec in advice.recommended:
         assert rec.ddl.startswith("CREATE INDEX") and rec.name in rec.ddl
         assert rec.size_bytes > 0 and rec.size_at_horizon_bytes >= rec.size_bytes
-        assert rec.helps, f"{rec.name} helps no statement"
+        assert rec.helps or rec.replaces, f"{rec.name} helps no statement and replaces nothing"
         for name, before, after in rec.helps:
             assert after < before
             assert rec.name in effects[name].uses
+        if rec.constraint is not None:
+            assert rec.index_only, f"{rec.name} has {rec.constraint}'s key but no index-only read"
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES))

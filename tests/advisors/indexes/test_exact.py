@@ -232,7 +232,6 @@ def test_tpch_with_the_builtin_model(megabytes: int, tpch_builtin: tuple[Any, An
     for s in (greedy, exact, started):
         assert s.size_bytes <= budget.storage_bytes
         assert s.cost == pytest.approx(cost.workload_cost(s.indexes))
-        assert s.seconds < 5.0
     assert greedy.relative_cost <= TPCH_CEILINGS[megabytes]
     assert started.relative_cost <= TPCH_CEILINGS[megabytes]
     assert started.cost <= greedy.cost * (1 + 1e-9)

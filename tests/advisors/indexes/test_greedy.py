@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from dbarchitect.advisors.indexes.candidates import CandidateInfo, IndexCandidate
 from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
-from dbarchitect.advisors.indexes.greedy import extends, select_greedy
+from dbarchitect.advisors.indexes.greedy import select_greedy
 from dbarchitect.advisors.indexes.selection import Budget, Rejection, write_allowance
 from tests.advisors.indexes.fake_cost import (
     FakeBackend,
@@ -136,22 +136,6 @@ def test_wider_index_grows_from_a_narrow_one() -> None:
     assert chosen(s) == ["t(a, b)"]
     assert reasons(s) == {"t(a)": Rejection.DOMINATED}
     assert s.cost == 70.0
-
-
-@pytest.mark.parametrize(
-    ("wider", "narrow", "expected"),
-    [
-        (idx("t", "a", "b"), idx("t", "a"), True),
-        (idx("t", "a", include=("b",)), idx("t", "a"), True),
-        (idx("t", "a", "b"), idx("t", "a", include=("b",)), True),
-        (idx("t", "a", "c"), idx("t", "a", include=("b",)), False),
-        (idx("t", "b", "a"), idx("t", "a"), False),
-        (idx("u", "a", "b"), idx("t", "a"), False),
-        (idx("t", "a"), idx("t", "a"), False),
-    ],
-)
-def test_extends(wider: IndexCandidate, narrow: IndexCandidate, expected: bool) -> None:
-    assert extends(wider, narrow) is expected
 
 
 def test_swap_phase_uses_budget_where_the_ratio_stalls() -> None:

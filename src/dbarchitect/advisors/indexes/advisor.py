@@ -13,12 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from dbarchitect.advisors.indexes.candidates import CandidateInfo, IndexCandidate, generate_candidates
+from dbarchitect.advisors.indexes.candidates import (
+    CandidateInfo,
+    IndexCandidate,
+    generate_candidates,
+    index_names,
+)
 from dbarchitect.advisors.indexes.cost import PlanCost, WhatIfBackend, WhatIfCost
 from dbarchitect.advisors.indexes.exact import select_exact
-from dbarchitect.advisors.indexes.existing import ExistingIndexFinding, analyze_existing
+from dbarchitect.advisors.indexes.existing import (
+    ExistingIndexFinding,
+    FindingKind,
+    analyze_existing,
+    drop_index_sql,
+)
 from dbarchitect.advisors.indexes.greedy import select_greedy
-from dbarchitect.advisors.indexes.selection import Budget, Rejection, Selection
+from dbarchitect.advisors.indexes.hygiene import candidate_shape, constraint_prefix, dominates
+from dbarchitect.advisors.indexes.selection import Budget, Rejection, Selection, StopReason
 from dbarchitect.advisors.sizing import rows_at
 from dbarchitect.brief import format_size
 from dbarchitect.engines.ddl import create_index_sql
@@ -93,6 +104,14 @@ class RecommendedIndex:
             units, part of the workload cost it is chosen against).
         helps: ``(statement, cost before, cost after)`` for each statement whose new plan uses it.
         reasons: Why it was a candidate (the predicates, ordering or join it serves).
+        replaces: Existing indexes it makes redundant (it serves all they serve): dropped with it,
+            their bytes and write cost given back (``IndexAdvice.existing`` has their DROP).
+        index_only: Statements whose new plan reads it without visiting the table.
+        constraint: When its key is that of the primary key or a unique constraint (whose index
+            serves its lookups), that constraint: it is advised only for the index-only reads.
+        checked_by: Who judged that the engine uses it: ``planner`` (the engine's own, with the
+            hypothetical index) or ``built-in model`` (the model's rules of the engine's planner).
+        serves: Statements whose new plan uses it at no gain (what the indexes it replaces served).
     """
 
     name: str
@@ -104,6 +123,11 @@ class RecommendedIndex:
     maintenance: float
     helps: tuple[tuple[str, float, float], ...]
     reasons: tuple[str, ...]
+    replaces: tuple[str, ...] = ()
+    index_only: tuple[str, ...] = ()
+    constraint: str | None = None
+    checked_by: str = "planner"
+    serves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +161,11 @@ class IndexAdvice:
         optimal: ``True`` when the exact search proved the selection optimal.
         stopped_early: ``True`` when the time limit ended the search (the best so far is given).
         notes: Caveats of the backend and statements left out, with the reason.
+        stopped_by: The bound that ended the search: ``storage_budget``, ``write_budget``,
+            ``benefit_floor``, ``exhausted`` (nothing left lowers the cost) or ``time_limit``.
+        net_bytes: Bytes the advice adds less those of the existing indexes it drops (what the
+            storage budget counts).
+        left_out: Statements the advice leaves out, each with why (could not be analyzed or planned).
     """
 
     engine: str
@@ -158,6 +187,9 @@ class IndexAdvice:
     optimal: bool
     stopped_early: bool
     notes: tuple[str, ...] = field(default=())
+    stopped_by: str = "exhausted"
+    net_bytes: float = 0.0
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def relative_cost(self) -> float:
@@ -178,45 +210,90 @@ def _select(
     return select_greedy(cost, infos, budget, catalog, progress=progress)
 
 
-def _prune(cost: WhatIfCost, selection: Selection) -> Selection:
+class _Losses:
+    """What removing one chosen index costs, kept incrementally: per statement, rate × cost under the
+    current set, so a trial re-plans only the statements on the index's table."""
+
+    def __init__(self, cost: WhatIfCost, chosen: list[IndexCandidate]) -> None:
+        self.cost = cost
+        self.chosen = chosen
+        self.statements = cost.statements
+        answers = cost.costs([(s, chosen) for s in self.statements])
+        self.weighted = [_weight(s.rate, a) for s, a in zip(self.statements, answers, strict=True)]
+        self.by_table: dict[str, list[int]] = {}
+        for i, s in enumerate(self.statements):
+            for key in cost.tables_of(s):
+                self.by_table.setdefault(key, []).append(i)
+
+    def loss(self, candidate: IndexCandidate) -> tuple[float, dict[int, float]]:
+        """Rise of the workload cost if ``candidate`` went (write costs included: its own and those
+        of the existing indexes it alone replaces), and the statements' costs then."""
+        cost = self.cost
+        rest = [c for c in self.chosen if c != candidate]
+        touched = self.by_table.get(candidate.table.key, [])
+        trial = cost.costs([(self.statements[i], rest) for i in touched])
+        change = {i: _weight(self.statements[i].rate, a) for i, a in zip(touched, trial, strict=True)}
+        others = [c for c in rest if c.table.key == candidate.table.key]
+        back = [i for i in cost.replaces(candidate) if not any(i in cost.replaces(o) for o in others)]
+        home = cost.catalog.table(candidate.table)
+        upkeep = cost.maintenance(candidate) - (
+            sum(cost.existing_maintenance(home, index) for index in back) if home is not None else 0.0
+        )
+        return sum(change[i] - self.weighted[i] for i in touched) - upkeep, change
+
+    def drop(self, candidate: IndexCandidate, change: dict[int, float]) -> None:
+        self.chosen = [c for c in self.chosen if c != candidate]
+        for i, value in change.items():
+            self.weighted[i] = value
+
+
+def _weight(rate: float, answer: PlanCost) -> float:
+    return rate * answer.cost if answer.error is None else 0.0
+
+
+def _prune(cost: WhatIfCost, selection: Selection, floor: float = 0.0) -> Selection:
     """Drop every chosen index the rest make redundant: one whose removal does not raise the
-    workload cost (a left prefix of a wider chosen index is the usual case). Largest first, so the
-    space goes back where it counts; the selection's cost is re-read from the same cache."""
-    chosen = list(selection.indexes)
-    # Per statement, rate x cost under the current set: removing an index re-plans only the
-    # statements on its table (the rest keep their cost), so each trial costs O(its statements).
-    statements = cost.statements
-    answers = cost.costs([(s, chosen) for s in statements])
-    weighted = [s.rate * a.cost if a.error is None else 0.0 for s, a in zip(statements, answers, strict=True)]
-    by_table: dict[str, list[int]] = {}
-    for i, s in enumerate(statements):
-        for table in cost.tables_of(s):
-            by_table.setdefault(table, []).append(i)
-    tolerance = 1e-9 * max(1.0, abs(cost.workload_cost(chosen)))
-    for candidate in sorted(chosen, key=lambda c: (-cost.size(c), c.key)):
-        rest = [c for c in chosen if c != candidate]
-        touched = by_table.get(candidate.table.key, [])
-        trial = cost.costs([(statements[i], rest) for i in touched])
-        change = {
-            i: statements[i].rate * a.cost if a.error is None else 0.0
-            for i, a in zip(touched, trial, strict=True)
-        }
-        delta = sum(change[i] - weighted[i] for i in touched) - cost.maintenance(candidate)
+    workload cost (a left prefix of a wider chosen index is the usual case), largest first, so the
+    space goes back where it counts; then, with a benefit floor, every index whose loss per byte is
+    below it (lowest first, each re-judged on what is left). The selection's cost is re-read from
+    the same cache."""
+    losses = _Losses(cost, list(selection.indexes))
+    tolerance = 1e-9 * max(1.0, abs(cost.workload_cost(losses.chosen)))
+    for candidate in sorted(losses.chosen, key=lambda c: (-cost.size(c), c.key)):
+        delta, change = losses.loss(candidate)
         if delta <= tolerance:
-            chosen = rest
-            for i, value in change.items():
-                weighted[i] = value
+            losses.drop(candidate, change)
+    below: list[IndexCandidate] = []
+    if floor > 0:
+        ratios = {c: losses.loss(c)[0] / max(cost.size(c), 1.0) for c in losses.chosen}
+        for candidate in sorted(losses.chosen, key=lambda c: (ratios[c], c.key)):
+            if ratios[candidate] >= floor:
+                break
+            delta, change = losses.loss(candidate)
+            if delta / max(cost.size(candidate), 1.0) < floor:
+                losses.drop(candidate, change)
+                below.append(candidate)
+    chosen = losses.chosen
     if len(chosen) == len(selection.indexes):
         return selection
     current = cost.workload_cost(chosen)
-    dropped = tuple((c, Rejection.DOMINATED) for c in selection.indexes if c not in chosen)
+    dropped = tuple(
+        (c, Rejection.BELOW_FLOOR if c in below else Rejection.DOMINATED)
+        for c in selection.indexes
+        if c not in chosen
+    )
+    stopped_by = selection.stopped_by
+    if below and stopped_by == StopReason.EXHAUSTED:
+        stopped_by = StopReason.BENEFIT_FLOOR
     return replace(
         selection,
         indexes=tuple(chosen),
         cost=current,
         size_bytes=sum(cost.size(c) for c in chosen),
+        net_bytes=cost.net_bytes(chosen),
         rejected=(*selection.rejected, *dropped),
         optimal=selection.optimal and not dropped,
+        stopped_by=stopped_by,
     )
 
 
@@ -266,7 +343,7 @@ def recommend_indexes(
     """
     started = time.monotonic()
     infos = generate_candidates(workload, catalog, traits)
-    cost = WhatIfCost(backend, workload, catalog)
+    cost = WhatIfCost(backend, workload, catalog, traits)
     before = cost.statement_costs(frozenset())
     failed = [name for name, plan in before.items() if plan.error is not None]
     if workload.statements and len(failed) == len(workload.statements):
@@ -277,26 +354,44 @@ def recommend_indexes(
                 hint="check that the database holds the brief's schema",
             )
         )
-    selection = _prune(cost, _select(algorithm, cost, infos, budget, catalog, progress))
+    selection = _select(algorithm, cost, infos, budget, catalog, progress)
+    floor = 0.0
+    if budget.floor_elasticity is not None and budget.data_bytes:
+        floor = budget.floor_elasticity * selection.base_cost / budget.data_bytes
+    selection = _prune(cost, selection, floor)
     by_candidate = {info.candidate: info for info in infos}
-    names: dict[IndexCandidate, str] = {}
-    for candidate in selection.indexes:
-        names[candidate] = candidate.default_name(traits.identifier_max_length).value
+    names = index_names(selection.indexes, catalog, traits.identifier_max_length)
     after = cost.statement_costs(frozenset(selection.indexes))
     effects = _effects(cost, before, after, names)
+    checked_by = "planner" if backend.name == "hypopg" else "built-in model"
+    users: dict[str, list[StatementEffect]] = {}
+    for e in effects:
+        for name in e.uses:
+            users.setdefault(name, []).append(e)
+    read_only: dict[IndexCandidate, list[str]] = {}
+    for statement_name, plan in after.items():
+        for c in plan.index_only:
+            read_only.setdefault(c, []).append(statement_name)
     recommended: list[RecommendedIndex] = []
     for candidate in selection.indexes:
         table = catalog.table(candidate.table)
         if table is None:  # pragma: no cover - candidates come from the catalog
             continue
         ddl = create_index_sql(
-            table, candidate.to_index(None, traits.identifier_max_length), traits, concurrently=True
+            table,
+            candidate.to_index(Name(names[candidate]), traits.identifier_max_length),
+            traits,
+            concurrently=True,
         )
         size = cost.size(candidate)
         rows_now = table.stats.rows if table.stats and table.stats.rows else 0.0
         growth = rows_at(table, horizon_days) / rows_now if rows_now else 1.0
-        helps = tuple((e.statement, e.before, e.after) for e in effects if names[candidate] in e.uses)
+        mine = users.get(names[candidate], [])
+        helps = tuple((e.statement, e.before, e.after) for e in mine if e.after < e.before)
+        # Plans that use it without getting cheaper: those of an index it replaces (as served).
+        serves = tuple(e.statement for e in mine if e.after >= e.before)
         info = by_candidate.get(candidate)
+        index_only = tuple(read_only.get(candidate, ()))
         recommended.append(
             RecommendedIndex(
                 names[candidate],
@@ -307,7 +402,12 @@ def recommend_indexes(
                 size * growth,
                 cost.maintenance(candidate),
                 helps,
-                info.reasons if info else (),
+                info.reasons if info else _merged_reasons(candidate, infos),
+                replaces=tuple(i.name.value for i in cost.replaces(candidate)),
+                serves=serves,
+                index_only=index_only,
+                constraint=constraint_prefix(candidate, table),
+                checked_by=checked_by,
             )
         )
     touched = sorted({a.table.value for s in workload.statements for a in s.tables})
@@ -326,12 +426,13 @@ def recommend_indexes(
                 hint="raise --budget or budgets.index_storage",
             )
         )
-    used = {
-        name: any(name in (e.plan_before or "") for e in effects)
-        for table in catalog.tables
-        for name in (i.name.value for i in table.indexes)
-    }
-    existing = analyze_existing(catalog, workload, used if backend.name == "hypopg" else None, traits)
+    existing = _existing_findings(cost, workload, traits, recommended, before, after)
+    if any(r.replaces for r in recommended) and not getattr(backend, "hides_existing", False):
+        notes.append(
+            f"costs after assume the replaced indexes still exist: {backend.name} cannot plan without a "
+            "real index (HypoPG 1.4's hypopg_hide_index can); the replacing index serves every lookup "
+            "they serve"
+        )
     return IndexAdvice(
         engine=str(traits),
         backend=backend.name,
@@ -352,7 +453,85 @@ def recommend_indexes(
         optimal=selection.optimal,
         stopped_early=selection.stopped_early,
         notes=tuple(notes),
+        stopped_by=selection.stopped_by.value,
+        net_bytes=selection.net_bytes if selection.net_bytes is not None else selection.size_bytes,
     )
+
+
+def _merged_reasons(candidate: IndexCandidate, infos: tuple[CandidateInfo, ...]) -> tuple[str, ...]:
+    """The reasons of the candidates a merged index carries (it was made by the search)."""
+    mine = candidate_shape(candidate)
+    reasons: list[str] = []
+    for info in infos:
+        if dominates(mine, candidate_shape(info.candidate)):
+            for reason in info.reasons:
+                if reason not in reasons:
+                    reasons.append(reason)
+    return (*reasons[:4], "merged: one index serving what its siblings served") if reasons else ()
+
+
+def _existing_findings(
+    cost: WhatIfCost,
+    workload: Workload,
+    traits: EngineTraits,
+    recommended: list[RecommendedIndex],
+    before: dict[str, PlanCost],
+    after: dict[str, PlanCost],
+) -> tuple[ExistingIndexFinding, ...]:
+    """Existing indexes to drop: those a recommended index replaces (one move with it), then the
+    duplicates, left prefixes and indexes no plan uses, judged on the plans after the advice."""
+    catalog = cost.catalog
+    replaced: list[ExistingIndexFinding] = []
+    done: set[tuple[str, str]] = set()
+    for rec in recommended:
+        table = catalog.table(rec.candidate.table)
+        for index in cost.replaces(rec.candidate):
+            key = (rec.candidate.table.key, index.name.key)
+            if table is None or key in done:
+                continue
+            done.add(key)
+            users = sorted(s for s, plan in before.items() if index.name.value in _names(plan.existing_used))
+            replaced.append(
+                ExistingIndexFinding(
+                    index=index.name.value,
+                    table=table.name.value,
+                    kind=FindingKind.REPLACED,
+                    reason=f"replaced by {rec.name}, which serves every lookup it serves and holds its "
+                    "columns",
+                    bytes_saved=cost.existing_size(table, index),
+                    drop_sql=drop_index_sql(table, index, traits),
+                    covered_by=rec.name,
+                    write_cost_saved=cost.existing_maintenance(table, index),
+                    evidence=tuple(users),
+                )
+            )
+    used: dict[str, bool] = {}
+    for plan in after.values():
+        for name in plan.existing_used:
+            used[name.lower()] = True
+    # The planner judges every index; the built-in model plans B-trees only (a GIN, GiST or BRIN
+    # index serves operators it does not model, so it is left to the access-path rule's caution).
+    judged = {
+        index.name.value: used.get(index.name.key, False) or used.get(index.name.value.lower(), False)
+        for table in catalog.tables
+        for index in table.indexes
+        if cost.backend.name == "hypopg" or index.method in (None, "btree")
+    }
+    others = analyze_existing(
+        catalog,
+        workload,
+        judged,
+        traits,
+        skip=frozenset(done),
+        sizes=cost.existing_size,
+        upkeep=cost.existing_maintenance,
+        judge="the planner's plans" if cost.backend.name == "hypopg" else "the built-in model's plans",
+    )
+    return (*replaced, *others)
+
+
+def _names(names: frozenset[str]) -> set[str]:
+    return set(names) | {n.lower() for n in names}
 
 
 def with_advised_indexes(catalog: Catalog, advice: IndexAdvice | None, traits: EngineTraits) -> Catalog:
@@ -365,5 +544,6 @@ def with_advised_indexes(catalog: Catalog, advice: IndexAdvice | None, traits: E
         if table is None or any(i.name.matches(rec.name) for i in table.indexes):
             continue
         index = rec.candidate.to_index(Name(rec.name), traits.identifier_max_length)
-        catalog = catalog.replace_table(replace(table, indexes=(*table.indexes, index)))
+        kept = tuple(i for i in table.indexes if not any(i.name.matches(r) for r in rec.replaces))
+        catalog = catalog.replace_table(replace(table, indexes=(*kept, index)))
     return catalog

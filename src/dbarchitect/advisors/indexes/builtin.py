@@ -32,14 +32,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dbarchitect.advisors.access_paths import DEFAULT_MATCH_SEL, predicate_selectivity, table_indexes
 from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, parse_where, where_implied
 from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
 from dbarchitect.advisors.sizing import estimate_table_size, index_entry_width
 from dbarchitect.engines.traits import EngineTraits
-from dbarchitect.model.catalog import Catalog, Index, IndexKey, Table
+from dbarchitect.model.catalog import Catalog, ForeignKey, Index, IndexKey, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.workload import (
     ColumnRef,
@@ -113,6 +113,10 @@ class _Path:
     io: float = 0.0
     #: The table's name key when the path reads it whole (a sequential scan).
     seq_table: str | None = None
+    #: The index is read without visiting the table (an index-only scan).
+    index_only: bool = False
+    #: The existing index the path reads (its name), when it reads one.
+    existing: str | None = None
 
 
 @dataclass
@@ -179,6 +183,7 @@ class BuiltinCostModel:
             tuple[tuple[str, str], int, _Shape, str | None], tuple[_Path, _Path | None] | None
         ] = {}
         self._sizes: dict[IndexCandidate, float] = {}
+        self._referrers: dict[str, list[tuple[Table, ForeignKey]]] | None = None
 
     # ---------------------------------------------------------------------------------------------
     # WhatIfBackend
@@ -210,8 +215,16 @@ class BuiltinCostModel:
             f"{self.s['unsized_table_rows']:.0f} rows each; give rows in the brief's tables: section",
         )
 
+    #: ``CostRequest.hidden`` is honoured: the model plans as if those existing indexes were dropped.
+    hides_existing = True
+
     def plan_costs(self, requests: Sequence[CostRequest]) -> list[PlanCost]:
-        return [self.plan_cost(r.statement, r.indexes) for r in requests]
+        return [self.plan_cost(r.statement, r.indexes, r.hidden) for r in requests]
+
+    def existing_index_size(self, table: Table, index: Index) -> float | None:
+        """The sizing model's bytes for an existing index (``None``: unknown to the model)."""
+        sizes = estimate_table_size(table, self.traits, 0.0).indexes
+        return next((i.bytes_now for i in sizes if i.name == index.name.value), None)
 
     # ---------------------------------------------------------------------------------------------
     # Catalog facts
@@ -488,6 +501,7 @@ class BuiltinCostModel:
         startup = descent / max(scans, 1.0)
         kind = "Index Only Scan" if covering else "Index Scan"
         name = table.name.value
+        existing = shape.label if shape.candidate is None else None
         scan = _Path(
             index_cost + heap_io + cpu,
             startup,
@@ -495,6 +509,8 @@ class BuiltinCostModel:
             shape.candidate,
             ordered,
             io=index_io + heap_io,
+            index_only=covering,
+            existing=existing,
         )
         if loops > 1 or covering or matched == 0:
             return scan, None
@@ -507,7 +523,12 @@ class BuiltinCostModel:
         heap = pages * per_page + fetched_rows * (s["cpu_tuple_cost"] + len(a.filters) * op)
         text = f"Bitmap Heap Scan on {name} using {shape.label}"
         return scan, _Path(
-            bitmap_index + heap, bitmap_index, text, shape.candidate, io=index_io + pages * per_page
+            bitmap_index + heap,
+            bitmap_index,
+            text,
+            shape.candidate,
+            io=index_io + pages * per_page,
+            existing=existing,
         )
 
     @staticmethod
@@ -516,9 +537,7 @@ class BuiltinCostModel:
         if fraction >= 1.0:
             return path
         cost = path.startup + (path.cost - path.startup) * fraction
-        return _Path(
-            cost, path.startup, path.text, path.candidate, path.ordered, path.io * fraction, path.seq_table
-        )
+        return replace(path, cost=cost, io=path.io * fraction)
 
     def _join_selectivity(self, table: Table, column: str) -> float:
         """Rows per probe value: an equality with a parameter on ``column``."""
@@ -586,15 +605,24 @@ class BuiltinCostModel:
             self._paths[key] = self._index_path(a, shape, total, join, loops)
         return self._paths[key]
 
-    def plan_cost(self, statement: Statement, config: frozenset[IndexCandidate]) -> PlanCost:
-        """The model's cost of ``statement`` with the existing indexes plus ``config``."""
+    def plan_cost(
+        self,
+        statement: Statement,
+        config: frozenset[IndexCandidate],
+        hidden: frozenset[str] = frozenset(),
+    ) -> PlanCost:
+        """The model's cost of ``statement`` with the existing indexes (but those named in ``hidden``,
+        by name key) plus ``config``."""
         accesses, total_pages = self._analyze(statement)
         s = self.s
         op, tup = s["cpu_operator_cost"], s["cpu_tuple_cost"]
         shapes: list[list[_Shape]] = []
         for a in accesses:
             mine = [self._candidate_shape(a.facts, c) for c in config if c.table.matches(a.facts.table.name)]
-            shapes.append([*self._existing_shapes(a.facts), *sorted(mine, key=lambda x: x.label)])
+            have = self._existing_shapes(a.facts)
+            if hidden:
+                have = tuple(x for x in have if x.label.lower() not in hidden and x.label not in hidden)
+            shapes.append([*have, *sorted(mine, key=lambda x: x.label)])
         target = statement.write_target
         limit = statement.limit
         # A LIMIT over one table with no ORDER BY or GROUP BY stops the scan early (Limit node).
@@ -628,16 +656,7 @@ class BuiltinCostModel:
                 hashed = a.out_rows * (op + tup)
                 if not self.traits.hash_join:
                     hashed += self._sort_cost(a.out_rows, 16.0, None)
-            alone.append(
-                _Path(
-                    (best.cost + hashed) * occ,
-                    best.startup,
-                    best.text,
-                    best.candidate,
-                    io=best.io * occ,
-                    seq_table=best.seq_table,
-                )
-            )
+            alone.append(replace(best, cost=(best.cost + hashed) * occ, ordered=False, io=best.io * occ))
             nested: _Path | None = None
             for column, partner in a.partners:
                 loops = accesses[partner].out_rows
@@ -648,8 +667,8 @@ class BuiltinCostModel:
                     cost = found[0].cost * loops * occ
                     if nested is None or cost < nested.cost:
                         text = f"{found[0].text} (nested loop inner, {loops:.0f} loops)"
-                        nested = _Path(
-                            cost, found[0].startup, text, found[0].candidate, io=found[0].io * loops * occ
+                        nested = replace(
+                            found[0], cost=cost, text=text, ordered=False, io=found[0].io * loops * occ
                         )
             probe.append(nested)
         chosen = self._choose(accesses, alone, probe)
@@ -679,13 +698,7 @@ class BuiltinCostModel:
                     nested = probe[j]
                     if nested is not None and nested.cost * fraction < alone[j].cost:
                         picks.append(
-                            _Path(
-                                nested.cost * fraction,
-                                0.0,
-                                nested.text,
-                                nested.candidate,
-                                io=nested.io * fraction,
-                            )
+                            replace(nested, cost=nested.cost * fraction, startup=0.0, io=nested.io * fraction)
                         )
                     else:
                         picks.append(alone[j])
@@ -704,6 +717,8 @@ class BuiltinCostModel:
             plan="; ".join(plan) or None,
             io=io + fixed_io,
             seq_scans=frozenset(p.seq_table for p in chosen if p.seq_table is not None),
+            index_only=frozenset(p.candidate for p in chosen if p.candidate is not None and p.index_only),
+            existing_used=frozenset(p.existing for p in chosen if p.existing is not None),
         )
 
     def _choose(self, accesses: list[_Access], alone: list[_Path], probe: list[_Path | None]) -> list[_Path]:
@@ -772,16 +787,22 @@ class BuiltinCostModel:
             return total, io
         total += parent.out_rows * tup
         written = {c.key for c in target.columns_written}
-        for child in self.catalog.tables:
-            for fk in child.foreign_keys:
-                if not fk.ref_table.matches(target.table):
-                    continue
-                if statement.kind == StatementKind.UPDATE and not ({c.key for c in fk.ref_columns} & written):
-                    continue
-                lookup = self._fk_lookup(child, fk.columns, config)
-                total += parent.out_rows * lookup.cost
-                io += parent.out_rows * lookup.io
+        for child, fk in self._referencing(target.table):
+            if statement.kind == StatementKind.UPDATE and not ({c.key for c in fk.ref_columns} & written):
+                continue
+            lookup = self._fk_lookup(child, fk.columns, config)
+            total += parent.out_rows * lookup.cost
+            io += parent.out_rows * lookup.io
         return total, io
+
+    def _referencing(self, parent: Name) -> list[tuple[Table, ForeignKey]]:
+        """The foreign keys that reference ``parent``, with their tables (indexed once)."""
+        if self._referrers is None:
+            self._referrers = {}
+            for child in self.catalog.tables:
+                for fk in child.foreign_keys:
+                    self._referrers.setdefault(fk.ref_table.key, []).append((child, fk))
+        return self._referrers.get(parent.key, [])
 
     def _fk_lookup(self, child: Table, columns: tuple[Name, ...], config: frozenset[IndexCandidate]) -> _Path:
         """Cost of one ``SELECT 1 FROM child WHERE fk = $1`` (the RI trigger's query)."""

@@ -7,8 +7,9 @@ in :class:`CandidateInfo`, so two statements proposing the same index share one 
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import predicate_selectivity, table_indexes
@@ -29,8 +30,14 @@ from dbarchitect.model.workload import (
 
 @dataclass(frozen=True)
 class IndexCandidate:
-    """A B-tree the advisor may propose: key columns in order (with direction), optional INCLUDE
-    columns (covering, index-only scans), and an optional partial predicate (neutral SQL)."""
+    """An index the advisor may propose: key columns in order (with direction), optional INCLUDE
+    columns (covering, index-only scans), and an optional partial predicate (neutral SQL).
+
+    Beyond plain B-trees: ``method`` names another access method (``gin``, ``brin``, ``hash``,
+    ``fulltext``); ``expressions`` gives, per key, the neutral SQL of an expression key (``lower(email)``)
+    where not ``None`` — ``columns`` then names the column each expression is a function of, which is
+    what decides the writes that maintain it; ``opclass`` is the operator class of every key
+    (``jsonb_path_ops``, ``gin_trgm_ops``) when not the default one."""
 
     table: Name
     columns: tuple[Name, ...]
@@ -39,17 +46,37 @@ class IndexCandidate:
     include: tuple[Name, ...] = ()
     where: str | None = None
     unique: bool = False
+    #: Access method when not a B-tree: ``gin``, ``brin``, ``hash``, ``fulltext`` (MySQL/MariaDB).
+    method: str | None = None
+    #: Per key, the expression indexed (neutral SQL) or ``None`` for the plain column; empty: all plain.
+    expressions: tuple[str | None, ...] = ()
+    #: Operator class of the keys when not the method's default.
+    opclass: str | None = None
 
     def __post_init__(self) -> None:
         if not self.columns:
             raise ValueError("an index candidate needs at least one key column")
         if self.descending and len(self.descending) != len(self.columns):
             raise ValueError("descending flags must match the key columns one to one")
+        if self.expressions and len(self.expressions) != len(self.columns):
+            raise ValueError("expressions must match the key columns one to one")
         # Computed once: caches, integer programs and searches hash and order candidates millions
         # of times on large workloads.
-        fields = (self.table, self.columns, self.descending, self.include, self.where, self.unique)
-        object.__setattr__(self, "_hash", hash(fields))
+        object.__setattr__(self, "_hash", hash(self._fields()))
         object.__setattr__(self, "_text", None)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.table,
+            self.columns,
+            self.descending,
+            self.include,
+            self.where,
+            self.unique,
+            self.method,
+            self.expressions,
+            self.opclass,
+        )
 
     def __hash__(self) -> int:
         return self._hash  # type: ignore[attr-defined,no-any-return]
@@ -59,12 +86,19 @@ class IndexCandidate:
             return True
         if not isinstance(other, IndexCandidate):
             return NotImplemented
-        return self._hash == other._hash and (  # type: ignore[attr-defined]
-            (self.table, self.columns, self.descending, self.include, self.where, self.unique)
-            == (other.table, other.columns, other.descending, other.include, other.where, other.unique)
-        )
+        return self._hash == other._hash and self._fields() == other._fields()  # type: ignore[attr-defined]
 
-    def sort_key(self) -> tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...], str, bool]:
+    @property
+    def is_btree(self) -> bool:
+        return self.method is None
+
+    def expression(self, position: int) -> str | None:
+        """The expression of key ``position``, or ``None`` when it is the plain column."""
+        return self.expressions[position] if self.expressions else None
+
+    def sort_key(
+        self,
+    ) -> tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...], str, bool, str, tuple[str, ...], str]:
         """A total order (a partial predicate may be absent, so the fields do not compare as-is)."""
         return (
             self.table.key,
@@ -73,6 +107,9 @@ class IndexCandidate:
             tuple(c.key for c in self.include),
             self.where or "",
             self.unique,
+            self.method or "",
+            tuple(e or "" for e in self.expressions),
+            self.opclass or "",
         )
 
     def __lt__(self, other: IndexCandidate) -> bool:
@@ -95,10 +132,13 @@ class IndexCandidate:
         return text
 
     def _render_key(self) -> str:
+        opclass = f" {self.opclass}" if self.opclass else ""
         keys = ", ".join(
-            c.value + (" DESC" if self.is_descending(i) else "") for i, c in enumerate(self.columns)
+            (self.expression(i) or c.value) + opclass + (" DESC" if self.is_descending(i) else "")
+            for i, c in enumerate(self.columns)
         )
-        text = f"{self.table.value}({keys})"
+        using = f" USING {self.method}" if self.method else ""
+        text = f"{self.table.value}{using}({keys})"
         if self.include:
             text += " INCLUDE (" + ", ".join(c.value for c in self.include) + ")"
         if self.where:
@@ -106,31 +146,78 @@ class IndexCandidate:
         return text
 
     def default_name(self, max_length: int = 63) -> Name:
-        """``<table>_<col>_<col>_idx`` cut to the engine's identifier limit, with a short stable hash
-        when cut, so two candidates never share a name."""
-        base = "_".join([self.table.value, *(c.value for c in self.columns)]).lower()
-        suffix = "_idx" if not self.include else "_cov_idx"
-        if self.where:
-            suffix = "_part" + suffix
-        name = base + suffix
-        if len(name) > max_length or self.where or self.include:
-            digest = hashlib.sha1(self.key.encode()).hexdigest()[:6]
-            name = base[: max_length - len(suffix) - 7] + "_" + digest + suffix
-        return Name(name)
+        """``<table>_<col>_<col>_idx`` as people write it (an expression key by the words in it:
+        ``customers_lower_email_idx``), shortened deterministically only when over the engine's
+        identifier limit (:func:`index_names` gives a collision ``_2``)."""
+        words = [self.table.value]
+        for i, c in enumerate(self.columns):
+            expression = self.expression(i)
+            words.append("_".join(re.findall(r"[A-Za-z0-9]+", expression)) if expression else c.value)
+        return Name(_shortened("_".join(words).lower(), "_idx", max_length))
 
     def to_index(self, name: Name | None = None, max_length: int = 63) -> Index:
         return Index(
             name=name or self.default_name(max_length),
             keys=tuple(
-                IndexKey(column=c, descending=self.is_descending(i)) for i, c in enumerate(self.columns)
+                IndexKey(column=c, descending=self.is_descending(i))
+                if self.expression(i) is None
+                else IndexKey(expression=self.expression(i), descending=self.is_descending(i))
+                for i, c in enumerate(self.columns)
             ),
             unique=self.unique,
             where=self.where,
             include=self.include,
+            method=self.method,
         )
 
     def __str__(self) -> str:
         return self.key
+
+
+def _shortened(base: str, suffix: str, max_length: int) -> str:
+    """``base + suffix`` within ``max_length``: the words of ``base`` (split on ``_``) are cut from the
+    longest down, one character at a time, never below 3, then the tail is cut: the same input always
+    gives the same name."""
+    base = re.sub(r"[^a-z0-9_]", "_", base).strip("_") or "index"
+    room = max_length - len(suffix)
+    if len(base) <= room:
+        return base + suffix
+    words = [w for w in base.split("_") if w]
+    while len("_".join(words)) > room:
+        longest = max(range(len(words)), key=lambda i: (len(words[i]), -i))
+        if len(words[longest]) <= 3:
+            break
+        words[longest] = words[longest][:-1]
+    return "_".join(words)[:room].rstrip("_") + suffix
+
+
+def index_names(
+    candidates: Iterable[IndexCandidate], catalog: Catalog, max_length: int = 63
+) -> dict[IndexCandidate, str]:
+    """Readable, unique names for ``candidates`` (in the order given): each its
+    :meth:`~IndexCandidate.default_name`, with ``_2``, ``_3``... when the name is already taken by an
+    index or constraint of the schema or an earlier candidate (names are unique per schema)."""
+    taken = {
+        n.key
+        for table in catalog.tables
+        for n in (
+            *(i.name for i in table.indexes),
+            *(u.name for u in table.uniques if u.name is not None),
+            *((table.primary_key.name,) if table.primary_key and table.primary_key.name else ()),
+        )
+    }
+    taken |= {f"{t.name.value}_pkey".lower() for t in catalog.tables}
+    out: dict[IndexCandidate, str] = {}
+    for candidate in candidates:
+        name = candidate.default_name(max_length).value
+        n = 2
+        while name.lower() in taken:
+            base = candidate.default_name(max_length - len(f"_{n}")).value
+            name = f"{base}_{n}"
+            n += 1
+        taken.add(name.lower())
+        out[candidate] = name
+    return out
 
 
 @dataclass(frozen=True)
@@ -343,7 +430,38 @@ class _Collector:
             statements.append(statement)
         if reason not in reasons:
             reasons.append(reason)
+        if not any(flags):
+            self._adopt_directions(table, candidate, statement, reason)
         return candidate
+
+    def _adopt_directions(self, table: Table, candidate: IndexCandidate, statement: str, reason: str) -> None:
+        """A candidate that needs no particular key directions and extends an existing index with
+        mixed directions (``(customer_id, placed_at DESC)``) also comes with that index's directions,
+        so that it can replace it (an index dominates another only in the same key order)."""
+        if candidate.method is not None or candidate.expressions:
+            return
+        for index in table.indexes:
+            keys = index.keys
+            if (
+                index.unique
+                or index.method not in (None, "btree")
+                or len(keys) > candidate.width
+                or len({k.descending for k in keys}) < 2
+                or any(
+                    k.column is None or not k.column.matches(c)
+                    for k, c in zip(keys, candidate.columns, strict=False)
+                )
+            ):
+                continue
+            flags = tuple(k.descending for k in keys) + (False,) * (candidate.width - len(keys))
+            variant = dataclasses.replace(candidate, descending=flags)
+            if variant not in self.found and not any(
+                served_by(variant, other) for other in self._existing[table.name.key]
+            ):
+                self.found[variant] = (
+                    [statement] if statement else [],
+                    [reason + "; in the key order of " + index.name.value],
+                )
 
     def add_covering(
         self, table: Table, keys: list[tuple[Name, bool]], access: TableAccess, statement: str, reason: str
@@ -475,12 +593,22 @@ def _partial_candidates(
 def _foreign_key_candidates(c: _Collector, workload: Workload, catalog: Catalog) -> None:
     """Indexes on foreign-key columns no index leads with, when a statement joins through the key or
     deletes / re-keys rows of the parent (each such row makes the engine look up referencing rows)."""
+    # Statements by the tables they read and write (each foreign key looks at those only).
+    readers: dict[str, list[int]] = {}
+    writers: dict[str, list[int]] = {}
+    for n, statement in enumerate(workload.statements):
+        for touched in statement.tables:
+            readers.setdefault(touched.table.key, []).append(n)
+        written = statement.write_target
+        if written is not None:
+            writers.setdefault(written.table.key, []).append(n)
     for table in catalog.tables:
         if table.stats is not None and table.stats.rows is not None and table.stats.rows <= MIN_TABLE_ROWS:
             continue
         for fk in table.foreign_keys:
             cols = {x.key for x in fk.columns}
-            for statement in workload.statements:
+            involved = sorted({*readers.get(table.name.key, ()), *writers.get(fk.ref_table.key, ())})
+            for statement in (workload.statements[n] for n in involved):
                 reason = None
                 access = statement.access(table.name)
                 if access is not None and any(

@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from dbarchitect.advisors.access_paths import access_path
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
-from dbarchitect.model.catalog import Catalog
+from dbarchitect.advisors.indexes.hygiene import dominated_existing
+from dbarchitect.advisors.sizing import estimate_table_size
+from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.model.catalog import Catalog, Index, Table
 from dbarchitect.model.workload import Statement, StatementKind, Workload
 
 
@@ -37,6 +41,10 @@ class PlanCost:
     #: Tables (name keys) the plan reads whole with a sequential scan; a table a nested loop probes
     #: through an index is not among them.
     seq_scans: frozenset[str] = frozenset()
+    #: The hypothetical indexes of ``used`` the plan reads without visiting the table (index-only).
+    index_only: frozenset[IndexCandidate] = frozenset()
+    #: Names (as the catalog spells them) of the existing indexes the plan uses.
+    existing_used: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,9 @@ class CostRequest:
     statement: Statement
     #: Hypothetical indexes to assume (only those on tables the statement touches matter).
     indexes: frozenset[IndexCandidate]
+    #: Existing indexes (name keys) to plan as if dropped: those the hypothetical ones replace. A
+    #: backend that cannot hide a real index plans with them (see ``WhatIfBackend.hides_existing``).
+    hidden: frozenset[str] = frozenset()
 
 
 class WhatIfBackend(Protocol):
@@ -71,18 +82,35 @@ class WhatIfBackend(Protocol):
         ...
 
 
+@runtime_checkable
+class ExistingIndexes(Protocol):
+    """What a backend may add about the indexes that already exist: their real size, and whether it
+    can plan as if one were dropped (``CostRequest.hidden``)."""
+
+    #: Whether ``CostRequest.hidden`` is honoured.
+    hides_existing: bool
+
+    def existing_index_size(self, table: Table, index: Index) -> float | None:
+        """Bytes ``index`` takes now, or ``None`` when the backend cannot tell."""
+        ...
+
+
 #: Cost of maintaining one index entry for one written row, in planner units: one B-tree descent
 #: and leaf write (about one random page, ``random_page_cost = 4``) plus its WAL record. A model
 #: estimate — the planner does not cost index maintenance — and labelled so in reports.
 INDEX_ENTRY_WRITE_COST = 5.0
 
 
-def _candidate_columns(candidate: IndexCandidate) -> set[str]:
-    cols = {c.key for c in candidate.columns} | {c.key for c in candidate.include}
-    if candidate.where:
+def _index_columns(columns: Iterable[str], where: str | None) -> set[str]:
+    cols = set(columns)
+    if where:
         # A partial index's predicate columns decide whether a row enters or leaves it.
-        cols |= {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", candidate.where)}
+        cols |= {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", where)}
     return cols
+
+
+def _candidate_columns(candidate: IndexCandidate) -> set[str]:
+    return _index_columns([c.key for c in (*candidate.columns, *candidate.include)], candidate.where)
 
 
 class _Grouped:
@@ -110,10 +138,22 @@ class WhatIfCost:
     entry. Misses are sent to the backend in one batch (which may plan them in parallel).
     """
 
-    def __init__(self, backend: WhatIfBackend, workload: Workload, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        backend: WhatIfBackend,
+        workload: Workload,
+        catalog: Catalog,
+        traits: EngineTraits | None = None,
+    ) -> None:
         self.backend = backend
         self.workload = workload
         self.catalog = catalog
+        #: The engine whose sizes existing indexes are estimated for when the backend cannot say.
+        self.traits = traits if traits is not None else get_traits("postgresql")
+        self._replaces: dict[IndexCandidate, tuple[Index, ...]] = {}
+        self._hidden: dict[frozenset[IndexCandidate], frozenset[str]] = {}
+        self._existing_sizes: dict[tuple[str, str], float] = {}
+        self._existing_upkeep: dict[tuple[str, str], float] = {}
         self._cache: dict[tuple[str, frozenset[IndexCandidate]], PlanCost] = {}
         self._sizes: dict[IndexCandidate, float] = {}
         self._maintenance: dict[IndexCandidate, float] = {}
@@ -178,7 +218,8 @@ class WhatIfCost:
             if key in self._cache:
                 self.hits += 1
             elif key not in missing:
-                missing[key] = CostRequest(statement, key[1])
+                # The existing indexes a set replaces follow from the set: the key stays the set.
+                missing[key] = CostRequest(statement, key[1], self.hidden_for(key[1]))
         if missing:
             answers = self.backend.plan_costs(list(missing.values()))
             self.calls += len(answers)
@@ -202,9 +243,85 @@ class WhatIfCost:
         return sum(s.rate * a.cost for s, a in zip(self.statements, answers, strict=True) if a.error is None)
 
     def workload_cost(self, config: Iterable[IndexCandidate]) -> float:
-        """Query cost plus the maintenance the configuration's indexes add to the workload's writes."""
+        """Query cost plus the maintenance the configuration's indexes add to the workload's writes,
+        less the maintenance of the existing indexes they replace."""
         config = frozenset(config)
-        return self.query_cost(config) + sum(self.maintenance(c) for c in config)
+        replaced = self.replaced(config)
+        return (
+            self.query_cost(config)
+            + sum(self.maintenance(c) for c in config)
+            - sum(self.existing_maintenance(t, i) for t, i in replaced)
+        )
+
+    # --- existing indexes the configuration replaces ----------------------------------------------
+
+    def replaces(self, candidate: IndexCandidate) -> tuple[Index, ...]:
+        """Existing indexes ``candidate`` dominates (it serves every lookup they serve and holds every
+        column they hold; see :mod:`.hygiene`): building it lets them go. Never one that enforces
+        uniqueness."""
+        found = self._replaces.get(candidate)
+        if found is None:
+            found = self._replaces[candidate] = dominated_existing(
+                candidate, self.catalog.table(candidate.table)
+            )
+        return found
+
+    def replaced(self, config: Iterable[IndexCandidate]) -> list[tuple[Table, Index]]:
+        """The existing indexes ``config`` replaces, once each, in catalog order."""
+        names: set[tuple[str, str]] = set()
+        for c in config:
+            for index in self.replaces(c):
+                names.add((c.table.key, index.name.key))
+        if not names:
+            return []
+        out: list[tuple[Table, Index]] = []
+        for table in self.catalog.tables:
+            for index in table.indexes:
+                if (table.name.key, index.name.key) in names:
+                    out.append((table, index))
+        return out
+
+    def hidden_for(self, relevant: frozenset[IndexCandidate]) -> frozenset[str]:
+        """Name keys of the existing indexes a statement's relevant set replaces."""
+        found = self._hidden.get(relevant)
+        if found is None:
+            found = self._hidden[relevant] = frozenset(
+                index.name.key for c in relevant for index in self.replaces(c)
+            )
+        return found
+
+    def existing_size(self, table: Table, index: Index) -> float:
+        """Bytes an existing index takes now: the backend's figure where it has one (the live
+        database), else the sizing model's."""
+        key = (table.name.key, index.name.key)
+        if key not in self._existing_sizes:
+            size: float | None = None
+            if isinstance(self.backend, ExistingIndexes):
+                size = self.backend.existing_index_size(table, index)
+            if size is None:
+                sizes = estimate_table_size(table, self.traits, 0.0).indexes
+                size = next((i.bytes_now for i in sizes if i.name == index.name.value), 0.0)
+            self._existing_sizes[key] = size
+        return self._existing_sizes[key]
+
+    def existing_maintenance(self, table: Table, index: Index) -> float:
+        """Like :meth:`maintenance`, for an existing index."""
+        key = (table.name.key, index.name.key)
+        if key not in self._existing_upkeep:
+            columns = [k.column.key for k in index.keys if k.column is not None]
+            for k in index.keys:
+                if k.expression is not None:
+                    columns += [w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", k.expression)]
+            columns += [c.key for c in index.include]
+            self._existing_upkeep[key] = self._upkeep(table, _index_columns(columns, index.where))
+        return self._existing_upkeep[key]
+
+    def net_bytes(self, config: Iterable[IndexCandidate]) -> float:
+        """Bytes the configuration adds, less those of the existing indexes it replaces."""
+        config = frozenset(config)
+        return sum(self.size(c) for c in config) - sum(
+            self.existing_size(t, i) for t, i in self.replaced(config)
+        )
 
     def size(self, candidate: IndexCandidate) -> float:
         if candidate not in self._sizes:
@@ -218,11 +335,15 @@ class WhatIfCost:
         if candidate in self._maintenance:
             return self._maintenance[candidate]
         table = self.catalog.table(candidate.table)
-        columns = _candidate_columns(candidate)
+        total = self._upkeep(table, _candidate_columns(candidate)) if table is not None else 0.0
+        self._maintenance[candidate] = total
+        return total
+
+    def _upkeep(self, table: Table, columns: set[str]) -> float:
         total = 0.0
-        for statement in self._writers.get(candidate.table.key, ()):
+        for statement in self._writers.get(table.name.key, ()):
             target = statement.write_target
-            if target is None or table is None:
+            if target is None:  # pragma: no cover - writers have a target
                 continue
             if statement.kind == StatementKind.UPDATE and not (
                 {c.key for c in target.columns_written} & columns
@@ -233,5 +354,4 @@ class WhatIfCost:
                 path = access_path(statement, table, target)
                 rows = path.rows_estimated if path.rows_estimated is not None else 1.0
             total += statement.rate * rows * INDEX_ENTRY_WRITE_COST
-        self._maintenance[candidate] = total
         return total

@@ -46,27 +46,30 @@ import numpy as np
 
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
 from dbarchitect.advisors.indexes.cost import WhatIfCost
-from dbarchitect.advisors.indexes.greedy import (
-    ConfigurationCost,
-    Deadline,
-    Move,
-    alone_deltas,
-    finish,
-    order_key,
-    ordered,
-    rejections,
-    seed_plans,
-)
+from dbarchitect.advisors.indexes.hygiene import are_siblings, candidate_shape, merged
 from dbarchitect.advisors.indexes.selection import (
     Budget,
     Candidates,
     Progress,
     Selection,
     candidate_list,
+    stop_reason,
     write_allowance,
 )
+from dbarchitect.advisors.indexes.state import (
+    ConfigurationCost,
+    Deadline,
+    Move,
+    alone_deltas,
+    benefit_floor,
+    finish,
+    order_key,
+    ordered,
+    rejections,
+    seed_plans,
+)
 from dbarchitect.errors import DbarchError, Diagnostic
-from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.catalog import Catalog, Index, Table
 from dbarchitect.model.workload import Statement
 
 #: Statements with at most this many relevant candidates get every subset as an option.
@@ -178,8 +181,10 @@ def select_exact(
             for (i, o), answer in zip(part, answers, strict=True):
                 if answer.error is not None or not math.isfinite(answer.cost):
                     continue
-                # The plan needs only the indexes it uses (when the backend says which).
+                # The plan needs only the indexes it uses (when the backend says which); an index with
+                # a constraint's key counts only where it is read index-only (hygiene).
                 key = answer.used & o if answer.used else o
+                key = frozenset(c for c in key if state.constraint_key(c) is None or c in answer.index_only)
                 value = statements[i].rate * answer.cost
                 if value < options[i].get(key, math.inf):
                     options[i][key] = value
@@ -212,6 +217,12 @@ def select_exact(
             extra.add(frozenset(best_per_table.values()))
             if start is not None:
                 extra.add(cost.relevant(statements[i], start.indexes) - pruned)
+            # Siblings cannot both be built (hygiene): their merge is an option of its own.
+            for a, b in itertools.combinations(singles, 2):
+                if are_siblings(candidate_shape(a), candidate_shape(b)):
+                    m = merged(a, b, include_columns=cost.traits.features.include_columns)
+                    if m is not None and m not in (a, b):
+                        extra.add(frozenset({m}))
             wanted.extend(
                 (i, o)
                 for o in sorted(extra, key=lambda o: (len(o), [order_key(c) for c in ordered(o)]))
@@ -223,14 +234,16 @@ def select_exact(
     complete = exhaustive and not deadline.hit
     kept = [c for c in pool if c not in pruned]
     alone = alone_deltas(state, kept, Deadline(None))
-    state.apply(Move(add=tuple(chosen)))
+    state.apply(Move(add=tuple(ordered(chosen))))
     useful = [c for c in kept if alone[c][0] < 0]
-    marginal = finish(state, useful, budget, allowance, deadline)
+    floor = benefit_floor(state, budget)
+    marginal = finish(state, useful, budget, allowance, deadline, floor)
     polished = state.config != chosen
     chosen = state.config
     final = cost.workload_cost(chosen)
     if progress is not None:
         progress(total_work, total_work, final)
+    rejected = rejections(state, pool, alone, marginal, pruned, allowance, budget, floor)
     return Selection(
         algorithm="exact",
         indexes=tuple(ordered(chosen)),
@@ -240,8 +253,10 @@ def select_exact(
         optimal=proven and complete and not polished,
         seconds=deadline.elapsed,
         planner_calls=cost.calls - calls,
-        rejected=rejections(state, pool, alone, marginal, pruned, allowance, budget),
+        rejected=rejected,
         stopped_early=deadline.hit,
+        stopped_by=stop_reason(rejected, deadline.hit),
+        net_bytes=cost.net_bytes(chosen),
     )
 
 
@@ -305,10 +320,39 @@ def _solve(
                 add_row(-inf, 0.0, [(y, 1.0), (column[c], -1.0)])
         add_row(1.0, 1.0, [(y, 1.0) for y, _ in cols])
         choice.append(cols)
+    # Hygiene: two siblings are never both built (their merge is a candidate of its own).
+    shapes = {c: candidate_shape(c) for c in variables}
+    by_table: dict[str, list[IndexCandidate]] = {}
+    for c in variables:
+        by_table.setdefault(c.table.key, []).append(c)
+    for group in by_table.values():
+        for a, b in itertools.combinations(group, 2):
+            if are_siblings(shapes[a], shapes[b]):
+                add_row(-inf, 1.0, [(column[a], 1.0), (column[b], 1.0)])
+    # Existing indexes a chosen one replaces: r_E <= sum of x_c over the candidates that dominate E;
+    # r_E frees E's bytes, its write cost and its slot in the table's write allowance.
+    replaced: dict[tuple[str, str], tuple[Table, Index, list[int]]] = {}
+    for c in variables:
+        table = cost.catalog.table(c.table)
+        for index in cost.replaces(c):
+            if table is not None:
+                key = (c.table.key, index.name.key)
+                replaced.setdefault(key, (table, index, []))[2].append(column[c])
+    r_column: dict[tuple[str, str], int] = {}
+    for key, (table, index, dominators) in sorted(replaced.items()):
+        r = add_binary(-cost.existing_maintenance(table, index))
+        r_column[key] = r
+        add_row(-inf, 0.0, [(r, 1.0), *((x, -1.0) for x in dominators)])
     if budget.storage_bytes is not None:
-        add_row(-inf, budget.storage_bytes, [(column[c], cost.size(c)) for c in variables])
-    for table, limit in sorted(allowance.items()):
-        on_table = [(column[c], 1.0) for c in variables if c.table.key == table]
+        add_row(
+            -inf,
+            budget.storage_bytes,
+            [(column[c], cost.size(c)) for c in variables]
+            + [(r_column[k], -cost.existing_size(t, i)) for k, (t, i, _) in sorted(replaced.items())],
+        )
+    for table_key, limit in sorted(allowance.items()):
+        on_table = [(column[c], 1.0) for c in variables if c.table.key == table_key]
+        on_table += [(r_column[k], -1.0) for k in sorted(replaced) if k[0] == table_key]
         if len(on_table) > limit:
             add_row(-inf, float(limit), on_table)
     count = int(h.getNumCol())

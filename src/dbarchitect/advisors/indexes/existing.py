@@ -15,7 +15,7 @@ the rule: GIN, GiST and BRIN indexes serve operators it does not model).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -31,6 +31,15 @@ class FindingKind(StrEnum):
     DUPLICATE = "duplicate"
     PREFIX_REDUNDANT = "prefix_redundant"
     UNUSED = "unused"
+    #: A recommended index serves all it serves: the two are one move ("replace X with Y").
+    REPLACED = "replaced"
+
+
+#: Said of every drop: the workload in the brief is not everything that runs on a database.
+OUTSIDE_WORKLOAD = (
+    "statements outside the brief's workload may still use it: check its scans "
+    "(pg_stat_user_indexes.idx_scan, sys.schema_unused_indexes) over a full business cycle first"
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,17 @@ class ExistingIndexFinding:
     bytes_saved: float
     #: The engine's statement to drop it without blocking writes where the engine can.
     drop_sql: str
-    #: The index that serves what this one did (duplicates and prefixes).
+    #: The index that serves what this one did (duplicates, prefixes, replacements).
     covered_by: str | None = None
+    #: Write cost per second the workload's writes spend keeping it up to date (planner units),
+    #: saved by dropping it.
+    write_cost_saved: float = 0.0
+    #: Statement-level evidence: for a replaced index, the statements whose plans used it (the
+    #: replacing index serves them); for an unused one, the statements on its table, none of whose
+    #: plans reads it.
+    evidence: tuple[str, ...] = ()
+    #: The caveat every drop carries (statements outside the workload).
+    caution: str = OUTSIDE_WORKLOAD
 
 
 def drop_index_sql(table: Table, index: Index, traits: EngineTraits) -> str:
@@ -138,11 +156,18 @@ def analyze_existing(
     workload: Workload,
     used: Mapping[str, bool] | None = None,
     traits: EngineTraits | None = None,
+    *,
+    skip: frozenset[tuple[str, str]] = frozenset(),
+    sizes: Callable[[Table, Index], float] | None = None,
+    upkeep: Callable[[Table, Index], float] | None = None,
+    judge: str = "the planner's plans",
 ) -> tuple[ExistingIndexFinding, ...]:
     """Existing secondary indexes to drop: duplicates, left prefixes of another index, and (when the
-    workload touches the table) indexes no statement uses. ``used`` maps index names to whether a
-    planner's plans used them; names it lacks are judged by the access-path rule. ``traits`` picks the
-    DROP syntax and sizes (PostgreSQL's when not given)."""
+    workload touches the table) indexes no statement uses. ``used`` maps index names to whether
+    plans (``judge`` says whose) used them; names it lacks are judged by the access-path rule.
+    ``traits`` picks the DROP syntax and sizes (PostgreSQL's when not given); ``skip`` (table key,
+    index name key) pairs are already accounted for (replaced by a recommended index); ``sizes`` and
+    ``upkeep`` give an index's bytes and write cost when the caller knows better than the model."""
     traits = traits if traits is not None else get_traits("postgresql")
     findings: list[ExistingIndexFinding] = []
     touched = {a.table.key for s in workload.statements for a in s.tables}
@@ -150,12 +175,13 @@ def analyze_existing(
         if not table.indexes:
             continue
         every = table_indexes(table) + tuple(i for i in table.indexes if not _is_btree(i))
-        sizes = {i.name: i.bytes_now for i in estimate_table_size(table, traits, 0.0).indexes}
-        dropped: set[str] = set()
+        modelled = {i.name: i.bytes_now for i in estimate_table_size(table, traits, 0.0).indexes}
+        on_table = sorted(s.name for s in workload.statements if s.access(table.name) is not None)
+        dropped: set[str] = {name for t, name in skip if t == table.name.key}
         mine: list[ExistingIndexFinding] = []
         # Latest first: of two duplicates the one declared first stays.
         for index in reversed(table.indexes):
-            if index.unique:
+            if index.unique or (table.name.key, index.name.key) in skip:
                 continue
             others = tuple(o for o in every if o is not index and o.name.key not in dropped)
             kind: FindingKind | None = None
@@ -181,8 +207,11 @@ def analyze_existing(
                         is_used = planned if planned is not None else _used_by_rule(table, index, workload)
                     if not is_used:
                         kind = FindingKind.UNUSED
-                        judge = "the planner's plans" if planned is not None else "the access-path rule"
-                        reason = f"no statement of the workload uses it (by {judge})"
+                        by = judge if planned is not None else "the access-path rule"
+                        reason = (
+                            f"none of the {len(on_table)} statement(s) on {table.name.value} uses it "
+                            f"(by {by})"
+                        )
             if kind is None:
                 continue
             keep = _backs_constraint(table, index, others)
@@ -195,9 +224,11 @@ def analyze_existing(
                     table=table.name.value,
                     kind=kind,
                     reason=reason,
-                    bytes_saved=sizes.get(index.name.value, 0.0),
+                    bytes_saved=sizes(table, index) if sizes else modelled.get(index.name.value, 0.0),
                     drop_sql=drop_index_sql(table, index, traits),
                     covered_by=cover.name.value if cover is not None else None,
+                    write_cost_saved=upkeep(table, index) if upkeep else 0.0,
+                    evidence=tuple(on_table) if kind == FindingKind.UNUSED else (),
                 )
             )
         findings += reversed(mine)

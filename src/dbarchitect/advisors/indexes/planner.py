@@ -47,7 +47,7 @@ from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.fingerprint import prepare_parameters
 from dbarchitect.ingest.transpile import transpile_statement
-from dbarchitect.model.catalog import Catalog, Table
+from dbarchitect.model.catalog import Catalog, Index, Table
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.workload import Statement
 
@@ -148,9 +148,10 @@ def seq_scanned(node: Mapping[str, Any]) -> Iterator[str]:
         yield from seq_scanned(child)
 
 
-def _index_names(node: Mapping[str, Any]) -> Iterator[str]:
+def _index_names(node: Mapping[str, Any]) -> Iterator[tuple[str, bool]]:
+    """Every index a plan reads: its name, and whether it is read index-only."""
     if "Index Name" in node:
-        yield str(node["Index Name"])
+        yield str(node["Index Name"]), node.get("Node Type") == "Index Only Scan"
     for child in node.get("Plans", ()):
         yield from _index_names(child)
 
@@ -197,6 +198,8 @@ class _Worker:
 
     session: HypoSession
     created: list[tuple[IndexCandidate, HypoIndex]] = field(default_factory=list)
+    #: Real indexes (name keys) hidden from the session's planner.
+    hidden: frozenset[str] = frozenset()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def names(self) -> dict[str, IndexCandidate]:
@@ -334,18 +337,35 @@ class HypoPGBackend:
             worker.created = []
             return PlanCost(math.inf, error=str(exc))
         try:
+            self._hide(worker, request.hidden)
             plan = worker.session.explain(prepared.sql, prepared.parameters)
         except PlanFailed as exc:
             return PlanCost(math.inf, error=str(exc))
         hypothetical = worker.names()
-        used = frozenset(hypothetical[n] for n in _index_names(plan["Plan"]) if n in hypothetical)
+        read = list(_index_names(plan["Plan"]))
+        used = frozenset(hypothetical[n] for n, _ in read if n in hypothetical)
         shown = {n: f"{c.key}" for n, c in hypothetical.items()}
         return PlanCost(
             plan_cost(plan),
             used,
             _short(plan_summary(plan["Plan"], shown)),
             seq_scans=frozenset(seq_scanned(plan["Plan"])),
+            index_only=frozenset(hypothetical[n] for n, only in read if only and n in hypothetical),
+            existing_used=frozenset(n for n, _ in read if n not in hypothetical),
         )
+
+    def _hide(self, worker: _Worker, hidden: frozenset[str]) -> None:
+        """Hide the real indexes named (by name key) where HypoPG can; else plan with them."""
+        if not self.hides_existing or hidden == worker.hidden:
+            return
+        names = []
+        for table in self.catalog.tables:
+            for index in table.indexes:
+                if index.name.key in hidden:
+                    name = self.traits.quote(index.name)
+                    names.append(f"{self.traits.quote(table.schema)}.{name}" if table.schema else name)
+        worker.session.hide_indexes(names)
+        worker.hidden = hidden
 
     # --- WhatIfBackend -------------------------------------------------------------------------
 
@@ -400,6 +420,24 @@ class HypoPGBackend:
         with worker.lock:
             for i in positions:
                 out[i] = self._plan(worker, requests[i])
+
+    @property
+    def hides_existing(self) -> bool:
+        """Whether plans can leave out real indexes (HypoPG 1.4+); else ``CostRequest.hidden`` is
+        planned with them present, and the advice says so."""
+        return self._workers[0].session.can_hide if self._workers else False
+
+    def existing_index_size(self, table: Table, index: Index) -> float | None:
+        """The real index's size on disk now (``pg_relation_size``)."""
+        name = self.traits.quote(index.name)
+        qualified = f"{self.traits.quote(table.schema)}.{name}" if table.schema else name
+        worker = self._workers_for(1)[0]
+        with worker.lock:
+            try:
+                size = worker.session.relation_size(qualified)
+            except PlanFailed:
+                return None
+        return float(size) if size is not None else None
 
     def index_size(self, candidate: IndexCandidate) -> float:
         """Bytes the index will take once built: the B-tree model of

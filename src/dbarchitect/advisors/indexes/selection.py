@@ -22,6 +22,12 @@ Progress = Callable[[int, int, float], None]
 Candidates = Sequence[IndexCandidate] | Sequence[CandidateInfo]
 
 
+#: The default benefit floor: an index taking 1% of the data's bytes must save at least 0.1% of the
+#: workload's cost (a 10 GB index on 100 GB of data, at least 1%). Below it an architect would not
+#: spend the space and the writes, whatever the budget leaves.
+DEFAULT_FLOOR_ELASTICITY = 0.1
+
+
 @dataclass(frozen=True)
 class Budget:
     #: Most bytes the recommended indexes may take (``None``: no limit).
@@ -32,6 +38,14 @@ class Budget:
     write_amplification: float | None = None
     #: Seconds the search may take; the best configuration so far is returned when it runs out.
     time_limit_s: float | None = None
+    #: The benefit floor, as an elasticity: an index taking 1% of the data's bytes must save at least
+    #: ``floor_elasticity`` % of the workload's cost (``None``: no floor). The default budget's bound
+    #: when no storage budget is given.
+    floor_elasticity: float | None = None
+    #: Bytes of the tables' data the floor is relative to (``None``: estimated from the catalog).
+    data_bytes: float | None = None
+    #: Where ``storage_bytes`` came from, for the report (``--budget``, ``budgets.index_storage``...).
+    storage_source: str | None = None
 
 
 class Rejection(StrEnum):
@@ -41,8 +55,35 @@ class Rejection(StrEnum):
     OVER_BUDGET = "over_budget"  # would help, but does not fit the storage budget
     WRITE_BUDGET = "write_budget"  # would push a table over the write-amplification budget
     WRITE_COST = "write_cost"  # its maintenance costs more than it saves
-    DOMINATED = "dominated"  # another chosen index gives the same benefit
+    DOMINATED = "dominated"  # another chosen index gives the same benefit (or carries it)
     TIME_LIMIT = "time_limit"  # the search stopped before it was considered
+    CONSTRAINT_KEY = "constraint_key"  # its key is the primary key's or a unique key's; no index-only plan
+    BELOW_FLOOR = "below_floor"  # it would help, but less per byte than the benefit floor
+
+
+class StopReason(StrEnum):
+    """What ended the search: the bound that kept the next index out."""
+
+    STORAGE_BUDGET = "storage_budget"  # the next index that helps does not fit the storage budget
+    WRITE_BUDGET = "write_budget"  # the next one is on a table with no write allowance left
+    BENEFIT_FLOOR = "benefit_floor"  # the next one saves less per byte than the floor
+    EXHAUSTED = "exhausted"  # no remaining candidate lowers the workload cost
+    TIME_LIMIT = "time_limit"  # the time limit ended the search
+
+
+def stop_reason(rejected: Sequence[tuple[IndexCandidate, Rejection]], time_limit_hit: bool) -> StopReason:
+    """The bound that stopped the search, from why the candidates left out were left out."""
+    reasons = {r for _, r in rejected}
+    if time_limit_hit:
+        return StopReason.TIME_LIMIT
+    for reason, stop in (
+        (Rejection.OVER_BUDGET, StopReason.STORAGE_BUDGET),
+        (Rejection.WRITE_BUDGET, StopReason.WRITE_BUDGET),
+        (Rejection.BELOW_FLOOR, StopReason.BENEFIT_FLOOR),
+    ):
+        if reason in reasons:
+            return stop
+    return StopReason.EXHAUSTED
 
 
 @dataclass(frozen=True)
@@ -63,6 +104,10 @@ class Selection:
     rejected: tuple[tuple[IndexCandidate, Rejection], ...] = ()
     #: Set when the time limit stopped the search (the answer is the best found so far).
     stopped_early: bool = False
+    #: The bound that ended the search.
+    stopped_by: StopReason = StopReason.EXHAUSTED
+    #: Bytes the selection adds net of the existing indexes it replaces (what the budget counts).
+    net_bytes: float | None = None
 
     @property
     def relative_cost(self) -> float:

@@ -17,6 +17,13 @@ class IndexBudget(OutModel):
     write_amplification: float | None
     time_limit_s: float | None
     used_bytes: float
+    net_bytes: float | None = Field(description="bytes added less those of the existing indexes dropped")
+    source: str | None = Field(description="where the storage budget came from")
+    floor_elasticity: float | None
+    stopped_by: str = Field(
+        description="the bound that ended the search: storage_budget, write_budget, benefit_floor, "
+        "exhausted or time_limit"
+    )
 
 
 class WorkloadCost(OutModel):
@@ -49,6 +56,12 @@ class RecommendedIndex(OutModel):
     maintenance_cost_per_second: float | None
     helps: list[StatementGain]
     reasons: list[str]
+    replaces: list[str]
+    serves: list[str]
+    index_only: list[str]
+    constraint: str | None
+    checked_by: str
+    move: str
 
 
 class StatementCost(OutModel):
@@ -70,6 +83,14 @@ class ExistingIndexFinding(OutModel):
     bytes_saved: float
     drop_sql: str
     covered_by: str | None
+    write_cost_saved: float
+    evidence: list[str]
+    caution: str
+
+
+class LeftOut(OutModel):
+    statement: str
+    reason: str
 
 
 class RejectedCandidate(OutModel):
@@ -95,6 +116,7 @@ class IndexAdviceResult(OutModel):
     existing: list[ExistingIndexFinding]
     rejected: list[RejectedCandidate]
     notes: list[str]
+    left_out: list[LeftOut]
 
 
 def index_advice_result(advice: IndexAdvice) -> IndexAdviceResult:
