@@ -183,7 +183,8 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
     stop = STOPPED_BY.get(budget["stopped_by"], budget["stopped_by"])
     net = budget["net_bytes"] if budget["net_bytes"] is not None else budget["used_bytes"]
     bound = Text(
-        f"Stopped by {stop}; net {human_bytes(net)} of {limit}"
+        f"Stopped by {stop}; net {human_bytes(net)}"
+        + (f" of {limit}" if budget["index_storage_bytes"] else " (no storage limit)")
         + (f" ({budget['source']})" if budget["source"] else "")
         + (
             f"; benefit floor: an index taking 1% of the data must save {budget['floor_elasticity']:g}% "
