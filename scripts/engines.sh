@@ -6,7 +6,8 @@
 #   trap engines_cleanup EXIT ...; start_postgres; echo "$PG_URL"; start_mariadb; echo "$MARIADB_URL"
 #
 # - Missing Debian packages (postgresql-15, postgresql-15-hypopg, postgresql-15-partman, mariadb-server)
-#   are installed.
+#   are installed; install_operations_tools adds patroni, etcd-server, etcd-client, pgbackrest, pgbouncer
+#   and mariadb-backup for the drills.
 # - Servers listen on free loopback ports; their data, sockets and logs live in one temporary directory
 #   (or, for PostgreSQL, in PG_CLUSTER_DIR when set: a cluster kept between runs, e.g. a loaded
 #   benchmark database). The system servers (5432, 3306) are never touched.
@@ -115,6 +116,20 @@ apt_install_missing() {
     fi
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" </dev/null || return 1
+}
+
+# --- operations tools (dbarch drill: Patroni + etcd + pgBackRest + PgBouncer, mariadb-backup) ------
+# The drills start their own servers from these binaries on loopback in a temporary directory; the
+# packages' own services are not used (and not started where policy-rc.d forbids it).
+OPS_PACKAGES=(patroni etcd-server etcd-client pgbackrest pgbouncer mariadb-backup)
+install_operations_tools() {
+    local missing=() pkg
+    for pkg in "${OPS_PACKAGES[@]}"; do
+        is_installed "$pkg" || missing+=("$pkg")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    apt_install_missing "${missing[@]}" \
+        || engine_unavailable "the operations tools (${missing[*]}) could not be installed"
 }
 
 # --- throwaway servers ---------------------------------------------------------------------------

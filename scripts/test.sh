@@ -6,7 +6,8 @@
 # - Creates or refreshes the virtualenv .venv with `pip install -e '.[test]'` (skipped when
 #   pyproject.toml has not changed since the last successful install).
 # - Installs missing Debian packages: postgresql-15, postgresql-15-hypopg, postgresql-15-partman,
-#   mariadb-server, and chromium
+#   mariadb-server, the drills' patroni, etcd-server, etcd-client, pgbackrest, pgbouncer and
+#   mariadb-backup, and chromium
 #   with chromium-driver for the HTML report's browser tests (screenshots in $DBARCH_ARTIFACTS, default
 #   ./artifacts).
 # - Starts THROWAWAY PostgreSQL 15 and MariaDB servers on free loopback ports, with their data, sockets
@@ -83,6 +84,9 @@ fi
 
 # Screenshots the browser tests take (and CI keeps).
 export DBARCH_ARTIFACTS="${DBARCH_ARTIFACTS:-$PWD/artifacts}"
+
+# --- operations tools for the drills (tests/verify/drill): fatal under CI when missing -------------
+install_operations_tools
 
 if [[ -n "${DBARCH_TEST_PG_URL:-}" ]]; then
     say "PostgreSQL: using DBARCH_TEST_PG_URL from the environment"

@@ -41,6 +41,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "advise_partitioning": ("dbarchitect.api", "advise_partitioning"),
     "advise_sharding": ("dbarchitect.api", "advise_sharding"),
     "plan_operations": ("dbarchitect.api", "plan_operations"),
+    "drill_brief": ("dbarchitect.api", "drill_brief"),
     # the names api.py gives them (kept working)
     "plan_schema_migration": ("dbarchitect.api", "plan_schema_migration"),
     "rehearse_schema_migration": ("dbarchitect.api", "rehearse_schema_migration"),
@@ -77,6 +78,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "PruningMeasurement": ("dbarchitect.verify.partitioning", "PruningMeasurement"),
     "ShardingAdvice": ("dbarchitect.advisors.sharding.advisor", "ShardingAdvice"),
     "OperationsPlan": ("dbarchitect.advisors.operations.plan", "OperationsPlan"),
+    "DrillResult": ("dbarchitect.verify.drill.model", "DrillResult"),
 }
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports these on first use
@@ -95,6 +97,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.api import calibrate_engine as calibrate_engine
     from dbarchitect.api import check_brief as check_brief
     from dbarchitect.api import design as design
+    from dbarchitect.api import drill_brief as drill_brief
     from dbarchitect.api import inspect_brief as inspect_brief
     from dbarchitect.api import lint_migration as lint_migration
     from dbarchitect.api import lint_migration_sql as lint_migration_sql
@@ -121,6 +124,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.results import Inspection as Inspection
     from dbarchitect.results import PartitioningResult as PartitioningResult
     from dbarchitect.verify.calibration import Calibration as Calibration
+    from dbarchitect.verify.drill.model import DrillResult as DrillResult
     from dbarchitect.verify.partitioning import PruningMeasurement as PruningMeasurement
     from dbarchitect.verify.rehearse import Rehearsal as Rehearsal
     from dbarchitect.verify.rehearse import StepResult as StepResult
@@ -136,6 +140,7 @@ __all__ = [
     "DesignFinding",
     "DesignVerdict",
     "Diagnostic",
+    "DrillResult",
     "EngineSchema",
     "Finding",
     "IndexAdvice",
@@ -162,6 +167,7 @@ __all__ = [
     "calibrate_engine",
     "check_brief",
     "design",
+    "drill_brief",
     "inspect_brief",
     "lint_migration",
     "lint_migration_sql",

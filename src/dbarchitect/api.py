@@ -24,12 +24,12 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfBackend
 from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.advisors.indexes.selection import DEFAULT_FLOOR_ELASTICITY, Budget
-from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
 from dbarchitect.advisors.operations import OperationsPlan
 from dbarchitect.advisors.operations import plan_operations as _plan_operations
 from dbarchitect.advisors.operations.hardware import resolve_machine
+from dbarchitect.advisors.operations.plan import service_times
 from dbarchitect.advisors.partitioning import recommend_partitioning
 from dbarchitect.advisors.schema.designer import SchemaDesign, design_schema
 from dbarchitect.advisors.sharding.advisor import ShardingAdvice
@@ -50,6 +50,8 @@ from dbarchitect.model.names import EngineName
 from dbarchitect.results import Design, EngineSchema, Inspection, PartitioningResult
 from dbarchitect.verify.calibration import Calibration, load_latency_model
 from dbarchitect.verify.calibration import calibrate as _calibrate
+from dbarchitect.verify.drill import DrillOptions, DrillResult
+from dbarchitect.verify.drill import run_drill as _run_drill
 from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
 from dbarchitect.verify.portability import check_design
@@ -183,35 +185,59 @@ def design(
     )
 
 
-def _statement_latencies(
-    inspection: Inspection, catalog: Catalog, advice: IndexAdvice | None
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Each statement's estimated median and p95 latency (ms) on ``catalog`` (the design): the index
-    advice's cost after its indexes, else the built-in model's, through the engine's latency model."""
-    effects = {e.statement: e for e in advice.statements} if advice else {}
-    builtin: BuiltinCostModel | None = None
-    median: dict[str, float] = {}
-    p95: dict[str, float] = {}
-    for s in inspection.workload.statements:
-        effect = effects.get(s.name)
-        if effect is not None and effect.error is None:
-            cost, io, source = (
-                effect.after,
-                effect.io_after,
-                f"index advice ({advice.backend if advice else ''})",
-            )
-        else:
-            builtin = builtin or BuiltinCostModel(catalog, inspection.traits)
-            planned = builtin.plan_cost(s, frozenset())
-            if planned.error is not None:
-                continue
-            cost, io, source = planned.cost, planned.io, "built-in model"
-        estimate = estimate_latency(
-            s, cost, catalog, inspection.traits, io=io, cost_source=source, commit=True
-        )
-        median[s.name] = estimate.median_ms
-        p95[s.name] = estimate.ms
-    return median, p95
+def drill_brief(
+    brief: Inspection | Brief | str | Path,
+    *,
+    scratch_dir: str | Path,
+    scale: float = 0.001,
+    kills: int = 5,
+    rate: float = 100.0,
+    ttl: int | None = None,
+    engine: str | None = None,
+    log_seconds: float = 8.0,
+    second_scale: bool = True,
+    backups: bool = True,
+    measure_log: bool = True,
+    replay: bool = True,
+    keep: bool = False,
+    progress: Callable[[str], None] | None = None,
+    file: str | None = None,
+) -> DrillResult:
+    """Start the brief's generated topology for real on loopback in a new directory under
+    ``scratch_dir`` (removed afterwards unless ``keep``) and drill it: fill it at ``scale``, run the
+    write mix (at most ``rate`` commits a second), kill the primary ``kills`` times, back up and
+    restore to a point in time, measure the log volume, replica lag, temporary files and pool wait
+    (see :mod:`dbarchitect.verify.drill`). ``ttl`` replaces the design's leader-key TTL (a test's
+    shorter one); ``engine`` picks one of the brief's server engines (default: the target)."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    catalog = inspection.catalog
+    try:
+        advice = recommend_indexes(inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+        catalog = with_advised_indexes(catalog, advice, inspection.traits)
+    except DbarchError:
+        pass  # drilled as the brief gives it, without advised indexes
+    options = DrillOptions(
+        scale=scale,
+        kills=kills,
+        rate=rate,
+        log_seconds=log_seconds,
+        ttl=ttl,
+        second_scale=second_scale,
+        backups=backups,
+        measure_log=measure_log,
+        replay=replay,
+    )
+    return _run_drill(
+        inspection.brief,
+        catalog,
+        inspection.workload,
+        inspection.traits,
+        Path(scratch_dir),
+        options,
+        engine=engine,
+        progress=progress,
+        keep=keep,
+    )
 
 
 def plan_operations(
@@ -235,7 +261,7 @@ def plan_operations(
     traits = inspection.traits
     sizes = tuple(estimate_table_size(t, traits, inspection.brief.horizon) for t in catalog.tables)
     paths = tuple(p for s in inspection.workload.statements for p in access_paths(s, catalog))
-    median, p95 = _statement_latencies(inspection, catalog, advice)
+    median, p95 = service_times(inspection.workload, catalog, traits, advice)
     return _plan_operations(
         inspection.brief,
         catalog,

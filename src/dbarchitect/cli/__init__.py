@@ -6,13 +6,14 @@ with code 2; ``--debug`` shows the traceback as well.
 
 from __future__ import annotations
 
-from dbarchitect.cli import check, design, indexes, lint, migrate, partition, schema, serve, verify
+from dbarchitect.cli import check, design, drill, indexes, lint, migrate, partition, schema, serve, verify
 from dbarchitect.cli.app import app
 
 __all__ = [
     "app",
     "check",
     "design",
+    "drill",
     "indexes",
     "lint",
     "main",
@@ -34,6 +35,7 @@ COMMAND_ORDER = (
     "check",
     "verify",
     "calibrate",
+    "drill",
     "partition",
     "mcp",
     "brief-schema",

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from dbarchitect.advisors.access_paths import AccessPath
-from dbarchitect.advisors.latency import write_work
+from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
+from dbarchitect.advisors.latency import estimate_latency, write_work
 from dbarchitect.advisors.operations.backup import (
     BackupPlan,
     RestoreModel,
@@ -134,6 +136,31 @@ class OperationsPlan:
     @property
     def unmet(self) -> tuple[str, ...]:
         return (*self.topology.unmet, *self.backup.unmet)
+
+
+def service_times(
+    workload: Workload, catalog: Catalog, traits: EngineTraits, advice: IndexAdvice | None
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each statement's estimated median and p95 latency (ms) on ``catalog`` (the design): the index
+    advice's cost after its indexes, else the built-in model's, through the engine's latency model."""
+    effects = {e.statement: e for e in advice.statements} if advice else {}
+    builtin: BuiltinCostModel | None = None
+    median: dict[str, float] = {}
+    p95: dict[str, float] = {}
+    for s in workload.statements:
+        effect = effects.get(s.name)
+        if effect is not None and effect.error is None:
+            cost, io, source = effect.after, effect.io_after, "index advice"
+        else:
+            builtin = builtin or BuiltinCostModel(catalog, traits)
+            planned = builtin.plan_cost(s, frozenset())
+            if planned.error is not None:
+                continue
+            cost, io, source = planned.cost, planned.io, "built-in model"
+        estimate = estimate_latency(s, cost, catalog, traits, io=io, cost_source=source, commit=True)
+        median[s.name] = estimate.median_ms
+        p95[s.name] = estimate.ms
+    return median, p95
 
 
 def _defaults(brief: Brief, machine: Machine) -> tuple[str, ...]:

@@ -134,8 +134,8 @@ def ha_timing(profile: OperationsProfile, rto_s: float) -> tuple[HaTiming, float
         if budget >= 40:
             ttl, loop_wait, retry = 30, 10, 10
         else:
-            ttl = max(MIN_TTL_S, int(budget * 0.75))
-            loop_wait = max(1, min(10, ttl // 5))
+            ttl = max(MIN_TTL_S, int(budget * 0.7))
+            loop_wait = max(1, min(10, ttl // 6))
             retry = max(1, (ttl - loop_wait) // 2)
         detection = float(ttl)
         return (
