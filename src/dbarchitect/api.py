@@ -77,8 +77,10 @@ def _index_progress(progress: StageProgress | None) -> Progress | None:
     return lambda done, total, _best: progress("choosing indexes", done, total)
 
 
-def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Inspection:
-    """Load a brief (or take a loaded one) and analyze it: catalog with sizes, workload, access paths."""
+def inspect_brief(brief: Brief | str | Path, *, file: str | None = None, strict: bool = True) -> Inspection:
+    """Load a brief (or take a loaded one) and analyze it: catalog with sizes, workload, access paths.
+    Not ``strict``: statements that cannot be analyzed are left out (``workload.left_out``) instead
+    of refusing the brief."""
     if not isinstance(brief, Brief):
         file = str(brief)
         brief = load_brief(brief)
@@ -91,7 +93,7 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None) -> Insp
         catalog = apply_sizes(schema_design.catalog, brief, file=file)
     else:
         catalog = load_catalog(brief, file=file)
-    workload = load_workload(brief, catalog, file=file)
+    workload = load_workload(brief, catalog, file=file, strict=strict)
     sizes = tuple(estimate_table_size(t, traits, brief.horizon) for t in catalog.tables)
     paths = tuple(p for s in workload.statements for p in access_paths(s, catalog))
     return Inspection(brief, catalog, workload, traits, sizes, paths, file or "<brief>", schema_design)
@@ -392,10 +394,14 @@ def recommend_indexes(
     time_limit_s: float | None = None,
     progress: Progress | None = None,
     file: str | None = None,
+    strict: bool = False,
 ) -> IndexAdvice:
     """Indexes for the brief's workload within its budget (``budget_bytes`` overrides the brief's
-    ``budgets.index_storage``), costed by the real planner when a PostgreSQL database is named."""
-    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
+    ``budgets.index_storage``), costed by the real planner when a PostgreSQL database is named.
+
+    A statement that cannot be analyzed or planned is left out of the advice and listed with its
+    reason (``IndexAdvice.left_out``); ``strict`` refuses the brief instead."""
+    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file, strict=strict)
     budget = _index_budget(inspection, budget_bytes, time_limit_s)
     with cost_backend(inspection, database) as backend:
         return _recommend_indexes(
@@ -407,6 +413,7 @@ def recommend_indexes(
             algorithm=Algorithm(algorithm),
             horizon_days=inspection.brief.horizon,
             progress=progress,
+            strict=strict,
         )
 
 

@@ -61,6 +61,14 @@ def indexes(
     ] = None,
     format: Annotated[IndexFormat, typer.Option("--format", "-f", help="Output format.")] = IndexFormat.text,
     quiet: QuietOpt = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the brief when a statement cannot be analyzed or planned (default: leave it "
+            "out of the advice and list it with its reason).",
+        ),
+    ] = False,
 ) -> None:
     """Recommend indexes for the brief's workload, costed by the planner, within the budget."""
     from dbarchitect import api
@@ -84,6 +92,7 @@ def indexes(
                 algorithm=algorithm.value,
                 time_limit_s=time_limit,
                 progress=search_progress,
+                strict=strict,
             )
         )
     doc = index_advice_document(advice)

@@ -176,18 +176,33 @@ def _statement_inputs(brief: Brief, file: str | None) -> list[StatementInput]:
     return items
 
 
-def load_workload(brief: Brief, catalog: Catalog, *, file: str | None = None) -> Workload:
-    """Every statement of the brief (inline, from files and imports), analyzed against the catalog."""
+def load_workload(
+    brief: Brief, catalog: Catalog, *, file: str | None = None, strict: bool = True
+) -> Workload:
+    """Every statement of the brief (inline, from files and imports), analyzed against the catalog.
+    Not ``strict``: a statement that cannot be analyzed is left out (``Workload.left_out`` says why),
+    and so is a transaction that runs one."""
     items = _statement_inputs(brief, file)
     try:
-        workload = build_workload(items, catalog, brief.engine.name)
+        workload = build_workload(items, catalog, brief.engine.name, strict=strict)
         if not brief.workload.transactions:
             return workload
-        by_name = {item.name: item for item in items[: len(brief.workload.statements)]}
-        transactions = build_transactions(
-            brief.workload.transactions, by_name, catalog, brief.engine.name, file=file
+        bad = {name for name, _ in workload.left_out}
+        by_name = {
+            item.name: item for item in items[: len(brief.workload.statements)] if item.name not in bad
+        }
+        specs = [
+            t
+            for t in brief.workload.transactions
+            if not bad & {n for s in t.statements for n in s.statements}
+        ]
+        dropped = tuple(
+            (f"transaction {t.name}", "runs a statement left out")
+            for t in brief.workload.transactions
+            if t not in specs
         )
-        return replace(workload, transactions=transactions)
+        transactions = build_transactions(specs, by_name, catalog, brief.engine.name, file=file)
+        return replace(workload, transactions=transactions, left_out=workload.left_out + dropped)
     except SqlError as exc:
         if exc.diagnostic.file is None and file is not None:
             raise SqlError(replace(exc.diagnostic, file=file)) from None

@@ -662,26 +662,49 @@ class _Analysis:
         table.set("catalog", None)
         table.meta[_CANONICAL] = found.name.key
 
-    def source_columns(self, source: exp.Expr | Scope) -> set[str] | None:
-        """Column names a source exposes (None when unknown: a star, a table function)."""
+    def source_columns(self, source: exp.Expr | Scope, depth: int = 0) -> set[str] | None:
+        """Column names a source exposes (None when unknown: a table function, a star over one).
+
+        A star in a derived table is expanded to the columns of what it selects from (``SELECT expr,
+        * FROM warehouse`` exposes ``expr`` and warehouse's columns), so an unqualified column outside
+        it is judged by what it really has, as the engine does."""
         if isinstance(source, exp.Table):
             table = self.tables.get(str(source.meta.get(_CANONICAL)))
             return {c.name.key for c in table.columns} if table is not None else None
-        if not isinstance(source, Scope):
+        if not isinstance(source, Scope) or depth > _MAX_LINEAGE_DEPTH:
             return None
         expression = source.expression
         alias = expression.parent.args.get("alias") if expression.parent is not None else None
         if isinstance(alias, exp.TableAlias) and alias.columns:
             return {_identifier_key(c) for c in alias.columns}
+        scope: Scope = source
         while isinstance(expression, exp.SetOperation):
             expression = expression.this
+            scope = scope.set_operation_scopes[0] if scope.set_operation_scopes else scope
         if not isinstance(expression, exp.Select):
             return None
-        if any(
-            isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in expression.selects
-        ):
-            return None
-        return set(expression.named_selects)
+        names: set[str] = set()
+        for projection in expression.selects:
+            star = isinstance(projection, exp.Star) or (
+                isinstance(projection, exp.Column) and projection.is_star
+            )
+            if not star:
+                names.add(projection.alias_or_name)
+                continue
+            if scope.expression is not expression:
+                return None  # the star of a set operation's branch whose scope is not at hand
+            qualifier = projection.table if isinstance(projection, exp.Column) else ""
+            selected = [
+                src for name, (_, src) in scope.selected_sources.items() if not qualifier or name == qualifier
+            ]
+            if not selected:
+                return None
+            for inner in selected:
+                found = self.source_columns(inner, depth + 1)
+                if found is None:
+                    return None
+                names |= found
+        return names
 
     def check_columns(self, query: exp.Query) -> None:
         """Every column must name a column of a source in scope (outer scopes included), once."""
@@ -1470,14 +1493,25 @@ def analyze_statement(
         ) from exc
 
 
-def build_workload(items: Sequence[StatementInput], catalog: Catalog, engine: EngineName) -> Workload:
+def build_workload(
+    items: Sequence[StatementInput], catalog: Catalog, engine: EngineName, *, strict: bool = True
+) -> Workload:
     """Every statement analyzed against ``catalog``; duplicates (same fingerprint) merged into the
-    first, with rates summed. Raises :class:`SqlError` naming the first bad statement."""
+    first, with rates summed. Raises :class:`SqlError` naming the first bad statement — unless not
+    ``strict``: then every statement that cannot be analyzed is left out and listed, with its
+    reason, in ``Workload.left_out``."""
     schema = _schema(catalog)
     views = _Views(catalog)
     merged: dict[str, Statement] = {}
+    left_out: list[tuple[str, str]] = []
     for item in items:
-        statement = analyze_statement(item, catalog, engine, _schema_cache=schema, _views=views)
+        try:
+            statement = analyze_statement(item, catalog, engine, _schema_cache=schema, _views=views)
+        except SqlError as exc:
+            if strict:
+                raise
+            left_out.append((item.name, exc.diagnostic.message))
+            continue
         first = merged.get(statement.fingerprint)
         if first is None:
             merged[statement.fingerprint] = statement
@@ -1485,4 +1519,4 @@ def build_workload(items: Sequence[StatementInput], catalog: Catalog, engine: En
             merged[statement.fingerprint] = replace(
                 first, rate=first.rate + statement.rate, slo=first.slo or statement.slo
             )
-    return Workload(tuple(merged.values()))
+    return Workload(tuple(merged.values()), left_out=tuple(left_out))

@@ -207,6 +207,9 @@ class Workload:
     #: Statements that run together (the brief's ``workload.transactions``); their statements are
     #: also in ``statements``, whose rates include the executions inside transactions.
     transactions: tuple[Transaction, ...] = ()
+    #: Statements (and transactions) left out because they could not be analyzed, each with the
+    #: reason; only when the workload was built leniently (strict builds refuse them instead).
+    left_out: tuple[tuple[str, str], ...] = ()
 
     def statement(self, name: str) -> Statement | None:
         for s in self.statements:

@@ -4,6 +4,7 @@ nothing is ever written to the database the costs come from."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import psycopg
@@ -195,3 +196,31 @@ def test_unanalyzed_tables_are_named_by_the_planner(pg_has_hypopg: str, tmp_path
     advice = api.recommend_indexes(tmp_path / "brief.yaml")
     assert advice.backend == "hypopg"
     assert any("t never analyzed" in note for note in advice.notes)
+
+
+def test_statements_the_resolver_cannot_take_are_left_out_unless_strict(tmp_path: Path) -> None:
+    """Every bad statement is reported at once with its reason and the others are advised on;
+    --strict refuses the brief at the first one (exit 2)."""
+    (tmp_path / "schema.sql").write_text(
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total numeric);\n"
+    )
+    (tmp_path / "brief.yaml").write_text(
+        "engine: postgresql 15\nschema: {ddl: schema.sql}\ntables: {orders: {rows: 1M}}\n"
+        "workload:\n"
+        "  - {name: good, sql: 'SELECT total FROM orders WHERE customer_id = :c', rate: 10/s}\n"
+        "  - {name: bad_column, sql: 'SELECT nope FROM orders', rate: 1/s}\n"
+        "  - {name: bad_table, sql: 'SELECT 1 FROM nowhere', rate: 1/s}\n"
+    )
+    advice = api.recommend_indexes(tmp_path / "brief.yaml")
+    assert [name for name, _ in advice.left_out] == ["bad_column", "bad_table"]
+    assert "names column 'nope'" in dict(advice.left_out)["bad_column"]
+    assert [e.statement for e in advice.statements] == ["good"]
+    assert [r.candidate.table.value for r in advice.recommended] == ["orders"]
+    assert any("2 statement(s) left out" in n for n in advice.notes)
+    with pytest.raises(DbarchError, match="names column 'nope'"):
+        api.recommend_indexes(tmp_path / "brief.yaml", strict=True)
+    result = runner.invoke(app, ["indexes", str(tmp_path / "brief.yaml"), "--strict"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["indexes", str(tmp_path / "brief.yaml"), "-f", "json"])
+    assert result.exit_code == 0
+    assert [x["statement"] for x in json.loads(result.stdout)["left_out"]] == ["bad_column", "bad_table"]

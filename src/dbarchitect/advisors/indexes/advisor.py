@@ -335,6 +335,7 @@ def recommend_indexes(
     algorithm: Algorithm = Algorithm.GREEDY,
     horizon_days: float = 0.0,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> IndexAdvice:
     """Indexes for ``workload`` on ``catalog`` within ``budget``, costed by ``backend``.
 
@@ -346,6 +347,14 @@ def recommend_indexes(
     cost = WhatIfCost(backend, workload, catalog, traits)
     before = cost.statement_costs(frozenset())
     failed = [name for name, plan in before.items() if plan.error is not None]
+    if strict and failed:
+        raise DbarchError(
+            Diagnostic(
+                f"{len(failed)} statement(s) could not be planned on {backend.name} "
+                f"(first: {failed[0]}: {before[failed[0]].error})",
+                hint="fix the statement, or leave out --strict to advise on the others",
+            )
+        )
     if workload.statements and len(failed) == len(workload.statements):
         first = before[failed[0]].error
         raise DbarchError(
@@ -412,9 +421,12 @@ def recommend_indexes(
         )
     touched = sorted({a.table.value for s in workload.statements for a in s.tables})
     notes: list[str] = list(backend.caveats(touched))
-    if failed:
+    left_out = list(workload.left_out) + [
+        (name, f"cannot be planned: {before[name].error}") for name in failed
+    ]
+    if left_out:
         notes.append(
-            f"{len(failed)} statement(s) could not be planned and were left out: {', '.join(sorted(failed))}"
+            f"{len(left_out)} statement(s) left out of the advice: {', '.join(n for n, _ in left_out)}"
         )
     useful = [c for c, r in selection.rejected if r == Rejection.OVER_BUDGET]
     if not selection.indexes and useful and budget.storage_bytes is not None:
@@ -454,6 +466,7 @@ def recommend_indexes(
         stopped_early=selection.stopped_early,
         notes=tuple(notes),
         stopped_by=selection.stopped_by.value,
+        left_out=tuple(left_out),
         net_bytes=selection.net_bytes if selection.net_bytes is not None else selection.size_bytes,
     )
 
