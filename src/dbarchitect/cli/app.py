@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
     from rich.progress import TaskID
 
+    from dbarchitect.brief import Brief
+    from dbarchitect.cli.config import Config
+
 app = typer.Typer(
     name="dbarch",
     help="A database architect as a tool: schemas, indexes, partitioning and migrations from a design brief.",
@@ -37,7 +40,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-state = {"debug": False, "quiet": False}
+state: dict[str, object] = {"debug": False, "quiet": False, "config": None}
 T = TypeVar("T")
 
 
@@ -62,6 +65,8 @@ def run(operation: Callable[[], T]) -> T:
     """Run an operation; user errors become one line and exit 2, bugs exit 1 (traceback with --debug)."""
     try:
         return operation()
+    except typer.Exit:
+        raise  # a nested fail() has printed its message already
     except DbarchError as exc:
         if state["debug"]:
             traceback.print_exc()
@@ -88,15 +93,84 @@ def main_options(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress on standard error (every command).")
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="The configuration file (default: the nearest dbarch.toml, or pyproject.toml with "
+            "[tool.dbarch], from here up).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     state["debug"] = debug
     state["quiet"] = quiet
+    state["config_path"] = config
+    state["config"] = None
 
 
-BriefArg = Annotated[Path, typer.Argument(help="The design brief (YAML or JSON).", show_default=False)]
+def current_config() -> Config:
+    """The configuration file in force (``--config``, else the nearest one), read once."""
+    from dbarchitect.cli.config import find_config, load_config
+
+    if state.get("config") is None:
+        given = state.get("config_path")
+        path = given if isinstance(given, Path) else find_config(Path.cwd())
+        state["config"] = run(lambda: load_config(path))
+    config = state["config"]
+    assert config is not None
+    return config  # type: ignore[return-value]
+
+
+def brief_path(given: Path | None) -> Path:
+    """The BRIEF argument, else the configuration's ``brief``."""
+    if given is not None:
+        return given
+    config = current_config()
+    if config.brief is None:
+        fail('give a BRIEF (a YAML or JSON design brief), or set brief = "..." in dbarch.toml')
+    return config.brief
+
+
+def configured_brief(given: Path | None) -> tuple[Brief, str]:
+    """The brief (``given`` or the configuration's) with the configuration over it: its rule levels
+    over the brief's ``guardrails:``, its budgets over the brief's ``budgets:``; and the file name
+    reports use for it."""
+    from dbarchitect.brief import BudgetSpec, load_brief
+
+    path = brief_path(given)
+    config = current_config()
+    brief = run(lambda: load_brief(path))
+    update: dict[str, object] = {}
+    if config.rules:
+        update["guardrails"] = {**brief.guardrails, **config.rules}
+    if config.budgets:
+        overrides = BudgetSpec.model_validate(config.budgets)
+        changed = {k: getattr(overrides, k) for k in overrides.model_fields_set}
+        update["budgets"] = brief.budgets.model_copy(update=changed)
+    return (brief.model_copy(update=update) if update else brief), str(path)
+
+
+def configured_engine(given: str | None) -> str:
+    """``--engine``, else the configuration's ``engine``."""
+    if given is not None:
+        return given
+    engine = current_config().engine
+    if engine is None:
+        fail("give --engine (e.g. 'postgresql 15'), or set engine = \"...\" in dbarch.toml")
+    return engine
+
+
+BriefArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="The design brief (YAML or JSON); default: brief in dbarch.toml.",
+        show_default=False,
+        metavar="BRIEF",
+    ),
+]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress on standard error (the report is unchanged).")

@@ -13,6 +13,7 @@ from dbarchitect.cli.app import (
     CalibrationOpt,
     QuietOpt,
     app,
+    configured_brief,
     key_values,
     progress,
     run,
@@ -29,7 +30,7 @@ class CheckFormat(StrEnum):
 
 @app.command()
 def check(
-    brief: BriefArg,
+    brief: BriefArg = None,
     database: Annotated[
         str | None,
         typer.Option("--database", "-d", help="PostgreSQL URL to cost on with HypoPG (read-only)."),
@@ -57,10 +58,12 @@ def check(
     from dbarchitect.guardrails.design.runner import verdict_json, verdict_sarif, verdict_text
     from dbarchitect.report.json import dumps
 
+    loaded, file = configured_brief(brief)
     with progress("check", quiet) as reporter:
         verdict = run(
             lambda: api.check_brief(
-                brief,
+                loaded,
+                file=file,
                 database=database,
                 engine_urls=key_values(
                     engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://..."
@@ -72,7 +75,7 @@ def check(
     if format in (CheckFormat.sarif, CheckFormat.github):
         from dbarchitect.ingest.locations import BriefLocator
 
-        locator = BriefLocator.load(brief)
+        locator = BriefLocator.load(file)
     if format == CheckFormat.sarif:
         sys.stdout.write(dumps(verdict_sarif(verdict, locator)))
     elif format == CheckFormat.github:

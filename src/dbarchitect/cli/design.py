@@ -13,6 +13,7 @@ from dbarchitect.cli.app import (
     OutputFormat,
     QuietOpt,
     app,
+    configured_brief,
     emit,
     progress,
     run,
@@ -24,19 +25,20 @@ if TYPE_CHECKING:
 
 
 @app.command()
-def inspect(brief: BriefArg, format: FormatOpt = OutputFormat.text) -> None:
+def inspect(brief: BriefArg = None, format: FormatOpt = OutputFormat.text) -> None:
     """Show what the tool understood: tables, sizes, and every statement's access paths."""
     from dbarchitect import api
     from dbarchitect.report.document import inspection_document
 
-    inspection = run(lambda: api.inspect_brief(brief))
+    loaded, file = configured_brief(brief)
+    inspection = run(lambda: api.inspect_brief(loaded, file=file))
     doc = inspection_document(inspection)
     emit(doc, format)
 
 
 @app.command()
 def design(
-    brief: BriefArg,
+    brief: BriefArg = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -58,8 +60,9 @@ def design(
     from dbarchitect import api
     from dbarchitect.report.document import design_document
 
+    loaded, file = configured_brief(brief)
     with progress("design", quiet) as reporter:
-        result = run(lambda: api.design(brief, database=database, progress=reporter))
+        result = run(lambda: api.design(loaded, file=file, database=database, progress=reporter))
         files: dict[str, str] = {}
         if output is not None:
             reporter("writing files")

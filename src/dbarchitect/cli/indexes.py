@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dbarchitect.cli.app import BriefArg, QuietOpt, app, fail, progress, run
+from dbarchitect.cli.app import BriefArg, QuietOpt, app, configured_brief, fail, progress, run
 from dbarchitect.errors import DbarchError
 
 
@@ -37,7 +37,7 @@ def _budget_bytes(value: str | None) -> float | None:
 
 @app.command()
 def indexes(
-    brief: BriefArg,
+    brief: BriefArg = None,
     database: Annotated[
         str | None,
         typer.Option(
@@ -79,6 +79,7 @@ def indexes(
 
     if time_limit is not None and time_limit <= 0:
         fail("--time-limit: give a number of seconds greater than 0")
+    loaded, file = configured_brief(brief)
     with progress("indexes", quiet) as reporter:
 
         def search_progress(done: int, total: int, best: float) -> None:
@@ -86,7 +87,8 @@ def indexes(
 
         advice = run(
             lambda: api.recommend_indexes(
-                brief,
+                loaded,
+                file=file,
                 database=database,
                 budget_bytes=_budget_bytes(budget),
                 algorithm=algorithm.value,

@@ -11,6 +11,8 @@ import typer
 
 from dbarchitect.cli.app import (
     app,
+    configured_engine,
+    current_config,
     key_values,
     run,
 )
@@ -35,9 +37,14 @@ def lint(
         ),
     ],
     engine: Annotated[
-        str,
-        typer.Option("--engine", "-e", help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'."),
-    ],
+        str | None,
+        typer.Option(
+            "--engine",
+            "-e",
+            help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11' "
+            "(default: engine in dbarch.toml).",
+        ),
+    ] = None,
     brief: Annotated[
         Path | None,
         typer.Option(
@@ -52,15 +59,20 @@ def lint(
     """Lint hand-written migrations for operations that lock, rewrite or lose data (exit 1 on errors,
     2 when a statement does not parse)."""
     from dbarchitect import api
+    from dbarchitect.cli.config import lint_rule_levels
     from dbarchitect.guardrails import lint_json, lint_sarif, lint_text
     from dbarchitect.report.json import dumps
 
     result = run(
         lambda: api.lint_migrations(
             files,
-            engine,
-            brief=brief,
-            config=key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off"),
+            configured_engine(engine),
+            brief=brief if brief is not None else current_config().brief,
+            config={
+                **lint_rule_levels(current_config()),
+                **(key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off") or {}),
+            }
+            or None,
         )
     )
     if format == LintFormat.sarif:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dbarchitect.cli.app import QuietOpt, app, key_values, progress, run, write_text
+from dbarchitect.cli.app import QuietOpt, app, configured_engine, key_values, progress, run, write_text
 
 if TYPE_CHECKING:
     from dbarchitect.advisors.migrations import MigrationPlan
@@ -32,9 +32,14 @@ def migrate(
         str, typer.Option("--to", help="Target schema: a DDL file, a brief, or a database URL.")
     ],
     engine: Annotated[
-        str,
-        typer.Option("--engine", "-e", help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'."),
-    ],
+        str | None,
+        typer.Option(
+            "--engine",
+            "-e",
+            help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11' "
+            "(default: engine in dbarch.toml).",
+        ),
+    ] = None,
     rename: Annotated[
         list[str] | None,
         typer.Option(
@@ -82,12 +87,13 @@ def migrate(
     from dbarchitect.report.json import dumps
     from dbarchitect.verify.rehearse import rehearsal_markdown
 
+    engine_name = configured_engine(engine)
     with progress("migrate", quiet) as reporter:
         plan = run(
             lambda: api.plan_schema_migration(
                 current,
                 target,
-                engine,
+                engine_name,
                 renames=key_values(rename, "--rename", "table.old_column=new_column or old_table=new_table"),
                 allow_data_loss=allow_data_loss,
                 check_url=check,
@@ -105,7 +111,9 @@ def migrate(
         with progress("migrate", quiet) as reporter:
             reporter("rehearsing the plan")
             rehearsal = run(
-                lambda: api.rehearse_schema_migration(plan, current, engine, url, allow_existing=existing)
+                lambda: api.rehearse_schema_migration(
+                    plan, current, engine_name, url, allow_existing=existing
+                )
             )
         sys.stdout.write(rehearsal_markdown(rehearsal))
         raise typer.Exit(0 if rehearsal.ok else 2)

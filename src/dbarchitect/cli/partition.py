@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from dbarchitect.cli.app import BriefArg, QuietOpt, app, key_values, progress, run, write_text
+from dbarchitect.cli.app import (
+    BriefArg,
+    QuietOpt,
+    app,
+    configured_brief,
+    key_values,
+    progress,
+    run,
+    write_text,
+)
 
 
 class PartitionFormat(StrEnum):
@@ -21,7 +30,7 @@ class PartitionFormat(StrEnum):
 
 @app.command()
 def partition(
-    brief: BriefArg,
+    brief: BriefArg = None,
     engine_url: Annotated[
         list[str] | None,
         typer.Option(
@@ -57,10 +66,12 @@ def partition(
     )
     from dbarchitect.report.text import text_console
 
+    loaded, file = configured_brief(brief)
     with progress("partition", quiet) as reporter:
         result = run(
             lambda: api.advise_partitioning(
-                brief,
+                loaded,
+                file=file,
                 engine_urls=key_values(
                     engine_url, "--engine-url", "ENGINE=URL, e.g. postgresql=postgresql://user@host/scratch"
                 ),

@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from dbarchitect.cli.app import BriefArg, CalibrationOpt, QuietOpt, app, fail, progress, run
+from dbarchitect.cli.app import (
+    BriefArg,
+    CalibrationOpt,
+    QuietOpt,
+    app,
+    configured_brief,
+    fail,
+    progress,
+    run,
+)
 
 
 class VerifyFormat(StrEnum):
@@ -35,7 +44,7 @@ VerifyFormatOpt = Annotated[VerifyFormat, typer.Option("--format", "-f", help="O
 
 @app.command()
 def verify(
-    brief: BriefArg,
+    brief: BriefArg = None,
     engine_url: EngineUrlOpt = None,
     embedded: EmbeddedOpt = False,
     scale: ScaleOpt = 0.01,
@@ -61,10 +70,12 @@ def verify(
 
     if embedded and engine_url is not None:
         fail("give either --engine-url or --embedded, not both")
+    loaded, file = configured_brief(brief)
     with progress("verify", quiet) as reporter:
         result = run(
             lambda: api.verify_brief(
-                brief,
+                loaded,
+                file=file,
                 engine_url=engine_url,
                 scale=scale,
                 seconds_per_statement=seconds,

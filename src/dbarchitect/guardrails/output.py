@@ -113,7 +113,12 @@ def rule_doc_markdown(rule_id: str) -> str:
         f"# {rule.id}\n\n{rule.summary}\n\n- Engines: {engines}\n- Default level: {rule.level.value}\n\n"
         f"{docstring_markdown(explain_rule(rule_id).strip())}\n\n## Suppress\n\n"
         f"On the statement or the line before it: `-- dbarch:disable {rule.id}`; for the whole file:\n"
-        f"`-- dbarch:disable-file {rule.id}`; or set `{rule.id}: off` (or `warning`) in the lint config.\n"
+        f"`-- dbarch:disable-file {rule.id}`.\n\n## Configure\n\n"
+        f"Set its level (`error`, `warning` or `off`) for a project in `dbarch.toml`:\n\n"
+        f'```toml\n[rules]\n{rule.id} = "warning"\n```\n\n'
+        f"(in `pyproject.toml`: under `[tool.dbarch.rules]`); for one brief in its `guardrails:` map; "
+        f"for one run with `dbarch lint --rule {rule.id}=off`. The command line wins over the file, the "
+        f"file over the brief.\n"
     )
 
 

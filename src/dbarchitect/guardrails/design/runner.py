@@ -310,7 +310,10 @@ def design_rule_doc_markdown(rule_id: str) -> str:
         f"# {rule.id}\n\n{rule.summary}\n\n- Category: {rule.category.value}\n"
         f"- Default level: {rule.level.value}\n\n"
         f"{docstring_markdown(explain_design_rule(rule_id).strip())}\n\n"
-        f"## Configure\n\nIn the brief: `guardrails: {{{rule.id}: warning}}` (or `error`, or `off`).\n"
+        "## Configure\n\nFor a project, in `dbarch.toml`:\n\n"
+        f'```toml\n[rules]\n{rule.id} = "warning"\n```\n\n'
+        f"(in `pyproject.toml`: under `[tool.dbarch.rules]`; levels are `error`, `warning` and `off`); "
+        f"for one brief: `guardrails: {{{rule.id}: warning}}`. The file wins over the brief.\n"
     )
 
 
