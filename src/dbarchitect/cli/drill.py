@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from dbarchitect.cli.app import BriefArg, QuietOpt, app, progress, run
+from dbarchitect.cli.app import BriefArg, QuietOpt, app, brief_path, progress, run
 
 
 class DrillFormat(StrEnum):
@@ -55,10 +55,11 @@ def drill(
     from dbarchitect import api
     from dbarchitect.report.drill import drill_json, drill_markdown, drill_ok, drill_text
 
+    path = brief_path(brief)
     with progress("drill", quiet) as reporter:
         result = run(
             lambda: api.drill_brief(
-                brief,
+                path,
                 scratch_dir=scratch_dir,
                 scale=scale,
                 kills=kills,
