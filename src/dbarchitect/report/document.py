@@ -288,6 +288,7 @@ def design_document(design: Design, files: dict[str, str] | None = None) -> dict
             "engine": str(s.engine),
             "target": s.is_target,
             "file": (files or {}).get(s.engine.name.value),
+            "sql": s.sql,
             "notes": [to_jsonable(n) for n in s.notes],
         }
         for s in design.schemas

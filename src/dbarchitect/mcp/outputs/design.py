@@ -28,6 +28,7 @@ class RenderNote(OutModel):
 class EngineSchema(OutModel):
     engine: str
     target: bool
+    file: str | None = Field(default=None, description="the file the DDL was written to (dbarch design -o)")
     sql: str = Field(description="the schema's DDL for this engine, indexes included")
     notes: list[RenderNote] = Field(description="what this engine cannot express, and what was rendered")
 
@@ -253,15 +254,4 @@ class DesignResult(InspectionResult):
 
 
 def design_result(design: Design) -> DesignResult:
-    doc = design_document(design)
-    sql = {s.engine.name.value: s.sql for s in design.schemas}
-    doc["schemas"] = [
-        {
-            "engine": s["engine"],
-            "target": s["target"],
-            "sql": sql[s["engine"].split()[0]],
-            "notes": s["notes"],
-        }
-        for s in doc["schemas"]
-    ]
-    return DesignResult.model_validate(redacted(doc))
+    return DesignResult.model_validate(redacted(design_document(design)))
