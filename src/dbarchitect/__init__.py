@@ -35,6 +35,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "rehearse_migration": ("dbarchitect.api", "rehearse_schema_migration"),
     "lint_migration": ("dbarchitect.api", "lint_migration"),
     "lint_migration_sql": ("dbarchitect.api", "lint_migration_sql"),
+    "lint_migrations": ("dbarchitect.api", "lint_migrations"),
+    "migration_files": ("dbarchitect.api", "migration_files"),
     "check_brief": ("dbarchitect.api", "check_brief"),
     "verify_brief": ("dbarchitect.api", "verify_brief"),
     "calibrate_engine": ("dbarchitect.api", "calibrate_engine"),
@@ -101,6 +103,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports the
     from dbarchitect.api import inspect_brief as inspect_brief
     from dbarchitect.api import lint_migration as lint_migration
     from dbarchitect.api import lint_migration_sql as lint_migration_sql
+    from dbarchitect.api import lint_migrations as lint_migrations
+    from dbarchitect.api import migration_files as migration_files
     from dbarchitect.api import plan_operations as plan_operations
     from dbarchitect.api import plan_schema_migration as plan_migration
     from dbarchitect.api import plan_schema_migration as plan_schema_migration
@@ -171,7 +175,9 @@ __all__ = [
     "inspect_brief",
     "lint_migration",
     "lint_migration_sql",
+    "lint_migrations",
     "load_brief",
+    "migration_files",
     "plan_migration",
     "plan_operations",
     "plan_schema_migration",

@@ -133,6 +133,8 @@ def test_every_operation_has_a_section_naming_each_field_it_returns(name: str) -
     assert f"`{name}`" in section or f"{name}(" in section, f"the section does not name {name}"
     assert "```python" in section, f"the {name} section has no example"
     returned = typing.get_type_hints(getattr(dbarchitect, name))["return"]
+    if not dataclasses.is_dataclass(returned):
+        return  # a plain value (``migration_files`` returns paths): the signature above describes it
     missing = [f.name for f in dataclasses.fields(returned) if f"`{f.name}`" not in section]
     assert not missing, f"the {name} section does not describe {returned.__name__} fields {missing}"
 
