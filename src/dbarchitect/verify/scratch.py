@@ -74,6 +74,30 @@ class ScratchTarget:
         finally:
             cur.close()
 
+    def fetch(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The result's column names (lower case) and rows."""
+        if self.family == EngineName.SQLITE:
+            cur = self.conn.execute(sql, params or {})
+            names = [d[0].lower() for d in cur.description or ()]
+            return names, [tuple(r) for r in cur.fetchall()]
+        cur = self.conn.cursor()
+        try:
+            cur.execute(sql, params) if params is not None else cur.execute(sql)
+            if not cur.description:
+                return [], []
+            names = [str(d[0]).lower() for d in cur.description]
+            return names, [tuple(r) for r in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def begin(self) -> None:
+        self._execute("BEGIN")
+
+    def rollback(self) -> None:
+        self._execute("ROLLBACK")
+
     def tables(self) -> list[str]:
         if self.family == EngineName.SQLITE:
             sql = (

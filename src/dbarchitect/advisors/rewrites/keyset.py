@@ -215,6 +215,12 @@ class OffsetToKeyset(RewriteRule):
         )
         original = context.statement
         before = replace(original, limit=(original.limit or page or 1) + value)
+        # what the keyset page is compared with: the OFFSET page, ordered as the rewrite orders it,
+        # its OFFSET a parameter the proof can move
+        reference = select.copy()
+        reference.set("order", rewritten.args["order"].copy())
+        offset_param = name if not name.isdigit() else "dbarch_offset"
+        reference.set("offset", exp.Offset(expression=parameter(offset_param)))
         yield Draft(
             sql=sql_of(rewritten, context.dialect),
             change=change,
@@ -223,7 +229,8 @@ class OffsetToKeyset(RewriteRule):
                 Protocol.KEYSET,
                 order=tuple((selected[(a, k)], d) for a, k, d, _ in keys),
                 after=tuple(after),
-                offset=name,
+                offset=offset_param,
+                reference=sql_of(reference, context.dialect),
             ),
             requires=(
                 "the application keeps the last row's "

@@ -55,6 +55,9 @@ class Proof:
         batch_size: ``BATCH``: iterations per execution (the loop's repeat, mean rounded up).
         dates: Parameters to draw as dates (a day), not as the timestamps of the column they meet.
         batch: ``BATCH``: the looped parameter -> the batch's parameters, one per iteration.
+        reference: The statement (brief's dialect) the rewrite's answers are compared with when it is
+            not the original as written: keyset pagination's OFFSET query with the tie-breaking key the
+            original needs too, and its OFFSET as a parameter.
     """
 
     protocol: Protocol
@@ -66,6 +69,7 @@ class Proof:
     batch_size: int = 1
     dates: tuple[str, ...] = ()
     batch: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    reference: str | None = None
 
 
 @dataclass(frozen=True)

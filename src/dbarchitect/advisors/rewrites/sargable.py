@@ -94,13 +94,9 @@ class SargableRange(RewriteRule):
 
     def propose(self, context: RewriteContext) -> Iterator[Draft | Refusal]:
         select = context.tree
-        if not isinstance(select, (exp.Select, exp.Update, exp.Delete)) or select.args.get("where") is None:
+        if not isinstance(select, exp.Select) or select.args.get("where") is None:
             return
-        tables = scope_tables(select, context.catalog) if isinstance(select, exp.Select) else {}
-        if not isinstance(select, exp.Select):
-            target = select.this
-            if isinstance(target, exp.Table) and (t := context.catalog.table(target.name)) is not None:
-                tables = {(target.alias or target.name).lower(): t}
+        tables = scope_tables(select, context.catalog)
         rewritten = select.copy()
         parts = conjuncts(rewritten.args["where"].this)
         out: list[exp.Expr] = []
