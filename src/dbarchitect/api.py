@@ -24,6 +24,8 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfBackend
 from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.advisors.indexes.selection import DEFAULT_FLOOR_ELASTICITY, Budget
+from dbarchitect.advisors.levers import LeverSet
+from dbarchitect.advisors.levers.search import LeverAdvice, search_levers
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.migrations import plan_migration as _plan_migration
 from dbarchitect.advisors.operations import OperationsPlan
@@ -39,20 +41,24 @@ from dbarchitect.brief import Brief, NodeSpec, load_brief
 from dbarchitect.engines.connection import readonly_counts
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits, traits_for
+from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
 from dbarchitect.guardrails import LintResult, combine_results, lint_sql, rule_ids
+from dbarchitect.guardrails.design.rule import StatementCost
 from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import apply_sizes, load_catalog, load_workload
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
+from dbarchitect.model.workload import Statement
 from dbarchitect.results import Design, EngineSchema, Inspection, PartitioningResult
 from dbarchitect.verify.calibration import Calibration, load_latency_model
 from dbarchitect.verify.calibration import calibrate as _calibrate
 from dbarchitect.verify.drill import DrillOptions, DrillResult
 from dbarchitect.verify.drill import run_drill as _run_drill
 from dbarchitect.verify.embedded import check_on_sqlite
+from dbarchitect.verify.measurements import MIN_DRAWS
 from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
 from dbarchitect.verify.portability import check_design
 from dbarchitect.verify.projection import project_full_size
@@ -103,6 +109,104 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None, strict:
 DESIGN_INDEX_TIME_LIMIT_S = 60.0
 
 
+def lever_costs(levers: LeverAdvice | None, traits: EngineTraits) -> dict[str, StatementCost]:
+    """The estimates the guardrails judge statements on when levers serve them (or tax them)."""
+    out: dict[str, StatementCost] = {}
+    for outcome in levers.outcomes if levers is not None else ():
+        if outcome.lever is None and not outcome.taxed_by:
+            continue
+        taxes = "".join(f" + {ms:.3g} ms of {name}'s triggers" for name, ms in outcome.taxed_by)
+        out[outcome.statement] = StatementCost(
+            outcome.statement,
+            0.0,
+            outcome.lever or "the statement as written",
+            None,
+            outcome.after_ms,
+            outcome.estimate + taxes,
+            traits.latency.source,
+        )
+    return out
+
+
+def design_levers(
+    inspection: Inspection, advice: IndexAdvice | None, *, database: str | None = None
+) -> tuple[LeverAdvice | None, IndexAdvice | None, list[str]]:
+    """The levers beyond indexes (summary tables, rewrites) for the brief, searched with the index
+    advice, then the indexes searched again for the workload as it will run (rewritten statements,
+    the summaries' tables) so a summary and the indexes on it are chosen together
+    (:mod:`dbarchitect.advisors.levers.search`). Returns the lever advice, the final index advice
+    and notes."""
+    brief = inspection.brief
+    engines = [get_traits(e.name, e.version) for e in brief.engines]
+    params = {s.name: dict(s.params) for s in brief.workload.statements if s.params}
+    staleness = {s.name: float(s.max_staleness) for s in brief.workload.statements if s.max_staleness}
+    budgets = brief.budgets
+    used = sum(s.total_bytes_at_horizon for s in inspection.sizes)
+    if advice is not None:
+        used += sum(r.size_at_horizon_bytes for r in advice.recommended)
+
+    def search(index_advice: IndexAdvice | None) -> LeverAdvice:
+        config = frozenset(r.candidate for r in index_advice.recommended) if index_advice else frozenset()
+        return search_levers(
+            inspection.catalog,
+            inspection.workload,
+            inspection.traits,
+            engines=engines,
+            params=params,
+            staleness=staleness,
+            config=config,
+            horizon_days=brief.horizon,
+            storage_budget=budgets.storage,
+            storage_used=used,
+            write_amplification=budgets.write_amplification,
+        )
+
+    notes: list[str] = []
+    try:
+        levers = search(advice)
+    except DbarchError as exc:
+        return None, advice, [f"no summary tables or rewrites: {exc}"]
+    if not levers.chosen or advice is None:
+        return levers, advice, notes
+    # the indexes again, for the statements as they will run and the summaries' tables
+    served = {r.statement: r.after_statements for r in levers.chosen.rewrites}
+    served.update({s.statement: (s.after_statement,) for s in levers.chosen.summaries if s.after_statement})
+    statements: list[Statement] = []
+    for statement in inspection.workload.statements:
+        parts = served.get(statement.name)
+        if parts is None:
+            statements.append(statement)
+        else:
+            statements += [
+                replace(
+                    p,
+                    name=statement.name if len(parts) == 1 else f"{statement.name}#{i + 1}",
+                    rate=statement.rate,
+                )
+                for i, p in enumerate(parts)
+            ]
+    tables = (*inspection.catalog.tables, *(s.table for s in levers.chosen.summaries))
+    running = replace(
+        inspection,
+        catalog=Catalog(tables, inspection.catalog.views, inspection.catalog.origin),
+        workload=replace(inspection.workload, statements=tuple(statements)),
+    )
+    try:
+        again = recommend_indexes(running, database=database, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S)
+    except DbarchError as exc:
+        notes.append(f"indexes not searched again for the rewritten workload: {exc}")
+        return levers, advice, notes
+    # the summaries are not in the design's catalog: their indexes go with them
+    known = {t.name.key for t in inspection.catalog.tables}
+    kept = tuple(r for r in again.recommended if r.candidate.table.key in known)
+    final = replace(again, recommended=kept)
+    try:
+        levers = search(final)
+    except DbarchError as exc:
+        notes.append(f"levers not weighed again under the final indexes: {exc}")
+    return levers, final, notes
+
+
 def design(
     brief: Inspection | Brief | str | Path,
     *,
@@ -129,6 +233,9 @@ def design(
         if database is not None:
             raise
         notes.append(f"no index advice: {exc}")
+    _stage(progress, "summary tables and rewrites")
+    levers, advice, lever_notes = design_levers(inspection, advice, database=database)
+    notes += lever_notes
     partitioning: PartitioningResult | None = None
     _stage(progress, "partitioning")
     try:
@@ -168,6 +275,7 @@ def design(
         inspection.sizes,
         advice,
         source=inspection.source,
+        lever_costs=lever_costs(levers, inspection.traits),
     )
     operations: OperationsPlan | None = None
     try:
@@ -184,6 +292,7 @@ def design(
         migration,
         partitioning,
         operations=operations,
+        levers=levers,
     )
 
 
@@ -732,6 +841,8 @@ def verify_brief(
     file: str | None = None,
     calibration: str | Path | None = None,
     two_scales: bool = True,
+    levers: bool = True,
+    draws: int = MIN_DRAWS,
 ) -> Verification:
     """Build the brief's design (with the advised indexes) on a scratch database (``engine_url``, or
     SQLite in a temporary file), fill it with synthetic data following the brief's sizes (× ``scale``)
@@ -742,7 +853,11 @@ def verify_brief(
     The SLO is judged at the brief's size: with ``two_scales`` the design is first built and measured
     at ``scale`` / 4 (then its tables are dropped), and each statement's latency at full size is
     projected from both measurements and the cost model's growth law between them
-    (:mod:`dbarchitect.verify.projection`); without, from the one measurement and the model."""
+    (:mod:`dbarchitect.verify.projection`); without, from the one measurement and the model.
+
+    With ``levers`` the design's summary tables and rewrites (:func:`design_levers`) are built too,
+    each proven to return the statement's rows for ``draws`` parameter draws (a summary again after a
+    burst of the brief's writes) and measured; a lever whose proof fails is dropped and reported."""
     if scale <= 0 or scale > 10:
         raise DbarchError(Diagnostic(f"--scale {scale:g} is out of range", hint="give a number in (0, 10]"))
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
@@ -753,9 +868,15 @@ def verify_brief(
         advice = recommend_indexes(
             inspection, time_limit_s=DESIGN_INDEX_TIME_LIMIT_S, progress=_index_progress(progress)
         )
-        catalog = with_advised_indexes(catalog, advice, inspection.traits)
     except DbarchError:
-        pass  # verified as the brief gives it, without advised indexes
+        advice = None  # verified as the brief gives it, without advised indexes
+    chosen: LeverSet | None = None
+    if levers:
+        _stage(progress, "summary tables and rewrites")
+        lever_advice, advice, _ = design_levers(inspection, advice)
+        chosen = lever_advice.chosen if lever_advice is not None else None
+    if advice is not None:
+        catalog = with_advised_indexes(catalog, advice, inspection.traits)
 
     def run(at: float, *, drop_after: bool) -> Verification:
         def report(stage: str, done: int, total: int) -> None:
@@ -775,6 +896,8 @@ def verify_brief(
             latency=latency,
             full_catalog=catalog,
             drop_after=drop_after,
+            levers=chosen,
+            draws=draws,
         )
 
     small = run(scale / SMALL_SCALE_DIVISOR, drop_after=True) if two_scales else None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import AccessPath
 from dbarchitect.advisors.indexes.advisor import IndexAdvice
+from dbarchitect.advisors.levers.search import LeverAdvice
 from dbarchitect.advisors.migrations import MigrationPlan
 from dbarchitect.advisors.operations import OperationsPlan
 from dbarchitect.advisors.partitioning import PartitionAdvice
@@ -106,6 +107,9 @@ class Design:
             ``schemas``. ``None`` when it could not be given (``notes`` says why).
         operations: The operations design (topology, backups, capacity, configuration files,
             runbooks) on the target engine; ``None`` when the engine has none (``notes`` says why).
+        levers: The summary tables and query rewrites searched with the indexes (each proposed or
+            rejected with its reason, the ones the design uses, each statement before and after, and
+            the bound for a statement no lever brings within its SLO); ``None`` when not searched.
     """
 
     inspection: Inspection
@@ -117,3 +121,4 @@ class Design:
     migration: MigrationPlan | None = None
     partitioning: PartitioningResult | None = None
     operations: OperationsPlan | None = None
+    levers: LeverAdvice | None = None

@@ -11,6 +11,7 @@ per-row and per-index-entry overheads and page fill factor (engine traits, not c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import Index, Table
@@ -129,3 +130,30 @@ def estimate_table_size(table: Table, traits: EngineTraits, horizon_days: float)
         indexes=tuple(index_sizes),
         unsized=unsized,
     )
+
+
+#: Days a time column is assumed to span when the brief gives neither its range nor the table's growth.
+DEFAULT_SPAN_DAYS = 3 * 365.0
+
+
+def span_days(table: Table, column: str, days_ahead: float) -> float:
+    """Days ``column`` (a time column of ``table``) spans ``days_ahead`` days from now: its min/max
+    statistics, else the table's rows over its growth per day (capped by its retention), else
+    :data:`DEFAULT_SPAN_DAYS`."""
+    col = table.column(column)
+    stats = col.stats if col is not None else None
+    if stats is not None and stats.minimum and stats.maximum:
+        try:
+            lo = datetime.fromisoformat(str(stats.minimum)[:19])
+            hi = datetime.fromisoformat(str(stats.maximum)[:19])
+            span = max(1.0, (hi - lo).total_seconds() / 86400)
+            return span + days_ahead
+        except ValueError:
+            pass
+    ts = table.stats
+    if ts is not None and ts.rows and ts.growth_rows_per_day:
+        span = ts.rows / ts.growth_rows_per_day + days_ahead
+        if ts.retention_days:
+            span = min(span, ts.retention_days)
+        return max(1.0, span)
+    return DEFAULT_SPAN_DAYS + days_ahead

@@ -127,6 +127,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             not_in_subquery_anti_join=False,
             materialized_views=True,
             nulls_not_distinct=version >= (15,),
+            trigger_syntax="plpgsql",
         ),
         type_sql=type_sql,
         row_overhead_bytes=28.0,

@@ -75,6 +75,13 @@ class Features:
     materialized_views: bool = False
     #: A unique index may treat NULLs as equal (``NULLS NOT DISTINCT``, PostgreSQL 15).
     nulls_not_distinct: bool = False
+    #: Rows deleted or updated by a foreign key's ON DELETE / ON UPDATE action fire their table's
+    #: triggers (PostgreSQL, SQLite); MySQL/MariaDB do not run triggers for cascaded changes.
+    cascades_fire_triggers: bool = True
+    #: How a row trigger's body is written: ``plpgsql`` (a function, EXECUTE FUNCTION), ``compound``
+    #: (MySQL/MariaDB: BEGIN ... END, one trigger per event), ``sqlite`` (BEGIN ...; END, one per event);
+    #: empty: no triggers.
+    trigger_syntax: str = ""
 
 
 @dataclass(frozen=True)

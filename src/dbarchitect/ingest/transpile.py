@@ -42,10 +42,15 @@ def _without_derived_column_lists(tree: exp.Expr) -> exp.Expr:
     return tree.transform(rewrite)
 
 
+#: ``date_trunc(unit, x)`` as SQLite's ``datetime(x, modifier)``.
+_SQLITE_START = {"DAY": "start of day", "MONTH": "start of month", "YEAR": "start of year"}
+
+
 def _for_sqlite(tree: exp.Expr) -> exp.Expr:
     """Rewrite standard SQL that sqlglot passes through unchanged but SQLite cannot run, into SQLite's
     own forms with the same meaning: ``date '...' +/- interval 'n' unit`` -> ``DATE(..., '+n unit')``,
-    ``EXTRACT(unit FROM x)`` -> ``CAST(STRFTIME(fmt, x) AS INTEGER)``."""
+    ``EXTRACT(unit FROM x)`` -> ``CAST(STRFTIME(fmt, x) AS INTEGER)``, ``date_trunc('month', x)`` ->
+    ``DATETIME(x, 'start of month')`` (day and year too)."""
 
     def rewrite(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
@@ -54,7 +59,13 @@ def _for_sqlite(tree: exp.Expr) -> exp.Expr:
             amount = interval.this
             if is_date and isinstance(amount, exp.Literal) and interval.unit is not None:
                 number = amount.this if isinstance(node, exp.Add) else f"-{amount.this}"
-                return exp.DateAdd(this=left, expression=exp.Literal.number(number), unit=interval.unit)
+                return exp.DateAdd(
+                    this=_for_sqlite(left.copy()), expression=exp.Literal.number(number), unit=interval.unit
+                )
+        if isinstance(node, exp.DateTrunc | exp.TimestampTrunc) and node.unit is not None:
+            start = _SQLITE_START.get(node.unit.name.upper())
+            if start is not None:
+                return exp.Anonymous(this="DATETIME", expressions=[node.this, exp.Literal.string(start)])
         if isinstance(node, exp.Extract) and node.name.upper() in _STRFTIME:
             fmt = exp.Literal.string(_STRFTIME[node.name.upper()])
             return exp.cast(exp.Anonymous(this="STRFTIME", expressions=[fmt, node.expression]), "INTEGER")

@@ -20,6 +20,7 @@ from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.workload import Statement
 from dbarchitect.report.indexes import index_advice_document
 from dbarchitect.report.json import to_jsonable
+from dbarchitect.report.levers import levers_document
 from dbarchitect.report.operations import capacity_rows, operations_document
 from dbarchitect.report.partitioning import partitioning_document
 from dbarchitect.results import Design, Inspection
@@ -300,6 +301,7 @@ def design_document(design: Design, files: dict[str, str] | None = None) -> dict
     doc["latency"] = _latency(design)
     doc["migration"] = plan_json(design.migration) if design.migration is not None else None
     doc["partitioning"] = partitioning_document(design.partitioning) if design.partitioning else None
+    doc["levers"] = levers_document(design.levers) if design.levers else None
     doc["operations"] = operations_document(design.operations) if design.operations else None
     if doc["operations"] is not None:
         doc["operations"]["capacity_rows"] = capacity_rows(doc["operations"])

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dbarchitect.report.formatting import human_bytes, human_count, human_rate
+from dbarchitect.report.levers import levers_lines
 
 
 def _tables(doc: dict[str, Any]) -> Table:
@@ -201,6 +202,17 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
         else:
             line = "Partitioning: not advised for any table (dbarch partition for the reasons)"
         parts.append(Text(line, style="bold"))
+    lv = doc.get("levers")
+    if lv and (
+        lv["chosen"]["summaries"] or lv["chosen"]["rewrites"] or any(o["bound"] for o in lv["outcomes"])
+    ):
+        parts.append(
+            Text(
+                "Summary tables and rewrites (built-in model; dbarch verify proves and measures them):",
+                style="bold",
+            )
+        )
+        parts += [Text(line) for line in levers_lines(lv)]
     parts += [Text(note, style="yellow") for note in doc.get("notes") or ()]
     verdict = doc.get("verdict")
     if verdict:

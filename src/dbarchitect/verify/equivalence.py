@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,68 +32,18 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from dbarchitect.advisors.rewrites import ProposedRewrite, Protocol
+from dbarchitect.advisors.rewrites import Proof, ProposedRewrite, Protocol
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.workload import Statement
+from dbarchitect.verify.measurements import MIN_DRAWS, Equivalence
 from dbarchitect.verify.parameters import Prepared, draw_parameters, prepare
 from dbarchitect.verify.scratch import ScratchTarget
 from dbarchitect.verify.synthetic import SyntheticData
 
-#: Parameter draws per proof (the issue's bar).
-MIN_DRAWS = 200
 #: Draws tried at most per draw wanted, when draws give nothing to compare (a page past the end).
 ATTEMPTS_PER_DRAW = 5
-
-
-@dataclass(frozen=True)
-class Equivalence:
-    """One proof of same answers on one engine.
-
-    Attributes:
-        lever: What is proven (``offset-to-keyset``, ``summary daily_revenue_summary``...).
-        statement: The statement it serves.
-        phase: ``loaded data``, or ``after a burst of writes`` (summaries kept by triggers or refresh).
-        engine: The engine it ran on.
-        draws: Parameter draws compared.
-        rows: Rows compared over all draws (both sides).
-        mismatches: Draws whose answers differed.
-        mismatch: The first difference, described.
-        errors: Draws where a statement failed.
-        error: The first failure.
-    """
-
-    lever: str
-    statement: str
-    phase: str
-    engine: str
-    draws: int
-    rows: int
-    mismatches: int
-    mismatch: str | None = None
-    errors: int = 0
-    error: str | None = None
-    wanted: int = MIN_DRAWS
-
-    @property
-    def ok(self) -> bool:
-        return self.mismatches == 0 and self.errors == 0 and self.draws >= self.wanted
-
-    def sentence(self) -> str:
-        if self.ok:
-            return (
-                f"same answers for {self.draws} parameter draws ({self.rows:,} rows) on {self.engine}, "
-                f"{self.phase}"
-            )
-        if self.mismatches:
-            return f"DIFFERENT answers on {self.engine}, {self.phase}: {self.mismatch}"
-        if self.errors:
-            return f"not proven on {self.engine}, {self.phase}: {self.errors} draw(s) failed: {self.error}"
-        return (
-            f"not proven on {self.engine}, {self.phase}: only {self.draws} of {self.wanted} draws had rows "
-            "to compare"
-        )
 
 
 def normalize(value: Any) -> Any:
@@ -213,28 +163,118 @@ def prove_rewrite(
 ) -> Equivalence:
     """Prove ``rewrite`` of ``original`` (written for ``source``) returns the same rows on the scratch
     ``target`` filled with ``data``, for ``draws`` parameter draws (see the module docstring)."""
+    rewritten = replace(rewrite.after_statements[0], sql=rewrite.rewritten, name=rewrite.statement)
+    return prove_pair(
+        target,
+        rewrite.rule,
+        original,
+        rewritten,
+        rewrite.proof,
+        source,
+        catalog,
+        data,
+        rng,
+        draws=draws,
+        phase=phase,
+    )
+
+
+def prove_pair(
+    target: ScratchTarget,
+    lever: str,
+    original: Statement,
+    rewritten_statement: Statement,
+    proof: Proof,
+    source: EngineTraits,
+    catalog: Catalog,
+    data: SyntheticData,
+    rng: random.Random,
+    *,
+    draws: int = MIN_DRAWS,
+    phase: str = "loaded data",
+) -> Equivalence:
+    """Prove ``rewritten_statement`` answers as ``original`` does, by ``proof``'s protocol."""
     prover = _Prover(target, source, catalog, data, rng, draws)
-    base = Equivalence(rewrite.rule, rewrite.statement, phase, str(target.traits), 0, 0, 0, wanted=draws)
-    rewritten_statement = replace(rewrite.after_statements[0], sql=rewrite.rewritten, name=rewrite.statement)
+    base = Equivalence(lever, original.name, phase, str(target.traits), 0, 0, 0, wanted=draws)
     try:
-        reference = prover.prepare(original, rewrite.proof.reference)
+        reference = prover.prepare(original, proof.reference)
         rewritten = prover.prepare(rewritten_statement)
     except DbarchError as exc:
         return replace(base, errors=1, error=exc.diagnostic.message)
-    protocol = rewrite.proof.protocol
-    if protocol == Protocol.KEYSET:
-        return _keyset(prover, rewrite, original, reference, rewritten, base)
-    if protocol == Protocol.BATCH:
-        return _batch(prover, rewrite, original, reference, rewritten, base)
-    return _same(prover, rewrite, reference, rewritten, base)
+    if proof.protocol == Protocol.KEYSET:
+        return _keyset(prover, proof, original, reference, rewritten, base)
+    if proof.protocol == Protocol.BATCH:
+        return _batch(prover, proof, rewritten_statement.sql, original, reference, rewritten, base)
+    return _same(prover, proof, original, reference, rewritten, base)
+
+
+def _order_columns(sql: str, dialect: str) -> tuple[tuple[str, ...], bool]:
+    """The output columns a statement's ORDER BY sorts on, and whether it has a LIMIT (ties at the
+    limit may then be cut differently by two equal statements)."""
+    try:
+        tree = sqlglot.parse_one(sql, read=dialect)
+    except sqlglot.errors.SqlglotError:
+        return (), False
+    if not isinstance(tree, exp.Select) or tree.args.get("order") is None:
+        return (), False
+    names: list[str] = []
+    outputs = {p.alias_or_name.lower(): p for p in tree.expressions}
+    for ordered in tree.args["order"].expressions:
+        term = ordered.this
+        name = term.name.lower() if isinstance(term, exp.Column) else ""
+        if name in outputs:
+            names.append(name)
+            continue
+        match = next(
+            (
+                p.alias_or_name.lower()
+                for p in tree.expressions
+                if (p.this if isinstance(p, exp.Alias) else p) == term
+            ),
+            None,
+        )
+        if match is None:
+            return (), False
+        names.append(match)
+    return tuple(names), tree.args.get("limit") is not None
+
+
+def _differ_limited(
+    names: list[str], a: list[tuple[Any, ...]], b: list[tuple[Any, ...]], order: tuple[str, ...]
+) -> str | None:
+    """As :func:`_differ`, for a page cut by LIMIT: the sort keys must come in the same sequence, and
+    the rows must be the same except those tied with the last row (either may be cut)."""
+    if len(a) != len(b):
+        return f"{len(a)} row(s) as written, {len(b)} rewritten"
+    index = [names.index(c) for c in order if c in names]
+    if len(index) != len(order):
+        return _differ(a, b, ordered=False)
+    keys_a = [tuple(r[i] for i in index) for r in a]
+    keys_b = [tuple(r[i] for i in index) for r in b]
+    if sorted(keys_a, key=repr) != sorted(keys_b, key=repr):
+        return _differ(a, b, ordered=False)
+    if not a:
+        return None
+    last = keys_a[-1]
+    return _differ(
+        [r for r, k in zip(a, keys_a, strict=True) if k != last],
+        [r for r, k in zip(b, keys_b, strict=True) if k != last],
+        ordered=False,
+    )
 
 
 def _same(
-    prover: _Prover, rewrite: ProposedRewrite, reference: Prepared, rewritten: Prepared, base: Equivalence
+    prover: _Prover,
+    proof: Proof,
+    original: Statement,
+    reference: Prepared,
+    rewritten: Prepared,
+    base: Equivalence,
 ) -> Equivalence:
     draws = rows = mismatches = errors = 0
     mismatch = error = None
-    dates = set(rewrite.proof.dates)
+    dates = set(proof.dates)
+    order, limited = _order_columns(proof.reference or original.sql, prover.source.sqlglot_dialect)
     for _ in range(prover.draws):
         params = prover.draw(reference)
         for name in dates & params.keys():
@@ -248,13 +288,16 @@ def _same(
             errors += 1
             error = error or str(exc).splitlines()[0]
             continue
-        if rewrite.proof.protocol == Protocol.PROJECTION:
-            wanted = [c.lower() for c in rewrite.proof.columns]
+        if proof.protocol == Protocol.PROJECTION:
+            wanted = [c.lower() for c in proof.columns]
             index = [names_a.index(c) for c in wanted if c in names_a]
             a = [tuple(r[i] for i in index) for r in a]
         draws += 1
         rows += len(a) + len(b)
-        differ = _differ(_rows(a), _rows(b), ordered=False)
+        if limited and proof.protocol == Protocol.SAME:
+            differ = _differ_limited(names_a, _rows(a), _rows(b), order)
+        else:
+            differ = _differ(_rows(a), _rows(b), ordered=False)
         if differ is not None:
             mismatches += 1
             mismatch = mismatch or f"{differ} ({_shown(params)})"
@@ -277,13 +320,12 @@ def _count_sql(sql: str, dialect: str) -> str:
 
 def _keyset(
     prover: _Prover,
-    rewrite: ProposedRewrite,
+    proof: Proof,
     original: Statement,
     reference: Prepared,
     rewritten: Prepared,
     base: Equivalence,
 ) -> Equivalence:
-    proof = rewrite.proof
     offset = proof.offset or "dbarch_offset"
     try:
         counter = prover.prepare(
@@ -330,13 +372,13 @@ def _keyset(
 
 def _batch(
     prover: _Prover,
-    rewrite: ProposedRewrite,
+    proof: Proof,
+    batch_sql: str,
     original: Statement,
     reference: Prepared,
     rewritten: Prepared,
     base: Equivalence,
 ) -> Equivalence:
-    proof = rewrite.proof
     batches = dict(proof.batch)
     looped = proof.loop_parameters
     key = looped[0] if looped else None
@@ -344,7 +386,7 @@ def _batch(
     capture: Prepared | None = None
     if write:
         try:
-            capture = prover.prepare(original, _capture_sql(rewrite.rewritten, prover.source.sqlglot_dialect))
+            capture = prover.prepare(original, _capture_sql(batch_sql, prover.source.sqlglot_dialect))
         except (DbarchError, sqlglot.errors.SqlglotError, ValueError) as exc:
             return replace(base, errors=1, error=f"cannot read back the rows written: {exc}")
     draws = rows = mismatches = errors = 0

@@ -175,6 +175,111 @@ class StatementResult:
         return ok
 
 
+#: Parameter draws per proof (the issue's bar).
+MIN_DRAWS = 200
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """One proof of same answers on one engine.
+
+    Attributes:
+        lever: What is proven (``offset-to-keyset``, ``summary daily_revenue_summary``...).
+        statement: The statement it serves.
+        phase: ``loaded data``, or ``after a burst of writes`` (summaries kept by triggers or refresh).
+        engine: The engine it ran on.
+        draws: Parameter draws compared.
+        rows: Rows compared over all draws (both sides).
+        mismatches: Draws whose answers differed.
+        mismatch: The first difference, described.
+        errors: Draws where a statement failed.
+        error: The first failure.
+    """
+
+    lever: str
+    statement: str
+    phase: str
+    engine: str
+    draws: int
+    rows: int
+    mismatches: int
+    mismatch: str | None = None
+    errors: int = 0
+    error: str | None = None
+    wanted: int = MIN_DRAWS
+
+    @property
+    def ok(self) -> bool:
+        return self.mismatches == 0 and self.errors == 0 and self.draws >= self.wanted
+
+    def sentence(self) -> str:
+        if self.ok:
+            return (
+                f"same answers for {self.draws} parameter draws ({self.rows:,} rows) on {self.engine}, "
+                f"{self.phase}"
+            )
+        if self.mismatches:
+            return f"DIFFERENT answers on {self.engine}, {self.phase}: {self.mismatch}"
+        if self.errors:
+            return f"not proven on {self.engine}, {self.phase}: {self.errors} draw(s) failed: {self.error}"
+        return (
+            f"not proven on {self.engine}, {self.phase}: only {self.draws} of {self.wanted} draws had rows "
+            "to compare"
+        )
+
+
+@dataclass(frozen=True)
+class TaxedWrite:
+    """A write statement measured again with a summary's triggers in place."""
+
+    statement: str
+    summary: str
+    before: StatementResult
+    after: StatementResult
+
+
+@dataclass(frozen=True)
+class LeverResult:
+    """One lever on the scratch engine.
+
+    Attributes:
+        kind: ``rewrite`` or ``summary``.
+        lever: The rule's id, or the summary's name.
+        statement: The statement it serves.
+        proofs: Same-answer proofs (on the loaded data; for a summary, after the burst too).
+        before: The statement as written, measured.
+        after: The statement as the lever serves it, measured (None when dropped).
+        taxed: The writes a summary's triggers tax, measured before and after.
+        error: Why it could not be built or measured here.
+        summary_rows: The summary's rows after its fill (a summary).
+        burst: ``(writes run, writes refused)`` in the burst (a summary).
+    """
+
+    kind: str
+    lever: str
+    statement: str
+    proofs: tuple[Equivalence, ...] = ()
+    before: StatementResult | None = None
+    after: StatementResult | None = None
+    taxed: tuple[TaxedWrite, ...] = ()
+    error: str | None = None
+    summary_rows: int | None = None
+    burst: tuple[int, int] | None = None
+
+    @property
+    def proven(self) -> bool:
+        return self.error is None and bool(self.proofs) and all(p.ok for p in self.proofs)
+
+    @property
+    def verdict(self) -> str:
+        if self.error is not None:
+            return f"dropped: {self.error}"
+        failed = [p for p in self.proofs if not p.ok]
+        if failed:
+            return f"dropped: {failed[0].sentence()}"
+        return "proven: " + "; ".join(p.sentence() for p in self.proofs)
+
+
 @dataclass(frozen=True)
 class Verification:
     """The design built on a scratch database, filled with synthetic data and the workload replayed
@@ -199,6 +304,8 @@ class Verification:
         small_scale: The second scale measured to project each statement to the brief's size (None:
             one scale only, judged as measured).
         small_generation: The data generated at ``small_scale``.
+        levers: The design's rewrites and summaries built here, proven and measured (a proven lever's
+            measurement is its statement's in ``statements``).
     """
 
     engine: str
@@ -214,6 +321,7 @@ class Verification:
     speed_factor: float = 1.0
     small_scale: float | None = None
     small_generation: Generation | None = None
+    levers: tuple[LeverResult, ...] = ()
 
     @property
     def not_measured(self) -> tuple[StatementResult, ...]:

@@ -433,6 +433,7 @@ def check_design(
     today: date | None = None,
     only: Collection[str] | None = None,
     latency: LatencyModel | None = None,
+    lever_costs: Mapping[str, StatementCost] | None = None,
 ) -> DesignVerdict:
     """The guardrail verdict for a design: every design rule at the brief's levels, errors first.
 
@@ -440,10 +441,14 @@ def check_design(
     design is judged with them). ``portability_urls`` maps an engine (``EngineName`` or its name) to
     a scratch database URL to execute the design on; SQLite needs none. Nothing else is written.
     ``latency`` replaces the target engine's shipped latency model (a ``dbarch calibrate`` result).
+    ``lever_costs`` are the estimates of the statements the design's summary tables and rewrites
+    serve (or its summaries' triggers tax), which replace the plan's.
     """
     designed = with_advised_indexes(catalog, index_advice, traits)
     plans, notes = _plans(workload, designed, traits, index_advice)
     costs = _costs(workload, designed, traits, plans, latency)
+    if lever_costs:
+        costs = tuple(lever_costs.get(c.statement, c) for c in costs)
     scans = _full_scans(workload, designed, plans)
     needs_runs = only is None or "portability" in only
     runs = run_on_engines(brief, designed, workload, portability_urls) if needs_runs else ()

@@ -17,18 +17,24 @@ import math
 import random
 import time
 from collections.abc import Callable, Collection, Mapping
+from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
+from dbarchitect.advisors.levers import LeverSet
+from dbarchitect.advisors.summaries.advisor import summary_sql_for
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError, Diagnostic, redact
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Statement, StatementKind, Workload
+from dbarchitect.verify.levers import verify_levers
 from dbarchitect.verify.measurements import (
+    MIN_DRAWS,
     RATIO_TARGET,
+    LeverResult,
     StatementResult,
     Verification,
     is_within_target,
@@ -210,6 +216,8 @@ def verify_design(
     on_loaded: Callable[[Catalog], None] | None = None,
     full_catalog: Catalog | None = None,
     drop_after: bool = False,
+    levers: LeverSet | None = None,
+    draws: int = MIN_DRAWS,
 ) -> Verification:
     """Build ``catalog`` on the empty scratch database at ``url`` (None: SQLite in a temporary file),
     fill it with synthetic data at ``scale``, replay ``workload`` (written for ``traits``' engine) and
@@ -224,7 +232,9 @@ def verify_design(
     ``full_catalog`` (the design at the brief's sizes) adds each statement's estimate at full size,
     through the same latency model. A statement reading a table that got no rows is marked
     ``empty_tables`` (not measured). ``drop_after`` drops the tables built once measured (a second
-    scale follows on the same database)."""
+    scale follows on the same database). ``levers`` (rewrites, summaries) are then built, proven
+    with ``draws`` parameter draws and measured (:mod:`dbarchitect.verify.levers`): a proven lever's
+    measurement replaces its statement's, and the writes a summary taxes are measured again."""
     if seconds_per_statement <= 0 or repetitions < 1:
         raise DbarchError(Diagnostic("give a positive time per statement and at least one repetition"))
     with open_target(url, traits) as target:
@@ -289,6 +299,43 @@ def verify_design(
                     replace(r, full_estimated_p50_ms=e.median_ms) if (e := full.get(r.name)) else r
                     for r in results
                 ]
+        lever_results: tuple[LeverResult, ...] = ()
+        if levers:
+            scaled = (latency or target.traits.latency).scaled(probe)[0] if estimates is None else None
+
+            def measure(statement: Statement, estimate: LatencyEstimate | None) -> StatementResult:
+                done = _measure(
+                    target,
+                    statement,
+                    traits,
+                    lever_catalog,
+                    data,
+                    seconds=seconds_per_statement,
+                    repetitions=repetitions,
+                    rng=rng,
+                    estimate=estimate,
+                )
+                if scaled is not None:
+                    done = replace(done, estimated_fixed_ms=_fixed_ms(scaled, statement, False))
+                return done
+
+            lever_catalog = Catalog((*catalog.tables, *(s.table for s in levers.summaries)), catalog.views)
+            lever_results = verify_levers(
+                target,
+                levers,
+                catalog,
+                workload,
+                traits,
+                data,
+                rng,
+                sized=sized,
+                full=full_catalog,
+                model=scaled,
+                before={r.name: r for r in results},
+                measure=measure,
+                draws=draws,
+            )
+            results = _served(results, lever_results)
         empty = {t.table.lower() for t in data.generation.tables if t.rows == 0}
         results = [
             replace(r, empty_tables=_empty_reads(statement, empty)) if empty else r
@@ -315,6 +362,10 @@ def verify_design(
                     f"{r.name}: not measured: it reads {', '.join(r.empty_tables)}, which got no rows"
                 )
         if drop_after:
+            for summary in levers.summaries if levers else ():
+                with suppress(Exception):  # a summary that was never built
+                    for sql in summary_sql_for(summary, target.traits, traits, catalog).drop:
+                        target.loader.execute(sql)
             target.drop_tables(catalog)
         label = str(target.traits)
         return Verification(
@@ -329,7 +380,20 @@ def verify_design(
             target.server,
             probe,
             factor,
+            levers=lever_results,
         )
+
+
+def _served(results: list[StatementResult], levers: tuple[LeverResult, ...]) -> list[StatementResult]:
+    """The replay's results with each proven lever's measurement in its statement's place, and the
+    writes a summary taxes as measured with its triggers."""
+    after: dict[str, StatementResult] = {}
+    for lever in levers:
+        if lever.proven and lever.after is not None:
+            after[lever.statement] = lever.after
+            for taxed in lever.taxed:
+                after[taxed.statement] = taxed.after
+    return [after.get(r.name, r) for r in results]
 
 
 def _fixed_ms(model: LatencyModel, statement: Statement, commit: bool) -> float:

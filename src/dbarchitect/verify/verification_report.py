@@ -140,6 +140,30 @@ def scale_sentence(v: Verification) -> str:
     )
 
 
+def _lever_lines(v: Verification) -> list[str]:
+    """One line per lever: what it serves, its proofs, before and after; the writes it taxes."""
+    out: list[str] = []
+    judged = {s.name: s for s in v.statements}
+    for lever in v.levers:
+        line = f"{lever.kind} {lever.lever} for {lever.statement}: {lever.verdict}"
+        if lever.before is not None and lever.after is not None:
+            line += f"; p95 {_ms(lever.before.p95_ms)} -> {_ms(lever.after.p95_ms)} ms measured"
+            served = judged.get(lever.statement)
+            if served is not None and served.sql == lever.after.sql and served.projection is not None:
+                line += f" ({_ms(served.projection.full_p95_ms)} ms at full size)"
+        if lever.summary_rows is not None:
+            line += f"; {lever.summary_rows:,} summary rows"
+        if lever.burst is not None:
+            line += f"; burst of {lever.burst[0]} write(s) ({lever.burst[1]} refused by the data)"
+        out.append(line)
+        for taxed in lever.taxed:
+            out.append(
+                f"  write {taxed.statement} with its triggers: p95 {_ms(taxed.before.p95_ms)} -> "
+                f"{_ms(taxed.after.p95_ms)} ms measured"
+            )
+    return out
+
+
 def verification_markdown(v: Verification) -> str:
     """The verification as a Markdown report."""
     g = v.generation
@@ -175,6 +199,20 @@ def verification_markdown(v: Verification) -> str:
     planner = planner_ratio_sentence(v)
     if planner:
         lines += ["", planner]
+    if v.levers:
+        lines += [
+            "",
+            "## Summary tables and rewrites",
+            "",
+            "Each proven to return the statement's rows (a summary also after a burst of the brief's "
+            "writes); "
+            "a proven lever's measurement is its statement's row above. A lever that fails its proof is "
+            "dropped and its statement judged as written.",
+            "",
+        ]
+        lines += [
+            f"- {line}" if not line.startswith("  ") else f"  - {line.strip()}" for line in _lever_lines(v)
+        ]
     lines += ["", "## Data", "", "| table | rows | dropped | seconds |", "|---|---:|---:|---:|"]
     lines += [f"| {t.table} | {t.rows:,} | {t.rejected:,} | {t.seconds:.2f} |" for t in g.tables]
     if v.notes:
@@ -238,6 +276,7 @@ def verification_text(v: Verification) -> str:
     planner = planner_ratio_sentence(v)
     if planner:
         out.append(planner)
+    out += [f"lever: {line}" if not line.startswith("  ") else f"lever:{line}" for line in _lever_lines(v)]
     out += [f"note: {n}" for n in v.notes]
     verdict = "pass" if v.ok else "FAIL"
     missed = sum(1 for s in v.statements if s.meets_slo is False)
@@ -253,13 +292,25 @@ def verification_text(v: Verification) -> str:
 def verification_json(v: Verification) -> str:
     """The verification as JSON (stable key order)."""
     doc = asdict(v)
-    for s, out in zip(v.statements, doc["statements"], strict=True):
+
+    def extras(s: StatementResult, out: dict[str, Any]) -> None:
         out["ratio"] = s.ratio
         out["median_ratio"] = s.median_ratio
         out["planner_ratio"] = s.planner_ratio
         out["meets_slo"] = s.meets_slo
         out["measured"] = s.measured
         out["judged_p95_ms"] = s.judged_p95_ms
+
+    for s, out in zip(v.statements, doc["statements"], strict=True):
+        extras(s, out)
+    for lever, out in zip(v.levers, doc["levers"], strict=True):
+        for key in ("before", "after"):
+            result = getattr(lever, key)
+            if result is not None:
+                extras(result, out[key])
+        for taxed, taxed_out in zip(lever.taxed, out["taxed"], strict=True):
+            extras(taxed.before, taxed_out["before"])
+            extras(taxed.after, taxed_out["after"])
     doc["generation"]["rows"] = v.generation.rows
     doc["generation"]["rows_per_second"] = v.generation.rows_per_second
     if v.small_generation is not None:

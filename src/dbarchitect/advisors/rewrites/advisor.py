@@ -113,7 +113,10 @@ class RejectedRewrite:
     statement: str
     reason: str
     rewritten: str | None = None
+    #: Not exact (the rule refused it).
     unsafe: bool = False
+    #: Exact, but the brief lacks what weighing it needs.
+    unweighed: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,26 @@ def _estimate_parts(
     )
 
 
+def _with_distinct(catalog: Catalog, hints: Sequence[tuple[str, str, float]]) -> Catalog:
+    """``catalog`` with the distinct counts ``hints`` gives (for one estimate)."""
+    from dataclasses import replace
+
+    from dbarchitect.model.catalog import ColumnStats
+
+    for table_name, column_name, distinct in hints:
+        table = catalog.table(table_name)
+        if table is None:
+            continue
+        columns = tuple(
+            replace(c, stats=replace(c.stats or ColumnStats(), distinct=distinct))
+            if c.name.matches(column_name)
+            else c
+            for c in table.columns
+        )
+        catalog = catalog.replace_table(replace(table, columns=columns))
+    return catalog
+
+
 def _per_engine(
     original: str, rewritten: str, traits: EngineTraits, engines: Sequence[EngineTraits], catalog: Catalog
 ) -> tuple[tuple[tuple[str, str, str | None], ...], tuple[str, ...]]:
@@ -229,7 +252,15 @@ def recommend_rewrites(
         for rule in rules:
             for outcome in rule.propose(context):
                 if isinstance(outcome, Refusal):
-                    rejected.append(RejectedRewrite(rule.id, statement.name, outcome.reason, unsafe=True))
+                    rejected.append(
+                        RejectedRewrite(
+                            rule.id,
+                            statement.name,
+                            outcome.reason,
+                            unsafe=not outcome.unweighed,
+                            unweighed=outcome.unweighed,
+                        )
+                    )
                     continue
                 kept = _weigh(rule, statement, outcome, model, catalog, traits, config, targets)
                 if isinstance(kept, RejectedRewrite):
@@ -269,7 +300,11 @@ def _weigh(
             rule.id, statement.name, f"the rewrite cannot be analyzed: {exc.diagnostic.message}", draft.sql
         )
     before = _estimate(draft.before or statement, model, catalog, traits, config, draft.before_extra_cost)
-    after = _estimate_parts(after_statements, model, catalog, traits, config)
+    after_model, after_catalog = model, catalog
+    if draft.after_distinct:
+        after_catalog = _with_distinct(catalog, draft.after_distinct)
+        after_model = BuiltinCostModel(after_catalog, traits)
+    after = _estimate_parts(after_statements, after_model, after_catalog, traits, config)
     if before is None or after is None:
         return RejectedRewrite(rule.id, statement.name, "the cost model cannot estimate it", draft.sql)
     before_ms = before.ms * draft.repeats

@@ -164,7 +164,8 @@ class OffsetToKeyset(RewriteRule):
         if value is None:
             yield Refusal(
                 f"OFFSET :{name} has no example value in the brief (params: {{{name}: ...}}); give a "
-                "typical depth to weigh keyset pagination against it"
+                "typical depth to weigh keyset pagination against it",
+                unweighed=True,
             )
             return
         if value <= 0:

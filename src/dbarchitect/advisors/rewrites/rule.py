@@ -103,6 +103,9 @@ class Draft:
     repeats: float = 1.0
     parts: tuple[str, ...] = ()
     before_extra_cost: float = 0.0
+    #: ``(table, column, distinct)`` the cost model should take for the rewrite's estimate: a one-day
+    #: range on a timestamp costed as an equality on its day (as many values as the days it spans).
+    after_distinct: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class Refusal:
     """A rewrite a rule will not propose for a statement, and why (NOT IN over a nullable column)."""
 
     reason: str
+    #: The rewrite would be exact, but the brief lacks what weighing it needs (an OFFSET's depth).
+    unweighed: bool = False
 
 
 @dataclass(frozen=True)

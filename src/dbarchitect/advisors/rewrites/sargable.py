@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from sqlglot import exp
 
@@ -47,8 +48,10 @@ from dbarchitect.advisors.rewrites.rule import (
     scope_tables,
     sql_of,
 )
-from dbarchitect.model.catalog import Table
+from dbarchitect.advisors.sizing import span_days
+from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.types import TypeKind
+from dbarchitect.model.workload import ColumnRef, Predicate, PredicateKind, Statement
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FLIP: dict[type[exp.Expr], type[exp.Expr]] = {
@@ -77,6 +80,22 @@ def _day_of(node: exp.Expr) -> exp.Column | None:
     return None
 
 
+def _one_day(statement: Statement, days: list[tuple[Table, Column]]) -> Statement:
+    """The statement as the cost model should see the rewrite: an equality on each column's day
+    (costed with as many values as days the column spans) in place of the function of it."""
+    accesses = []
+    for access in statement.tables:
+        mine = [c for t, c in days if t.name.matches(access.table)]
+        if not mine:
+            accesses.append(access)
+            continue
+        keys = {c.name.key for c in mine}
+        kept = tuple(p for p in access.predicates if p.column.column.key not in keys)
+        added = tuple(Predicate(ColumnRef(access.table, c.name), PredicateKind.EQ, "=", "?") for c in mine)
+        accesses.append(replace(access, predicates=kept + added))
+    return replace(statement, tables=tuple(accesses))
+
+
 def _day(value: exp.Expr) -> exp.Expr:
     if isinstance(value, exp.Literal) and value.is_string and _DATE.match(value.this):
         return value.copy()  # a date literal is its own day
@@ -102,12 +121,15 @@ class SargableRange(RewriteRule):
         out: list[exp.Expr] = []
         changes: list[str] = []
         dates: list[str] = []
+        days: list[tuple[Table, Column]] = []
         for part in parts:
             ranges = self._ranges(part, tables)
             if ranges is None:
                 out.append(part)
                 continue
-            _, new, values = ranges
+            column, new, values = ranges
+            if isinstance(part, exp.EQ) and (found := resolve(column, tables)) is not None:
+                days.append((found[1], found[2]))
             for value in values:
                 if isinstance(value, exp.Placeholder) and value.name:
                     example = context.params.get(value.name)
@@ -139,6 +161,10 @@ class SargableRange(RewriteRule):
                 + " (a timestamp passed instead is compared differently by each engine)."
             ),
             proof=Proof(Protocol.SAME, dates=tuple(dates)),
+            after=_one_day(context.statement, days) if days else None,
+            after_distinct=tuple(
+                (t.name.value, c.name.value, span_days(t, c.name.key, 0.0)) for t, c in days
+            ),
         )
 
     def _ranges(

@@ -9,6 +9,7 @@ from pydantic import Field
 from dbarchitect.mcp.outputs.base import OutModel, redacted
 from dbarchitect.mcp.outputs.indexes import IndexAdviceResult
 from dbarchitect.mcp.outputs.inspection import InspectionResult, PartitioningInfo
+from dbarchitect.mcp.outputs.levers import LeversInfo
 from dbarchitect.mcp.outputs.migration import MigrationPlanResult
 from dbarchitect.mcp.outputs.operations import OperationsInfo
 from dbarchitect.mcp.outputs.verdict import VerdictResult
@@ -246,6 +247,11 @@ class DesignResult(InspectionResult):
     partitioning: PartitioningAdvice | None = Field(
         default=None,
         description="the partitioning advice the design carries (partitioned tables are in its schemas)",
+    )
+    levers: LeversInfo | None = Field(
+        default=None,
+        description="summary tables and query rewrites: proposed, rejected with reasons, chosen; every "
+        "statement before and after; the bound when no lever meets an SLO",
     )
     operations: OperationsInfo | None = Field(
         default=None,

@@ -7,6 +7,7 @@ import json
 from pydantic import Field
 
 from dbarchitect.mcp.outputs.base import OutModel, redacted
+from dbarchitect.mcp.outputs.levers import EquivalenceInfo
 from dbarchitect.verify.replay import Verification, verification_json
 
 # ---------------------------------------------------------------------------------------------
@@ -103,6 +104,28 @@ class Measurement(OutModel):
     projection: FullSizeProjection | None = None
 
 
+class TaxedWriteInfo(OutModel):
+    statement: str
+    summary: str
+    before: Measurement
+    after: Measurement
+
+
+class LeverResultInfo(OutModel):
+    """A summary table or rewrite built on the scratch database, proven and measured."""
+
+    kind: str = Field(description="rewrite or summary")
+    lever: str
+    statement: str
+    proofs: list[EquivalenceInfo]
+    before: Measurement | None
+    after: Measurement | None
+    taxed: list[TaxedWriteInfo]
+    error: str | None
+    summary_rows: int | None
+    burst: list[int] | None = Field(description="(writes run, writes refused) in the burst")
+
+
 class RatioSummary(OutModel):
     """Measured/estimated p95 over the statements with both (only ``count`` when there are none)."""
 
@@ -149,6 +172,11 @@ class VerificationResult(OutModel):
     small_scale: float | None = Field(default=None, description="the second scale measured (None: one)")
     small_generation: Generation | None = Field(default=None, description="the data at small_scale")
     judged: str = Field(default="", description="how the SLOs were judged (which scales, the growth law)")
+    levers: list[LeverResultInfo] = Field(
+        default_factory=list,
+        description="summary tables and rewrites built, proven equal (or dropped, with the reason) "
+        "and measured",
+    )
 
 
 def verification_result(verification: Verification) -> VerificationResult:

@@ -1,0 +1,86 @@
+"""One search over the levers: SLOs first (within the writes' SLOs and the budgets), then the
+rate-weighted cost; a statement no lever can bring within its SLO gets its bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from dbarchitect import api
+from dbarchitect.advisors.levers.search import search_levers
+
+ROOT = Path(__file__).resolve().parents[3]
+SHOP = ROOT / "examples" / "shop"
+
+
+def _shop(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    brief = yaml.safe_load((SHOP / "brief.yaml").read_text(encoding="utf-8"))
+    brief["schema"]["ddl"]["path"] = str(SHOP / "schema.sql")
+    edit(brief)
+    path = tmp_path / "brief.yaml"
+    path.write_text(yaml.safe_dump(brief), encoding="utf-8")
+    return path
+
+
+def _statement(brief: dict, name: str) -> dict:  # type: ignore[type-arg]
+    return next(s for s in brief["workload"]["statements"] if s["name"] == name)
+
+
+def test_shop_meets_every_slo_with_two_summaries_and_the_writes_stay_within_theirs() -> None:
+    design = api.design(SHOP / "brief.yaml")
+    assert design.verdict is not None and design.verdict.passed
+    levers = design.levers
+    assert levers is not None
+    assert {s.statement for s in levers.chosen.summaries} == {"daily_revenue", "top_sellers"}
+    for outcome in levers.outcomes:
+        if outcome.slo_ms is not None:
+            assert outcome.meets, outcome
+    assert levers.outcome("place_order").taxed_by  # type: ignore[union-attr]
+    assert all(o.after_ms >= o.before_ms for o in levers.outcomes if o.taxed_by)
+
+
+def test_a_summary_not_needed_for_an_slo_is_left_out_with_the_reason(tmp_path: Path) -> None:
+    def relax(brief: dict) -> None:  # type: ignore[type-arg]
+        _statement(brief, "daily_revenue")["slo"] = {"p95_ms": 60000}
+        _statement(brief, "daily_revenue")["rate"] = "1/day"  # saves less than it taxes the writes
+
+    inspection = api.inspect_brief(_shop(tmp_path, relax))
+    advice = api.recommend_indexes(inspection)
+    levers, _, _ = api.design_levers(inspection, advice)
+    assert levers is not None
+    assert "daily_revenue" not in {s.statement for s in levers.chosen.summaries}
+    reasons = dict(levers.dropped)
+    assert "meets its SLO without it" in reasons["summary daily_revenue_summary"]
+
+
+def test_a_summary_that_would_push_a_write_over_its_slo_is_not_chosen_and_the_bound_is_given(
+    tmp_path: Path,
+) -> None:
+    def tight(brief: dict) -> None:  # type: ignore[type-arg]
+        _statement(brief, "advance_order_status")["slo"] = {"p95_ms": 0.66}
+
+    inspection = api.inspect_brief(_shop(tmp_path, tight))
+    advice = api.recommend_indexes(inspection)
+    config = frozenset(r.candidate for r in advice.recommended)
+    levers = search_levers(
+        inspection.catalog, inspection.workload, inspection.traits, config=config, horizon_days=1095
+    )
+    assert "daily_revenue" not in {s.statement for s in levers.chosen.summaries}
+    assert any("push a write over its SLO" in reason for _, reason in levers.dropped)
+    outcome = levers.outcome("daily_revenue")
+    assert outcome is not None and outcome.meets is False
+    assert outcome.bound is not None and "no lever meets its 5000 ms SLO" in outcome.bound
+    assert "x faster" in outcome.bound
+
+
+def test_summaries_fit_the_storage_budget(tmp_path: Path) -> None:
+    def small(brief: dict) -> None:  # type: ignore[type-arg]
+        brief["budgets"]["storage"] = "100GB"
+
+    inspection = api.inspect_brief(_shop(tmp_path, small))
+    advice = api.recommend_indexes(inspection)
+    levers, _, _ = api.design_levers(inspection, advice)
+    assert levers is not None
+    dropped = dict(levers.dropped)
+    assert any(reason.startswith("storage budget") for reason in dropped.values())
