@@ -109,7 +109,7 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None, strict:
 DESIGN_INDEX_TIME_LIMIT_S = 60.0
 
 
-def lever_costs(levers: LeverAdvice | None, traits: EngineTraits) -> dict[str, StatementCost]:
+def _lever_costs(levers: LeverAdvice | None, traits: EngineTraits) -> dict[str, StatementCost]:
     """The estimates the guardrails judge statements on when levers serve them (or tax them)."""
     out: dict[str, StatementCost] = {}
     for outcome in levers.outcomes if levers is not None else ():
@@ -128,7 +128,7 @@ def lever_costs(levers: LeverAdvice | None, traits: EngineTraits) -> dict[str, S
     return out
 
 
-def design_levers(
+def _design_levers(
     inspection: Inspection, advice: IndexAdvice | None, *, database: str | None = None
 ) -> tuple[LeverAdvice | None, IndexAdvice | None, list[str]]:
     """The levers beyond indexes (summary tables, rewrites) for the brief, searched with the index
@@ -234,7 +234,7 @@ def design(
             raise
         notes.append(f"no index advice: {exc}")
     _stage(progress, "summary tables and rewrites")
-    levers, advice, lever_notes = design_levers(inspection, advice, database=database)
+    levers, advice, lever_notes = _design_levers(inspection, advice, database=database)
     notes += lever_notes
     partitioning: PartitioningResult | None = None
     _stage(progress, "partitioning")
@@ -275,7 +275,7 @@ def design(
         inspection.sizes,
         advice,
         source=inspection.source,
-        lever_costs=lever_costs(levers, inspection.traits),
+        lever_costs=_lever_costs(levers, inspection.traits),
     )
     operations: OperationsPlan | None = None
     try:
@@ -810,6 +810,9 @@ def check_brief(
                     hint="name one of the brief's engines, or add it to portable_to",
                 )
             )
+    _stage(progress, "summary tables and rewrites")
+    levers, advice, lever_notes = _design_levers(inspection, advice, database=database)
+    notes += lever_notes
     _stage(progress, "guardrails" + (" and portability on " + ", ".join(engine_urls) if engine_urls else ""))
     verdict = check_design(
         inspection.brief,
@@ -821,6 +824,7 @@ def check_brief(
         urls,
         source=inspection.source,
         latency=latency,
+        lever_costs=_lever_costs(levers, inspection.traits),
     )
     return replace(verdict, notes=(*verdict.notes, *notes)) if notes else verdict
 
@@ -855,7 +859,7 @@ def verify_brief(
     projected from both measurements and the cost model's growth law between them
     (:mod:`dbarchitect.verify.projection`); without, from the one measurement and the model.
 
-    With ``levers`` the design's summary tables and rewrites (:func:`design_levers`) are built too,
+    With ``levers`` the design's summary tables and rewrites (the same search as ``design``) are built too,
     each proven to return the statement's rows for ``draws`` parameter draws (a summary again after a
     burst of the brief's writes) and measured; a lever whose proof fails is dropped and reported."""
     if scale <= 0 or scale > 10:
@@ -873,7 +877,7 @@ def verify_brief(
     chosen: LeverSet | None = None
     if levers:
         _stage(progress, "summary tables and rewrites")
-        lever_advice, advice, _ = design_levers(inspection, advice)
+        lever_advice, advice, _ = _design_levers(inspection, advice)
         chosen = lever_advice.chosen if lever_advice is not None else None
     if advice is not None:
         catalog = with_advised_indexes(catalog, advice, inspection.traits)

@@ -310,7 +310,9 @@ def test_set_not_null_is_proven_without_a_scan_exactly_when_the_rule_says(
                 continue
             notices.clear()
             session.run(piece.text)
-            sets = re.findall(r"ALTER\s+(?:COLUMN\s+)?\"?(\w+)\"?\s+SET\s+NOT\s+NULL", piece.text, re.IGNORECASE)
+            sets = re.findall(
+                r"ALTER\s+(?:COLUMN\s+)?\"?(\w+)\"?\s+SET\s+NOT\s+NULL", piece.text, re.IGNORECASE
+            )
             for column in sets:
                 said = any("sufficient to prove" in n and f'.{column}"' in n for n in notices)
                 assert said == (piece.start not in reported), (piece.text, column, notices)

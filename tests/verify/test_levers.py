@@ -55,7 +55,7 @@ def test_a_rewrite_that_changes_the_answer_is_dropped(tmp_path: Path) -> None:
     lever is dropped and the statement judged as written."""
     inspection = api.inspect_brief(REWRITES)
     advice = api.recommend_indexes(inspection)
-    levers, advice, _ = api.design_levers(inspection, advice)
+    levers, advice, _ = api._design_levers(inspection, advice)
     assert levers is not None
     union = next(r for r in levers.chosen.rewrites if r.rule == "or-to-union")
     broken = replace(

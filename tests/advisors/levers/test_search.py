@@ -47,7 +47,7 @@ def test_a_summary_not_needed_for_an_slo_is_left_out_with_the_reason(tmp_path: P
 
     inspection = api.inspect_brief(_shop(tmp_path, relax))
     advice = api.recommend_indexes(inspection)
-    levers, _, _ = api.design_levers(inspection, advice)
+    levers, _, _ = api._design_levers(inspection, advice)
     assert levers is not None
     assert "daily_revenue" not in {s.statement for s in levers.chosen.summaries}
     reasons = dict(levers.dropped)
@@ -80,7 +80,7 @@ def test_summaries_fit_the_storage_budget(tmp_path: Path) -> None:
 
     inspection = api.inspect_brief(_shop(tmp_path, small))
     advice = api.recommend_indexes(inspection)
-    levers, _, _ = api.design_levers(inspection, advice)
+    levers, _, _ = api._design_levers(inspection, advice)
     assert levers is not None
     dropped = dict(levers.dropped)
     assert any(reason.startswith("storage budget") for reason in dropped.values())
