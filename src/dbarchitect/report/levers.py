@@ -130,7 +130,7 @@ def levers_lines(doc: dict[str, Any]) -> list[str]:
         )
     for o in doc["outcomes"]:
         if o["taxed_by"]:
-            taxes = ", ".join(f"+{t['ms']:.3g} ms ({t['summary']})" for t in o["taxed_by"])
+            taxes = ", ".join(f"+{_ms(t['ms'])} ms ({t['summary']})" for t in o["taxed_by"])
             slo = f" against {o['slo_ms']:g} ms" if o["slo_ms"] else ""
             lines.append(
                 f"  {o['statement']} (write): {_ms(o['before_ms'])} -> {_ms(o['after_ms'])} ms{slo}: {taxes}"
