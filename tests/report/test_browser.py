@@ -131,6 +131,15 @@ def test_report_renders_offline_in_chromium(
         assert sorted(n[0] for n in nodes) == sorted(t for t, _ in erp_tables())
     edges = browser.execute_script("return document.querySelectorAll('svg.er g.er-edge').length")
     assert edges > 0
+    # At a 1400 px window the diagram needs no horizontal scrolling, the page none either.
+    scroll = browser.execute_script(
+        "const f = document.querySelector('.er-frame'); const s = document.querySelector('svg.er');"
+        " return [f.scrollWidth, f.clientWidth, document.documentElement.scrollWidth, window.innerWidth,"
+        " s.getBoundingClientRect().width];"
+    )
+    frame_scroll, frame_width, page_scroll, window_width, svg_width = scroll
+    assert frame_scroll <= frame_width and page_scroll <= window_width, scroll
+    assert svg_width <= frame_width
     charts = browser.execute_script(
         "return [...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().height)"
     )

@@ -86,17 +86,31 @@ def _check(tables: list[dict[str, Any]], *, acyclic: bool) -> None:
         if e["child"] == e["parent"]:  # a self-reference loops on the table's left side
             assert e["start"][0] == e["end"][0] == child[0]
             continue
-        if acyclic:  # parents stand left: the line leaves the parent's right side for the child's left
+        vertical = (
+            abs(e["start"][1] - (parent[1] + parent[3])) < 0.06
+            or abs(e["start"][1] - (child[1] + child[3])) < 0.06
+        )
+        if acyclic and vertical:  # parents above: the line leaves the parent's bottom for the child's top
+            assert parent[1] + parent[3] < child[1]
+            assert abs(e["end"][1] - child[1]) < 0.06
+            assert parent[0] <= e["start"][0] <= parent[0] + parent[2]
+        elif acyclic:  # parents stand left: the line leaves the parent's right side for the child's left
             assert parent[0] + parent[2] < child[0]
             assert abs(e["start"][0] - (parent[0] + parent[2])) < 0.06
             assert abs(e["end"][0] - child[0]) < 0.06
-        sides = {
-            round(child[0], 1),
-            round(child[0] + child[2], 1),
-            round(parent[0], 1),
-            round(parent[0] + parent[2], 1),
-        }
-        assert round(e["start"][0], 1) in sides and round(e["end"][0], 1) in sides
+        if vertical:
+            tops = {round(child[1], 1), round(parent[1], 1)}
+            bottoms = {round(child[1] + child[3], 1), round(parent[1] + parent[3], 1)}
+            assert round(e["start"][1], 1) in bottoms and round(e["end"][1], 1) in tops
+        else:
+            sides = {
+                round(child[0], 1),
+                round(child[0] + child[2], 1),
+                round(parent[0], 1),
+                round(parent[0] + parent[2], 1),
+            }
+            assert round(e["start"][0], 1) in sides and round(e["end"][0], 1) in sides
+    assert diagram.quality.through_boxes == 0  # edges run around the tables they do not join
 
 
 def test_fifty_table_erp_schema() -> None:
@@ -187,3 +201,72 @@ def test_random_acyclic_schemas_lay_out_cleanly(tables: list[dict[str, Any]]) ->
 @given(_schemas(acyclic=False))
 def test_random_schemas_with_cycles_and_self_references(tables: list[dict[str, Any]]) -> None:
     _check(tables, acyclic=False)
+
+
+def test_fifty_tables_fit_the_page_with_few_crossings_and_none_through_a_table() -> None:
+    """The ERP schema (50 tables, 12 layers deep) left to right would be 2,800 px wide: it is laid out
+    top to bottom within the page, its edges crossing less than twice each on average (measured on
+    the drawn curves) and never running through a table."""
+    from dbarchitect.report.er_layout import MAX_WIDTH
+
+    diagram = er_diagram(er_model([_table(name, refs) for name, refs in erp_tables()]))
+    assert diagram.width <= MAX_WIDTH
+    assert diagram.quality.edges >= 70
+    assert diagram.quality.crossings_per_edge < 2.0, diagram.quality
+    assert diagram.quality.through_boxes == 0
+
+
+def _join(left: str, right: str) -> dict[str, str]:
+    return {"left": left, "right": right, "kind": "inner"}
+
+
+def test_joins_imply_relationships_where_no_foreign_key_is_declared() -> None:
+    tables = [_table("orders", []), _table("lines", [], extra=0)]
+    tables[1]["columns"].append({"name": "order_id", "type": "bigint", "nullable": False})
+    tables[1]["columns"].append({"name": "note", "type": "text", "nullable": True})
+    statements = [
+        {"name": "order_lines", "joins": [_join("lines.order_id", "orders.id")]},
+        {"name": "by_note", "joins": [_join("lines.note", "orders.attr_0")]},  # a key on neither side
+    ]
+    model = er_model(tables, statements)
+    (implied,) = model.relations
+    assert (implied.child, implied.child_columns, implied.parent, implied.parent_columns) == (
+        "lines",
+        ("order_id",),
+        "orders",
+        ("id",),
+    )
+    assert implied.implied_by == ("order_lines",) and not implied.optional
+    diagram = er_diagram(model)
+    assert diagram.implied == 1 and diagram.declared == 0
+    assert 'class="er-edge er-implied"' in diagram.svg and "implied by joins in order_lines" in diagram.svg
+    # where a foreign key joins the two tables already, the join adds nothing
+    declared = [_table("orders", []), _table("lines", ["orders"])]
+    joins = [{"name": "q", "joins": [_join("lines.orders_0_id", "orders.id")]}]
+    assert [r.implied for r in er_model(declared, joins).relations] == [False]
+
+
+def test_tpch_without_foreign_keys_draws_its_relationships_from_the_workload() -> None:
+    from pathlib import Path
+
+    from dbarchitect import api
+    from dbarchitect.report.document import inspection_document
+
+    doc = inspection_document(
+        api.inspect_brief(Path(__file__).parents[2] / "examples" / "tpch" / "brief.yaml")
+    )
+    assert all(not t["foreign_keys"] for t in doc["tables"])
+    model = er_model(doc["tables"], doc["statements"])
+    pairs = {(r.child, r.parent) for r in model.relations}
+    assert pairs >= {
+        ("lineitem", "orders"),
+        ("orders", "customer"),
+        ("customer", "nation"),
+        ("nation", "region"),
+        ("partsupp", "part"),
+        ("partsupp", "supplier"),
+        ("supplier", "nation"),
+    }
+    assert all(r.implied for r in model.relations)
+    diagram = er_diagram(model)
+    assert diagram.implied == len(model.relations) and diagram.quality.through_boxes == 0

@@ -245,7 +245,7 @@ def render_html(doc: Mapping[str, Any]) -> str:
     latency = doc.get("latency")
     within = [s for s in latency["statements"] if s["over_slo"] is False] if latency else []
     judged = [s for s in latency["statements"] if s["over_slo"] is not None] if latency else []
-    diagram = er_diagram(er_model(doc["tables"]))
+    diagram = er_diagram(er_model(doc["tables"], doc.get("statements")))
     view = {
         "errors": [f for f in findings if f["level"] == "error"],
         "warnings": [f for f in findings if f["level"] != "error"],
@@ -253,7 +253,8 @@ def render_html(doc: Mapping[str, Any]) -> str:
         "er": Markup(diagram.svg),
         #: Shown fitted to the page by default when that shrinks its text by at most a fifth.
         "er_fit": diagram.width <= FIT_WIDTH,
-        "relationships": sum(len(t["foreign_keys"]) for t in doc["tables"]),
+        "relationships": diagram.declared,
+        "implied": diagram.implied,
         "charts": _charts(doc),
         "benefits": _index_benefits(ix) if ix else {},
         "slo_within": len(within),
