@@ -113,6 +113,9 @@ def _candidate_columns(candidate: IndexCandidate) -> set[str]:
     return _index_columns([c.key for c in (*candidate.columns, *candidate.include)], candidate.where)
 
 
+_NO_COLUMNS: frozenset[str] = frozenset()
+
+
 class _Grouped:
     """A configuration grouped by table key, to take the part relevant to a statement quickly."""
 
@@ -154,6 +157,9 @@ class WhatIfCost:
         self._hidden: dict[frozenset[IndexCandidate], frozenset[str]] = {}
         self._existing_sizes: dict[tuple[str, str], float] = {}
         self._existing_upkeep: dict[tuple[str, str], float] = {}
+        self._referrers: dict[str, list[tuple[Table, tuple[str, ...]]]] | None = None
+        self._columns: dict[str, dict[str, frozenset[str] | None]] = {}
+        self._held: dict[IndexCandidate, frozenset[str]] = {}
         self._cache: dict[tuple[str, frozenset[IndexCandidate]], PlanCost] = {}
         self._sizes: dict[IndexCandidate, float] = {}
         self._maintenance: dict[IndexCandidate, float] = {}
@@ -168,19 +174,73 @@ class WhatIfCost:
         self.calls = 0
         self.hits = 0
 
+    def _referencing(self, table: str) -> list[tuple[Table, tuple[str, ...]]]:
+        """The tables whose foreign keys reference ``table`` (by key), each with those keys' columns."""
+        if self._referrers is None:
+            self._referrers = {}
+            for t in self.catalog.tables:
+                for fk in t.foreign_keys:
+                    self._referrers.setdefault(fk.ref_table.key, []).append(
+                        (t, tuple(c.key for c in fk.columns))
+                    )
+        return self._referrers.get(table, [])
+
     def _touched(self, statement: Statement) -> frozenset[str]:
         """Tables whose indexes can change ``statement``'s cost: those it names, and — for a DELETE
         or UPDATE — the tables whose foreign keys reference its target (each row's referential
         check looks them up)."""
-        tables = {a.table.key for a in statement.tables}
+        return frozenset(self.columns_of(statement))
+
+    def columns_of(self, statement: Statement) -> dict[str, frozenset[str] | None]:
+        """Per table whose indexes can change ``statement``'s cost (by key), the columns of it the
+        statement refers to (filters, joins, grouping, ordering, reads, writes; for a table looked up
+        by a foreign-key check, that key's columns); ``None`` when it refers to none in particular
+        (``count(*)``: any index may then be scanned in place of the table)."""
+        found = self._columns.get(statement.fingerprint)
+        if found is not None:
+            return found
+        refs: dict[str, set[str] | None] = {}
+        for a in statement.tables:
+            cols = {p.column.column.key for p in a.predicates if p.column.table.matches(a.table)}
+            cols |= {c.key for c in (*a.join_columns, *a.group_by, *a.columns_read, *a.columns_written)}
+            cols |= {o.column.column.key for o in a.order_by}
+            for j in statement.joins:
+                for side in (j.left, j.right):
+                    if side.table.matches(a.table):
+                        cols.add(side.column.key)
+            mine = refs.get(a.table.key, set())
+            refs[a.table.key] = None if not cols or mine is None else mine | cols
         target = statement.write_target
         if target is not None and statement.kind in (StatementKind.DELETE, StatementKind.UPDATE):
-            tables |= {
-                t.name.key
-                for t in self.catalog.tables
-                if any(fk.ref_table.matches(target.table) for fk in t.foreign_keys)
-            }
-        return frozenset(tables)
+            for child, columns in self._referencing(target.table.key):
+                mine = refs.get(child.name.key, set())
+                refs[child.name.key] = None if mine is None else mine | set(columns)
+        out = {t: (frozenset(c) if c is not None else None) for t, c in refs.items()}
+        self._columns[statement.fingerprint] = out
+        return out
+
+    def narrow(self, statement: Statement, config: frozenset[IndexCandidate]) -> frozenset[IndexCandidate]:
+        """The indexes of ``config`` the planner can use for ``statement``: on a table it touches and
+        holding a column of it the statement refers to. An index holding none of them gives no path
+        (neither a search, an order nor an index-only read), so leaving it out changes no plan and
+        lets configurations that differ only in such indexes share one cached plan."""
+        columns = self.columns_of(statement)
+        kept: list[IndexCandidate] = []
+        narrowed = False
+        for c in config:
+            refs = columns.get(c.table.key, _NO_COLUMNS)
+            if refs is None or (refs and not refs.isdisjoint(self.candidate_columns(c))):
+                kept.append(c)
+            else:
+                narrowed = True
+        return frozenset(kept) if narrowed else config
+
+    def candidate_columns(self, candidate: IndexCandidate) -> frozenset[str]:
+        """Every column ``candidate`` holds or filters on (keys, INCLUDE, partial predicate)."""
+        found = self._held.get(candidate)
+        if found is None:
+            found = self._held[candidate] = frozenset(_candidate_columns(candidate))
+        return found
 
     @property
     def statements(self) -> tuple[Statement, ...]:
@@ -212,7 +272,7 @@ class WhatIfCost:
     def relevant_costs(self, pairs: Sequence[tuple[Statement, frozenset[IndexCandidate]]]) -> list[PlanCost]:
         """Like :meth:`costs`, for configurations already cut to the statement's relevant indexes
         (:meth:`relevant`): a search that keeps them per statement skips regrouping whole sets."""
-        keys = [(s.fingerprint, config) for s, config in pairs]
+        keys = [(s.fingerprint, self.narrow(s, config)) for s, config in pairs]
         missing: dict[tuple[str, frozenset[IndexCandidate]], CostRequest] = {}
         for (statement, _), key in zip(pairs, keys, strict=True):
             if key in self._cache:

@@ -316,7 +316,7 @@ def _solve(
         for o, value in statement_options:
             y = add_binary(value)
             cols.append((y, o))
-            for c in o:
+            for c in ordered(o):  # rows in a stable order: HiGHS's pick among ties depends on it
                 add_row(-inf, 0.0, [(y, 1.0), (column[c], -1.0)])
         add_row(1.0, 1.0, [(y, 1.0) for y, _ in cols])
         choice.append(cols)
