@@ -140,7 +140,7 @@ def select_exact(
     state = ConfigurationCost(cost)
     base_cost = state.total
     statements = state.statements
-    relevant = [ordered(cost.relevant(s, pool)) for s in statements]
+    relevant = [ordered(cost.narrow(s, cost.relevant(s, pool))) for s in statements]
 
     exhaustive = all(len(r) <= ENUMERATE_UP_TO for r in relevant)
     pruned: frozenset[IndexCandidate] = frozenset()
