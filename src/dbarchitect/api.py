@@ -62,7 +62,7 @@ from dbarchitect.verify.measurements import MIN_DRAWS
 from dbarchitect.verify.partitioning import PruningMeasurement, measure_pruning
 from dbarchitect.verify.portability import check_design
 from dbarchitect.verify.projection import project_full_size
-from dbarchitect.verify.rehearse import Rehearsal, rehearse_plan
+from dbarchitect.verify.rehearse import LoadSpec, Rehearsal, rates_from_workload, rehearse_plan
 from dbarchitect.verify.replay import Verification, verify_design
 from dbarchitect.verify.synthetic import ProgressCallback as VerifyProgress
 
@@ -646,13 +646,28 @@ def rehearse_schema_migration(
     url: str,
     *,
     allow_existing: bool = False,
+    brief: Brief | str | Path | None = None,
 ) -> Rehearsal:
-    """Apply ``plan`` to the scratch database at ``url`` under concurrent writes and measure it
-    (steps, max write stall, per-column checksums); ``url`` must name an empty database unless
-    ``allow_existing``. The only function here that writes to a database: the one named for it."""
+    """Apply ``plan`` to the scratch database at ``url`` while writers and readers hit the tables it
+    changes, and measure it (steps, write and read stalls, per-column checksums); ``url`` must name
+    an empty database unless ``allow_existing``. The load runs at the rates of ``brief``'s workload
+    (or of ``current`` when it is a brief), else at default rates. The only function here that
+    writes to a database: the one named for it."""
     traits = traits_for(engine)
     source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
-    return rehearse_plan(plan, source, traits, url, allow_existing=allow_existing)
+    if (
+        brief is None
+        and isinstance(current, str | Path)
+        and Path(current).suffix.lower() in (".yaml", ".yml", ".json")
+    ):
+        brief = current
+    spec = LoadSpec()
+    if brief is not None:
+        loaded = brief if isinstance(brief, Brief) else load_brief(brief)
+        label = None if isinstance(brief, Brief) else str(brief)
+        workload = load_workload(loaded, load_catalog(loaded, file=label), file=label)
+        spec = LoadSpec(rates=rates_from_workload(workload))
+    return rehearse_plan(plan, source, traits, url, allow_existing=allow_existing, load=spec)
 
 
 # ---------------------------------------------------------------------------------------------

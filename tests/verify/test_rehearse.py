@@ -3,6 +3,7 @@ that is not empty is refused, and a step that changes data is caught by the chec
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,13 +13,23 @@ from typer.testing import CliRunner
 
 from dbarchitect import api
 from dbarchitect.advisors.migrations import Phase, Step
+from dbarchitect.brief.loading import load_brief
 from dbarchitect.cli import app
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import DdlKind
 from dbarchitect.errors import DbarchError, UnsupportedError
 from dbarchitect.ingest.ddl import load_ddl
+from dbarchitect.ingest.sources import load_catalog, load_workload
 from dbarchitect.model.names import EngineName
-from dbarchitect.verify.rehearse import LoadSpec, _check_rules, rehearsal_markdown, rehearse_plan
+from dbarchitect.verify.rehearse import (
+    LoadSpec,
+    TableRates,
+    check_rules,
+    loaded_tables,
+    rates_from_workload,
+    rehearsal_markdown,
+    rehearse_plan,
+)
 
 CURRENT = """
 CREATE TABLE customers (id integer PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text);
@@ -38,6 +49,7 @@ CREATE INDEX orders_customer_idx ON orders (customer_id);
 """
 
 ROWS = 3_000
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop" / "brief.yaml"
 LOAD = LoadSpec(max_seconds=30.0, settle_s=0.2)
 
 
@@ -63,9 +75,20 @@ def test_safe_plan_succeeds_under_load_and_keeps_data(pg_scratch_db: str, tmp_pa
     }
     assert r.data_ok and r.ok
     assert r.load_table == "orders" and len(r.writes) > 0 and r.failed_writes == 0
+    # the changed table, and the parent of the foreign key the plan adds, written and read
+    assert [(t.table, t.why) for t in r.loads] == [
+        ("orders", "changed"),
+        ("customers", "referenced by the foreign key added to orders"),
+    ]
+    assert {o.table for o in r.writes} == {"orders", "customers"}
+    assert {o.table for o in r.reads} == {"orders", "customers"} and r.failed_reads == 0
     worst = r.max_stall
     assert worst is not None and worst.seconds > 0
-    assert any(s.batches > 0 for s in r.steps)  # the int -> bigint backfill ran in batches
+    assert r.max_read_stall is not None
+    backfill = next(s for s in r.steps if s.backfill is not None)  # the int -> bigint backfill
+    # the generated rows, and the load's own written before the sync trigger existed
+    assert backfill.batches > 0 and backfill.backfill is not None and backfill.backfill.rows >= ROWS
+    assert r.during(backfill), "the load ran while the backfill did"
     # the database now has the target's shape, and the load's rows are there besides the generated ones
     with psycopg.connect(pg_scratch_db) as conn:
         types: dict[str, str] = dict(
@@ -84,7 +107,9 @@ def test_safe_plan_succeeds_under_load_and_keeps_data(pg_scratch_db: str, tmp_pa
     assert types["qty"] == "bigint" and nullable == ("NO",) and fks == (1,)
     assert extra is not None and extra[0] > 0
     report = rehearsal_markdown(r)
-    assert "Max write stall" in report and "data is unchanged" in report
+    assert "Max write stall" in report and "Max read stall" in report and "data is unchanged" in report
+    assert "| orders | changed | 50/s (default) | 50/s |" in report
+    assert "## Backfills" in report and re.search(r"\d[\d,]* rows of orders in \d+ batches", report)
 
 
 def test_database_with_tables_is_refused(pg_scratch_db: str, tmp_path: Path) -> None:
@@ -150,12 +175,12 @@ def test_checks_the_generator_cannot_satisfy_are_named() -> None:
         "CREATE TABLE t (id int PRIMARY KEY, a int, CHECK (a * 2 < 7));", EngineName.POSTGRESQL
     )
     with pytest.raises(UnsupportedError, match="--rehearse-existing"):
-        _check_rules(catalog.tables[0])
+        check_rules(catalog.tables[0])
     ok = load_ddl(
         "CREATE TABLE t (id int PRIMARY KEY, s text CHECK (s IN ('a', 'b')), n int CHECK (n > 4));",
         EngineName.POSTGRESQL,
     )
-    rules = _check_rules(ok.tables[0])
+    rules = check_rules(ok.tables[0])
     assert rules["s"].values == ("a", "b") and rules["n"].minimum == 5
 
 
@@ -212,7 +237,7 @@ def test_a_lock_timeout_is_retried_until_the_lock_is_free(pg_scratch_db: str) ->
     import threading
     import time
 
-    from dbarchitect.verify.rehearse import _Db, apply_step
+    from dbarchitect.verify.rehearse import ScratchDb, apply_step
 
     with psycopg.connect(pg_scratch_db, autocommit=True) as conn:
         conn.execute("CREATE TABLE t (id int PRIMARY KEY)")
@@ -243,7 +268,7 @@ def test_a_lock_timeout_is_retried_until_the_lock_is_free(pg_scratch_db: str) ->
         estimated_seconds=None,
         rollback_sql=(),
     )
-    db = _Db(pg_scratch_db, EngineName.POSTGRESQL)
+    db = ScratchDb(pg_scratch_db, EngineName.POSTGRESQL)
     try:
         result = apply_step(db, 1, step, get_traits("postgresql", "15"), time.perf_counter())
         thread.join()
@@ -253,3 +278,56 @@ def test_a_lock_timeout_is_retried_until_the_lock_is_free(pg_scratch_db: str) ->
         thread.join()
     assert result.ok and result.tries >= 2, result
     assert not refused.ok and refused.tries == 1 and "already exists" in (refused.error or "")
+
+
+def test_loaded_tables_follow_the_plan_and_the_foreign_keys() -> None:
+    current = load_ddl(
+        "CREATE TABLE customers (id int PRIMARY KEY, name text);\n"
+        "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id));\n"
+        "CREATE TABLE items (id int PRIMARY KEY, order_id int REFERENCES orders (id));\n"
+        "CREATE TABLE audit (id int PRIMARY KEY);\n",
+        EngineName.POSTGRESQL,
+    )
+    target = load_ddl(
+        "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);\n"
+        "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers (id));\n"
+        "CREATE TABLE items (id int PRIMARY KEY, order_id int REFERENCES orders (id));\n"
+        "CREATE TABLE audit (id int PRIMARY KEY);\n",
+        EngineName.POSTGRESQL,
+    )
+    plan = api.plan_schema_migration(current, target, "postgresql 15")
+    assert [(t.name.value, why) for t, why in loaded_tables(plan, current)] == [
+        ("customers", "changed"),
+        ("orders", "references customers, which the plan changes"),
+    ]
+
+
+def test_rates_come_from_the_briefs_workload() -> None:
+    brief = load_brief(SHOP)
+    workload = load_workload(brief, load_catalog(brief))
+    rates = rates_from_workload(workload)
+    assert rates and all(r.source == "brief" for r in rates.values())
+    for statement in workload.statements:
+        target = statement.write_target
+        if statement.is_write and target is not None:
+            assert rates[target.table.value].writes >= statement.rate
+
+
+def test_the_load_runs_at_the_given_rates(pg_scratch_db: str, tmp_path: Path) -> None:
+    a, b = _files(tmp_path)
+    plan = api.plan_schema_migration(a, b, "postgresql 15")
+    current = load_ddl(CURRENT, EngineName.POSTGRESQL)
+    spec = LoadSpec(rates={"orders": TableRates(120.0, 30.0)}, max_thread_rate=100.0, settle_s=0.5)
+    r = rehearse_plan(plan, current, get_traits("postgresql", "15"), pg_scratch_db, load=spec, rows=ROWS)
+    orders = next(t for t in r.loads if t.table == "orders")
+    customers = next(t for t in r.loads if t.table == "customers")
+    assert (orders.asked.writes, orders.write_rate, orders.read_rate, orders.asked.source) == (
+        120.0,
+        100.0,
+        30.0,
+        "brief",
+    )
+    assert customers.asked.source == "default"
+    writes = [o for o in r.writes if o.table == "orders"]
+    span = writes[-1].started_at - writes[0].started_at
+    assert abs(len(writes) - (span * 100.0 + 1)) <= 2  # open loop: one write due every 10 ms

@@ -79,6 +79,14 @@ def migrate(
     rehearse_existing: Annotated[
         bool, typer.Option("--rehearse-existing", help="Let --rehearse use a database that has tables.")
     ] = False,
+    brief: Annotated[
+        Path | None,
+        typer.Option(
+            "--brief",
+            help="A brief whose workload rates the --rehearse load runs at (default: --from when it is a "
+            "brief, else 50 writes and 50 reads per second per table).",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Plan a safe, ordered, reversible migration from one schema to another."""
@@ -112,7 +120,7 @@ def migrate(
             reporter("rehearsing the plan")
             rehearsal = run(
                 lambda: api.rehearse_schema_migration(
-                    plan, current, engine_name, url, allow_existing=existing
+                    plan, current, engine_name, url, allow_existing=existing, brief=brief
                 )
             )
         sys.stdout.write(rehearsal_markdown(rehearsal))

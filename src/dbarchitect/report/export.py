@@ -33,18 +33,24 @@ from dbarchitect.verify.replay import Verification, verification_json
 
 
 def _rehearsal(rehearsal: Rehearsal) -> str:
-    """The rehearsal with its verdicts; the concurrent writes summarized (there may be thousands)."""
+    """The rehearsal with its verdicts; the load's writes and reads summarized (there may be
+    thousands)."""
     doc: dict[str, Any] = to_jsonable(rehearsal)
-    worst = rehearsal.max_stall
-    step = rehearsal.step_at(worst.started_at) if worst is not None else None
-    doc["writes"] = {
-        "count": len(rehearsal.writes),
-        "failed": rehearsal.failed_writes,
-        "first_error": next((w.error for w in rehearsal.writes if not w.ok), None),
-        "max_stall_seconds": to_jsonable(worst.seconds) if worst is not None else None,
-        "max_stall_at_seconds": to_jsonable(worst.started_at) if worst is not None else None,
-        "max_stall_step": step.number if step is not None else None,
-    }
+    doc.pop("operations", None)
+    for key, operations, worst in (
+        ("writes", rehearsal.writes, rehearsal.max_stall),
+        ("reads", rehearsal.reads, rehearsal.max_read_stall),
+    ):
+        step = rehearsal.step_at(worst.started_at) if worst is not None else None
+        doc[key] = {
+            "count": len(operations),
+            "failed": sum(1 for o in operations if not o.ok),
+            "first_error": next((o.error for o in operations if not o.ok), None),
+            "max_stall_seconds": to_jsonable(worst.seconds) if worst is not None else None,
+            "max_stall_at_seconds": to_jsonable(worst.started_at) if worst is not None else None,
+            "max_stall_table": worst.table if worst is not None else None,
+            "max_stall_step": step.number if step is not None else None,
+        }
     for check, out in zip(rehearsal.data, doc["data"], strict=True):
         out["ok"] = check.ok
     doc.update(ok=rehearsal.ok, steps_ok=rehearsal.steps_ok, data_ok=rehearsal.data_ok)

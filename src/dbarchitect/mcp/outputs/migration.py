@@ -92,8 +92,22 @@ class TableCheck(OutModel):
     ok: bool
 
 
+class LoadedTable(OutModel):
+    """A table the rehearsal's writers and readers hit, and at what rates."""
+
+    table: str
+    why: str
+    write_rate: float = Field(description="writes per second run (0: no writer, see note)")
+    read_rate: float = Field(description="reads per second run")
+    asked_writes: float = Field(description="writes per second the brief asks (or the default)")
+    asked_reads: float
+    source: str = Field(description="brief or default")
+    note: str | None
+
+
 class RehearsalResult(OutModel):
-    """The plan applied to an empty scratch database under concurrent single-row writes."""
+    """The plan applied to an empty scratch database while writers and readers hit the tables it
+    changes at the brief's rates (open loop: a wait for a lock counts in full)."""
 
     engine: str
     ok: bool
@@ -101,10 +115,16 @@ class RehearsalResult(OutModel):
     not_run: list[str]
     load_table: str | None
     load_note: str | None
+    loads: list[LoadedTable]
     writes: int
     failed_writes: int
     max_write_stall_s: float | None
     max_write_stall_step: int | None = Field(description="the step running during the slowest write")
+    max_write_stall_table: str | None
+    reads: int
+    failed_reads: int
+    max_read_stall_s: float | None
+    max_read_stall_step: int | None = Field(description="the step running during the slowest read")
     data: list[TableCheck]
     total_seconds: float
     migration_seconds: float
@@ -122,6 +142,8 @@ class MigrationResult(OutModel):
 def _rehearsal(r: Rehearsal) -> dict[str, Any]:
     worst = r.max_stall
     step = r.step_at(worst.started_at) if worst is not None else None
+    worst_read = r.max_read_stall
+    read_step = r.step_at(worst_read.started_at) if worst_read is not None else None
     return {
         "engine": r.engine,
         "ok": r.ok,
@@ -129,10 +151,28 @@ def _rehearsal(r: Rehearsal) -> dict[str, Any]:
         "not_run": list(r.not_run),
         "load_table": r.load_table,
         "load_note": r.load_note,
+        "loads": [
+            {
+                "table": t.table,
+                "why": t.why,
+                "write_rate": t.write_rate,
+                "read_rate": t.read_rate,
+                "asked_writes": t.asked.writes,
+                "asked_reads": t.asked.reads,
+                "source": t.asked.source,
+                "note": t.note,
+            }
+            for t in r.loads
+        ],
         "writes": len(r.writes),
         "failed_writes": r.failed_writes,
         "max_write_stall_s": worst.seconds if worst is not None else None,
         "max_write_stall_step": step.number if step is not None else None,
+        "max_write_stall_table": worst.table if worst is not None else None,
+        "reads": len(r.reads),
+        "failed_reads": r.failed_reads,
+        "max_read_stall_s": worst_read.seconds if worst_read is not None else None,
+        "max_read_stall_step": read_step.number if read_step is not None else None,
         "data": [{**to_jsonable(t), "ok": t.ok} for t in r.data],
         "total_seconds": r.total_seconds,
         "migration_seconds": r.migration_seconds,
