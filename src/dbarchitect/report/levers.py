@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dbarchitect.advisors.denormalization import ProposedDenormalization
 from dbarchitect.advisors.levers.search import LeverAdvice
 from dbarchitect.advisors.rewrites import ProposedRewrite
 from dbarchitect.advisors.summaries.advisor import ProposedSummary
@@ -62,12 +63,32 @@ def _summary(s: ProposedSummary) -> dict[str, Any]:
     }
 
 
+def _denormalization(d: ProposedDenormalization) -> dict[str, Any]:
+    return {
+        "name": d.name,
+        "statement": d.statement,
+        "child": d.child,
+        "parent": d.parent,
+        "copies": [{"column": copy, "from": f"{d.parent}.{source}"} for copy, source in d.copies],
+        "rewritten": d.rewritten,
+        "before_ms": d.before.ms,
+        "after_ms": d.after.ms,
+        "gain": d.gain,
+        "write_taxes": to_jsonable(d.write_taxes),
+        "fan_out": d.fan_out,
+        "bytes_at_horizon": d.bytes_at_horizon,
+        "integrity_risk": d.integrity_risk,
+        "per_engine": to_jsonable(d.per_engine),
+    }
+
+
 def levers_document(advice: LeverAdvice) -> dict[str, Any]:
     """The lever advice as plain data (``design.json``'s ``levers``)."""
     return {
         "chosen": {
             "rewrites": [f"{r.rule}:{r.statement}" for r in advice.chosen.rewrites],
             "summaries": [s.name for s in advice.chosen.summaries],
+            "denormalizations": [d.name for d in advice.chosen.denormalizations],
         },
         "outcomes": [
             {
@@ -90,6 +111,10 @@ def levers_document(advice: LeverAdvice) -> dict[str, Any]:
         "summaries": {
             "proposed": [_summary(s) for s in advice.summaries.proposed],
             "rejected": to_jsonable(advice.summaries.rejected),
+        },
+        "denormalizations": {
+            "proposed": [_denormalization(d) for d in advice.denormalizations.proposed],
+            "rejected": to_jsonable(advice.denormalizations.rejected),
         },
         "storage_bytes": advice.storage_bytes,
         "dropped": [{"lever": lever, "reason": reason} for lever, reason in advice.dropped],
@@ -127,6 +152,16 @@ def levers_lines(doc: dict[str, Any]) -> list[str]:
         lines.append(
             f"  {r['statement']}: rewrite {r['rule']} {_ms(r['before_ms'])} -> {_ms(r['after_ms'])} ms: "
             f"{r['change']}"
+        )
+    chosen_copies = set(doc["chosen"]["denormalizations"])
+    for d in doc["denormalizations"]["proposed"]:
+        if d["name"] not in chosen_copies:
+            continue
+        copied = ", ".join(c["from"] for c in d["copies"])
+        lines.append(
+            f"  {d['statement']}: {copied} copied into {d['child']} {_ms(d['before_ms'])} -> "
+            f"{_ms(d['after_ms'])} ms "
+            f"(fan-out {d['fan_out']:,.1f} rows per parent update; risk: {d['integrity_risk']})"
         )
     for o in doc["outcomes"]:
         if o["taxed_by"]:

@@ -204,7 +204,10 @@ def render_text(doc: dict[str, Any], console: Console) -> None:
         parts.append(Text(line, style="bold"))
     lv = doc.get("levers")
     if lv and (
-        lv["chosen"]["summaries"] or lv["chosen"]["rewrites"] or any(o["bound"] for o in lv["outcomes"])
+        lv["chosen"]["summaries"]
+        or lv["chosen"]["rewrites"]
+        or lv["chosen"]["denormalizations"]
+        or any(o["bound"] for o in lv["outcomes"])
     ):
         parts.append(
             Text(

@@ -25,10 +25,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from dbarchitect.advisors.denormalization import (
+    DenormalizationSql,
+    ProposedDenormalization,
+    denormalization_sql_for,
+)
 from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
 from dbarchitect.advisors.levers import LeverSet
 from dbarchitect.advisors.rewrites import Proof, Protocol
 from dbarchitect.advisors.summaries.advisor import (
+    EngineSummarySql,
     ProposedSummary,
     estimate_read,
     summary_sql_for,
@@ -82,11 +88,12 @@ def verify_levers(
     brief's (for the estimates); ``before`` the replay's results by statement name."""
     results: list[LeverResult] = []
     statements = {s.name: s for s in workload.statements}
-    built: list[tuple[ProposedSummary, int]] = []
-    for summary in levers.summaries:
-        sql = summary_sql_for(summary, target.traits, source, catalog)
+    built: list[tuple[Kept, int | None]] = []
+    kept: list[Kept] = [*levers.summaries, *levers.denormalizations]
+    for summary in kept:
+        sql = _sql(summary, target.traits, source, catalog)
         if sql.note is not None:
-            results.append(LeverResult("summary", summary.name, summary.statement, error=sql.note))
+            results.append(LeverResult(_kind(summary), summary.name, summary.statement, error=sql.note))
             continue
         try:
             _execute_all(target, (*sql.create, *sql.backfill, *sql.maintain))
@@ -94,14 +101,15 @@ def verify_levers(
             target.recover()
             results.append(
                 LeverResult(
-                    "summary", summary.name, summary.statement, error=f"cannot be built: {_first(exc)}"
+                    _kind(summary), summary.name, summary.statement, error=f"cannot be built: {_first(exc)}"
                 )
             )
             continue
-        built.append((summary, _count(target, summary.name)))
+        rows = _count(target, summary.name) if isinstance(summary, ProposedSummary) else None
+        built.append((summary, rows))
     if built:
         target.analyze(catalog)
-    extended = Catalog((*catalog.tables, *(s.table for s, _ in built)), catalog.views)
+    extended = _extended(catalog, [s for s, _ in built])
     proofs: dict[str, list[Equivalence]] = {}
     for rewrite in levers.rewrites:
         original = statements.get(rewrite.statement)
@@ -117,10 +125,10 @@ def verify_levers(
         )
     # the writes the summaries tax, measured with their triggers before the burst changes the data
     writes = [s for s in workload.statements if s.is_write]
-    taxes_by_summary = {s.name: taxes_at(s, sized, target.traits, writes, model) for s, _ in built}
+    taxes_by_summary = {s.name: _taxes(s, sized, target.traits, writes, model) for s, _ in built}
     full_taxes: dict[str, float] = {}
     for s, _ in built:
-        for name, ms in (taxes_at(s, full, target.traits, writes, model) if full is not None else {}).items():
+        for name, ms in (_taxes(s, full, target.traits, writes, model) if full is not None else {}).items():
             full_taxes[name] = full_taxes.get(name, 0.0) + ms
     taxed_after: dict[str, StatementResult] = {}
     for write in writes:
@@ -134,7 +142,7 @@ def verify_levers(
     if built:
         burst = _burst(target, workload, source, catalog, data, rng)
         for summary, _ in built:
-            sql = summary_sql_for(summary, target.traits, source, catalog)
+            sql = _sql(summary, target.traits, source, catalog)
             try:
                 _execute_all(target, sql.refresh[:1])
             except Exception as exc:  # a refresh that fails is the proof's failure
@@ -201,7 +209,7 @@ def verify_levers(
     for summary, rows in built:
         original = statements[summary.statement]
         result = LeverResult(
-            "summary",
+            _kind(summary),
             summary.name,
             summary.statement,
             tuple(proofs.get(f"summary:{summary.statement}", ())),
@@ -213,9 +221,9 @@ def verify_levers(
             after_statement = replace(
                 summary.after_statement, name=original.name, rate=original.rate, slo=original.slo
             )
-            estimate = estimate_read(summary, sized, target.traits, model, float(rows))
+            estimate = _read(summary, sized, target.traits, model, rows)
             after = measure(after_statement, estimate)
-            full_estimate = estimate_read(summary, full, target.traits, model) if full is not None else None
+            full_estimate = _read(summary, full, target.traits, model, None) if full is not None else None
             after = replace(after, full_estimated_p50_ms=full_estimate.median_ms if full_estimate else None)
             taxed = tuple(
                 TaxedWrite(name, summary.name, before[name], again)
@@ -225,6 +233,58 @@ def verify_levers(
             result = replace(result, after=after, taxed=tuple(taxed))
         results.append(result)
     return tuple(results)
+
+
+#: A lever that builds something on the scratch database: a summary, or copied columns.
+Kept = ProposedSummary | ProposedDenormalization
+
+
+def _kind(lever: Kept) -> str:
+    return "summary" if isinstance(lever, ProposedSummary) else "copies"
+
+
+def _sql(
+    lever: Kept, traits: EngineTraits, source: EngineTraits, catalog: Catalog
+) -> EngineSummarySql | DenormalizationSql:
+    if isinstance(lever, ProposedSummary):
+        return summary_sql_for(lever, traits, source, catalog)
+    return denormalization_sql_for(lever, traits, source, catalog)
+
+
+def _extended(catalog: Catalog, levers: Sequence[Kept]) -> Catalog:
+    """``catalog`` with the summaries' tables and the children's copied columns."""
+    out = Catalog(
+        (*catalog.tables, *(s.table for s in levers if isinstance(s, ProposedSummary))), catalog.views
+    )
+    for lever in levers:
+        if isinstance(lever, ProposedDenormalization):
+            child = out.table(lever.child)
+            if child is not None:
+                added = tuple(c for c in lever.table.columns if not child.has_column(c.name))
+                out = out.replace_table(replace(child, columns=(*child.columns, *added)))
+    return out
+
+
+def _read(
+    lever: Kept, catalog: Catalog, traits: EngineTraits, model: LatencyModel | None, rows: int | None
+) -> LatencyEstimate | None:
+    if isinstance(lever, ProposedSummary):
+        return estimate_read(lever, catalog, traits, model, float(rows) if rows is not None else None)
+    if lever.after_statement is None:
+        return None
+    return _estimate(lever.after_statement, _extended(catalog, [lever]), traits, model)
+
+
+def _taxes(
+    lever: Kept,
+    catalog: Catalog,
+    traits: EngineTraits,
+    writes: Sequence[Statement],
+    model: LatencyModel | None,
+) -> dict[str, float]:
+    if isinstance(lever, ProposedSummary):
+        return taxes_at(lever, catalog, traits, writes, model)
+    return {t.statement: t.extra_ms for t in lever.write_taxes}
 
 
 def _taxed(again: StatementResult, was: StatementResult, extra: float, full_extra: float) -> StatementResult:
@@ -275,7 +335,7 @@ def _estimate(
 
 def _prove_summary(
     target: ScratchTarget,
-    summary: ProposedSummary,
+    summary: Kept,
     original: Statement,
     source: EngineTraits,
     catalog: Catalog,

@@ -41,8 +41,9 @@ from dbarchitect.verify.measurements import (
     Verification,
 )
 
-#: Bounds of a power law's exponent through two measurements (0: flat; 1.25: a little above n log n).
-MAX_EXPONENT = 1.25
+#: Bounds of a power law's exponent through two measurements (0: flat; 1.1: about n log n over the
+#: scales measured; faster growth between two small scales is noise or a cache, not the plan).
+MAX_EXPONENT = 1.1
 #: Growth between the scales smaller than this (milliseconds of median) is noise, not growth.
 NOISE_MS = 0.1
 

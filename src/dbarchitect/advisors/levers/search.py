@@ -30,6 +30,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from dbarchitect.advisors.denormalization import (
+    DenormalizationAdvice,
+    ProposedDenormalization,
+    recommend_denormalizations,
+)
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
 from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
@@ -76,6 +81,8 @@ class LeverAdvice:
         chosen: The rewrites and summaries the design uses (what ``verify`` builds and proves).
         rewrites: Every rewrite proposed and rejected, with reasons.
         summaries: Every summary proposed and rejected, with reasons.
+        denormalizations: Every copied column proposed (with its fan-out and integrity risk) and
+            rejected, with reasons; one is chosen only when a statement needs it for its SLO.
         outcomes: Per statement with an SLO (and every write a summary taxes): before and after.
         storage_bytes: The chosen summaries' size at the horizon.
         dropped: Levers left out of the design, with the reason (budgets, a write's SLO, no need).
@@ -86,6 +93,7 @@ class LeverAdvice:
     rewrites: RewriteAdvice
     summaries: SummaryAdvice
     outcomes: tuple[StatementOutcome, ...] = ()
+    denormalizations: DenormalizationAdvice = field(default_factory=DenormalizationAdvice)
     storage_bytes: float = 0.0
     dropped: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = field(default=())
@@ -124,7 +132,7 @@ class _Option:
     ms: float
     detail: str
     rewrite: ProposedRewrite | None = None
-    summary: ProposedSummary | None = None
+    summary: ProposedSummary | ProposedDenormalization | None = None
 
 
 def _floor(statement: Statement, catalog: Catalog, traits: EngineTraits) -> str:
@@ -163,6 +171,9 @@ def search_levers(
         config=config,
         horizon_days=horizon_days,
     )
+    denormalizations = recommend_denormalizations(
+        catalog, workload, traits, engines=engines, config=config, horizon_days=horizon_days
+    )
     baseline: dict[str, LatencyEstimate] = {}
     for statement in workload.statements:
         est = _estimate(statement, catalog, traits, config)
@@ -182,6 +193,10 @@ def search_levers(
         options.setdefault(s.statement, []).append(
             _Option(f"summary {s.name}", s.after.ms, s.after.explain(), summary=s)
         )
+    for d in denormalizations.proposed:
+        options.setdefault(d.statement, []).append(
+            _Option(f"copies {d.name}", d.after.ms, d.after.explain(), summary=d)
+        )
     dropped: list[tuple[str, str]] = []
     chosen: dict[str, _Option] = {}
     by_name = {s.name: s for s in workload.statements}
@@ -200,7 +215,15 @@ def search_levers(
             if pick is not None:
                 chosen[statement.name] = pick
             continue
-        best = opts[0]
+        best = next((o for o in opts if not isinstance(o.summary, ProposedDenormalization)), None)
+        if best is None:
+            dropped.append(
+                (
+                    opts[0].lever or "",
+                    f"{statement.name} meets its SLO without it: copies are kept for SLOs only",
+                )
+            )
+            continue
         if best.rewrite is not None:
             chosen[statement.name] = best
             continue
@@ -261,7 +284,8 @@ def search_levers(
                 )
     lever_set = LeverSet(
         tuple(o.rewrite for o in chosen.values() if o.rewrite is not None),
-        tuple(o.summary for o in chosen.values() if o.summary is not None),
+        tuple(o.summary for o in chosen.values() if isinstance(o.summary, ProposedSummary)),
+        tuple(o.summary for o in chosen.values() if isinstance(o.summary, ProposedDenormalization)),
     )
     outcomes = outcomes_of(lever_set, workload, baseline, options)
     return LeverAdvice(
@@ -269,7 +293,9 @@ def search_levers(
         rewrites,
         summaries,
         outcomes,
-        sum(s.bytes_at_horizon for s in lever_set.summaries),
+        denormalizations,
+        sum(s.bytes_at_horizon for s in lever_set.summaries)
+        + sum(d.bytes_at_horizon for d in lever_set.denormalizations),
         tuple(dropped),
     )
 
@@ -309,8 +335,10 @@ def outcomes_of(
     """Per statement with an SLO, or taxed by a summary: its estimate before and after the levers."""
     served = {r.statement: (f"rewrite {r.rule}", r.after) for r in levers.rewrites}
     served.update({s.statement: (f"summary {s.name}", s.after) for s in levers.summaries})
+    served.update({d.statement: (f"copies {d.name}", d.after) for d in levers.denormalizations})
     taxes: dict[str, list[tuple[str, float]]] = {}
-    for s in levers.summaries:
+    taxing: list[ProposedSummary | ProposedDenormalization] = [*levers.summaries, *levers.denormalizations]
+    for s in taxing:
         for t in s.write_taxes:
             taxes.setdefault(t.statement, []).append((s.name, t.extra_ms))
     out: list[StatementOutcome] = []

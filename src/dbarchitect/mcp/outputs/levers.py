@@ -125,9 +125,42 @@ class OutcomeInfo(OutModel):
     )
 
 
+class CopiedColumn(OutModel):
+    column: str
+    from_: str = Field(alias="from", description="the parent column it copies (table.column)")
+
+
+class ProposedDenormalizationInfo(OutModel):
+    name: str
+    statement: str
+    child: str
+    parent: str
+    copies: list[CopiedColumn]
+    rewritten: str
+    before_ms: float
+    after_ms: float
+    gain: float
+    write_taxes: list[WriteTaxInfo]
+    fan_out: float = Field(description="child rows one parent update rewrites")
+    bytes_at_horizon: float
+    integrity_risk: str
+    per_engine: list[SummaryEngineSqlInfo]
+
+
+class RejectedDenormalizationInfo(OutModel):
+    statement: str
+    reason: str
+
+
+class DenormalizationsInfo(OutModel):
+    proposed: list[ProposedDenormalizationInfo]
+    rejected: list[RejectedDenormalizationInfo]
+
+
 class ChosenLevers(OutModel):
     rewrites: list[str]
     summaries: list[str]
+    denormalizations: list[str] = Field(default_factory=list)
 
 
 class DroppedLever(OutModel):
@@ -142,6 +175,7 @@ class LeversInfo(OutModel):
     outcomes: list[OutcomeInfo]
     rewrites: RewritesInfo
     summaries: SummariesInfo
+    denormalizations: DenormalizationsInfo | None = None
     storage_bytes: float
     dropped: list[DroppedLever]
     notes: list[str]
