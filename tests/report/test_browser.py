@@ -143,7 +143,8 @@ def test_report_renders_offline_in_chromium(
     charts = browser.execute_script(
         "return [...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().height)"
     )
-    assert len(charts) == 3 and all(h > 50 for h in charts), charts
+    # latency, workload cost, storage, and the operations section's resources over the horizon
+    assert len(charts) == 4 and all(h > 50 for h in charts), charts
 
     # A verdict link lands on its rule's explanation, which the page holds.
     first = browser.execute_script("const a = document.querySelector('.finding a.rule'); return a && a.hash")

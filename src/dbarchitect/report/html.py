@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from dbarchitect.guardrails.design.runner import explain_design_rule, get_design_rule
 from dbarchitect.report.charts import StorageRow, latency_chart, storage_chart, workload_cost_chart
 from dbarchitect.report.formatting import human_bytes, human_count, human_ms, human_rate
+from dbarchitect.report.operations import resource_chart
 from dbarchitect.report.svg_er import er_diagram, er_model
 
 _ENV = jinja2.Environment(
@@ -206,7 +207,11 @@ def _charts(doc: Mapping[str, Any]) -> dict[str, Markup | None]:
     storage_svg = (
         Markup(storage_chart(_storage_rows(doc), doc["brief"]["horizon_days"])) if doc["tables"] else None
     )
-    return {"latency": latency_svg, "cost": cost_svg, "storage": storage_svg}
+    ops = doc.get("operations")
+    resources_svg = (
+        Markup(resource_chart(ops["capacity"]["resources"], doc["brief"]["horizon_days"])) if ops else None
+    )
+    return {"latency": latency_svg, "cost": cost_svg, "storage": storage_svg, "resources": resources_svg}
 
 
 def _partitioned(tables: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -255,3 +255,142 @@ def capacity_rows(ops: dict[str, Any]) -> list[list[str]]:
             ]
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The HTML report's chart: each resource over the horizon against one node's capacity
+
+_PANEL_W = 330.0
+_PANEL_H = 150.0
+_PAD_L = 58.0
+_PAD_B = 26.0
+_PAD_T = 22.0
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "bytes":
+        return human_bytes(value)
+    if unit == "bytes/s":
+        return human_bytes(value) + "/s"
+    if value >= 1000:
+        return f"{value:,.0f} {unit}"
+    return f"{value:.3g} {unit}"
+
+
+def resource_chart(resources: list[dict[str, Any]], horizon_days: float) -> str:
+    """Small multiples, one panel per resource: the need over the horizon (a line) against one node's
+    capacity (a dashed line), the crossing marked. Inline SVG, no script, deterministic."""
+    import xml.etree.ElementTree as ET
+
+    cols = 3
+    rows = (len(resources) + cols - 1) // cols
+    width = cols * _PANEL_W
+    height = rows * _PANEL_H
+    svg = ET.Element(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "viewBox": f"0 0 {width:.0f} {height:.0f}",
+            "width": f"{width:.0f}",
+            "height": f"{height:.0f}",
+            "role": "img",
+            "class": "chart resources",
+        },
+    )
+    ET.SubElement(svg, "title").text = "Each resource over the horizon against one node's capacity"
+    for i, r in enumerate(resources):
+        x0 = (i % cols) * _PANEL_W
+        y0 = (i // cols) * _PANEL_H
+        g = ET.SubElement(svg, "g", {"class": "panel", "transform": f"translate({x0:.0f},{y0:.0f})"})
+        points = r["points"]
+        top = max([p["needed"] for p in points] + [r["capacity"]]) * 1.1 or 1.0
+        plot_w = _PANEL_W - _PAD_L - 16
+        plot_h = _PANEL_H - _PAD_T - _PAD_B
+        span = horizon_days or 1.0
+
+        def px(day: float, plot_w: float = plot_w, span: float = span) -> float:
+            return _PAD_L + plot_w * day / span
+
+        def py(value: float, plot_h: float = plot_h, top: float = top) -> float:
+            return _PAD_T + plot_h * (1 - value / top)
+
+        title = ET.SubElement(g, "text", {"x": f"{_PAD_L:.0f}", "y": "14", "class": "panel-title"})
+        title.text = f"{r['name']}: {_amount(r['at_horizon'], r['unit'])} at the horizon"
+        ET.SubElement(
+            g,
+            "line",
+            {
+                "x1": f"{_PAD_L:.1f}",
+                "x2": f"{_PAD_L + plot_w:.1f}",
+                "y1": f"{_PAD_T + plot_h:.1f}",
+                "y2": f"{_PAD_T + plot_h:.1f}",
+                "class": "axis",
+                "stroke": "#999",
+            },
+        )
+        for value in (0.0, top / 1.1):
+            label = ET.SubElement(
+                g,
+                "text",
+                {
+                    "x": f"{_PAD_L - 4:.0f}",
+                    "y": f"{py(value) + 4:.1f}",
+                    "text-anchor": "end",
+                    "class": "tick",
+                },
+            )
+            label.text = _amount(value, r["unit"]) if value else "0"
+        for day in (0.0, span):
+            label = ET.SubElement(
+                g,
+                "text",
+                {
+                    "x": f"{px(day):.1f}",
+                    "y": f"{_PAD_T + plot_h + 16:.1f}",
+                    "text-anchor": "middle",
+                    "class": "tick",
+                },
+            )
+            label.text = "now" if day == 0 else f"{day:,.0f} d"
+        cap = ET.SubElement(
+            g,
+            "line",
+            {
+                "x1": f"{_PAD_L:.1f}",
+                "x2": f"{_PAD_L + plot_w:.1f}",
+                "y1": f"{py(r['capacity']):.1f}",
+                "y2": f"{py(r['capacity']):.1f}",
+                "stroke": "#b03030",
+                "stroke-dasharray": "4 3",
+                "class": "capacity",
+            },
+        )
+        ET.SubElement(cap, "title").text = f"one node: {_amount(r['capacity'], r['unit'])}"
+        line = ET.SubElement(
+            g,
+            "polyline",
+            {
+                "points": " ".join(f"{px(p['day']):.1f},{py(p['needed']):.1f}" for p in points),
+                "fill": "none",
+                "stroke": "#2060a0",
+                "stroke-width": "2",
+                "class": "need",
+            },
+        )
+        ET.SubElement(line, "title").text = (
+            f"{r['name']}: {_amount(r['now'], r['unit'])} now, "
+            f"{_amount(r['at_horizon'], r['unit'])} at the horizon; {r['detail']}"
+        )
+        if r["runs_out_day"] is not None:
+            mark = ET.SubElement(
+                g,
+                "circle",
+                {
+                    "cx": f"{px(r['runs_out_day']):.1f}",
+                    "cy": f"{py(r['capacity']):.1f}",
+                    "r": "4",
+                    "fill": "#b03030",
+                },
+            )
+            ET.SubElement(mark, "title").text = f"runs out on day {r['runs_out_day']:,.0f}"
+    return ET.tostring(svg, encoding="unicode")
