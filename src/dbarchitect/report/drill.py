@@ -25,7 +25,7 @@ def drill_rows(r: DrillResult) -> list[dict[str, Any]]:
         row(
             f"failover ({len(r.kills)} primary kills, SIGKILL)",
             f"RTO {human_seconds(r.rto_s)}" if r.rto_s is not None else "—",
-            f"≤ {human_seconds(r.estimated_failover_s)} (TTL {r.ttl}s)",
+            f"≤ {human_seconds(r.estimated_failover_s)} ({r.timing})",
             f"worst {human_seconds(worst)}, mean {human_seconds(mean)}",
             None if worst is None or r.rto_s is None else worst <= r.rto_s,
         )
@@ -92,11 +92,15 @@ def drill_rows(r: DrillResult) -> list[dict[str, Any]]:
         )
     if r.temp is not None:
         t = r.temp
+
+        def amount(value: float, unit: str = t.unit) -> str:
+            return human_bytes(value) if unit == "bytes" else f"{value:,.0f} {unit}"
+
         row(
             f"temporary files of {t.executions} reads at concurrency {t.concurrency}",
             "0 with the generated setting",
             f"{t.setting} {t.generated} (default {t.default})",
-            f"{human_bytes(t.temp_bytes_generated)} generated vs {human_bytes(t.temp_bytes_default)} default",
+            f"{amount(t.temp_bytes_generated)} generated vs {amount(t.temp_bytes_default)} default",
             t.temp_bytes_generated == 0,
         )
         if t.pool_wait_ms is not None:

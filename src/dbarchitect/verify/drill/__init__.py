@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from dbarchitect.advisors.access_paths import access_paths
 from dbarchitect.advisors.operations import plan_operations
@@ -134,9 +137,23 @@ def run_drill(
     scratch_dir.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="dbarch-drill-", dir=scratch_dir))
     os.chmod(root, 0o755)
+    previous = _stop_on_terminate()
     try:
-        out = _RUNNERS[target.engine](plan, work, root, options, full_bytes=full, progress=say)
+        try:
+            out = _RUNNERS[target.engine](plan, work, root, options, full_bytes=full, progress=say)
+        except DrillError:
+            raise
+        except Exception as exc:  # a server or driver failing under the drill is its result, said plainly
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            raise DrillError(
+                Diagnostic(
+                    f"the drill failed: {type(exc).__name__}: {lines[0] if lines else ''}",
+                    hint="rerun with --keep to keep the servers' logs in the scratch directory",
+                )
+            ) from exc
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
     projected_2x, projected_full = _projections(out.restores, full)
@@ -149,11 +166,9 @@ def run_drill(
         + (" (strict)" if plan.topology.replication.strict else ""),
         rpo_s=goals.rpo if goals else None,
         rto_s=goals.rto if goals else None,
-        estimated_failover_s=plan.topology.failover_s
-        - (plan.layout.timing.ttl + plan.layout.timing.loop_wait)
-        + out.ttl
-        + out.loop_wait,
+        estimated_failover_s=out.estimated_failover_s,
         ttl=out.ttl,
+        timing=out.timing,
         kills=tuple(out.kills),
         restores=tuple(out.restores),
         projected_2x_s=projected_2x,
@@ -170,6 +185,18 @@ def run_drill(
             else ()
         ),
     )
+
+
+def _stop_on_terminate() -> Any:
+    """Make SIGTERM unwind the drill (its ``finally`` stops every server it started); the previous
+    handler, or None off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def _projections(restores: list[RestoreResult], full: float) -> tuple[float | None, float | None]:

@@ -93,6 +93,9 @@ class TempResult:
     concurrency: int
     spilling_default: tuple[str, ...] = ()
     spilling_generated: tuple[str, ...] = ()
+    #: What ``temp_*`` count: bytes written to temporary files (PostgreSQL), or MariaDB's disk
+    #: temporary tables and sort merge passes.
+    unit: str = "bytes"
 
 
 @dataclass
@@ -109,6 +112,9 @@ class RunOutput:
     ttl: int = 0
     loop_wait: int = 0
     notes: list[str] = field(default_factory=list)
+    #: The design's expected worst failover with the drill's timing, and that timing in words.
+    estimated_failover_s: float = 0.0
+    timing: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,8 @@ class DrillResult:
         rpo_s: The brief's RPO (None: no availability goal).
         rto_s: The brief's RTO.
         estimated_failover_s: The design's expected worst failover with the drill's HA timing.
-        ttl: The leader key's TTL the drill ran with (seconds).
+        ttl: The leader key's TTL the drill ran with (seconds; 0 for a scripted failover).
+        timing: The failover timing the drill ran with, in words.
         kills: Each primary killed: failover time, acknowledged commits before it, those lost.
         restores: Each backup restored: sizes, times, the point-in-time target and checksums.
         projected_2x_s: Restore time at twice the scale, projected from the empty and 1x restores.
@@ -144,6 +151,7 @@ class DrillResult:
     rto_s: float | None
     estimated_failover_s: float
     ttl: int
+    timing: str
     kills: tuple[KillResult, ...]
     restores: tuple[RestoreResult, ...]
     projected_2x_s: float | None

@@ -444,7 +444,20 @@ def run_drill(
             )
             restores.append(_backup_and_restore(cluster, "2x", None, None))
         timing = cluster.layout.timing
-        return RunOutput(kills, restores, log, temp, cluster.validated, timing.ttl, timing.loop_wait, notes)
+        design = plan.layout.timing
+        estimate = plan.topology.failover_s - (design.ttl + design.loop_wait) + timing.ttl + timing.loop_wait
+        return RunOutput(
+            kills,
+            restores,
+            log,
+            temp,
+            cluster.validated,
+            timing.ttl,
+            timing.loop_wait,
+            notes,
+            estimated_failover_s=estimate,
+            timing=f"leader key TTL {timing.ttl}s, loop {timing.loop_wait}s",
+        )
     finally:
         progress("stopping the cluster")
         cluster.stop()
