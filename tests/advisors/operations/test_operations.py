@@ -187,7 +187,9 @@ def test_mariadb_semi_sync_and_scripts() -> None:
     assert "rpl_semi_sync_master_enabled = ON" in cnf
     assert "rpl_semi_sync_master_wait_point = AFTER_SYNC" in cnf
     assert "read_only = OFF" in cnf and "read_only = ON" in files["my-db2.cnf"]
-    assert "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = OFF" in files["failover.sh"]
+    assert "STOP SLAVE; RESET SLAVE ALL;" in files["failover.sh"]
+    assert "SET GLOBAL rpl_semi_sync_master_enabled = ON" in files["failover.sh"]
+    assert "rpl_semi_sync_master_enabled = OFF" in files["my-db2.cnf"]
     assert [r.title for r in p.runbooks] == [
         "Failover",
         "Switchover",
