@@ -11,7 +11,7 @@ against estimated latency.
    table) instead of ``COPY``; and the generator alone (no database) to show where the time goes.
 3. Estimated latency per statement: the built-in cost model on the catalog with the sizes actually
    loaded (rows and distinct counts as generated), in PostgreSQL planner units, times the project's
-   calibrated ``MS_PER_COST_UNIT`` (guardrails/design/rules/slo_latency.py). The distribution of
+   engine's shipped ``ms_per_cost_unit`` (its latency model, docs/latency.md). The distribution of
    measured p95 / estimate is printed with how many statements are within 2x (the issue's target).
 
     .venv/bin/python bench/synthetic/bench.py --server postgresql://postgres@127.0.0.1:5432/postgres \
@@ -40,7 +40,6 @@ from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.cost import WhatIfCost
 from dbarchitect.api import inspect_brief
 from dbarchitect.engines.traits import EngineTraits
-from dbarchitect.guardrails.design.rules.slo_latency import MS_PER_COST_UNIT
 from dbarchitect.model.catalog import Catalog, Column, Table, TableStats
 from dbarchitect.model.names import EngineName
 from dbarchitect.verify.replay import RATIO_TARGET, Verification, verification_markdown, verify_design
@@ -121,7 +120,7 @@ def loaded_catalog(catalog: Catalog, scale: float, g: Generation) -> Catalog:
 def estimates_ms(catalog: Catalog, inspection_workload: Any, traits: EngineTraits) -> dict[str, float]:
     cost = WhatIfCost(BuiltinCostModel(catalog, traits), inspection_workload, catalog)
     return {
-        name: c.cost * MS_PER_COST_UNIT
+        name: c.cost * traits.latency.ms_per_cost_unit
         for name, c in cost.statement_costs(()).items()
         if c.error is None and c.cost != float("inf")
     }
@@ -240,8 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     say()
     pairs = [(s, s.p95_ms, s.estimated_ms) for s in v.statements if s.p95_ms and s.estimated_ms is not None]
     say(
-        f"Estimate: the built-in cost model on the loaded sizes x {MS_PER_COST_UNIT} ms/unit "
-        "(guardrails/design/rules/slo_latency.py). Planner costs leave out the client/server round "
+        "Estimate: the built-in cost model on the loaded sizes x the engine's shipped ms per cost unit "
+        "(its latency model). Planner costs leave out the client/server round "
         "trip, so a second column adds the round trip measured in this run "
         f"(median of SELECT 1: {floor:.3f} ms)."
     )

@@ -54,6 +54,10 @@ def verify(
     format: VerifyFormatOpt = VerifyFormat.markdown,
     calibration: CalibrationOpt = None,
     quiet: QuietOpt = False,
+    draws: Annotated[
+        int,
+        typer.Option("--draws", help="Parameter draws per proof that a lever returns the same rows."),
+    ] = 200,
     single_scale: Annotated[
         bool,
         typer.Option(
@@ -84,6 +88,7 @@ def verify(
                 progress=reporter,
                 calibration=calibration,
                 two_scales=not single_scale,
+                draws=draws,
             )
         )
     if format == VerifyFormat.json:
