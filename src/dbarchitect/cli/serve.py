@@ -41,7 +41,26 @@ def mcp(
     ] = False,
 ) -> None:
     """Serve the architect to AI agents over the Model Context Protocol (stdio, or HTTP on loopback)."""
-    from dbarchitect.mcp import Sandbox, serve
+    from dbarchitect.mcp.sandbox import Sandbox
 
     sandbox = run(lambda: Sandbox.at(root, allow_scratch=allow_scratch))
-    run(lambda: serve(sandbox, http=http, host=host, port=port, allow_remote=allow_remote))
+    if http:
+        from dbarchitect.mcp.server import serve
+
+        run(lambda: serve(sandbox, http=True, host=host, port=port, allow_remote=allow_remote))
+        return
+    # stdio: answer initialize while the MCP SDK loads (dbarchitect.mcp.handshake)
+    import os
+    import sys
+
+    from dbarchitect.mcp.handshake import serve_stdio
+
+    def build(sandbox: Sandbox) -> object:
+        from dbarchitect.mcp.server import build_server
+
+        return build_server(sandbox)
+
+    os.chdir(sandbox.root)
+    scratch = "allowed on an empty scratch database" if sandbox.allow_scratch else "off"
+    print(f"dbarch mcp: serving on stdio; root {sandbox.root}; database writes {scratch}", file=sys.stderr)
+    run(lambda: serve_stdio(sandbox, build))

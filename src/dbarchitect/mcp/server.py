@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dbarchitect._version import __version__
 from dbarchitect.errors import DbarchError, Diagnostic, did_you_mean, redact
+from dbarchitect.mcp.handshake import DESCRIPTION, instructions
 from dbarchitect.mcp.outputs import summary as summaries
 from dbarchitect.mcp.outputs.lint import LintReport
 from dbarchitect.mcp.outputs.summary import (
@@ -514,24 +515,7 @@ def _check_engine(engine: str) -> None:
 
 
 def _instructions(sandbox: Sandbox) -> str:
-    scratch = (
-        "ON: verify_design(engine_url), check_design(engine_urls) and plan_migration(scratch_url) may "
-        "write to the EMPTY scratch database a call names (a non-empty one is refused)"
-        if sandbox.allow_scratch
-        else "OFF: no tool writes to any database (start the server with --allow-scratch to allow "
-        "verify/rehearsal on an empty scratch database)"
-    )
-    return (
-        "dbarchitect: a database architect. Give a design brief (schema, workload with rates and SLOs, "
-        "sizes, target engine; schema in resource dbarch://brief-schema) to inspect_brief (what was "
-        "understood), design (DDL per engine with advised indexes and the guardrail verdict), "
-        "recommend_indexes, check_design (the verdict alone) or verify_design (measured on embedded "
-        "SQLite or a scratch database). plan_migration plans a safe, reversible migration between two "
-        "schemas; lint_migration lints migration SQL. Results are summaries; each links its full "
-        "document (a resource, schema at dbarch://schemas/{tool}), or pass detail='full'. Rule pages: "
-        f"dbarch://rules/{{rule_id}}. Files are read only under {sandbox.root}. Databases are read in "
-        f"read-only sessions. Scratch writes are {scratch}."
-    )
+    return instructions(sandbox)
 
 
 #: Seconds ``recommend_indexes`` searches by default (``api.DESIGN_INDEX_TIME_LIMIT_S``; a test keeps
@@ -544,7 +528,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
     server = DbarchServer(
         "dbarchitect",
         title="dbarchitect",
-        description="A database architect: schemas, indexes and migrations from a design brief.",
+        description=DESCRIPTION,
         instructions=_instructions(sandbox),
         version=__version__,
         log_level="WARNING",
@@ -896,3 +880,49 @@ def serve(
     else:
         security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
     server.run("streamable-http", host=host.strip("[]"), port=port, transport_security=security)
+
+
+def run_after_handshake(server: DbarchServer, first: bytes, answered: Any) -> None:
+    """Serve stdio with the SDK after :mod:`.handshake` read the first message (``first``) and, when
+    it was ``initialize``, answered it (``answered``: its id): the SDK is handed that message first,
+    and its own answer to it is dropped."""
+    import anyio
+    from mcp.server.stdio import stdio_server
+    from mcp.shared.message import SessionMessage
+    from mcp.types import JSONRPCResponse, jsonrpc_message_adapter
+
+    async def main() -> None:
+        async with stdio_server() as (read_stream, write_stream):
+            in_send, in_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+            out_send, out_recv = anyio.create_memory_object_stream[SessionMessage](0)
+
+            async def pump_in() -> None:
+                async with in_send:
+                    if first.strip():
+                        try:
+                            message = jsonrpc_message_adapter.validate_json(first, by_name=False)
+                            await in_send.send(SessionMessage(message=message))
+                        except Exception as exc:  # what the SDK's reader does with a bad line
+                            await in_send.send(exc)
+                    async for item in read_stream:
+                        await in_send.send(item)
+
+            async def pump_out() -> None:
+                dropped = answered is None
+                async with out_recv, write_stream:  # closing it lets the SDK's stdout writer end
+                    async for item in out_recv:
+                        reply = item.message
+                        if not dropped and isinstance(reply, JSONRPCResponse) and reply.id == answered:
+                            dropped = True
+                            continue
+                        await write_stream.send(item)
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(pump_in)
+                group.start_soon(pump_out)
+                lowlevel = server._lowlevel_server
+                async with out_send:
+                    await lowlevel.run(in_recv, out_send, lowlevel.create_initialization_options())
+                group.cancel_scope.cancel()
+
+    anyio.run(main)
