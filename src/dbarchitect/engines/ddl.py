@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import sqlglot
-from sqlglot.errors import SqlglotError
-
+from dbarchitect.engines.expressions import expression_sql as expression_sql
+from dbarchitect.engines.identifiers import identifier_problems
 from dbarchitect.engines.partition_sql import engine_bound_sql
+from dbarchitect.engines.quoting import line_comment
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import (
     Catalog,
@@ -42,6 +42,9 @@ class RenderNote:
     table: str
     feature: str
     message: str
+    #: The rendered DDL fails on the engine, or means something other than the design (two names
+    #: that become one): an error, not a weaker form.
+    error: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,26 +57,14 @@ class RenderedSchema:
 class _Notes:
     items: list[RenderNote] = field(default_factory=list)
 
-    def add(self, table: str, feature: str, message: str) -> None:
-        note = RenderNote(table, feature, message)
+    def add(self, table: str, feature: str, message: str, *, error: bool = False) -> None:
+        note = RenderNote(table, feature, message, error)
         if note not in self.items:
             self.items.append(note)
 
 
-def expression_sql(neutral: str, traits: EngineTraits) -> str:
-    """Neutral-dialect SQL (as stored in the catalog) written for ``traits``' engine."""
-    try:
-        return sqlglot.transpile(neutral, read=None, write=traits.sqlglot_dialect)[0]
-    except (SqlglotError, IndexError):
-        return neutral
-
-
 def _enum_type_name(table: Table, column: Column) -> str:
     return column.type.type_name or f"{table.name.value}_{column.name.value}".lower()
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def default_sql(default: Default, column: Column, traits: EngineTraits) -> str | None:
@@ -81,7 +72,7 @@ def default_sql(default: Default, column: Column, traits: EngineTraits) -> str |
     if kind == DefaultKind.NULL:
         return "NULL"
     if kind == DefaultKind.STRING:
-        text = _literal(default.value or "")
+        text = traits.literal(default.value or "")
         if column.type.kind == TypeKind.JSON and traits.features.expression_defaults_parenthesized:
             return f"({text})"
         return text
@@ -186,10 +177,10 @@ def column_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes
         and not traits.features.named_enum_types
         and not traits.features.inline_enum_type
     ):
-        values = ", ".join(_literal(v) for v in type_.values)
+        values = ", ".join(traits.literal(v) for v in type_.values)
         parts.append(f"CHECK ({q(column.name)} IN ({values}))")
     if column.comment and traits.inline_comments:
-        parts.append(f"COMMENT {_literal(column.comment)}")
+        parts.append(f"COMMENT {traits.literal(column.comment)}")
     return " ".join(parts)
 
 
@@ -340,13 +331,13 @@ def create_table_sql(
             # MySQL wants table options before the PARTITION BY clause.
             sql += traits.table_options
             if traits.inline_comments and table.comment:
-                sql += f" COMMENT={_literal(table.comment)}"
+                sql += f" COMMENT={traits.literal(table.comment)}"
             return sql + "\n" + _inline_partition_sql(table, traits) + ";"
         method = table.partitioning.method.value.upper()
         sql += f" PARTITION BY {method} ({_columns(table.partitioning.columns, traits)})"
     sql += traits.table_options
     if traits.inline_comments and table.comment:
-        sql += f" COMMENT={_literal(table.comment)}"
+        sql += f" COMMENT={traits.literal(table.comment)}"
     return sql + ";"
 
 
@@ -485,7 +476,7 @@ def _enum_types_sql(catalog: Catalog, traits: EngineTraits) -> list[str]:
             if column.type.kind == TypeKind.ENUM:
                 seen.setdefault(_enum_type_name(table, column), column.type.values)
     return [
-        f"CREATE TYPE {traits.quote(Name(n))} AS ENUM ({', '.join(_literal(v) for v in values)});"
+        f"CREATE TYPE {traits.quote(Name(n))} AS ENUM ({', '.join(traits.literal(v) for v in values)});"
         for n, values in seen.items()
     ]
 
@@ -495,12 +486,12 @@ def _comments_sql(table: Table, traits: EngineTraits) -> list[str]:
         return []
     out: list[str] = []
     if table.comment:
-        out.append(f"COMMENT ON TABLE {traits.quote(table.name)} IS {_literal(table.comment)};")
+        out.append(f"COMMENT ON TABLE {traits.quote(table.name)} IS {traits.literal(table.comment)};")
     for c in table.columns:
         if c.comment:
             out.append(
                 f"COMMENT ON COLUMN {traits.quote(table.name)}.{traits.quote(c.name)} "
-                f"IS {_literal(c.comment)};"
+                f"IS {traits.literal(c.comment)};"
             )
     return out
 
@@ -508,6 +499,8 @@ def _comments_sql(table: Table, traits: EngineTraits) -> list[str]:
 def render_schema_with_notes(catalog: Catalog, traits: EngineTraits) -> RenderedSchema:
     """The whole schema for ``traits``' engine, and what it could not express."""
     notes = _Notes()
+    for problem in identifier_problems(catalog, traits):
+        notes.add(problem.table, "identifier", problem.message, error=problem.error)
     late = catalog.cyclic_foreign_keys() if traits.features.alter_add_constraint else ()
     late_ids = {id(fk) for _, fk in late}
     blocks: list[str] = [f"-- Schema for {traits}, rendered by dbarchitect from the engine-neutral catalog."]
@@ -525,8 +518,8 @@ def render_schema_with_notes(catalog: Catalog, traits: EngineTraits) -> Rendered
                 blocks.append(sql)
     blocks += [create_view_sql(v, traits) for v in catalog.views]
     if notes.items:
-        blocks.insert(1, "\n".join(f"-- note: {n.table}: {n.message}" for n in notes.items))
-    return RenderedSchema("\n\n".join(blocks) + "\n", tuple(notes.items))
+        blocks.insert(1, "\n".join(line_comment(f"note: {n.table}: {n.message}") for n in notes.items))
+    return RenderedSchema(traits.script_sql("\n\n".join(blocks) + "\n"), tuple(notes.items))
 
 
 def render_schema(catalog: Catalog, traits: EngineTraits) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dbarchitect.engines import postgres
+from dbarchitect.engines.quoting import LiteralStyle, string_literal
 from dbarchitect.engines.traits import COMMON_RESERVED, EngineTraits, Features, PartitioningFacts
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -41,7 +42,7 @@ def type_sql(t: LogicalType) -> str:
     if t.kind in (TypeKind.CHAR, TypeKind.VARCHAR):
         return f"VARCHAR({t.length})" if t.length else "VARCHAR"
     if t.kind == TypeKind.ENUM:
-        return "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in t.values) + ")"
+        return "ENUM(" + ", ".join(string_literal(v, LiteralStyle.STANDARD) for v in t.values) + ")"
     if t.kind == TypeKind.ARRAY and t.element is not None:
         return f"{type_sql(t.element)}[]"
     raise ValueError(f"no DuckDB type for {t}")

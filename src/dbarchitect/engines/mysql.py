@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from dbarchitect.engines.quoting import MYSQL_BACKSLASH_MODE_SQL, LiteralStyle, string_literal
 from dbarchitect.engines.traits import (
     COMMON_RESERVED,
     DdlKind,
@@ -66,7 +67,7 @@ def _type_sql(t: LogicalType, *, native_uuid: bool) -> str:
     if t.kind == TypeKind.UUID:
         return "uuid" if native_uuid else "char(36)"
     if t.kind == TypeKind.ENUM:
-        return "enum(" + ", ".join("'" + v.replace("'", "''") + "'" for v in t.values) + ")"
+        return "enum(" + ", ".join(string_literal(v, LiteralStyle.MYSQL) for v in t.values) + ")"
     raise ValueError(f"no MySQL type for {t}")
 
 
@@ -154,6 +155,11 @@ def _innodb_traits(
         identifier_max_length=64,
         quote_open="`",
         quote_close="`",
+        literal_style=LiteralStyle.MYSQL,
+        backslash_mode_sql=MYSQL_BACKSLASH_MODE_SQL,
+        identifier_max_code_point=0xFFFF,
+        identifier_trailing_space=False,
+        index_names_per_table=True,
         reserved=reserved,
         features=Features(
             **_INNODB_FEATURES,

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from dbarchitect.engines.quoting import dollar_quoted
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.intervals import TimeUnit, parse_instant
 from dbarchitect.model.names import Name
@@ -104,10 +105,6 @@ class MaintenanceSql:
     schedule: str
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _pg_floor(unit: TimeUnit, logical: LogicalType, at: str) -> str:
     utc = f"({at} AT TIME ZONE 'UTC')"
     if logical.kind == TypeKind.TIMESTAMPTZ:
@@ -130,7 +127,8 @@ def _pg_maintenance(
     t: EngineTraits,
 ) -> MaintenanceSql:
     proc = t.quote(procedure_name(table, t))
-    regclass = _literal(t.quote(table))
+    regclass = t.literal(t.quote(table))
+    upper_pattern = t.literal(r"TO \('([^']*)'\)")
     kind = _pg_type(logical)
     step = f"interval '{_PG_INTERVAL[unit]}'"
     prefix = table.value[: t.identifier_max_length - 10] + "_p"
@@ -145,7 +143,7 @@ def _pg_maintenance(
   -- Detach and drop partitions whose rows are all older than the retention ({retention_days:g} days).
   FOR part IN
     SELECT c.oid::regclass AS child,
-           substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \\(''([^'']*)''\\)') AS upper_bound
+           substring(pg_get_expr(c.relpartbound, c.oid) FROM {upper_pattern}) AS upper_bound
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
     WHERE i.inhparent = {regclass}::regclass
     ORDER BY 2
@@ -155,8 +153,7 @@ def _pg_maintenance(
       EXECUTE format('DROP TABLE %s', part.child);
     END IF;
   END LOOP;"""
-    body = f"""CREATE OR REPLACE PROCEDURE {proc}(at_time timestamptz DEFAULT now())
-LANGUAGE plpgsql AS $$
+    code = f"""
 DECLARE
   start_at {kind} := {_pg_floor(unit, logical, "at_time")};
   next_at {kind};
@@ -169,20 +166,25 @@ BEGIN
     next_at := start_at + {step};
     BEGIN
       EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                     {_literal(prefix)} || to_char({utc_start}, 'YYYYMMDD'), {regclass}::regclass,
+                     {t.literal(prefix)} || to_char({utc_start}, 'YYYYMMDD'), {regclass}::regclass,
                      start_at, next_at);
     EXCEPTION WHEN invalid_object_definition THEN
       NULL;  -- the range is covered by an existing partition already
     END;
     start_at := next_at;
   END LOOP;{expire}
-END $$"""
+END """
+    body = (
+        f"CREATE OR REPLACE PROCEDURE {proc}(at_time timestamptz DEFAULT now())\n"
+        f"LANGUAGE plpgsql AS {dollar_quoted(code)}"
+    )
     return MaintenanceSql(
         setup=(body,),
         run=(f"CALL {proc}()",),
         schedule=(
             f"daily, e.g. cron `psql -c 'CALL {proc}()'` or pg_cron "
-            f"`SELECT cron.schedule('{table.value} partitions', '17 3 * * *', 'CALL {proc}()')`"
+            f"`SELECT cron.schedule({t.literal(table.value + ' partitions')}, '17 3 * * *', "
+            f"{t.literal(f'CALL {proc}()')})`"
         ),
     )
 
@@ -206,9 +208,12 @@ def _mysql_maintenance(
     t: EngineTraits,
 ) -> MaintenanceSql:
     proc = t.quote(procedure_name(table, t))
-    name_text = _literal(table.value)
-    quoted = t.quote(table).replace("'", "''")
+    name_text = t.literal(table.value)
+    quoted = t.quote(table)
+    drop_head = t.literal(f"ALTER TABLE {quoted} DROP PARTITION `")
     catch_all = t.quote(catch_all_name(table, t))
+    split_head = t.literal(f"ALTER TABLE {quoted} REORGANIZE PARTITION {catch_all} INTO (PARTITION `p")
+    split_tail = t.literal(f"'), PARTITION {catch_all} VALUES LESS THAN (MAXVALUE))")
     step = _MYSQL_INTERVAL[unit]
     fmt = "%Y-%m-%d" if logical.kind == TypeKind.DATE else "%Y-%m-%d %H:%i:%s"
     partitions = (
@@ -224,7 +229,7 @@ def _mysql_maintenance(
                  AND {bound} <= at_time - INTERVAL {round(retention_days * 86400)} SECOND
                  ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1);
   WHILE expired IS NOT NULL DO
-    SET @dbarch_sql = CONCAT('ALTER TABLE {quoted} DROP PARTITION `', expired, '`');
+    SET @dbarch_sql = CONCAT({drop_head}, expired, '`');
     PREPARE dbarch_stmt FROM @dbarch_sql;
     EXECUTE dbarch_stmt;
     DEALLOCATE PREPARE dbarch_stmt;
@@ -245,9 +250,9 @@ BEGIN
     SET next_start = {_mysql_floor(unit, "at_time")};
   END IF;
   WHILE next_start <= until_start DO
-    SET @dbarch_sql = CONCAT('ALTER TABLE {quoted} REORGANIZE PARTITION {catch_all} INTO (PARTITION `p',
+    SET @dbarch_sql = CONCAT({split_head},
       DATE_FORMAT(next_start, '%Y%m%d'), '` VALUES LESS THAN (''',
-      DATE_FORMAT(next_start + {step}, '{fmt}'), '''), PARTITION {catch_all} VALUES LESS THAN (MAXVALUE))');
+      DATE_FORMAT(next_start + {step}, '{fmt}'), {split_tail});
     PREPARE dbarch_stmt FROM @dbarch_sql;
     EXECUTE dbarch_stmt;
     DEALLOCATE PREPARE dbarch_stmt;
@@ -312,13 +317,14 @@ def partman_sql(
     manage the engine's partitions."""
     if not traits.partitioning.partman:
         return ()
-    parent = _literal(f"{schema}.{table.value}")
-    interval = _literal(_PG_INTERVAL[unit])
+    parent = traits.literal(f"{schema}.{table.value}")
+    control = traits.literal(column.value)
+    interval = traits.literal(_PG_INTERVAL[unit])
     kind = "p_type => 'native', " if partman_major < 5 else ""
     out = [
         "CREATE SCHEMA IF NOT EXISTS partman",
         "CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman",
-        f"SELECT partman.create_parent(p_parent_table => {parent}, p_control => {_literal(column.value)}, "
+        f"SELECT partman.create_parent(p_parent_table => {parent}, p_control => {control}, "
         f"{kind}p_interval => {interval}, p_premake => {ahead})",
     ]
     if retention_days is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dbarchitect.engines.quoting import LiteralStyle
 from dbarchitect.engines.traits import (
     COMMON_RESERVED,
     DdlKind,
@@ -99,6 +100,9 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         identifier_max_length=63,
         quote_open='"',
         quote_close='"',
+        literal_style=LiteralStyle.POSTGRES,
+        identifier_length_in_bytes=True,
+        identifier_truncated=True,
         reserved=_RESERVED,
         features=Features(
             partial_indexes=True,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from dbarchitect.engines.quoting import LiteralStyle, quoted_identifier, refuse_nul, string_literal
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.types import LogicalType
 
@@ -110,6 +111,22 @@ class EngineTraits:
     #: "MySQL requires indexes on foreign keys and referenced keys ... created on the referencing
     #: table automatically if it does not exist"); PostgreSQL and SQLite do not.
     foreign_keys_indexed_implicitly: bool = False
+    #: ``identifier_max_length`` counts UTF-8 bytes (PostgreSQL's NAMEDATALEN), not characters.
+    identifier_length_in_bytes: bool = False
+    #: A longer name is cut to the limit (PostgreSQL, with a NOTICE) rather than refused.
+    identifier_truncated: bool = False
+    #: Largest code point a name may hold (MySQL/MariaDB store names as utf8mb3: no 4-byte
+    #: characters such as emoji).
+    identifier_max_code_point: int = 0x10FFFF
+    #: Names may end with a space (MySQL/MariaDB refuse it).
+    identifier_trailing_space: bool = True
+    #: Index names are unique per table (MySQL/MariaDB), not per schema (PostgreSQL, SQLite).
+    index_names_per_table: bool = False
+    #: How string literals are escaped (:mod:`dbarchitect.engines.quoting`).
+    literal_style: LiteralStyle = LiteralStyle.STANDARD
+    #: Run before a script whose literals hold a backslash, so they mean the same whatever the
+    #: session's mode (MySQL/MariaDB: NO_BACKSLASH_ESCAPES off); None: nothing is needed.
+    backslash_mode_sql: str | None = None
     #: Literal for booleans in DEFAULT clauses.
     true_literal: str = "TRUE"
     false_literal: str = "FALSE"
@@ -165,9 +182,26 @@ class EngineTraits:
         n = name if isinstance(name, Name) else Name(name)
         text = n.value
         if n.quoted or not _PLAIN.match(text) or text.lower() in self.reserved:
-            escaped = text.replace(self.quote_close, self.quote_close * 2)
-            return f"{self.quote_open}{escaped}{self.quote_close}"
+            return quoted_identifier(text, self.quote_open, self.quote_close)
         return text
+
+    def needs_quotes(self, name: Name | str) -> bool:
+        """Whether :meth:`quote` writes ``name`` between quotes."""
+        n = name if isinstance(name, Name) else Name(name)
+        return n.quoted or not _PLAIN.match(n.value) or n.value.lower() in self.reserved
+
+    def literal(self, text: str) -> str:
+        """``text`` as a string literal this engine reads back exactly, whatever its session's
+        string mode (see :mod:`dbarchitect.engines.quoting`)."""
+        return string_literal(text, self.literal_style)
+
+    def script_sql(self, statements: str) -> str:
+        """A script of ``statements`` with what it needs to run first: the backslash mode when a
+        literal in it holds a backslash. Refuses a NUL character anywhere in it."""
+        refuse_nul(statements, "the rendered script")
+        if self.backslash_mode_sql is not None and "\\" in statements:
+            return f"{self.backslash_mode_sql}\n\n{statements}"
+        return statements
 
     def supports_version(self, minimum: tuple[int, ...]) -> bool:
         return self.version >= minimum

@@ -17,6 +17,7 @@ constraint. Relationships and functional dependencies are the schema designer's
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,9 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.brief import ColumnSpec, EntitySpec, ForeignKeySpec, IndexSpec
+from dbarchitect.engines.expressions import statement_node
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import COMMON_RESERVED
 from dbarchitect.errors import BriefError, Diagnostic, did_you_mean
 from dbarchitect.ingest.types import parse_column_type
 from dbarchitect.model.catalog import (
@@ -54,7 +57,7 @@ class Domain:
     reason: str
 
 
-#: Domains a column's ``type`` may name. ``{col}`` in a check is the quoted-free column name.
+#: Domains a column's ``type`` may name. ``{col}`` in a check stands for the column.
 DOMAINS: dict[str, Domain] = {
     "money": Domain(
         "numeric(19,4)",
@@ -69,6 +72,8 @@ DOMAINS: dict[str, Domain] = {
     "phone": Domain("varchar(32)", None, "E.164 numbers with formatting fit in 32 characters"),
     "percent": Domain("numeric(5,2)", "{col} BETWEEN 0 AND 100", "0.00 to 100.00, exact"),
 }
+_ORDERED_KEY = re.compile(r"^\s*(?P<column>.*?\S)\s+(?P<order>asc|desc)\s*$", re.IGNORECASE)
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MONEY_SIZED = re.compile(r"^\s*money\s*\(\s*(?P<p>\d+)\s*,\s*(?P<s>\d+)\s*\)\s*$", re.IGNORECASE)
 
 
@@ -100,27 +105,44 @@ def domain_type(spec: ColumnSpec) -> tuple[str, str | None, str | None]:
     return text, None, None
 
 
-def _literal(value: str | int | float) -> str:
+def _value(value: str | int | float) -> exp.Expr:
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+        return exp.Literal.string(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    text = repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+    return exp.Literal.number(text)
+
+
+def neutral_column(column: str) -> exp.Column:
+    """A reference to ``column`` in the catalog's neutral SQL: quoted when it is not a plain word or
+    is reserved on every engine (``group``), as the rendered DDL declares it."""
+    quoted = not _PLAIN.match(column) or column.lower() in COMMON_RESERVED
+    return exp.column(exp.to_identifier(column, quoted=quoted))
 
 
 def domain_checks(column: str, spec: ColumnSpec) -> list[str]:
-    """CHECK expressions for a column's domain, enumeration and range, in that order."""
-    checks: list[str] = []
+    """CHECK expressions (neutral SQL) for a column's domain, enumeration and range, in that order.
+    Built as syntax trees, so a value's quotes and backslashes stay inside its literal and a
+    reserved or mixed-case column name is quoted as the DDL declares it."""
+    checks: list[exp.Expr] = []
+    col = neutral_column(column)
     _, template, _ = domain_type(spec)
     if template is not None:
-        checks.append(template.format(col=column))
+        checks.append(
+            sqlglot.parse_one(template.format(col="dbarch_col")).transform(
+                lambda n: col.copy() if isinstance(n, exp.Column) and n.name == "dbarch_col" else n
+            )
+        )
     if spec.values:
-        checks.append(f"{column} IN ({', '.join(_literal(v) for v in spec.values)})")
+        checks.append(exp.In(this=col.copy(), expressions=[_value(v) for v in spec.values]))
     if spec.min is not None and spec.max is not None:
-        checks.append(f"{column} BETWEEN {_literal(spec.min)} AND {_literal(spec.max)}")
+        checks.append(exp.Between(this=col.copy(), low=_value(spec.min), high=_value(spec.max)))
     elif spec.min is not None:
-        checks.append(f"{column} >= {_literal(spec.min)}")
+        checks.append(exp.GTE(this=col.copy(), expression=_value(spec.min)))
     elif spec.max is not None:
-        checks.append(f"{column} <= {_literal(spec.max)}")
-    return checks
+        checks.append(exp.LTE(this=col.copy(), expression=_value(spec.max)))
+    return [c.sql() for c in checks]
 
 
 _REFERENCE = re.compile(r"^\s*(?P<table>[A-Za-z_][\w$]*)\s*(?:\((?P<cols>[^)]*)\))?\s*$")
@@ -163,16 +185,22 @@ def _default(value: str | int | float | bool | None, dialect: str) -> Default | 
     if upper == "NULL":
         return Default(DefaultKind.NULL)
     try:
-        parsed = sqlglot.parse_one(text, read=dialect)
-    except SqlglotError:
-        return Default(DefaultKind.STRING, text)
+        trees = [t for t in sqlglot.parse(text, read=dialect) if t is not None]
+    except (SqlglotError, RecursionError):
+        return Default(DefaultKind.STRING, value)
+    if len(trees) != 1 or statement_node(trees[0]) is not None:
+        # Text that is not one expression (`a; b`, a statement) is a string value, as a bare word is.
+        return Default(DefaultKind.STRING, value)
+    parsed = trees[0]
     if isinstance(parsed, exp.Literal):
         return Default(DefaultKind.STRING if parsed.is_string else DefaultKind.NUMBER, parsed.this)
+    if isinstance(parsed, exp.RawString | exp.National):  # $$text$$, N'text'
+        return Default(DefaultKind.STRING, parsed.name)
     if isinstance(parsed, exp.Boolean):
         return Default(DefaultKind.BOOLEAN, "TRUE" if parsed.this else "FALSE")
     if isinstance(parsed, exp.Column):
         # A bare word such as `pending` is meant as a string, not a column reference.
-        return Default(DefaultKind.STRING, text)
+        return Default(DefaultKind.STRING, value)
     return Default(DefaultKind.EXPRESSION, parsed.sql())
 
 
@@ -248,12 +276,16 @@ class _EntityReader:
 
     def index(self, entity: str, spec: IndexSpec, field: str) -> Index:
         keys: list[IndexKey] = []
+        known = self.columns_of(entity)
         for raw in spec.columns:
-            parts = raw.split()
-            desc = len(parts) == 2 and parts[1].lower() == "desc"
-            if len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
+            ordered = _ORDERED_KEY.match(raw)
+            if raw in known or ordered is None:
+                column, desc = raw, False  # a column named with spaces is taken whole
+            else:
+                column, desc = ordered["column"], ordered["order"].lower() == "desc"
+            if column not in known and len(column.split()) > 1:
                 raise _fail(f"index column {raw!r}: write 'column' or 'column desc'", field, self.file)
-            (col,) = self.check_columns(entity, [parts[0]], field)
+            (col,) = self.check_columns(entity, [column], field)
             keys.append(IndexKey(column=col, descending=desc))
         name = spec.name or f"{entity}_{'_'.join(k.column.value for k in keys if k.column)}_idx"
         return Index(
@@ -332,11 +364,7 @@ class _EntityReader:
             CheckConstraint(_neutral(c, self.dialect, f"{base}.checks[{i}]", self.file))
             for i, c in enumerate(spec.checks)
         ]
-        checks += [
-            CheckConstraint(_neutral(expr, self.dialect, f"{base}.columns.{n}", self.file))
-            for n, c in spec.columns.items()
-            for expr in domain_checks(n, c)
-        ]
+        checks += [CheckConstraint(expr) for n, c in spec.columns.items() for expr in domain_checks(n, c)]
         indexes = tuple(self.index(entity, ix, f"{base}.indexes[{i}]") for i, ix in enumerate(spec.indexes))
         return Table(
             name=Name(entity),

@@ -86,6 +86,11 @@ class Name:
         return self._key  # type: ignore[attr-defined,no-any-return]
 
     def matches(self, other: Name | str) -> bool:
+        """Same identifier: equal keys, an unquoted side folded; a plain string (a name written in a
+        brief's ``tables:`` or on the command line) also matches its exact text, so a quoted
+        mixed-case ``"Acct"`` is reachable as ``Acct``."""
+        if isinstance(other, str) and other == self.value:
+            return True
         mine: str = self._key  # type: ignore[attr-defined]
         other_key: str = other._key if isinstance(other, Name) else other.lower()  # type: ignore[attr-defined]
         return mine == other_key or (not self.quoted and mine == other_key.lower())

@@ -12,6 +12,7 @@ from rich.text import Text
 from dbarchitect.advisors.migrations import plan_json
 from dbarchitect.advisors.partitioning.model import PartitionAdvice, TableDecision, Verdict
 from dbarchitect.engines.ddl import create_index_sql, create_table_sql, partitions_sql
+from dbarchitect.engines.quoting import line_comment
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.report.formatting import human_bytes, human_count, human_rate
@@ -119,7 +120,7 @@ def partitioning_sql(result: PartitioningResult) -> str:
         table = advice.catalog.table(decision.table)
         if table is None:  # pragma: no cover - the designed catalog holds every table
             continue
-        blocks.append(f"-- {decision.table}: {decision.chosen.key if decision.chosen else ''}")
+        blocks.append(line_comment(f"{decision.table}: {decision.chosen.key if decision.chosen else ''}"))
         blocks.append(create_table_sql(table, traits))
         blocks += partitions_sql(table, traits)
         for index in table.indexes:
@@ -128,15 +129,15 @@ def partitioning_sql(result: PartitioningResult) -> str:
                 blocks.append(built)
         m = decision.maintenance
         if m is not None:
-            blocks.append(f"-- maintenance of {decision.table}: run {m.schedule}")
+            blocks.append(line_comment(f"maintenance of {decision.table}: run {m.schedule}"))
             blocks.append(_script(list(m.setup_sql), traits))
             blocks.append(_script(list(m.run_sql), traits))
             if m.partman_sql:
                 blocks.append(
                     "-- alternative: pg_partman keeps the partitions (on the table before any partition "
-                    "exists)\n" + "\n".join(f"-- {s};" for s in m.partman_sql)
+                    "exists)\n" + "\n".join(line_comment(f"{s};") for s in m.partman_sql)
                 )
-    return "\n\n".join(blocks) + "\n"
+    return traits.script_sql("\n\n".join(blocks) + "\n")
 
 
 def partitioning_files(result: PartitioningResult) -> dict[str, str]:
@@ -144,7 +145,7 @@ def partitioning_files(result: PartitioningResult) -> dict[str, str]:
     pg_partman's configuration when it applies."""
     files = {"partitioning.sql": partitioning_sql(result)}
     partman = [
-        f"-- {d.table}\n" + "\n".join(f"{s};" for s in d.maintenance.partman_sql)
+        line_comment(d.table) + "\n" + "\n".join(f"{s};" for s in d.maintenance.partman_sql)
         for d in result.advice.decisions
         if d.maintenance is not None and d.maintenance.partman_sql and d.verdict != Verdict.NO
     ]

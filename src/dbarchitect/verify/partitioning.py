@@ -32,6 +32,7 @@ from dbarchitect.advisors.partitioning.model import BoundStatement, PartitionAdv
 from dbarchitect.engines.connection import redacted_url
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.scratch import listed, scratch_objects
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, redact
 from dbarchitect.ingest.parameters import numbered_parameters_sql
@@ -168,12 +169,12 @@ def _ordered_append(root: dict[str, Any]) -> bool:
     return False
 
 
-def _quoted(value: str | None) -> str:
-    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+def _quoted(value: str | None, traits: EngineTraits) -> str:
+    return "NULL" if value is None else traits.literal(value)
 
 
 def _generic_plan(
-    db: Any, bound: BoundStatement, source: EngineName, children: dict[str, str]
+    db: Any, bound: BoundStatement, source: EngineName, children: dict[str, str], traits: EngineTraits
 ) -> tuple[int, int] | None:
     """(partitions listed, Subplans Removed) of the statement's generic plan executed with its values:
     the pruning PostgreSQL does at executor start for a prepared statement (None: not measurable)."""
@@ -184,7 +185,7 @@ def _generic_plan(
     except DbarchError:
         return None
     values = {b.name: b.value for b in bound.bindings}
-    args = ", ".join(_quoted(values.get(name)) for name in order)
+    args = ", ".join(_quoted(values.get(name), traits) for name in order)
     try:
         with db.conn.transaction():
             db.execute("SET LOCAL plan_cache_mode = force_generic_plan")
@@ -264,7 +265,7 @@ def _measure_pg(
                 f"ordered Append under Limit: the plan lists {listed} partitions in bound order and stops "
                 f"at the LIMIT; reads {partitions:.2f} (model)"
             )
-        generic = _generic_plan(db, bound, source, children) if touched else None
+        generic = _generic_plan(db, bound, source, children, traits) if touched else None
         out.append(
             MeasuredStatement(
                 bound.name,
@@ -397,14 +398,11 @@ def measure_pruning(
             except _Rollback:
                 pass
         else:
-            existing = db.query(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-            )
+            existing = scratch_objects(family, db.query)
             if existing:
                 raise DbarchError(
                     Diagnostic(
-                        f"{shown} is not empty ({len(existing)} table(s)); measuring creates the design "
-                        "there",
+                        f"{shown} is not empty ({listed(existing)}); measuring creates the design there",
                         field="--engine-url",
                         hint="name an empty scratch database (it is emptied again afterwards)",
                     )

@@ -38,6 +38,7 @@ from dbarchitect.brief import Brief
 from dbarchitect.engines.connection import parse_server_version
 from dbarchitect.engines.ddl import render_schema_with_notes
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.scratch import listed, scratch_objects
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError, redact
 from dbarchitect.guardrails.design.rule import (
@@ -195,10 +196,12 @@ def _run_on_scratch(
         except _Rollback:
             pass
         return result[0]
-    existing = db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+    existing = scratch_objects(db.family, db.query)
     if existing:
         return EngineRun(
-            label, False, skipped=f"{redact(url)} is not empty (DDL cannot be rolled back there)"
+            label,
+            False,
+            skipped=f"{redact(url)} is not empty ({listed(existing)}; DDL cannot be rolled back there)",
         )
     try:
         try:
@@ -258,7 +261,8 @@ def run_on_engines(
     for spec in brief.engines:
         traits = get_traits(spec.name, spec.version)
         rendered = render_schema_with_notes(catalog, traits)
-        notes = tuple((n.table, n.feature, n.message) for n in rendered.notes)
+        notes = tuple((n.table, n.feature, n.message) for n in rendered.notes if not n.error)
+        errors = tuple((n.table, n.message) for n in rendered.notes if n.error)
         url = _url_for(urls or {}, traits.engine)
         if traits.engine == EngineName.SQLITE:
             check = check_on_sqlite(rendered.sql, workload, source, catalog)
@@ -280,7 +284,7 @@ def run_on_engines(
                 skipped=f"no scratch database URL given for {spec.name.value}",
                 statement_errors=_static_errors(workload, source, traits, catalog),
             )
-        runs.append(replace(run, render_notes=notes))
+        runs.append(replace(run, render_notes=notes, render_errors=errors))
     return tuple(runs)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from dbarchitect.engines.connection import connection_failed, expand_env, redacted_url, url_engine
 from dbarchitect.engines.ddl import render_schema
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.scratch import listed, scratch_objects
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic
 from dbarchitect.model.catalog import Catalog
@@ -98,19 +99,9 @@ class ScratchTarget:
     def rollback(self) -> None:
         self._execute("ROLLBACK")
 
-    def tables(self) -> list[str]:
-        if self.family == EngineName.SQLITE:
-            sql = (
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
-            )
-        elif self.family == EngineName.POSTGRESQL:
-            sql = (
-                "SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN "
-                "('pg_catalog', 'information_schema')"
-            )
-        else:
-            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-        return sorted(str(r[0]) for r in self.query(sql))
+    def objects(self) -> list[str]:
+        """What the database holds besides the engine's own objects (see engines/scratch.py)."""
+        return scratch_objects(self.family, self.query)
 
     def analyze(self, catalog: Catalog) -> None:
         if self.family == EngineName.MYSQL or self.family == EngineName.MARIADB:
@@ -310,12 +301,11 @@ def open_target(url: str | None, traits: EngineTraits) -> Iterator[ScratchTarget
         server = ""
     target = ScratchTarget(family, conn, _probed_traits(family, server, traits), shown, server)
     try:
-        existing = target.tables()
+        existing = target.objects()
         if existing:
-            listed = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
             raise DbarchError(
                 Diagnostic(
-                    f"{shown} is not empty ({len(existing)} table(s): {listed}); verify and calibrate "
+                    f"{shown} is not empty ({listed(existing)}); verify and calibrate "
                     "write only to an empty scratch database",
                     field="--engine-url",
                     hint="create an empty database for the run (or leave out the URL for SQLite)",

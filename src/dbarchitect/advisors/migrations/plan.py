@@ -60,6 +60,7 @@ from dbarchitect.engines.ddl import (
     foreign_key_clause_sql,
     partitions_sql,
 )
+from dbarchitect.engines.quoting import dollar_quoted
 from dbarchitect.engines.traits import DdlKind, EngineTraits, LockFact
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError
 from dbarchitect.model.catalog import (
@@ -766,7 +767,7 @@ class _Lowerer:
             rollback=("-- rolled back by the transaction; afterwards use the down-plan",),
             precheck=precheck,
             check_sql=(
-                self.f.foreign_key_check_sql.format(table=_literal(name.value))
+                self.f.foreign_key_check_sql.format(table=self.t.literal(name.value))
                 if self.f.foreign_key_check_sql and target.foreign_keys
                 else None
             ),
@@ -892,7 +893,7 @@ class _Lowerer:
                 self.add(describe(op), kind, [f"DROP VIEW {q(op.name)}"], table=None)
             case CreateEnum():
                 if self.f.alter_enum_type:
-                    values = ", ".join(_literal(v) for v in op.values)
+                    values = ", ".join(self.t.literal(v) for v in op.values)
                     self.add(
                         describe(op),
                         kind,
@@ -1101,8 +1102,8 @@ class _Lowerer:
             f"expand: keep {table}.{new} in sync with {col} on every write",
             DdlKind.CREATE_TRIGGER,
             [
-                f"CREATE FUNCTION {q(fn)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"NEW.{q(new)} := NEW.{q(col)}; RETURN NEW; END $$",
+                f"CREATE FUNCTION {q(fn)}() RETURNS trigger LANGUAGE plpgsql AS "
+                + dollar_quoted(f" BEGIN NEW.{q(new)} := NEW.{q(col)}; RETURN NEW; END "),
                 f"CREATE TRIGGER {q(fn)} BEFORE INSERT OR UPDATE ON {q(table)} FOR EACH ROW "
                 f"EXECUTE FUNCTION {q(fn)}()",
             ],
@@ -1498,14 +1499,14 @@ class _Lowerer:
     def add_enum_value(self, op: AddEnumValue) -> None:
         q = self.q
         if self.f.alter_enum_type:
-            where = f" AFTER {_literal(op.after)}" if op.after is not None else ""
+            where = f" AFTER {self.t.literal(op.after)}" if op.after is not None else ""
             if op.after is None and op.columns:
                 first = op.columns[0][1].type.values
-                where = f" BEFORE {_literal(first[1])}" if len(first) > 1 else ""
+                where = f" BEFORE {self.t.literal(first[1])}" if len(first) > 1 else ""
             self.add(
                 describe(op),
                 DdlKind.ENUM_ADD_VALUE,
-                [f"ALTER TYPE {q(Name(op.name))} ADD VALUE {_literal(op.value)}{where}"],
+                [f"ALTER TYPE {q(Name(op.name))} ADD VALUE {self.t.literal(op.value)}{where}"],
                 table=None,
                 transactional=False,
                 notes=(
@@ -1518,10 +1519,6 @@ class _Lowerer:
             sql = self.modify(table, column)
             if sql is not None:
                 self.add(f"{describe(op)}: {table}.{column.name}", DdlKind.ENUM_ADD_VALUE, [sql], table=table)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 # -- the planner ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dbarchitect.advisors.migrations.plan import PHASES, MigrationPlan, Phase, Step
+from dbarchitect.engines.quoting import line_comment
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.ops import describe
 
@@ -28,11 +29,13 @@ def _seconds(value: float | None) -> str:
 
 
 def _step_header(i: int, step: Step) -> list[str]:
-    lines = [f"-- step {i}: {step.description}"]
+    lines = [line_comment(f"step {i}: {step.description}")]
     effect = "rewrites the table" if step.rewrites else "scans the table" if step.scans else "metadata only"
     algo = f", ALGORITHM={step.algorithm}" if step.algorithm else ""
-    lines.append(f"--   lock: {step.lock}{algo}; {effect}; estimated {_seconds(step.estimated_seconds)}")
-    lines += [f"--   note: {n}" for n in step.notes]
+    lines.append(
+        line_comment(f"  lock: {step.lock}{algo}; {effect}; estimated {_seconds(step.estimated_seconds)}")
+    )
+    lines += [line_comment(f"  note: {n}") for n in step.notes]
     if step.repeat_until_no_rows:
         lines.append("--   repeat this statement until it updates no row")
     return lines
@@ -50,12 +53,13 @@ def step_sql(i: int, step: Step, traits: EngineTraits | None = None) -> str:
         lines.append("COMMIT;")
     if step.precheck_sql:
         lines.insert(
-            len(_step_header(i, step)), f"-- before the migration (must return 0): {step.precheck_sql};"
+            len(_step_header(i, step)),
+            line_comment(f"before the migration (must return 0): {step.precheck_sql};"),
         )
     if step.check_sql:
-        lines.append(f"-- check (must return true): {step.check_sql};")
+        lines.append(line_comment(f"check (must return true): {step.check_sql};"))
     for s in step.on_failure_sql:
-        lines.append(f"-- on failure, before retrying: {s};")
+        lines.append(line_comment(f"on failure, before retrying: {s};"))
     return "\n".join(lines)
 
 
@@ -67,15 +71,19 @@ def plan_sql_by_phase(plan: MigrationPlan, traits: EngineTraits | None = None) -
         if blocks:
             head = f"-- {phase.value} phase of a migration planned by dbarchitect for {plan.engine}\n"
             head += f"-- {plan.lock_timeout_advice}\n" if plan.lock_timeout_advice else ""
-            out[phase] = head + "\n\n" + "\n\n".join(blocks) + "\n"
+            script = head + "\n\n" + "\n\n".join(blocks) + "\n"
+            out[phase] = traits.script_sql(script) if traits is not None else script
     return out
 
 
 def down_sql(plan: MigrationPlan, traits: EngineTraits | None = None) -> str:
     """The down-plan as one script."""
     head = f"-- down-plan (rollback) for {plan.engine}\n"
-    head += "".join(f"-- irreversible: {r}\n" for r in plan.irreversible)
-    return head + "\n" + "\n\n".join(step_sql(i, s, traits) for i, s in enumerate(plan.down, start=1)) + "\n"
+    head += "".join(line_comment(f"irreversible: {r}") + "\n" for r in plan.irreversible)
+    script = (
+        head + "\n" + "\n\n".join(step_sql(i, s, traits) for i, s in enumerate(plan.down, start=1)) + "\n"
+    )
+    return traits.script_sql(script) if traits is not None else script
 
 
 def _step_json(step: Step) -> dict[str, Any]:

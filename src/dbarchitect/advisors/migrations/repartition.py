@@ -43,6 +43,7 @@ from dbarchitect.engines.ddl import (
     foreign_key_clause_sql,
     partitions_sql,
 )
+from dbarchitect.engines.quoting import dollar_quoted
 from dbarchitect.engines.traits import DdlKind
 from dbarchitect.errors import Diagnostic, UnsupportedError
 from dbarchitect.model.catalog import ForeignKey, Index, PartitionMethod, PrimaryKey, Table, UniqueConstraint
@@ -215,10 +216,13 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
     values = ", ".join(f"NEW.{q(c.name)}" for c in copied)
     if sync == "plpgsql":
         trigger_sql = [
-            f"CREATE FUNCTION {q(func)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM {q(new)} WHERE {match_old}; END IF; "
-            f"IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO {q(new)} ({cols}) VALUES ({values}) "
-            "ON CONFLICT DO NOTHING; END IF; RETURN NULL; END $$",
+            f"CREATE FUNCTION {q(func)}() RETURNS trigger LANGUAGE plpgsql AS "
+            + dollar_quoted(
+                " BEGIN "
+                f"IF TG_OP IN ('UPDATE', 'DELETE') THEN DELETE FROM {q(new)} WHERE {match_old}; END IF; "
+                f"IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO {q(new)} ({cols}) VALUES ({values}) "
+                "ON CONFLICT DO NOTHING; END IF; RETURN NULL; END "
+            ),
             f"CREATE TRIGGER {q(func)} AFTER INSERT OR UPDATE OR DELETE ON {q(name)} FOR EACH ROW "
             f"EXECUTE FUNCTION {q(func)}()",
         ]
@@ -335,11 +339,14 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
             f"DROP TRIGGER IF EXISTS {q(func)} ON {q(old)}",
             f"DROP FUNCTION IF EXISTS {q(func)}()",
         ]
-        regclass = "'" + q(old).replace("'", "''") + "'"
+        regclass = t.literal(q(old))
         swap.append(
-            "DO $$ DECLARE r record; BEGIN FOR r IN SELECT c.relname FROM pg_index i JOIN pg_class c ON "
-            f"c.oid = i.indexrelid WHERE i.indrelid = {regclass}::regclass LOOP EXECUTE format('ALTER "
-            f"INDEX %I RENAME TO %I', r.relname, left(r.relname, {limit - 5}) || '__old'); END LOOP; END $$"
+            "DO "
+            + dollar_quoted(
+                " DECLARE r record; BEGIN FOR r IN SELECT c.relname FROM pg_index i JOIN pg_class c ON "
+                f"c.oid = i.indexrelid WHERE i.indrelid = {regclass}::regclass LOOP EXECUTE format('ALTER "
+                f"INDEX %I RENAME TO %I', r.relname, left(r.relname, {limit - 5}) || '__old'); END LOOP; END "
+            )
         )
         swap += [f"ALTER INDEX {q(temp)} RENAME TO {q(final)}" for temp, final in renames]
         swap += [
@@ -349,8 +356,9 @@ def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddFore
         ]
         identity = [c for c in target.columns if c.identity]
         for c in identity:
-            column_literal = "'" + q(c.name).replace("'", "''") + "'"
-            table_literal = "'" + q(name).replace("'", "''") + "'"
+            # pg_get_serial_sequence takes the column as stored (case kept), the table as SQL text.
+            column_literal = t.literal(c.name.value if t.needs_quotes(c.name) else c.name.value.lower())
+            table_literal = t.literal(q(name))
             swap.append(
                 f"SELECT setval(pg_get_serial_sequence({table_literal}, {column_literal}), "
                 f"(SELECT max({q(c.name)}) FROM {q(name)}))"

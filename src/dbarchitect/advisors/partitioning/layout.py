@@ -26,6 +26,7 @@ from itertools import pairwise
 from dbarchitect.advisors.partitioning.model import Layout
 from dbarchitect.advisors.partitioning.pruning import PartitionSpace, RangePart
 from dbarchitect.engines.partition_sql import bound_text, catch_all_name, partition_name
+from dbarchitect.engines.quoting import neutral_literal
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import Column, Partition, Partitioning, PartitionMethod, Table
 from dbarchitect.model.intervals import TimeUnit, add_units, floor_to, parse_instant
@@ -132,15 +133,9 @@ def list_layout(column: Column, values: tuple[str, ...]) -> tuple[Layout, Partit
     return layout, PartitionSpace(layout, lists=tuple((v,) for v in values))
 
 
-def _literal(value: str, column: Column) -> str:
-    if column.type.is_integer or column.type.kind in (TypeKind.DECIMAL, TypeKind.REAL, TypeKind.DOUBLE):
-        try:
-            float(value)
-        except ValueError:
-            pass
-        else:
-            return value
-    return "'" + value.replace("'", "''") + "'"
+def _bound_literal(value: str, column: Column) -> str:
+    numeric = column.type.is_integer or column.type.kind in (TypeKind.DECIMAL, TypeKind.REAL, TypeKind.DOUBLE)
+    return neutral_literal(value, numeric=numeric)
 
 
 def catalog_partitioning(table: Table, layout: Layout, traits: EngineTraits) -> Partitioning:
@@ -156,7 +151,7 @@ def catalog_partitioning(table: Table, layout: Layout, traits: EngineTraits) -> 
                 Name(
                     f"{table.name.value[:40]}_p{i}" if traits.partition_syntax == "declarative" else f"p{i}"
                 ),
-                (_literal(v, column),),
+                (_bound_literal(v, column),),
             )
             for i, v in enumerate(layout.values)
         )

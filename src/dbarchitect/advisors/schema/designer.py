@@ -737,7 +737,12 @@ class _Designer:
         for c in table.checks:
             if c.name is None:
                 col = next(
-                    (x.name.value for x in table.columns if c.expression.startswith(x.name.value + " ")), ""
+                    (
+                        x.name.value
+                        for x in table.columns
+                        if c.expression.startswith((x.name.value + " ", f'"{x.name.value}" '))
+                    ),
+                    "",
                 )
                 c = replace(c, name=named([col] if col else [], "check", used))
             checks.append(c)

@@ -235,10 +235,6 @@ def adapt_catalog(catalog: Catalog, layout: Layout) -> tuple[Catalog, tuple[Sche
     return replace(catalog, tables=tuple(tables)), tuple(changes)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def citus_calls(catalog: Catalog, layout: Layout, traits: EngineTraits) -> list[str]:
     """``create_reference_table`` for every reference table, then ``create_distributed_table`` for
     every distributed one, referenced tables and group leaders first."""
@@ -247,14 +243,14 @@ def citus_calls(catalog: Catalog, layout: Layout, traits: EngineTraits) -> list[
     for table in order:
         p = layout.placement(table.name)
         if p is not None and not p.distributed:
-            calls.append(f"SELECT create_reference_table({_literal(traits.quote(table.name))});")
+            calls.append(f"SELECT create_reference_table({traits.literal(traits.quote(table.name))});")
     started: set[str] = set()
     for table in order:
         p = layout.placement(table.name)
         if p is None or not p.distributed:
             continue
-        regclass = _literal(traits.quote(table.name))
-        column = _literal(p.columns[0].value)
+        regclass = traits.literal(traits.quote(table.name))
+        column = traits.literal(p.columns[0].value)
         if p.group not in started:
             started.add(p.group)
             calls.append(
@@ -265,7 +261,7 @@ def citus_calls(catalog: Catalog, layout: Layout, traits: EngineTraits) -> list[
             leader_table = _group_leader(order, layout, p.group)
             calls.append(
                 f"SELECT create_distributed_table({regclass}, {column}, "
-                f"colocate_with => {_literal(traits.quote(leader_table))});"
+                f"colocate_with => {traits.literal(traits.quote(leader_table))});"
             )
     return calls
 

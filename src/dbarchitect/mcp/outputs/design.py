@@ -24,6 +24,10 @@ class RenderNote(OutModel):
     table: str
     feature: str
     message: str
+    error: bool = Field(
+        default=False,
+        description="the DDL fails on this engine or means something else (a name it cannot keep)",
+    )
 
 
 class EngineSchema(OutModel):

@@ -22,9 +22,11 @@ The report (:mod:`.report`) names the tables loaded and at what rates, the slowe
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from dbarchitect.advisors.migrations.plan import MigrationPlan
 from dbarchitect.engines.connection import redacted_url
+from dbarchitect.engines.scratch import listed, scratch_objects
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic
 from dbarchitect.model.catalog import Catalog
@@ -96,19 +98,21 @@ def rehearse_plan(
     zero = time.perf_counter()
     db = open_scratch(url)
     running: Load | None = None
+    wrote = allow_existing
     try:
         existing = has_tables(db)
         generated = 0
-        if existing and not allow_existing:
-            shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
+        found = [] if allow_existing else scratch_objects(db.family, db.query)
+        if found:
             raise DbarchError(
                 Diagnostic(
-                    f"{redacted_url(db.url)} is not empty (tables: {shown}); a rehearsal writes to it",
+                    f"{redacted_url(db.url)} is not empty ({listed(found)}); a rehearsal writes to it",
                     field="--rehearse",
                     hint="name an empty scratch database, or add --rehearse-existing if this one is a copy",
                 )
             )
         if not existing:
+            wrote = True
             generated = create_and_fill(db, current_catalog, plan, traits, rows)
         note: str | None = None
         limits: dict[str, int] = {}
@@ -161,7 +165,7 @@ def rehearse_plan(
                 continue
             changed = tuple(n for n, v in sums_before.items() if sums_after.get(n) != v)
             checks.append(TableCheck(str(k.after_name), rows_before, rows_after, changed, ()))
-        return Rehearsal(
+        rehearsal = Rehearsal(
             engine=str(traits),
             steps=tuple(results),
             not_run=tuple(not_run),
@@ -174,7 +178,29 @@ def rehearse_plan(
             migration_started_at=started - zero,
             generated_rows=generated,
         )
+        left = None if allow_existing or rehearsal.ok else _left_behind(db)
+        return replace(rehearsal, notes=(*rehearsal.notes, left)) if left else rehearsal
+    except DbarchError as exc:
+        left = _left_behind(db) if wrote and not allow_existing else None
+        if left is None:
+            raise
+        d = exc.diagnostic
+        raise DbarchError(replace(d, message=f"{d.message}; {left}")) from None
     finally:
         if running is not None and not running.stop_event.is_set():
             running.stop()
         db.close()
+
+
+def _left_behind(db: ScratchDb) -> str | None:
+    """What a rehearsal that failed leaves in the scratch database, every object named."""
+    try:
+        found = scratch_objects(db.family, db.query)
+    except DbarchError:
+        return "what it left in the scratch database could not be listed; drop the database"
+    if not found:
+        return None
+    return (
+        f"the rehearsal left {len(found)} object(s) in the scratch database: {', '.join(found)} "
+        "(drop them, or the database, before rehearsing again)"
+    )

@@ -149,4 +149,5 @@ def rehearsal_markdown(r: Rehearsal) -> str:
         )
     )
     out += ["", f"**Result:** {verdict}.", ""]
-    return "\n".join(out)
+    out += [f"Note: {n}" for n in r.notes]
+    return "\n".join(out) + ("\n" if r.notes else "")

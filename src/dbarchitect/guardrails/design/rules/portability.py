@@ -65,6 +65,13 @@ class Portability(DesignRule):
                         for table, feature, message in sorted(run.render_notes)
                     ),
                 )
+            for table, message in run.render_errors:
+                yield DesignDraft(
+                    message,
+                    hint="rename it in the brief or schema so every engine of the brief keeps it apart",
+                    table=table or None,
+                    engine=run.engine,
+                )
             if run.schema_error is not None:
                 yield DesignDraft(
                     f"the rendered schema fails to execute: {run.schema_error}",
