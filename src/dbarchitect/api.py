@@ -49,6 +49,7 @@ from dbarchitect.guardrails.design.runner import DesignVerdict
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.sources import apply_sizes, load_catalog, load_workload
+from dbarchitect.limits import check_path_text, read_input_text, read_stream_text
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Statement
@@ -693,7 +694,7 @@ def migration_files(paths: Sequence[str | Path]) -> list[Path]:
     them), ``-`` for standard input; an error names a path that is neither."""
     files: list[Path] = []
     for given in paths:
-        path = Path(given)
+        path = Path(check_path_text(given))
         if str(given) == "-":
             files.append(path)
         elif path.is_dir():
@@ -731,15 +732,9 @@ def lint_migrations(
     results = []
     for file in migration_files(paths):
         if str(file) == "-":
-            text, name = (stdin or sys.stdin).read(), "<stdin>"
+            text, name = read_stream_text(stdin or sys.stdin), "<stdin>"
         else:
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise DbarchError(
-                    Diagnostic(f"cannot read it: {exc.__class__.__name__}", file=str(file))
-                ) from None
-            name = str(file)
+            text, name = read_input_text(file, what="the migration"), str(file)
         label = str(brief) if brief is not None and not isinstance(brief, Brief) else None
         results.append(
             lint_migration_sql(text, engine, file=name, brief=loaded, config=config, brief_file=label)

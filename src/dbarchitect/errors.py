@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
-_KV_PASSWORD = re.compile(r"(?i)\b(password|passwd|pwd)\s*=\s*('[^']*'|\"[^\"]*\"|\S+)")
+#: ``password=x`` anywhere (a libpq keyword string, a URL query, a database name), also URL-encoded
+#: (``password%3Dx``, as a URL library writes ``=`` inside a database name).
+_KV_PASSWORD = re.compile(
+    r"(?i)(?:(?<![a-z])|(?<=%[0-9a-f]{2}))(password|passwd|pwd)(\s*(?:=|%3D)\s*)('[^']*'|\"[^\"]*\"|[^\s&;]+)"
+)
 
 
 def redact(text: str) -> str:
@@ -23,7 +27,7 @@ def redact(text: str) -> str:
     'postgresql://app:***@db:5432/shop failed'
     """
     text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-    return _KV_PASSWORD.sub(lambda m: f"{m.group(1)}=***", text)
+    return _KV_PASSWORD.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
 
 
 @dataclass(frozen=True)

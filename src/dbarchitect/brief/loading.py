@@ -3,7 +3,6 @@ file, line and field; and the brief's published JSON Schema."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,9 @@ from pydantic import ValidationError
 
 from dbarchitect.brief.base import BriefModel
 from dbarchitect.brief.model import Brief
-from dbarchitect.errors import BriefError, Diagnostic
+from dbarchitect.brief.yaml_reader import compose_yaml, read_yaml, walk_nodes
+from dbarchitect.errors import BriefError, DbarchError, Diagnostic
+from dbarchitect.limits import check_path_text, check_text_size, read_input_text
 
 # ---------------------------------------------------------------------------------------------
 # Loading with locations
@@ -41,27 +42,16 @@ def brief_json_schema() -> dict[str, Any]:
 
 
 def _yaml_locations(text: str) -> dict[tuple[str | int, ...], int]:
-    """Map each mapping key / sequence item path to its 1-based line in the YAML text."""
+    """Map each mapping key / sequence item path to its 1-based line in the YAML text (walked
+    iteratively; a key's line is where the key is written)."""
     locations: dict[tuple[str | int, ...], int] = {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        root = compose_yaml(text, file="<brief>")
+    except DbarchError:
         return locations
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        locations[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, child in node.value:
-                k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
-                locations[(*path, k)] = key.start_mark.line + 1
-                walk(child, (*path, k))
-                locations[(*path, k)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, child in enumerate(node.value):
-                walk(child, (*path, i))
-
     if root is not None:
-        walk(root, ())
+        for path, node, key in walk_nodes(root):
+            locations[path] = (key if key is not None else node).start_mark.line + 1
     return locations
 
 
@@ -84,8 +74,10 @@ def _flow_comma_hints(text: str) -> list[tuple[int, int, str]]:
     split a value: ``{type: numeric(3,2)}`` is read as ``type: numeric(3`` and a key ``2)``, because
     in ``{...}`` a comma separates entries. The hint shows the entry quoted."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        root = compose_yaml(text, file="<brief>")
+    except DbarchError:
+        return []
+    if root is None:
         return []
     hints: list[tuple[int, int, str]] = []
 
@@ -178,42 +170,15 @@ def parse_brief(
 
 def load_brief(path: str | Path) -> Brief:
     """Read a brief from a YAML or JSON file. Raises :class:`BriefError` with file and line."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BriefError(
-            Diagnostic("no such file; give the path of a brief (YAML or JSON)", file=str(p))
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BriefError(
-            Diagnostic(f"cannot read the brief: {exc.__class__.__name__}", file=str(p))
-        ) from None
+    p = Path(check_path_text(path))
+    text = read_input_text(
+        p, what="the brief", error=BriefError, missing="no such file; give the path of a brief (YAML or JSON)"
+    )
     return loads_brief(text, file=str(p), base_dir=p.resolve().parent)
 
 
 def loads_brief(text: str, *, file: str = "<brief>", base_dir: Path | None = None) -> Brief:
-    """Parse brief text (YAML, of which JSON is a subset)."""
-    if file.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BriefError(
-                Diagnostic(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno)
-            ) from None
-    else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or "cannot be parsed"
-            raise BriefError(
-                Diagnostic(
-                    f"malformed YAML: {problem}",
-                    file=file,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    hint="check indentation and quoting",
-                )
-            ) from None
+    """Parse brief text (YAML, of which JSON is a subset), within the input limits."""
+    check_text_size(text, what="the brief", file=file)
+    data = read_yaml(text.removeprefix("\ufeff"), file=file)
     return parse_brief(data, file=file, text=text, base_dir=base_dir or Path("."))

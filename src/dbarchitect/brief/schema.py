@@ -27,7 +27,7 @@ class EngineSpec(BriefModel):
     )
 
     name: EngineName
-    version: str | None = None
+    version: str | None = Field(default=None, max_length=32)
 
     @model_validator(mode="before")
     @classmethod
@@ -35,6 +35,10 @@ class EngineSpec(BriefModel):
         """``'postgresql 15'``, ``'postgres'``, ``'pg15'``, ``'mysql8'``, ``{name: maria, version: 10.11}``:
         names as people write them (:func:`engine_from_text`); an unknown one gets a did-you-mean."""
         if isinstance(value, str):
+            if len(value) > 64:
+                raise ValueError(
+                    "an engine is written 'postgresql' or 'postgresql 15' (this is over 64 characters)"
+                )
             name, version = engine_from_text(value)
             return {"name": name, "version": version}
         if isinstance(value, dict) and isinstance(value.get("name"), str):

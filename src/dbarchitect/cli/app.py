@@ -104,11 +104,21 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
+    max_input: Annotated[
+        str | None,
+        typer.Option("--max-input", help="Largest input file read (default 16MB), e.g. 64MB."),
+    ] = None,
 ) -> None:
     state["debug"] = debug
     state["quiet"] = quiet
     state["config_path"] = config
     state["config"] = None
+    if max_input is not None:
+        import os
+
+        from dbarchitect.limits import parse_size
+
+        os.environ["DBARCH_MAX_INPUT"] = str(run(lambda: parse_size(max_input, field="--max-input")))
 
 
 def current_config() -> Config:
@@ -318,6 +328,38 @@ def progress(command: str, quiet: bool = False) -> Iterator[Reporter]:
     reporter = Reporter(command, enabled=not (quiet or state["quiet"]))
     with reporter.running():
         yield reporter
+
+
+def check_output(path: Path | None, *, option: str, directory: bool, entries: tuple[str, ...] = ()) -> None:
+    """Refuse an output path before any work starts: a directory option that names a file, a file
+    option that names a directory, an entry the command writes (``entries``, shell patterns; a
+    trailing ``/`` is a folder) that exists as the wrong kind, or a place that cannot be written."""
+    if path is None:
+        return
+    import fnmatch
+    import os
+
+    shown = str(path)
+    if "\x00" in shown:
+        raise DbarchError(f"{option}: the path holds a NUL byte")
+    if path.exists():
+        if directory and not path.is_dir():
+            raise DbarchError(f"{option} {shown}: is a file; give a directory to write into")
+        if not directory and path.is_dir():
+            raise DbarchError(f"{option} {shown}: is a directory; give a file name")
+    if directory and path.is_dir():
+        for child in path.iterdir():
+            for pattern in entries:
+                folder = pattern.endswith("/")
+                if fnmatch.fnmatch(child.name, pattern.rstrip("/")) and child.is_dir() != folder:
+                    kind = "a directory" if child.is_dir() else "a file"
+                    raise DbarchError(
+                        f"{option} {shown}: {child.name} is {kind}, where the output writes "
+                        f"{'a folder' if folder else 'a file'}; move it away or choose another {option}"
+                    )
+    existing = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise DbarchError(f"{option} {shown}: cannot write in {existing} (permission denied)")
 
 
 def write_text(path: Path, content: str) -> None:

@@ -13,10 +13,12 @@ from dbarchitect.cli.app import (
     OutputFormat,
     QuietOpt,
     app,
+    check_output,
     configured_brief,
     emit,
     progress,
     run,
+    write_text,
 )
 from dbarchitect.errors import DbarchError
 
@@ -60,6 +62,14 @@ def design(
     from dbarchitect import api
     from dbarchitect.report.document import design_document
 
+    run(
+        lambda: check_output(
+            output,
+            option="--output",
+            directory=True,
+            entries=("schema.*.sql", "report.md", "report.html", "design.json", "runbooks.md", "operations/"),
+        )
+    )
     loaded, file = configured_brief(brief)
     with progress("design", quiet) as reporter:
         result = run(lambda: api.design(loaded, file=file, database=database, progress=reporter))
@@ -81,7 +91,7 @@ def _write_design(result: Design, output: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     for schema in result.schemas:
         path = output / f"schema.{schema.engine.name.value}.sql"
-        path.write_text(schema.sql, encoding="utf-8")
+        write_text(path, schema.sql)
         files[schema.engine.name.value] = str(path)
     return files
 
@@ -92,7 +102,10 @@ def _write_reports(doc: dict[str, object], output: Path) -> None:
     from dbarchitect.report.markdown import render_markdown
     from dbarchitect.report.operations import write_operations_files
 
-    write_operations_files(doc, output)
-    (output / "report.md").write_text(render_markdown(doc), encoding="utf-8")
-    (output / "report.html").write_text(render_html(doc), encoding="utf-8")
-    (output / "design.json").write_text(dumps(doc), encoding="utf-8")
+    try:
+        write_operations_files(doc, output)
+    except OSError as exc:
+        raise DbarchError(f"{output}: cannot write the operations files ({exc.strerror})") from None
+    write_text(output / "report.md", render_markdown(doc))
+    write_text(output / "report.html", render_html(doc))
+    write_text(output / "design.json", dumps(doc))

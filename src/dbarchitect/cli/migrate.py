@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dbarchitect.cli.app import QuietOpt, app, configured_engine, key_values, progress, run, write_text
+from dbarchitect.cli.app import (
+    QuietOpt,
+    app,
+    check_output,
+    configured_engine,
+    key_values,
+    progress,
+    run,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from dbarchitect.advisors.migrations import MigrationPlan
@@ -95,6 +104,12 @@ def migrate(
     from dbarchitect.report.json import dumps
     from dbarchitect.verify.rehearse import rehearsal_markdown
 
+    run(
+        lambda: check_output(
+            output, option="--output", directory=True, entries=("*.sql", "plan.md", "plan.json")
+        )
+    )
+    run(lambda: check_output(alembic, option="--alembic", directory=False))
     engine_name = configured_engine(engine)
     with progress("migrate", quiet) as reporter:
         plan = run(

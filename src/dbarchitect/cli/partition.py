@@ -13,6 +13,7 @@ from dbarchitect.cli.app import (
     BriefArg,
     QuietOpt,
     app,
+    check_output,
     configured_brief,
     key_values,
     progress,
@@ -66,6 +67,14 @@ def partition(
     )
     from dbarchitect.report.text import text_console
 
+    run(
+        lambda: check_output(
+            output,
+            option="--output",
+            directory=True,
+            entries=("*.sql", "partitioning.md", "partitioning.json"),
+        )
+    )
     loaded, file = configured_brief(brief)
     with progress("partition", quiet) as reporter:
         result = run(

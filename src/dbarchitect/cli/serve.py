@@ -39,11 +39,22 @@ def mcp(
         bool,
         typer.Option("--allow-remote", help="Let --host be a non-loopback address (no authentication!)."),
     ] = False,
+    call_timeout: Annotated[
+        float,
+        typer.Option("--call-timeout", min=1, help="Seconds one tool call may run before it is stopped."),
+    ] = 600.0,
+    call_memory: Annotated[
+        str, typer.Option("--call-memory", help="Memory one tool call may use (its own process), e.g. 4GB.")
+    ] = "4GB",
 ) -> None:
     """Serve the architect to AI agents over the Model Context Protocol (stdio, or HTTP on loopback)."""
+    from dbarchitect.limits import parse_size
+    from dbarchitect.mcp.isolation import CallLimits
     from dbarchitect.mcp.sandbox import Sandbox
 
-    sandbox = run(lambda: Sandbox.at(root, allow_scratch=allow_scratch))
+    memory = run(lambda: parse_size(call_memory, field="--call-memory"))
+    limits = CallLimits(seconds=call_timeout, memory_bytes=memory)
+    sandbox = run(lambda: Sandbox.at(root, allow_scratch=allow_scratch, call_limits=limits))
     if http:
         from dbarchitect.mcp.server import serve
 

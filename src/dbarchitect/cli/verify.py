@@ -14,6 +14,7 @@ from dbarchitect.cli.app import (
     CalibrationOpt,
     QuietOpt,
     app,
+    check_output,
     configured_brief,
     fail,
     progress,
@@ -133,6 +134,7 @@ def calibrate(
 
     if embedded and engine_url is not None:
         fail("give either --engine-url or --embedded, not both")
+    run(lambda: check_output(output, option="--output", directory=False))
     with progress("calibrate", quiet) as reporter:
         result = run(
             lambda: api.calibrate_engine(

@@ -31,11 +31,15 @@ def traits_for(engine: str) -> EngineTraits:
     return get_traits(name, version)
 
 
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...") + f" ({len(text):,} characters)"
+
+
 def parse_version(text: str) -> tuple[int, ...]:
-    m = re.fullmatch(r"\s*v?(\d+(?:\.\d+){0,2})\s*", text)
+    m = re.fullmatch(r"\s*v?(\d{1,6}(?:\.\d{1,6}){0,2})\s*", text) if len(text) <= 64 else None
     if not m:
         raise UnsupportedError(
-            Diagnostic(f"cannot read engine version {text!r}", hint="write e.g. '15' or '10.11'")
+            Diagnostic(f"cannot read engine version {_shown(text)}", hint="write e.g. '15' or '10.11'")
         )
     return tuple(int(p) for p in m.group(1).split("."))
 

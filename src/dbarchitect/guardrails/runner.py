@@ -46,6 +46,7 @@ from dbarchitect.guardrails.rule import (
 )
 from dbarchitect.ingest.reading import first_column, pg_object_name, read_statement
 from dbarchitect.ingest.script import PieceKind, split_script
+from dbarchitect.ingest.sql_limits import check_sql_text
 from dbarchitect.model.catalog import Catalog, TableStats
 
 _SUPPRESS = re.compile(r"(?:--|#)\s*dbarch:(?P<kind>disable-file|disable)\b(?P<ids>[^\n]*)")
@@ -276,6 +277,7 @@ def _statements(text: str, traits: EngineTraits) -> Iterator[_Read]:
         if piece.kind == PieceKind.CLIENT:
             yield _Read(Statement(piece.text, span, None, piece.text, index, client=True), (), False)
             continue
+        check_sql_text(piece.text, traits.sqlglot_dialect, what=f"the statement at line {span.line}")
         reading = read_statement(piece.text, traits.engine, traits.sqlglot_dialect)
         statement = Statement(
             piece.text,

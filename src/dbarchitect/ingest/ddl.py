@@ -23,7 +23,9 @@ from sqlglot.errors import ParseError, SqlglotError, TokenError
 
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
+from dbarchitect.ingest.sql_limits import check_sql_text, guarded
 from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.limits import read_input_text
 from dbarchitect.model.catalog import (
     Catalog,
     CheckConstraint,
@@ -288,8 +290,10 @@ class _Loader:
             sql, mysql_partition = self.split_mysql_partitioning(sql)
         if self.engine == EngineName.SQLITE:
             sql = _SQLITE_TABLE_OPTIONS.sub(")", sql)
+        what = f"the DDL statement at line {self.line}"
+        check_sql_text(sql, self.dialect, what=what, file=self.file)
         try:
-            node = sqlglot.parse_one(sql, read=self.dialect)
+            node = guarded(lambda: sqlglot.parse_one(sql, read=self.dialect), what=what, file=self.file)
         except ParseError as exc:
             err = exc.errors[0] if exc.errors else {}
             line = self.line + max(int(err.get("line") or 1) - 1, 0)
@@ -770,12 +774,5 @@ def load_ddl(text: str, dialect: EngineName, *, file: str | None = None) -> Cata
 
 def load_ddl_file(path: Path, dialect: EngineName) -> Catalog:
     """Read a DDL file (see :func:`load_ddl`)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SqlError(Diagnostic("no such DDL file", file=str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SqlError(
-            Diagnostic(f"cannot read the DDL file ({exc.__class__.__name__})", file=str(path))
-        ) from None
+    text = read_input_text(path, what="the DDL file", error=SqlError, missing="no such DDL file")
     return load_ddl(text, dialect, file=str(path))

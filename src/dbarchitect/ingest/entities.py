@@ -30,7 +30,9 @@ from dbarchitect.engines.expressions import statement_node
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import COMMON_RESERVED
 from dbarchitect.errors import BriefError, Diagnostic, did_you_mean
+from dbarchitect.ingest.sql_limits import guarded, parse_sql
 from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.limits import LimitExceeded
 from dbarchitect.model.catalog import (
     Catalog,
     CheckConstraint,
@@ -205,10 +207,23 @@ def _default(value: str | int | float | bool | None, dialect: str) -> Default | 
 
 
 def _neutral(sql: str, dialect: str, field: str, file: str | None) -> str:
+    """An expression the brief writes (a CHECK, an index's ``where:``) as the catalog's neutral SQL.
+    Exactly one expression: text after a ``;``, or a statement, is refused rather than cut."""
+    shown = sql if len(sql) <= 80 else sql[:77] + "..."
     try:
-        return sqlglot.parse_one(sql, read=dialect).sql()
+        trees = parse_sql(sql, dialect, what=f"the expression {shown!r}", file=file)
+        if len(trees) != 1:
+            raise _fail(f"{shown!r} is more than one statement (a ';'); write one expression", field, file)
+        node = statement_node(trees[0])
+        if node is not None or isinstance(trees[0], exp.Query):
+            kind = (node or trees[0]).key.upper()
+            raise _fail(f"{shown!r} holds a statement ({kind}); write one expression", field, file)
+        return guarded(trees[0].sql, what=f"the expression {shown!r}", file=file)
+    except LimitExceeded as exc:
+        d = exc.diagnostic
+        raise _fail(f"{d.message} ({d.hint})" if d.hint else d.message, field, file) from None
     except SqlglotError as exc:
-        raise _fail(f"cannot parse {sql!r}: {str(exc).splitlines()[0]}", field, file) from None
+        raise _fail(f"cannot parse {shown!r}: {str(exc).splitlines()[0]}", field, file) from None
 
 
 class _EntityReader:

@@ -25,6 +25,7 @@ Two parsers, because neither alone is enough:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ from sqlglot import Token, TokenType, exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.ingest.script import code_mask, unclosed_at
+from dbarchitect.ingest.sql_limits import guarded
 from dbarchitect.model.names import EngineName
 
 _LOG = logging.getLogger("sqlglot")
@@ -210,7 +212,7 @@ def _sqlglot(sql: str, dialect: str) -> tuple[exp.Expr | None, bool]:
     level = _LOG.level
     _LOG.setLevel(logging.ERROR)  # "contains unsupported syntax" is our business, not the user's
     try:
-        node = sqlglot.parse_one(sql, read=dialect)
+        node = guarded(functools.partial(sqlglot.parse_one, sql, read=dialect), what="the statement")
     except SqlglotError:
         return None, False
     finally:

@@ -23,6 +23,7 @@ from dbarchitect.ingest.statement_sources import (
 )
 from dbarchitect.ingest.transactions import build_transactions
 from dbarchitect.ingest.workload import StatementInput, build_workload
+from dbarchitect.limits import read_input_text
 from dbarchitect.model.catalog import Catalog, Column, ColumnStats, Table, TableStats
 from dbarchitect.model.workload import Slo, Workload
 
@@ -129,16 +130,13 @@ def _statement_inputs(brief: Brief, file: str | None) -> list[StatementInput]:
         field = f"workload.statements[{i}]"
         if s.file is not None:
             path = brief.resolve(s.file)
-            try:
-                sql = path.read_text(encoding="utf-8")
-            except OSError:
-                raise BriefError(
-                    Diagnostic(
-                        f"statement file {str(s.file)!r} not found (looked in {path.parent})",
-                        file=file,
-                        field=f"{field}.file",
-                    )
-                ) from None
+            sql = read_input_text(
+                path,
+                what=f"the statement file {str(s.file)!r}",
+                field=f"{field}.file",
+                error=BriefError,
+                missing=f"statement file {str(s.file)!r} not found (looked in {path.parent})",
+            )
             origin = f"{path} ({s.name})"
         else:
             sql = s.sql or ""

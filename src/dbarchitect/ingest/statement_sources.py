@@ -26,6 +26,7 @@ without one) and ``log_<n>`` numbered by first appearance. Origins name ``file:l
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from dbarchitect.engines.connection import (
 from dbarchitect.errors import BriefError, ConnectionFailed, Diagnostic, SqlError
 from dbarchitect.ingest.ddl import split_statements
 from dbarchitect.ingest.workload import StatementInput
+from dbarchitect.limits import read_input_bytes, read_input_text
 from dbarchitect.model.names import EngineName
 
 SECONDS_PER_DAY = 86_400.0
@@ -251,10 +253,7 @@ def _number(value: Any, *, what: str, origin: str, file: str, line: int) -> floa
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, _PgssRow]]:
     file = str(path)
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise SqlError(Diagnostic(f"cannot read the file ({exc.__class__.__name__})", file=file)) from None
+    handle = io.StringIO(read_input_text(path, what="the CSV file", error=SqlError), newline="")
     with handle:
         reader = csv.reader(handle)
         try:
@@ -516,10 +515,7 @@ def read_statement_log(path: Path, *, period_days: float, dialect: EngineName | 
     file = str(path)
     engine = EngineName(dialect)
     period_s = _period_seconds(period_days, "a statement log", file)
-    try:
-        content = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise SqlError(Diagnostic(f"cannot read the log ({exc.__class__.__name__})", file=file)) from None
+    content = read_input_bytes(path, what="the log", error=SqlError).decode("utf-8", errors="replace")
     entries, skipped, server_log = _log_entries(content, file)
     counts: dict[str, int] = {}
     first_line: dict[str, int] = {}

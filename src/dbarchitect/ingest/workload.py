@@ -67,8 +67,11 @@ from sqlglot.optimizer.scope import Scope, traverse_scope, walk_in_scope
 from sqlglot.schema import MappingSchema
 
 from dbarchitect.engines.registry import get_traits
+from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.fingerprint import fingerprint_of, normalize_expression, prepare_parameters
+from dbarchitect.ingest.sql_limits import check_sql_text, deep_stack, parse_sql
+from dbarchitect.limits import current, nesting_exceeded
 from dbarchitect.model.catalog import Catalog, Table, View
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.workload import (
@@ -1404,7 +1407,7 @@ def _parse(item: StatementInput, dialect: str, label: str) -> exp.Expr:
         )
     sql = prepare_parameters(item.sql)
     try:
-        trees = [t for t in sqlglot.parse(sql, read=dialect) if t is not None]
+        trees = parse_sql(sql, dialect, what=where, file=item.origin)
     except SqlglotError as exc:
         errors = getattr(exc, "errors", None) or [{}]
         first = errors[0] if isinstance(errors[0], dict) else {}
@@ -1431,6 +1434,17 @@ def _parse(item: StatementInput, dialect: str, label: str) -> exp.Expr:
             )
         )
     tree = trees[0]
+    for cte in tree.find_all(exp.CTE):
+        if isinstance(cte.this, exp.Insert | exp.Update | exp.Delete | exp.Merge):
+            raise SqlError(
+                Diagnostic(
+                    f"{where} changes data inside WITH: {cte.alias or 'a CTE'} is a {cte.this.key.upper()} "
+                    "(a data-modifying CTE), which dbarchitect does not analyze yet",
+                    file=item.origin,
+                    hint=f"give the {cte.this.key.upper()} ... RETURNING as a statement of its own, and the "
+                    "query that reads its rows as another",
+                )
+            )
     if isinstance(tree, exp.Command) and str(tree.this).upper() == "REPLACE":
         # MySQL REPLACE INTO: an upsert with INSERT's shape.
         rest = tree.expression.name if isinstance(tree.expression, exp.Expr) else ""
@@ -1460,29 +1474,16 @@ def analyze_statement(
     """
     target = get_traits(engine)
     traits = get_traits(item.dialect) if item.dialect is not None else target
+    check_sql_text(item.sql, traits.sqlglot_dialect, what=f"statement '{item.name}'", file=item.origin)
     try:
-        tree = _parse(item, traits.sqlglot_dialect, traits.label)
-        analysis = _Analysis(item, catalog, _schema_cache or _schema(catalog), _views or _Views(catalog))
-        kind, limit = analysis.run(tree)
-        if tree.meta.get("dbarch_replace"):
-            kind = StatementKind.UPSERT
-        normalized = normalize_expression(tree, target.sqlglot_dialect)
-        return Statement(
-            name=item.name,
-            sql=item.sql.strip(),
-            kind=kind,
-            fingerprint=fingerprint_of(normalized),
-            rate=item.rate,
-            tables=analysis.table_accesses(_first_table_order(tree, catalog)),
-            joins=tuple(analysis.joins),
-            limit=limit,
-            slo=item.slo,
-            normalized_sql=normalized,
-            parameters=_parameters(tree),
-            origin=item.origin,
-        )
+        with deep_stack():
+            return _analyze(item, catalog, target, traits, _schema_cache, _views)
     except DbarchError:
         raise
+    except RecursionError:
+        raise nesting_exceeded(
+            current().max_nesting + 1, what=f"statement '{item.name}'", file=item.origin
+        ) from None
     except Exception as exc:  # an AST shape the analysis does not know must not crash the tool
         raise SqlError(
             Diagnostic(
@@ -1491,6 +1492,36 @@ def analyze_statement(
                 hint="a limitation of dbarchitect's SQL analysis; rewrite the statement or report it",
             )
         ) from exc
+
+
+def _analyze(
+    item: StatementInput,
+    catalog: Catalog,
+    target: EngineTraits,
+    traits: EngineTraits,
+    schema: MappingSchema | None,
+    views: _Views | None,
+) -> Statement:
+    tree = _parse(item, traits.sqlglot_dialect, traits.label)
+    analysis = _Analysis(item, catalog, schema or _schema(catalog), views or _Views(catalog))
+    kind, limit = analysis.run(tree)
+    if tree.meta.get("dbarch_replace"):
+        kind = StatementKind.UPSERT
+    normalized = normalize_expression(tree, target.sqlglot_dialect)
+    return Statement(
+        name=item.name,
+        sql=item.sql.strip(),
+        kind=kind,
+        fingerprint=fingerprint_of(normalized),
+        rate=item.rate,
+        tables=analysis.table_accesses(_first_table_order(tree, catalog)),
+        joins=tuple(analysis.joins),
+        limit=limit,
+        slo=item.slo,
+        normalized_sql=normalized,
+        parameters=_parameters(tree),
+        origin=item.origin,
+    )
 
 
 def build_workload(

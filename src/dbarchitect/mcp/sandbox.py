@@ -12,12 +12,15 @@ by the layers below when it is not empty.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbarchitect.errors import DbarchError, Diagnostic, redact
+from dbarchitect.limits import check_path_text, read_input_text
+from dbarchitect.mcp.isolation import CallLimits
 
 if TYPE_CHECKING:  # the brief, SQLAlchemy and the engines load on the first call, not at start-up
     from dbarchitect.brief import Brief
@@ -32,22 +35,26 @@ class Sandbox:
 
     root: Path
     allow_scratch: bool = False
+    #: What one tool call may use (a child process per call: memory, seconds; cancellable).
+    call_limits: CallLimits = dataclasses.field(default_factory=CallLimits)
 
     @classmethod
-    def at(cls, root: str | Path, *, allow_scratch: bool = False) -> Sandbox:
-        path = Path(root).expanduser().resolve()
+    def at(
+        cls, root: str | Path, *, allow_scratch: bool = False, call_limits: CallLimits | None = None
+    ) -> Sandbox:
+        path = Path(check_path_text(root, field="--root")).expanduser().resolve()
         if not path.is_dir():
             raise DbarchError(
                 Diagnostic(f"{path} is not a directory", field="--root", hint="give the directory to serve")
             )
-        return cls(path, allow_scratch)
+        return cls(path, allow_scratch, call_limits or CallLimits())
 
     # -----------------------------------------------------------------------------------------
     # Files
 
     def path(self, given: str | Path, *, field: str) -> Path:
         """``given`` (relative to the root, or absolute) resolved, provided it lies inside the root."""
-        raw = Path(given).expanduser()
+        raw = Path(check_path_text(given, field=field)).expanduser()
         resolved = (raw if raw.is_absolute() else self.root / raw).resolve()
         if not resolved.is_relative_to(self.root):
             raise DbarchError(
@@ -61,12 +68,7 @@ class Sandbox:
 
     def read_text(self, given: str, *, field: str) -> str:
         path = self.path(given, field=field)
-        try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DbarchError(Diagnostic("no such file", file=given, field=field)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DbarchError(Diagnostic(f"cannot read it: {exc.__class__.__name__}", file=given)) from None
+        return read_input_text(path, field=field, missing="no such file")
 
     # -----------------------------------------------------------------------------------------
     # Database URLs

@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from dbarchitect._version import __version__
 from dbarchitect.errors import DbarchError, Diagnostic, did_you_mean, redact
 from dbarchitect.mcp.handshake import DESCRIPTION, instructions
+from dbarchitect.mcp.isolation import CallFailed, isolated
 from dbarchitect.mcp.outputs import summary as summaries
 from dbarchitect.mcp.outputs.lint import LintReport
 from dbarchitect.mcp.outputs.summary import (
@@ -199,6 +200,9 @@ def _error_text(name: str, exc: ToolError) -> str:
         # several problems in one input (a brief): all of them, on the one line a tool error has
         text = " | ".join(str(d) for d in cause.diagnostics) if cause.more else str(cause)
         return in_tool_words(name, text)
+    if isinstance(cause, CallFailed):
+        log.error("tool %s failed unexpectedly:\n%s", name, cause.trace)
+        return f"internal error in {name}: {cause} (a bug in dbarch; report it)"
     if isinstance(exc, UnexpectedToolError) and cause is not None:
         log.error(
             "tool %s failed unexpectedly:\n%s",
@@ -299,6 +303,27 @@ class ResultStore:
                 for key in [k for k in self._items if k.split("/")[3] == oldest]:
                     del self._items[key]
         return FullResult(uri=uri, bytes=len(text.encode()), schema_uri=f"dbarch://schemas/{tool}")
+
+    def mark(self) -> set[str]:
+        """The results held now (a tool call in a child process adds to its copy of the store)."""
+        with self._lock:
+            return set(self._items)
+
+    def collect(self, mark: set[str]) -> tuple[int, list[tuple[str, tuple[str, str]]]]:
+        """What was added since ``mark``, for the server's own store."""
+        with self._lock:
+            return self._count, [(k, v) for k, v in self._items.items() if k not in mark]
+
+    def absorb(self, changes: tuple[int, list[tuple[str, tuple[str, str]]]]) -> None:
+        """Results a tool call stored in its child process, kept here (oldest dropped past ``keep``)."""
+        count, items = changes
+        with self._lock:
+            self._count = max(self._count, count)
+            self._items.update(items)
+            while len({k.split("/")[3] for k in self._items}) > self.keep:
+                oldest = next(iter(self._items)).split("/")[3]
+                for key in [k for k in self._items if k.split("/")[3] == oldest]:
+                    del self._items[key]
 
     def get(self, uri: str) -> tuple[str, str]:
         with self._lock:
@@ -523,6 +548,11 @@ def _instructions(sandbox: Sandbox) -> str:
 DEFAULT_TIME_LIMIT_S = 60.0
 
 
+def _load_the_architect() -> None:
+    """Import what the tools run (once, in the server), so each call's child starts with it loaded."""
+    import dbarchitect.api  # noqa: F401
+
+
 def build_server(sandbox: Sandbox) -> DbarchServer:
     """The MCP server for ``sandbox``'s root and scratch policy (not started)."""
     server = DbarchServer(
@@ -535,8 +565,12 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
     )
     store = ResultStore()
     _add_resources(server, store)
+    # Every tool call runs in a child process with the sandbox's memory and time limits, and is
+    # stopped when the client cancels it; the full results it stores come back to this store.
+    limited = isolated(lambda: sandbox.call_limits, carried=(store,), prepare=_load_the_architect)
 
     @server.tool(annotations=_READ_ONLY)
+    @limited
     def inspect_brief(
         brief: BriefArg = None, brief_path: BriefPathArg = None, detail: DetailArg = "summary"
     ) -> Annotated[CallToolResult, InspectionSummary]:
@@ -551,6 +585,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         return _result(store, "inspect_brief", full, lambda f: summaries.inspection_summary(full, f), detail)
 
     @server.tool(annotations=_READ_ONLY)
+    @limited
     def design(
         brief: BriefArg = None,
         brief_path: BriefPathArg = None,
@@ -576,6 +611,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         return _result(store, "design", full, make, detail, parts)
 
     @server.tool(annotations=_READ_ONLY)
+    @limited
     def recommend_indexes(
         brief: BriefArg = None,
         brief_path: BriefPathArg = None,
@@ -649,6 +685,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         return api.load_schema_from(path, traits.engine)
 
     @server.tool(annotations=_SCRATCH)
+    @limited
     def plan_migration(
         current: Annotated[SchemaSource, Field(description="The schema now.")],
         target: Annotated[SchemaSource, Field(description="The schema wanted.")],
@@ -700,6 +737,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         return _result(store, "plan_migration", full, lambda f: summaries.migration_summary(full, f), detail)
 
     @server.tool(annotations=_READ_ONLY)
+    @limited
     def lint_migration(
         engine: EngineArg,
         sql: Annotated[str | None, Field(description="The migration's SQL text. Give this or path.")] = None,
@@ -735,6 +773,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         return lint_report(result)
 
     @server.tool(annotations=_SCRATCH)
+    @limited
     def check_design(
         brief: BriefArg = None,
         brief_path: BriefPathArg = None,
@@ -763,6 +802,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
         return _result(store, "check_design", full, lambda f: summaries.verdict_summary(full, f), detail)
 
     @server.tool(annotations=_SCRATCH)
+    @limited
     def verify_design(
         brief: BriefArg = None,
         brief_path: BriefPathArg = None,

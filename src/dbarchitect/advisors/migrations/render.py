@@ -14,6 +14,7 @@ from typing import Any
 
 from dbarchitect.advisors.migrations.plan import PHASES, MigrationPlan, Phase, Step
 from dbarchitect.engines.quoting import line_comment
+from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.ops import describe
 
@@ -26,6 +27,12 @@ def _seconds(value: float | None) -> str:
     if value < 120:
         return f"~{value:.0f} s"
     return f"~{value / 60:.0f} min"
+
+
+def _plan_traits(plan: MigrationPlan) -> EngineTraits:
+    """The traits of the engine a plan was made for (its label, ``MariaDB 10.11``)."""
+    name, _, version = plan.engine.lower().partition(" ")
+    return get_traits(name, version or None)
 
 
 def _step_header(i: int, step: Step) -> list[str]:
@@ -72,7 +79,7 @@ def plan_sql_by_phase(plan: MigrationPlan, traits: EngineTraits | None = None) -
             head = f"-- {phase.value} phase of a migration planned by dbarchitect for {plan.engine}\n"
             head += f"-- {plan.lock_timeout_advice}\n" if plan.lock_timeout_advice else ""
             script = head + "\n\n" + "\n\n".join(blocks) + "\n"
-            out[phase] = traits.script_sql(script) if traits is not None else script
+            out[phase] = (traits or _plan_traits(plan)).script_sql(script)
     return out
 
 
@@ -83,7 +90,7 @@ def down_sql(plan: MigrationPlan, traits: EngineTraits | None = None) -> str:
     script = (
         head + "\n" + "\n\n".join(step_sql(i, s, traits) for i, s in enumerate(plan.down, start=1)) + "\n"
     )
-    return traits.script_sql(script) if traits is not None else script
+    return (traits or _plan_traits(plan)).script_sql(script)
 
 
 def _step_json(step: Step) -> dict[str, Any]:
