@@ -12,7 +12,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
+#: A URL's ``scheme://user:password@``. The scheme starts where no scheme character precedes it and
+#: is short: a long run of letters (a 100,000-character identifier) is then not re-scanned from every
+#: position (which made redacting a message quadratic).
+_URL_PASSWORD = re.compile(
+    r"(?<![a-zA-Z0-9+.\-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]{0,31}://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@"
+)
+#: Longest word a message shows whole; a longer one (a huge identifier or value) keeps its ends.
+_LONGEST_WORD = 160
 #: ``password=x`` anywhere (a libpq keyword string, a URL query, a database name), also URL-encoded
 #: (``password%3Dx``, as a URL library writes ``=`` inside a database name).
 _KV_PASSWORD = re.compile(
@@ -68,7 +75,13 @@ class Diagnostic:
         text = f"{loc}: {self.message}" if loc else self.message
         if self.hint:
             text += f" ({self.hint})" if not self.hint.startswith("—") else f" {self.hint}"
-        return redact(" ".join(text.split()))
+        return redact(" ".join(_shortened(w) for w in text.split()))
+
+
+def _shortened(word: str) -> str:
+    if len(word) <= _LONGEST_WORD:
+        return word
+    return f"{word[:100]}...({len(word) - 130:,} characters)...{word[-30:]}"
 
 
 class DbarchError(Exception):

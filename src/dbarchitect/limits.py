@@ -246,7 +246,8 @@ def read_input_text(
 def read_stream_text(stream: BinaryIO | TextIO, *, what: str = "standard input") -> str:
     """Text from a stream (standard input), read with the input size limit."""
     limit = current().max_input_bytes
-    data = stream.read(limit + 1)
+    raw = getattr(stream, "buffer", stream)  # a text stream's bytes: its encoding is not trusted
+    data = raw.read(limit + 1)
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     if len(data) > limit:
