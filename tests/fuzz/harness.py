@@ -57,8 +57,8 @@ def _classify(code: int | None, stdout: str, stderr: str) -> str:
     if code == 2:
         if not errors and stdout.strip():
             return "ok"  # a report whose contract is exit 2 (lint's invalid SQL, a failed rehearsal)
-        # exactly one error line, and it is one line (no line of stderr continues it)
-        return "user-error" if len(errors) == 1 else "internal"
+        # one error line per problem (a brief's problems are reported together), no traceback
+        return "user-error" if errors else "internal"
     if code in (0, 1):
         return "ok"
     return "crashed"

@@ -63,11 +63,20 @@ def test_a_call_past_its_time_limit_is_stopped() -> None:
     assert is_error and "ran past its time limit of 0.05 s" in text and "--call-timeout" in text
 
 
-def test_a_call_past_its_memory_limit_ends_with_one_line() -> None:
-    used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    sandbox = replace(Sandbox.at(REPO), call_limits=CallLimits(memory_bytes=max(used // 4, 1)))
-    is_error, text = _call(sandbox, "inspect_brief", {"brief_path": "examples/shop/brief.yaml"})
-    assert is_error and "memory limit" in text and "\n" not in text
+def _virtual_size() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmSize")
+
+
+@pytest.mark.parametrize("headroom_mb", [0, 64])
+def test_a_call_past_its_memory_limit_ends_with_one_line(headroom_mb: int) -> None:
+    limit = _virtual_size() + headroom_mb * 1024 * 1024
+    sandbox = replace(Sandbox.at(REPO), call_limits=CallLimits(memory_bytes=limit))
+    big = "engine: sqlite\ndescription: [" + ", ".join(f"item {i}" for i in range(400_000)) + "]\n"
+    is_error, text = _call(sandbox, "inspect_brief", {"brief": big})
+    assert is_error and "memory limit" in text and "\n" not in text, text
 
 
 def _sleep_and_record(pid_file: str) -> None:

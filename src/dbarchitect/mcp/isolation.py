@@ -69,6 +69,22 @@ class CallFailed(Exception):
         self.trace = trace
 
 
+def _hit_the_limit(limit: int) -> bool:
+    """Whether this process reached its address-space limit: its peak virtual size (Linux) came
+    within 64 MB of it, or 16 MB more cannot be had now."""
+    try:
+        for line in open("/proc/self/status").read().splitlines():  # noqa: SIM115
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024 >= limit - 64 * 1024 * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        bytearray(16 * 1024 * 1024)
+    except MemoryError:
+        return True
+    return False
+
+
 def _child(
     fn: Callable[..., Any],
     kwargs: dict[str, Any],
@@ -101,9 +117,16 @@ def _child(
             )
         except RecursionError:
             message = ("error", ("LimitExceeded", ["the call's input is nested too deeply to analyze"]))
-        except BaseException as exc:  # a bug: the server logs the traceback
-            first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-            message = ("bug", (f"{type(exc).__name__}: {first}", traceback.format_exc()))
+        except BaseException as exc:
+            if limits.memory_bytes > 0 and _hit_the_limit(limits.memory_bytes):  # C code may raise anything
+                limit = human_size(limits.memory_bytes)
+                message = (
+                    "error",
+                    ("LimitExceeded", [f"the call needed more than its memory limit of {limit}"]),
+                )
+            else:  # a bug: the server logs the traceback
+                first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+                message = ("bug", (f"{type(exc).__name__}: {first}", traceback.format_exc()))
         try:
             conn.send(message)
         except Exception as exc:  # an unpicklable result is a bug too
