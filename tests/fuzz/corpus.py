@@ -155,7 +155,7 @@ CASES: list[Case] = [
         "rate .nan",
         ("inspect", "b.yaml"),
         {"b.yaml": BRIEF.replace("rate: 10/s", "rate: .nan")},
-        says="finite",
+        says="rate",
     ),
     Case(
         "rate .inf", ("inspect", "b.yaml"), {"b.yaml": BRIEF.replace("rate: 10/s", "rate: .inf")}, says="rate"

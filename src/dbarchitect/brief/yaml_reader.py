@@ -126,9 +126,15 @@ def compose_yaml(text: str, *, file: str) -> Node | None:
     """The YAML's node graph after the limits are checked (for line numbers of fields)."""
     try:
         _check_events(text, file)
-        return yaml.compose(text, Loader=_BriefLoader)
+        root = yaml.compose(text, Loader=_BriefLoader)
     except yaml.YAMLError as exc:
         raise _error(exc, file) from None
+    if root is not None:
+        for _, node, key in walk_nodes(root):  # libyaml marks a plain scalar '', PyYAML None
+            for n in (node, key):
+                if isinstance(n, ScalarNode) and n.style == "":
+                    n.style = None
+    return root
 
 
 def read_yaml(text: str, *, file: str) -> Any:

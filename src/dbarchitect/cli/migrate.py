@@ -109,7 +109,6 @@ def migrate(
             output, option="--output", directory=True, entries=("*.sql", "plan.md", "plan.json")
         )
     )
-    run(lambda: check_output(alembic, option="--alembic", directory=False))
     engine_name = configured_engine(engine)
     with progress("migrate", quiet) as reporter:
         plan = run(
