@@ -303,6 +303,7 @@ def drill_brief(
     scratch_dir: str | Path,
     scale: float = 0.001,
     kills: int = 5,
+    async_kills: int = 0,
     rate: float = 100.0,
     ttl: int | None = None,
     engine: str | None = None,
@@ -319,7 +320,8 @@ def drill_brief(
     ``scratch_dir`` (removed afterwards unless ``keep``) and drill it: fill it at ``scale``, run the
     write mix (at most ``rate`` commits a second), kill the primary ``kills`` times, back up and
     restore to a point in time, measure the log volume, replica lag, temporary files and pool wait
-    (see :mod:`dbarchitect.verify.drill`). ``ttl`` replaces the design's leader-key TTL (a test's
+    (see :mod:`dbarchitect.verify.drill`); ``async_kills`` more after switching a synchronous cluster to
+    asynchronous replication (the loss is reported). ``ttl`` replaces the design's leader-key TTL (a test's
     shorter one); ``engine`` picks one of the brief's server engines (default: the target)."""
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
     catalog = inspection.catalog
@@ -331,6 +333,7 @@ def drill_brief(
     options = DrillOptions(
         scale=scale,
         kills=kills,
+        async_kills=async_kills,
         rate=rate,
         log_seconds=log_seconds,
         ttl=ttl,

@@ -29,6 +29,12 @@ def drill(
     ],
     scale: Annotated[float, typer.Option("--scale", help="Fraction of the brief's rows to load.")] = 0.001,
     kills: Annotated[int, typer.Option("--kills", help="Times the primary is killed (SIGKILL).")] = 5,
+    async_kills: Annotated[
+        int,
+        typer.Option(
+            "--async-kills", help="Kills after switching a synchronous cluster to asynchronous replication."
+        ),
+    ] = 0,
     rate: Annotated[float, typer.Option("--rate", help="Most commits a second the writer makes.")] = 100.0,
     ttl: Annotated[
         int | None, typer.Option("--ttl", help="Leader-key TTL in seconds instead of the design's (tests).")
@@ -63,6 +69,7 @@ def drill(
                 scratch_dir=scratch_dir,
                 scale=scale,
                 kills=kills,
+                async_kills=async_kills,
                 rate=rate,
                 ttl=ttl,
                 engine=engine,

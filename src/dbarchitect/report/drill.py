@@ -29,15 +29,19 @@ def drill_rows(r: DrillResult) -> list[dict[str, Any]]:
             f"worst {human_seconds(worst)}, mean {human_seconds(mean)}",
             None if worst is None or r.rto_s is None else worst <= r.rto_s,
         )
-        acked = sum(k.acked_before for k in r.kills)
-        sync = r.replication.startswith("synchronous")
-        row(
-            "acknowledged commits lost",
-            f"RPO {human_seconds(r.rpo_s)}" if r.rpo_s is not None else "—",
-            "0 (synchronous)" if sync else "up to the replica's lag",
-            f"{r.lost_commits} of {acked:,}",
-            (r.lost_commits == 0) if sync else None,
-        )
+        modes = list(dict.fromkeys(k.replication or r.replication for k in r.kills))
+        for mode in modes:
+            mine = [k for k in r.kills if (k.replication or r.replication) == mode]
+            acked = sum(k.acked_before for k in mine)
+            lost = sum(k.lost for k in mine)
+            sync = mode.startswith("synchronous")
+            row(
+                "acknowledged commits lost" + ("" if len(modes) == 1 else f" ({mode}, {len(mine)} kills)"),
+                f"RPO {human_seconds(r.rpo_s)}" if r.rpo_s is not None else "—",
+                "0 (synchronous)" if sync else "up to the replica's lag",
+                f"{lost} of {acked:,}",
+                (lost == 0) if sync else None,
+            )
     for restore in r.restores:
         target = f", to {restore.target}" if restore.target else ""
         checked = (

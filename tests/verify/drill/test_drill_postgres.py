@@ -41,7 +41,7 @@ def _brief(tmp_path: Path, rpo: str) -> Path:
 
 
 @pytest.mark.usefixtures("pg_drill_tools")
-def test_synchronous_cluster_loses_no_acknowledged_commit_over_five_kills(
+def test_synchronous_cluster_loses_no_acknowledged_commit_over_five_kills_and_async_loss_is_reported(
     tmp_path: Path, scratch: Path
 ) -> None:
     result = api.drill_brief(
@@ -49,15 +49,25 @@ def test_synchronous_cluster_loses_no_acknowledged_commit_over_five_kills(
         scratch_dir=scratch,
         scale=0.01,
         kills=5,
+        async_kills=1,
         rate=40,
         ttl=8,
         log_seconds=3,
         second_scale=False,
     )
     assert result.replication == "synchronous (strict)"
-    assert len(result.kills) == 5
+    assert len(result.kills) == 6
+    assert [k.replication for k in result.kills] == ["synchronous (strict)"] * 5 + ["asynchronous"]
     assert all(k.acked_before > 0 for k in result.kills)
     assert result.lost_commits == 0, [k.lost_ids for k in result.kills]
+    # under asynchronous replication the loss is measured and reported, not judged
+    async_kill = result.kills[-1]
+    assert async_kill.acked_before > 0
+    assert len(async_kill.lost_ids) == min(async_kill.lost, 10)
+    async_row = next(
+        r for r in drill_rows(result) if r["what"].startswith("acknowledged commits lost (asynchronous")
+    )
+    assert async_row["ok"] is None and async_row["measured"].startswith(f"{async_kill.lost} of")
     assert all(k.failover_s is not None and k.failover_s < 25 for k in result.kills)
     (restore,) = result.restores
     assert restore.target is not None and restore.tables_checked == 2 and restore.mismatched == ()
@@ -68,28 +78,5 @@ def test_synchronous_cluster_loses_no_acknowledged_commit_over_five_kills(
     assert any("pgbackrest" in v for v in result.validated)
     assert list(scratch.iterdir()) == []  # the drill's directory is gone, its servers stopped
     text = drill_markdown(result)
-    assert "acknowledged commits lost" in text and "0 of" in text
-    assert {r["what"].split(" (")[0] for r in drill_rows(result)} >= {"failover", "acknowledged commits lost"}
-
-
-@pytest.mark.usefixtures("pg_drill_tools")
-def test_asynchronous_cluster_reports_the_loss_it_measured(tmp_path: Path, scratch: Path) -> None:
-    result = api.drill_brief(
-        _brief(tmp_path, "5s"),
-        scratch_dir=scratch,
-        scale=0.005,
-        kills=2,
-        rate=40,
-        ttl=8,
-        backups=False,
-        measure_log=False,
-        replay=False,
-    )
-    assert result.replication == "asynchronous"
-    assert len(result.kills) == 2
-    for k in result.kills:
-        assert k.lost >= 0 and k.acked_before > 0
-        assert k.lost == len(k.lost_ids) or k.lost > 10
-    row = next(r for r in drill_rows(result) if r["what"] == "acknowledged commits lost")
-    assert row["measured"].startswith(f"{result.lost_commits} of")
-    assert row["ok"] is None  # asynchronous: the loss is reported, not judged
+    assert "acknowledged commits lost (synchronous (strict), 5 kills)" in text
+    assert any(r["what"].startswith("failover") for r in drill_rows(result))

@@ -10,9 +10,9 @@ directory, and stops every process it started at the end. On it:
 2. it kills the primary with SIGKILL ``kills`` times, measuring the time until a write commits again
    and every acknowledged commit the new primary lacks;
 3. it backs up, restores to a point in time on a new instance and compares every table's checksum
-   with the source at that point; the restore of an empty cluster gives the fixed part of a restore,
-   the one at the drill's scale its throughput, and the projection to twice the scale is checked
-   against a restore at twice the scale;
+   with the source at that point; the restore's copy grows with the bytes while starting the server
+   and replaying the log do not, which projects the restore to twice the scale (checked against a
+   restore measured there) and to the brief's full size;
 4. it measures the change log's volume under the write mix against the capacity model's estimate,
    and the replica lag;
 5. it replays the reads at concurrency through the pool with the generated sort memory and with the
@@ -200,19 +200,13 @@ def _stop_on_terminate() -> Any:
 
 
 def _projections(restores: list[RestoreResult], full: float) -> tuple[float | None, float | None]:
-    """Restore time at twice the drill's scale and at the brief's full size, from the empty cluster's
-    restore (the fixed part) and the drill scale's (the throughput)."""
-    base = next((r for r in restores if r.label == "empty"), None)
+    """Restore time at twice the drill's scale and at the brief's full size, from the restore at the
+    drill's scale: its copy grows with the bytes, starting the server and replaying the log do not."""
     one = next((r for r in restores if r.label == "1x"), None)
     two = next((r for r in restores if r.label == "2x"), None)
-    if base is None or one is None:
+    if one is None or one.database_bytes <= 0 or one.copy_seconds <= 0:
         return None, None
-    extra_s = one.restore_seconds - base.restore_seconds
-    extra_b = one.database_bytes - base.database_bytes
-    if extra_s <= 0 or extra_b <= 0:
-        return None, None
-    rate = extra_b / extra_s
-    projected_2x = None
-    if two is not None:
-        projected_2x = base.restore_seconds + (two.database_bytes - base.database_bytes) / rate
-    return projected_2x, base.restore_seconds + max(0.0, full - base.database_bytes) / rate
+    fixed = max(0.0, one.restore_seconds - one.copy_seconds)
+    per_byte = one.copy_seconds / one.database_bytes
+    projected_2x = fixed + per_byte * two.database_bytes if two is not None else None
+    return projected_2x, fixed + per_byte * full

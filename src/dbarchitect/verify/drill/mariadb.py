@@ -401,6 +401,7 @@ def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -
     run([backup_tool, "--prepare", f"--target-dir={target_dir}"], timeout=600)
     restore_dir = cluster.root / "my" / "restore"
     run([backup_tool, "--copy-back", f"--target-dir={target_dir}", f"--datadir={restore_dir}"], timeout=600)
+    copy_s = time.monotonic() - started
     if cluster.user == "mysql":
         give_to("mysql", restore_dir)
     port = free_port()
@@ -464,7 +465,7 @@ def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -
     repo = float(sum(p.stat().st_size for p in target_dir.rglob("*") if p.is_file()))
     shutil.rmtree(restore_dir, ignore_errors=True)
     shutil.rmtree(target_dir, ignore_errors=True)
-    return RestoreResult("1x", size, backup_s, restore_s, repo, target, len(expected), mismatched)
+    return RestoreResult("1x", size, backup_s, restore_s, repo, target, len(expected), mismatched, copy_s)
 
 
 def _temp_tables(cluster: MariaCluster, work: DrillWorkload, options: DrillOptions) -> TempResult | None:

@@ -199,6 +199,11 @@ class PgCluster:
         return None
 
     def healthy(self) -> bool:
+        return self._healthy(self.synchronous)
+
+    synchronous = True
+
+    def _healthy(self, synchronous: bool) -> bool:
         members = self.members()
         if len(members) != len(self.nodes):
             return False
@@ -210,7 +215,7 @@ class PgCluster:
                 m.get("state") not in ("running", "streaming") or m.get("lag") in (None, "unknown")
             ):
                 return False
-        if self.layout.replication.mode == "synchronous":
+        if self.layout.replication.mode == "synchronous" and synchronous:
             return "sync_standby" in roles
         return True
 
@@ -372,9 +377,7 @@ def run_drill(
         cluster.backrest("check")
         cluster.validated.append("pgbackrest stanza-create and check: WAL archiving reaches the repository")
         restores: list[RestoreResult] = []
-        if options.backups and options.second_scale:
-            progress("restore of the empty cluster (the fixed part of a restore)")
-            restores.append(_backup_and_restore(cluster, "empty", None, None))
+
         for node in cluster.nodes:
             cluster.start_pooler(node)
         cluster.validated.append(f"PgBouncer: {len(cluster.nodes)} poolers started from pgbouncer-*.ini")
@@ -420,9 +423,18 @@ def run_drill(
         w = writer()
         w.start()
         try:
+            mode = cluster.layout.replication.mode + (
+                " (strict)" if cluster.layout.replication.strict else ""
+            )
             for number in range(1, options.kills + 1):
                 progress(f"kill {number} of {options.kills}: SIGKILL of the primary")
-                kills.append(_kill_once(cluster, w, number))
+                kills.append(replace(_kill_once(cluster, w, number), replication=mode))
+            if options.async_kills and cluster.layout.replication.mode == "synchronous":
+                progress("switching the cluster to asynchronous replication (Patroni dynamic configuration)")
+                _set_asynchronous(cluster)
+                for number in range(options.kills + 1, options.kills + options.async_kills + 1):
+                    progress(f"kill {number}: SIGKILL of the primary under asynchronous replication")
+                    kills.append(replace(_kill_once(cluster, w, number), replication="asynchronous"))
         finally:
             w.stop()
         # temporary files with the generated sort memory and the default, through the pool
@@ -548,6 +560,7 @@ def _backup_and_restore(
         args += ["--type=time", f"--target={target}", "--target-action=promote"]
     started = time.monotonic()
     cluster.backrest(*args, "restore")
+    copy_s = time.monotonic() - started
     opts = (
         f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={sock} -c archive_mode=off "
         "-c synchronous_standby_names='' -c hot_standby=on -c shared_buffers=128MB"
@@ -580,7 +593,39 @@ def _backup_and_restore(
 
     shutil.rmtree(restore_dir, ignore_errors=True)
     return RestoreResult(
-        label, size, backup_s, restore_s, _repo_bytes(cluster.root), target, len(expected), tuple(mismatched)
+        label,
+        size,
+        backup_s,
+        restore_s,
+        _repo_bytes(cluster.root),
+        target,
+        len(expected),
+        tuple(mismatched),
+        copy_s,
+    )
+
+
+def _set_asynchronous(cluster: PgCluster) -> None:
+    """Turn synchronous replication off through Patroni's REST API (dynamic configuration)."""
+    import json
+    import urllib.request
+
+    leader = cluster.leader()
+    assert leader is not None
+    body = json.dumps({"synchronous_mode": False, "synchronous_mode_strict": False}).encode()
+    request = urllib.request.Request(
+        f"http://{leader.address.host}:{leader.address.agent_port}/config", data=body, method="PATCH"
+    )
+    with urllib.request.urlopen(request, timeout=10):  # loopback only
+        pass
+    cluster.synchronous = False
+    wait_until(
+        "synchronous replication off",
+        lambda: (
+            not _query(cluster.conninfo(leader.address, pooled=False), "SHOW synchronous_standby_names")[0][0]
+        ),
+        60,
+        0.2,
     )
 
 
