@@ -5,7 +5,9 @@ several heads are refused; the same plan is not written twice; Alembic itself ru
 from __future__ import annotations
 
 import io
-from contextlib import redirect_stdout
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,29 @@ def project(tmp_path: Path) -> Config:
     config = Config(str(tmp_path / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", f"sqlite:///{tmp_path / 'app.db'}")
     return config
+
+
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    """Alembic's env.py calls logging.config.fileConfig, which disables every logger that exists
+    (dbarchitect.mcp's among them) and replaces the root's handlers: undone after, so the tests that
+    run later in this process still see their logs."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    loggers = {
+        name: (lg.disabled, lg.level, lg.propagate, list(lg.handlers))
+        for name, lg in logging.Logger.manager.loggerDict.items()
+        if isinstance(lg, logging.Logger)
+    }
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, (disabled, lvl, propagate, hs) in loggers.items():
+            lg = logging.getLogger(name)
+            lg.disabled, lg.propagate, lg.handlers[:] = disabled, propagate, hs
+            lg.setLevel(lvl)
 
 
 def _migrate(tmp_path: Path, before: str, after: str, target: Path) -> str:
@@ -63,7 +88,7 @@ def test_revisions_chain_to_the_head_with_alembics_names_and_header(project: Con
     assert Path(newest.path).name == f"{newest.revision}_{slug('create index items_name_idx on items')}.py"
     # Alembic runs the chain (offline: the SQL it would execute)
     out = io.StringIO()
-    with redirect_stdout(out):
+    with redirect_stdout(out), _logging_kept():
         command.upgrade(project, "head", sql=True)
     assert "CREATE INDEX items_name_idx" in out.getvalue() and "note" in out.getvalue()
 
