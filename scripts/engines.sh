@@ -111,10 +111,12 @@ apt_install_missing() {
     [[ ${#missing[@]} -eq 0 ]] && return 0
     say "installing Debian packages: ${missing[*]}"
     if ! $APT_UPDATED; then
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || return 1
         APT_UPDATED=true
     fi
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    # Wait for a lock another apt holds (a fresh machine's unattended-upgrades) instead of failing.
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends \
         "${missing[@]}" </dev/null || return 1
 }
 
