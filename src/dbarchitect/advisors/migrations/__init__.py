@@ -1,4 +1,6 @@
-"""The migration planner: compare two catalogs (diff.py), plan safe steps per engine (plan.py),
+"""The migration planner: compare two catalogs (diff.py), plan safe steps per engine (plan.py: the
+planner; steps.py: the plan's types; losses.py: what loses data; lowering.py, lower_columns.py,
+lower_constraints.py, lowerer.py: operations to steps; repartition.py, backfill.py: the recipes),
 render them as SQL per phase, Markdown, JSON or an Alembic revision (render.py)."""
 
 from dbarchitect.advisors.migrations.diff import RenameHint, compare, likely_renames

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dbarchitect.advisors.migrations.plan import PHASES, MigrationPlan, Phase, Step
+from dbarchitect.advisors.migrations.steps import PHASES, MigrationPlan, Phase, Step
 from dbarchitect.engines.quoting import line_comment
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import EngineTraits

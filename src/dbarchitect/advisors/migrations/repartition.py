@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from dbarchitect.advisors.migrations.lower_constraints import ConstraintLowering
+from dbarchitect.advisors.migrations.steps import Phase
 from dbarchitect.engines.ddl import (
     _Notes,
     create_index_sql,
@@ -49,9 +50,6 @@ from dbarchitect.errors import Diagnostic, UnsupportedError
 from dbarchitect.model.catalog import ForeignKey, Index, PartitionMethod, PrimaryKey, Table, UniqueConstraint
 from dbarchitect.model.names import Name
 from dbarchitect.model.ops import AddForeignKey, ChangePartitioning
-
-if TYPE_CHECKING:
-    from dbarchitect.advisors.migrations.plan import _Lowerer
 
 #: Rows per copy batch (each batch its own transaction).
 COPY_BATCH = 10_000
@@ -81,7 +79,7 @@ def _row(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
 
 
-def _outside_sql(lw: _Lowerer, name: Name, target: Table) -> str | None:
+def _outside_sql(lw: ConstraintLowering, name: Name, target: Table) -> str | None:
     """Rows of the current table no partition of the target can hold (must be 0)."""
     p = target.partitioning
     if p is None or len(p.columns) != 1:
@@ -106,11 +104,9 @@ def _outside_sql(lw: _Lowerer, name: Name, target: Table) -> str | None:
     return None
 
 
-def repartition(lw: _Lowerer, op: ChangePartitioning, deferred: Sequence[AddForeignKey]) -> None:
+def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequence[AddForeignKey]) -> None:
     """The steps that move ``op.table`` to its new partitioning (see the module docstring);
     ``deferred`` are foreign keys of other tables to it, added after the swap."""
-    from dbarchitect.advisors.migrations.plan import Phase
-
     t, f, q = lw.t, lw.f, lw.q
     name = op.table
     target = lw.table_after(name)
