@@ -55,7 +55,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--examples", default="")
     ap.add_argument("--target-mb", type=float, default=150.0)
-    ap.add_argument("--kills", type=int, default=3)
+    ap.add_argument("--kills", type=int, default=5)
+    ap.add_argument("--async-kills", type=int, default=1)
     ap.add_argument("--rate", type=float, default=100.0)
     ap.add_argument("--max-scale", type=float, default=0.05)
     args = ap.parse_args()
@@ -91,38 +92,64 @@ def main() -> int:
                     scratch_dir=scratch,
                     scale=scale,
                     kills=args.kills,
+                    async_kills=args.async_kills,
                     rate=args.rate,
                     engine=engine,
                     progress=lambda m, n=name: print(f"  {n}: {m}", file=sys.stderr, flush=True),
                 )
             except Exception as exc:  # a failed drill is a result too
                 lines += [f"## {name} ({engine})", "", f"drill failed: {exc}", ""]
+                summary.append(f"- {name} ({engine}, scale {scale:.3g}): drill failed: {exc}")
                 continue
         lines += [drill_markdown(result).replace("# Drill of", "## Drill of", 1), ""]
-        parts = [f"{name} ({engine}, scale {scale:.3g}, {time.monotonic() - started:.0f}s):"]
+        parts = [f"{name} ({engine}, scale {scale:.3g}, {time.monotonic() - started:.0f}s)"]
         if result.worst_failover_s is not None:
             parts.append(
                 f"failover {human_seconds(result.worst_failover_s)} vs RTO {human_seconds(result.rto_s)}"
             )
-        parts.append(f"lost {result.lost_commits} (RPO {human_seconds(result.rpo_s)})")
+        design = [k for k in result.kills if not k.replication or k.replication == result.replication]
+        acked = sum(k.acked_before for k in design)
+        parts.append(
+            f"lost {result.lost_commits} of {acked:,} acked over {len(design)} kills "
+            f"(RPO {human_seconds(result.rpo_s)}, {result.replication})"
+        )
+        others = [k for k in result.kills if k not in design]
+        if others:
+            parts.append(
+                f"asynchronous: lost {sum(k.lost for k in others)} of "
+                f"{sum(k.acked_before for k in others):,} acked over {len(others)} kills"
+            )
         one = next((r for r in result.restores if r.label == "1x"), None)
         if one is not None:
             parts.append(f"restore {human_bytes(one.throughput)}/s")
         if result.projection_error is not None:
             parts.append(f"2x projection error {result.projection_error:.0%} (target <= 25%)")
         if result.projected_full_s is not None:
-            parts.append(f"full-size restore {human_seconds(result.projected_full_s)} vs RTO")
+            parts.append(
+                f"full-size ({human_bytes(result.full_bytes)}) restore "
+                f"{human_seconds(result.projected_full_s)} projected vs RTO {human_seconds(result.rto_s)}"
+            )
         if result.log is not None and result.log.ratio is not None:
             base = baseline_log_bytes(inspection, result.log.executions)
             base_ratio = result.log.measured_bytes / base if base > 0 else float("nan")
             parts.append(
                 f"WAL measured/estimated x{result.log.ratio:.2f} (baseline row-bytes x{base_ratio:.1f})"
             )
+        if result.log is not None and result.log.replica_lag_max_s is not None:
+            lag = result.log.replica_lag_max_s
+            shown = (
+                f"< {human_seconds(result.log.lag_resolution_s)}"
+                if lag < result.log.lag_resolution_s
+                else human_seconds(lag)
+            )
+            parts.append(f"replica lag {shown} max vs {human_seconds(result.log.estimated_lag_s)} estimated")
         if result.temp is not None:
             parts.append(
                 f"temp {result.temp.temp_bytes_generated:,.0f} with {result.temp.generated} vs "
                 f"{result.temp.temp_bytes_default:,.0f} with the default ({result.temp.unit})"
             )
+            if result.temp.pool_wait_ms is not None:
+                parts.append(f"pool wait {result.temp.pool_wait_ms:.2f} ms/transaction")
         summary.append("- " + "; ".join(parts))
     text = "\n".join([*lines, "## Summary", "", *summary, ""])
     print(text)

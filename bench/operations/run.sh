@@ -3,7 +3,7 @@
 # measured figure against its goal and the design's estimate, with the baselines measured in the same
 # run (the default work_mem's temporary files; a WAL estimate of row bytes alone).
 #
-#   bash bench/operations/run.sh [--examples shop,saas] [--target-mb 150] [--kills 3] [--rate 100]
+#   bash bench/operations/run.sh [--examples shop,saas] [--target-mb 150] [--kills 5] [--async-kills 1] [--rate 100]
 #
 # Installs the Debian packages the drills need (patroni, etcd-server, pgbackrest, pgbouncer,
 # mariadb-backup) when missing; servers run on loopback in a temporary directory and are stopped.

@@ -86,7 +86,7 @@ def drill_rows(r: DrillResult) -> list[dict[str, Any]]:
             "replica lag under the write mix",
             "",
             human_seconds(r.log.estimated_lag_s),
-            (human_seconds(r.log.replica_lag_max_s) if r.log.replica_lag_max_s is not None else "—")
+            _lag(r.log.replica_lag_max_s, r.log.lag_resolution_s)
             + (
                 f", {human_bytes(r.log.replica_lag_max_bytes)} behind at most"
                 if r.log.replica_lag_max_bytes
@@ -108,8 +108,16 @@ def drill_rows(r: DrillResult) -> list[dict[str, Any]]:
             t.temp_bytes_generated == 0,
         )
         if t.pool_wait_ms is not None:
-            row("pool wait per transaction", "", "", f"{t.pool_wait_ms:.2f} ms", None)
+            row(f"pool wait ({t.pool_wait_how})", "", "", f"{t.pool_wait_ms:.2f} ms", None)
     return rows
+
+
+def _lag(measured: float | None, resolution: float) -> str:
+    if measured is None:
+        return "—"
+    if resolution > 0 and measured < resolution:
+        return f"< {human_seconds(resolution)} (the engine counts whole seconds)"
+    return human_seconds(measured)
 
 
 def drill_document(r: DrillResult) -> dict[str, Any]:

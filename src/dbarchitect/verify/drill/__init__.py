@@ -11,8 +11,8 @@ directory, and stops every process it started at the end. On it:
    and every acknowledged commit the new primary lacks;
 3. it backs up, restores to a point in time on a new instance and compares every table's checksum
    with the source at that point; the restore's copy grows with the bytes while starting the server
-   and replaying the log do not, which projects the restore to twice the scale (checked against a
-   restore measured there) and to the brief's full size;
+   and replaying the log do not, which projects the restore to twice the scale (checked against the
+   same backup and point-in-time restore measured there) and to the brief's full size;
 4. it measures the change log's volume under the write mix against the capacity model's estimate,
    and the replica lag;
 5. it replays the reads at concurrency through the pool with the generated sort memory and with the
@@ -201,7 +201,9 @@ def _stop_on_terminate() -> Any:
 
 def _projections(restores: list[RestoreResult], full: float) -> tuple[float | None, float | None]:
     """Restore time at twice the drill's scale and at the brief's full size, from the restore at the
-    drill's scale: its copy grows with the bytes, starting the server and replaying the log do not."""
+    drill's scale: its copy grows with the bytes, starting the server and replaying the log since the
+    backup do not (the restore at twice the scale runs the same way: the writer going, to a point in
+    time)."""
     one = next((r for r in restores if r.label == "1x"), None)
     two = next((r for r in restores if r.label == "2x"), None)
     if one is None or one.database_bytes <= 0 or one.copy_seconds <= 0:

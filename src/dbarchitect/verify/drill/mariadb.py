@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -93,6 +94,10 @@ class MariaCluster:
         self.primary = nodes[0]
         self.replica = nodes[1]
         self.validated: list[str] = []
+        #: False once the drill switched the cluster to asynchronous replication (``--async-kills``).
+        self.synchronous = layout.replication.mode == "synchronous"
+        #: The failover script the drill runs (the design's ``failover.sh``).
+        self.failover = self.conf / "failover.sh"
 
     def write_files(self) -> None:
         for name, content in self.files.items():
@@ -193,10 +198,14 @@ class MariaCluster:
         )
         self.query(replica, "START SLAVE")
         wait_until(
-            f"{replica.name} replicating from {primary.name} with semi-synchronous acknowledgements",
+            f"{replica.name} replicating from {primary.name}"
+            + (" with semi-synchronous acknowledgements" if self.synchronous else ""),
             lambda: (
                 self.slave(replica).get("Slave_IO_Running") == "Yes"
-                and self.status(primary, "Rpl_semi_sync_master_clients") not in ("", "0")
+                and (
+                    not self.synchronous
+                    or self.status(primary, "Rpl_semi_sync_master_clients") not in ("", "0")
+                )
             ),
             START_TIMEOUT,
             interval=0.2,
@@ -316,7 +325,7 @@ def run_drill(
             w = writer(id_start=10**9)
             w.start()
             try:
-                out.restores.append(_backup_and_restore(cluster, work, w))
+                out.restores.append(_backup_and_restore(cluster, work, w, label="1x"))
             finally:
                 w.stop()
         if options.replay:
@@ -325,11 +334,32 @@ def run_drill(
         w = writer()
         w.start()
         try:
+            mode = cluster.layout.replication.mode + (
+                " (strict)" if cluster.layout.replication.strict else ""
+            )
             for number in range(1, options.kills + 1):
                 progress(f"kill {number} of {options.kills}: SIGKILL of the primary, failover.sh, rebuild")
-                out.kills.append(_kill_once(cluster, w, number))
+                out.kills.append(replace(_kill_once(cluster, w, number), replication=mode))
+            if options.async_kills and cluster.synchronous:
+                progress("switching the cluster to asynchronous replication (semi-synchronous off)")
+                _set_asynchronous(cluster)
+                for number in range(options.kills + 1, options.kills + options.async_kills + 1):
+                    progress(f"kill {number}: SIGKILL of the primary under asynchronous replication")
+                    out.kills.append(replace(_kill_once(cluster, w, number), replication="asynchronous"))
         finally:
             w.stop()
+        if options.backups and options.second_scale:
+            progress("restore at twice the scale")
+            cluster.query(cluster.primary, f"CREATE DATABASE {DB}_2x")
+            work.load(
+                f"mysql://root@{cluster.primary.host}:{cluster.primary.port}/{DB}_2x", seed=options.seed + 1
+            )
+            w = writer(id_start=2 * 10**9)
+            w.start()
+            try:
+                out.restores.append(_backup_and_restore(cluster, work, w, label="2x"))
+            finally:
+                w.stop()
         return out
     finally:
         progress("stopping the servers")
@@ -359,18 +389,20 @@ def _measure_log(cluster: MariaCluster, work: DrillWorkload, w: Writer, seconds:
         max(lags) if lags else None,
         None,
         work.estimated_lag_s,
+        lag_resolution_s=1.0,
     )
 
 
-def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -> RestoreResult:
+def _backup_and_restore(
+    cluster: MariaCluster, work: DrillWorkload, w: Writer | None, *, label: str = "1x"
+) -> RestoreResult:
+    """Back the primary up, restore it on a new server and time it. With a writer: a point in time
+    taken with the writer paused (every table's checksum recorded), more writes, and the binlog
+    replayed up to that time on the restore, whose checksums are compared; without: the backup
+    restored as it is."""
     primary = cluster.primary
     backup_tool = need_tool("mariadb-backup", "mariadb-backup")
-    target_dir = cluster.root / "repo" / "full"
-    size = float(
-        cluster.query(
-            primary, "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables"
-        )[0][0]
-    )
+    target_dir = cluster.root / "repo" / f"full-{label}"
     t0 = time.monotonic()
     run(
         [
@@ -381,31 +413,37 @@ def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -
             "--user=root",
             f"--target-dir={target_dir}",
         ],
-        timeout=600,
+        timeout=900,
     )
     backup_s = time.monotonic() - t0
-    time.sleep(1.0)
-    w.pause()
-    time.sleep(1.2)
-    expected = _checksums(cluster, primary, work)
-    target = str(cluster.query(primary, "SELECT NOW()")[0][0])
-    time.sleep(1.2)
-    w.resume()
-    time.sleep(2.0)
-    w.pause()
-    cluster.query(primary, "FLUSH BINARY LOGS")
-    binlogs = [str(r[0]) for r in cluster.query(primary, "SHOW BINARY LOGS")]
-    w.resume()
+    # the bytes the restore copies: the backup's files (InnoDB's statistics lag behind the tables)
+    size = float(sum(p.stat().st_size for p in target_dir.rglob("*") if p.is_file()))
+    target: str | None = None
+    expected: dict[str, tuple[int, int]] = {}
+    binlogs: list[str] = []
+    if w is not None:
+        time.sleep(1.0)
+        w.pause()
+        time.sleep(1.2)
+        expected = _checksums(cluster, primary, work)
+        target = str(cluster.query(primary, "SELECT NOW()")[0][0])
+        time.sleep(1.2)
+        w.resume()
+        time.sleep(2.0)
+        w.pause()
+        cluster.query(primary, "FLUSH BINARY LOGS")
+        binlogs = [str(r[0]) for r in cluster.query(primary, "SHOW BINARY LOGS")]
+        w.resume()
     # restore: prepare, copy back, start alone, replay the binlog up to the target
     started = time.monotonic()
-    run([backup_tool, "--prepare", f"--target-dir={target_dir}"], timeout=600)
-    restore_dir = cluster.root / "my" / "restore"
-    run([backup_tool, "--copy-back", f"--target-dir={target_dir}", f"--datadir={restore_dir}"], timeout=600)
+    run([backup_tool, "--prepare", f"--target-dir={target_dir}"], timeout=900)
+    restore_dir = cluster.root / "my" / f"restore-{label}"
+    run([backup_tool, "--copy-back", f"--target-dir={target_dir}", f"--datadir={restore_dir}"], timeout=900)
     copy_s = time.monotonic() - started
     if cluster.user == "mysql":
         give_to("mysql", restore_dir)
     port = free_port()
-    sock = cluster.run_dir / "restore"
+    sock = cluster.run_dir / f"restore-{label}"
     sock.mkdir(exist_ok=True)
     if cluster.user == "mysql":
         give_to("mysql", sock)
@@ -424,7 +462,7 @@ def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -
     ]
     if cluster.user:
         args.append(f"--user={cluster.user}")
-    entry = cluster.procs.start("mariadbd-restore", args)
+    entry = cluster.procs.start(f"mariadbd-restore-{label}", args)
     node = NodeAddress("restore", "127.0.0.1", port, 0, 0, str(restore_dir))
     wait_until(
         "the restored MariaDB accepting connections",
@@ -432,9 +470,30 @@ def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -
         START_TIMEOUT,
         log=sock / "error.log",
     )
-    info = (target_dir / "xtrabackup_binlog_info").read_text().split()
+    replay_s = 0.0
+    if target is not None:
+        replay_started = time.monotonic()
+        _replay_binlog(cluster, target_dir, binlogs, target, port)
+        replay_s = time.monotonic() - replay_started
+    restore_s = time.monotonic() - started
+    mismatched: tuple[str, ...] = ()
+    if expected:
+        got = _checksums(cluster, node, work)
+        mismatched = tuple(t for t in expected if got.get(t) != expected[t])
+    cluster.procs.kill(entry, signal.SIGTERM)
+    repo = float(sum(p.stat().st_size for p in target_dir.rglob("*") if p.is_file()))
+    shutil.rmtree(restore_dir, ignore_errors=True)
+    shutil.rmtree(target_dir, ignore_errors=True)
+    return RestoreResult(
+        label, size, backup_s, restore_s, repo, target, len(expected), mismatched, copy_s, replay_s
+    )
+
+
+def _replay_binlog(cluster: MariaCluster, backup: Path, binlogs: list[str], target: str, port: int) -> None:
+    """Apply the primary's binlog from the backup's position up to ``target`` to the restore."""
+    info = (backup / "xtrabackup_binlog_info").read_text().split()
     first, position = info[0], info[1]
-    files = [str(Path(primary.data_dir) / name) for name in binlogs if name >= first]
+    files = [str(Path(cluster.primary.data_dir) / name) for name in binlogs if name >= first]
     binlog_tool = need_tool("mariadb-binlog", "mariadb-client")
     client = need_tool("mariadb", "mariadb-client")
     import subprocess
@@ -458,14 +517,19 @@ def _backup_and_restore(cluster: MariaCluster, work: DrillWorkload, w: Writer) -
         raise DrillError(
             Diagnostic(f"replaying the binlog into the restore failed: {apply.stderr.strip()[-300:]}")
         )
-    restore_s = time.monotonic() - started
-    got = _checksums(cluster, node, work)
-    mismatched = tuple(t for t in expected if got.get(t) != expected[t])
-    cluster.procs.kill(entry, signal.SIGTERM)
-    repo = float(sum(p.stat().st_size for p in target_dir.rglob("*") if p.is_file()))
-    shutil.rmtree(restore_dir, ignore_errors=True)
-    shutil.rmtree(target_dir, ignore_errors=True)
-    return RestoreResult("1x", size, backup_s, restore_s, repo, target, len(expected), mismatched, copy_s)
+
+
+def _set_asynchronous(cluster: MariaCluster) -> None:
+    """Turn semi-synchronous acknowledgements off on the primary; later failovers promote with
+    them off too (``failover.sh`` rendered for asynchronous replication)."""
+    layout = cluster.layout
+    async_layout = replace(layout, replication=replace(layout.replication, mode="asynchronous", strict=False))
+    script = cluster.conf / "failover-async.sh"
+    script.write_text(cluster.plan.profile.render(async_layout)["failover.sh"], encoding="utf-8")
+    script.chmod(0o755)
+    cluster.failover = script
+    cluster.query(cluster.primary, "SET GLOBAL rpl_semi_sync_master_enabled = OFF")
+    cluster.synchronous = False
 
 
 def _temp_tables(cluster: MariaCluster, work: DrillWorkload, options: DrillOptions) -> TempResult | None:
@@ -474,8 +538,13 @@ def _temp_tables(cluster: MariaCluster, work: DrillWorkload, options: DrillOptio
     generated = next((s.value for s in cluster.layout.settings if s.name == "sort_buffer_size"), "2M")
     threads = max(2, min(8, cluster.plan.pool.pool_size))
 
+    requests = [0]
+    lock = threading.Lock()
+
     def counted(prelude: str | None) -> Callable[[Any, str, dict[str, Any]], float]:
         def one(cur: Any, sql: str, params: dict[str, Any]) -> float:
+            with lock:  # the statements below and the commit after: one request each
+                requests[0] += 4 + (1 if prelude else 0)
             if prelude:
                 cur.execute(prelude)
             cur.execute(
@@ -495,9 +564,11 @@ def _temp_tables(cluster: MariaCluster, work: DrillWorkload, options: DrillOptio
     def conn() -> Any:
         return cluster.connect(cluster.primary, DB, autocommit=False)
 
-    spilled_generated = work.replay_reads(
-        conn, threads=threads, repetitions=options.replay_repetitions, run_one=counted(None)
-    )
+    with _QueueSampler(cluster) as queue:
+        spilled_generated = work.replay_reads(
+            conn, threads=threads, repetitions=options.replay_repetitions, run_one=counted(None)
+        )
+    wait_ms = queue.mean_wait_ms(requests[0])
     spilled_default = work.replay_reads(
         conn,
         threads=threads,
@@ -514,12 +585,61 @@ def _temp_tables(cluster: MariaCluster, work: DrillWorkload, options: DrillOptio
         spilled_generated[1],
         spilled_generated[0],
         spilled_default[0],
-        None,
+        wait_ms,
         threads,
         tuple(spilled_default[2]),
         tuple(spilled_generated[2]),
         unit="disk temporary tables and sort merge passes",
+        pool_wait_how="per statement in the thread pool's queue: Little's law on its sampled length",
     )
+
+
+class _QueueSampler:
+    """Samples the length of the thread pool's queue (``information_schema.THREAD_POOL_QUEUES``)
+    while the replay runs; the mean wait per request is then the mean length over the arrival rate
+    (Little's law), as MariaDB keeps no cumulative wait counter."""
+
+    INTERVAL_S = 0.02
+
+    def __init__(self, cluster: MariaCluster) -> None:
+        self.cluster = cluster
+        self.lengths: list[int] = []
+        self.seconds = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _QueueSampler:
+        self._started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.seconds = time.monotonic() - self._started
+
+    def _run(self) -> None:
+        try:
+            conn = self.cluster.connect(self.cluster.primary)
+        except Exception:  # no sampler: no figure, said as such
+            return
+        try:
+            with conn.cursor() as cur:
+                while not self._stop.is_set():
+                    cur.execute("SELECT COUNT(*) FROM information_schema.THREAD_POOL_QUEUES")
+                    row = cur.fetchone()
+                    self.lengths.append(int(row[0]) if row else 0)
+                    self._stop.wait(self.INTERVAL_S)
+        except Exception:  # the thread pool's tables are missing: no figure
+            self.lengths.clear()
+        finally:
+            conn.close()
+
+    def mean_wait_ms(self, requests: int) -> float | None:
+        if not self.lengths or requests <= 0 or self.seconds <= 0:
+            return None
+        mean_length = sum(self.lengths) / len(self.lengths)
+        return mean_length / (requests / self.seconds) * 1000.0
 
 
 def _kill_once(cluster: MariaCluster, w: Writer, number: int) -> KillResult:
@@ -528,8 +648,7 @@ def _kill_once(cluster: MariaCluster, w: Writer, number: int) -> KillResult:
     killed_at = time.monotonic()
     errors_before = len(w.log.errors)
     cluster.kill(old)
-    script = cluster.conf / "failover.sh"
-    run(["bash", str(script), old.host, str(old.port), new.host, str(new.port)], timeout=120)
+    run(["bash", str(cluster.failover), old.host, str(old.port), new.host, str(new.port)], timeout=120)
     cluster.primary, cluster.replica = new, old
     acked = w.log.acked_before(killed_at)
     present = {int(r[0]) for r in cluster.query(new, f"SELECT id FROM {LEDGER}", DB)} if acked else set()

@@ -62,6 +62,10 @@ class RestoreResult:
     #: Seconds of the restore spent copying the backup into place (the part that grows with the
     #: data); the rest is starting the server and replaying the log.
     copy_seconds: float = 0.0
+    #: Seconds of the restore spent replaying the log up to the target when the drill times it
+    #: apart (MariaDB's binlog through ``mariadb-binlog``; PostgreSQL replays inside the start): it
+    #: grows with the writes since the backup, not with the data.
+    replay_seconds: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -79,6 +83,8 @@ class LogResult:
     replica_lag_max_s: float | None
     replica_lag_max_bytes: float | None
     estimated_lag_s: float
+    #: The smallest lag the engine reports (MariaDB's Seconds_Behind_Master counts whole seconds).
+    lag_resolution_s: float = 0.0
 
     @property
     def ratio(self) -> float | None:
@@ -103,6 +109,8 @@ class TempResult:
     #: What ``temp_*`` count: bytes written to temporary files (PostgreSQL), or MariaDB's disk
     #: temporary tables and sort merge passes.
     unit: str = "bytes"
+    #: How ``pool_wait_ms`` was measured.
+    pool_wait_how: str = "per transaction, PgBouncer's SHOW STATS"
 
 
 @dataclass

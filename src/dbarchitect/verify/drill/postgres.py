@@ -454,7 +454,13 @@ def run_drill(
                 f"postgresql://{cluster.layout.superuser}@{leader.address.host}:{leader.address.port}/{DB}_2x",
                 seed=options.seed + 1,
             )
-            restores.append(_backup_and_restore(cluster, "2x", None, None))
+            # the same backup and point-in-time restore as at 1x, the writer going
+            w = writer(id_start=2 * 10**9)
+            w.start()
+            try:
+                restores.append(_backup_and_restore(cluster, "2x", w, tables))
+            finally:
+                w.stop()
         timing = cluster.layout.timing
         design = plan.layout.timing
         estimate = plan.topology.failover_s - (design.ttl + design.loop_wait) + timing.ttl + timing.loop_wait
