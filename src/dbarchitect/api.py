@@ -727,13 +727,18 @@ def lint_migrations(
     brief: Brief | str | Path | None = None,
     config: dict[str, str] | None = None,
     stdin: TextIO | None = None,
+    progress: StageProgress | None = None,
 ) -> LintResult:
     """Lint several migration files, directories (their ``.sql`` files in name order) or ``-``
     (standard input, named ``<stdin>``) one after the other, as :func:`lint_migration` does each;
     the result holds every file's findings, each naming its file."""
+    if brief is not None:
+        _stage(progress, "reading the brief")
     loaded = brief if isinstance(brief, Brief) or brief is None else load_brief(brief)
     results = []
-    for file in migration_files(paths):
+    files = migration_files(paths)
+    for done, file in enumerate(files):
+        _stage(progress, f"linting {'<stdin>' if str(file) == '-' else file.name}", done, len(files))
         if str(file) == "-":
             text, name = read_stream_text(stdin or sys.stdin), "<stdin>"
         else:

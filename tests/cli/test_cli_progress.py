@@ -52,6 +52,8 @@ def _slow_stages(monkeypatch: pytest.MonkeyPatch, function: str) -> None:
         (["check", SHOP, "-f", "json"], "check"),
         (["partition", IOT, "-f", "json"], "partition"),
         (["indexes", SHOP, "-f", "json"], "indexes"),
+        (["inspect", SHOP, "-f", "json"], "inspect"),
+        (["lint", "-e", "postgresql 15", str(EXAMPLES / "tpch" / "queries"), "-f", "json"], "lint"),
     ],
 )
 def test_a_line_on_stderr_while_working_when_not_a_terminal(
@@ -102,7 +104,7 @@ def test_quiet_silences_it(fast_progress: None, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_nothing_for_short_work() -> None:
-    """Under PROGRESS_AFTER_S nothing is written at all (inspect is not even a long command)."""
+    """Under PROGRESS_AFTER_S nothing is written at all."""
     result = runner.invoke(app, ["partition", IOT, "-f", "json"])
     assert result.exit_code == 0 and result.stderr == ""
 
@@ -120,10 +122,16 @@ def test_a_rich_bar_per_stage_on_a_terminal() -> None:
         reporter("generating orders", 100, 100)
         reporter("replaying order_history", 3, 0, "p95 2 ms")
         assert reporter._bar is not None
+        reporter("building the schema")  # a stage of unknown size
+        reporter("replaying order_history", 4, 0, "p95 2 ms")  # a stage seen again: its own bar
         assert [t.description for t in reporter._bar.tasks] == [
             "generating orders",
             "replaying order_history",
+            "building the schema",
         ]
+        # a stage that is over shows a full bar, whether or not its size was known
+        assert reporter._bar.tasks[0].finished and reporter._bar.tasks[2].finished
+        assert not reporter._bar.tasks[1].finished
     assert reporter._bar is None
 
 

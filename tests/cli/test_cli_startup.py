@@ -1,5 +1,5 @@
 """Start-up stays cheap: `dbarch --help` and `dbarch rules list` import neither the engines nor
-sqlglot, SQLAlchemy, the MCP SDK nor the api (what each imports is checked, not timed: the time is
+sqlglot, SQLAlchemy, the MCP SDK, the api nor rich (help is click's plain text) (what each imports is checked, not timed: the time is
 measured in bench/startup against a baseline in the same run). pydantic is allowed once a command
 runs: typer itself converts the arguments with it."""
 
@@ -14,7 +14,18 @@ import pytest
 from dbarchitect.guardrails.catalog import RulePackage, imported_rule_summaries, rule_summaries
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-HEAVY = ("sqlglot", "sqlalchemy", "mcp", "psycopg", "pymysql", "highspy", "numpy", "jinja2")
+HEAVY = (
+    "sqlglot",
+    "sqlalchemy",
+    "mcp",
+    "psycopg",
+    "pymysql",
+    "highspy",
+    "numpy",
+    "jinja2",
+    "rich",
+    "markdown_it",
+)
 OURS = ("dbarchitect.api", "dbarchitect.brief", "dbarchitect.report", "dbarchitect.guardrails")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,40 @@ def test_partition_text_shows_every_reason() -> None:
     for decision in doc["decisions"]:
         for reason in decision["reasons"]:
             assert reason in text, reason
+
+
+SQUARE_BRIEF = """\
+name: t
+engine: postgresql 15
+schema:
+  ddl: {path: schema.sql, dialect: postgresql}
+tables:
+  "events[eu]": {rows: 1M}
+workload:
+  - name: "feed[hot]"
+    sql: SELECT id FROM "events[eu]" WHERE kind = :k
+    rate: 10/s
+"""
+SQUARE_DDL = """\
+CREATE TABLE "events[eu]" (id bigint PRIMARY KEY, kind text NOT NULL);
+CREATE INDEX ":fire:_idx" ON "events[eu]" (kind);
+"""
+
+
+@pytest.mark.parametrize("command", ["inspect", "design", "indexes", "partition"])
+def test_names_that_look_like_markup_are_printed_as_they_are(tmp_path: Path, command: str) -> None:
+    """`[eu]` is rich markup and `:fire:` an emoji code: a report printed them as `events` and 🔥."""
+    (tmp_path / "brief.yaml").write_text(SQUARE_BRIEF)
+    (tmp_path / "schema.sql").write_text(SQUARE_DDL)
+    result = runner.invoke(app, [command, str(tmp_path / "brief.yaml")], env={"COLUMNS": "80"})
+    assert result.exit_code in (0, 1), result.output
+    assert "🔥" not in result.stdout and not re.search(r"events(?!\[eu\])", result.stdout), result.stdout
+    if command == "inspect":
+        assert "feed[hot]" in result.stdout and ":fire:_idx" in result.stdout
+
+
+def test_an_error_about_such_a_name_is_printed_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "brief.yaml").write_text(SQUARE_BRIEF.replace("schema.sql", "':fire:[eu].sql'"))
+    result = runner.invoke(app, ["inspect", str(tmp_path / "brief.yaml")])
+    assert result.exit_code == 2
+    assert ":fire:[eu].sql" in result.output and "🔥" not in result.output

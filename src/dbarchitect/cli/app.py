@@ -38,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 state: dict[str, object] = {"debug": False, "quiet": False, "config": None}
@@ -55,7 +56,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     for line in message.splitlines() or [""]:
         console.print(f"[bold red]error:[/] {escape(redact(line))}", markup=True)
     raise typer.Exit(code)
@@ -241,6 +242,7 @@ class Reporter:
         self._latest: tuple[str, int, int, str] = ("starting", 0, 0, "")
         self._bar: RichProgress | None = None
         self._tasks: dict[str, TaskID] = {}
+        self._current: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -261,15 +263,23 @@ class Reporter:
 
     def _update_bar(self, stage: str, done: int, total: int, detail: str) -> None:
         assert self._bar is not None
+        tasks = {t.id: t for t in self._bar.tasks}
+        if self._current is not None and self._current != stage:  # the previous stage is over: full bar
+            ended = tasks[self._tasks[self._current]]
+            size = ended.total or max(ended.completed, 1)
+            self._bar.update(ended.id, completed=size, total=size)
+        self._current = stage
         if stage not in self._tasks:
-            for task in self._tasks.values():  # the previous stage is over
-                current = self._bar.tasks[task]
-                self._bar.update(task, completed=current.total or current.completed, total=current.total or 1)
             self._tasks[stage] = self._bar.add_task(stage, total=total or None, count="", detail="")
+        task = self._tasks[stage]
+        if task in tasks:  # rich's update neither unsets a total nor un-finishes a task: a stage seen
+            tasks[task].finished_time = None  # again (the index search inside the lever search) runs
+            if not total:  # size unknown: a pulsing bar
+                tasks[task].total = None
         self._bar.update(
-            self._tasks[stage],
+            task,
             completed=done,
-            total=max(total, done) or None,
+            total=max(total, done) if total else None,
             count=f"{done}/{total}" if total else "",
             detail=detail,
         )
@@ -299,10 +309,10 @@ class Reporter:
 
             with RichProgress(
                 SpinnerColumn(),
-                TextColumn("[bold]{task.description}"),
+                TextColumn("{task.description}", style="bold", markup=False),
                 BarColumn(),
-                TextColumn("{task.fields[count]}"),
-                TextColumn("{task.fields[detail]}"),
+                TextColumn("{task.fields[count]}", markup=False),
+                TextColumn("{task.fields[detail]}", markup=False),
                 TimeElapsedColumn(),
                 console=Console(file=self.stream),
                 transient=True,

@@ -28,7 +28,7 @@ class CheckFormat(StrEnum):
     github = "github"
 
 
-@app.command()
+@app.command(short_help="The guardrail verdict of a brief's design (exit 1 on errors).")
 def check(
     brief: BriefArg = None,
     database: Annotated[
@@ -39,6 +39,7 @@ def check(
         list[str] | None,
         typer.Option(
             "--engine-url",
+            metavar="ENGINE=URL",
             help="ENGINE=URL of an empty scratch database to prove portability on (emptied after).",
         ),
     ] = None,

@@ -26,19 +26,22 @@ if TYPE_CHECKING:
     from dbarchitect.results import Design
 
 
-@app.command()
-def inspect(brief: BriefArg = None, format: FormatOpt = OutputFormat.text) -> None:
+@app.command(short_help="Show what the tool understood: tables, sizes, access paths.")
+def inspect(brief: BriefArg = None, format: FormatOpt = OutputFormat.text, quiet: QuietOpt = False) -> None:
     """Show what the tool understood: tables, sizes, and every statement's access paths."""
     from dbarchitect import api
     from dbarchitect.report.document import inspection_document
 
-    loaded, file = configured_brief(brief)
-    inspection = run(lambda: api.inspect_brief(loaded, file=file))
-    doc = inspection_document(inspection)
+    with progress("inspect", quiet) as reporter:
+        reporter("reading the brief")
+        loaded, file = configured_brief(brief)
+        reporter("analysing the workload")
+        inspection = run(lambda: api.inspect_brief(loaded, file=file))
+        doc = inspection_document(inspection)
     emit(doc, format)
 
 
-@app.command()
+@app.command(short_help="Indexes, schemas per engine and the analysis for a brief.")
 def design(
     brief: BriefArg = None,
     output: Annotated[

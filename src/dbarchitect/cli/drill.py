@@ -18,7 +18,7 @@ class DrillFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(short_help="Run the generated topology on loopback: failover, restore.")
 def drill(
     brief: BriefArg,
     scratch_dir: Annotated[

@@ -35,7 +35,7 @@ def _budget_bytes(value: str | None) -> float | None:
         raise DbarchError(f"--budget: {exc}") from None
 
 
-@app.command()
+@app.command(short_help="Indexes for the workload, costed by the planner, in budget.")
 def indexes(
     brief: BriefArg = None,
     database: Annotated[

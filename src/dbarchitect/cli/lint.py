@@ -10,10 +10,12 @@ from typing import Annotated
 import typer
 
 from dbarchitect.cli.app import (
+    QuietOpt,
     app,
     configured_engine,
     current_config,
     key_values,
+    progress,
     run,
 )
 from dbarchitect.errors import DbarchError
@@ -26,7 +28,7 @@ class LintFormat(StrEnum):
     github = "github"
 
 
-@app.command()
+@app.command(short_help="Lint migrations for locks, rewrites and data loss.")
 def lint(
     files: Annotated[
         list[Path],
@@ -34,6 +36,7 @@ def lint(
             help="Migration files (.sql), directories (their .sql files in name order) or - for standard "
             "input; linted one after the other.",
             show_default=False,
+            metavar="FILE",
         ),
     ],
     engine: Annotated[
@@ -52,9 +55,15 @@ def lint(
         ),
     ] = None,
     rule: Annotated[
-        list[str] | None, typer.Option("--rule", help="Set a rule's level: RULE-ID=error|warning|off.")
+        list[str] | None,
+        typer.Option(
+            "--rule",
+            metavar="RULE-ID=LEVEL",
+            help="A rule's level, e.g. integer-primary-key=off (error, warning or off).",
+        ),
     ] = None,
     format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+    quiet: QuietOpt = False,
 ) -> None:
     """Lint hand-written migrations for operations that lock, rewrite or lose data (exit 1 on errors,
     2 when a statement does not parse)."""
@@ -63,18 +72,23 @@ def lint(
     from dbarchitect.guardrails import lint_json, lint_sarif, lint_text
     from dbarchitect.report.json import dumps
 
-    result = run(
-        lambda: api.lint_migrations(
-            files,
-            configured_engine(engine),
-            brief=brief if brief is not None else current_config().brief,
-            config={
-                **lint_rule_levels(current_config()),
-                **(key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off") or {}),
-            }
-            or None,
-        )
+    levels = run(
+        lambda: {
+            **lint_rule_levels(current_config()),
+            **(key_values(rule, "--rule", "RULE-ID=error, RULE-ID=warning or RULE-ID=off") or {}),
+        }
     )
+    on = configured_engine(engine)
+    with progress("lint", quiet) as reporter:
+        result = run(
+            lambda: api.lint_migrations(
+                files,
+                on,
+                brief=brief if brief is not None else current_config().brief,
+                config=levels or None,
+                progress=reporter,
+            )
+        )
     if format == LintFormat.sarif:
         sys.stdout.write(dumps(lint_sarif(result)))
     elif format == LintFormat.github:
@@ -88,7 +102,9 @@ def lint(
     raise typer.Exit(result.exit_code)
 
 
-rules_app = typer.Typer(help="The lint rules: list them, or explain one.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="The lint rules: list them, or explain one.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(rules_app, name="rules")
 
 
@@ -124,7 +140,9 @@ def _explain(rule_id: str) -> str:
 
 @rules_app.command("explain")
 def rules_explain(
-    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. require-concurrent-index-creation.")],
+    rule_id: Annotated[
+        str, typer.Argument(help="A rule id, e.g. require-concurrent-index-creation.", metavar="RULE-ID")
+    ],
 ) -> None:
     """What the rule catches, why it matters, and the safe alternative."""
     sys.stdout.write(run(lambda: _explain(rule_id)))

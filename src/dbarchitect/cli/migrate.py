@@ -31,7 +31,7 @@ class MigrateFormat(StrEnum):
     sql = "sql"
 
 
-@app.command()
+@app.command(short_help="Plan a safe, ordered, reversible migration between schemas.")
 def migrate(
     current: Annotated[
         str,
@@ -52,7 +52,9 @@ def migrate(
     rename: Annotated[
         list[str] | None,
         typer.Option(
-            "--rename", help="A rename the diff must not guess: table.old=new or old_table=new_table."
+            "--rename",
+            metavar="OLD=NEW",
+            help="A rename the diff must not guess: table.old=new or old_table=new_table.",
         ),
     ] = None,
     allow_data_loss: Annotated[

@@ -29,13 +29,14 @@ class PartitionFormat(StrEnum):
     sql = "sql"
 
 
-@app.command()
+@app.command(short_help="Whether partitioning pays per table: key, layout, upkeep.")
 def partition(
     brief: BriefArg = None,
     engine_url: Annotated[
         list[str] | None,
         typer.Option(
             "--engine-url",
+            metavar="ENGINE=URL",
             help="ENGINE=URL of a scratch database to EXPLAIN every statement on (PostgreSQL: rolled back; "
             "MariaDB/MySQL: must be empty, emptied after).",
         ),

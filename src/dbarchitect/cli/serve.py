@@ -13,7 +13,7 @@ from dbarchitect.cli.app import (
 )
 
 
-@app.command()
+@app.command(short_help="Serve the architect to AI agents over MCP (stdio or HTTP).")
 def mcp(
     http: Annotated[
         bool, typer.Option("--http", help="Streamable HTTP (at http://HOST:PORT/mcp) instead of stdio.")

@@ -43,7 +43,7 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the synthetic data
 VerifyFormatOpt = Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
-@app.command()
+@app.command(short_help="Build the design on synthetic data and judge it by its SLOs.")
 def verify(
     brief: BriefArg = None,
     engine_url: EngineUrlOpt = None,
@@ -101,7 +101,7 @@ def verify(
     raise typer.Exit(0 if result.ok else 1)
 
 
-@app.command()
+@app.command(short_help="Fit an engine's latency model on an empty scratch database.")
 def calibrate(
     engine_url: EngineUrlOpt = None,
     embedded: EmbeddedOpt = False,

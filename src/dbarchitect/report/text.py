@@ -88,8 +88,9 @@ def _statements(doc: dict[str, Any]) -> Table:
 
 
 def text_console(file: TextIO | None = None) -> Console:
-    """The console a text report prints to (standard output by default)."""
-    return Console(highlight=False, file=file)
+    """The console a text report prints to (standard output by default). Markup and emoji codes are
+    off: names, SQL and messages are data, and a ``[word]`` or ``:word:`` in them is printed as is."""
+    return Console(highlight=False, markup=False, emoji=False, file=file)
 
 
 def print_blocks(console: Console, parts: Iterable[RenderableType]) -> None:
