@@ -34,6 +34,20 @@ def test_example_designs(brief: Path) -> None:
         assert not size.unsized and size.data_bytes_now > 0
     engines = {s.engine.name for s in design.schemas}
     assert engines == {e.name for e in inspection.brief.engines}
+    # the operations half: topology from the brief's goals, configuration files, runbooks, capacity
+    ops = design.operations
+    assert inspection.brief.availability is not None and ops is not None
+    assert ops.topology.nodes >= 1 and ops.runbooks
+    assert {r.name for r in ops.capacity.resources} >= {"storage", "memory", "cpu", "iops", "throughput"}
+    files = {name for name, content in ops.files if content.strip()}
+    wanted = {
+        "postgresql": {"postgresql.conf", "pgbackrest.conf", "patroni-db1.yml", "pgbouncer-db1.ini"},
+        "mariadb": {"my-db1.cnf", "failover.sh", "rebuild-replica.sh", "backup.crontab"},
+        "sqlite": {"backup.crontab"},
+    }[ops.engine.split()[0]]
+    assert wanted <= files, sorted(files)
+    if ops.topology.nodes > 1:
+        assert {"Failover", "Point-in-time restore", "Replica rebuild"} <= {r.title for r in ops.runbooks}
     if design.embedded_check is not None:
         assert design.embedded_check.schema_ok, design.embedded_check.schema_error
         failed = [(s.statement, s.detail) for s in design.embedded_check.statements if not s.ok]
