@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import jsonschema
 import pytest
@@ -164,6 +165,12 @@ def test_markdown_renders_under_commonmark(example: Outputs) -> None:
         assert html.count("<details>") == html.count("</details>")
 
 
+def _artifact(uri: str) -> Path:
+    """The file a SARIF URI names: a ``file://`` URI, or a percent-encoded path from the checkout."""
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else REPO / unquote(uri)
+
+
 def test_sarif_validates_and_points_at_real_lines(example: Outputs) -> None:
     for command, log in example.sarif.items():
         jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
@@ -172,7 +179,7 @@ def test_sarif_validates_and_points_at_real_lines(example: Outputs) -> None:
             region = physical.get("region")
             assert region is not None, f"{example.example} {command}: {result['ruleId']} has no region"
             line = region["startLine"]
-            source = (REPO / physical["artifactLocation"]["uri"]).read_text().splitlines()
+            source = _artifact(physical["artifactLocation"]["uri"]).read_text().splitlines()
             text = source[line - 1]
             if command == "check":
                 names = [

@@ -106,3 +106,34 @@ def test_no_kpi_card_reads_0_of_0(tmp_path: Path) -> None:
     html = (tmp_path / "report.html").read_text()
     card = html.split("Statements within their SLO (estimated)", 1)[1].split("</div>\n  </div>", 1)[0]
     assert "0 / 0" not in card and "0 of 0" not in card
+
+
+def test_ci_paths_are_the_checkouts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job run from a subdirectory (`working-directory: db`) names files as the repository does, so
+    GitHub attaches the annotations and code-scanning alerts to the diff; SARIF URIs are URIs."""
+    migrations = tmp_path / "repo" / "db" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "0002 add index.sql").write_text("CREATE INDEX orders_region_idx ON orders (region);\n")
+    monkeypatch.chdir(tmp_path / "repo" / "db")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "repo"))
+    lint = ["lint", "migrations", "--engine", "postgresql 15"]
+    github = runner.invoke(app, [*lint, "-f", "github"])
+    assert github.stdout.startswith("::warning file=db/migrations/0002 add index.sql,line=1,"), github.stdout
+    sarif = json.loads(runner.invoke(app, [*lint, "-f", "sarif"]).stdout)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]
+    }
+    assert uris == {"db/migrations/0002%20add%20index.sql"}
+
+    monkeypatch.delenv("GITHUB_WORKSPACE")
+    absolute = str(migrations / "0002 add index.sql")
+    sarif = json.loads(
+        runner.invoke(app, ["lint", absolute, "--engine", "postgresql 15", "-f", "sarif"]).stdout
+    )
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == (migrations / "0002 add index.sql").as_uri()
+
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(EXAMPLES.parent))
+    monkeypatch.chdir(EXAMPLES / "shop")
+    check = runner.invoke(app, ["check", "brief.yaml", "-f", "github"]).stdout.splitlines()
+    assert any(line.startswith("::warning file=examples/shop/schema.sql,line=") for line in check), check

@@ -4,12 +4,15 @@ shows it as an annotation on the pull request's diff (what squawk's and Atlas's 
 
 Values are escaped as the runner expects: ``%``, CR and LF in the message; also ``:`` and ``,`` in
 the properties. Notes (what was not checked) are ``::notice`` lines without a file. See GitHub's
-"Workflow commands for GitHub Actions" (``::error file={name},line={line},...::{message}``).
+"Workflow commands for GitHub Actions" (``::error file={name},line={line},...::{message}``). A file
+is named relative to the checkout (``GITHUB_WORKSPACE``), as the runner matches it against the diff.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from dbarchitect.guardrails.sarif import workspace_path
 
 if TYPE_CHECKING:
     from dbarchitect.guardrails.design.runner import DesignVerdict, Locator
@@ -40,7 +43,7 @@ def annotation(
     properties = [
         (name, value)
         for name, value in (
-            ("file", file),
+            ("file", workspace_path(file) if file else None),
             ("line", line),
             ("col", column),
             ("endLine", end_line),

@@ -8,7 +8,10 @@ artifact change replacing the statement's text.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from dbarchitect._version import __version__
 from dbarchitect.guardrails.rule import Finding
@@ -17,6 +20,31 @@ from dbarchitect.guardrails.runner import LintResult, all_rules, explain_rule
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 _DOCS = "docs/rules/{id}.md"
+
+
+def workspace_path(file: str) -> str:
+    """``file`` as the CI service finds it: relative to the checkout (``GITHUB_WORKSPACE``) when it
+    lies inside it, so a job run from a subdirectory (``working-directory: db``) or given absolute
+    paths still annotates ``db/migrations/0002.sql`` of the repository; else as given."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace or file.startswith("<"):  # <stdin>, <brief>: not files
+        return file
+    try:
+        return Path(file).resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except (ValueError, OSError):
+        return file
+
+
+def artifact_uri(file: str | None) -> str:
+    """A SARIF ``artifactLocation.uri``: a URI reference, so a relative path is percent-encoded
+    (``my dir/a.sql`` -> ``my%20dir/a.sql``) and an absolute one (outside the checkout) is a
+    ``file://`` URI; standard input is ``stdin``."""
+    if not file or file.startswith("<"):
+        return "stdin" if not file or file == "<stdin>" else quote(file, safe="")
+    path = workspace_path(file)
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
+    return quote(Path(path).as_posix(), safe="/")
 
 
 def _region(finding: Finding) -> dict[str, int]:
@@ -31,7 +59,10 @@ def _region(finding: Finding) -> dict[str, int]:
 
 def _location(finding: Finding) -> dict[str, Any]:
     return {
-        "physicalLocation": {"artifactLocation": {"uri": finding.file or "stdin"}, "region": _region(finding)}
+        "physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(finding.file)},
+            "region": _region(finding),
+        }
     }
 
 
@@ -68,7 +99,7 @@ def lint_sarif(result: LintResult) -> dict[str, Any]:
                     "description": {"text": f.fix.description},
                     "artifactChanges": [
                         {
-                            "artifactLocation": {"uri": f.file or "stdin"},
+                            "artifactLocation": {"uri": artifact_uri(f.file)},
                             "replacements": [
                                 {"deletedRegion": _region(f), "insertedContent": {"text": f.fix.replacement}}
                             ],

@@ -26,7 +26,7 @@ from dbarchitect.guardrails.design import rules as rules_package
 from dbarchitect.guardrails.design.rule import DesignContext, DesignFinding, DesignRule
 from dbarchitect.guardrails.output import docstring_markdown
 from dbarchitect.guardrails.rule import Level, RuleConfigError, discover_rules
-from dbarchitect.guardrails.sarif import SARIF_SCHEMA, SARIF_VERSION
+from dbarchitect.guardrails.sarif import SARIF_SCHEMA, SARIF_VERSION, artifact_uri
 
 if TYPE_CHECKING:
     from dbarchitect.ingest.locations import Location
@@ -273,7 +273,9 @@ def verdict_sarif(verdict: DesignVerdict, locator: Locator | None = None) -> dic
         if f.engine:
             logical.append({"fullyQualifiedName": f.engine, "kind": "engine"})
         where = finding_location(f, locator)
-        physical: dict[str, Any] = {"artifactLocation": {"uri": where.file if where else verdict.brief}}
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(where.file if where else verdict.brief)}
+        }
         if where is not None:
             physical["region"] = {"startLine": where.line, "startColumn": where.column}
         location: dict[str, Any] = {"physicalLocation": physical}
