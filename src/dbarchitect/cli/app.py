@@ -98,6 +98,7 @@ def main_options(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="The configuration file (default: the nearest dbarch.toml, or pyproject.toml with "
             "[tool.dbarch], from here up).",
         ),
@@ -107,7 +108,9 @@ def main_options(
     ] = False,
     max_input: Annotated[
         str | None,
-        typer.Option("--max-input", help="Largest input file read (default 16MB), e.g. 64MB."),
+        typer.Option(
+            "--max-input", metavar="SIZE", help="Largest input file read (default 16MB), e.g. 64MB."
+        ),
     ] = None,
 ) -> None:
     state["debug"] = debug
@@ -384,6 +387,7 @@ CalibrationOpt = Annotated[
     Path | None,
     typer.Option(
         "--calibration",
+        metavar="FILE",
         help="A latency model from `dbarch calibrate -o FILE` instead of the engine's shipped one.",
     ),
 ]

@@ -33,7 +33,9 @@ def check(
     brief: BriefArg = None,
     database: Annotated[
         str | None,
-        typer.Option("--database", "-d", help="PostgreSQL URL to cost on with HypoPG (read-only)."),
+        typer.Option(
+            "--database", "-d", metavar="URL", help="PostgreSQL URL to cost on with HypoPG (read-only)."
+        ),
     ] = None,
     engine_url: Annotated[
         list[str] | None,

@@ -47,7 +47,10 @@ def design(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Directory for schema files, report.md, report.html, design.json."
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Directory for schema files, report.md, report.html, design.json.",
         ),
     ] = None,
     format: FormatOpt = OutputFormat.text,
@@ -56,6 +59,7 @@ def design(
         typer.Option(
             "--database",
             "-d",
+            metavar="URL",
             help="PostgreSQL URL to cost indexes on with HypoPG (read-only; default: the built-in model).",
         ),
     ] = None,

@@ -24,7 +24,9 @@ def drill(
     scratch_dir: Annotated[
         Path,
         typer.Option(
-            "--scratch-dir", help="Directory for the drill's servers (a new folder in it, removed after)."
+            "--scratch-dir",
+            metavar="DIR",
+            help="Directory for the drill's servers (a new folder in it, removed after).",
         ),
     ],
     scale: Annotated[float, typer.Option("--scale", help="Fraction of the brief's rows to load.")] = 0.001,
@@ -40,7 +42,10 @@ def drill(
         int | None, typer.Option("--ttl", help="Leader-key TTL in seconds instead of the design's (tests).")
     ] = None,
     engine: Annotated[
-        str | None, typer.Option("--engine", help="One of the brief's server engines (default: the target).")
+        str | None,
+        typer.Option(
+            "--engine", metavar="ENGINE", help="One of the brief's server engines (default: the target)."
+        ),
     ] = None,
     log_seconds: Annotated[
         float, typer.Option("--log-seconds", help="Seconds of writes for the WAL/binlog measure.")

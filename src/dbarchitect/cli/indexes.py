@@ -43,6 +43,7 @@ def indexes(
         typer.Option(
             "--database",
             "-d",
+            metavar="URL",
             help="PostgreSQL URL to cost on with HypoPG (read-only; default: the brief's source, else the "
             "built-in model).",
         ),
@@ -50,14 +51,20 @@ def indexes(
     budget: Annotated[
         str | None,
         typer.Option(
-            "--budget", "-b", help="Index storage budget, e.g. 1GB (default: budgets.index_storage)."
+            "--budget",
+            "-b",
+            metavar="SIZE",
+            help="Index storage budget, e.g. 1GB (default: budgets.index_storage).",
         ),
     ] = None,
     algorithm: Annotated[
         AlgorithmChoice, typer.Option("--algorithm", help="greedy (Extend-style + swaps) or exact (highspy).")
     ] = AlgorithmChoice.greedy,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds for the search; the best so far is kept.")
+        float | None,
+        typer.Option(
+            "--time-limit", metavar="SECONDS", help="Seconds for the search; the best so far is kept."
+        ),
     ] = None,
     format: Annotated[IndexFormat, typer.Option("--format", "-f", help="Output format.")] = IndexFormat.text,
     quiet: QuietOpt = False,

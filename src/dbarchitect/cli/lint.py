@@ -44,6 +44,7 @@ def lint(
         typer.Option(
             "--engine",
             "-e",
+            metavar="ENGINE",
             help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11' "
             "(default: engine in dbarch.toml).",
         ),
@@ -51,7 +52,9 @@ def lint(
     brief: Annotated[
         Path | None,
         typer.Option(
-            "--brief", help="A brief: its schema, sizes, growth and guardrail levels inform the rules."
+            "--brief",
+            metavar="BRIEF",
+            help="A brief: its schema, sizes, growth and guardrail levels inform the rules.",
         ),
     ] = None,
     rule: Annotated[

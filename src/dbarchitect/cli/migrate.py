@@ -35,16 +35,22 @@ class MigrateFormat(StrEnum):
 def migrate(
     current: Annotated[
         str,
-        typer.Option("--from", help="Current schema: a DDL file, a brief, or a database URL (read-only)."),
+        typer.Option(
+            "--from",
+            metavar="CURRENT",
+            help="Current schema: a DDL file, a brief, or a database URL (read-only).",
+        ),
     ],
     target: Annotated[
-        str, typer.Option("--to", help="Target schema: a DDL file, a brief, or a database URL.")
+        str,
+        typer.Option("--to", metavar="TARGET", help="Target schema: a DDL file, a brief, or a database URL."),
     ],
     engine: Annotated[
         str | None,
         typer.Option(
             "--engine",
             "-e",
+            metavar="ENGINE",
             help="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11' "
             "(default: engine in dbarch.toml).",
         ),
@@ -62,16 +68,24 @@ def migrate(
     ] = False,
     check: Annotated[
         str | None,
-        typer.Option("--check", help="Database URL to check the target against its data (read-only)."),
+        typer.Option(
+            "--check", metavar="URL", help="Database URL to check the target against its data (read-only)."
+        ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Directory for SQL per phase, down.sql, plan.md and plan.json."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Directory for SQL per phase, down.sql, plan.md and plan.json.",
+        ),
     ] = None,
     alembic: Annotated[
         Path | None,
         typer.Option(
             "--alembic",
+            metavar="DIR|FILE",
             help="Also write an Alembic revision: into a project's versions directory (or the project: "
             "alembic.ini / env.py), chained to its current head and named <rev>_<slug>.py; or to this file.",
         ),
@@ -83,6 +97,7 @@ def migrate(
         str | None,
         typer.Option(
             "--rehearse",
+            metavar="URL",
             help="Apply the plan to this EMPTY scratch database under write load and print the rehearsal "
             "report instead of the plan (exit 2 if a step fails or data changes).",
         ),
@@ -94,6 +109,7 @@ def migrate(
         Path | None,
         typer.Option(
             "--brief",
+            metavar="BRIEF",
             help="A brief whose workload rates the --rehearse load runs at (default: --from when it is a "
             "brief, else 50 writes and 50 reads per second per table).",
         ),

@@ -49,6 +49,7 @@ def partition(
         typer.Option(
             "--output",
             "-o",
+            metavar="DIR",
             help="Directory for partitioning.md/.json/.sql, pg_partman.sql and migration/ (steps by phase).",
         ),
     ] = None,

@@ -19,7 +19,7 @@ def mcp(
         bool, typer.Option("--http", help="Streamable HTTP (at http://HOST:PORT/mcp) instead of stdio.")
     ] = False,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on with --http (loopback).")
+        str, typer.Option("--host", metavar="HOST", help="Address to listen on with --http (loopback).")
     ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on with --http.")
@@ -33,7 +33,10 @@ def mcp(
         ),
     ] = False,
     root: Annotated[
-        Path, typer.Option("--root", help="The only directory whose files tools may read (default: here).")
+        Path,
+        typer.Option(
+            "--root", metavar="DIR", help="The only directory whose files tools may read (default: here)."
+        ),
     ] = Path("."),
     allow_remote: Annotated[
         bool,
@@ -44,7 +47,10 @@ def mcp(
         typer.Option("--call-timeout", min=1, help="Seconds one tool call may run before it is stopped."),
     ] = 600.0,
     call_memory: Annotated[
-        str, typer.Option("--call-memory", help="Memory one tool call may use (its own process), e.g. 4GB.")
+        str,
+        typer.Option(
+            "--call-memory", metavar="SIZE", help="Memory one tool call may use (its own process), e.g. 4GB."
+        ),
     ] = "4GB",
 ) -> None:
     """Serve the architect to AI agents over the Model Context Protocol (stdio, or HTTP on loopback)."""

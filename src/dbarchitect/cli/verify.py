@@ -32,6 +32,7 @@ EngineUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--engine-url",
+        metavar="URL",
         help="An EMPTY scratch PostgreSQL/MariaDB/SQLite database to fill (default: embedded SQLite).",
     ),
 ]
@@ -115,7 +116,9 @@ def calibrate(
     seed: SeedOpt = 0,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the fitted model here, for --calibration FILE."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the fitted model here, for --calibration FILE."
+        ),
     ] = None,
     format: Annotated[
         VerifyFormat, typer.Option("--format", "-f", help="Output format of the report.")
