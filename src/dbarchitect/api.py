@@ -39,7 +39,7 @@ from dbarchitect.advisors.sharding.advisor import advise_sharding as _advise_sha
 from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.brief import Brief, NodeSpec, load_brief
 from dbarchitect.engines.connection import readonly_counts
-from dbarchitect.engines.ddl import render_schema_with_notes
+from dbarchitect.engines.ddl import render_schema, render_schema_with_notes
 from dbarchitect.engines.registry import get_traits, traits_for
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError, redact
@@ -614,16 +614,19 @@ def plan_schema_migration(
     renames: dict[str, str] | None = None,
     allow_data_loss: bool = False,
     check_url: str | None = None,
+    dev_url: str | None = None,
     progress: StageProgress | None = None,
 ) -> MigrationPlan:
     """The safe, ordered plan from ``current`` to ``target`` on ``engine`` (``postgresql 15``,
     ``mariadb 10.11``...), with its down-plan. With ``check_url``, the plan's prechecks run read-only
-    against that database and a step existing rows would make fail is an error."""
+    against that database and a step existing rows would make fail is an error. With ``dev_url`` (an
+    empty scratch database of the engine's kind), each side given as a DDL file or a brief is loaded
+    into it, read back and dropped again, so both sides are compared as the engine keeps them."""
     traits = traits_for(engine)
     _stage(progress, "reading the current schema")
-    source = current if isinstance(current, Catalog) else load_schema_from(current, traits.engine)
+    source = _migration_side(current, traits, dev_url)
     _stage(progress, "reading the target schema")
-    wanted = target if isinstance(target, Catalog) else load_schema_from(target, traits.engine)
+    wanted = _migration_side(target, traits, dev_url)
     sizes = {t.name.value: t.stats for t in source.tables if t.stats is not None}
     _stage(progress, "planning")
     plan = _plan_migration(
@@ -641,6 +644,20 @@ def plan_schema_migration(
                 )
             )
     return plan
+
+
+def _migration_side(spec: str | Path | Catalog, traits: EngineTraits, dev_url: str | None) -> Catalog:
+    if isinstance(spec, Catalog):
+        return spec
+    text = str(spec)
+    if dev_url is None or "://" in text or text.startswith("${"):
+        return load_schema_from(spec, traits.engine)
+    from dbarchitect.verify.dev_database import catalog_through_dev_database
+
+    if Path(text).suffix.lower() in (".yaml", ".yml", ".json"):
+        rendered = render_schema(load_schema_from(spec, traits.engine), traits)
+        return catalog_through_dev_database(text, traits, dev_url, text=rendered)
+    return catalog_through_dev_database(text, traits, dev_url)
 
 
 def rehearse_schema_migration(

@@ -146,7 +146,8 @@ CASES: list[tuple[str, EngineName, str, dict[str, object]]] = [
         """CREATE TABLE t (a INTEGER PRIMARY KEY, b NUMERIC(12,2), c TEXT, d BLOB, e REAL, f VARCHAR(10),
         g DATETIME, h BOOLEAN, i "unsigned big int", j nothing_known, k);""",
         {
-            "t.a.type": "integer",
+            "t.a.type": "bigint",  # INTEGER PRIMARY KEY is the rowid: 64-bit, as the database reads it back
+            "t.a.identity": True,
             "t.b.type": "decimal(12,2)",
             "t.c.type": "text",
             "t.d.type": "binary",

@@ -72,6 +72,14 @@ def migrate(
             "--check", metavar="URL", help="Database URL to check the target against its data (read-only)."
         ),
     ] = None,
+    dev_url: Annotated[
+        str | None,
+        typer.Option(
+            "--dev-url",
+            help="An EMPTY scratch database of the engine's kind: each DDL or brief side is loaded into it, "
+            "read back and dropped again, so both sides compare as the engine keeps them.",
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -137,6 +145,7 @@ def migrate(
                 renames=key_values(rename, "--rename", "table.old_column=new_column or old_table=new_table"),
                 allow_data_loss=allow_data_loss,
                 check_url=check,
+                dev_url=dev_url,
                 progress=reporter,
             )
         )

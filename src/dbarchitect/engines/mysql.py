@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from dbarchitect.engines import naming_mysql
 from dbarchitect.engines.quoting import MYSQL_BACKSLASH_MODE_SQL, LiteralStyle, string_literal
 from dbarchitect.engines.traits import (
     COMMON_RESERVED,
@@ -193,6 +194,7 @@ def _innodb_traits(
             distributed_engine="vitess" if engine == EngineName.MYSQL else "",
             source="Vitess shards MySQL (v19 release notes: MySQL 8.0; MariaDB is not a documented flavor)",
         ),
+        implicit_names=naming_mysql.implicit_names,
     )
 
 

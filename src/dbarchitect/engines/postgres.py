@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dbarchitect.engines import naming_postgres
 from dbarchitect.engines.quoting import LiteralStyle
 from dbarchitect.engines.traits import (
     COMMON_RESERVED,
@@ -148,6 +149,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             distributed_engine="citus",
             source="Citus is a PostgreSQL extension (docs.citusdata.com: create_distributed_table)",
         ),
+        implicit_names=naming_postgres.implicit_names,
     )
 
 

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from dbarchitect.engines.naming import ImplicitNames, unnamed
 from dbarchitect.engines.quoting import LiteralStyle, quoted_identifier, refuse_nul, string_literal
+from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.types import LogicalType
 
@@ -168,6 +170,8 @@ class EngineTraits:
     latency: LatencyModel = field(kw_only=True, compare=False, repr=False)
     #: Which distributed engine shards this engine's tables (the sharding advisor's facts).
     sharding: ShardingFacts = field(default_factory=lambda: ShardingFacts(), compare=False, repr=False)
+    #: Names the engine gives to unnamed constraints and indexes (:mod:`dbarchitect.engines.naming`).
+    implicit_names: Callable[[Catalog], ImplicitNames] = field(default=unnamed, compare=False, repr=False)
 
     @property
     def version_text(self) -> str:

@@ -24,7 +24,7 @@ from sqlglot.errors import ParseError, SqlglotError, TokenError
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
 from dbarchitect.ingest.sql_limits import check_sql_text, guarded
-from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.limits import read_input_text
 from dbarchitect.model.catalog import (
     Catalog,
@@ -264,6 +264,7 @@ class _Loader:
         self.views: list[View] = []
         self.enums: dict[str, tuple[str, ...]] = {}
         self.line = 1
+        self.sql = ""
         self.index_lines: dict[str, int] = {}
 
     def error(self, message: str, hint: str | None = None, line: int | None = None) -> SqlError:
@@ -283,6 +284,7 @@ class _Loader:
     def load(self, statement: SqlStatement) -> None:
         self.line = statement.line
         sql = statement.sql
+        self.sql = sql
         if _SKIP.match(sql):
             return
         mysql_partition: Partitioning | None = None
@@ -402,6 +404,8 @@ class _Loader:
         for element in target.expressions:
             if not isinstance(element, exp.ColumnDef | exp.Identifier):
                 self.table_constraint(builder, element)
+        if self.engine == EngineName.SQLITE:
+            self.rowid_alias(builder)
         for prop in props:
             if isinstance(prop, exp.PartitionedByProperty):
                 builder.partitioning = self.partition_by(prop)
@@ -412,6 +416,25 @@ class _Loader:
         self.check_columns(
             builder, builder.partitioning.columns if builder.partitioning else (), "partition key"
         )
+
+    def rowid_alias(self, builder: _TableBuilder) -> None:
+        """SQLite: a one-column primary key declared exactly ``INTEGER`` is the rowid (an identity that
+        is never NULL and holds 64-bit integers), as the database reads it back; ``INT`` is not."""
+        pk = builder.primary_key
+        if pk is None or len(pk.columns) != 1:
+            return
+        i = builder.column_index(pk.columns[0])
+        if i is None:
+            return
+        value = re.escape(builder.columns[i].name.value)
+        declared = re.compile(
+            rf'(?:^|[(,])\s*(?:"{value}"|`{value}`|\[{value}\]|{value})\s+INTEGER\b(?!\s*\()', re.IGNORECASE
+        )
+        if declared.search(self.sql):
+            column = builder.columns[i]
+            builder.columns[i] = replace(
+                column, identity=True, nullable=False, type=LogicalType(TypeKind.BIGINT), default=None
+            )
 
     def partition_by(self, prop: exp.PartitionedByProperty) -> Partitioning:
         spec = prop.this
@@ -513,7 +536,7 @@ class _Loader:
             elif isinstance(c, exp.ComputedColumnConstraint):
                 generated = _neutral(c.this)
             elif isinstance(c, exp.CheckColumnConstraint):
-                builder.checks.append(CheckConstraint(_neutral(c.this), cname))
+                builder.checks.append(CheckConstraint(_neutral(c.this), cname, column=name))
             elif isinstance(c, exp.Reference):
                 builder.foreign_keys.append(_foreign_key((name,), c, cname))
             elif isinstance(c, exp.CommentColumnConstraint):
@@ -588,10 +611,11 @@ class _Loader:
                 )
                 kind = str(c.args.get("kind") or "").upper()
                 if kind == "UNIQUE":
-                    builder.uniques.append(UniqueConstraint(tuple(k.column for k in keys if k.column), iname))
+                    uname = iname if c.this is not None else None
+                    builder.uniques.append(UniqueConstraint(tuple(k.column for k in keys if k.column), uname))
                 else:
                     method = "fulltext" if kind == "FULLTEXT" else "spatial" if kind == "SPATIAL" else None
-                    builder.indexes.append(Index(iname, keys, method=method))
+                    builder.indexes.append(Index(iname, keys, method=method, implicit_name=c.this is None))
             elif isinstance(c, exp.LikeProperty):
                 raise self.error("CREATE TABLE ... LIKE is not supported", "write the columns out")
             else:
@@ -617,6 +641,11 @@ class _Loader:
             if index.this is not None
             else Name("_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"]))
         )
+        if index.this is None:  # a placeholder until the engine's naming rule names it
+            base, n = name.value, 1
+            while name.key in self.index_lines:
+                n += 1
+                name = Name(f"{base}{n}", quoted=name.quoted)
         if name.key in self.index_lines:
             if node.args.get("exists"):
                 return
@@ -630,6 +659,7 @@ class _Loader:
                 where=_neutral(where.this) if isinstance(where, exp.Where) else None,
                 include=include,
                 method=None if method == "btree" else method,
+                implicit_name=index.this is None,
             )
         )
 
@@ -696,32 +726,10 @@ class _Loader:
                         f"foreign key of '{builder.name}' has {len(fk.columns)} column(s) but references "
                         f"{len(fk.ref_columns)}"
                     )
-        self.narrow_unsigned_keys()
-        return Catalog(
+        catalog = Catalog(
             tables=tuple(b.freeze() for b in self.tables.values()), views=tuple(self.views), origin=self.file
         )
-
-    def narrow_unsigned_keys(self) -> None:
-        """``BIGINT UNSIGNED`` key columns become BIGINT: identities, primary, foreign and unique keys
-        and indexed columns hold surrogate ids, which never pass 2**63, and every engine joins BIGINT
-        keys natively. Other unsigned bigints (hashes, counters) stay exact decimal(20,0), which holds
-        their whole range."""
-        keys: dict[str, set[str]] = {k: set() for k in self.tables}
-        for key, builder in self.tables.items():
-            keys[key] |= {c.name.key for c in builder.columns if c.identity}
-            keys[key] |= {c.key for c in builder.primary_key.columns} if builder.primary_key else set()
-            for fk in builder.foreign_keys:
-                keys[key] |= {c.key for c in fk.columns}
-                if fk.ref_table.key in keys:
-                    keys[fk.ref_table.key] |= {c.key for c in fk.ref_columns}
-            for unique in builder.uniques:
-                keys[key] |= {c.key for c in unique.columns}
-            for index in builder.indexes:
-                keys[key] |= {c.key for c in index.columns}
-        for key, builder in self.tables.items():
-            for i, column in enumerate(builder.columns):
-                if column.name.key in builder.unsigned_bigints and column.name.key in keys[key]:
-                    builder.columns[i] = replace(column, type=LogicalType(TypeKind.BIGINT))
+        return narrow_unsigned_keys(catalog, {k: b.unsigned_bigints for k, b in self.tables.items()})
 
 
 #: Type names that mark PostgreSQL DDL elsewhere but are ordinary declared types in SQLite, whose

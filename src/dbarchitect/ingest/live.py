@@ -59,7 +59,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import COMMON_RESERVED
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic
 from dbarchitect.ingest.ddl import default_from_node, index_key_from_node
-from dbarchitect.ingest.types import parse_column_type
+from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.model.catalog import (
     Catalog,
     CheckConstraint,
@@ -90,6 +90,8 @@ _SYSTEM_SCHEMAS = frozenset(
     {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 )
 _ACTIONS = {a.value: a for a in ReferentialAction}
+#: MySQL / MariaDB ``BIGINT UNSIGNED`` as ``COLUMNS.COLUMN_TYPE`` shows it.
+_UNSIGNED_BIGINT = re.compile(r"^\s*bigint(\(\d+\))?\s+unsigned\b", re.IGNORECASE)
 
 
 # -- expressions ------------------------------------------------------------------------------
@@ -895,11 +897,19 @@ def introspect(url: str, *, schema: str | None = None) -> Catalog:
             assembler = _Assembler(reader, target, facts, origin)
             tables = tuple(assembler.table(n) for n in sorted(names))
             views = assembler.views()
+            unsigned = {
+                _quoted_fact(server.engine)(table).key: {
+                    _quoted_fact(server.engine)(column).key
+                    for column, fact in columns.items()
+                    if _UNSIGNED_BIGINT.match(fact.type_text)
+                }
+                for table, columns in facts.columns.items()
+            }
         except SQLAlchemyError as exc:
             raise connection_failed(
                 expanded, server_engine(connection), exc, doing="read the schema of"
             ) from None
-    return Catalog(tables=tables, views=views, origin=origin)
+    return narrow_unsigned_keys(Catalog(tables=tables, views=views, origin=origin), unsigned)
 
 
 def server_engine(connection: Connection) -> EngineName:

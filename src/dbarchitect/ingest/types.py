@@ -10,10 +10,14 @@ well-known names keep their meaning; anything else falls back to SQLite's affini
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.errors import Diagnostic, SqlError
+from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
 
@@ -188,3 +192,37 @@ def parse_column_type(
 def parse_type(type_sql: str | exp.DataType, dialect: EngineName) -> LogicalType:
     """The logical type of ``type_sql`` (see :func:`parse_column_type`)."""
     return parse_column_type(type_sql, dialect)[0]
+
+
+def narrow_unsigned_keys(catalog: Catalog, unsigned: Mapping[str, set[str]]) -> Catalog:
+    """``BIGINT UNSIGNED`` key columns (``unsigned``: table key -> column keys) become BIGINT:
+    identities, primary, foreign and unique keys and indexed columns hold surrogate ids, which never
+    pass 2**63, and every engine joins BIGINT keys natively. Other unsigned bigints (hashes,
+    counters) stay exact decimal(20,0), which holds their whole range. A DDL file and the database
+    it built are read by this one rule."""
+    keys: dict[str, set[str]] = {t.name.key: set() for t in catalog.tables}
+    for t in catalog.tables:
+        k = t.name.key
+        keys[k] |= {c.name.key for c in t.columns if c.identity}
+        keys[k] |= {c.key for c in t.primary_key.columns} if t.primary_key else set()
+        for fk in t.foreign_keys:
+            keys[k] |= {c.key for c in fk.columns}
+            if fk.ref_table.key in keys:
+                keys[fk.ref_table.key] |= {c.key for c in fk.ref_columns}
+        for unique in t.uniques:
+            keys[k] |= {c.key for c in unique.columns}
+        for index in t.indexes:
+            keys[k] |= {c.key for c in index.columns}
+    tables = []
+    for t in catalog.tables:
+        narrowed = unsigned.get(t.name.key, set()) & keys[t.name.key]
+        if narrowed:
+            t = replace(
+                t,
+                columns=tuple(
+                    replace(c, type=LogicalType(TypeKind.BIGINT)) if c.name.key in narrowed else c
+                    for c in t.columns
+                ),
+            )
+        tables.append(t)
+    return replace(catalog, tables=tuple(tables))

@@ -98,6 +98,9 @@ class CheckConstraint:
     #: Neutral SQL of the boolean expression.
     expression: str
     name: Name | None = None
+    #: Declared with this column (``c int CHECK (...)``), not as a table constraint: MariaDB names
+    #: an unnamed one after the column.
+    column: Name | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ class Index:
     include: tuple[Name, ...] = ()
     #: Access method when not the engine's default b-tree (``gin``, ``gist``, ``hash``, ``brin``).
     method: str | None = None
+    #: The DDL did not name it: ``name`` is a placeholder until the engine's naming rule replaces it
+    #: (``traits.implicit_names``).
+    implicit_name: bool = field(default=False, compare=False)
 
     @property
     def columns(self) -> tuple[Name, ...]:

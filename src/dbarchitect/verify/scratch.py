@@ -233,7 +233,14 @@ def _probed_traits(family: EngineName, server: str, traits: EngineTraits) -> Eng
 
 
 @contextmanager
-def open_target(url: str | None, traits: EngineTraits) -> Iterator[ScratchTarget]:
+def open_target(
+    url: str | None,
+    traits: EngineTraits,
+    *,
+    purpose: str = "verify and calibrate write only to an empty scratch database",
+    option: str = "--engine-url",
+    hint: str = "create an empty database for the run (or leave out the URL for SQLite)",
+) -> Iterator[ScratchTarget]:
     """The scratch database: ``url``, or SQLite in a temporary file removed afterwards."""
     if url is None:
         with tempfile.TemporaryDirectory(prefix="dbarch-verify-") as tmp:
@@ -305,10 +312,9 @@ def open_target(url: str | None, traits: EngineTraits) -> Iterator[ScratchTarget
         if existing:
             raise DbarchError(
                 Diagnostic(
-                    f"{shown} is not empty ({listed(existing)}); verify and calibrate "
-                    "write only to an empty scratch database",
-                    field="--engine-url",
-                    hint="create an empty database for the run (or leave out the URL for SQLite)",
+                    f"{shown} is not empty ({listed(existing)}); {purpose}",
+                    field=option,
+                    hint=hint,
                 )
             )
         yield target

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from dbarchitect.advisors.migrations.canonical import expression_key
 from dbarchitect.errors import CatalogError, Diagnostic, UnsupportedError, did_you_mean
 from dbarchitect.model.catalog import (
     Catalog,
@@ -302,12 +303,20 @@ def _fk_key(fk: ForeignKey) -> object:
 
 
 def _check_key(c: CheckConstraint) -> object:
-    return (" ".join(c.expression.split()), _nk(c.name))
+    return (expression_key(c.expression), _nk(c.name))
 
 
 def _index_key(i: Index) -> object:
-    keys = tuple((k.column.key if k.column else None, k.expression, k.descending) for k in i.keys)
-    return (i.name.key, keys, i.unique, i.where, _cols(i.include), i.method)
+    keys = tuple(
+        (
+            k.column.key if k.column else None,
+            expression_key(k.expression) if k.expression else None,
+            k.descending,
+        )
+        for k in i.keys
+    )
+    where = expression_key(i.where) if i.where is not None else None
+    return (i.name.key, keys, i.unique, where, _cols(i.include), i.method)
 
 
 def _view_key(v: View) -> object:

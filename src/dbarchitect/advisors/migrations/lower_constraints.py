@@ -278,6 +278,10 @@ class ConstraintLowering(Lowering):
             )
             return
         sql = self.drop_index_sql(op.table, op.name, online=online)
+        if self.serves_kept_foreign_key(table, op) and self.f.drop_index_if_exists:
+            # Planned after the index that takes over (lower() moves it there): InnoDB drops the
+            # index it made for a foreign key by itself once another one serves the key.
+            sql = self.alter(op.table, f"DROP INDEX IF EXISTS {self.q(op.name)}")
         fk = self.foreign_key_needing(table, op)
         if fk is not None:
             # InnoDB refuses to drop the index a foreign key uses: give the key its own index first.
@@ -292,6 +296,13 @@ class ConstraintLowering(Lowering):
             transactional=not online,
             session=self.f.no_lock_timeout_sql if online else None,
         )
+
+    def serves_kept_foreign_key(self, table: Table, op: DropIndex) -> bool:
+        """The dropped index leads with the columns of a foreign key the table keeps (InnoDB)."""
+        if not self.f.foreign_key_creates_index or op.old is None:
+            return False
+        old = [c.key for c in op.old.columns]
+        return any(old[: len(fk.columns)] == [c.key for c in fk.columns] for fk in table.foreign_keys)
 
     def foreign_key_needing(self, table: Table, op: DropIndex) -> ForeignKey | None:
         """A foreign key that would be left without an index leading with its columns (InnoDB)."""

@@ -76,6 +76,17 @@ class Lowerer(ColumnLowering, ConstraintLowering):
             or op_table(op).key not in moved  # type: ignore[union-attr]
         ]
         self.ops = [op for op in self.ops if not any(op is d for d in self.deferred)]
+        # An index a kept foreign key uses is dropped after the indexes are built (one of them may
+        # take over the key, and InnoDB refuses to leave a foreign key without an index).
+        late = [
+            op
+            for op in self.ops
+            if isinstance(op, DropIndex) and self.serves_kept_foreign_key(self.table_after(op.table), op)
+        ]
+        if late:
+            rest = [op for op in self.ops if not any(op is x for x in late)]
+            last = max((i for i, op in enumerate(rest) if isinstance(op, CreateIndex)), default=len(rest) - 1)
+            self.ops = rest[: last + 1] + late + rest[last + 1 :]
         rebuilt = self.rebuild_tables()
         if rebuilt:
             self.lower_with_rebuilds(rebuilt)

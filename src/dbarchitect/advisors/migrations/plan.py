@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from dbarchitect.advisors.migrations.canonical import canonical
 from dbarchitect.advisors.migrations.diff import (
     compare,
     compare_back,
@@ -73,6 +74,8 @@ def plan_migration(
     Raises :class:`DataLossError` naming every step that would throw data away (and the likely
     renames behind drops, with the ``renames:`` entries that would keep the data) unless
     ``allow_data_loss``; :class:`~dbarchitect.errors.UnsupportedError` for changes not planned."""
+    canon = canonical(current, target, traits)
+    current, target = canon.current, canon.target
     hints = likely_renames(current, target, renames)
     ops = compare(current, target, renames)
     unplanned = unplanned_differences(current, target, renames)

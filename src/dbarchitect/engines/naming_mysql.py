@@ -1,0 +1,115 @@
+"""How MariaDB / MySQL (InnoDB) name what a schema leaves unnamed, checked against MariaDB 10.11:
+
+- an index or unique key is named after its first column (``email``); when the table already has
+  a key of that name, ``email_2``, ``email_3``... (``make_unique_key_name``); the primary key is
+  ``PRIMARY`` (read back as no name);
+- a foreign key is ``<table>_ibfk_<n>``, numbered per table from 1 in declaration order, the table
+  name as written (``Foo_ibfk_1``); one added later by ALTER TABLE takes the next number. When no
+  index leads with its columns InnoDB adds one, named after the constraint when it is named, else
+  after its first column (kept when the foreign key is dropped);
+- a table-level CHECK is ``CONSTRAINT_<n>``, the counter starting at 1 and skipping names the
+  table's checks already use; a column-level CHECK is named after its column (and is part of the
+  column: ``DROP CONSTRAINT`` cannot drop it);
+- ``NO ACTION`` is ``RESTRICT`` (InnoDB checks both at once; ``REFERENTIAL_CONSTRAINTS`` says
+  ``RESTRICT``), so both sides say ``RESTRICT``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from dbarchitect.engines.naming import ImplicitNames
+from dbarchitect.model.catalog import Catalog, Index, IndexKey, ReferentialAction, Table
+from dbarchitect.model.names import Name
+
+
+def _action(action: ReferentialAction) -> ReferentialAction:
+    return ReferentialAction.RESTRICT if action == ReferentialAction.NO_ACTION else action
+
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _named(text: str) -> Name:
+    """As introspection reads a name back: quoted only when it is not a plain word."""
+    return Name(text, quoted=not _PLAIN.match(text))
+
+
+def _table(t: Table, implied: set[tuple[str, str]]) -> Table:
+    def imply(text: str) -> Name:
+        name = _named(text)
+        implied.add((t.name.key, name.key))
+        return name
+
+    keys = {"primary"}
+    keys |= {u.name.value.lower() for u in t.uniques if u.name is not None}
+    keys |= {i.name.value.lower() for i in t.indexes if not i.implicit_name}
+
+    def key_name(first: str) -> str:
+        text, n = first, 1
+        while text.lower() in keys:
+            n += 1
+            text = f"{first}_{n}"
+        keys.add(text.lower())
+        return text
+
+    uniques = []
+    for u in t.uniques:
+        if u.name is None and u.columns:
+            u = replace(u, name=imply(key_name(u.columns[0].value)))
+        uniques.append(u)
+    indexes = []
+    for index in t.indexes:
+        if index.implicit_name:
+            first = index.keys[0].column.value if index.keys and index.keys[0].column is not None else "expr"
+            index = replace(index, name=imply(key_name(first)), implicit_name=False)
+        indexes.append(index)
+    fks = []
+    number = 0
+    for fk in t.foreign_keys:
+        fk = replace(fk, on_delete=_action(fk.on_delete), on_update=_action(fk.on_update))
+        if fk.name is None:
+            number += 1
+            fk = replace(fk, name=imply(f"{t.name.value}_ibfk_{number}"))
+        fks.append(fk)
+    # InnoDB indexes a foreign key that no key leads with: named after the constraint when the DDL
+    # named it, else after its first column.
+    leading = [t.primary_key.columns] if t.primary_key is not None else []
+    leading += [u.columns for u in uniques] + [i.columns for i in indexes if len(i.columns) == len(i.keys)]
+    for fk, written in zip(fks, t.foreign_keys, strict=True):
+        n = len(fk.columns)
+        wanted = [c.key for c in fk.columns]
+        if any([c.key for c in cols[:n]] == wanted for cols in leading):
+            continue
+        text = key_name(written.name.value if written.name is not None else fk.columns[0].value)
+        indexes.append(Index(imply(text), tuple(IndexKey(column=c) for c in fk.columns)))
+        leading.append(fk.columns)
+    taken = {c.name.value.lower() for c in t.checks if c.name is not None}
+    checks = []
+    counter = 1
+    for check in t.checks:
+        if check.name is None:
+            if check.column is not None:
+                check = replace(check, name=imply(check.column.value))
+            else:
+                while f"constraint_{counter}" in taken:
+                    counter += 1
+                text = f"CONSTRAINT_{counter}"
+                taken.add(text.lower())
+                counter += 1
+                check = replace(check, name=imply(text))
+        checks.append(check)
+    return replace(
+        t, uniques=tuple(uniques), indexes=tuple(indexes), foreign_keys=tuple(fks), checks=tuple(checks)
+    )
+
+
+def implicit_names(catalog: Catalog) -> ImplicitNames:
+    """``catalog`` with every unnamed key, foreign key and check named as MariaDB names it."""
+    implied: set[tuple[str, str]] = set()
+    tables = tuple(_table(t, implied) for t in catalog.tables)
+    return ImplicitNames(replace(catalog, tables=tables), frozenset(implied))
+
+
+__all__ = ["implicit_names"]
