@@ -76,6 +76,7 @@ def migrate(
         str | None,
         typer.Option(
             "--dev-url",
+            metavar="URL",
             help="An EMPTY scratch database of the engine's kind: each DDL or brief side is loaded into it, "
             "read back and dropped again, so both sides compare as the engine keeps them.",
         ),
