@@ -292,6 +292,32 @@ def test_postgres_migration_plan_scripts(make_pg_scratch_db: Callable[[], str]) 
     assert pg_tables(url) == {"sentinel", "acct"}
 
 
+def test_postgres_verify_data(tmp_path: Path, make_pg_scratch_db: Callable[[], str]) -> None:
+    """verify builds the design and loads synthetic data holding the hostile values (hot values and
+    the CHECK's enumeration) into a scratch database; each value reads back exactly, the sentinel in
+    another database survives."""
+    url, other = make_pg_scratch_db(), make_pg_scratch_db()
+    pg_add_sentinel(other)
+    values = payloads("other")
+    brief = hostile_brief("postgresql", "other")
+    brief["tables"] = {
+        "acct": {"rows": 200, "columns": {"kind": {"distinct": len(values), "hot_values": {values[1]: 0.5}}}}
+    }
+    path = tmp_path / "verify.yaml"
+    path.write_text(yaml.safe_dump(brief, allow_unicode=True, sort_keys=False))
+    result = api.verify_brief(path, engine_url=url, scale=1.0, seconds_per_statement=0.2, repetitions=5)
+    assert result is not None
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*), count(DISTINCT kind) FROM acct").fetchone()
+        hot = conn.execute("SELECT count(*) FROM acct WHERE kind = %s", (values[1],)).fetchone()
+        kinds = {r[0] for r in conn.execute("SELECT DISTINCT kind FROM acct WHERE kind IS NOT NULL")}
+    assert row is not None and row[0] == 200 and row[1] > 1
+    assert hot is not None and hot[0] > 0
+    assert kinds <= set(values)  # every loaded value is one of the brief's, byte for byte
+    assert pg_tables(url) == {"acct", WEIRD_TABLE}
+    assert pg_sentinel_rows(other) == 1
+
+
 # -- MariaDB --------------------------------------------------------------------------------------
 
 
@@ -469,3 +495,29 @@ def test_sqlite_design_ddl_creates_exactly_the_design(tmp_path: Path) -> None:
     for v in values:
         db.execute('INSERT INTO "Events; --" (kind) VALUES (?)', (v,))
     assert db.execute("SELECT count(*) FROM sentinel").fetchone() == (1,)
+
+
+def test_sqlite_verify_data(tmp_path: Path) -> None:
+    """verify on a SQLite file the user names: the hostile hot value and enumeration load and read
+    back exactly, and only the designed tables are there afterwards."""
+    values = payloads("other")
+    brief = hostile_brief("sqlite", "other")
+    brief["tables"] = {
+        "acct": {"rows": 200, "columns": {"kind": {"distinct": len(values), "hot_values": {values[1]: 0.5}}}}
+    }
+    path = tmp_path / "verify.yaml"
+    path.write_text(yaml.safe_dump(brief, allow_unicode=True, sort_keys=False))
+    target = tmp_path / "v.db"
+    sqlite3.connect(target).close()
+    result = api.verify_brief(
+        path, engine_url=f"sqlite:///{target}", scale=1.0, seconds_per_statement=0.2, repetitions=5
+    )
+    assert result is not None
+    db = sqlite3.connect(target)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables - {"sqlite_stat1"} == {"acct", WEIRD_TABLE}  # sqlite_stat1: ANALYZE's statistics
+    rows, distinct = db.execute("SELECT count(*), count(DISTINCT kind) FROM acct").fetchone()
+    hot = db.execute("SELECT count(*) FROM acct WHERE kind = ?", (values[1],)).fetchone()[0]
+    kinds = {r[0] for r in db.execute("SELECT DISTINCT kind FROM acct WHERE kind IS NOT NULL")}
+    assert rows == 200 and distinct > 1 and hot > 0
+    assert kinds <= set(values)

@@ -92,6 +92,32 @@ def test_postgres_table_hidden_from_the_role_is_found(pg_scratch_db: str, pg_rol
         conn.execute(f"REVOKE CREATE ON SCHEMA public FROM {pg_role}")  # type: ignore[call-overload]
 
 
+@pytest.mark.parametrize(
+    ("setup", "named"),
+    [
+        ("CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x", "materialized view mv"),
+        ("CREATE TYPE mood AS ENUM ('sad', 'ok')", "enum type mood"),
+    ],
+)
+def test_verify_and_rehearsal_refuse_a_database_holding_one_object(
+    pg_scratch_db: str, setup: str, named: str
+) -> None:
+    """A database whose only object is a materialized view, or a type, is not a scratch database:
+    verify and rehearsal refuse it, name the object and leave it as it was."""
+    with psycopg.connect(pg_scratch_db, autocommit=True) as conn:
+        conn.execute(setup)  # type: ignore[call-overload]
+    with pytest.raises(DbarchError, match=rf"is not empty .*{named}"):
+        api.verify_brief(EXAMPLE, engine_url=pg_scratch_db, seconds_per_statement=0.1, repetitions=2)
+    plan = api.plan_schema_migration(
+        api.load_schema_from(EXAMPLE, EngineName.POSTGRESQL),
+        api.load_schema_from(EXAMPLE, EngineName.POSTGRESQL),
+        "postgresql 15",
+    )
+    with pytest.raises(DbarchError, match=rf"is not empty .*{named}"):
+        api.rehearse_schema_migration(plan, EXAMPLE, "postgresql 15", pg_scratch_db)
+    assert _pg_objects(pg_scratch_db) == [named]
+
+
 # -- MariaDB ----------------------------------------------------------------------------------------
 
 

@@ -44,6 +44,8 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
     if outcome.kind == "user-error" and case.says is not None:
         assert case.says.lower() in outcome.message.lower(), outcome.describe()
         assert len(outcome.message) < 1000, outcome.describe()  # named, never echoed whole
+    for piece in case.shows:
+        assert piece.lower() in outcome.stdout.lower(), outcome.describe()
     if case.hides is not None:
         assert case.hides not in outcome.stdout + outcome.stderr, outcome.describe()
     if case.expect == "user-error":

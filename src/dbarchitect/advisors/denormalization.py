@@ -390,11 +390,11 @@ def _taxes(
         target = write.write_target
         if target is None:
             continue
-        rows = write_work(write, catalog, m).rows
         if target.table.matches(join.child.name) and write.kind in (
             StatementKind.INSERT,
             StatementKind.UPSERT,
         ):
+            rows = write_work(write, catalog, m).rows
             ms = (m.ms_per_cost_unit * lookup_cost) * rows * m.p95_factor
             out.append(
                 WriteTax(
@@ -414,6 +414,7 @@ def _taxes(
             changed = {c.key for c in target.columns_written} & set(used)
             if not changed:
                 continue
+            rows = write_work(write, catalog, m).rows
             children = rows * fan_out
             cost = lookup_cost + children * 2.0
             ms = (m.ms_per_cost_unit * cost + (m.row_write_ms + m.index_entry_ms) * children) * m.p95_factor

@@ -368,7 +368,7 @@ class AnalysisState:
         self.catalog = catalog
         self.schema = schema
         self.views = views
-        self.tables = {t.name.key: t for t in catalog.tables}
+        self.tables = views.tables
         self.accesses: dict[str, _Access] = {}
         self.joins: list[JoinPredicate] = []
         self.scope_of: dict[int, Scope] = {}
@@ -450,6 +450,8 @@ class _Views:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.parsed: dict[str, exp.Query] = {}
+        #: The catalog's tables by comparison key (built once: a statement's analysis reads it).
+        self.tables: dict[str, Table] = {t.name.key: t for t in catalog.tables}
 
     def subquery(self, view: View, reference: exp.Table, analysis: AnalysisState) -> exp.Subquery:
         query = self.parsed.get(view.name.key)

@@ -346,6 +346,17 @@ def _schema(catalog: Catalog) -> MappingSchema:
     return MappingSchema(mapping, normalize=False)
 
 
+def _catalog_context(catalog: Catalog) -> tuple[MappingSchema, _Views]:
+    """The catalog's sqlglot schema and parsed views, built once per catalog and kept on it: advisors
+    analyze statements against the same catalog thousands of times (partitioning binds each statement,
+    the lever search rewrites them), and building these is linear in the schema's size."""
+    cached: tuple[MappingSchema, _Views] | None = catalog.__dict__.get("_analysis_context")
+    if cached is None:
+        cached = (_schema(catalog), _Views(catalog))
+        object.__setattr__(catalog, "_analysis_context", cached)
+    return cached
+
+
 def _first_table_order(tree: exp.Expr, catalog: Catalog) -> list[str]:
     """Catalog table keys in the order the statement names them (for a stable TableAccess order)."""
     order: list[str] = []
@@ -463,7 +474,9 @@ def _analyze(
     views: _Views | None,
 ) -> Statement:
     tree = _parse(item, traits.sqlglot_dialect, traits.label)
-    analysis = _Analysis(item, catalog, schema or _schema(catalog), views or _Views(catalog))
+    if schema is None or views is None:
+        schema, views = _catalog_context(catalog)
+    analysis = _Analysis(item, catalog, schema, views)
     kind, limit = analysis.run(tree)
     if tree.meta.get("dbarch_replace"):
         kind = StatementKind.UPSERT
@@ -491,8 +504,7 @@ def build_workload(
     first, with rates summed. Raises :class:`SqlError` naming the first bad statement — unless not
     ``strict``: then every statement that cannot be analyzed is left out and listed, with its
     reason, in ``Workload.left_out``."""
-    schema = _schema(catalog)
-    views = _Views(catalog)
+    schema, views = _catalog_context(catalog)
     merged: dict[str, Statement] = {}
     left_out: list[tuple[str, str]] = []
     for item in items:

@@ -219,6 +219,10 @@ class Catalog:
     #: Where it came from, for messages: a file path, ``entities`` or a redacted URL.
     origin: str | None = field(default=None, compare=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        # Lookup indexes and analysis caches kept on the instance are rebuilt, never copied or pickled.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def table(self, table: Name | str) -> Table | None:
         # By comparison key first (built once per catalog: advisors look tables up millions of times
         # on large schemas), then the lenient match for what the key misses.
@@ -254,11 +258,12 @@ class Catalog:
         remaining = list(self.tables)
         done: set[str] = set()
         ordered: list[Table] = []
+        known = {x.name.key for x in self.tables}
         while remaining:
             progressed = False
             for t in list(remaining):
                 deps = {fk.ref_table.key for fk in t.foreign_keys} - {t.name.key}
-                deps &= {x.name.key for x in self.tables}
+                deps &= known
                 if deps <= done:
                     ordered.append(t)
                     done.add(t.name.key)

@@ -212,10 +212,19 @@ class Workload:
     left_out: tuple[tuple[str, str], ...] = ()
 
     def statement(self, name: str) -> Statement | None:
-        for s in self.statements:
-            if s.name == name:
-                return s
-        return None
+        # By name through an index built once per workload (the first statement of a name wins, as a
+        # scan would find it): capacity planning looks statements up for every table and resource.
+        index: dict[str, Statement] | None = self.__dict__.get("_by_name")
+        if index is None:
+            index = {}
+            for s in self.statements:
+                index.setdefault(s.name, s)
+            object.__setattr__(self, "_by_name", index)
+        return index.get(name)
+
+    def __getstate__(self) -> dict[str, object]:
+        # The lookup index is rebuilt, never copied or pickled.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     @property
     def total_rate(self) -> float:

@@ -476,17 +476,20 @@ def cpu_cores_needed(
     """Cores busy at the workload's rates: rate x service time, the part reading a growing share of a
     table grown with it, over :data:`CPU_TARGET`."""
     by_table = {s.table.lower(): s for s in sizes}
+    scaling: dict[str, list[AccessPath]] = {}  # each statement's paths, so the loop is not S x P
+    for p in paths:
+        if _scales(p):
+            scaling.setdefault(p.statement, []).append(p)
     busy = 0.0
     for s in workload.statements:
         ms = service_ms.get(s.name)
         if ms is None:
             continue
         growth = 1.0
-        for p in paths:
-            if p.statement == s.name and _scales(p):
-                size = by_table.get(p.table.lower())
-                if size is not None:
-                    growth = max(growth, _growth(size, catalog.table(size.table), day))
+        for p in scaling.get(s.name, ()):
+            size = by_table.get(p.table.lower())
+            if size is not None:
+                growth = max(growth, _growth(size, catalog.table(size.table), day))
         busy += s.rate * ms / 1000.0 * growth
     return busy / CPU_TARGET
 

@@ -727,8 +727,12 @@ def recommend_partitioning(
     decisions: list[TableDecision] = []
     spaces: dict[str, tuple[Table, PartitionSpace]] = {}
     designed = catalog
+    by_table: dict[str, list[tuple[Statement, TableAccess]]] = {}
+    for s in analyzed:
+        for a in s.tables:
+            by_table.setdefault(a.table.key, []).append((s, a))
     for table in catalog.tables:
-        uses = _Uses(tuple((s, a) for s in analyzed for a in s.tables if a.table.key == table.name.key))
+        uses = _Uses(tuple(by_table.get(table.name.key, ())))
         decision, space, changed, incoming = _decide(table, catalog, uses, traits, horizon_days, anchor)
         decisions.append(decision)
         if space is not None and changed is not None and decision.chosen is not None:
