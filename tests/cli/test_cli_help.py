@@ -68,3 +68,16 @@ def test_the_command_list_shows_every_summary_uncut() -> None:
         assert summary and not summary.endswith("..."), name
         assert _flat(f"{name}{summary}") in _flat(shown), f"{name}: {summary!r} not in dbarch --help"
     assert "[tool.dbarch]" in shown
+
+
+def test_a_bad_choice_is_one_plain_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dbarchitect.cli import main
+
+    monkeypatch.setattr("sys.argv", ["dbarch", "design", "brief.yaml", "-f", "yaml"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert "'yaml' is not one of 'text', 'json', 'markdown'" in err and "Value error" not in err, err

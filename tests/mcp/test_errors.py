@@ -38,3 +38,34 @@ def test_a_crash_is_a_tool_error_and_the_server_goes_on(
     assert "\n" not in text and "s3cret" not in text and "app:***@" in text
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "dbarchitect.mcp")
     assert "Traceback" in logged and "KeyError" in logged and "s3cret" not in logged
+
+
+def _errors(calls: list[tuple[str, dict[str, object]]]) -> list[str]:
+    async def session() -> list[str]:
+        texts = []
+        async with Client(build_server(Sandbox.at(REPO))) as client:
+            for tool, arguments in calls:
+                result = await client.call_tool(tool, arguments)
+                assert result.is_error, (tool, arguments)
+                texts.append("".join(c.text for c in result.content if isinstance(c, TextContent)))
+        return texts
+
+    return anyio.run(session)
+
+
+def test_argument_errors_are_in_the_tools_words_and_name_every_argument() -> None:
+    """What an agent gets wrong first: a schema given as a string (pydantic said "Input should be a
+    valid dictionary or instance of SchemaSource (and 1 more problem)"), a brief missing a section
+    (the loader points at `dbarch brief-schema`, a command the agent cannot run)."""
+    schema, brief = _errors(
+        [
+            ("plan_migration", {"current": "CREATE TABLE t (id int);", "target": "CREATE TABLE t (id int);"}),
+            ("design", {"brief": {"name": "x", "engine": "postgresql 15"}}),
+        ]
+    )
+    assert schema == (
+        'current: give an object: {"ddl": ...} or {"path": ...} or {"url": ...} | '
+        'target: give an object: {"ddl": ...} or {"path": ...} or {"url": ...} | engine: is missing'
+    )
+    assert "schema: is missing" in brief and "dbarch://brief-schema" in brief
+    assert "`dbarch" not in schema + brief and "--" not in schema + brief

@@ -70,7 +70,7 @@ def main() -> None:
             code = 0  # typer printed the help already
         except errors.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "dbarch"
-            message = " ".join(exc.format_message().split())
+            message = " ".join(exc.format_message().replace("Value error, ", "").split())
             fail(f"{message} (see `{where} --help`)")
         except typer.Abort:
             fail("interrupted", 130)

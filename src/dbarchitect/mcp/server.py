@@ -116,6 +116,16 @@ class SchemaSource(BaseModel):
 # ---------------------------------------------------------------------------------------------
 # Errors: one line, redacted, in the tools' own words
 
+
+def _object_shape(model: type[BaseModel]) -> str:
+    """An argument object's fields as an agent writes them: ``{"ddl": ...} or {"path": ...}``."""
+    return " or ".join(f'{{"{name}": ...}}' for name in model.model_fields)
+
+
+#: Argument objects whose type error names their shape instead of pydantic's "Input should be a
+#: valid dictionary or instance of SchemaSource".
+_OBJECTS: dict[str, str] = {"SchemaSource": _object_shape(SchemaSource)}
+
 #: The command line's options as the tools' parameters, for messages written by the layers below
 #: (which speak the command line's language). An option with no parameter is named as the command
 #: line's, so the agent can tell its user.
@@ -141,6 +151,11 @@ _PARAMETERS: dict[str, dict[str, str]] = {
     },
 }
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+#: Commands the layers below point the user at, as the resources that hold the same text.
+_COMMANDS = {
+    "`dbarch brief-schema`": "the resource dbarch://brief-schema",
+    "`dbarch rules list`": "the resource dbarch://rules",
+}
 
 
 def in_tool_words(tool: str, message: str) -> str:
@@ -161,6 +176,8 @@ def in_tool_words(tool: str, message: str) -> str:
 
     for option, parameter in names.items():
         message = message.replace(f"{parameter} ({option})", parameter)
+    for command, resource in _COMMANDS.items():
+        message = message.replace(command, resource)
     return _OPTION.sub(word, message)
 
 
@@ -173,25 +190,27 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 
 def _validation_text(exc: ValidationError) -> str:
-    """A pydantic argument error as one line: the argument path and what is wrong (the alternatives of
-    a union that matched none, joined)."""
-    errors = exc.errors()
-    where = _where(tuple(errors[0]["loc"]))
-    same = [e for e in errors if _where(tuple(e["loc"])) == where]
-    messages: list[str] = []
-    for e in same:
+    """A pydantic argument error as one line: each argument path and what is wrong with it (the
+    alternatives of a union that matched none, joined), every argument in error, ``|`` between them
+    as for a brief's several problems."""
+    grouped: dict[str, list[str]] = {}
+    for e in exc.errors():
         if e["type"] == "missing":
             text = "is missing"
         elif e["type"] == "extra_forbidden":
             text = "is not a field here"
+        elif e["type"] == "model_type" and e.get("ctx", {}).get("class_name") in _OBJECTS:
+            text = f"give an object: {_OBJECTS[e['ctx']['class_name']]}"
         else:
             text = e["msg"].removeprefix("Value error, ")
+        messages = grouped.setdefault(_where(tuple(e["loc"])), [])
         if text not in messages:
             messages.append(text)
-    message = messages[0] + "".join(f", or {m[0].lower()}{m[1:]}" for m in messages[1:])
-    others = len(errors) - len(same)
-    more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
-    return redact(" ".join(f"{where}: {message}{more}".split()))
+    parts = [
+        f"{where}: " + messages[0] + "".join(f", or {m[0].lower()}{m[1:]}" for m in messages[1:])
+        for where, messages in grouped.items()
+    ]
+    return redact(" | ".join(" ".join(part.split()) for part in parts))
 
 
 def _error_text(name: str, exc: ToolError) -> str:
