@@ -277,6 +277,7 @@ def design(
         advice,
         source=inspection.source,
         lever_costs=_lever_costs(levers, inspection.traits),
+        lever_bounds={o.statement: o.bound for o in levers.outcomes if o.bound} if levers else None,
     )
     operations: OperationsPlan | None = None
     try:
@@ -860,6 +861,7 @@ def check_brief(
         source=inspection.source,
         latency=latency,
         lever_costs=_lever_costs(levers, inspection.traits),
+        lever_bounds={o.statement: o.bound for o in levers.outcomes if o.bound} if levers else None,
     )
     return replace(verdict, notes=(*verdict.notes, *notes)) if notes else verdict
 

@@ -25,6 +25,7 @@ def result(
     fixed: float = 0.2,
     slo: float | None = 50.0,
     executions: int = 100,
+    p10: float | None = None,
 ) -> StatementResult:
     return StatementResult(
         name=name,
@@ -38,6 +39,7 @@ def result(
         p50_ms=p50,
         p95_ms=p95,
         p99_ms=p95,
+        p10_ms=p10,
         plan=(),
         estimated_p50_ms=estimate,
         estimated_ms=estimate * 1.3 if estimate is not None else None,
@@ -101,6 +103,29 @@ def test_growth_faster_than_the_model_takes_the_power_law() -> None:
     model misjudged the plan, so the measured growth is extended (and said so)."""
     large = result(p50=8.0, p95=10.0, estimate=0.1, full=0.11, fixed=0.08)
     small = result(p50=2.0, p95=2.5, estimate=0.099, full=0.11, fixed=0.08)
+    p = project(large, small, 0.01, 0.0025)
+    assert "power law" in p.method
+    assert p.full_p50_ms == pytest.approx(8.0 * 100**1.0, rel=1e-6)
+
+
+def test_a_busy_machine_is_not_growth() -> None:
+    """Measured on shop's place_order (PostgreSQL, 2 CPUs at load 10): the median grew x16 from the
+    small scale to the large one, the quietest runs did not. The growth is read on the p10s, so the
+    one-row INSERT stays a one-row INSERT at full size instead of a power law to seconds."""
+    large = result(p50=3.95, p95=41.0, p10=0.36, estimate=0.22, full=0.23, fixed=0.19)
+    small = result(p50=0.25, p95=0.36, p10=0.34, estimate=0.21, full=0.23, fixed=0.19)
+    p = project(large, small, 0.002, 0.0005)
+    assert "power law" not in p.method
+    assert p.measured_growth == pytest.approx(0.36 / 0.34)
+    assert p.full_p50_ms is not None and p.full_p50_ms < 10.0  # the median carried by the model
+    # without p10s (results from before they were kept), the medians are read as before
+    legacy = project(replace(large, p10_ms=None), small, 0.002, 0.0005)
+    assert "power law" in legacy.method and (legacy.full_p50_ms or 0) > 1000
+
+
+def test_real_growth_shows_on_the_quietest_runs_too() -> None:
+    large = result(p50=8.0, p95=10.0, p10=7.0, estimate=0.1, full=0.11, fixed=0.08)
+    small = result(p50=2.0, p95=2.5, p10=1.75, estimate=0.099, full=0.11, fixed=0.08)
     p = project(large, small, 0.01, 0.0025)
     assert "power law" in p.method
     assert p.full_p50_ms == pytest.approx(8.0 * 100**1.0, rel=1e-6)

@@ -25,7 +25,9 @@ class FullSizeProjection:
         small_p95_ms: Measured p95 at ``small_scale``.
         model_growth: The growth the model's law predicts from ``small_scale`` to ``scale`` for the
             median measured at ``scale``.
-        measured_growth: The measured median at ``scale`` over the one at ``small_scale``.
+        measured_growth: The measured growth from ``small_scale`` to ``scale``, read on the quietest
+            tenth of the runs (p10 over p10; the medians when a p10 is missing): a busy machine
+            adds time to some runs, never takes it away, so the low percentile is the plan's own.
         growth_agrees: Whether the measured growth is within :data:`GROWTH_TOLERANCE` x of the model's.
         full_estimated_p50_ms: The model's estimated median at the brief's size.
         full_p50_ms: The median implied at the brief's size.
@@ -68,6 +70,8 @@ class StatementResult:
         p50_ms: Measured median latency, milliseconds.
         p95_ms: Measured 95th percentile latency, milliseconds.
         p99_ms: Measured 99th percentile latency, milliseconds.
+        p10_ms: Measured 10th percentile latency, milliseconds: the quietest runs, which the growth
+            between two scales is read on.
         plan: The plan the engine chose (EXPLAIN / EXPLAIN QUERY PLAN), one node per line.
         estimated_ms: The estimate beside the measurement: the built-in cost model's plan cost on
             the design at the loaded sizes, through the measured engine's latency model (see
@@ -118,6 +122,7 @@ class StatementResult:
     planner_estimated_ms: float | None = None
     planner_estimated_p50_ms: float | None = None
     empty_tables: tuple[str, ...] = ()
+    p10_ms: float | None = None
     full_estimated_p50_ms: float | None = None
     projection: FullSizeProjection | None = None
     estimated_fixed_ms: float | None = None

@@ -438,6 +438,7 @@ def check_design(
     only: Collection[str] | None = None,
     latency: LatencyModel | None = None,
     lever_costs: Mapping[str, StatementCost] | None = None,
+    lever_bounds: Mapping[str, str] | None = None,
 ) -> DesignVerdict:
     """The guardrail verdict for a design: every design rule at the brief's levels, errors first.
 
@@ -446,13 +447,18 @@ def check_design(
     a scratch database URL to execute the design on; SQLite needs none. Nothing else is written.
     ``latency`` replaces the target engine's shipped latency model (a ``dbarch calibrate`` result).
     ``lever_costs`` are the estimates of the statements the design's summary tables and rewrites
-    serve (or its summaries' triggers tax), which replace the plan's.
+    serve (or its summaries' triggers tax), which replace the plan's; ``lever_bounds`` the bound of
+    each statement no lever brings within its SLO (shown with its slo-latency finding).
     """
     designed = with_advised_indexes(catalog, index_advice, traits)
     plans, notes = _plans(workload, designed, traits, index_advice)
     costs = _costs(workload, designed, traits, plans, latency)
     if lever_costs:
         costs = tuple(lever_costs.get(c.statement, c) for c in costs)
+    if lever_bounds:
+        costs = tuple(
+            replace(c, bound=lever_bounds[c.statement]) if c.statement in lever_bounds else c for c in costs
+        )
     scans = _full_scans(workload, designed, plans)
     needs_runs = only is None or "portability" in only
     runs = run_on_engines(brief, designed, workload, portability_urls) if needs_runs else ()

@@ -12,8 +12,12 @@ scales, ``s`` and ``s/4`` (each on freshly generated data), and projects every s
   of grown parts, and the fixed part added back:
   ``full = fixed + (measured(s) - fixed) x (estimate(full) - fixed) / (estimate(s) - fixed)``. A
   measurement at or below the fixed part is carried by the model's whole ratio instead.
-- **the check**: the same law predicts the median at ``s/4``; the measured growth from ``s/4`` to
-  ``s`` is compared with the model's (they agree within :data:`GROWTH_TOLERANCE` x).
+- **the check**: the same law predicts the latency at ``s/4``; the measured growth from ``s/4`` to
+  ``s`` is compared with the model's (they agree within :data:`GROWTH_TOLERANCE` x). The growth is
+  read on the 10th percentiles, not the medians: a machine busy with other work adds time to some
+  runs and never takes any away, so its quietest runs show the plan's own growth, where a median
+  taken while another process held the CPU grew x16 between two scales for a one-row INSERT and
+  was carried to full size as seconds.
 - **when the data grew faster than the model says** (beyond the tolerance, and by more than the
   noise floor :data:`NOISE_MS`), the model misjudged the plan: the power law through both
   measurements is extended to full size too (its exponent kept within 0 and :data:`MAX_EXPONENT`),
@@ -48,9 +52,10 @@ MAX_EXPONENT = 1.1
 NOISE_MS = 0.1
 
 
-def _power_law(m1: float, m2: float, s1: float, s2: float) -> float:
-    """``m1`` carried from scale ``s1`` to 1 by the power law through (s2, m2) and (s1, m1)."""
-    exponent = math.log(m1 / m2) / math.log(s1 / s2) if m1 > 0 and m2 > 0 and s1 != s2 else 0.0
+def _power_law(m1: float, growth: float, s1: float, s2: float) -> float:
+    """``m1`` carried from scale ``s1`` to 1 by the power law that grows ``growth`` x from ``s2`` to
+    ``s1``."""
+    exponent = math.log(growth) / math.log(s1 / s2) if growth > 0 and s1 != s2 else 0.0
     exponent = min(max(exponent, 0.0), MAX_EXPONENT)
     return float(m1 * (1 / s1) ** exponent)
 
@@ -87,30 +92,34 @@ def project(
     e1, e_full = large.estimated_p50_ms, large.full_estimated_p50_ms
     e2 = small.estimated_p50_ms if small is not None else None
     fixed = large.estimated_fixed_ms or 0.0
-    measured_growth = m1 / m2 if m1 is not None and m2 is not None else None
+    # the growth is read on the quietest runs (p10), the medians when a p10 is missing
+    g1, g2 = m1, m2
+    if m1 is not None and m2 is not None and large.p10_ms and small is not None and small.p10_ms:
+        g1, g2 = large.p10_ms, small.p10_ms
+    measured_growth = g1 / g2 if g1 is not None and g2 is not None else None
     model_growth: float | None = None
     agrees: bool | None = None
-    if m1 is not None and e1 and e2:
-        predicted_small = _by_model(m1, fixed, e1, e2)
-        model_growth = m1 / predicted_small if predicted_small > 0 else None
+    if g1 is not None and e1 and e2:
+        predicted_small = _by_model(g1, fixed, e1, e2)
+        model_growth = g1 / predicted_small if predicted_small > 0 else None
     if measured_growth is not None and model_growth is not None:
         agrees = abs(math.log(measured_growth / model_growth)) <= math.log(GROWTH_TOLERANCE)
     full: float | None = None
     if m1 is None:
         method = "not projected: the statement was not measured"
     elif not e1 or e_full is None:
-        if m2 is not None and small_scale is not None:
-            full = _power_law(m1, m2, scale, small_scale)
+        if measured_growth is not None and small_scale is not None:
+            full = _power_law(m1, measured_growth, scale, small_scale)
             method = "power law through both measurements (the cost model cannot estimate this statement)"
         else:
             method = "not projected: one scale measured and no model estimate; judged as measured"
     else:
         full = _by_model(m1, fixed, e1, e_full)
         method = "the model's growth law from the measurement"
-        if measured_growth is not None and model_growth is not None and m2 is not None:
-            faster = measured_growth > model_growth * GROWTH_TOLERANCE and m1 - m2 > NOISE_MS
+        if measured_growth is not None and model_growth is not None and g1 is not None and g2 is not None:
+            faster = measured_growth > model_growth * GROWTH_TOLERANCE and g1 - g2 > NOISE_MS
             if faster and small_scale is not None:
-                power = _power_law(m1, m2, scale, small_scale)
+                power = _power_law(m1, measured_growth, scale, small_scale)
                 if power > full:
                     full = power
                     method = (

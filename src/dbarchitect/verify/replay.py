@@ -187,6 +187,7 @@ def _measure(
         p50_ms=percentile(timings, 0.5) if timings else None,
         p95_ms=percentile(timings, 0.95) if timings else None,
         p99_ms=percentile(timings, 0.99) if timings else None,
+        p10_ms=percentile(timings, 0.1) if timings else None,
         plan=plan,
         planner_cost=planner_cost,
         unbound=unbound,

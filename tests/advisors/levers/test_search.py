@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from dbarchitect import api
+from dbarchitect.advisors.levers.bound import floor_of, returned_rows
 from dbarchitect.advisors.levers.search import search_levers
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -70,7 +72,14 @@ def test_a_summary_that_would_push_a_write_over_its_slo_is_not_chosen_and_the_bo
     assert any("push a write over its SLO" in reason for _, reason in levers.dropped)
     outcome = levers.outcome("daily_revenue")
     assert outcome is not None and outcome.meets is False
-    assert outcome.bound is not None and "no lever meets its 5000 ms SLO" in outcome.bound
+    assert (
+        outcome.bound is not None
+        and "no lever meets its 5000 ms SLO within the design's other limits" in outcome.bound
+    )
+    assert (
+        "summary daily_revenue_summary would bring it to" in outcome.bound
+        and "push a write over" in outcome.bound
+    )
     assert "x faster" in outcome.bound
 
 
@@ -84,3 +93,81 @@ def test_summaries_fit_the_storage_budget(tmp_path: Path) -> None:
     assert levers is not None
     dropped = dict(levers.dropped)
     assert any(reason.startswith("storage budget") for reason in dropped.values())
+
+
+def test_a_statement_whose_rows_alone_take_longer_than_its_slo_is_proven_out_of_reach(tmp_path: Path) -> None:
+    """86% of 40M orders are delivered: handing back 34.4M rows takes seconds whatever serves them, so
+    the bound is a proof (and the slo-latency finding says what would have to change)."""
+
+    def listing(brief: dict) -> None:  # type: ignore[type-arg]
+        brief["workload"]["statements"].append(
+            {
+                "name": "delivered_orders",
+                "sql": "SELECT id, total FROM orders WHERE status = 'delivered'",
+                "rate": "1/min",
+                "slo": {"p95_ms": 100},
+            }
+        )
+
+    inspection = api.inspect_brief(_shop(tmp_path, listing))
+    levers, _, _ = api._design_levers(inspection, None)
+    assert levers is not None
+    outcome = levers.outcome("delivered_orders")
+    assert outcome is not None and outcome.meets is False and outcome.bound is not None
+    assert outcome.bound.startswith(
+        "no lever can meet its 100 ms SLO: even returning only the 34,400,000 row(s)"
+    )
+    assert "it would take an SLO of at least" in outcome.bound and "x faster" in outcome.bound
+    floor = floor_of(
+        next(s for s in inspection.workload.statements if s.name == "delivered_orders"),
+        inspection.catalog,
+        inspection.traits,
+    )
+    assert floor is not None and floor.rows == pytest.approx(34.4e6) and floor.ms > 100
+    verdict = api.check_brief(inspection)
+    finding = next(
+        f for f in verdict.findings if f.rule_id == "slo-latency" and f.statement == "delivered_orders"
+    )
+    assert finding.hint == outcome.bound
+
+
+def test_an_estimate_from_a_planner_default_is_never_called_a_proof(tmp_path: Path) -> None:
+    """``placed_at >= :since`` is a third of the rows to the model, not to a user asking for the last
+    hour: the bound names the best estimate and does not claim the SLO out of reach."""
+
+    def tight(brief: dict) -> None:  # type: ignore[type-arg]
+        _statement(brief, "daily_revenue")["slo"] = {"p95_ms": 1}
+
+    inspection = api.inspect_brief(_shop(tmp_path, tight))
+    levers, _, _ = api._design_levers(inspection, None)
+    assert levers is not None
+    outcome = levers.outcome("daily_revenue")
+    assert outcome is not None and outcome.bound is not None
+    assert outcome.bound.startswith("no lever searched meets its 1 ms SLO: the best estimate")
+    assert "no lever can meet" not in outcome.bound
+
+
+@pytest.mark.parametrize(
+    ("sql", "rows"),
+    [
+        ("SELECT count(*) FROM orders WHERE customer_id = :c OR status = 'paid'", 1.0),
+        ("SELECT id FROM orders WHERE status = 'delivered' LIMIT 20", 20.0),
+        ("SELECT currency, count(*) FROM orders WHERE status = 'delivered' GROUP BY currency", 3.0),
+        ("SELECT id FROM orders WHERE customer_id = :c OR status = 'paid'", None),
+        ("SELECT id FROM orders WHERE placed_at >= :since", None),
+        ("SELECT id FROM orders WHERE lower(status) = 'paid'", None),
+        ("SELECT DISTINCT customer_id FROM orders WHERE status = 'delivered'", None),
+        ("SELECT currency FROM orders GROUP BY currency HAVING count(*) > 5", None),
+        ("SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM shipments)", None),
+    ],
+)
+def test_rows_are_counted_only_where_the_statistics_price_every_filter(
+    tmp_path: Path, sql: str, rows: float | None
+) -> None:
+    def add(brief: dict) -> None:  # type: ignore[type-arg]
+        brief["workload"]["statements"].append({"name": "q", "sql": sql, "rate": "1/s"})
+
+    inspection = api.inspect_brief(_shop(tmp_path, add))
+    q = next(s for s in inspection.workload.statements if s.name == "q")
+    counted = returned_rows(q, inspection.catalog, inspection.traits)
+    assert (counted[0] if counted else None) == (pytest.approx(rows) if rows is not None else None)

@@ -9,9 +9,11 @@ storage it takes:
 
 1. a statement over its SLO takes the fastest option that brings it under, among those that keep
    every write it taxes within that write's SLO; if none does, the fastest option all the same, and
-   its **bound**: the best estimate any lever reaches, and what reading only the rows the statement
-   returns would take at the brief's size, with what would have to change (the SLO, staleness for a
-   refreshed summary, a machine that many times faster);
+   its **bound**: when returning only the rows the statement returns takes longer than the SLO at
+   the brief's size (:mod:`~dbarchitect.advisors.levers.bound`), the proof that no lever can meet it
+   and what would have to change (the SLO, fewer rows, a faster machine); else the best estimate
+   any lever searched reaches, what would have to change (the SLO, staleness for a refreshed
+   summary, a machine that many times faster), and that it is not proven out of reach;
 2. a statement within its SLO takes a rewrite the model shows faster (rewrites cost nothing to keep),
    and a summary only when what it saves the reads per second outweighs what it adds to the writes;
 3. summaries then fit the budgets: the storage budget at the horizon (the data, the indexes and the
@@ -38,6 +40,7 @@ from dbarchitect.advisors.denormalization import (
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
 from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
+from dbarchitect.advisors.levers.bound import Floor, floor_of
 from dbarchitect.advisors.levers.model import LeverSet
 from dbarchitect.advisors.rewrites import ProposedRewrite, RewriteAdvice, recommend_rewrites
 from dbarchitect.advisors.summaries.advisor import ProposedSummary, SummaryAdvice, recommend_summaries
@@ -133,16 +136,6 @@ class _Option:
     detail: str
     rewrite: ProposedRewrite | None = None
     summary: ProposedSummary | ProposedDenormalization | None = None
-
-
-def _floor(statement: Statement, catalog: Catalog, traits: EngineTraits) -> str:
-    """What reading only the rows the statement returns would take (the bound no lever beats)."""
-    rows = 1.0
-    if statement.limit is not None:
-        rows = float(statement.limit)
-    model = traits.latency
-    ms = (model.statement_ms + rows * 0.01 * model.ms_per_cpu_unit) * model.p95_factor
-    return f"even returning only its {rows:,.0f} row(s) takes {ms:,.2f} ms"
 
 
 def search_levers(
@@ -287,7 +280,12 @@ def search_levers(
         tuple(o.summary for o in chosen.values() if isinstance(o.summary, ProposedSummary)),
         tuple(o.summary for o in chosen.values() if isinstance(o.summary, ProposedDenormalization)),
     )
-    outcomes = outcomes_of(lever_set, workload, baseline, options)
+    floors = {
+        s.name: f
+        for s in workload.statements
+        if (f := floor_of(s, catalog, traits)) is not None and _slo(s) is not None
+    }
+    outcomes = outcomes_of(lever_set, workload, baseline, options, floors, dropped)
     return LeverAdvice(
         lever_set,
         rewrites,
@@ -331,8 +329,12 @@ def outcomes_of(
     workload: Workload,
     baseline: Mapping[str, LatencyEstimate],
     options: Mapping[str, Sequence[_Option]] | None = None,
+    floors: Mapping[str, Floor] | None = None,
+    dropped: Sequence[tuple[str, str]] = (),
 ) -> tuple[StatementOutcome, ...]:
-    """Per statement with an SLO, or taxed by a summary: its estimate before and after the levers."""
+    """Per statement with an SLO, or taxed by a summary: its estimate before and after the levers;
+    one over its SLO gets its bound (``floors``: what returning only its rows takes, see
+    :mod:`~dbarchitect.advisors.levers.bound`)."""
     served = {r.statement: (f"rewrite {r.rule}", r.after) for r in levers.rewrites}
     served.update({s.statement: (f"summary {s.name}", s.after) for s in levers.summaries})
     served.update({d.statement: (f"copies {d.name}", d.after) for d in levers.denormalizations})
@@ -354,11 +356,18 @@ def outcomes_of(
         after_ms = after.ms + sum(ms for _, ms in taxed)
         bound = None
         if slo is not None and after_ms > slo:
-            best = min([o.ms for o in (options or {}).get(statement.name, [])] + [after_ms])
-            bound = (
-                f"no lever meets its {slo:g} ms SLO: the best estimate any of them reaches is {best:,.1f} ms "
-                f"at the brief's size ({_need(best, slo)})"
-            )
+            fastest = min((options or {}).get(statement.name, []), key=lambda o: o.ms, default=None)
+            if fastest is not None and fastest.ms <= slo:
+                why = next((r for lever_, r in dropped if lever_ == fastest.lever), "the budgets")
+                bound = (
+                    f"no lever meets its {slo:g} ms SLO within the design's other limits: "
+                    f"{fastest.lever} would bring it to {fastest.ms:,.1f} ms but is left out ({why}); "
+                    f"it would take relaxing that limit, an SLO of at least {after_ms:,.0f} ms, "
+                    f"or a machine {after_ms / slo:.1f}x faster"
+                )
+            else:
+                best = min(fastest.ms, after_ms) if fastest is not None else after_ms
+                bound = _bound(slo, best, (floors or {}).get(statement.name))
         out.append(
             StatementOutcome(
                 statement.name,
@@ -375,8 +384,32 @@ def outcomes_of(
     return tuple(out)
 
 
-def _need(best: float, slo: float) -> str:
-    return (
-        f"it would take an SLO of at least {best:,.0f} ms, a staleness budget (max_staleness) for a summary "
-        f"refreshed on a schedule, or a machine {best / slo:.1f}x faster"
+def _bound(slo: float, best: float, floor: Floor | None) -> str:
+    """Why no lever meets the SLO: proven when returning only the statement's rows takes longer,
+    else the best estimate the levers searched reach, and what would have to change."""
+    if floor is not None and floor.ms > slo:
+        estimate = (
+            f"the best lever searched reaches {best:,.1f} ms"
+            if best >= floor.ms
+            else f"the cost model's {best:,.1f} ms is below it: parallel workers may share a scan, but the "
+            "rows reach the client through one connection"
+        )
+        return (
+            f"no lever can meet its {slo:g} ms SLO: even returning only the {floor.rows:,.0f} row(s) "
+            f"it returns ({floor.how}) takes {floor.ms:,.1f} ms at the brief's size, "
+            f"whatever table or index they come from ({estimate}); it would take an SLO of at least "
+            f"{floor.ms:,.0f} ms, fewer rows (a LIMIT, a narrower filter, a coarser grouping), or a machine "
+            f"{floor.ms / slo:.1f}x faster"
+        )
+    text = (
+        f"no lever searched meets its {slo:g} ms SLO: the best estimate any of them reaches is "
+        f"{best:,.1f} ms at the brief's size (it would take an SLO of at least {best:,.0f} ms, "
+        "a staleness budget (max_staleness) for a summary refreshed on a schedule, "
+        f"or a machine {best / slo:.1f}x faster)"
     )
+    if floor is not None:
+        text += (
+            f"; not proven out of reach: returning only its {floor.rows:,.0f} row(s) ({floor.how}) "
+            f"would take {floor.ms:,.2f} ms; `dbarch verify` measures it"
+        )
+    return text

@@ -124,6 +124,9 @@ class StatementCost:
     latency: str = ""
     #: Where the latency model's coefficients come from.
     calibration: str = ""
+    #: When the lever search found no lever that meets the statement's SLO: its bound (proven out of
+    #: reach, or the best any lever reaches) and what would have to change.
+    bound: str = ""
 
 
 @dataclass(frozen=True)

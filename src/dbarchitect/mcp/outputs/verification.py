@@ -40,7 +40,10 @@ class FullSizeProjection(OutModel):
     model_growth: float | None = Field(
         description="growth from small_scale to scale the model's law predicts"
     )
-    measured_growth: float | None = Field(description="measured median at scale / at small_scale")
+    measured_growth: float | None = Field(
+        description="measured growth from small_scale to scale, on the 10th percentiles (the medians "
+        "when one is missing)"
+    )
     growth_agrees: bool | None = Field(description="measured growth within 1.5x of the model's")
     full_estimated_p50_ms: float | None = Field(description="the model's estimated median at full size")
     full_p50_ms: float | None
@@ -63,6 +66,7 @@ class Measurement(OutModel):
     p50_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
+    p10_ms: float | None = Field(default=None, description="the quietest tenth of the runs")
     plan: list[str]
     estimated_ms: float | None
     unbound: list[str] = Field(description="parameters no column was found for (bound to NULL)")

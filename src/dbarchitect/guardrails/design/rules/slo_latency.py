@@ -19,6 +19,11 @@ An estimate above the SLO (a p95 estimate against a p99 SLO too) is a finding; a
 measurement - ``dbarch verify`` measures, and reports how far its measurements are from these
 estimates.
 
+When the design's lever search (summary tables, rewrites, copied columns) found no lever that meets
+the SLO, the hint is its bound: proven out of reach when returning only the statement's rows takes
+longer than the SLO at the brief's size, else the best estimate any lever reaches; and what would
+have to change.
+
 Fix: add the index the advice names, change the statement (LIMIT, narrower filter), or relax the SLO.
 """
 
@@ -53,7 +58,8 @@ class SloLatency(DesignRule):
             yield DesignDraft(
                 f"Statement `{statement.name}` is estimated at {cost.ms:,.1f} ms (p95) against its {label} "
                 f"SLO of {target:g} ms on {context.traits}: {cost.latency}{plan}.",
-                hint="add an index serving its filters and order (see `dbarch indexes`), narrow it "
+                hint=cost.bound
+                or "add an index serving its filters and order (see `dbarch indexes`), narrow it "
                 "(LIMIT, a selective filter), or relax the SLO; `dbarch verify` measures it",
                 statement=statement.name,
                 details=(f"latency model: {cost.calibration}",) if cost.calibration else (),
