@@ -97,3 +97,18 @@ def test_an_error_about_such_a_name_is_printed_as_it_is(tmp_path: Path) -> None:
     result = runner.invoke(app, ["inspect", str(tmp_path / "brief.yaml")])
     assert result.exit_code == 2
     assert ":fire:[eu].sql" in result.output and "🔥" not in result.output
+
+
+def test_design_says_where_it_wrote_the_reports(tmp_path: Path) -> None:
+    """`design -o DIR` listed its schema files but not report.html, design.json or the runbooks."""
+    blog = str(EXAMPLES / "blog" / "brief.yaml")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["design", blog, "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith(f"Reports: {out / 'report.html'}, {out / 'report.md'}, {out / 'design.json'}")
+    named = re.findall(r"(?:: |, )(/[^,; ]+)", last)
+    assert len(named) == 5 and all(Path(p).exists() for p in named), last
+    assert f"runbooks: {out / 'runbooks.md'}" in last and f"operations: {out / 'operations'}/ (" in last
+    as_json = runner.invoke(app, ["design", blog, "-o", str(tmp_path / "j"), "-q", "-f", "json"])
+    json.loads(as_json.stdout)  # the document alone: nothing appended to it

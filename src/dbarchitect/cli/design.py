@@ -85,9 +85,10 @@ def design(
             reporter("writing files")
             files = run(lambda: _write_design(result, output))
         doc = design_document(result, files)
-        if output is not None:
-            run(lambda: _write_reports(doc, output))
+        written = run(lambda: _write_reports(doc, output)) if output is not None else None
     emit(doc, format)
+    if written and format == OutputFormat.text:  # JSON and Markdown on standard output stay whole
+        typer.echo(written)
 
 
 def _write_design(result: Design, output: Path) -> dict[str, str]:
@@ -103,16 +104,26 @@ def _write_design(result: Design, output: Path) -> dict[str, str]:
     return files
 
 
-def _write_reports(doc: dict[str, object], output: Path) -> None:
+def _write_reports(doc: dict[str, object], output: Path) -> str:
+    """Write the reports and operations files; the line that tells where they are."""
     from dbarchitect.report.html import render_html
     from dbarchitect.report.json import dumps
     from dbarchitect.report.markdown import render_markdown
     from dbarchitect.report.operations import write_operations_files
 
     try:
-        write_operations_files(doc, output)
+        operations = write_operations_files(doc, output)
     except OSError as exc:
         raise DbarchError(f"{output}: cannot write the operations files ({exc.strerror})") from None
-    write_text(output / "report.md", render_markdown(doc))
-    write_text(output / "report.html", render_html(doc))
-    write_text(output / "design.json", dumps(doc))
+    reports = [output / "report.html", output / "report.md", output / "design.json"]
+    write_text(reports[1], render_markdown(doc))
+    write_text(reports[0], render_html(doc))
+    write_text(reports[2], dumps(doc))
+    line = "Reports: " + ", ".join(str(r) for r in reports)
+    runbooks = [f for f in operations if Path(f).name == "runbooks.md"]
+    configs = len(operations) - len(runbooks)
+    if runbooks:
+        line += f"; runbooks: {runbooks[0]}"
+    if configs:
+        line += f"; operations: {output / 'operations'}/ ({configs} file{'s' if configs > 1 else ''})"
+    return line
