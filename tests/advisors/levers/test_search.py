@@ -159,6 +159,18 @@ def test_an_estimate_from_a_planner_default_is_never_called_a_proof(tmp_path: Pa
         ("SELECT DISTINCT customer_id FROM orders WHERE status = 'delivered'", None),
         ("SELECT currency FROM orders GROUP BY currency HAVING count(*) > 5", None),
         ("SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM shipments)", None),
+        # each order has one customer (NOT NULL foreign key): the join keeps the orders' rows
+        (
+            "SELECT o.id, c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.status = 'delivered'",
+            34.4e6,
+        ),
+        ("SELECT c.id FROM customers c JOIN orders o ON o.customer_id = c.id", 40e6),
+        # the customers' side is the larger once orders are filtered, but a customer has any number
+        # of orders (none too): no floor
+        ("SELECT c.id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.id = :id", None),
+        # a nullable foreign key may meet no parent
+        ("SELECT o.id FROM orders o JOIN addresses a ON a.id = o.shipping_address_id", None),
+        ("SELECT a.id FROM orders a JOIN orders b ON b.customer_id = a.customer_id", None),
     ],
 )
 def test_rows_are_counted_only_where_the_statistics_price_every_filter(

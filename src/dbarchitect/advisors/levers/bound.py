@@ -18,7 +18,8 @@ Anything else could keep far fewer rows, and then there is no floor (None), neve
   plain column has values among its table's filtered rows (a grouping expression such as a
   ``CAST(ts AS date)`` counts as one group: how many days a range holds is not known here);
 - otherwise the rows of the statement's largest table that pass its filters, reduced by the
-  filters on the tables it joins (each a parent along a foreign key: one row per child);
+  filters on the tables it joins, when each of them is a parent it joins along a NOT NULL foreign
+  key (one parent row per child row; any other join, or a table joined twice, and there is no floor);
 - a LIMIT caps them (an OFFSET's skipped rows are not returned: keyset pagination avoids them).
 
 Each returned row costs at least PostgreSQL's ``cpu_tuple_cost`` (0.01 planner units) through the
@@ -114,6 +115,29 @@ def _understood(select: exp.Select) -> bool:
     return all(_simple(t) for t in terms)
 
 
+def _parent_of(statement: Statement, child: Table, parent: Table) -> bool:
+    """``parent`` is joined to ``child`` along a foreign key of ``child`` whose columns are NOT NULL:
+    each ``child`` row meets exactly one ``parent`` row, so the join keeps ``child``'s rows (fewer only
+    by ``parent``'s filters)."""
+    pairs = {
+        frozenset(((j.left.table.key, j.left.column.key), (j.right.table.key, j.right.column.key)))
+        for j in statement.joins
+        if j.kind in ("inner", "left")
+    }
+    for fk in child.foreign_keys:
+        if not fk.ref_table.matches(parent.name.value) or len(fk.columns) != len(fk.ref_columns):
+            continue
+        columns = [child.column(c) for c in fk.columns]
+        if any(c is None or c.nullable for c in columns):
+            continue
+        if all(
+            frozenset(((child.name.key, c.key), (parent.name.key, r.key))) in pairs
+            for c, r in zip(fk.columns, fk.ref_columns, strict=True)
+        ):
+            return True
+    return False
+
+
 def returned_rows(statement: Statement, catalog: Catalog, traits: EngineTraits) -> tuple[float, str] | None:
     """The rows ``statement`` returns at the brief's size and how they were counted; None for a write,
     a compound query, or tables the brief does not size."""
@@ -147,6 +171,12 @@ def returned_rows(statement: Statement, catalog: Catalog, traits: EngineTraits) 
     if not filtered:
         return None
     largest = max(filtered, key=lambda n: filtered[n][1] * filtered[n][2])
+    if any(a.occurrences > 1 for a in statement.tables) or not all(
+        _parent_of(statement, filtered[largest][0], filtered[other][0])
+        for other in filtered
+        if other != largest
+    ):
+        return None
     rows = max(1.0, filtered[largest][1] * filtered[largest][2])
     for name, (_, _, selectivity) in filtered.items():
         if name != largest:
