@@ -28,13 +28,14 @@ import psycopg
 from baselines import BaselineResult, dexter_style, single_column
 
 from dbarchitect import api
-from dbarchitect.advisors.indexes.candidates import IndexCandidate
+from dbarchitect.advisors.indexes.candidates import IndexCandidate, index_names
 from dbarchitect.advisors.indexes.cost import WhatIfCost
 from dbarchitect.advisors.indexes.planner import HypoPGBackend
 from dbarchitect.brief import parse_size
 from dbarchitect.engines.ddl import create_index_sql
 from dbarchitect.errors import redact
 from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.names import Name
 from dbarchitect.model.workload import Workload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -422,78 +423,170 @@ def secondary_indexes(conn: psycopg.Connection[Any]) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def real_effect(
-    out: Out,
-    url: str,
-    inspection: Any,
-    backend: HypoPGBackend,
-    indexes: Sequence[IndexCandidate],
-    timeout_s: float,
-    repeat: int,
-    label: str,
-) -> None:
-    database = urlsplit(url).path.lstrip("/")
-    if not database.startswith(DB_PREFIX):
-        raise SystemExit(f"refusing to build real indexes outside a benchmark database ({database})")
+def drop_secondary(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
-        for name in secondary_indexes(conn):  # leftovers of an interrupted run
+        for name in secondary_indexes(conn):
             conn.execute(f'DROP INDEX "{name}"')
-    log("real effect: the 22 queries with no secondary index")
-    before, settings = run_queries(url, inspection.workload, timeout_s, repeat)
-    statements: list[str] = []
-    for candidate in indexes:
-        table = inspection.catalog.table(candidate.table)
-        sql = create_index_sql(table, candidate.to_index(None, 63), backend.traits)
-        if sql is not None:
-            statements.append(sql)
+
+
+def build(
+    url: str, inspection: Any, backend: HypoPGBackend, indexes: Sequence[IndexCandidate]
+) -> tuple[dict[str, IndexCandidate], float, float]:
+    """Build ``indexes`` for real under readable names; (name -> candidate, seconds, bytes on disk)."""
+    names = index_names(indexes, inspection.catalog)
     started = time.monotonic()
     with psycopg.connect(url, autocommit=True) as conn:
-        for sql in statements:
-            log(sql)
-            conn.execute(sql)
-        built = time.monotonic() - started
+        for candidate in indexes:
+            table = inspection.catalog.table(candidate.table)
+            sql = create_index_sql(table, candidate.to_index(Name(names[candidate]), 63), backend.traits)
+            if sql is not None:
+                log(sql)
+                conn.execute(sql)
+        conn.execute("ANALYZE")
+        seconds = time.monotonic() - started
         sizes = conn.execute(
             "SELECT coalesce(sum(pg_relation_size(i.oid)), 0) FROM pg_index x "
             "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace "
             "WHERE n.nspname = 'public' AND NOT EXISTS "
             "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
         ).fetchone()
-        real_size = float(sizes[0]) if sizes else 0.0
-    try:
-        log(f"real effect: the 22 queries with {label}")
-        after, _ = run_queries(url, inspection.workload, timeout_s, repeat)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            for name in secondary_indexes(conn):
-                conn.execute(f'DROP INDEX "{name}"')
-    out(f"## Real effect: {label}, built for real")
+    return {n: c for c, n in names.items()}, seconds, float(sizes[0]) if sizes else 0.0
+
+
+def explained(url: str, workload: Workload) -> dict[str, str]:
+    """Each query's real plan (EXPLAIN, not run), as text."""
+    plans: dict[str, str] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in workload.statements:
+            try:
+                rows = conn.execute("EXPLAIN " + statement.sql).fetchall()
+                plans[statement.name] = "\n".join(str(r[0]) for r in rows)
+            except psycopg.Error:
+                plans[statement.name] = ""
+    return plans
+
+
+#: --validate's rule: a query more than this much slower with an index takes it out.
+SLOWER = 1.10
+
+
+def real_effect(
+    out: Out,
+    url: str,
+    inspection: Any,
+    backend: HypoPGBackend,
+    configs: Sequence[tuple[str, Sequence[IndexCandidate]]],
+    timeout_s: float,
+    repeat: int,
+) -> None:
+    """The 22 queries timed with no secondary index and with each configuration built for real; the
+    first configuration (ours) also after ``--validate``'s rule: an index no real plan uses, or used by
+    a query more than 10% slower than without indexes, is dropped and those queries timed again."""
+    database = urlsplit(url).path.lstrip("/")
+    if not database.startswith(DB_PREFIX):
+        raise SystemExit(f"refusing to build real indexes outside a benchmark database ({database})")
+    drop_secondary(url)  # leftovers of an interrupted run
+    log("real effect: the 22 queries with no secondary index")
+    before, settings = run_queries(url, inspection.workload, timeout_s, repeat)
+    base = {name: seconds for name, seconds, _ in before}
+    columns: list[tuple[str, dict[str, float | None]]] = []
+    lines: list[str] = []
+    for n, (label, indexes) in enumerate(configs):
+        try:
+            built, seconds, size = build(url, inspection, backend, indexes)
+            log(f"real effect: the 22 queries with {label}")
+            after, _ = run_queries(url, inspection.workload, timeout_s, repeat)
+            timed = {name: s for name, s, _ in after}
+            columns.append((label, timed))
+            lines.append(
+                f"- {label}: {len(built)} indexes built in {seconds:.0f} s, {human_bytes(size)} on disk "
+                f"(estimated {human_bytes(sum(backend.index_size(c) for c in indexes))})"
+            )
+            if n == 0:
+                plans = explained(url, inspection.workload)
+                unused = [name for name in built if not any(name in p for p in plans.values())]
+                slow = [
+                    q
+                    for q, t in timed.items()
+                    if t is not None and base.get(q) is not None and t > SLOWER * (base[q] or 0.0)
+                ]
+                culprits = sorted({name for q in slow for name in built if name in plans.get(q, "")})
+                removed = sorted({*unused, *culprits})
+                with psycopg.connect(url, autocommit=True) as conn:
+                    for name in removed:
+                        conn.execute(f'DROP INDEX "{name}"')
+                    conn.execute("ANALYZE")
+                again = [
+                    s
+                    for s in inspection.workload.statements
+                    if any(r in plans.get(s.name, "") for r in removed)
+                ]
+                validated = dict(timed)
+                if again:
+                    log(f"real effect: {len(again)} queries again without {', '.join(removed)}")
+                    rerun, _ = run_queries(url, Workload(tuple(again)), timeout_s, repeat)
+                    validated.update({name: s for name, s, _ in rerun})
+                columns.append((f"{label}, validated", validated))
+                lines.append(
+                    f"- {label}, validated (--validate's rule): removed "
+                    + (
+                        ", ".join(
+                            f"{r} ({'no real plan uses it' if r in unused else 'a query using it is slower'})"
+                            for r in removed
+                        )
+                        or "nothing"
+                    )
+                )
+        finally:
+            drop_secondary(url)
+    out("## Real effect: the advice and the baselines built for real")
     out()
     out(
-        f"{len(statements)} indexes built in {built:.0f} s, {human_bytes(real_size)} on disk "
-        f"(HypoPG estimated {human_bytes(sum(backend.index_size(c) for c in indexes))}). Each query run "
-        f"{repeat} times in a row, median shown; statement_timeout = {timeout_s:g} s (a timed-out query "
-        f"counts {timeout_s:g} s in the total)."
+        f"Each query run {repeat} times in a row, median shown; statement_timeout = {timeout_s:g} s (a "
+        f"timed-out query counts {timeout_s:g} s in the total). Ratios are against no secondary index."
     )
     out()
     out("session settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
     out()
-    out("| query | no secondary index (s) | with ours (s) | speed-up |")
-    out("|---|---|---|---|")
+    for line in lines:
+        out(line)
+    out()
+    out("| query | no secondary index (s) | " + " | ".join(f"{label} (s)" for label, _ in columns) + " |")
+    out("|---|---|" + "---|" * len(columns))
 
-    def shown(seconds: float | None, what: str) -> str:
-        return f"{seconds:.2f}" if seconds is not None else what
+    def shown(seconds: float | None) -> str:
+        return f"{seconds:.2f}" if seconds is not None else "timeout/error"
 
-    total_before = total_after = 0.0
-    for (name, b, bwhat), (_, a, awhat) in zip(before, after, strict=True):
-        total_before += b if b is not None else timeout_s
-        total_after += a if a is not None else timeout_s
-        speed = f"{b / a:.1f}×" if a and b else ("≥ " + f"{timeout_s / a:.1f}×" if a and b is None else "")
-        out(f"| {name} | {shown(b, bwhat)} | {shown(a, awhat)} | {speed} |")
+    def total(times: dict[str, float | None]) -> float:
+        return sum(t if t is not None else timeout_s for t in times.values())
+
+    for name, b, _ in before:
+        cells = []
+        for _, times in columns:
+            t = times.get(name)
+            ratio = f" ({t / b:.2f}x)" if t is not None and b else ""
+            cells.append(shown(t) + ratio)
+        out(f"| {name} | {shown(b)} | " + " | ".join(cells) + " |")
+    plain = total(base)
     out(
-        f"| **total** | {total_before:.1f} | {total_after:.1f} | {total_before / total_after:.1f}× |"
-        if total_after
-        else "| **total** | | | |"
+        f"| **total** | {plain:.1f} | "
+        + " | ".join(f"{total(t):.1f} ({total(t) / plain:.2f})" for _, t in columns)
+        + " |"
     )
+    out()
+    for label, times in columns:
+        slowdowns: list[tuple[float, str]] = []
+        for q, t in times.items():
+            b = base.get(q)
+            if t is not None and b:
+                slowdowns.append((t / b, q))
+        worst: tuple[float, str] = max(slowdowns) if slowdowns else (0.0, "")
+        worst_ratio, worst_query = worst
+        share = total(times) / plain
+        out(
+            f"- {label}: Σ {share:.3f} of the time without ({verdict(share <= 0.80)} target ≤ 0.80); "
+            f"slowest {worst_query} at {worst_ratio:.2f}x ({verdict(worst_ratio <= SLOWER)} target ≤ 1.10x)"
+        )
     out()
 
 
@@ -548,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if evaluate.failed:
             out(f"Statements that failed to plan (left out): {', '.join(evaluate.failed)}")
         out()
-        real_config: tuple[IndexCandidate, ...] | None = None
+        real_configs: list[tuple[str, Sequence[IndexCandidate]]] = []
         for budget in budgets:
             log(f"budget {human_bytes(budget)}")
             results: list[Result] = []
@@ -557,7 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 greedy = ours("greedy", backend, inspection, budget, None, evaluate)
                 results.append(greedy)
                 if budget == real_budget:
-                    real_config = greedy.indexes
+                    real_configs.append((f"ours (greedy) at {human_bytes(real_budget)}", greedy.indexes))
                 if not args.skip_exact:
                     log("ours (exact)")
                     results.append(
@@ -569,20 +662,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             for run in (single_column, dexter_style):
                 log(f"baseline {run.__name__}")
                 results.append(baseline(run, backend, inspection, budget, evaluate))
+            if budget == real_budget:
+                real_configs += [(r.method, r.indexes) for r in results if r.method.startswith("baseline")]
             report_budget(out, budget, results, dict(backend.settings()))
         if not args.skip_real:
-            if real_config is None:
-                log(f"ours (greedy) at {human_bytes(real_budget)} for the real effect")
-                real_config = ours("greedy", backend, inspection, real_budget, None, evaluate).indexes
+            if not real_configs:
+                log(f"ours (greedy) and the baselines at {human_bytes(real_budget)} for the real effect")
+                found = ours("greedy", backend, inspection, real_budget, None, evaluate)
+                real_configs.append((f"ours (greedy) at {human_bytes(real_budget)}", found.indexes))
+                for run in (single_column, dexter_style):
+                    done = baseline(run, backend, inspection, real_budget, evaluate)
+                    real_configs.append((done.method, done.indexes))
             real_effect(
                 out,
                 url,
                 inspection,
                 backend,
-                real_config,
+                real_configs,
                 args.real_timeout,
                 max(1, args.real_repeat),
-                f"ours (greedy) at {human_bytes(real_budget)}",
             )
     out(
         f"Benchmark wall time: {time.monotonic() - started:.0f} s. Reproduce: "

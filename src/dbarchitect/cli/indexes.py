@@ -76,6 +76,30 @@ def indexes(
             "out of the advice and list it with its reason).",
         ),
     ] = False,
+    validate: Annotated[
+        str | None,
+        typer.Option(
+            "--validate",
+            metavar="SCRATCH_URL",
+            help="Empty scratch database URL: build the advice there for real over synthetic data, time "
+            "every statement before and after, and remove an index no real plan uses or that slows a "
+            "statement by more than 10%.",
+        ),
+    ] = None,
+    validate_scale: Annotated[
+        float,
+        typer.Option(
+            "--validate-scale", metavar="SHARE", help="Share of the brief's rows loaded for --validate."
+        ),
+    ] = 0.01,
+    validate_runs: Annotated[
+        int,
+        typer.Option(
+            "--validate-runs",
+            metavar="N",
+            help="Timed runs per statement for --validate (the median is kept).",
+        ),
+    ] = 5,
 ) -> None:
     """Recommend indexes for the brief's workload, costed by the planner, within the budget."""
     from dbarchitect import api
@@ -86,6 +110,10 @@ def indexes(
 
     if time_limit is not None and time_limit <= 0:
         fail("--time-limit: give a number of seconds greater than 0")
+    if validate_scale <= 0 or validate_scale > 1:
+        fail("--validate-scale: give a share of the rows greater than 0 and at most 1")
+    if validate_runs < 1:
+        fail("--validate-runs: give at least 1")
     loaded, file = configured_brief(brief)
     with progress("indexes", quiet) as reporter:
 
@@ -102,6 +130,9 @@ def indexes(
                 time_limit_s=time_limit,
                 progress=search_progress,
                 strict=strict,
+                validate=validate,
+                validate_scale=validate_scale,
+                validate_runs=validate_runs,
             )
         )
     doc = index_advice_document(advice)

@@ -121,6 +121,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             expression_defaults_parenthesized=True,
             text_defaults=True,
             derived_column_lists=False,
+            partial_index_terms_as_written=True,
             trigger_syntax="sqlite",
         ),
         type_sql=type_sql,

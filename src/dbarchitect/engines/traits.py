@@ -70,6 +70,11 @@ class Features:
     #: A derived table takes a column list, ``(SELECT ...) AS t (a, b)``; without it the names go on
     #: the subquery's own select list (same result).
     derived_column_lists: bool = True
+    #: A partial index serves a statement only when its WHERE term appears in the statement exactly as
+    #: written (SQLite compares expression trees: ``IN ('paid', 'packed')`` is not ``IN ('packed',
+    #: 'paid')``); False: the planner proves implication (PostgreSQL: ``x = 'a'`` implies ``x IN ('a',
+    #: 'b')``, in any order).
+    partial_index_terms_as_written: bool = False
     #: ``x NOT IN (subquery)`` is planned as an anti-join (or a lookup per row); False: PostgreSQL,
     #: which hashes the subquery's rows only while they fit in work_mem and otherwise scans them
     #: again for every outer row (NULL semantics keep it from an anti-join).

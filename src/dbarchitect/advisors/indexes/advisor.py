@@ -29,7 +29,9 @@ from dbarchitect.advisors.indexes.existing import (
 )
 from dbarchitect.advisors.indexes.greedy import select_greedy
 from dbarchitect.advisors.indexes.hygiene import candidate_shape, constraint_prefix, dominates
+from dbarchitect.advisors.indexes.methods import workload_terms
 from dbarchitect.advisors.indexes.selection import Budget, Rejection, Selection, StopReason
+from dbarchitect.advisors.indexes.validation import IndexValidation
 from dbarchitect.advisors.sizing import rows_at
 from dbarchitect.brief import format_size
 from dbarchitect.engines.ddl import create_index_sql
@@ -110,7 +112,9 @@ class RecommendedIndex:
         constraint: When its key is that of the primary key or a unique constraint (whose index
             serves its lookups), that constraint: it is advised only for the index-only reads.
         checked_by: Who judged that the engine uses it: ``planner`` (the engine's own, with the
-            hypothetical index) or ``built-in model`` (the model's rules of the engine's planner).
+            hypothetical index), ``built-in model`` (the model of the engine's planner), or for another
+            access method ``built-in model's BRIN rule`` (``GIN``, ``HASH``: the rules of
+            :mod:`dbarchitect.advisors.indexes.builtin_methods`).
         serves: Statements whose new plan uses it at no gain (what the indexes it replaces served).
     """
 
@@ -166,6 +170,9 @@ class IndexAdvice:
         net_bytes: Bytes the advice adds less those of the existing indexes it drops (what the
             storage budget counts).
         left_out: Statements the advice leaves out, each with why (could not be analyzed or planned).
+        validation: When asked for (``--validate``), the advice built and timed for real on a
+            scratch database: per statement the planner's promise and the measured ratio, the
+            indexes kept and those removed with why (``recommended`` then holds the kept ones).
     """
 
     engine: str
@@ -190,6 +197,7 @@ class IndexAdvice:
     stopped_by: str = "exhausted"
     net_bytes: float = 0.0
     left_out: tuple[tuple[str, str], ...] = ()
+    validation: IndexValidation | None = None
 
     @property
     def relative_cost(self) -> float:
@@ -343,7 +351,9 @@ def recommend_indexes(
     the budget is smaller than every index that would help.
     """
     started = time.monotonic()
-    infos = generate_candidates(workload, catalog, traits)
+    methods: frozenset[str] = getattr(backend, "index_methods", frozenset({"btree"}))
+    terms = workload_terms(workload, catalog, traits.sqlglot_dialect)
+    infos = generate_candidates(workload, catalog, traits, methods=methods, terms=terms)
     cost = WhatIfCost(backend, workload, catalog, traits)
     before = cost.statement_costs(frozenset())
     failed = [name for name, plan in before.items() if plan.error is not None]
@@ -416,7 +426,9 @@ def recommend_indexes(
                 serves=serves,
                 index_only=index_only,
                 constraint=constraint_prefix(candidate, table),
-                checked_by=checked_by,
+                checked_by=checked_by
+                if checked_by == "planner" or candidate.method is None
+                else f"built-in model's {candidate.method.upper()} rule",
             )
         )
     touched = sorted({a.table.value for s in workload.statements for a in s.tables})

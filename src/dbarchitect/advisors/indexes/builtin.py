@@ -32,11 +32,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from dbarchitect.advisors.access_paths import DEFAULT_MATCH_SEL, predicate_selectivity, table_indexes
+from dbarchitect.advisors.indexes.builtin_methods import GIN_DEFAULT_SELECTIVITY, lossy_path, method_pages
+from dbarchitect.advisors.indexes.builtin_parts import Access, Path, Shape, TableFacts, pages_fetched
 from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, parse_where, where_implied
 from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
+from dbarchitect.advisors.indexes.methods import expression_key, statement_terms
 from dbarchitect.advisors.sizing import estimate_table_size, index_entry_width
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import Catalog, ForeignKey, Index, IndexKey, Table
@@ -75,72 +78,6 @@ _EQ = (PredicateKind.EQ, PredicateKind.IN, PredicateKind.IS_NULL)
 _RANGE = (PredicateKind.RANGE, PredicateKind.LIKE_PREFIX)
 
 
-@dataclass(frozen=True)
-class _TableFacts:
-    table: Table
-    rows: float
-    pages: float
-    #: Bytes of the primary key columns (carried by InnoDB secondary entries).
-    pk_width: float
-
-
-@dataclass(frozen=True, eq=False)
-class _Shape:
-    """An index as the model sees it (existing or hypothetical)."""
-
-    label: str
-    candidate: IndexCandidate | None
-    keys: tuple[str, ...]
-    descending: tuple[bool, ...]
-    held: frozenset[str]
-    where: str | None
-    unique: bool
-    tuples: float
-    pages: float
-    height: int
-    correlation: float
-
-
-@dataclass(frozen=True)
-class _Path:
-    cost: float
-    startup: float
-    text: str
-    candidate: IndexCandidate | None
-    #: The path returns rows in the statement's ORDER BY.
-    ordered: bool = False
-    #: The part of ``cost`` charged for reading pages (``seq_page_cost`` / ``random_page_cost``).
-    io: float = 0.0
-    #: The table's name key when the path reads it whole (a sequential scan).
-    seq_table: str | None = None
-    #: The index is read without visiting the table (an index-only scan).
-    index_only: bool = False
-    #: The existing index the path reads (its name), when it reads one.
-    existing: str | None = None
-
-
-@dataclass
-class _Access:
-    """One table access of one statement, with what costing needs precomputed."""
-
-    access: TableAccess
-    facts: _TableFacts
-    filters: tuple[Predicate, ...]
-    #: Column key -> (selectivity, IN-list scans, single value) of equality-like filters.
-    eq: dict[str, tuple[float, float, bool]]
-    #: Column key -> selectivity of range / LIKE-prefix filters.
-    rng: dict[str, float]
-    #: Column key -> selectivity of all filters on it.
-    col_sel: dict[str, float]
-    selectivity: float
-    out_rows: float
-    read: frozenset[str]
-    #: (my join column key, partner access index) pairs.
-    partners: list[tuple[str, int]] = field(default_factory=list)
-    #: ORDER BY keys when the statement's whole ORDER BY is on this table and no GROUP BY intervenes.
-    order: tuple[tuple[str, bool], ...] = ()
-
-
 def _key(statement: Statement) -> tuple[str, str]:
     """Cache key of a statement: its text, not its fingerprint (literals decide partial indexes and
     selectivities, and the fingerprint hides them)."""
@@ -175,12 +112,12 @@ class BuiltinCostModel:
             if unknown:
                 raise ValueError(f"unknown cost model settings: {', '.join(unknown)}")
             self.s.update(settings)
-        self._facts: dict[str, _TableFacts] = {}
-        self._existing: dict[str, tuple[_Shape, ...]] = {}
-        self._shapes: dict[IndexCandidate, _Shape] = {}
-        self._accesses: dict[tuple[str, str], tuple[list[_Access], float]] = {}
+        self._facts: dict[str, TableFacts] = {}
+        self._existing: dict[str, tuple[Shape, ...]] = {}
+        self._shapes: dict[IndexCandidate, Shape] = {}
+        self._accesses: dict[tuple[str, str], tuple[list[Access], float]] = {}
         self._paths: dict[
-            tuple[tuple[str, str], int, _Shape, str | None], tuple[_Path, _Path | None] | None
+            tuple[tuple[str, str], int, Shape, str | None], tuple[Path, Path | None] | None
         ] = {}
         self._sizes: dict[IndexCandidate, float] = {}
         self._referrers: dict[str, list[tuple[Table, ForeignKey]]] | None = None
@@ -217,6 +154,9 @@ class BuiltinCostModel:
 
     #: ``CostRequest.hidden`` is honoured: the model plans as if those existing indexes were dropped.
     hides_existing = True
+    #: Access methods the model costs (B-tree by the planner's formulas, the others by the rules of
+    #: :mod:`dbarchitect.advisors.indexes.builtin_methods`).
+    index_methods = frozenset({"btree", "brin", "hash", "gin"})
 
     def plan_costs(self, requests: Sequence[CostRequest]) -> list[PlanCost]:
         return [self.plan_cost(r.statement, r.indexes, r.hidden) for r in requests]
@@ -230,7 +170,7 @@ class BuiltinCostModel:
     # Catalog facts
     # ---------------------------------------------------------------------------------------------
 
-    def _table_facts(self, table: Table) -> _TableFacts:
+    def _table_facts(self, table: Table) -> TableFacts:
         key = table.name.key
         if key not in self._facts:
             size = estimate_table_size(table, self.traits, 0.0)
@@ -242,7 +182,7 @@ class BuiltinCostModel:
             if table.primary_key is not None:
                 pk = Index(Name("pk"), tuple(IndexKey(column=c) for c in table.primary_key.columns))
                 pk_width = index_entry_width(table, pk)
-            self._facts[key] = _TableFacts(table, max(rows, 1.0), pages, pk_width)
+            self._facts[key] = TableFacts(table, max(rows, 1.0), pages, pk_width)
         return self._facts[key]
 
     def _where_selectivity(self, table: Table, where: str | None) -> float:
@@ -261,9 +201,12 @@ class BuiltinCostModel:
             predicate = Predicate(ref, PredicateKind.IN, "IN", None, len(texts), texts)
         return predicate_selectivity(table, predicate).value
 
-    def _shape_of(self, facts: _TableFacts, index: Index, candidate: IndexCandidate | None) -> _Shape:
+    def _shape_of(self, facts: TableFacts, index: Index, candidate: IndexCandidate | None) -> Shape:
         table = facts.table
         width = index_entry_width(table, index)
+        if candidate is not None and candidate.expressions:
+            # A function of one column (lower(email)) is about as wide as the column.
+            width = sum(self._width(table, c.key) for c in candidate.columns)
         if self.traits.secondary_index_holds_primary_key and candidate is not None:
             width += facts.pk_width
         entry = (width + self.traits.index_entry_overhead_bytes) / self.traits.index_fill_factor
@@ -275,13 +218,23 @@ class BuiltinCostModel:
             level = math.ceil(level / fanout)
             pages += level
             height += 1
-        keys = tuple(k.column.key if k.column is not None else "" for k in index.keys)
+        keys = tuple(
+            k.column.key if k.column is not None else expression_key(k.expression or "") for k in index.keys
+        )
+        method = index.method if index.method not in (None, "btree") else None
+        if method is not None:
+            pages = method_pages(method, tuples, facts.pages, width)
+            height = 1
         lead = table.column(keys[0]) if keys and keys[0] else None
         correlation = lead.stats.correlation if lead is not None and lead.stats is not None else None
         corr = correlation or 0.0
+        if method == "brin" and correlation is None:
+            # Candidates exist only where the rule found the column in the row order (clock-filled,
+            # append-only); an existing BRIN index was built on that premise too.
+            corr = 0.95
         if len(keys) > 1:
             corr *= 0.75  # btcostestimate: later columns weaken the leading column's correlation
-        return _Shape(
+        return Shape(
             label=str(candidate) if candidate is not None else index.name.value,
             candidate=candidate,
             keys=keys,
@@ -293,15 +246,16 @@ class BuiltinCostModel:
             pages=pages,
             height=height,
             correlation=corr,
+            method=method,
         )
 
-    def _existing_shapes(self, facts: _TableFacts) -> tuple[_Shape, ...]:
+    def _existing_shapes(self, facts: TableFacts) -> tuple[Shape, ...]:
         key = facts.table.name.key
         if key not in self._existing:
             self._existing[key] = tuple(self._shape_of(facts, i, None) for i in table_indexes(facts.table))
         return self._existing[key]
 
-    def _candidate_shape(self, facts: _TableFacts, candidate: IndexCandidate) -> _Shape:
+    def _candidate_shape(self, facts: TableFacts, candidate: IndexCandidate) -> Shape:
         if candidate not in self._shapes:
             self._shapes[candidate] = self._shape_of(facts, candidate.to_index(), candidate)
         return self._shapes[candidate]
@@ -310,11 +264,11 @@ class BuiltinCostModel:
     # Statement analysis (once per statement)
     # ---------------------------------------------------------------------------------------------
 
-    def _analyze(self, statement: Statement) -> tuple[list[_Access], float]:
+    def _analyze(self, statement: Statement) -> tuple[list[Access], float]:
         cached = self._accesses.get(_key(statement))
         if cached is not None:
             return cached
-        accesses: list[_Access] = []
+        accesses: list[Access] = []
         for access in statement.tables:
             table = self.catalog.table(access.table)
             if table is None:
@@ -336,7 +290,7 @@ class BuiltinCostModel:
             selectivity = math.prod(col_sel.values()) if col_sel else 1.0
             read = frozenset(c.key for c in access.columns_read) | frozenset(col_sel)
             accesses.append(
-                _Access(
+                Access(
                     access,
                     facts,
                     preds,
@@ -355,38 +309,54 @@ class BuiltinCostModel:
                 continue
             accesses[lt].partners.append((j.left.column.key, rt))
             accesses[rt].partners.append((j.right.column.key, lt))
-        ordered = [a for a in accesses if a.access.order_by]
+        self._add_terms(statement, accesses)
+        ordered = [a for a in accesses if a.access.order_by and not a.per_key]
         if len(ordered) == 1 and not any(a.access.group_by for a in accesses):
             ordered[0].order = tuple((o.column.column.key, o.descending) for o in ordered[0].access.order_by)
         total_pages = sum(a.facts.pages for a in accesses)
         self._accesses[_key(statement)] = (accesses, total_pages)
         return accesses, total_pages
 
+    def _add_terms(self, statement: Statement, accesses: list[Access]) -> None:
+        """What the workload model leaves as "another predicate": filters on a function of a column
+        (an equality or range on the expression's key), filters only GIN serves, per-key LIMITs."""
+        terms = statement_terms(statement, self.catalog, self.traits.sqlglot_dialect)
+        for a in accesses:
+            table = a.facts.table
+            for term in terms.expressions:
+                if not term.table.matches(table.name):
+                    continue
+                key = expression_key(term.expression)
+                if term.kind == "eq":
+                    sel = self._join_selectivity(table, term.column.key)
+                    a.eq[key] = (sel, 1.0, True)
+                else:
+                    sel = a.col_sel.get(term.column.key, 1.0 / 3.0)
+                    a.rng[key] = a.rng.get(key, 1.0) * sel
+                a.col_sel[key] = sel
+            for op in terms.operators:
+                if op.table.matches(table.name):
+                    key = expression_key(op.expression) if op.expression else op.column.key
+                    a.gin[key] = GIN_DEFAULT_SELECTIVITY[op.kind]
+            for limit in terms.per_key:
+                if limit.table.matches(table.name):
+                    order = tuple((c.key, d) for c, d in limit.order)
+                    a.per_key[limit.column.key] = (order, limit.limit)
+
     # ---------------------------------------------------------------------------------------------
     # Cost formulas (costsize.c)
     # ---------------------------------------------------------------------------------------------
 
     def _pages_fetched(self, tuples: float, pages: float, index_pages: float, total_pages: float) -> float:
-        """Mackert–Lohman (``index_pages_fetched``): distinct pages read when fetching ``tuples`` rows
-        in random order from ``pages`` pages, with ``effective_cache_size`` shared by the query."""
-        t = max(pages, 1.0)
-        total = max(total_pages + index_pages, 1.0)
-        b = max(1.0, math.ceil(self.s["effective_cache_size_pages"] * t / total))
-        n = tuples
-        if t <= b:
-            fetched = min(2.0 * t * n / (2.0 * t + n), t)
-        else:
-            lim = 2.0 * t * b / (2.0 * t - b)
-            fetched = 2.0 * t * n / (2.0 * t + n) if n <= lim else b + (n - lim) * (t - b) / t
-        return float(math.ceil(fetched))
+        return pages_fetched(self.s, tuples, pages, index_pages, total_pages)
 
-    def _seq_scan(self, a: _Access) -> _Path:
+    def _seq_scan(self, a: Access) -> Path:
         s = self.s
         pages, rows = a.facts.pages, a.facts.rows
         disk = s["seq_page_cost"] * pages
         cpu = rows * (s["cpu_tuple_cost"] + len(a.filters) * s["cpu_operator_cost"])
         table = a.facts.table.name
-        best = _Path(disk + cpu, 0.0, f"Seq Scan on {table.value}", None, io=disk, seq_table=table.key)
+        best = Path(disk + cpu, 0.0, f"Seq Scan on {table.value}", None, io=disk, seq_table=table.key)
         threshold = s["min_parallel_table_scan_pages"]
         if s["max_parallel_workers_per_gather"] >= 1 and pages >= threshold:
             workers = 1
@@ -396,7 +366,7 @@ class BuiltinCostModel:
             divisor = workers + max(0.0, 1.0 - 0.3 * workers)
             parallel = disk + cpu / divisor + s["parallel_setup_cost"]
             if parallel < best.cost:
-                best = _Path(
+                best = Path(
                     parallel,
                     s["parallel_setup_cost"],
                     f"Parallel Seq Scan on {table.value}",
@@ -407,17 +377,20 @@ class BuiltinCostModel:
         return best
 
     def _index_path(
-        self, a: _Access, shape: _Shape, total_pages: float, join: str | None, loops: float
-    ) -> tuple[_Path, _Path | None] | None:
+        self, a: Access, shape: Shape, total_pages: float, join: str | None, loops: float
+    ) -> tuple[Path, Path | None] | None:
         """Ways through ``shape``: an index (or index-only) scan, and a bitmap heap scan when one
         applies; per loop when ``join`` names the join column a nested loop probes ``loops`` times.
         ``None`` when the planner would not consider the index at all."""
         s = self.s
         table = a.facts.table
+        if shape.method in ("brin", "gin"):
+            return lossy_path(self.s, a, shape, total_pages) if join is None else None
         partial_sel = 1.0
         where_col: str | None = None
         if shape.where is not None:
-            if not where_implied(shape.where, table, a.filters):
+            as_written = self.traits.features.partial_index_terms_as_written
+            if not where_implied(shape.where, table, a.filters, as_written=as_written):
                 return None
             partial_sel = self._where_selectivity(table, shape.where)
             parsed = parse_where(shape.where)
@@ -444,6 +417,8 @@ class BuiltinCostModel:
             break
         if join is not None and not used_join:
             return None
+        if shape.method == "hash" and (matched != 1 or (shape.keys[0] not in a.eq and not used_join)):
+            return None  # a hash index answers one equality on its key, nothing else
         index_cols = set(shape.keys)
         quals_on_keys = [k for k in a.col_sel if k in index_cols and (k in a.eq or k in a.rng)]
         index_sel = math.prod(a.col_sel[k] for k in quals_on_keys) if quals_on_keys else 1.0
@@ -454,8 +429,8 @@ class BuiltinCostModel:
             index_sel *= partial_sel
         n_index_quals = len(quals_on_keys) + (1 if join is not None else 0)
         n_filter_quals = max(0, len(a.filters) - len(quals_on_keys) - (1 if where_col is not None else 0))
-        covering = a.read <= shape.held | ({where_col} if where_col else set())
-        ordered = self._serves_order(a, shape) if join is None else False
+        covering = shape.method is None and a.read <= shape.held | ({where_col} if where_col else set())
+        ordered = self._serves_order(a, shape) if join is None and shape.method is None else False
         if matched == 0 and not ordered and not covering and shape.where is None:
             return None
         rows = a.facts.rows
@@ -502,7 +477,7 @@ class BuiltinCostModel:
         kind = "Index Only Scan" if covering else "Index Scan"
         name = table.name.value
         existing = shape.label if shape.candidate is None else None
-        scan = _Path(
+        scan = Path(
             index_cost + heap_io + cpu,
             startup,
             f"{kind} using {shape.label} on {name}",
@@ -512,6 +487,8 @@ class BuiltinCostModel:
             index_only=covering,
             existing=existing,
         )
+        if join is not None and join in a.per_key:
+            scan = self._per_key(a, shape, join, scan, fetched_rows)
         if loops > 1 or covering or matched == 0:
             return scan, None
         # cost_bitmap_heap_scan over one bitmap index scan (no order)
@@ -522,7 +499,7 @@ class BuiltinCostModel:
             per_page -= (s["random_page_cost"] - s["seq_page_cost"]) * math.sqrt(pages / heap_pages)
         heap = pages * per_page + fetched_rows * (s["cpu_tuple_cost"] + len(a.filters) * op)
         text = f"Bitmap Heap Scan on {name} using {shape.label}"
-        return scan, _Path(
+        return scan, Path(
             bitmap_index + heap,
             bitmap_index,
             text,
@@ -531,8 +508,22 @@ class BuiltinCostModel:
             existing=existing,
         )
 
+    def _per_key(self, a: Access, shape: Shape, join: str, scan: Path, rows: float) -> Path:
+        """A probe that needs only the first rows of its key by an order: read from an index whose
+        keys after the join column give that order it stops there; else it sorts its rows."""
+        order, limit = a.per_key[join]
+        keys = list(shape.keys)
+        position = keys.index(join) if join in keys else -1
+        following = tuple(zip(keys[position + 1 :], shape.descending[position + 1 :], strict=True))
+        wanted = [c for c, _ in order]
+        flips = {d != want for (k, d), (_, want) in zip(following, order, strict=False)}
+        if position >= 0 and [k for k, _ in following[: len(wanted)]] == wanted and len(flips) == 1:
+            return replace(self._limited(scan, min(1.0, limit / rows)), ordered=True)
+        width = sum(self._width(a.facts.table, c) for c in a.read)
+        return replace(scan, cost=scan.cost + self._sort_cost(rows, width, limit))
+
     @staticmethod
-    def _limited(path: _Path, fraction: float) -> _Path:
+    def _limited(path: Path, fraction: float) -> Path:
         """``path`` stopped after ``fraction`` of its rows (the Limit node's interpolation)."""
         if fraction >= 1.0:
             return path
@@ -544,7 +535,7 @@ class BuiltinCostModel:
         predicate = Predicate(ColumnRef(table.name, Name(column)), PredicateKind.EQ, "=", "?")
         return predicate_selectivity(table, predicate).value
 
-    def _serves_order(self, a: _Access, shape: _Shape) -> bool:
+    def _serves_order(self, a: Access, shape: Shape) -> bool:
         """The index's key order gives the ORDER BY (columns fixed by single-value equalities skipped;
         read forwards or backwards)."""
         if not a.order:
@@ -594,12 +585,12 @@ class BuiltinCostModel:
         self,
         statement: Statement,
         i: int,
-        a: _Access,
-        shape: _Shape,
+        a: Access,
+        shape: Shape,
         total: float,
         join: str | None,
         loops: float,
-    ) -> tuple[_Path, _Path | None] | None:
+    ) -> tuple[Path, Path | None] | None:
         key = (_key(statement), i, shape, join)
         if key not in self._paths:
             self._paths[key] = self._index_path(a, shape, total, join, loops)
@@ -616,7 +607,7 @@ class BuiltinCostModel:
         accesses, total_pages = self._analyze(statement)
         s = self.s
         op, tup = s["cpu_operator_cost"], s["cpu_tuple_cost"]
-        shapes: list[list[_Shape]] = []
+        shapes: list[list[Shape]] = []
         for a in accesses:
             mine = [self._candidate_shape(a.facts, c) for c in config if c.table.matches(a.facts.table.name)]
             have = self._existing_shapes(a.facts)
@@ -634,12 +625,12 @@ class BuiltinCostModel:
             and not accesses[0].access.group_by
         ):
             early = min(1.0, limit / accesses[0].out_rows)
-        alone: list[_Path] = []
-        probe: list[_Path | None] = []
+        alone: list[Path] = []
+        probe: list[Path | None] = []
         for i, a in enumerate(accesses):
             if statement.kind in (StatementKind.INSERT, StatementKind.UPSERT) and a.access is target:
                 # The conflict check probes the arbiter unique index; PostgreSQL plans a plain Insert.
-                alone.append(_Path(tup, 0.0, f"Insert on {a.facts.table.name.value}", None))
+                alone.append(Path(tup, 0.0, f"Insert on {a.facts.table.name.value}", None))
                 probe.append(None)
                 continue
             best = self._limited(self._seq_scan(a), early)
@@ -657,7 +648,7 @@ class BuiltinCostModel:
                 if not self.traits.hash_join:
                     hashed += self._sort_cost(a.out_rows, 16.0, None)
             alone.append(replace(best, cost=(best.cost + hashed) * occ, ordered=False, io=best.io * occ))
-            nested: _Path | None = None
+            nested: Path | None = None
             for column, partner in a.partners:
                 loops = accesses[partner].out_rows
                 for shape in shapes[i]:
@@ -721,7 +712,7 @@ class BuiltinCostModel:
             existing_used=frozenset(p.existing for p in chosen if p.existing is not None),
         )
 
-    def _choose(self, accesses: list[_Access], alone: list[_Path], probe: list[_Path | None]) -> list[_Path]:
+    def _choose(self, accesses: list[Access], alone: list[Path], probe: list[Path | None]) -> list[Path]:
         """Each table's cheaper way in; in every joined group at least one table is read on its own
         (the outer side), the one for which that costs least extra."""
         chosen = [p if p is not None and p.cost < a.cost else a for a, p in zip(alone, probe, strict=True)]
@@ -745,7 +736,7 @@ class BuiltinCostModel:
                 chosen[driver] = alone[driver]
         return chosen
 
-    def _aggregation_cost(self, a: _Access) -> float:
+    def _aggregation_cost(self, a: Access) -> float:
         """GROUP BY over ``a``'s rows (``cost_agg``): hashed - each row's group columns compared and
         its aggregate advanced, each group emitted - or, where the engine cannot hash (SQLite) or
         hashing costs more, sorted first (``GroupAggregate`` over a ``Sort``). Groups: the product
@@ -768,7 +759,7 @@ class BuiltinCostModel:
         return min(hashed, sorted_) if self.traits.hash_aggregation else sorted_
 
     def _fixed_costs(
-        self, statement: Statement, accesses: list[_Access], config: frozenset[IndexCandidate]
+        self, statement: Statement, accesses: list[Access], config: frozenset[IndexCandidate]
     ) -> tuple[float, float]:
         """Costs no index changes much: aggregation, rows written, and the foreign-key lookups a
         parent delete or key update triggers (which an index on the child's key does change); and the
@@ -804,14 +795,14 @@ class BuiltinCostModel:
                     self._referrers.setdefault(fk.ref_table.key, []).append((child, fk))
         return self._referrers.get(parent.key, [])
 
-    def _fk_lookup(self, child: Table, columns: tuple[Name, ...], config: frozenset[IndexCandidate]) -> _Path:
+    def _fk_lookup(self, child: Table, columns: tuple[Name, ...], config: frozenset[IndexCandidate]) -> Path:
         """Cost of one ``SELECT 1 FROM child WHERE fk = $1`` (the RI trigger's query)."""
         facts = self._table_facts(child)
         refs = [ColumnRef(child.name, c) for c in columns]
         preds = tuple(Predicate(r, PredicateKind.EQ, "=", "?") for r in refs)
         access = TableAccess(child.name, predicates=preds, columns_read=columns)
         sel = math.prod(predicate_selectivity(child, p).value for p in preds)
-        a = _Access(
+        a = Access(
             access,
             facts,
             preds,

@@ -1,18 +1,25 @@
-"""Index candidates: the hypothetical indexes the advisor may propose.
+"""Index candidates: the hypothetical indexes the advisor may propose, generated from the workload.
 
-An :class:`IndexCandidate` is pure data (hashable, ordered) so that cost caches, integer programs and
-reports can key on it. Where it came from — which statements it may help and why — is kept beside it
-in :class:`CandidateInfo`, so two statements proposing the same index share one candidate.
+An :class:`IndexCandidate` (:mod:`~dbarchitect.advisors.indexes.candidate`) is pure data. Where it came
+from — which statements it may help and why — is kept beside it in :class:`CandidateInfo`, so two
+statements proposing the same index share one candidate.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import predicate_selectivity, table_indexes
+from dbarchitect.advisors.indexes.candidate import IndexCandidate as IndexCandidate
+from dbarchitect.advisors.indexes.candidate import index_names as index_names
+from dbarchitect.advisors.indexes.methods import (
+    HASH_MIN_WIDTH,
+    StatementTerms,
+    brin_rule,
+    expression_key,
+)
 from dbarchitect.advisors.sizing import index_entry_width, row_width
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import Catalog, Column, Index, IndexKey, Table
@@ -26,198 +33,6 @@ from dbarchitect.model.workload import (
     TableAccess,
     Workload,
 )
-
-
-@dataclass(frozen=True)
-class IndexCandidate:
-    """An index the advisor may propose: key columns in order (with direction), optional INCLUDE
-    columns (covering, index-only scans), and an optional partial predicate (neutral SQL).
-
-    Beyond plain B-trees: ``method`` names another access method (``gin``, ``brin``, ``hash``,
-    ``fulltext``); ``expressions`` gives, per key, the neutral SQL of an expression key (``lower(email)``)
-    where not ``None`` — ``columns`` then names the column each expression is a function of, which is
-    what decides the writes that maintain it; ``opclass`` is the operator class of every key
-    (``jsonb_path_ops``, ``gin_trgm_ops``) when not the default one."""
-
-    table: Name
-    columns: tuple[Name, ...]
-    #: Per key column: descending? Empty means every key ascending.
-    descending: tuple[bool, ...] = ()
-    include: tuple[Name, ...] = ()
-    where: str | None = None
-    unique: bool = False
-    #: Access method when not a B-tree: ``gin``, ``brin``, ``hash``, ``fulltext`` (MySQL/MariaDB).
-    method: str | None = None
-    #: Per key, the expression indexed (neutral SQL) or ``None`` for the plain column; empty: all plain.
-    expressions: tuple[str | None, ...] = ()
-    #: Operator class of the keys when not the method's default.
-    opclass: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.columns:
-            raise ValueError("an index candidate needs at least one key column")
-        if self.descending and len(self.descending) != len(self.columns):
-            raise ValueError("descending flags must match the key columns one to one")
-        if self.expressions and len(self.expressions) != len(self.columns):
-            raise ValueError("expressions must match the key columns one to one")
-        # Computed once: caches, integer programs and searches hash and order candidates millions
-        # of times on large workloads.
-        object.__setattr__(self, "_hash", hash(self._fields()))
-        object.__setattr__(self, "_text", None)
-
-    def _fields(self) -> tuple[object, ...]:
-        return (
-            self.table,
-            self.columns,
-            self.descending,
-            self.include,
-            self.where,
-            self.unique,
-            self.method,
-            self.expressions,
-            self.opclass,
-        )
-
-    def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined,no-any-return]
-
-    def __eq__(self, other: object) -> bool:
-        if self is other:
-            return True
-        if not isinstance(other, IndexCandidate):
-            return NotImplemented
-        return self._hash == other._hash and self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    @property
-    def is_btree(self) -> bool:
-        return self.method is None
-
-    def expression(self, position: int) -> str | None:
-        """The expression of key ``position``, or ``None`` when it is the plain column."""
-        return self.expressions[position] if self.expressions else None
-
-    def sort_key(
-        self,
-    ) -> tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...], str, bool, str, tuple[str, ...], str]:
-        """A total order (a partial predicate may be absent, so the fields do not compare as-is)."""
-        return (
-            self.table.key,
-            tuple(c.key for c in self.columns),
-            self.descending,
-            tuple(c.key for c in self.include),
-            self.where or "",
-            self.unique,
-            self.method or "",
-            tuple(e or "" for e in self.expressions),
-            self.opclass or "",
-        )
-
-    def __lt__(self, other: IndexCandidate) -> bool:
-        return self.sort_key() < other.sort_key()
-
-    @property
-    def width(self) -> int:
-        return len(self.columns)
-
-    def is_descending(self, position: int) -> bool:
-        return bool(self.descending) and self.descending[position]
-
-    @property
-    def key(self) -> str:
-        """Stable text identity, e.g. ``orders(customer_id, placed_at DESC) INCLUDE (total)``."""
-        text: str | None = self._text  # type: ignore[attr-defined]
-        if text is None:
-            text = self._render_key()
-            object.__setattr__(self, "_text", text)
-        return text
-
-    def _render_key(self) -> str:
-        opclass = f" {self.opclass}" if self.opclass else ""
-        keys = ", ".join(
-            (self.expression(i) or c.value) + opclass + (" DESC" if self.is_descending(i) else "")
-            for i, c in enumerate(self.columns)
-        )
-        using = f" USING {self.method}" if self.method else ""
-        text = f"{self.table.value}{using}({keys})"
-        if self.include:
-            text += " INCLUDE (" + ", ".join(c.value for c in self.include) + ")"
-        if self.where:
-            text += f" WHERE {self.where}"
-        return text
-
-    def default_name(self, max_length: int = 63) -> Name:
-        """``<table>_<col>_<col>_idx`` as people write it (an expression key by the words in it:
-        ``customers_lower_email_idx``), shortened deterministically only when over the engine's
-        identifier limit (:func:`index_names` gives a collision ``_2``)."""
-        words = [self.table.value]
-        for i, c in enumerate(self.columns):
-            expression = self.expression(i)
-            words.append("_".join(re.findall(r"[A-Za-z0-9]+", expression)) if expression else c.value)
-        return Name(_shortened("_".join(words).lower(), "_idx", max_length))
-
-    def to_index(self, name: Name | None = None, max_length: int = 63) -> Index:
-        return Index(
-            name=name or self.default_name(max_length),
-            keys=tuple(
-                IndexKey(column=c, descending=self.is_descending(i))
-                if self.expression(i) is None
-                else IndexKey(expression=self.expression(i), descending=self.is_descending(i))
-                for i, c in enumerate(self.columns)
-            ),
-            unique=self.unique,
-            where=self.where,
-            include=self.include,
-            method=self.method,
-        )
-
-    def __str__(self) -> str:
-        return self.key
-
-
-def _shortened(base: str, suffix: str, max_length: int) -> str:
-    """``base + suffix`` within ``max_length``: the words of ``base`` (split on ``_``) are cut from the
-    longest down, one character at a time, never below 3, then the tail is cut: the same input always
-    gives the same name."""
-    base = re.sub(r"[^a-z0-9_]", "_", base).strip("_") or "index"
-    room = max_length - len(suffix)
-    if len(base) <= room:
-        return base + suffix
-    words = [w for w in base.split("_") if w]
-    while len("_".join(words)) > room:
-        longest = max(range(len(words)), key=lambda i: (len(words[i]), -i))
-        if len(words[longest]) <= 3:
-            break
-        words[longest] = words[longest][:-1]
-    return "_".join(words)[:room].rstrip("_") + suffix
-
-
-def index_names(
-    candidates: Iterable[IndexCandidate], catalog: Catalog, max_length: int = 63
-) -> dict[IndexCandidate, str]:
-    """Readable, unique names for ``candidates`` (in the order given): each its
-    :meth:`~IndexCandidate.default_name`, with ``_2``, ``_3``... when the name is already taken by an
-    index or constraint of the schema or an earlier candidate (names are unique per schema)."""
-    taken = {
-        n.key
-        for table in catalog.tables
-        for n in (
-            *(i.name for i in table.indexes),
-            *(u.name for u in table.uniques if u.name is not None),
-            *((table.primary_key.name,) if table.primary_key and table.primary_key.name else ()),
-        )
-    }
-    taken |= {f"{t.name.value}_pkey".lower() for t in catalog.tables}
-    out: dict[IndexCandidate, str] = {}
-    for candidate in candidates:
-        name = candidate.default_name(max_length).value
-        n = 2
-        while name.lower() in taken:
-            base = candidate.default_name(max_length - len(f"_{n}")).value
-            name = f"{base}_{n}"
-            n += 1
-        taken.add(name.lower())
-        out[candidate] = name
-    return out
 
 
 @dataclass(frozen=True)
@@ -281,14 +96,23 @@ def _literal_sql(column: Column | None, text: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def literal_predicate_sql(table: Table, predicate: Predicate) -> str | None:
+def literal_predicate_sql(table: Table, predicate: Predicate, *, as_written: bool = False) -> str | None:
     """Neutral SQL of a constant predicate a partial index can carry (``status IN ('packed', 'paid')``,
-    values sorted so the same set always reads the same), or ``None`` when it has a parameter."""
+    values sorted so the same set always reads the same), or ``None`` when it has a parameter.
+
+    ``as_written``: the statement's own form and term order (``status IN ('paid', 'packed')``, an IN
+    list of one value kept as one), for an engine that matches a partial index's WHERE only against a
+    term written the same way (``Features.partial_index_terms_as_written``)."""
     column = table.column(predicate.column.column)
     name = column.name.value if column is not None else predicate.column.column.value
     if predicate.kind == PredicateKind.IS_NULL:
         return None if "NOT" in predicate.operator.upper() else f"{name} IS NULL"
     if predicate.kind == PredicateKind.IN and predicate.in_values:
+        if as_written:
+            written = list(dict.fromkeys(_literal_sql(column, v) for v in predicate.in_values))
+            if predicate.operator.upper() == "IN":
+                return f"{name} IN ({', '.join(written)})"
+            return None  # = ANY (ARRAY[...]) and the like: no form to copy
         values = sorted({_literal_sql(column, v) for v in predicate.in_values})
         return f"{name} = {values[0]}" if len(values) == 1 else f"{name} IN ({', '.join(values)})"
     if predicate.kind == PredicateKind.EQ and predicate.value not in (None, "?"):
@@ -315,11 +139,20 @@ def parse_where(where: str) -> tuple[str, frozenset[str] | None] | None:
     return m.group("col").lower(), values
 
 
-def where_implied(where: str, table: Table, predicates: tuple[Predicate, ...]) -> bool:
+def where_implied(
+    where: str, table: Table, predicates: tuple[Predicate, ...], *, as_written: bool = False
+) -> bool:
     """Whether the statement's ``predicates`` imply a partial index's ``where`` (so the planner may use
-    it): the same predicate, or an equality / IN-list whose values all lie in the index's list."""
+    it): the same predicate, or an equality / IN-list whose values all lie in the index's list.
+    ``as_written``: only the same term written the same way (SQLite)."""
     wanted = parse_where(where)
     squeezed = re.sub(r"\s+", "", where).lower()
+    if as_written:
+        return any(
+            re.sub(r"\s+", "", text).lower() == squeezed
+            for p in predicates
+            if (text := literal_predicate_sql(table, p, as_written=True)) is not None
+        )
     for p in predicates:
         text = literal_predicate_sql(table, p)
         if text is None:
@@ -343,10 +176,27 @@ def served_by(candidate: IndexCandidate, index: Index) -> bool:
     keys = index.keys
     if len(keys) < candidate.width:
         return False
+    index_btree = index.method in (None, "btree")
+    if candidate.method in ("brin", "hash"):
+        # A B-tree leading with the column already serves what a BRIN or hash index would.
+        first = keys[0]
+        same = index.method == candidate.method or index_btree
+        return (
+            same
+            and index.where is None
+            and first.column is not None
+            and first.column.matches(candidate.columns[0])
+        )
+    if candidate.method != index.method and not (candidate.method is None and index_btree):
+        return False
     flips: set[bool] = set()
     for i, col in enumerate(candidate.columns):
         key = keys[i]
-        if key.column is None or not key.column.matches(col):
+        expression = candidate.expression(i)
+        if expression is not None:
+            if key.expression is None or expression_key(key.expression) != expression_key(expression):
+                return False
+        elif key.column is None or not key.column.matches(col):
             return False
         flips.add(key.descending != candidate.is_descending(i))
     # Candidates carry DESC flags only when a mixed-direction sort needs them; an all-ascending one
@@ -463,6 +313,19 @@ class _Collector:
                     [reason + "; in the key order of " + index.name.value],
                 )
 
+    def add_candidate(self, table: Table, candidate: IndexCandidate, statement: str, reason: str) -> None:
+        """Record ``candidate`` as it is (expression keys, another access method) unless an existing
+        index serves it."""
+        if table.name.key not in self._existing:
+            self._existing[table.name.key] = table_indexes(table)
+        if any(served_by(candidate, index) for index in self._existing[table.name.key]):
+            return
+        statements, reasons = self.found.setdefault(candidate, ([], []))
+        if statement and statement not in statements:
+            statements.append(statement)
+        if reason not in reasons:
+            reasons.append(reason)
+
     def add_covering(
         self, table: Table, keys: list[tuple[Name, bool]], access: TableAccess, statement: str, reason: str
     ) -> None:
@@ -566,8 +429,9 @@ def _partial_candidates(
     preds: tuple[Predicate, ...],
     bases: list[tuple[list[tuple[Name, bool]], str]],
 ) -> None:
+    as_written = c.traits.features.partial_index_terms_as_written
     for p in preds:
-        where = literal_predicate_sql(table, p)
+        where = literal_predicate_sql(table, p, as_written=as_written)
         if where is None:
             continue
         col = table.column(p.column.column)
@@ -631,16 +495,117 @@ def _foreign_key_candidates(c: _Collector, workload: Workload, catalog: Catalog)
                     c.add(table, [(x, False) for x in fk.columns], statement.name, reason)
 
 
+def _method_candidates(
+    c: _Collector,
+    statement: Statement,
+    table: Table,
+    access: TableAccess,
+    terms: StatementTerms | None,
+    workload: Workload,
+    methods: frozenset[str],
+) -> None:
+    """Candidates beyond plain-column B-trees (see :mod:`dbarchitect.advisors.indexes.methods`)."""
+    name = statement.name
+    features = c.traits.features
+    for term in terms.expressions if terms is not None and features.expression_indexes else ():
+        if not term.table.matches(table.name) or not c.indexable(table, term.column):
+            continue
+        what = "equality" if term.kind == "eq" else "range"
+        candidate = IndexCandidate(table.name, (term.column,), expressions=(term.expression,))
+        reason = (
+            f"{what} on {term.expression} (an expression index; a plain one on {term.column.value} "
+            "cannot serve it)"
+        )
+        c.add_candidate(table, candidate, name, reason)
+        extra = tuple(
+            sorted(
+                {_declared(table, x) for x in access.columns_read if table.has_column(x)},
+                key=lambda n: n.key,
+            )
+        )
+        if extra and features.include_columns:
+            covering = dataclasses.replace(candidate, include=extra)
+            c.add_candidate(table, covering, name, reason + "; covering (index-only scan)")
+    engine_methods = features.index_methods & methods
+    for op in terms.operators if terms is not None and "gin" in engine_methods else ():
+        if not op.table.matches(table.name):
+            continue
+        col = table.column(op.column)
+        if col is None:
+            continue
+        if op.expression is None and col.type.kind not in _UNINDEXABLE:
+            continue
+        candidate = IndexCandidate(
+            table.name,
+            (col.name,),
+            method="gin",
+            expressions=(op.expression,) if op.expression is not None else (),
+        )
+        what = {"contains": "containment", "overlap": "overlap", "match": "full-text match"}[op.kind]
+        shown = op.expression or col.name.value
+        c.add_candidate(table, candidate, name, f"{what} on {shown}: a GIN index serves it, a B-tree cannot")
+    preds = filters(table, access)
+    if "brin" in engine_methods:
+        for p in preds:
+            if p.kind != PredicateKind.RANGE:
+                continue
+            rule = brin_rule(table, p.column.column, workload)
+            if rule is not None:
+                candidate = IndexCandidate(table.name, (_declared(table, p.column.column),), method="brin")
+                c.add_candidate(table, candidate, name, f"range on {p.column.column.value}; {rule}")
+    if "hash" in engine_methods:
+        ranged = {p.column.column.key for p in preds if p.kind not in (PredicateKind.EQ,)}
+        ranged |= {o.column.column.key for o in access.order_by} | {g.key for g in access.group_by}
+        for p in preds:
+            key = p.column.column.key
+            if p.kind != PredicateKind.EQ or key in ranged or not c.indexable(table, p.column.column):
+                continue
+            shape = Index(Name("hash"), (IndexKey(column=p.column.column),))
+            if index_entry_width(table, shape) < HASH_MIN_WIDTH:
+                continue
+            candidate = IndexCandidate(table.name, (_declared(table, p.column.column),), method="hash")
+            c.add_candidate(
+                table,
+                candidate,
+                name,
+                f"equality only on {p.column.column.value}: a hash index's 4-byte entries are smaller than "
+                "the B-tree's",
+            )
+    for limit in terms.per_key if terms is not None else ():
+        if not limit.table.matches(table.name):
+            continue
+        order = list(limit.order)
+        if order[0][1]:
+            order = [(col, not d) for col, d in order]
+        what = ", ".join(col.value + (" DESC" if d else "") for col, d in limit.order)
+        c.add(
+            table,
+            [(limit.column, False), *order],
+            name,
+            f"join on {limit.column.value} then ORDER BY {what} LIMIT {limit.limit} per key (the first rows "
+            "of each key, read from the index: nested-loop inner side)",
+        )
+
+
 def generate_candidates(
-    workload: Workload, catalog: Catalog, traits: EngineTraits, *, max_width: int = 4
+    workload: Workload,
+    catalog: Catalog,
+    traits: EngineTraits,
+    *,
+    max_width: int = 4,
+    methods: frozenset[str] = frozenset({"btree"}),
+    terms: dict[str, StatementTerms] | None = None,
 ) -> tuple[CandidateInfo, ...]:
     """Every index that could help a statement of ``workload``, once each, in a stable order.
 
     Per statement and table: equality columns (most selective first), then a range or LIKE-prefix
     column, then ORDER BY (with direction) or GROUP BY columns; join columns alone and after the
     equality columns (what a nested-loop inner side probes with); covering variants; partial indexes
-    for rare constant values; indexes backing foreign keys. Candidates an existing index (primary key
-    and unique constraints included) already serves are left out.
+    for rare constant values; indexes backing foreign keys. Beyond plain B-trees, from ``terms``
+    (:func:`~dbarchitect.advisors.indexes.methods.workload_terms`) and for the access ``methods`` the
+    cost backend can judge: expression indexes, GIN, BRIN and hash candidates, and join-key-first
+    composites for per-key ``ORDER BY ... LIMIT`` subqueries. Candidates an existing index (primary
+    key and unique constraints included) already serves are left out.
     """
     c = _Collector(catalog, traits, max_width)
     for statement in workload.statements:
@@ -654,5 +619,7 @@ def generate_candidates(
             if statement.kind == StatementKind.INSERT and access.is_write_target:
                 continue
             _candidates_for_access(c, statement, table, access)
+            found = terms.get(statement.name) if terms is not None else None
+            _method_candidates(c, statement, table, access, found, workload, methods)
     _foreign_key_candidates(c, workload, catalog)
     return c.result()

@@ -99,6 +99,10 @@ class ExistingIndexes(Protocol):
 #: and leaf write (about one random page, ``random_page_cost = 4``) plus its WAL record. A model
 #: estimate — the planner does not cost index maintenance — and labelled so in reports.
 INDEX_ENTRY_WRITE_COST = 5.0
+#: Maintenance of other access methods relative to a B-tree entry (model estimates): a BRIN index is
+#: touched only when a row lands in an already summarized range (appended rows land in the last,
+#: unsummarized one); a GIN index writes one posting per key of the row (through its pending list).
+METHOD_WRITE_FACTOR = {"brin": 0.05, "gin": 3.0}
 
 
 def _index_columns(columns: Iterable[str], where: str | None) -> set[str]:
@@ -396,6 +400,7 @@ class WhatIfCost:
             return self._maintenance[candidate]
         table = self.catalog.table(candidate.table)
         total = self._upkeep(table, _candidate_columns(candidate)) if table is not None else 0.0
+        total *= METHOD_WRITE_FACTOR.get(candidate.method or "", 1.0)
         self._maintenance[candidate] = total
         return total
 

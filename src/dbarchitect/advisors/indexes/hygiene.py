@@ -18,12 +18,14 @@ filter applied after it):
   columns can pay, through an index-only scan. Such a candidate is kept only where a plan reads it
   index-only (:func:`constraint_prefix` names the constraint).
 
-Only plain-column B-trees take part: an expression key, another access method (GIN, BRIN, hash) or a
-unique index is never a sibling of anything.
+Only non-unique B-trees take part, expression keys included (``(lower(email))`` and ``(lower(email))
+INCLUDE (full_name)`` are siblings; a key compares by its expression's text): another access method
+(GIN, BRIN, hash) or a unique index is never a sibling of anything.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,27 +66,30 @@ def candidate_shape(candidate: IndexCandidate) -> Shape:
     return found
 
 
+def _key_text(column: Name | None, expression: str | None) -> str:
+    """A key as the relations compare it: the column's key, or the expression's text in parentheses
+    (never equal to a column's key)."""
+    if expression is not None:
+        return "(" + (_squeeze(expression) or "") + ")"
+    return column.key if column is not None else ""
+
+
 def _candidate_shape(candidate: IndexCandidate) -> Shape:
     return Shape(
         table=candidate.table.key,
-        keys=tuple(c.key for c in candidate.columns),
+        keys=tuple(_key_text(c, candidate.expression(i)) for i, c in enumerate(candidate.columns)),
         descending=tuple(candidate.is_descending(i) for i in range(candidate.width)),
         include=frozenset(c.key for c in candidate.include),
         where=_squeeze(candidate.where),
-        plain=candidate.is_btree and not candidate.unique and not candidate.expressions,
+        plain=candidate.is_btree and not candidate.unique,
     )
 
 
 def index_shape(table: Table, index: Index) -> Shape:
-    plain = (
-        index.method in (None, "btree")
-        and not index.unique
-        and all(k.column is not None for k in index.keys)
-        and bool(index.keys)
-    )
+    plain = index.method in (None, "btree") and not index.unique and bool(index.keys)
     return Shape(
         table=table.name.key,
-        keys=tuple(k.column.key if k.column is not None else "" for k in index.keys),
+        keys=tuple(_key_text(k.column, k.expression) for k in index.keys),
         descending=tuple(k.descending for k in index.keys),
         include=frozenset(c.key for c in index.include),
         where=_squeeze(index.where),
@@ -123,9 +128,10 @@ def merged(a: IndexCandidate, b: IndexCandidate, *, include_columns: bool = True
     long, short = (a, b) if a.width >= b.width else (b, a)
     if not are_siblings(candidate_shape(a), candidate_shape(b)):
         return None
-    keys = {c.key for c in long.columns}
+    keys = {c.key for i, c in enumerate(long.columns) if long.expression(i) is None}
     extra: dict[str, Name] = {}
-    for c in (*long.include, *short.columns, *short.include):
+    plain_short = tuple(c for i, c in enumerate(short.columns) if short.expression(i) is None)
+    for c in (*long.include, *plain_short, *short.include):
         if c.key not in keys:
             extra.setdefault(c.key, c)
     if not extra:
@@ -133,13 +139,13 @@ def merged(a: IndexCandidate, b: IndexCandidate, *, include_columns: bool = True
     if not include_columns:
         return None
     include = tuple(sorted(extra.values(), key=lambda n: n.key))
-    return IndexCandidate(long.table, long.columns, long.descending, include, long.where)
+    return dataclasses.replace(long, include=include)
 
 
 def constraint_prefix(candidate: IndexCandidate, table: Table | None) -> str | None:
     """The name of the primary key or unique constraint whose key ``candidate``'s key equals or is a
     left prefix of (plain B-trees only), or ``None``."""
-    if table is None or not candidate_shape(candidate).plain:
+    if table is None or not candidate_shape(candidate).plain or candidate.expressions:
         return None
     keys = tuple(c.key for c in candidate.columns)
     constraints: list[tuple[str, tuple[Name, ...]]] = []

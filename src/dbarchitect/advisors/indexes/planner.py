@@ -217,6 +217,9 @@ class HypoPGBackend:
     """
 
     name = "hypopg"
+    #: Access methods HypoPG creates hypothetically (GIN and GiST it cannot: those candidates are
+    #: not searched with this backend).
+    index_methods = frozenset({"btree", "brin", "hash"})
 
     def __init__(
         self,
@@ -446,7 +449,8 @@ class HypoPGBackend:
         deduplication and so overstates low-cardinality keys) where the model has no statistics."""
         worker = self._workers_for(1)[0]
         with worker.lock:
-            modelled = self._modelled_size(worker, candidate)
+            # The model is a B-tree's; HypoPG sizes BRIN and hash indexes itself.
+            modelled = self._modelled_size(worker, candidate) if candidate.method is None else None
             if modelled is not None:
                 return modelled
             return self._hypopg_size(worker, candidate)

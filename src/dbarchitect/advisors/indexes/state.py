@@ -448,6 +448,20 @@ def seed_plans(
                 excluded.setdefault(i, set()).update(answer.used)
         if not found:
             break
+    # Another access method (BRIN, hash, GIN) is rarely the planner's pick beside B-trees on the same
+    # column, yet is far smaller: its statements are planned once with only those candidates, so that
+    # a tight budget can still take it.
+    others = [
+        (i, frozenset(c for c in everything[i] if c.method is not None)) for i in range(len(state.statements))
+    ]
+    pairs = [(i, config) for i, config in others if config and not config <= excluded.get(i, set())]
+    if pairs:
+        answers = state.cost.costs([(state.statements[i], config) for i, config in pairs])
+        for (i, _), answer in zip(pairs, answers, strict=True):
+            state._saw(i, answer)
+            if answer.used:
+                reports = True
+                used.setdefault(i, []).append(answer.used)
     return used, reports
 
 

@@ -1,0 +1,101 @@
+"""The built-in model's working parts: a table's facts, an index as the model sees it, a way into a
+table (a path), one table access of a statement, and the page-fetch formula they share."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dbarchitect.advisors.indexes.candidate import IndexCandidate
+from dbarchitect.model.catalog import Table
+from dbarchitect.model.workload import Predicate, TableAccess
+
+
+@dataclass(frozen=True)
+class TableFacts:
+    table: Table
+    rows: float
+    pages: float
+    #: Bytes of the primary key columns (carried by InnoDB secondary entries).
+    pk_width: float
+
+
+@dataclass(frozen=True, eq=False)
+class Shape:
+    """An index as the model sees it (existing or hypothetical)."""
+
+    label: str
+    candidate: IndexCandidate | None
+    keys: tuple[str, ...]
+    descending: tuple[bool, ...]
+    held: frozenset[str]
+    where: str | None
+    unique: bool
+    tuples: float
+    pages: float
+    height: int
+    correlation: float
+    #: Access method when not a B-tree (``brin``, ``hash``, ``gin``).
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class Path:
+    cost: float
+    startup: float
+    text: str
+    candidate: IndexCandidate | None
+    #: The path returns rows in the statement's ORDER BY.
+    ordered: bool = False
+    #: The part of ``cost`` charged for reading pages (``seq_page_cost`` / ``random_page_cost``).
+    io: float = 0.0
+    #: The table's name key when the path reads it whole (a sequential scan).
+    seq_table: str | None = None
+    #: The index is read without visiting the table (an index-only scan).
+    index_only: bool = False
+    #: The existing index the path reads (its name), when it reads one.
+    existing: str | None = None
+
+
+@dataclass
+class Access:
+    """One table access of one statement, with what costing needs precomputed."""
+
+    access: TableAccess
+    facts: TableFacts
+    filters: tuple[Predicate, ...]
+    #: Column key -> (selectivity, IN-list scans, single value) of equality-like filters.
+    eq: dict[str, tuple[float, float, bool]]
+    #: Column key -> selectivity of range / LIKE-prefix filters.
+    rng: dict[str, float]
+    #: Column key -> selectivity of all filters on it.
+    col_sel: dict[str, float]
+    selectivity: float
+    out_rows: float
+    read: frozenset[str]
+    #: (my join column key, partner access index) pairs.
+    partners: list[tuple[str, int]] = field(default_factory=list)
+    #: ORDER BY keys when the statement's whole ORDER BY is on this table and no GROUP BY intervenes.
+    order: tuple[tuple[str, bool], ...] = ()
+    #: Key (column or expression key) -> selectivity of the filters only a GIN index serves.
+    gin: dict[str, float] = field(default_factory=dict)
+    #: Join column key -> (ORDER BY keys, rows) when each probe reads only its first rows by that order.
+    per_key: dict[str, tuple[tuple[tuple[str, bool], ...], int]] = field(default_factory=dict)
+
+
+def pages_fetched(
+    s: Mapping[str, float], tuples: float, pages: float, index_pages: float, total_pages: float
+) -> float:
+    """Mackert–Lohman (``index_pages_fetched``): distinct pages read when fetching ``tuples`` rows
+    in random order from ``pages`` pages, with ``effective_cache_size`` shared by the query."""
+    t = max(pages, 1.0)
+    total = max(total_pages + index_pages, 1.0)
+    b = max(1.0, math.ceil(s["effective_cache_size_pages"] * t / total))
+    n = tuples
+    if t <= b:
+        fetched = min(2.0 * t * n / (2.0 * t + n), t)
+    else:
+        lim = 2.0 * t * b / (2.0 * t - b)
+        fetched = 2.0 * t * n / (2.0 * t + n) if n <= lim else b + (n - lim) * (t - b) / t
+    return float(math.ceil(fetched))
