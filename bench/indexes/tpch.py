@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import io
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -504,13 +505,17 @@ def real_effect(
             )
             if n == 0:
                 plans = explained(url, inspection.workload)
-                unused = [name for name in built if not any(name in p for p in plans.values())]
+
+                def reads(plan: str, name: str) -> bool:
+                    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", plan) is not None
+
+                unused = [name for name in built if not any(reads(p, name) for p in plans.values())]
                 slow = [
                     q
                     for q, t in timed.items()
                     if t is not None and base.get(q) is not None and t > SLOWER * (base[q] or 0.0)
                 ]
-                culprits = sorted({name for q in slow for name in built if name in plans.get(q, "")})
+                culprits = sorted({name for q in slow for name in built if reads(plans.get(q, ""), name)})
                 removed = sorted({*unused, *culprits})
                 with psycopg.connect(url, autocommit=True) as conn:
                     for name in removed:

@@ -17,6 +17,7 @@ scratch database, whose tables are dropped at the end.
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -113,8 +114,9 @@ class _Bench:
 
 
 def _uses(plan: tuple[str, ...], name: str) -> bool:
-    wanted = name.lower()
-    return any(wanted in line.lower() for line in plan)
+    """The plan reads the index ``name`` (a whole name: ``t_a_idx`` is not read by ``t_a_idx_2``)."""
+    wanted = re.compile(rf"(?<![\w$]){re.escape(name.lower())}(?![\w$])")
+    return any(wanted.search(line.lower()) for line in plan)
 
 
 def validate_index_advice(

@@ -65,3 +65,11 @@ def test_validate_options_are_checked() -> None:
     result = CliRunner().invoke(app, ["indexes", str(BRIEF), "--validate", "x", "--validate-runs", "0"])
     assert result.exit_code == 2
     assert "--validate-runs" in result.output
+
+
+def test_a_plan_reads_an_index_by_its_whole_name() -> None:
+    from dbarchitect.verify.index_validation import _uses
+
+    assert _uses(("Index Scan using part_p_partkey_idx on part",), "part_p_partkey_idx")
+    assert not _uses(("Index Scan using part_p_partkey_idx_2 on part",), "part_p_partkey_idx")
+    assert _uses(('Bitmap Index Scan on "Orders_Day_idx"',), "Orders_Day_idx")
