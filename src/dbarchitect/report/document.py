@@ -7,9 +7,11 @@ deterministically ordered mapping: what the JSON output is, and what the templat
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from dbarchitect._version import __version__
+from dbarchitect.advisors.access_paths import AccessPath
 from dbarchitect.advisors.indexes.advisor import with_advised_indexes
 from dbarchitect.advisors.latency import estimate_latency
 from dbarchitect.advisors.migrations import plan_json
@@ -89,8 +91,8 @@ def _table(table: Table, size: TableSize) -> dict[str, Any]:
     }
 
 
-def _statement(statement: Statement, inspection: Inspection) -> dict[str, Any]:
-    paths = {p.table: p for p in inspection.paths if p.statement == statement.name}
+def _statement(statement: Statement, paths: Mapping[str, AccessPath]) -> dict[str, Any]:
+    """``paths``: the statement's access paths by table."""
     tables = []
     for access in statement.tables:
         path = paths.get(access.table.value)
@@ -151,6 +153,9 @@ def inspection_document(inspection: Inspection) -> dict[str, Any]:
     total_later = sum(s.total_bytes_at_horizon for s in inspection.sizes)
     index_later = sum(s.index_bytes_at_horizon for s in inspection.sizes)
     budgets = brief.budgets
+    by_statement: dict[str, dict[str, AccessPath]] = {}  # grouped once: not statements x paths
+    for p in inspection.paths:
+        by_statement.setdefault(p.statement, {})[p.table] = p
     return {
         "tool": {"name": "dbarchitect", "version": __version__},
         "brief": {
@@ -180,7 +185,7 @@ def inspection_document(inspection: Inspection) -> dict[str, Any]:
             "total_rate_per_second": inspection.workload.total_rate,
             "write_rate_per_second": sum(s.rate for s in inspection.workload.statements if s.is_write),
         },
-        "statements": [_statement(s, inspection) for s in inspection.workload.statements],
+        "statements": [_statement(s, by_statement.get(s.name, {})) for s in inspection.workload.statements],
         "schema_design": _schema_design(inspection),
     }
 

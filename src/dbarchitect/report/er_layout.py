@@ -799,14 +799,26 @@ def quality(edges: Sequence[LaidEdge], boxes: Mapping[str, Box]) -> Quality:
             seen.add((m, n))
             if _cross(a, b, c, d) and not _near_shared(a, ends[i] & ends[j], boxes):
                 crossings += 1
+    # Boxes bucketed in the same grid: a curve's points are tested against the boxes of their cells
+    # only (not every box for every edge).
+    inner: dict[str, tuple[float, float, float, float]] = {}
+    box_cells: dict[tuple[int, int], list[str]] = {}
+    for name, box in boxes.items():
+        x0, y0, x1, y1 = box.x + 1, box.y + 1, box.x + box.width - 1, box.y + box.height - 1
+        inner[name] = (x0, y0, x1, y1)
+        for cx in range(int(x0 // _CELL), int(x1 // _CELL) + 1):
+            for cy in range(int(y0 // _CELL), int(y1 // _CELL) + 1):
+                box_cells.setdefault((cx, cy), []).append(name)
     through = 0
     for i in range(len(edges)):
-        for name, box in boxes.items():
-            if name in ends[i]:
-                continue
-            x0, y0, x1, y1 = box.x + 1, box.y + 1, box.x + box.width - 1, box.y + box.height - 1
-            if any(x0 < x < x1 and y0 < y < y1 for x, y in curves[i]):
-                through += 1
+        hit: set[str] = set()
+        for x, y in curves[i]:
+            for name in box_cells.get((int(x // _CELL), int(y // _CELL)), ()):
+                if name not in hit and name not in ends[i]:
+                    x0, y0, x1, y1 = inner[name]
+                    if x0 < x < x1 and y0 < y < y1:
+                        hit.add(name)
+        through += len(hit)
     return Quality(len(edges), crossings, through)
 
 
