@@ -77,13 +77,15 @@ def test_a_mariadb_server_does_not_prove_mysql_portability(mariadb_scratch_db: s
     notes = " ".join(doc["notes"])
     assert "portability on MySQL 8.0 not executed" in notes
     assert "a MariaDB server" in notes and "does not prove MySQL 8.0" in notes
-    assert "executed on" not in notes
+    assert "MySQL 8.0 executed on" not in notes and "executed on MariaDB" not in notes
 
 
 def test_the_text_verdict_names_the_server_that_ran_it(mariadb_scratch_db: str) -> None:
     saas = str(EXAMPLES / "saas" / "brief.yaml")
     result = runner.invoke(app, ["check", saas, "--engine-url", f"mariadb={mariadb_scratch_db}"])
     assert "note: portability on MariaDB 10.11 executed on MariaDB 10.11." in result.stdout
+    # the embedded run is named too: which SQLite library ran it
+    assert "note: portability on SQLite 3.40 executed on SQLite 3." in result.stdout
 
 
 def test_an_engine_url_for_an_engine_not_in_the_brief_is_refused() -> None:

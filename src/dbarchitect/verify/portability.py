@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sqlite3
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -274,6 +275,7 @@ def run_on_engines(
                     (s.statement, "; ".join(s.detail)) for s in check.statements if not s.ok
                 ),
                 statements_explained=sum(1 for s in check.statements if s.ok),
+                server=f"SQLite {sqlite3.sqlite_version} (embedded, a temporary file)",
             )
         elif url is not None:
             run = _run_on_server(url, rendered.sql, workload, source, traits, catalog)
