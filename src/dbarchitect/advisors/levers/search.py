@@ -367,7 +367,7 @@ def outcomes_of(
                 )
             else:
                 best = min(fastest.ms, after_ms) if fastest is not None else after_ms
-                bound = _bound(slo, best, (floors or {}).get(statement.name))
+                bound = _bound(slo, best, (floors or {}).get(statement.name), read=not statement.is_write)
         out.append(
             StatementOutcome(
                 statement.name,
@@ -384,7 +384,7 @@ def outcomes_of(
     return tuple(out)
 
 
-def _bound(slo: float, best: float, floor: Floor | None) -> str:
+def _bound(slo: float, best: float, floor: Floor | None, *, read: bool = True) -> str:
     """Why no lever meets the SLO: proven when returning only the statement's rows takes longer,
     else the best estimate the levers searched reach, and what would have to change."""
     if floor is not None and floor.ms > slo:
@@ -411,5 +411,11 @@ def _bound(slo: float, best: float, floor: Floor | None) -> str:
         text += (
             f"; not proven out of reach: returning only its {floor.rows:,.0f} row(s) ({floor.how}) "
             f"would take {floor.ms:,.2f} ms; `dbarch verify` measures it"
+        )
+    elif read:
+        text += (
+            "; not proven out of reach: the rows it returns cannot be counted from the brief's statistics "
+            "(an OR, a function of a column, a subquery, a range on a parameter the estimate prices at the "
+            "planner's default); `dbarch verify` measures it"
         )
     return text
