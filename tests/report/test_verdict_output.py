@@ -82,6 +82,14 @@ def test_github_annotations_for_check_and_lint(tmp_path: Path) -> None:
     assert "title=dbarch lint%3A require-concurrent-index-creation::" in first
 
 
+def test_standard_input_is_no_file_for_github() -> None:
+    lint = runner.invoke(
+        app, ["lint", "-", "--engine", "postgresql 15", "-f", "github"], input="CREATE INDEX i ON t (a);\n"
+    )
+    assert lint.exit_code == 1
+    assert lint.stdout.startswith("::warning line=1,col=1,") and "<stdin>" not in lint.stdout, lint.stdout
+
+
 def test_annotation_escaping() -> None:
     line = annotation("warning", "50% of rows\nnext", title="a: b, c", file="x,y.sql", line=2)
     assert line == "::warning file=x%2Cy.sql,line=2,title=a%3A b%2C c::50%25 of rows%0Anext"

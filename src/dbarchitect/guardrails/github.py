@@ -5,7 +5,8 @@ shows it as an annotation on the pull request's diff (what squawk's and Atlas's 
 Values are escaped as the runner expects: ``%``, CR and LF in the message; also ``:`` and ``,`` in
 the properties. Notes (what was not checked) are ``::notice`` lines without a file. See GitHub's
 "Workflow commands for GitHub Actions" (``::error file={name},line={line},...::{message}``). A file
-is named relative to the checkout (``GITHUB_WORKSPACE``), as the runner matches it against the diff.
+is named relative to the checkout (``GITHUB_WORKSPACE``), as the runner matches it against the diff;
+standard input (``<stdin>``) is no file, so its findings carry none (they show on the job's summary).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def annotation(
     properties = [
         (name, value)
         for name, value in (
-            ("file", workspace_path(file) if file else None),
+            ("file", workspace_path(file) if file and not file.startswith("<") else None),
             ("line", line),
             ("col", column),
             ("endLine", end_line),
