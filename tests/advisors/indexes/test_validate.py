@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from dbarchitect import api
 from dbarchitect.cli.app import app
+from dbarchitect.report.indexes import index_advice_document
+from dbarchitect.report.markdown import render_markdown
 
 BRIEF = Path(__file__).parent / "validate" / "brief.yaml"
 
@@ -30,6 +32,8 @@ def test_validate_builds_times_and_keeps_what_real_plans_use(pg_scratch_db: str)
     assert {r.name for r in advice.recommended} == set(v.kept)
     assert all(why for _, why in v.removed)
     assert v.before_total_ms > v.after_total_ms
+    markdown = render_markdown({"indexes": index_advice_document(advice)}, template="indexes.md.j2")
+    assert "### Built and timed for real" in markdown and "| `by_sku` |" in markdown
     # The scratch database is left empty (its tables dropped), nothing else was touched.
     with psycopg.connect(pg_scratch_db) as conn:
         tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()

@@ -35,8 +35,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from dbarchitect.advisors.access_paths import DEFAULT_MATCH_SEL, predicate_selectivity, table_indexes
-from dbarchitect.advisors.indexes.builtin_methods import GIN_DEFAULT_SELECTIVITY, lossy_path, method_pages
-from dbarchitect.advisors.indexes.builtin_parts import Access, Path, Shape, TableFacts, pages_fetched
+from dbarchitect.advisors.indexes.builtin_methods import add_terms, lossy_path, method_pages
+from dbarchitect.advisors.indexes.builtin_parts import (
+    Access,
+    Path,
+    Shape,
+    TableFacts,
+    pages_fetched,
+    sort_cost,
+)
 from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, parse_where, where_implied
 from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
 from dbarchitect.advisors.indexes.methods import expression_key, statement_terms
@@ -309,39 +316,14 @@ class BuiltinCostModel:
                 continue
             accesses[lt].partners.append((j.left.column.key, rt))
             accesses[rt].partners.append((j.right.column.key, lt))
-        self._add_terms(statement, accesses)
+        terms = statement_terms(statement, self.catalog, self.traits.sqlglot_dialect)
+        add_terms(terms, accesses, self._join_selectivity)
         ordered = [a for a in accesses if a.access.order_by and not a.per_key]
         if len(ordered) == 1 and not any(a.access.group_by for a in accesses):
             ordered[0].order = tuple((o.column.column.key, o.descending) for o in ordered[0].access.order_by)
         total_pages = sum(a.facts.pages for a in accesses)
         self._accesses[_key(statement)] = (accesses, total_pages)
         return accesses, total_pages
-
-    def _add_terms(self, statement: Statement, accesses: list[Access]) -> None:
-        """What the workload model leaves as "another predicate": filters on a function of a column
-        (an equality or range on the expression's key), filters only GIN serves, per-key LIMITs."""
-        terms = statement_terms(statement, self.catalog, self.traits.sqlglot_dialect)
-        for a in accesses:
-            table = a.facts.table
-            for term in terms.expressions:
-                if not term.table.matches(table.name):
-                    continue
-                key = expression_key(term.expression)
-                if term.kind == "eq":
-                    sel = self._join_selectivity(table, term.column.key)
-                    a.eq[key] = (sel, 1.0, True)
-                else:
-                    sel = a.col_sel.get(term.column.key, 1.0 / 3.0)
-                    a.rng[key] = a.rng.get(key, 1.0) * sel
-                a.col_sel[key] = sel
-            for op in terms.operators:
-                if op.table.matches(table.name):
-                    key = expression_key(op.expression) if op.expression else op.column.key
-                    a.gin[key] = GIN_DEFAULT_SELECTIVITY[op.kind]
-            for limit in terms.per_key:
-                if limit.table.matches(table.name):
-                    order = tuple((c.key, d) for c, d in limit.order)
-                    a.per_key[limit.column.key] = (order, limit.limit)
 
     # ---------------------------------------------------------------------------------------------
     # Cost formulas (costsize.c)
@@ -558,24 +540,7 @@ class BuiltinCostModel:
         return position == len(wanted) and len(flips) == 1
 
     def _sort_cost(self, tuples: float, width: float, limit: int | None) -> float:
-        s = self.s
-        tuples = max(tuples, 2.0)
-        compare = 2.0 * s["cpu_operator_cost"]
-        data = tuples * (math.ceil(width / 8.0) * 8.0 + 24.0)
-        work_mem = s["work_mem_kb"] * 1024.0
-        if limit is not None and tuples > 2.0 * limit and data * 2.0 * limit / tuples <= work_mem:
-            startup = compare * tuples * math.log2(2.0 * limit)
-        elif data > work_mem:
-            pages = math.ceil(data / _BLOCK)
-            runs = data / work_mem
-            order = max(6.0, min(500.0, work_mem / (_BLOCK * 33.0)))
-            log_runs = max(1.0, math.ceil(math.log(runs) / math.log(order))) if runs > 1 else 1.0
-            accesses = 2.0 * pages * log_runs
-            startup = compare * tuples * math.log2(tuples)
-            startup += accesses * (s["seq_page_cost"] * 0.75 + s["random_page_cost"] * 0.25)
-        else:
-            startup = compare * tuples * math.log2(tuples)
-        return startup + s["cpu_operator_cost"] * tuples
+        return sort_cost(self.s, tuples, width, limit)
 
     # ---------------------------------------------------------------------------------------------
     # Plans

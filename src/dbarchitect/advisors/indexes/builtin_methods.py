@@ -16,9 +16,11 @@ hash and GIN indexes, after PostgreSQL's ``brincostestimate``, ``hashcostestimat
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from dbarchitect.advisors.indexes.builtin_parts import Access, Path, Shape, pages_fetched
+from dbarchitect.advisors.indexes.methods import StatementTerms, expression_key
+from dbarchitect.model.catalog import Table
 
 BRIN_PAGES_PER_RANGE = 128.0
 #: Bytes per BRIN range summary (minmax: two values and the tuple header) and per revmap entry.
@@ -146,3 +148,32 @@ def lossy_path(
     existing = shape.label if shape.candidate is None else None
     text = f"Bitmap Heap Scan on {name} using {shape.label}"
     return Path(cost, startup, text, shape.candidate, io=io, existing=existing), None
+
+
+def add_terms(
+    terms: StatementTerms, accesses: Sequence[Access], eq_selectivity: Callable[[Table, str], float]
+) -> None:
+    """What the workload model leaves as "another predicate", added to each access: filters on a
+    function of a column (an equality or range on the expression's key; an equality keeps the rows
+    an equality on the column keeps, ``eq_selectivity``), filters only GIN serves, per-key LIMITs."""
+    for a in accesses:
+        table = a.facts.table
+        for term in terms.expressions:
+            if not term.table.matches(table.name):
+                continue
+            key = expression_key(term.expression)
+            if term.kind == "eq":
+                sel = eq_selectivity(table, term.column.key)
+                a.eq[key] = (sel, 1.0, True)
+            else:
+                sel = a.col_sel.get(term.column.key, 1.0 / 3.0)
+                a.rng[key] = a.rng.get(key, 1.0) * sel
+            a.col_sel[key] = sel
+        for op in terms.operators:
+            if op.table.matches(table.name):
+                key = expression_key(op.expression) if op.expression else op.column.key
+                a.gin[key] = GIN_DEFAULT_SELECTIVITY[op.kind]
+        for limit in terms.per_key:
+            if limit.table.matches(table.name):
+                order = tuple((c.key, d) for c, d in limit.order)
+                a.per_key[limit.column.key] = (order, limit.limit)

@@ -11,6 +11,8 @@ from dbarchitect.advisors.indexes.candidate import IndexCandidate
 from dbarchitect.model.catalog import Table
 from dbarchitect.model.workload import Predicate, TableAccess
 
+BLOCK = 8192.0
+
 
 @dataclass(frozen=True)
 class TableFacts:
@@ -99,3 +101,25 @@ def pages_fetched(
         lim = 2.0 * t * b / (2.0 * t - b)
         fetched = 2.0 * t * n / (2.0 * t + n) if n <= lim else b + (n - lim) * (t - b) / t
     return float(math.ceil(fetched))
+
+
+def sort_cost(s: Mapping[str, float], tuples: float, width: float, limit: int | None) -> float:
+    """``cost_sort``: a bounded heap sort under a LIMIT that fits ``work_mem``, an external merge
+    beyond it, else an in-memory quicksort."""
+    tuples = max(tuples, 2.0)
+    compare = 2.0 * s["cpu_operator_cost"]
+    data = tuples * (math.ceil(width / 8.0) * 8.0 + 24.0)
+    work_mem = s["work_mem_kb"] * 1024.0
+    if limit is not None and tuples > 2.0 * limit and data * 2.0 * limit / tuples <= work_mem:
+        startup = compare * tuples * math.log2(2.0 * limit)
+    elif data > work_mem:
+        pages = math.ceil(data / BLOCK)
+        runs = data / work_mem
+        order = max(6.0, min(500.0, work_mem / (BLOCK * 33.0)))
+        log_runs = max(1.0, math.ceil(math.log(runs) / math.log(order))) if runs > 1 else 1.0
+        accesses = 2.0 * pages * log_runs
+        startup = compare * tuples * math.log2(tuples)
+        startup += accesses * (s["seq_page_cost"] * 0.75 + s["random_page_cost"] * 0.25)
+    else:
+        startup = compare * tuples * math.log2(tuples)
+    return startup + s["cpu_operator_cost"] * tuples
