@@ -63,6 +63,7 @@ def main() -> int:
     wanted = {e for e in args.examples.split(",") if e}
     lines = [f"# Operations benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", ""]
     summary: list[str] = []
+    out = Path(__file__).parent / "results" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M}.md"
     for brief in sorted((ROOT / "examples").glob("*/brief.yaml")):
         name = brief.parent.name
         if wanted and name not in wanted:
@@ -151,9 +152,10 @@ def main() -> int:
             if result.temp.pool_wait_ms is not None:
                 parts.append(f"pool wait {result.temp.pool_wait_ms:.2f} ms/transaction")
         summary.append("- " + "; ".join(parts))
+        # written after each example: a long run keeps what it measured so far
+        out.write_text("\n".join([*lines, "## Summary", "", *summary, ""]), encoding="utf-8")
     text = "\n".join([*lines, "## Summary", "", *summary, ""])
     print(text)
-    out = Path(__file__).parent / "results" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M}.md"
     out.write_text(text, encoding="utf-8")
     return 0
 
