@@ -195,6 +195,7 @@ def _innodb_traits(
             source="Vitess shards MySQL (v19 release notes: MySQL 8.0; MariaDB is not a documented flavor)",
         ),
         implicit_names=naming_mysql.implicit_names,
+        drop_unknown_constraint=naming_mysql.drop_unknown_constraint,
     )
 
 

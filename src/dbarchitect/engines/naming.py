@@ -60,3 +60,34 @@ def expression_columns(expression: str, table: Table) -> list[Name] | None:
 
 def names_in_order(names: Iterable[Name | None]) -> list[str]:
     return [n.value for n in names if n is not None]
+
+
+@dataclass(frozen=True)
+class ConstraintRef:
+    """A constraint to drop whose name was derived (from a file), not read from the database: the
+    engine module writes SQL that looks its real name up when it runs, or fails naming it."""
+
+    #: ``check``, ``foreign key``, ``unique``, ``primary key`` or ``index`` (MySQL/MariaDB: a plain
+    #: index, by its columns).
+    kind: str
+    table: Name
+    #: The name the engine's rule gives it: used when several constraints match.
+    derived: Name
+    #: Its columns (a check's: those it reads; None when its expression could not be read).
+    columns: tuple[Name, ...] | None = ()
+    ref_table: Name | None = None
+    ref_columns: tuple[Name, ...] = ()
+    #: Real names of the table's other constraints of this kind, never candidates.
+    others: tuple[Name, ...] = ()
+    #: Appended to the ALTER TABLE (MySQL/MariaDB: ``, ALGORITHM=..., LOCK=...``).
+    alter_suffix: str = ""
+    #: A check's expression in the engine's SQL, to tell checks on the same columns apart.
+    expression: str | None = None
+
+    @property
+    def label(self) -> str:
+        cols = f" ({', '.join(c.value for c in self.columns)})" if self.columns else ""
+        ref = (
+            f" -> {self.ref_table} ({', '.join(c.value for c in self.ref_columns)})" if self.ref_table else ""
+        )
+        return f"{self.kind} of {self.table}{cols}{ref}"

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from dbarchitect.engines.naming import ImplicitNames
+from dbarchitect.engines.naming import ConstraintRef, ImplicitNames
 from dbarchitect.model.catalog import Catalog, Index, IndexKey, ReferentialAction, Table
 from dbarchitect.model.names import Name
+
+if TYPE_CHECKING:
+    from dbarchitect.engines.traits import EngineTraits
 
 
 def _action(action: ReferentialAction) -> ReferentialAction:
@@ -82,8 +86,11 @@ def _table(t: Table, implied: set[tuple[str, str]]) -> Table:
         wanted = [c.key for c in fk.columns]
         if any([c.key for c in cols[:n]] == wanted for cols in leading):
             continue
-        text = key_name(written.name.value if written.name is not None else fk.columns[0].value)
-        indexes.append(Index(imply(text), tuple(IndexKey(column=c) for c in fk.columns)))
+        if written.name is not None:  # named after the constraint: known, not derived
+            name = _named(key_name(written.name.value))
+        else:
+            name = imply(key_name(fk.columns[0].value))
+        indexes.append(Index(name, tuple(IndexKey(column=c) for c in fk.columns)))
         leading.append(fk.columns)
     taken = {c.name.value.lower() for c in t.checks if c.name is not None}
     checks = []
@@ -113,3 +120,71 @@ def implicit_names(catalog: Catalog) -> ImplicitNames:
 
 
 __all__ = ["implicit_names"]
+
+
+def _list(names: tuple[Name, ...]) -> str:
+    return ",".join(n.value for n in names)
+
+
+def drop_unknown_constraint(traits: EngineTraits, ref: ConstraintRef) -> tuple[str, ...]:
+    """Statements that find the constraint in ``information_schema`` (a foreign key by its columns and
+    the columns it references, a unique key by its columns, a table-level check among the table's
+    checks), take the derived name when several match, and drop it through a prepared statement; when
+    none or several still match the prepared statement is a SIGNAL naming the constraint."""
+    lit = traits.literal
+    table = lit(ref.table.value)
+    others = " AND name NOT IN (" + ", ".join(lit(n.value) for n in ref.others) + ")" if ref.others else ""
+    if ref.kind == "foreign key":
+        candidates = (
+            "SELECT CONSTRAINT_NAME AS name, 0 AS same FROM information_schema.KEY_COLUMN_USAGE "
+            f"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {table} AND REFERENCED_TABLE_NAME = "
+            f"{lit(ref.ref_table.value if ref.ref_table else '')} GROUP BY CONSTRAINT_NAME "
+            "HAVING GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION SEPARATOR ',') = "
+            + lit(_list(ref.columns or ()))
+            + (
+                " AND GROUP_CONCAT(REFERENCED_COLUMN_NAME ORDER BY ORDINAL_POSITION SEPARATOR ',') = "
+                + lit(_list(ref.ref_columns))
+                if ref.ref_columns
+                else ""
+            )
+        )
+        clause = "DROP FOREIGN KEY"
+    elif ref.kind in ("unique", "index"):
+        candidates = (
+            "SELECT INDEX_NAME AS name, 0 AS same FROM information_schema.STATISTICS "
+            "WHERE TABLE_SCHEMA = DATABASE() "
+            f"AND TABLE_NAME = {table} AND NON_UNIQUE = {0 if ref.kind == 'unique' else 1} "
+            "AND INDEX_NAME <> 'PRIMARY' GROUP BY INDEX_NAME "
+            "HAVING GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX SEPARATOR ',') = "
+            + lit(_list(ref.columns or ()))
+        )
+        clause = "DROP INDEX"
+    else:
+        # The server reprints the clause (`x` > 0): compared without quotes, spaces and case.
+        written = "".join((ref.expression or "").replace("`", "").lower().split())
+        same = f"REPLACE(REPLACE(LOWER(CHECK_CLAUSE), '`', ''), ' ', '') = {lit(written)}" if written else "0"
+        candidates = (
+            f"SELECT CONSTRAINT_NAME AS name, ({same}) AS same FROM information_schema.CHECK_CONSTRAINTS "
+            f"WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = {table} AND LEVEL = 'Table'"
+        )
+        clause = "DROP CONSTRAINT"
+    derived = lit(ref.derived.value)
+    quoted_table = traits.quote(ref.table).replace("'", "''")
+    message = ("dbarchitect: cannot tell which constraint to drop: " + ref.label)[:120]
+    fail = lit(f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = {lit(message)}")
+    # Several candidates: the derived name decides only between equal definitions (two foreign keys
+    # or unique keys on the same columns are; two checks are when their clauses are).
+    tie = f"name = {derived} AND same" if ref.kind == "check" else f"name = {derived}"
+    pick = (
+        f"SELECT IF(SUM(same) = 1, MAX(IF(same, name, NULL)), IF(COUNT(*) = 1, MAX(name), "
+        f"IF(SUM({tie}) = 1, {derived}, NULL))) "
+        f"FROM ({candidates}) AS k WHERE 1 = 1{others}"
+    )
+    return (
+        f"SET @dbarch_name = ({pick})",
+        f"SET @dbarch_sql = COALESCE(CONCAT('ALTER TABLE {quoted_table} {clause} `', "
+        f"REPLACE(@dbarch_name, '`', '``'), '`{ref.alter_suffix}'), {fail})",
+        "PREPARE dbarch_drop FROM @dbarch_sql",
+        "EXECUTE dbarch_drop",
+        "DEALLOCATE PREPARE dbarch_drop",
+    )

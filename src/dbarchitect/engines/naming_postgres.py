@@ -21,15 +21,22 @@ then its primary and unique keys, then its foreign keys, then its indexes.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from dbarchitect.engines.naming import ImplicitNames, engine_name, expression_columns
+from dbarchitect.engines.naming import ConstraintRef, ImplicitNames, engine_name, expression_columns
+from dbarchitect.engines.quoting import dollar_quoted
 from dbarchitect.model.catalog import Catalog, Index, Table
 from dbarchitect.model.names import Name
+
+if TYPE_CHECKING:
+    from dbarchitect.engines.traits import EngineTraits
 
 #: NAMEDATALEN - 1: the longest name PostgreSQL keeps, in bytes.
 MAX_BYTES = 63
@@ -207,3 +214,69 @@ def implicit_names(catalog: Catalog) -> ImplicitNames:
 
 
 __all__ = ["MAX_BYTES", "implicit_names", "index_column_names", "name_addition", "object_name"]
+
+
+def _attnums(relation: str, columns: tuple[Name, ...], literal: Callable[[str], str]) -> str:
+    names = ", ".join(literal(c.value if c.quoted else c.value.lower()) for c in columns)
+    return (
+        f"ARRAY(SELECT a.attnum FROM unnest(ARRAY[{names}]::name[]) WITH ORDINALITY AS k(col, i) "
+        f"JOIN pg_attribute a ON a.attrelid = {relation} AND a.attname = k.col ORDER BY k.i)::int2[]"
+    )
+
+
+_CONTYPE = {"check": "c", "foreign key": "f", "unique": "u", "primary key": "p"}
+#: What a deparsed expression carries besides its meaning: spaces, parentheses, casts.
+_BARE_PATTERN = r"\s+|[()]|::[a-z_]+( [a-z_]+)*(\[\])?"
+
+
+def _bare(text: str) -> str:
+    return re.sub(_BARE_PATTERN, "", text.lower())
+
+
+def drop_unknown_constraint(traits: EngineTraits, ref: ConstraintRef) -> tuple[str, ...]:
+    """A DO block that finds the constraint in ``pg_constraint`` by its kind and columns (and, for a
+    foreign key, the table and columns it references), takes the derived name when several match,
+    drops it, and raises an error naming the constraint when none or several still match."""
+    lit = traits.literal
+    where = ["c.conrelid = rel", f"c.contype = '{_CONTYPE[ref.kind]}'"]
+    if ref.kind in ("foreign key", "unique") and ref.columns:
+        where.append(f"c.conkey = {_attnums('rel', ref.columns, lit)}")
+    if ref.kind == "check" and ref.columns is not None:
+        cols = _attnums("rel", ref.columns, lit)
+        where.append(f"coalesce(c.conkey, '{{}}') @> {cols} AND coalesce(c.conkey, '{{}}') <@ {cols}")
+    if ref.kind == "foreign key" and ref.ref_table is not None:
+        target = f"to_regclass({lit(traits.quote(ref.ref_table))})"
+        where.append(f"c.confrelid = {target}")
+        if ref.ref_columns:
+            where.append(f"c.confkey = {_attnums(target, ref.ref_columns, lit)}")
+    if ref.others:
+        where.append(f"c.conname <> ALL (ARRAY[{', '.join(lit(n.value) for n in ref.others)}]::name[])")
+    derived = lit(ref.derived.value)
+    label = lit(ref.label)
+    # A check's text as the server deparses it, without case, spaces, parentheses and casts, against
+    # the plan's own text so: tells checks on the same columns apart (best effort: no match is fine).
+    written = _bare(ref.expression or "")
+    same = (
+        "regexp_replace(lower(pg_get_expr(c.conbin, c.conrelid)), "
+        f"{lit(_BARE_PATTERN)}, '', 'g') = {lit(written)}"
+        if ref.kind == "check" and written
+        else "false"
+    )
+    # Several candidates: the derived name decides only between equal definitions (two foreign keys
+    # or unique keys on the same columns are; two checks are when their texts are).
+    tie = "same" if ref.kind == "check" else "found"
+    body = (
+        f" DECLARE rel regclass := to_regclass({lit(traits.quote(ref.table))}); found name[]; same name[]; "
+        "BEGIN SELECT array_agg(c.conname ORDER BY c.conname), "
+        f"array_agg(c.conname ORDER BY c.conname) FILTER (WHERE {same}) INTO found, same "
+        "FROM pg_constraint c WHERE "
+        + " AND ".join(where)
+        + "; IF cardinality(same) = 1 THEN found := same; "
+        f"ELSIF cardinality(found) > 1 AND {derived} = ANY ({tie}) THEN found := ARRAY[{derived}]::name[]; "
+        "END IF; "
+        f"IF found IS NULL OR cardinality(found) <> 1 THEN RAISE EXCEPTION 'dbarchitect: cannot tell which "
+        f"constraint to drop: % (found: %)', {label}, coalesce(array_to_string(found, ', '), 'none'); "
+        "END IF; "
+        f"EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', rel, found[1]); END "
+    )
+    return (f"DO {dollar_quoted(body)}",)

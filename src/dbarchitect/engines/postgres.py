@@ -150,6 +150,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             source="Citus is a PostgreSQL extension (docs.citusdata.com: create_distributed_table)",
         ),
         implicit_names=naming_postgres.implicit_names,
+        drop_unknown_constraint=naming_postgres.drop_unknown_constraint,
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from dbarchitect.engines.naming import ImplicitNames, unnamed
+from dbarchitect.engines.naming import ConstraintRef, ImplicitNames, unnamed
 from dbarchitect.engines.quoting import LiteralStyle, quoted_identifier, refuse_nul, string_literal
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
@@ -177,6 +177,11 @@ class EngineTraits:
     sharding: ShardingFacts = field(default_factory=lambda: ShardingFacts(), compare=False, repr=False)
     #: Names the engine gives to unnamed constraints and indexes (:mod:`dbarchitect.engines.naming`).
     implicit_names: Callable[[Catalog], ImplicitNames] = field(default=unnamed, compare=False, repr=False)
+    #: SQL that drops a constraint whose name was derived, looking its real name up when it runs
+    #: (None: the engine names no constraint, so none is dropped by name).
+    drop_unknown_constraint: Callable[[EngineTraits, ConstraintRef], tuple[str, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def version_text(self) -> str:

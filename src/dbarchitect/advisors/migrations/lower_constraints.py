@@ -13,6 +13,7 @@ from dbarchitect.engines.ddl import (
     expression_sql,
     foreign_key_clause_sql,
 )
+from dbarchitect.engines.naming import ConstraintRef
 from dbarchitect.engines.traits import DdlKind
 from dbarchitect.model.catalog import (
     CheckConstraint,
@@ -159,6 +160,15 @@ class ConstraintLowering(Lowering):
                 notes=(f"fails if a row has no match in {fk.ref_table}: fix those rows first",),
             )
             return
+        if (
+            self.f.foreign_key_creates_index
+            and fk.name is not None
+            and (op.table.key, fk.name.key) in self.after_implied
+        ):
+            # The schema left it unnamed: so does the plan, and InnoDB names it (<table>_ibfk_N) and
+            # the index it may add (after the first column) as it did for the schema. Named, the
+            # index would take the constraint's name instead.
+            fk = replace(fk, name=None)
         clause = foreign_key_clause_sql(fk, self.t)
         self.add(
             describe(op),
@@ -168,18 +178,73 @@ class ConstraintLowering(Lowering):
             precheck=self.orphans_sql(op.table, fk) if op.table.key not in self.new_tables else None,
         )
 
+    def lookup_drop(
+        self,
+        kind: str,
+        table: Name,
+        name: Name | None,
+        ddl: DdlKind,
+        *,
+        columns: tuple[Name, ...] | None = (),
+        fk: ForeignKey | None = None,
+        check: CheckConstraint | None = None,
+    ) -> list[str] | None:
+        """The statements that drop a constraint whose name ``before`` only derived (or does not
+        know), looking its real name up when they run; None when the name was read from a database
+        or the engine names nothing."""
+        write = self.t.drop_unknown_constraint
+        old = self.before.table(self.old_table.get(table.key, table))
+        if write is None or old is None:
+            return None
+        if name is not None and (old.name.key, name.key) not in self.implied:
+            return None
+        same: list[Name | None] = {
+            "check": [c.name for c in old.checks],
+            "foreign key": [f.name for f in old.foreign_keys],
+            "unique": [u.name for u in old.uniques],
+        }.get(kind, [])
+        others = tuple(
+            n for n in same if n is not None and (old.name.key, n.key) not in self.implied and n != name
+        )
+        fact = self.fact(ddl)
+        suffix = (
+            f", ALGORITHM={fact.algorithm}, LOCK={fact.online_lock}"
+            if self.f.online_alter_clauses and fact.algorithm
+            else ""
+        )
+        ref = ConstraintRef(
+            kind,
+            table,
+            name or Name(""),
+            columns,
+            fk.ref_table if fk is not None else None,
+            fk.ref_columns if fk is not None else (),
+            others,
+            suffix,
+            expression_sql(check.expression, self.t) if check is not None else None,
+        )
+        return list(write(self.t, ref))
+
     def drop_foreign_key(self, op: DropForeignKey) -> None:
         q = self.q
         name = op.name or (self.fk_name(op.table, op.old) if op.old else Name("unknown"))
+        looked_up = self.lookup_drop(
+            "foreign key",
+            op.table,
+            op.name,
+            DdlKind.DROP_FOREIGN_KEY,
+            columns=op.old.columns if op.old else (),
+            fk=op.old,
+        )
         if not self.f.modify_whole_column:
             self.add(
                 describe(op),
                 DdlKind.DROP_FOREIGN_KEY,
-                [self.alter(op.table, f"DROP CONSTRAINT {q(name)}")],
+                looked_up or [self.alter(op.table, f"DROP CONSTRAINT {q(name)}")],
                 table=op.table,
             )
             return
-        sql = [self.alter(op.table, f"DROP FOREIGN KEY {q(name)}")]
+        sql = looked_up or [self.alter(op.table, f"DROP FOREIGN KEY {q(name)}")]
         self.add(describe(op), DdlKind.DROP_FOREIGN_KEY, sql, table=op.table)
         before = self.before.table(self.old_table.get(op.table.key, op.table))
         own_index = before is not None and any(i.name.matches(name) for i in before.indexes)
@@ -261,12 +326,12 @@ class ConstraintLowering(Lowering):
             precheck=duplicates if op.table.key not in self.new_tables else None,
         )
 
-    def drop_index_sql(self, table: Name, name: Name, *, online: bool) -> str:
+    def drop_index_sql(self, table: Name, name: Name, *, online: bool, if_exists: bool = True) -> str:
         q = self.q
         if self.f.modify_whole_column:
             return self.alter(table, f"DROP INDEX {q(name)}")
         if online:
-            return f"DROP INDEX CONCURRENTLY IF EXISTS {q(name)}"
+            return f"DROP INDEX CONCURRENTLY {'IF EXISTS ' if if_exists else ''}{q(name)}"
         return f"DROP INDEX {q(name)}"
 
     def drop_index(self, op: DropIndex) -> None:
@@ -277,7 +342,23 @@ class ConstraintLowering(Lowering):
                 f"index {op.name} was never created on {self.t} (see the render notes); not dropped"
             )
             return
-        sql = self.drop_index_sql(op.table, op.name, online=online)
+        old_table = self.before.table(self.old_table.get(op.table.key, op.table))
+        derived = old_table is not None and (old_table.name.key, op.name.key) in self.implied
+        # A name derived from a file must exist: dropped without IF EXISTS, so a wrong one fails.
+        sql = self.drop_index_sql(op.table, op.name, online=online, if_exists=not derived)
+        looked_up = None
+        if (
+            derived
+            and self.f.modify_whole_column
+            and op.old is not None
+            and op.old.columns == tuple(k.column for k in op.old.keys)
+        ):
+            looked_up = self.lookup_drop(
+                "index", op.table, op.name, DdlKind.DROP_INDEX_ONLINE, columns=op.old.columns
+            )
+        if looked_up is not None:
+            self.add(describe(op), DdlKind.DROP_INDEX_ONLINE, looked_up, table=op.table)
+            return
         if self.serves_kept_foreign_key(table, op) and self.f.drop_index_if_exists:
             # Planned after the index that takes over (lower() moves it there): InnoDB drops the
             # index it made for a foreign key by itself once another one serves the key.

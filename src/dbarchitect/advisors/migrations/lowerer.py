@@ -21,6 +21,7 @@ from dbarchitect.engines.ddl import (
     default_sql,
     partitions_sql,
 )
+from dbarchitect.engines.naming import expression_columns
 from dbarchitect.engines.traits import DdlKind
 from dbarchitect.model.catalog import Table
 from dbarchitect.model.names import Name
@@ -294,6 +295,12 @@ class Lowerer(ColumnLowering, ConstraintLowering):
                     clause = "DROP PRIMARY KEY"
                 else:
                     clause = f"DROP CONSTRAINT {q(self.pk_name(op.table, op.old))}"
+                    looked_up = self.lookup_drop(
+                        "primary key", op.table, op.old.name if op.old else None, kind
+                    )
+                    if looked_up is not None:
+                        self.add(describe(op), kind, looked_up, table=op.table)
+                        return
                 self.add(describe(op), kind, [self.alter(op.table, clause)], table=op.table)
             case DropUnique():
                 name = self.unique_name(op.table, op.old, op.name)
@@ -301,7 +308,9 @@ class Lowerer(ColumnLowering, ConstraintLowering):
                     clause, kind = f"DROP INDEX {q(name)}", DdlKind.DROP_INDEX_ONLINE
                 else:
                     clause = f"DROP CONSTRAINT {q(name)}"
-                self.add(describe(op), kind, [self.alter(op.table, clause)], table=op.table)
+                cols = op.old.columns if op.old else ()
+                looked_up = self.lookup_drop("unique", op.table, op.name, kind, columns=cols)
+                self.add(describe(op), kind, looked_up or [self.alter(op.table, clause)], table=op.table)
             case AddForeignKey():
                 self.add_foreign_key(op)
             case DropForeignKey():
@@ -310,8 +319,25 @@ class Lowerer(ColumnLowering, ConstraintLowering):
                 self.add_check(op)
             case DropCheck():
                 name = op.name or Name(self.check_name(op.table, op.old))
+                old_table = self.before.table(self.old_table.get(op.table.key, op.table))
+                read = (
+                    expression_columns(op.old.expression, old_table)
+                    if op.old is not None and old_table is not None
+                    else None
+                )
+                looked_up = self.lookup_drop(
+                    "check",
+                    op.table,
+                    op.name,
+                    kind,
+                    columns=tuple(read) if read is not None else None,
+                    check=op.old,
+                )
                 self.add(
-                    describe(op), kind, [self.alter(op.table, f"DROP CONSTRAINT {q(name)}")], table=op.table
+                    describe(op),
+                    kind,
+                    looked_up or [self.alter(op.table, f"DROP CONSTRAINT {q(name)}")],
+                    table=op.table,
                 )
             case CreateIndex():
                 self.create_index(op)

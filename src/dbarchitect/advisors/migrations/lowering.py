@@ -70,8 +70,15 @@ class Lowering:
         after: Catalog,
         ops: Sequence[Op],
         sizes: Mapping[str, float | TableStats] | None,
+        implied: frozenset[tuple[str, str]] = frozenset(),
+        after_implied: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self.t = traits
+        #: (table key, name key) of ``before``'s names derived by the engine's rule, not read from a
+        #: database: dropped by looking the real name up (``traits.drop_unknown_constraint``).
+        self.implied = implied
+        #: The same for ``after``: names its schema left to the engine.
+        self.after_implied = after_implied
         self.f = traits.migration
         self.q = traits.quote
         self.before = before

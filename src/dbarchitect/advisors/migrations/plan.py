@@ -97,10 +97,10 @@ def plan_migration(
         raise DataLossError(
             Diagnostic(f"the migration would lose data: {'; '.join(losses)}", field="renames", hint=hint)
         )
-    up = Lowerer(traits, current, target, ops, sizes)
+    up = Lowerer(traits, current, target, ops, sizes, canon.current_implied, canon.target_implied)
     steps = up.lower()
     back_ops = compare_back(current, target, renames)
-    down = Lowerer(traits, target, current, back_ops, sizes)
+    down = Lowerer(traits, target, current, back_ops, sizes, canon.target_implied, canon.current_implied)
     down_steps = down.lower()
     irreversible: list[str] = []
     for op in ops:
