@@ -200,10 +200,16 @@ def search_levers(
         before = baseline[statement.name].ms
         slo = _slo(statement)
         if slo is not None and before > slo:
-            feasible = [o for o in opts if _writes_fit(o, chosen, baseline, by_name)]
+            over = {id(o): _write_over(o, chosen, baseline, by_name) for o in opts}
+            feasible = [o for o in opts if over[id(o)] is None]
             for o in opts:
                 if o not in feasible:
-                    dropped.append((o.lever or "", f"{statement.name}: it would push a write over its SLO"))
+                    dropped.append(
+                        (
+                            o.lever or "",
+                            f"{statement.name}: it would push a write over its SLO ({over[id(o)]})",
+                        )
+                    )
             pick = next((o for o in feasible if o.ms <= slo), feasible[0] if feasible else None)
             if pick is not None:
                 chosen[statement.name] = pick
@@ -227,7 +233,7 @@ def search_levers(
                 for t in best.summary.write_taxes
                 if t.statement in by_name
             )
-            if saved > taxed and _writes_fit(best, chosen, baseline, by_name):
+            if saved > taxed and _write_over(best, chosen, baseline, by_name) is None:
                 chosen[statement.name] = best
             else:
                 dropped.append(
@@ -298,15 +304,16 @@ def search_levers(
     )
 
 
-def _writes_fit(
+def _write_over(
     option: _Option,
     chosen: Mapping[str, _Option],
     baseline: Mapping[str, LatencyEstimate],
     by_name: Mapping[str, Statement],
-) -> bool:
-    """Whether every write ``option`` taxes stays within its SLO with the summaries chosen so far."""
+) -> str | None:
+    """The first write ``option`` taxes that would go over its SLO with the summaries chosen so far,
+    in words (``advance_order_status: 0.72 ms against 0.66 ms``); None when every one stays within."""
     if option.summary is None:
-        return True
+        return None
     for tax in option.summary.write_taxes:
         write = by_name.get(tax.statement)
         slo = _slo(write) if write is not None else None
@@ -319,9 +326,10 @@ def _writes_fit(
             for t in o.summary.write_taxes
             if t.statement == tax.statement
         )
-        if baseline[tax.statement].ms + others + tax.extra_ms > slo:
-            return False
-    return True
+        total = baseline[tax.statement].ms + others + tax.extra_ms
+        if total > slo:
+            return f"{tax.statement}: {total:,.2f} ms against {slo:g} ms"
+    return None
 
 
 def outcomes_of(
