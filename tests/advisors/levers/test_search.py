@@ -80,6 +80,7 @@ def test_a_summary_that_would_push_a_write_over_its_slo_is_not_chosen_and_the_bo
         "summary daily_revenue_summary would bring it to" in outcome.bound
         and "push a write over" in outcome.bound
     )
+    assert "(advance_order_status: 0.72 ms against 0.66 ms)" in outcome.bound
     assert "x faster" in outcome.bound
 
 
