@@ -515,7 +515,19 @@ def real_effect(
                     for q, t in timed.items()
                     if t is not None and base.get(q) is not None and t > SLOWER * (base[q] or 0.0)
                 ]
-                culprits = sorted({name for q in slow for name in built if reads(plans.get(q, ""), name)})
+                why_slow = "its slower queries lose more than the others gain"
+                culprits = []
+                for name in built:
+                    users = [q for q, p in plans.items() if reads(p, name) and timed.get(q) is not None]
+                    hurt = [q for q in users if q in slow]
+                    lost = sum((timed[q] or 0.0) - (base[q] or 0.0) for q in hurt)
+                    gained = sum(
+                        (base[q] or 0.0) - (timed[q] or 0.0)
+                        for q in users
+                        if q not in hurt and base.get(q) is not None and (timed[q] or 0.0) < (base[q] or 0.0)
+                    )
+                    if hurt and lost >= gained:
+                        culprits.append(name)
                 removed = sorted({*unused, *culprits})
                 with psycopg.connect(url, autocommit=True) as conn:
                     for name in removed:
@@ -536,7 +548,7 @@ def real_effect(
                     f"- {label}, validated (--validate's rule): removed "
                     + (
                         ", ".join(
-                            f"{r} ({'no real plan uses it' if r in unused else 'a query using it is slower'})"
+                            f"{r} ({'no real plan uses it' if r in unused else why_slow})"
                             for r in removed
                         )
                         or "nothing"

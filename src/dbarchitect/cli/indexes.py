@@ -83,7 +83,7 @@ def indexes(
             metavar="SCRATCH_URL",
             help="Empty scratch database URL: build the advice there for real over synthetic data, time "
             "every statement before and after, and remove an index no real plan uses or that slows a "
-            "statement by more than 10%.",
+            "statement by more than 10% (unless its other statements gain more time).",
         ),
     ] = None,
     validate_scale: Annotated[

@@ -120,6 +120,7 @@ def validation_document(v: IndexValidation) -> dict[str, Any]:
             for t in v.statements
         ],
         "seconds": _num(v.seconds),
+        "notes": list(v.notes),
     }
 
 
@@ -285,7 +286,8 @@ def _validation_blocks(v: dict[str, Any]) -> list[Any]:
         )
     out: list[Any] = [head, table]
     out += [Text(f"- removed {r['index']}: {r['reason']}") for r in v["removed"]]
-    if not v["removed"]:
+    out += [Text(f"- {note}") for note in v["notes"]]
+    if not v["removed"] and not v["notes"]:
         out.append(
             Text("- every advised index kept: each is used by a real plan and slows no statement by 10%")
         )

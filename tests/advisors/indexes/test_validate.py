@@ -77,3 +77,16 @@ def test_a_plan_reads_an_index_by_its_whole_name() -> None:
     assert _uses(("Index Scan using part_p_partkey_idx on part",), "part_p_partkey_idx")
     assert not _uses(("Index Scan using part_p_partkey_idx_2 on part",), "part_p_partkey_idx")
     assert _uses(('Bitmap Index Scan on "Orders_Day_idx"',), "Orders_Day_idx")
+
+
+def test_an_index_slowing_one_statement_is_judged_on_the_time_of_all_its_users() -> None:
+    from dbarchitect.verify.index_validation import _Run, time_balance
+
+    before = {"a": _Run(10.0, (), None), "b": _Run(100.0, (), None), "c": _Run(5.0, (), None)}
+    after = {"a": _Run(13.0, (), None), "b": _Run(20.0, (), None), "c": _Run(6.0, (), None)}
+    rates = {"a": 1.0, "b": 1.0, "c": 50.0}
+    # a loses 3 ms/s, b gains 80 ms/s: keep it
+    assert time_balance(["a", "b"], ["a"], before, after, rates) == (3.0, 80.0)
+    # c runs 50 times a second and loses 50 ms/s against a gain of 80: keep; at 100/s it goes
+    lost, gained = time_balance(["b", "c"], ["c"], before, after, {**rates, "c": 100.0})
+    assert (lost, gained) == (100.0, 80.0) and lost >= gained

@@ -52,6 +52,8 @@ class IndexValidation:
         before_total_ms: Sum of the statements' medians without the advised indexes.
         after_total_ms: Sum with the indexes kept.
         seconds: Wall time of the whole validation.
+        notes: Indexes kept although a statement using them is more than 10% slower, because the
+            statements using them gain more time per second (at the brief's rates) than it loses.
     """
 
     server: str
@@ -64,6 +66,7 @@ class IndexValidation:
     before_total_ms: float
     after_total_ms: float
     seconds: float
+    notes: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float | None:
