@@ -18,6 +18,8 @@ any change of meaning:
   casts of literals and of columns to text are dropped, ``= ANY (ARRAY[...])`` is ``IN (...)`` and
   ``BETWEEN`` is its two comparisons. Text that does not parse compares as whitespace-normalized
   text.
+- **Names longer than the engine keeps.** PostgreSQL cuts every identifier to 63 bytes: a file's
+  longer name is compared (and planned) as the cut one.
 - **Values written another way.** A numeric default ``0`` reads back as ``0.00``; a timestamp
   partition bound ``'2025-11-01'`` as ``'2025-11-01 00:00:00'``. Both sides write them one way.
 """
@@ -165,8 +167,8 @@ def canonical(current: Catalog, target: Catalog, traits: EngineTraits) -> Canoni
     declared keys, or a constraint added later by ALTER TABLE, moves ``email`` to ``email_2`` or
     ``orders_check`` to ``orders_check1``): an implied name the other side does not have takes the
     other side's name of the same object when that name is the same rule with another number."""
-    a: ImplicitNames = traits.implicit_names(_values(current))
-    b: ImplicitNames = traits.implicit_names(_values(target))
+    a: ImplicitNames = traits.implicit_names(_values(_cut_names(current, traits)))
+    b: ImplicitNames = traits.implicit_names(_values(_cut_names(target, traits)))
     cur = _adopt(a.catalog, a.implied, b.catalog)
     tgt = _adopt(b.catalog, b.implied, cur)
     return Canonical(cur, tgt, a.implied | _renamed(a.catalog, cur), b.implied | _renamed(b.catalog, tgt))
@@ -197,6 +199,62 @@ def _moment(text: str) -> str:
         fraction = fraction.rstrip("0")
         time = whole + (f".{fraction}" if fraction else "")
     return f"'{day}'" if time in (None, "00:00:00") else f"'{day} {time}'"
+
+
+def _cut_names(catalog: Catalog, traits: EngineTraits) -> Catalog:
+    """Every identifier as the engine keeps it: PostgreSQL cuts a name to its first 63 bytes (never
+    splitting a character), so a longer name in a file is the cut one in the database."""
+    if not traits.identifier_truncated:
+        return catalog
+    limit = traits.identifier_max_length
+
+    def cut(name: Name) -> Name:
+        data = name.value.encode()
+        if len(data) <= limit:
+            return name
+        return Name(data[:limit].decode("utf-8", errors="ignore"), quoted=name.quoted)
+
+    def cuts(names: tuple[Name, ...]) -> tuple[Name, ...]:
+        return tuple(cut(n) for n in names)
+
+    def named(item: Any) -> Any:
+        return replace(item, name=cut(item.name)) if item.name is not None else item
+
+    tables = []
+    for t in catalog.tables:
+        pk = t.primary_key
+        tables.append(
+            replace(
+                t,
+                name=cut(t.name),
+                columns=tuple(replace(c, name=cut(c.name)) for c in t.columns),
+                primary_key=replace(named(pk), columns=cuts(pk.columns)) if pk is not None else None,
+                uniques=tuple(replace(named(u), columns=cuts(u.columns)) for u in t.uniques),
+                foreign_keys=tuple(
+                    replace(
+                        named(f),
+                        columns=cuts(f.columns),
+                        ref_table=cut(f.ref_table),
+                        ref_columns=cuts(f.ref_columns),
+                    )
+                    for f in t.foreign_keys
+                ),
+                checks=tuple(named(c) for c in t.checks),
+                indexes=tuple(
+                    replace(
+                        named(i),
+                        keys=tuple(replace(k, column=cut(k.column)) if k.column else k for k in i.keys),
+                        include=cuts(i.include),
+                    )
+                    for i in t.indexes
+                ),
+                partitioning=replace(t.partitioning, columns=cuts(t.partitioning.columns))
+                if t.partitioning is not None
+                else None,
+            )
+        )
+    views = tuple(replace(v, name=cut(v.name)) for v in catalog.views)
+    return replace(catalog, tables=tuple(tables), views=views)
 
 
 def _values(catalog: Catalog) -> Catalog:

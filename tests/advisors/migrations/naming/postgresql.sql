@@ -11,7 +11,8 @@ CREATE TABLE a_very_long_table_name_that_goes_on_and_on_for_more_than_forty (
   UNIQUE (x, y),
   UNIQUE (é_column_naïve_ünïcödé_ßßßßßßßßßßßßßß)
 );
-CREATE TABLE t (id int PRIMARY KEY, a int, b int, email text, CHECK (true), CHECK (a > 0 AND a < 10), CHECK (a <> b));
+CREATE TABLE t (id int PRIMARY KEY, a int, b int, email text, CHECK (true), CHECK (a > 0 AND a < 10), CHECK (a <> b),
+  a_column_name_that_is_longer_than_the_sixty_three_bytes_postgresql_keeps int UNIQUE);
 CREATE TABLE t_a (id int PRIMARY KEY, t_id int REFERENCES t (id), "Mixed" int CHECK ("Mixed" > 0));
 CREATE INDEX ON t (a);
 CREATE INDEX ON t (a);
