@@ -79,6 +79,11 @@ def _column_width(table: Table, column: str) -> float:
     return width * (1.0 - null_fraction)
 
 
+def column_width(table: Table, column: str) -> float:
+    """Average bytes of one column's data (its statistics' width, else its type's)."""
+    return _column_width(table, column)
+
+
 def row_width(table: Table) -> float:
     """Average bytes of a row's column data, without engine overhead."""
     return sum(_column_width(table, c.name.value) for c in table.columns)

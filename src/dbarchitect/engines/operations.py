@@ -65,6 +65,11 @@ class LogFacts:
     #: The log can be archived continuously (point-in-time recovery); else only copies of the whole
     #: database restore, and what a restore loses is the time since the last copy.
     archivable: bool = True
+    #: A row wider than this keeps its widest values out of line (PostgreSQL's TOAST threshold), each
+    #: replaced in the row by a pointer of ``out_of_line_pointer_bytes``; an update that leaves them
+    #: unchanged logs the row with the pointers only (0: every value stays in the row).
+    inline_row_bytes: float = 0.0
+    out_of_line_pointer_bytes: float = 18.0
 
 
 class FailoverKind(StrEnum):

@@ -43,6 +43,8 @@ WAL = LogFacts(
     full_page_writes=True,
     alignment=8,
     page_bytes=8192,
+    inline_row_bytes=2032.0,  # TOAST_TUPLE_THRESHOLD with 8 kB pages
+    out_of_line_pointer_bytes=18.0,
 )
 
 #: Settings Patroni keeps identical on every node (in etcd): they must match for a replica to run.

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from dbarchitect.advisors.access_paths import AccessPath, PathKind
 from dbarchitect.advisors.latency import write_work
-from dbarchitect.advisors.sizing import TableSize, row_width, rows_at
+from dbarchitect.advisors.sizing import TableSize, column_width, row_width, rows_at
 from dbarchitect.brief import format_size
 from dbarchitect.engines.operations import LogFacts
 from dbarchitect.engines.traits import EngineTraits
@@ -280,6 +280,27 @@ def commits_per_second(workload: Workload) -> float:
     return commits
 
 
+#: Values narrower than this stay in the row (fixed-width types are all narrower).
+_OUT_OF_LINE_MIN_BYTES = 32.0
+
+
+def inline_row(table: Table, log: LogFacts) -> tuple[float, frozenset[str]]:
+    """The row's width as stored in its table's pages, and the columns kept out of line: while the
+    row is wider than the log's ``inline_row_bytes``, its widest value moves out, a pointer in its
+    place (PostgreSQL's TOAST, compression left out)."""
+    widths = {c.name.key: column_width(table, c.name.value) for c in table.columns}
+    total = sum(widths.values())
+    moved: set[str] = set()
+    if log.inline_row_bytes <= 0:
+        return total, frozenset()
+    for key, width in sorted(widths.items(), key=lambda kv: (-kv[1], kv[0])):
+        if total <= log.inline_row_bytes or width < _OUT_OF_LINE_MIN_BYTES:
+            break
+        total -= width - log.out_of_line_pointer_bytes
+        moved.add(key)
+    return total, frozenset(moved)
+
+
 def statement_log_bytes(
     statement: Statement, catalog: Catalog, traits: EngineTraits, log: LogFacts
 ) -> StatementLog:
@@ -306,6 +327,14 @@ def statement_log_bytes(
     if statement.kind in (StatementKind.INSERT, StatementKind.UPSERT):
         per_row = log.insert_row_bytes + data
     elif statement.kind == StatementKind.UPDATE:
+        # values kept out of line are logged again only when the update writes them
+        inline, moved = inline_row(table, log)
+        written_out = {c.key for c in target.columns_written} & moved if target else set()
+        data = inline + sum(
+            column_width(table, c.name.value) - log.out_of_line_pointer_bytes
+            for c in table.columns
+            if c.name.key in written_out
+        )
         per_row = log.update_row_bytes + data * (2.0 if log.logs_row_images else 1.0)
     else:  # DELETE
         per_row = log.delete_row_bytes + (data if log.logs_row_images else 0.0)
@@ -381,7 +410,10 @@ def log_volume(
             continue
         growth = _growth(size, table, day)
         if label == "heap":
-            relation_bytes = size.data_bytes_now * growth
+            # the pages holding the rows: values kept out of line live in another relation
+            inline, _ = inline_row(table, log)
+            full = row_width(table) + traits.row_overhead_bytes
+            relation_bytes = size.data_bytes_now * growth * (inline + traits.row_overhead_bytes) / full
             fill = traits.table_fill_factor
         else:
             entry = next((i for i in size.indexes if i.name == label), None)
