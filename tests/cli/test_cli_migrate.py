@@ -128,3 +128,18 @@ def test_check_against_the_data_refuses_not_null_over_nulls(pg_scratch_db: str, 
     code, out = run(*args, "--check", pg_scratch_db)
     assert code == 0, out
     assert "SET NOT NULL" in out
+
+
+def test_an_incomplete_plan_names_what_is_not_planned_and_exits_1(tmp_path: Path) -> None:
+    current = tmp_path / "a.sql"
+    current.write_text("CREATE TABLE users (id bigint PRIMARY KEY);\n", encoding="utf-8")
+    target = tmp_path / "b.sql"
+    target.write_text(
+        "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE SCHEMA test;\n"
+        "CREATE TABLE test.items (id int PRIMARY KEY);\n",
+        encoding="utf-8",
+    )
+    code, out = run("--from", str(current), "--to", str(target), "--engine", "postgresql 15")
+    assert code == 1
+    assert "create schema test" in out
+    assert "not planned (the plan is incomplete): table test.items" in out

@@ -173,6 +173,11 @@ def migrate(
         sys.stdout.write("".join(plan_sql_by_phase(plan).values()))
     else:
         sys.stdout.write(plan_markdown(plan))
+    if plan.unplanned:
+        # An incomplete plan is not a success: CI must not take it for "migrated".
+        listed = "; ".join(plan.unplanned)
+        print(f"dbarch migrate: not planned (the plan is incomplete): {listed}", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 def write_alembic(plan: MigrationPlan, target: Path) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from dbarchitect.engines.expressions import default_expression_sql
 from dbarchitect.engines.expressions import expression_sql as expression_sql
 from dbarchitect.engines.identifiers import identifier_problems
 from dbarchitect.engines.partition_sql import engine_bound_sql
@@ -89,8 +90,9 @@ def default_sql(default: Default, column: Column, traits: EngineTraits) -> str |
         return "(CURRENT_DATE)" if traits.features.expression_defaults_parenthesized else "CURRENT_DATE"
     if not traits.features.expression_defaults:
         return None
-    sql = expression_sql(default.value or "NULL", traits)
-    return f"({sql})" if traits.features.expression_defaults_parenthesized else sql
+    if traits.features.expression_defaults_parenthesized:
+        return f"({expression_sql(default.value or 'NULL', traits)})"
+    return default_expression_sql(default.value or "NULL", traits)
 
 
 def _is_rowid_identity(table: Table, column: Column, traits: EngineTraits) -> bool:

@@ -81,6 +81,12 @@ def _generator_class(dialect: str) -> type[Generator]:
         def rawstring_sql(self, expression: exp.RawString) -> str:
             return self.traits.literal(expression.name)
 
+        def currenttime_sql(self, expression: exp.CurrentTime) -> str:
+            # SQL's CURRENT_TIME takes no parentheses without a precision (PostgreSQL refuses
+            # `CURRENT_TIME()`; MySQL, MariaDB and SQLite accept the bare keyword).
+            precision = expression.args.get("this")
+            return f"CURRENT_TIME({self.sql(precision)})" if precision is not None else "CURRENT_TIME"
+
         def identifier_sql(self, expression: exp.Identifier) -> str:
             text = expression.name
             quoted = bool(expression.quoted) or text.lower() in self.RESERVED_KEYWORDS
@@ -105,6 +111,32 @@ def render_tree(tree: exp.Expr, traits: EngineTraits, *, what: str = "fragment")
     generator: Any = _generator_class(traits.sqlglot_dialect)(**options)
     generator.traits = traits
     return str(generator.generate(tree))
+
+
+#: Top nodes a column default may be written with bare; anything else (an operator, AT TIME ZONE,
+#: COLLATE, a CASE...) is parenthesized, as PostgreSQL's grammar requires (DEFAULT takes a b_expr).
+_BARE_DEFAULTS: tuple[type[exp.Expr], ...] = (
+    exp.Func,
+    exp.Literal,
+    exp.Column,
+    exp.Paren,
+    exp.Boolean,
+    exp.Null,
+    exp.Array,
+)
+
+
+def default_expression_sql(neutral: str, traits: EngineTraits) -> str:
+    """A default expression written for ``traits``' engine, parenthesized unless it is a literal,
+    a function call or a cast (``DEFAULT (now() AT TIME ZONE 'utc')``)."""
+    sql = expression_sql(neutral, traits, what="default")
+    try:
+        tree = sqlglot.parse_one(neutral, read=None)
+    except (SqlglotError, RecursionError):
+        return f"({sql})"
+    if isinstance(tree, _BARE_DEFAULTS) or (isinstance(tree, exp.Neg) and isinstance(tree.this, exp.Literal)):
+        return sql
+    return f"({sql})"
 
 
 def expression_sql(neutral: str, traits: EngineTraits, *, what: str = "fragment") -> str:

@@ -49,6 +49,8 @@ _SIMPLE = {
 
 
 def _type_sql(t: LogicalType, *, native_uuid: bool) -> str:
+    if t.native is not None and t.native.startswith("mysql:"):
+        return t.native.split(":", 1)[1]
     if t.kind in _SIMPLE:
         return _SIMPLE[t.kind]
     if t.kind == TypeKind.DECIMAL:
@@ -331,6 +333,8 @@ def _innodb_migration(*, mariadb: bool, version: tuple[int, ...]) -> MigrationFa
         k.CREATE_TRIGGER: LockFact("metadata lock (brief)", False, False, source=src),
         k.ENUM_ADD_VALUE: _online("INSTANT", "NONE", source=src),
         k.ENUM_TYPE: LockFact("none", False, False, source="inline enum: no type object"),
+        k.TABLE_POLICY: LockFact("none", False, False, source="no row-level security"),
+        k.OTHER_OBJECT: LockFact("metadata lock (brief)", False, False, source=src),
         k.BACKFILL: LockFact("row locks per batch", False, False, source="batched UPDATE"),
         k.TABLE_REBUILD: _online("COPY", "SHARED", source=src),
     }

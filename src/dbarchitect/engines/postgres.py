@@ -43,6 +43,8 @@ _SIMPLE = {
 
 
 def type_sql(t: LogicalType) -> str:
+    if t.native is not None and t.native.startswith("postgres:"):
+        return t.native.split(":", 1)[1]
     if t.kind in _SIMPLE:
         return _SIMPLE[t.kind]
     if t.kind == TypeKind.DECIMAL:
@@ -227,6 +229,8 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
         k.CREATE_TRIGGER: _lock("SHARE ROW EXCLUSIVE"),
         k.ENUM_ADD_VALUE: _lock("none on tables"),
         k.ENUM_TYPE: _lock("none on tables"),
+        k.TABLE_POLICY: _lock(_AE),
+        k.OTHER_OBJECT: _lock("none on tables (catalog rows only)"),
         k.BACKFILL: _lock(
             "ROW EXCLUSIVE", source="row locks per batch; readers and writers of other rows go on"
         ),

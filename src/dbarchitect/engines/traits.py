@@ -363,6 +363,10 @@ class DdlKind(StrEnum):
     CREATE_TRIGGER = "create/drop trigger"
     ENUM_ADD_VALUE = "append enum value"
     ENUM_TYPE = "create/drop enum type"
+    #: A row-level security policy, or turning row-level security on or off for a table.
+    TABLE_POLICY = "create/drop policy"
+    #: A function, sequence, grant, comment, extension... (catalog only: no table data touched).
+    OTHER_OBJECT = "create/drop other object"
     BACKFILL = "batched backfill"
     #: VACUUM (ANALYZE) after a backfill, so autovacuum does not start in front of the next lock.
     VACUUM = "vacuum (analyze)"

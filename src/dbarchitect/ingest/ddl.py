@@ -18,11 +18,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlglot
-from sqlglot import TokenType, exp
-from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError
 
 from dbarchitect.engines.registry import get_traits
-from dbarchitect.errors import CatalogError, DbarchError, Diagnostic, SqlError
+from dbarchitect.errors import DbarchError, Diagnostic, SqlError
+from dbarchitect.ingest.ddl_nodes import (
+    IDENTITY_OPTIONS,
+    SqlStatement,
+    default_from_node,
+    foreign_key,
+    index_extras,
+    index_key_from_node,
+    neutral_sql,
+    node_name,
+    node_names,
+    reference_options,
+    script_statements,
+    split_statements,
+)
+from dbarchitect.ingest.ddl_objects import is_alter_sequence, normalized, statement_object
 from dbarchitect.ingest.sql_limits import check_sql_text, guarded
 from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.limits import read_input_text
@@ -34,12 +49,12 @@ from dbarchitect.model.catalog import (
     DefaultKind,
     ForeignKey,
     Index,
-    IndexKey,
+    ObjectSource,
     Partition,
     Partitioning,
     PartitionMethod,
     PrimaryKey,
-    ReferentialAction,
+    SchemaObject,
     Table,
     UniqueConstraint,
     View,
@@ -64,6 +79,11 @@ _SKIP = re.compile(
     r"CREATE\s+(SEQUENCE|EXTENSION|SCHEMA|DATABASE|ROLE|USER|FUNCTION|OR\s+REPLACE\s+FUNCTION|TRIGGER|"
     r"PROCEDURE)|ALTER\s+(SEQUENCE|SCHEMA|DATABASE|ROLE|USER|DEFAULT\s+PRIVILEGES|EXTENSION)|"
     r"SELECT\s+pg_catalog\.set_config|DROP\s+|LOCK\s+TABLES|UNLOCK\s+TABLES|DELIMITER|/\*!)",
+    re.IGNORECASE,
+)
+_INDEX_ON = re.compile(
+    r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?P<name>[\w$\"`]+)?\s*ON\s+(?:ONLY\s+)?(?:[\w$\"`]+\.)?(?P<table>[\w$\"`]+)",
     re.IGNORECASE,
 )
 _SCHEMA_DDL = re.compile(r"^\s*(CREATE|ALTER|COMMENT)\b", re.IGNORECASE)
@@ -99,121 +119,6 @@ _MYSQL_PART = re.compile(
     re.IGNORECASE,
 )
 _SQLITE_TABLE_OPTIONS = re.compile(r"\)\s*((WITHOUT\s+ROWID|STRICT)\s*,?\s*)+$", re.IGNORECASE)
-_ACTION = re.compile(r"ON\s+(DELETE|UPDATE)\s+(CASCADE|RESTRICT|SET\s+NULL|SET\s+DEFAULT|NO\s+ACTION)", re.I)
-
-
-@dataclass(frozen=True)
-class SqlStatement:
-    """One statement of a script and the 1-based line it starts on."""
-
-    sql: str
-    line: int
-
-
-def split_statements(text: str, dialect: EngineName, *, file: str | None = None) -> list[SqlStatement]:
-    """Split a script on the dialect's semicolon tokens (comments and strings are respected)."""
-    try:
-        tokens = sqlglot.Dialect.get_or_raise(_dialect(dialect)).tokenize(text)
-    except TokenError as exc:
-        raise SqlError(Diagnostic(f"cannot tokenize the SQL: {exc}", file=file)) from None
-    statements: list[SqlStatement] = []
-    start: int | None = None
-    line = 1
-    end = 0
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            if start is not None:
-                statements.append(SqlStatement(text[start : end + 1], line))
-            start = None
-            continue
-        if start is None:
-            start, line = token.start, token.line
-            # Comments before the first token belong to no statement.
-        end = token.end
-    if start is not None:
-        statements.append(SqlStatement(text[start : end + 1], line))
-    return statements
-
-
-def _name(node: exp.Expression | None) -> Name:
-    if isinstance(node, exp.Identifier):
-        return Name(node.this, bool(node.args.get("quoted")))
-    if isinstance(node, exp.Column | exp.Table):
-        ident = node.this
-        if isinstance(ident, exp.Identifier):
-            return Name(ident.this, bool(ident.args.get("quoted")))
-    if isinstance(node, exp.Expression) and isinstance(node.this, exp.Expression):
-        return _name(node.this)
-    raise CatalogError(Diagnostic(f"expected a name, found {node.sql() if node else 'nothing'}"))
-
-
-def _names(nodes: list[exp.Expression]) -> tuple[Name, ...]:
-    return tuple(_name(n) for n in nodes)
-
-
-def _neutral(node: exp.Expression) -> str:
-    return node.sql()
-
-
-def default_from_node(node: exp.Expression) -> Default:
-    if isinstance(node, exp.Paren):
-        return default_from_node(node.this)
-    if isinstance(node, exp.Null):
-        return Default(DefaultKind.NULL)
-    if isinstance(node, exp.Boolean):
-        return Default(DefaultKind.BOOLEAN, "TRUE" if node.this else "FALSE")
-    if isinstance(node, exp.Literal):
-        return Default(DefaultKind.STRING if node.is_string else DefaultKind.NUMBER, node.this)
-    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
-        return Default(DefaultKind.NUMBER, f"-{node.this.this}")
-    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
-        return default_from_node(node.this)
-    if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime) or (
-        isinstance(node, exp.Anonymous | exp.Func)
-        and node.sql().upper() in {"NOW()", "LOCALTIMESTAMP", "LOCALTIMESTAMP()"}
-    ):
-        return Default(DefaultKind.CURRENT_TIMESTAMP)
-    if isinstance(node, exp.CurrentDate):
-        return Default(DefaultKind.CURRENT_DATE)
-    return Default(DefaultKind.EXPRESSION, _neutral(node))
-
-
-def _actions(reference: exp.Reference) -> tuple[ReferentialAction, ReferentialAction]:
-    on_delete = on_update = ReferentialAction.NO_ACTION
-    for option in reference.args.get("options") or []:
-        text = option if isinstance(option, str) else option.sql()
-        for m in _ACTION.finditer(text):
-            action = ReferentialAction(" ".join(m.group(2).upper().split()))
-            if m.group(1).upper() == "DELETE":
-                on_delete = action
-            else:
-                on_update = action
-    return on_delete, on_update
-
-
-def _foreign_key(columns: tuple[Name, ...], reference: exp.Reference, name: Name | None) -> ForeignKey:
-    schema = reference.this
-    if isinstance(schema, exp.Schema):
-        ref_table = _name(schema.this)
-        ref_cols = _names(schema.expressions)
-    else:
-        ref_table, ref_cols = _name(schema), ()
-    on_delete, on_update = _actions(reference)
-    return ForeignKey(columns, ref_table, ref_cols, name, on_delete, on_update)
-
-
-def index_key_from_node(node: exp.Expression) -> IndexKey:
-    desc = False
-    if isinstance(node, exp.Ordered):
-        desc = bool(node.args.get("desc"))
-        node = node.this
-    if isinstance(node, exp.ColumnPrefix):  # MySQL prefix index `col(10)`: the column is the key
-        node = node.this
-    if isinstance(node, exp.Column | exp.Identifier):
-        return IndexKey(column=_name(node), descending=desc)
-    if isinstance(node, exp.Paren):
-        node = node.this
-    return IndexKey(expression=_neutral(node), descending=desc)
 
 
 @dataclass
@@ -266,12 +171,15 @@ class _Loader:
         self.line = 1
         self.sql = ""
         self.index_lines: dict[str, int] = {}
+        self.objects: list[SchemaObject] = []
+        self.matviews: set[str] = set()
+        self.enum_sql: dict[str, str] = {}
 
     def error(self, message: str, hint: str | None = None, line: int | None = None) -> SqlError:
         return SqlError(Diagnostic(message, file=self.file, line=line or self.line, hint=hint))
 
     def table(self, node: exp.Expression | None, *, what: str = "table") -> _TableBuilder:
-        name = _name(node)
+        name = node_name(node)
         builder = self.tables.get(name.key)
         if builder is None:
             known = [b.name.value for b in self.tables.values()]
@@ -285,6 +193,8 @@ class _Loader:
         self.line = statement.line
         sql = statement.sql
         self.sql = sql
+        if self.schema_object(sql):
+            return
         if _SKIP.match(sql):
             return
         mysql_partition: Partitioning | None = None
@@ -318,6 +228,46 @@ class _Loader:
             self.comment(node)
         elif isinstance(node, exp.Query | exp.Insert | exp.Update | exp.Delete):
             raise self.error("DDL files hold schema statements only", "move queries and data to the workload")
+
+    def unmodeled(self, kind: str, name: str, clauses: list[str]) -> None:
+        """Record clauses the catalog does not carry (a column's COLLATE, ON UPDATE, identity
+        ALWAYS; a foreign key's MATCH FULL or DEFERRABLE; a table's UNLOGGED or storage
+        parameters): the planner lists them instead of dropping them silently."""
+        text = "; ".join(clauses)
+        self.objects.append(SchemaObject(kind, name, text, ObjectSource.DDL))
+
+    def schema_object(self, sql: str) -> bool:
+        """Record a statement defining an object the catalog does not model (a function, grant,
+        comment on an index...; see :mod:`dbarchitect.ingest.ddl_objects`); True when it was one."""
+        obj = statement_object(sql)
+        if obj is None:
+            sequence = is_alter_sequence(sql)
+            found = next(
+                (i for i, o in enumerate(self.objects) if o.kind == "sequence" and o.name == sequence), None
+            )
+            if found is not None:
+                # ALTER SEQUENCE ... OWNED BY / RESTART: part of that sequence's definition.
+                o = self.objects[found]
+                text = normalized(sql)
+                self.objects[found] = replace(
+                    o, definition=f"{o.definition}; {text}", create_sql=(*o.create_sql, text)
+                )
+                return True
+            index = _INDEX_ON.match(sql)
+            if index is not None and index.group("table").strip('"`').lower() in self.matviews:
+                name = index.group("name") or f"on {index.group('table')}"
+                text = normalized(sql)
+                self.objects.append(
+                    SchemaObject("index", name.strip('"`'), text, ObjectSource.DDL, create_sql=(text,))
+                )
+                return True
+            return False
+        if obj.kind == "materialized view":
+            self.matviews.add(obj.name.rsplit(".", 1)[-1])
+        if self.engine == EngineName.SQLITE and obj.kind not in ("trigger",):
+            return False
+        self.objects.append(obj)
+        return True
 
     def split_mysql_partitioning(self, sql: str) -> tuple[str, Partitioning | None]:
         m = _MYSQL_PARTITION.search(sql)
@@ -357,16 +307,17 @@ class _Loader:
             target = node.this
             columns: tuple[Name, ...] = ()
             if isinstance(target, exp.Schema):
-                columns = _names(target.expressions)
+                columns = node_names(target.expressions)
                 target = target.this
             if query is None:
                 raise self.error("a view needs a query")
-            self.views.append(View(_name(target), _neutral(query), columns))
+            self.views.append(View(node_name(target), neutral_sql(query), columns))
         elif kind == "TYPE":
             expression = node.expression
             if isinstance(expression, exp.DataType) and expression.this == exp.DataType.Type.ENUM:
                 values = tuple(e.this for e in expression.expressions if isinstance(e, exp.Literal))
-                self.enums[_name(node.this).value.lower()] = values
+                self.enums[node_name(node.this).value.lower()] = values
+                self.enum_sql[node_name(node.this).value.lower()] = node.sql(dialect=self.dialect)
         # Other CREATE kinds (SEQUENCE, SCHEMA, FUNCTION ...) carry no catalog facts.
 
     def create_table(self, node: exp.Create, mysql_partition: Partitioning | None) -> None:
@@ -376,7 +327,7 @@ class _Loader:
         partition_of = next((p for p in props if isinstance(p, exp.PartitionedOfProperty)), None)
         if partition_of is not None:
             self.add_partition(
-                _name(target if not isinstance(target, exp.Schema) else target.this), partition_of
+                node_name(target if not isinstance(target, exp.Schema) else target.this), partition_of
             )
             return
         if not isinstance(target, exp.Schema):
@@ -384,9 +335,9 @@ class _Loader:
                 raise self.error("CREATE TABLE ... AS SELECT has no declared columns", "declare the columns")
             raise self.error("CREATE TABLE without columns")
         table_node = target.this
-        name = _name(table_node)
+        name = node_name(table_node)
         schema = (
-            _name(table_node.args["db"])
+            node_name(table_node.args["db"])
             if isinstance(table_node, exp.Table) and table_node.args.get("db")
             else None
         )
@@ -406,11 +357,19 @@ class _Loader:
                 self.table_constraint(builder, element)
         if self.engine == EngineName.SQLITE:
             self.rowid_alias(builder)
+        unmodeled: list[str] = []
         for prop in props:
             if isinstance(prop, exp.PartitionedByProperty):
                 builder.partitioning = self.partition_by(prop)
             elif isinstance(prop, exp.SchemaCommentProperty):
                 builder.comment = prop.this.this if isinstance(prop.this, exp.Literal) else prop.this.sql()
+            elif self.engine == EngineName.POSTGRESQL or (
+                isinstance(prop, exp.EngineProperty | exp.RowFormatProperty)
+                and prop.sql(dialect=self.dialect).upper().replace(" ", "") != "ENGINE=INNODB"
+            ):
+                unmodeled.append(prop.sql(dialect=self.dialect))
+        if unmodeled:
+            self.unmodeled("table property", name.value, unmodeled)
         if mysql_partition is not None:
             builder.partitioning = mysql_partition
         self.check_columns(
@@ -442,7 +401,7 @@ class _Loader:
             spec = exp.Anonymous(this="LIST", expressions=spec.expressions)
         method_text = spec.name.upper() if isinstance(spec, exp.Anonymous) else ""
         if isinstance(spec, exp.Anonymous) and method_text in ("RANGE", "LIST", "HASH"):
-            columns = tuple(_name(e) for e in spec.expressions if isinstance(e, exp.Column))
+            columns = tuple(node_name(e) for e in spec.expressions if isinstance(e, exp.Column))
             if len(columns) != len(spec.expressions):
                 raise self.error(
                     "partition keys that are expressions are not supported", "partition by columns"
@@ -464,11 +423,11 @@ class _Loader:
             partition = Partition(name, (), is_default=True)
         elif isinstance(bound, exp.PartitionBoundSpec):
             if bound.args.get("from_expressions"):
-                lo = ", ".join(_neutral(e) for e in bound.args["from_expressions"])
-                hi = ", ".join(_neutral(e) for e in bound.args["to_expressions"])
+                lo = ", ".join(neutral_sql(e) for e in bound.args["from_expressions"])
+                hi = ", ".join(neutral_sql(e) for e in bound.args["to_expressions"])
                 partition = Partition(name, (lo, hi))
             elif isinstance(bound.this, list):
-                partition = Partition(name, tuple(_neutral(e) for e in bound.this))
+                partition = Partition(name, tuple(neutral_sql(e) for e in bound.this))
             elif (
                 bound.args.get("expression") is not None
                 and parent.partitioning.method == PartitionMethod.HASH
@@ -479,15 +438,15 @@ class _Loader:
                 parent.partitioning = replace(parent.partitioning, count=count)
                 partition = Partition(name, ())
             else:
-                partition = Partition(name, (_neutral(bound),))
+                partition = Partition(name, (neutral_sql(bound),))
         else:
-            partition = Partition(name, (_neutral(bound),) if bound is not None else ())
+            partition = Partition(name, (neutral_sql(bound),) if bound is not None else ())
         parent.partitioning = replace(
             parent.partitioning, partitions=(*parent.partitioning.partitions, partition)
         )
 
     def column(self, builder: _TableBuilder, node: exp.ColumnDef) -> None:
-        name = _name(node.this)
+        name = node_name(node.this)
         if builder.column_index(name) is not None:
             raise self.error(f"column '{name}' appears twice in table '{builder.name}'")
         kind = node.args.get("kind")
@@ -508,10 +467,11 @@ class _Loader:
         default: Default | None = None
         generated: str | None = None
         comment: str | None = None
+        extras: list[str] = []
         for constraint in node.args.get("constraints") or []:
             c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
             cname = (
-                _name(constraint.this)
+                node_name(constraint.this)
                 if isinstance(constraint, exp.ColumnConstraint) and constraint.this
                 else None
             )
@@ -523,24 +483,32 @@ class _Loader:
             elif isinstance(c, exp.UniqueColumnConstraint):
                 builder.uniques.append(UniqueConstraint((name,), cname))
             elif isinstance(c, exp.DefaultColumnConstraint):
-                default = default_from_node(c.this)
+                default = default_from_node(c.this, bit_strings=self.engine == EngineName.POSTGRESQL)
                 if default.kind == DefaultKind.EXPRESSION and "nextval" in (default.value or "").lower():
                     identity, default = True, None
             elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint):
                 if c.args.get("expression") is not None:
-                    generated = _neutral(c.args["expression"])
+                    generated = neutral_sql(c.args["expression"])
                 else:
                     identity = True
+                    if c.args.get("this") is True or any(c.args.get(k) is not None for k in IDENTITY_OPTIONS):
+                        # ALWAYS and sequence options: the catalog holds "identity" only.
+                        extras.append(c.sql(dialect=self.dialect))
             elif isinstance(c, exp.AutoIncrementColumnConstraint):
                 identity = True
             elif isinstance(c, exp.ComputedColumnConstraint):
-                generated = _neutral(c.this)
+                generated = neutral_sql(c.this)
             elif isinstance(c, exp.CheckColumnConstraint):
-                builder.checks.append(CheckConstraint(_neutral(c.this), cname, column=name))
+                builder.checks.append(CheckConstraint(neutral_sql(c.this), cname, column=name))
             elif isinstance(c, exp.Reference):
-                builder.foreign_keys.append(_foreign_key((name,), c, cname))
+                builder.foreign_keys.append(foreign_key((name,), c, cname))
+                extras += reference_options(c)
             elif isinstance(c, exp.CommentColumnConstraint):
                 comment = c.this.this if isinstance(c.this, exp.Literal) else c.this.sql()
+            elif c is not None:
+                extras.append(c.sql(dialect=self.dialect))
+        if extras:
+            self.unmodeled("column property", f"{builder.name.value}.{name.value}", extras)
         if logical.kind == TypeKind.BOOLEAN and default is not None and default.kind == DefaultKind.NUMBER:
             # MySQL's boolean is TINYINT(1): DEFAULT 1 means TRUE.
             default = Default(DefaultKind.BOOLEAN, "FALSE" if float(default.value or 0) == 0 else "TRUE")
@@ -568,7 +536,7 @@ class _Loader:
     def table_constraint(self, builder: _TableBuilder, node: exp.Expression) -> None:
         cname: Name | None = None
         if isinstance(node, exp.Constraint):
-            cname = _name(node.this)
+            cname = node_name(node.this)
             inner = node.expressions
         else:
             inner = [node]
@@ -586,24 +554,38 @@ class _Loader:
                 if isinstance(schema, exp.Schema):
                     cols_nodes = schema.expressions
                     if uname is None and schema.this is not None:
-                        uname = _name(schema.this)
+                        uname = node_name(schema.this)
                 cols = tuple(index_key_from_node(e).column or Name("?") for e in cols_nodes)
                 self.check_columns(builder, cols, "unique constraint")
                 builder.uniques.append(UniqueConstraint(cols, uname))
+                extras = index_extras(c.args.get("include"), nulls=False)
+                extras += [str(o) for o in c.args.get("options") or [] if str(o).upper() != "NOT DEFERRABLE"]
+                include = c.args.get("include")
+                if isinstance(include, exp.IndexParameters) and include.args.get("include"):
+                    extras.append("INCLUDE (" + ", ".join(x.sql() for x in include.args["include"]) + ")")
+                if c.args.get("nulls"):
+                    extras.append("NULLS NOT DISTINCT")
+                if extras:
+                    label = uname.value if uname else ",".join(x.value for x in cols)
+                    self.unmodeled("constraint property", f"{builder.name.value}.{label}", extras)
             elif isinstance(c, exp.ForeignKey):
-                cols = _names(c.expressions)
+                cols = node_names(c.expressions)
                 self.check_columns(builder, cols, "foreign key")
                 reference = c.args.get("reference")
                 if not isinstance(reference, exp.Reference):
                     raise self.error("FOREIGN KEY without REFERENCES")
-                builder.foreign_keys.append(_foreign_key(cols, reference, cname))
+                builder.foreign_keys.append(foreign_key(cols, reference, cname))
+                options = reference_options(reference) + [str(o) for o in c.args.get("options") or []]
+                if options:
+                    label = cname.value if cname else ",".join(x.value for x in cols)
+                    self.unmodeled("constraint property", f"{builder.name.value}.{label}", options)
             elif isinstance(c, exp.CheckColumnConstraint):
-                builder.checks.append(CheckConstraint(_neutral(c.this), cname))
+                builder.checks.append(CheckConstraint(neutral_sql(c.this), cname))
             elif isinstance(c, exp.IndexColumnConstraint):
                 keys = tuple(index_key_from_node(e) for e in c.expressions)
                 self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
                 iname = (
-                    _name(c.this)
+                    node_name(c.this)
                     if c.this is not None
                     else Name(
                         "_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"])
@@ -631,13 +613,17 @@ class _Loader:
             raise self.error("CREATE INDEX without columns")
         keys = tuple(index_key_from_node(e) for e in params.args.get("columns") or [])
         self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
-        include = _names(params.args.get("include") or [])
+        extras = index_extras(params, nulls=self.engine == EngineName.POSTGRESQL)
+        if extras:
+            label = index.this.name if index.this is not None else f"on {builder.name.value}"
+            self.unmodeled("index property", f"{builder.name.value}.{label}", extras)
+        include = node_names(params.args.get("include") or [])
         self.check_columns(builder, include, "index INCLUDE")
         where = params.args.get("where")
         using = params.args.get("using")
         method = using.name.lower() if isinstance(using, exp.Expression) else None
         name = (
-            _name(index.this)
+            node_name(index.this)
             if index.this is not None
             else Name("_".join([builder.name.value, *(k.column.value for k in keys if k.column), "idx"]))
         )
@@ -656,7 +642,7 @@ class _Loader:
                 name,
                 keys,
                 unique=bool(node.args.get("unique")),
-                where=_neutral(where.this) if isinstance(where, exp.Where) else None,
+                where=neutral_sql(where.this) if isinstance(where, exp.Where) else None,
                 include=include,
                 method=None if method == "btree" else method,
                 implicit_name=index.this is None,
@@ -691,7 +677,7 @@ class _Loader:
             if not isinstance(column, exp.Column) or not column.table:
                 raise self.error("COMMENT ON COLUMN needs table.column")
             builder = self.table(column.args.get("table"))
-            i = builder.column_index(_name(column))
+            i = builder.column_index(node_name(column))
             if i is None:
                 raise self.error(f"table '{builder.name}' has no column '{column.name}'")
             builder.columns[i] = replace(builder.columns[i], comment=text)
@@ -727,9 +713,39 @@ class _Loader:
                         f"{len(fk.ref_columns)}"
                     )
         catalog = Catalog(
-            tables=tuple(b.freeze() for b in self.tables.values()), views=tuple(self.views), origin=self.file
+            tables=tuple(b.freeze() for b in self.tables.values()),
+            views=tuple(self.views),
+            origin=self.file,
+            objects=tuple(self.finished_objects()),
         )
         return narrow_unsigned_keys(catalog, {k: b.unsigned_bigints for k, b in self.tables.items()})
+
+    def finished_objects(self) -> list[SchemaObject]:
+        """The recorded objects plus enum types no column uses (the tables carry the used ones),
+        without the sequences behind serial columns (an owned sequence a column default reads)."""
+        used = {
+            (c.type.type_name or "").lower()
+            for b in self.tables.values()
+            for c in b.columns
+            if c.type.kind == TypeKind.ENUM
+        }
+        defaults = " ".join(
+            (c.default.value or "").lower() for b in self.tables.values() for c in b.columns if c.default
+        )
+        out = [
+            o
+            for o in self.objects
+            if not (
+                o.kind == "sequence"
+                and "owned by" in o.definition.lower()
+                and f"nextval('{o.name.lower()}'" in defaults
+            )
+        ]
+        for name, sql in self.enum_sql.items():
+            if name not in used:
+                text = normalized(sql)
+                out.append(SchemaObject("type", name, text, ObjectSource.DDL, create_sql=(text,)))
+        return out
 
 
 #: Type names that mark PostgreSQL DDL elsewhere but are ordinary declared types in SQLite, whose
@@ -755,7 +771,7 @@ def load_ddl(text: str, dialect: EngineName, *, file: str | None = None) -> Cata
     other = _other_dialect(text, dialect)
     try:
         loader = _Loader(dialect, file)
-        for statement in split_statements(text, dialect, file=file):
+        for statement in script_statements(text, dialect, file=file):
             loader.load(statement)
         catalog = loader.finish()
     except SqlError as exc:
@@ -784,3 +800,13 @@ def load_ddl_file(path: Path, dialect: EngineName) -> Catalog:
     """Read a DDL file (see :func:`load_ddl`)."""
     text = read_input_text(path, what="the DDL file", error=SqlError, missing="no such DDL file")
     return load_ddl(text, dialect, file=str(path))
+
+
+__all__ = [
+    "SqlStatement",
+    "default_from_node",
+    "index_key_from_node",
+    "load_ddl",
+    "load_ddl_file",
+    "split_statements",
+]

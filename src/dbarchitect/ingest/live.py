@@ -59,6 +59,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import COMMON_RESERVED
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic
 from dbarchitect.ingest.ddl import default_from_node, index_key_from_node
+from dbarchitect.ingest.live_objects import mariadb_objects, postgres_objects
 from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.model.catalog import (
     Catalog,
@@ -75,6 +76,7 @@ from dbarchitect.model.catalog import (
     PartitionMethod,
     PrimaryKey,
     ReferentialAction,
+    SchemaObject,
     Table,
     TableStats,
     UniqueConstraint,
@@ -276,8 +278,15 @@ class _Reader:
     def facts(self, schema: str, tables: list[str]) -> _Facts:
         raise NotImplementedError
 
+    def objects(self, schema: str) -> tuple[SchemaObject, ...]:
+        """What the catalog does not model field by field (functions, triggers, grants...)."""
+        return ()
+
 
 class _PostgresReader(_Reader):
+    def objects(self, schema: str) -> tuple[SchemaObject, ...]:
+        return postgres_objects(self.rows, schema)
+
     def facts(self, schema: str, tables: list[str]) -> _Facts:
         f = _Facts()
         for row in self.rows(
@@ -441,6 +450,9 @@ def _partition(child: str, bound: str, engine: EngineName) -> Partition:
 
 
 class _MysqlReader(_Reader):
+    def objects(self, schema: str) -> tuple[SchemaObject, ...]:
+        return mariadb_objects(self.rows, schema)
+
     def facts(self, schema: str, tables: list[str]) -> _Facts:
         f = _Facts()
         for row in self.rows(
@@ -905,11 +917,12 @@ def introspect(url: str, *, schema: str | None = None) -> Catalog:
                 }
                 for table, columns in facts.columns.items()
             }
+            objects = reader.objects(target)
         except SQLAlchemyError as exc:
             raise connection_failed(
                 expanded, server_engine(connection), exc, doing="read the schema of"
             ) from None
-    return narrow_unsigned_keys(Catalog(tables=tables, views=views, origin=origin), unsigned)
+    return narrow_unsigned_keys(Catalog(tables=tables, views=views, origin=origin, objects=objects), unsigned)
 
 
 def server_engine(connection: Connection) -> EngineName:

@@ -10,6 +10,7 @@ well-known names keep their meaning; anything else falls back to SQLite's affini
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -109,7 +110,36 @@ def _sqlite_affinity(name: str) -> TypeKind:
     return TypeKind.DECIMAL
 
 
+#: Types whose logical kind loses part of what they are, per sqlglot dialect: the engine's own
+#: spelling is kept (``LogicalType.native``) so the same engine gets them back exactly.
+_NATIVE: dict[str, frozenset[object]] = {
+    "postgres": frozenset({T.MONEY, T.TIMETZ, T.JSON, T.BIT}),
+    "mysql": frozenset(
+        {
+            T.TINYINT, T.UTINYINT, T.USMALLINT, T.MEDIUMINT, T.UMEDIUMINT, T.UINT, T.UBIGINT, T.UDECIMAL,
+            T.BIT, T.TINYTEXT, T.TEXT, T.MEDIUMTEXT, T.LONGTEXT, T.TINYBLOB, T.BLOB, T.MEDIUMBLOB,
+            T.LONGBLOB, T.BINARY, T.YEAR, T.TIME, T.DATETIME, T.TIMESTAMP, T.TIMESTAMPTZ,
+        }
+    ),
+}  # fmt: skip
+#: MySQL's integer display widths (``int(11)``, ``year(4)``) change nothing a column holds.
+_DISPLAY_WIDTH = re.compile(r"^((?:tiny|small|medium|big)?int|year)\(\d+\)")
+
+
 def _convert(dt: exp.DataType, engine: EngineName, text: str) -> tuple[LogicalType, bool]:
+    logical, identity = _convert_kind(dt, engine, text)
+    dialect = _DIALECT[engine]
+    if dt.this in _NATIVE.get(dialect, ()) and logical.kind != TypeKind.BOOLEAN:
+        native = dt.sql(dialect=dialect).lower().replace(", ", ",")
+        if dialect == "mysql":
+            native = _DISPLAY_WIDTH.sub(r"\1", native)
+        logical = replace(logical, native=f"{dialect}:{native}")
+    elif dt.this == T.BIT and dialect != "sqlite":
+        logical = replace(logical, native=f"{dialect}:{dt.sql(dialect=dialect).lower()}")
+    return logical, identity
+
+
+def _convert_kind(dt: exp.DataType, engine: EngineName, text: str) -> tuple[LogicalType, bool]:
     kind = dt.this
     params = _params(dt)
     if kind in _SERIAL:
@@ -179,7 +209,7 @@ def parse_column_type(
         if dialect == EngineName.SQLITE:
             return LogicalType(_sqlite_affinity(text)), False
         if name == "citext":
-            return LogicalType(TypeKind.TEXT), False
+            return LogicalType(TypeKind.TEXT, native="postgres:citext"), False
         raise SqlError(
             Diagnostic(
                 f"type {text!r} is not a known type on {dialect.value}",
@@ -220,7 +250,9 @@ def narrow_unsigned_keys(catalog: Catalog, unsigned: Mapping[str, set[str]]) -> 
             t = replace(
                 t,
                 columns=tuple(
-                    replace(c, type=LogicalType(TypeKind.BIGINT)) if c.name.key in narrowed else c
+                    replace(c, type=LogicalType(TypeKind.BIGINT, native=c.type.native))
+                    if c.name.key in narrowed
+                    else c
                     for c in t.columns
                 ),
             )

@@ -210,6 +210,47 @@ class View:
     columns: tuple[Name, ...] = ()
 
 
+class ObjectSource(StrEnum):
+    """Where a :class:`SchemaObject`'s definition text comes from: two definitions are comparable
+    only when they come from the same kind of source."""
+
+    DDL = "ddl"
+    DATABASE = "database"
+
+
+@dataclass(frozen=True)
+class SchemaObject:
+    """An object the catalog does not model field by field: a function, procedure, trigger,
+    sequence, domain, type, extension, schema, collation, policy, grant, comment on something other
+    than a table or column, materialized view, event, rule, or a table property (UNLOGGED, storage
+    parameters, row-level security...). Kept so that a migration can create, drop or at least name
+    it, never lose it silently.
+
+    Attributes:
+        kind: What it is, in the engine's words (``function``, ``trigger``, ``grant``...).
+        name: Its identity within the schema (``add_one(i integer)``, ``users.users_touch``; for a
+            grant or a table property, the normalized statement).
+        definition: Its definition, normalized (whitespace collapsed; from the DDL statement, or
+            the engine's own rendering when read from a database).
+        source: Where ``definition`` comes from.
+        create_sql: Statements that create it as defined (the DDL's own statements, or the
+            engine's rendering); empty when not known.
+        drop_sql: Statements that remove it; empty when not known.
+    """
+
+    kind: str
+    name: str
+    definition: str
+    source: ObjectSource = ObjectSource.DDL
+    create_sql: tuple[str, ...] = ()
+    drop_sql: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``kind name``, for messages."""
+        return f"{self.kind} {self.name}"
+
+
 @dataclass(frozen=True)
 class Catalog:
     """A whole schema. Order of ``tables`` is the order they were declared in."""
@@ -218,6 +259,8 @@ class Catalog:
     views: tuple[View, ...] = ()
     #: Where it came from, for messages: a file path, ``entities`` or a redacted URL.
     origin: str | None = field(default=None, compare=False)
+    #: What the catalog does not model field by field (see :class:`SchemaObject`), in order.
+    objects: tuple[SchemaObject, ...] = ()
 
     def __getstate__(self) -> dict[str, object]:
         # Lookup indexes and analysis caches kept on the instance are rebuilt, never copied or pickled.

@@ -71,6 +71,10 @@ class LogicalType:
     element: LogicalType | None = None
     #: Name of a named type (a PostgreSQL enum type), when the schema gave one.
     type_name: str | None = None
+    #: The engine's own type, ``<sqlglot dialect>:<type>`` (``postgres:MONEY``,
+    #: ``postgres:TIMETZ``), when ``kind`` does not carry all of it; the same engine writes it back
+    #: as it was, and two columns whose native types differ are different.
+    native: str | None = None
 
     @property
     def is_integer(self) -> bool:

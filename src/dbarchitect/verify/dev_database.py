@@ -17,7 +17,7 @@ from pathlib import Path
 from dbarchitect.engines.scratch import PG_OBJECTS_SQL, listed
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError, Diagnostic
-from dbarchitect.ingest.ddl import split_statements
+from dbarchitect.ingest.ddl_nodes import script_statements
 from dbarchitect.ingest.live import introspect
 from dbarchitect.limits import read_input_text
 from dbarchitect.model.catalog import Catalog
@@ -122,7 +122,7 @@ def catalog_through_dev_database(
     file = str(path)
     if text is None:
         text = read_input_text(Path(path), what="the DDL file", error=DbarchError, missing="no such DDL file")
-    statements = [(s.line, s.sql) for s in split_statements(text, traits.engine, file=file)]
+    statements = [(s.line, s.sql) for s in script_statements(text, traits.engine, file=file)]
     with open_target(
         url,
         traits,

@@ -43,6 +43,12 @@ from dbarchitect.advisors.migrations.diff import (
 )
 from dbarchitect.advisors.migrations.losses import data_losses
 from dbarchitect.advisors.migrations.lowerer import Lowerer
+from dbarchitect.advisors.migrations.objects import (
+    ObjectPlan,
+    outside_default_schema,
+    plan_objects,
+    reverse_objects,
+)
 from dbarchitect.advisors.migrations.steps import PHASES, DataLossError, MigrationPlan, Phase, Step
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import Diagnostic, UnsupportedError
@@ -74,6 +80,10 @@ def plan_migration(
     Raises :class:`DataLossError` naming every step that would throw data away (and the likely
     renames behind drops, with the ``renames:`` entries that would keep the data) unless
     ``allow_data_loss``; :class:`~dbarchitect.errors.UnsupportedError` for changes not planned."""
+    held = {t.schema.value.lower() for t in current.tables if t.schema is not None}
+    current, outside = outside_default_schema(current)
+    target, outside_target = outside_default_schema(target)
+    outside += [x for x in outside_target if x not in outside]
     canon = canonical(current, target, traits)
     current, target = canon.current, canon.target
     hints = likely_renames(current, target, renames)
@@ -98,10 +108,11 @@ def plan_migration(
             Diagnostic(f"the migration would lose data: {'; '.join(losses)}", field="renames", hint=hint)
         )
     up = Lowerer(traits, current, target, ops, sizes, canon.current_implied, canon.target_implied)
-    steps = up.lower()
+    objects = plan_objects(current, target, traits, held)
+    steps = with_objects(up.lower(), objects)
     back_ops = compare_back(current, target, renames)
     down = Lowerer(traits, target, current, back_ops, sizes, canon.target_implied, canon.current_implied)
-    down_steps = down.lower()
+    down_steps = with_objects(down.lower(), reverse_objects(objects))
     irreversible: list[str] = []
     for op in ops:
         try:
@@ -112,7 +123,8 @@ def plan_migration(
             irreversible.append(
                 f"{describe(op)}: the down-plan re-creates it empty; the dropped data is gone"
             )
-    notes = list(up.notes) + list(unplanned)
+    # Comment changes are planned or listed in ``unplanned`` by plan_objects.
+    notes = list(up.notes) + [u for u in unplanned if "comment" not in u]
     notes += [
         f"{h.kind} {h.key} -> {h.new} looks like a rename ({h.reason}); planned as drop + add. "
         f"If it is one, add renames: {{{h.entry}}}"
@@ -132,4 +144,23 @@ def plan_migration(
         down_notes=tuple(down.notes),
         # A column the up-plan moved stays moved after the down-plan.
         down_reordered_tables=tuple(dict.fromkeys(up.reordered + down.reordered)),
+        unplanned=tuple(dict.fromkeys([*outside, *objects.unplanned])),
     )
+
+
+def with_objects(steps: list[Step], objects: ObjectPlan) -> list[Step]:
+    """The tables' steps with the objects' steps around them: objects the tables need first in
+    the expand phase, the rest after the expand steps; drops of objects before the contract
+    steps, of what tables used after them."""
+    expand = [s for s in steps if s.phase != Phase.CONTRACT]
+    contract = [s for s in steps if s.phase == Phase.CONTRACT]
+    last_expand = max((i for i, s in enumerate(expand) if s.phase == Phase.EXPAND), default=-1) + 1
+    return [
+        *objects.expand_first,
+        *expand[:last_expand],
+        *objects.expand_last,
+        *expand[last_expand:],
+        *objects.contract_first,
+        *contract,
+        *objects.contract_last,
+    ]

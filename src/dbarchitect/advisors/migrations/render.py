@@ -48,6 +48,16 @@ def _step_header(i: int, step: Step) -> list[str]:
     return lines
 
 
+def _client_statement(sql: str, traits: EngineTraits | None) -> str:
+    """One statement as the engine's command-line client must read it: on MySQL and MariaDB a
+    compound body (a trigger or routine with ``;`` inside ``BEGIN ... END``) goes between
+    ``DELIMITER //`` lines, or ``mysql < file`` cuts it at its first ``;``."""
+    body = sql.rstrip().rstrip(";")
+    if traits is not None and traits.sqlglot_dialect == "mysql" and ";" in body:
+        return f"DELIMITER //\n{body} //\nDELIMITER ;"
+    return f"{body};"
+
+
 def step_sql(i: int, step: Step, traits: EngineTraits | None = None) -> str:
     """One step as script text: header comments, session settings, statements, its checks."""
     lines = _step_header(i, step)
@@ -55,7 +65,7 @@ def step_sql(i: int, step: Step, traits: EngineTraits | None = None) -> str:
     wrap = step.transactional and (traits is None or traits.features.transactional_ddl) and len(step.sql) > 0
     if wrap:
         lines.append("BEGIN;")
-    lines += [f"{s};" for s in step.sql]
+    lines += [_client_statement(s, traits) for s in step.sql]
     if wrap:
         lines.append("COMMIT;")
     if step.precheck_sql:
@@ -73,24 +83,26 @@ def step_sql(i: int, step: Step, traits: EngineTraits | None = None) -> str:
 def plan_sql_by_phase(plan: MigrationPlan, traits: EngineTraits | None = None) -> dict[Phase, str]:
     """SQL scripts per phase (only phases that have steps), numbered as in the whole plan."""
     out: dict[Phase, str] = {}
+    traits = traits or _plan_traits(plan)
     for phase in PHASES:
         blocks = [step_sql(i, s, traits) for i, s in enumerate(plan.steps, start=1) if s.phase == phase]
         if blocks:
             head = f"-- {phase.value} phase of a migration planned by dbarchitect for {plan.engine}\n"
             head += f"-- {plan.lock_timeout_advice}\n" if plan.lock_timeout_advice else ""
             script = head + "\n\n" + "\n\n".join(blocks) + "\n"
-            out[phase] = (traits or _plan_traits(plan)).script_sql(script)
+            out[phase] = traits.script_sql(script)
     return out
 
 
 def down_sql(plan: MigrationPlan, traits: EngineTraits | None = None) -> str:
     """The down-plan as one script."""
+    traits = traits or _plan_traits(plan)
     head = f"-- down-plan (rollback) for {plan.engine}\n"
     head += "".join(line_comment(f"irreversible: {r}") + "\n" for r in plan.irreversible)
     script = (
         head + "\n" + "\n\n".join(step_sql(i, s, traits) for i, s in enumerate(plan.down, start=1)) + "\n"
     )
-    return (traits or _plan_traits(plan)).script_sql(script)
+    return traits.script_sql(script)
 
 
 def _step_json(step: Step) -> dict[str, Any]:
@@ -141,13 +153,23 @@ def plan_json(plan: MigrationPlan) -> dict[str, Any]:
         "notes": list(plan.notes),
         "lock_timeout_advice": plan.lock_timeout_advice,
         "reordered_tables": list(plan.reordered_tables),
+        "unplanned": list(plan.unplanned),
     }
 
 
 def plan_markdown(plan: MigrationPlan) -> str:
     """A readable plan: per phase a table of steps with lock, effect and duration, then the SQL."""
     out = [f"# Migration plan for {plan.engine}", ""]
+    traits = _plan_traits(plan)
+    unplanned = [
+        "**Not planned: the plan is incomplete** (applying it does not reach the target; make these "
+        "changes by hand):",
+        *[f"- {x}" for x in plan.unplanned],
+        "",
+    ]
     if not plan.steps:
+        if plan.unplanned:
+            return "\n".join([*out, "No step is planned, but the schemas differ.", "", *unplanned])
         return "\n".join([*out, "The schemas are the same: nothing to do.", ""])
     out += [
         f"{len(plan.steps)} steps; "
@@ -155,6 +177,8 @@ def plan_markdown(plan: MigrationPlan) -> str:
         + ".",
         "",
     ]
+    if plan.unplanned:
+        out += unplanned
     if plan.lock_timeout_advice:
         out += [f"**Lock timeouts.** {plan.lock_timeout_advice}", ""]
     if plan.data_loss:
@@ -184,11 +208,11 @@ def plan_markdown(plan: MigrationPlan) -> str:
         for i, s in steps:
             if s.notes:
                 out += [f"- step {i}: {note}" for note in s.notes]
-        out += ["", "```sql", *[step_sql(i, s) for i, s in steps], "```", ""]
+        out += ["", "```sql", *[step_sql(i, s, traits) for i, s in steps], "```", ""]
     out += ["## Down-plan", ""]
     if plan.irreversible:
         out += ["Irreversible:", *[f"- {r}" for r in plan.irreversible], ""]
-    out += ["```sql", *[step_sql(i, s) for i, s in enumerate(plan.down, start=1)], "```", ""]
+    out += ["```sql", *[step_sql(i, s, traits) for i, s in enumerate(plan.down, start=1)], "```", ""]
     if plan.notes:
         out += ["## Notes", "", *[f"- {x}" for x in plan.notes], ""]
     return "\n".join(out)

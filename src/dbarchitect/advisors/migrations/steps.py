@@ -107,6 +107,10 @@ class MigrationPlan:
         down_notes: What to know about the down-plan.
         down_reordered_tables: Tables whose column order after the down-plan differs from the
             current schema's.
+        unplanned: Differences the plan does not make, each naming the object and why (a
+            function whose definition cannot be compared, a table outside the schema...). When
+            not empty the plan is incomplete: applying it does not reach the target (the CLI
+            exits 1).
     """
 
     engine: str
@@ -121,6 +125,7 @@ class MigrationPlan:
     reordered_tables: tuple[str, ...] = ()
     down_notes: tuple[str, ...] = ()
     down_reordered_tables: tuple[str, ...] = ()
+    unplanned: tuple[str, ...] = ()
 
     def steps_in(self, phase: Phase) -> tuple[Step, ...]:
         """The up steps of one phase, in order."""
