@@ -491,7 +491,10 @@ class _Loader:
                     generated = neutral_sql(c.args["expression"])
                 else:
                     identity = True
-                    if c.args.get("this") is True or any(c.args.get(k) is not None for k in IDENTITY_OPTIONS):
+                    # sqlglot sets on_null=False (and may set cycle=False) when the clause is absent
+                    if c.args.get("this") is True or any(
+                        c.args.get(k) not in (None, False) for k in IDENTITY_OPTIONS
+                    ):
                         # ALWAYS and sequence options: the catalog holds "identity" only.
                         extras.append(c.sql(dialect=self.dialect))
             elif isinstance(c, exp.AutoIncrementColumnConstraint):
@@ -508,7 +511,7 @@ class _Loader:
             elif c is not None:
                 extras.append(c.sql(dialect=self.dialect))
         if extras:
-            self.unmodeled("column property", f"{builder.name.value}.{name.value}", extras)
+            self.unmodeled("column property", f"{builder.name.key}.{name.key}", extras)
         if logical.kind == TypeKind.BOOLEAN and default is not None and default.kind == DefaultKind.NUMBER:
             # MySQL's boolean is TINYINT(1): DEFAULT 1 means TRUE.
             default = Default(DefaultKind.BOOLEAN, "FALSE" if float(default.value or 0) == 0 else "TRUE")

@@ -277,18 +277,27 @@ def _table_comments(
         if new is None:
             continue
         for i, table in enumerate((old, new)):
-            q = traits.quote(table.name)
+            # matched by the names' comparison keys (a file's `tenants` is the database's tenants),
+            # written with the side's own quoting
+            q, k = traits.quote(table.name), table.name.key
             if table.comment:
-                sides[i].append(_comment(f"TABLE {q}", table.comment, traits))
+                sides[i].append(_comment(f"TABLE {k}", f"TABLE {q}", table.comment, traits))
             for c in table.columns:
                 if c.comment and (old.column(c.name) is not None and new.column(c.name) is not None):
-                    sides[i].append(_comment(f"COLUMN {q}.{traits.quote(c.name)}", c.comment, traits))
+                    sides[i].append(
+                        _comment(
+                            f"COLUMN {k}.{c.name.key}",
+                            f"COLUMN {q}.{traits.quote(c.name)}",
+                            c.comment,
+                            traits,
+                        )
+                    )
     return sides
 
 
-def _comment(target: str, text: str, traits: EngineTraits) -> SchemaObject:
+def _comment(key: str, target: str, text: str, traits: EngineTraits) -> SchemaObject:
     sql = f"COMMENT ON {target} IS {traits.literal(text)}"
-    return SchemaObject("comment", target, text, create_sql=(sql,))
+    return SchemaObject("comment", key, text, create_sql=(sql,))
 
 
 def _changed(old: list[SchemaObject], new: list[SchemaObject]) -> list[SchemaObject]:
