@@ -106,3 +106,25 @@ def test_ddl_the_dev_database_refuses_names_its_line_and_leaves_it_empty(
     finally:
         conn.close()
     assert row is not None and row[0] == 0
+
+
+def test_overloaded_functions_are_dropped_from_the_dev_database(pg_scratch_db: str, tmp_path: Path) -> None:
+    # DROP ROUTINE add_one refuses an overloaded name ("not unique"): each is dropped by its signature,
+    # so the dev database is empty again and the next run is not refused
+    ddl = tmp_path / "f.sql"
+    ddl.write_text(
+        "CREATE TABLE t (id int PRIMARY KEY);\n"
+        "CREATE FUNCTION add_one(i integer) RETURNS integer LANGUAGE sql AS $$ SELECT i + 1 $$;\n"
+        "CREATE FUNCTION add_one(i bigint) RETURNS bigint LANGUAGE sql AS $$ SELECT i + 1 $$;\n"
+        "CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);\n"
+    )
+    for _ in range(2):
+        code, out = migrate(
+            "--from", str(ddl), "--to", str(ddl), "-e", "postgresql 15", "--dev-url", pg_scratch_db, "-q"
+        )
+        assert code == 0, out
+    with psycopg.connect(pg_scratch_db) as conn:
+        row = conn.execute(
+            "select count(*) from pg_proc where pronamespace = 'public'::regnamespace"
+        ).fetchone()
+    assert row is not None and row[0] == 0 and _pg_objects(pg_scratch_db) == 0

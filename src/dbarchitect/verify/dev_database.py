@@ -64,8 +64,21 @@ def _drop_all(target: ScratchTarget) -> list[str]:
                 shown = _quote(target, str(name))
                 if what != "SCHEMA":
                     shown = f"{_quote(target, str(schema))}.{shown}"
-                with suppress(Exception):
-                    target.query(f"DROP {what} IF EXISTS {shown} CASCADE")
+                drops = [f"DROP {what} IF EXISTS {shown} CASCADE"]
+                if kind == "function":
+                    # by signature: an overloaded name alone is refused ("not unique")
+                    drops = [
+                        f"DROP {'AGGREGATE' if prokind == 'a' else 'ROUTINE'} IF EXISTS {signature} CASCADE"
+                        for signature, prokind in target.query(
+                            "SELECT p.oid::regprocedure::text, p.prokind FROM pg_proc p "
+                            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                            "WHERE n.nspname = %(s)s AND p.proname = %(n)s ORDER BY 1",
+                            {"s": str(schema), "n": str(name)},
+                        )
+                    ]
+                for drop in drops:
+                    with suppress(Exception):
+                        target.query(drop)
         elif target.family == EngineName.SQLITE:
             target.conn.execute("PRAGMA foreign_keys = OFF")
             for kind, name in target.query(
