@@ -58,6 +58,11 @@ class MigrationPlanResult(OutModel):
     notes: list[str]
     lock_timeout_advice: str
     reordered_tables: list[str]
+    unplanned: list[str] = Field(
+        default_factory=list,
+        description="differences the plan does not make, each naming the object and why: when not "
+        "empty the plan is incomplete (dbarch migrate exits 1) and these must be applied by hand",
+    )
 
 
 class BackfillRun(OutModel):

@@ -185,6 +185,11 @@ class MigrationSummary(Summary):
     irreversible: list[str]
     renames_to_confirm: list[str] = Field(description="renames entries that would confirm a guessed rename")
     notes: list[str]
+    unplanned: list[str] = Field(
+        default_factory=list,
+        description="differences the plan does not make (the plan is incomplete when not empty), "
+        "each naming the object and why",
+    )
     rehearsal: RehearsalLine | None
     full: FullResult
 
@@ -382,6 +387,7 @@ def migration_summary(m: MigrationResult, full: FullResult) -> MigrationSummary:
         irreversible=list(plan.irreversible),
         renames_to_confirm=[h.entry for h in plan.rename_hints],
         notes=list(plan.notes),
+        unplanned=list(plan.unplanned),
         rehearsal=RehearsalLine(
             ok=r.ok,
             steps_failed=sum(1 for s in r.steps if not s.ok),
