@@ -42,6 +42,7 @@ from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency, writ
 from dbarchitect.advisors.rewrites.advisor import MIN_GAIN
 from dbarchitect.advisors.rewrites.rule import resolve, scope_tables, sql_of
 from dbarchitect.advisors.sizing import rows_at
+from dbarchitect.advisors.summaries.advisor import EngineSummarySql
 from dbarchitect.advisors.summaries.cost import WriteTax
 from dbarchitect.engines.ddl import type_sql
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
@@ -52,20 +53,9 @@ from dbarchitect.model.catalog import Catalog, Column, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.workload import Statement, StatementKind, Workload
 
-
-@dataclass(frozen=True)
-class DenormalizationSql:
-    """The copies on one engine: ``create`` adds the columns, ``backfill`` fills them, ``maintain`` the
-    triggers, ``drop`` removes it all; ``rewritten`` the statement there; ``note`` why it cannot be."""
-
-    engine: str
-    create: tuple[str, ...] = ()
-    backfill: tuple[str, ...] = ()
-    maintain: tuple[str, ...] = ()
-    refresh: tuple[str, ...] = ()
-    drop: tuple[str, ...] = ()
-    rewritten: tuple[tuple[str, str], ...] = ()
-    note: str | None = None
+#: The copies on one engine: the same shape as a summary's (``create`` adds the columns, ``backfill``
+#: fills them, ``maintain`` the triggers, ``drop`` removes it all), built and proven by verify alike.
+DenormalizationSql = EngineSummarySql
 
 
 @dataclass(frozen=True)

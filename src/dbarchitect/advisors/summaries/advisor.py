@@ -50,7 +50,7 @@ from dbarchitect.model.workload import Statement, StatementKind, Workload
 
 @dataclass(frozen=True)
 class EngineSummarySql:
-    """A summary on one engine.
+    """A summary (or a denormalization's copies) on one engine.
 
     Attributes:
         engine: The engine.
