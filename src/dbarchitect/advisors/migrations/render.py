@@ -62,7 +62,7 @@ def step_sql(i: int, step: Step, traits: EngineTraits | None = None) -> str:
     """One step as script text: header comments, session settings, statements, its checks."""
     lines = _step_header(i, step)
     lines += [f"{s};" for s in step.session_sql]
-    wrap = step.transactional and (traits is None or traits.features.transactional_ddl) and len(step.sql) > 0
+    wrap = step.in_transaction(traits)
     if wrap:
         lines.append("BEGIN;")
     lines += [_client_statement(s, traits) for s in step.sql]

@@ -11,12 +11,14 @@ The steps (each with its lock level from the engine's migration facts, like ever
    (``traits.partitioning.copy_sync``: one PL/pgSQL trigger function, or three MySQL triggers),
    so rows written while the copy runs are neither lost nor stale;
 3. backfill: copy the rows in primary-key order, 10,000 per batch, each batch its own transaction,
-   repeated until a batch copies nothing. A batch locks the rows it reads (``FOR SHARE`` /
-   ``LOCK IN SHARE MODE``), so a concurrent update either waits for the batch (and its trigger then
+   repeated until a batch copies nothing. A batch locks the rows it reads (``FOR SHARE`` / ``LOCK IN
+   SHARE MODE``; on MySQL/MariaDB it first locks the range in the table and then in the copy, before the
+   INSERT ... SELECT takes the copy's AUTO-INC lock, the order a write through the triggers takes them,
+   so the two cannot deadlock), so a concurrent update either waits for the batch (and its trigger then
    replaces the copied row) or runs first (and the batch copies the new version); rows the triggers
-   already wrote are skipped (``ON CONFLICT DO NOTHING`` / ``ON DUPLICATE KEY UPDATE`` a no-op,
-   which unlike ``INSERT IGNORE`` never swallows a row that fits no partition). The check after it
-   compares the row counts of the two tables in one snapshot;
+   already wrote are skipped (``ON CONFLICT DO NOTHING`` / ``ON DUPLICATE KEY UPDATE`` a no-op, which
+   unlike ``INSERT IGNORE`` never swallows a row that fits no partition). The check after it compares
+   the row counts of the two tables in one snapshot;
 4. backfill (PostgreSQL): ``VACUUM (ANALYZE)`` the copy so the planner knows it before it serves;
 5. contract: swap in one transaction (PostgreSQL: two ``ALTER TABLE ... RENAME``; MySQL/MariaDB: one
    atomic ``RENAME TABLE a TO b, c TO d``), drop the triggers, move the index names over, continue
@@ -279,11 +281,19 @@ def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequen
             f"{', '.join(f'{x} DESC' for x in keyq)} LIMIT 1)"
             for h, k in zip(hi, keyq, strict=True)
         ]
+        # Locks in the order an application write takes them through the triggers: the table's rows
+        # first, then the copy's key range, and only then the copy's AUTO-INC lock, which INSERT ...
+        # SELECT holds to its end (innodb_autoinc_lock_mode=1, MariaDB's default): a batch that took
+        # the AUTO-INC lock before waiting for a row a write holds deadlocks with that write's trigger.
+        in_range = f"{_row(keyq)} >= {_row(lo)} AND {_row(keyq)} <= {_row(hi)}"
+        copy_sql += [
+            f"SET @dbarch_locked = (SELECT count(*) FROM {q(name)} WHERE {in_range} LOCK IN SHARE MODE)",
+            f"SET @dbarch_locked = (SELECT count(*) FROM {q(new)} WHERE {in_range} FOR UPDATE)",
+        ]
         noop = ", ".join(f"{q(c.name)} = {q(new)}.{q(c.name)}" for c in copied[:1])
         copy_sql.append(
-            f"INSERT INTO {q(new)} ({cols}) SELECT {cols} FROM {q(name)} WHERE {_row(keyq)} >= {_row(lo)} "
-            f"AND {_row(keyq)} <= {_row(hi)} ORDER BY {', '.join(keyq)} LOCK IN SHARE MODE ON DUPLICATE "
-            f"KEY UPDATE {noop}"
+            f"INSERT INTO {q(new)} ({cols}) SELECT {cols} FROM {q(name)} WHERE {in_range} "
+            f"ORDER BY {', '.join(keyq)} LOCK IN SHARE MODE ON DUPLICATE KEY UPDATE {noop}"
         )
         nexts = ", ".join(
             f"{k} = (SELECT {k} FROM (SELECT {', '.join(keyq)} FROM {q(name)} WHERE {_row(keyq)} > "
@@ -304,8 +314,12 @@ def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequen
             "repeat until a batch copies nothing; each batch commits on its own (pause between batches if "
             "replicas lag). The check compares both tables' row counts in one snapshot: the triggers keep "
             "them equal once the copy is done",
-            "a batch and a concurrent write to the same rows may deadlock: the engine rolls one of them back "
-            "whole (neither table changes), so retry the batch, and the application its write",
+            "a batch takes its locks in the order a single write through the triggers does (the table's "
+            "rows, then the copy's rows, then on MySQL/MariaDB the copy's AUTO-INC lock), so one-statement "
+            "writes wait for it instead of deadlocking; a multi-statement transaction that writes the "
+            "copy's range in another order still may: the engine rolls one side back whole, so retry the "
+            "batch, and the application its transaction (innodb_autoinc_lock_mode=2 removes the AUTO-INC "
+            "lock altogether)",
         ),
     )
     if DdlKind.VACUUM in f.locks and declarative:

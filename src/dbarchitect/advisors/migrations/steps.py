@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dbarchitect.advisors.migrations.diff import RenameHint
-from dbarchitect.engines.traits import DdlKind
+from dbarchitect.engines.traits import DdlKind, EngineTraits
 from dbarchitect.errors import DbarchError
 from dbarchitect.model.ops import Op
 
@@ -83,6 +83,14 @@ class Step:
     precheck_sql: str | None = None
     algorithm: str | None = None
     notes: tuple[str, ...] = ()
+
+    def in_transaction(self, traits: EngineTraits | None) -> bool:
+        """Whether its statements run between ``BEGIN`` and ``COMMIT`` on the engine: a transactional
+        step does where DDL is transactional, and a batched backfill (data only, no DDL) does
+        everywhere, so a batch's locks are held until it commits, in the order its statements take them."""
+        if not self.transactional or not self.sql:
+            return False
+        return traits is None or traits.features.transactional_ddl or self.kind == DdlKind.BACKFILL
 
 
 @dataclass(frozen=True)

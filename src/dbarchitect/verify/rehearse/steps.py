@@ -52,7 +52,7 @@ def apply_step(
 ) -> StepResult:
     """Run one step as planned (settings, transaction, batches, check), retrying lock timeouts."""
     started = time.perf_counter()
-    wrap = step.transactional and traits.features.transactional_ddl
+    wrap = step.in_transaction(traits)
     tries = 0
     batches = 0
     error: str | None = None
