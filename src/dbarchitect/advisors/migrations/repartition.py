@@ -232,10 +232,14 @@ def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequen
         upsert = ", ".join(f"{q(c.name)} = VALUES({q(c.name)})" for c in copied)
         ins, upd, dele = (_suffixed(func, s, limit) for s in ("_ins", "_upd", "_del"))
         insert = f"INSERT INTO {q(new)} ({cols}) VALUES ({values}) ON DUPLICATE KEY UPDATE {upsert}"
+        key_kept = " AND ".join(f"OLD.{q(k)} <=> NEW.{q(k)}" for k in new_keys)
         trigger_sql = [
             f"CREATE TRIGGER {q(ins)} AFTER INSERT ON {q(name)} FOR EACH ROW {insert}",
+            # The old row is deleted only when the update moved it to another key: a DELETE of a row
+            # the batches have not copied yet locks the gap it would be in, which the next batch must
+            # insert into while this write waits for the copy's AUTO-INC lock (a deadlock).
             f"CREATE TRIGGER {q(upd)} AFTER UPDATE ON {q(name)} FOR EACH ROW BEGIN "
-            f"DELETE FROM {q(new)} WHERE {match_old}; {insert}; END",
+            f"IF NOT ({key_kept}) THEN DELETE FROM {q(new)} WHERE {match_old}; END IF; {insert}; END",
             f"CREATE TRIGGER {q(dele)} AFTER DELETE ON {q(name)} FOR EACH ROW DELETE FROM {q(new)} WHERE "
             f"{match_old}",
         ]
