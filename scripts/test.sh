@@ -123,8 +123,13 @@ step() {
 step "ruff check src tests" "$VENV/bin/ruff" check src tests
 step "mypy" "$VENV/bin/mypy"
 step "lint-imports" "$VENV/bin/lint-imports"
+# pytest runs on every core, up to 4 (pytest-xdist; DBARCH_TEST_WORKERS=N overrides, 0 runs in one
+# process): most tests wait on an engine or a subprocess, and each worker uses its own scratch
+# databases. Arguments after the script's name come last, so `-n 0` still wins.
+WORKERS=${DBARCH_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+((WORKERS > 4)) && WORKERS=4
 # Every non-zero pytest exit fails the run, including 5 (no tests collected).
-step "pytest $*" "$VENV/bin/pytest" "$@"
+step "pytest -n $WORKERS $*" "$VENV/bin/pytest" -n "$WORKERS" --dist worksteal "$@"
 
 if [[ ${#FAILED[@]} -gt 0 ]]; then
     printf '\nFAILED steps:\n' >&2

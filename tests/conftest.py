@@ -51,11 +51,14 @@ def engine_unavailable(message: str) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses an engine fixture, so ``-m 'not postgres'`` deselects it."""
+    """Mark every test that uses an engine fixture, so ``-m 'not postgres'`` deselects it; put the
+    tests marked ``long`` first (stable otherwise), so that under ``-n`` (pytest-xdist) a worker starts
+    a two-minute drill at the beginning instead of running it alone at the end."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         for marker in sorted({_ENGINE_FIXTURES[f] for f in fixtures if f in _ENGINE_FIXTURES}):
             item.add_marker(marker)
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def describe(exc: BaseException) -> str:

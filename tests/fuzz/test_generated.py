@@ -22,6 +22,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -251,6 +252,7 @@ mutation = st.tuples(
 )
 
 
+@pytest.mark.long
 @_settings(400)
 @given(st.lists(mutation, min_size=1, max_size=4))
 def test_mutated_brief_text(mutations: list[tuple[float, str, int]]) -> None:
@@ -356,6 +358,7 @@ def _dump(brief: dict[str, object], as_json: bool) -> str:
     return json.dumps(clean(brief), ensure_ascii=as_json)
 
 
+@pytest.mark.long
 @_settings(350)
 @given(briefs(), st.sampled_from(["inspect", "inspect", "check", "design", "indexes"]), st.booleans())
 def test_generated_briefs(brief: dict[str, object], command: str, as_json: bool) -> None:
@@ -412,6 +415,7 @@ def migrations(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
+@pytest.mark.long
 @_settings(250)
 @given(migrations(), st.sampled_from(["postgresql", "mariadb", "sqlite", "mysql"]), st.booleans())
 def test_generated_migrations(sql: str, engine: str, through_stdin: bool) -> None:

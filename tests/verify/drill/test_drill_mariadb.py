@@ -32,6 +32,7 @@ availability: {uptime: 99.9%, rpo: 0s, rto: 1min}
 """
 
 
+@pytest.mark.long
 @pytest.mark.usefixtures("mariadb_drill_tools")
 def test_semi_synchronous_failover_loses_no_acknowledged_commit_over_five_kills(
     tmp_path: Path, scratch: Path

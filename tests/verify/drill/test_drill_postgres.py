@@ -40,6 +40,7 @@ def _brief(tmp_path: Path, rpo: str) -> Path:
     return path
 
 
+@pytest.mark.long
 @pytest.mark.usefixtures("pg_drill_tools")
 def test_synchronous_cluster_loses_no_acknowledged_commit_over_five_kills_and_async_loss_is_reported(
     tmp_path: Path, scratch: Path
