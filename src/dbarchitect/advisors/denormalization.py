@@ -32,7 +32,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -47,6 +46,7 @@ from dbarchitect.advisors.summaries.cost import WriteTax
 from dbarchitect.engines.ddl import type_sql
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.ingest.workload import StatementInput, analyze_statement
 from dbarchitect.model.catalog import Catalog, Column, Table
@@ -216,7 +216,7 @@ def recommend_denormalizations(
         if statement.kind != StatementKind.SELECT:
             continue
         try:
-            tree = sqlglot.parse_one(statement.sql, read=traits.sqlglot_dialect)
+            tree = parse_statement(statement.sql, traits.sqlglot_dialect)
         except SqlglotError:
             continue
         if not isinstance(tree, exp.Select) or tree.find(exp.Subquery):

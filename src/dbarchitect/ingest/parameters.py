@@ -20,13 +20,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import Diagnostic, SqlError
 from dbarchitect.ingest.fingerprint import prepare_parameters
+from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.workload import ColumnRef
@@ -61,7 +61,7 @@ _UPPER = {exp.LT: ParameterRole.UPPER, exp.LTE: ParameterRole.UPPER}
 def _parse(sql: str, engine: EngineName) -> exp.Expr:
     dialect = get_traits(engine).sqlglot_dialect
     try:
-        tree = sqlglot.parse_one(prepare_parameters(sql), read=dialect)
+        tree = parse_statement(prepare_parameters(sql), dialect)
     except SqlglotError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SqlError(Diagnostic(f"statement does not parse: {first}")) from None

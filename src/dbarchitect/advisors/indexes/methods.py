@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.model.catalog import Catalog, DefaultKind, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import TEMPORAL_KINDS
@@ -189,7 +189,7 @@ def statement_terms(statement: Statement, catalog: Catalog, dialect: str) -> Sta
     """The expression, operator and per-key-limit facts of ``statement`` (none when its SQL does not
     parse: the workload analysis has already reported it)."""
     try:
-        tree = sqlglot.parse_one(statement.sql, read=dialect)
+        tree = parse_statement(statement.sql, dialect)
     except (SqlglotError, RecursionError, ValueError):
         return StatementTerms()
     if tree is None:

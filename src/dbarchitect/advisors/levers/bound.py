@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.advisors.access_paths import access_path
 from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.model.catalog import Catalog, Table
 from dbarchitect.model.workload import Statement
 
@@ -144,7 +144,7 @@ def returned_rows(statement: Statement, catalog: Catalog, traits: EngineTraits) 
     if statement.is_write:
         return None
     try:
-        tree = sqlglot.parse_one(statement.sql, read=traits.sqlglot_dialect)
+        tree = parse_statement(statement.sql, traits.sqlglot_dialect)
     except SqlglotError:
         return None
     if not isinstance(tree, exp.Select):

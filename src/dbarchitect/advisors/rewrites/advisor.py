@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlglot
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
@@ -32,6 +31,7 @@ from dbarchitect.advisors.rewrites.sargable import SargableRange
 from dbarchitect.advisors.rewrites.select_star import SelectStarToColumns
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.ingest.workload import StatementInput, analyze_statement
 from dbarchitect.model.catalog import Catalog
@@ -243,7 +243,7 @@ def recommend_rewrites(
     rejected: list[RejectedRewrite] = []
     for statement in workload.statements:
         try:
-            tree = sqlglot.parse_one(statement.sql, read=traits.sqlglot_dialect)
+            tree = parse_statement(statement.sql, traits.sqlglot_dialect)
         except SqlglotError:
             continue
         context = RewriteContext(

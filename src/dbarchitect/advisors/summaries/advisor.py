@@ -18,7 +18,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -42,6 +41,7 @@ from dbarchitect.engines import summary_sql
 from dbarchitect.engines.ddl import create_table_sql
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.ingest.workload import StatementInput, analyze_statement
 from dbarchitect.model.catalog import Catalog, ReferentialAction, Table
@@ -482,7 +482,7 @@ def recommend_summaries(
         ):
             continue
         try:
-            tree = sqlglot.parse_one(statement.sql, read=traits.sqlglot_dialect)
+            tree = parse_statement(statement.sql, traits.sqlglot_dialect)
         except SqlglotError:
             continue
         if not isinstance(tree, exp.Select) or not tree.find(exp.AggFunc):
