@@ -239,8 +239,10 @@ def ours(
         notes.append("proven optimal over its candidates")
     elif algorithm == "exact":
         notes.append("not proven optimal")
-    if advice.stopped_early:
-        notes.append(f"stopped at the {time_limit:g} s limit (best so far)")
+    if advice.stopped_by == "work_limit":
+        notes.append(f"stopped at its work budget of {advice.budget.work_limit:,} planner calls (best so far)")
+    elif advice.stopped_by == "time_limit":
+        notes.append(f"stopped by the {time_limit:g} s safety net (best so far, not reproducible)")
     if abs(advice.relative_cost - relative) > 1e-6:
         notes.append(f"advisor's own figure {advice.relative_cost:.3f}")
     notes.append(f"{advice.candidates} candidates")

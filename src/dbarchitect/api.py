@@ -106,8 +106,11 @@ def inspect_brief(brief: Brief | str | Path, *, file: str | None = None, strict:
     return Inspection(brief, catalog, workload, traits, sizes, paths, file or "<brief>", schema_design)
 
 
-#: Seconds ``design`` gives the index search (the built-in model needs far less on every example).
-DESIGN_INDEX_TIME_LIMIT_S = 60.0
+#: The wall-clock safety net of the index search in ``design`` (and the MCP tool's default): far
+#: above what the work budget takes (bench/scale's 400-table brief: 26 s of CPU for the whole
+#: search), so it stops a search only on a machine far slower or busier than expected, and the
+#: advice then says it is not reproducible. The work budget (``Budget.work_limit``) is what decides.
+DESIGN_INDEX_TIME_LIMIT_S = 300.0
 
 
 def _lever_costs(levers: LeverAdvice | None, traits: EngineTraits) -> dict[str, StatementCost]:
@@ -464,14 +467,18 @@ def cost_backend(inspection: Inspection, database: str | None = None) -> Iterato
 
 
 def _index_budget(
-    inspection: Inspection, budget_bytes: float | None = None, time_limit_s: float | None = None
+    inspection: Inspection,
+    budget_bytes: float | None = None,
+    time_limit_s: float | None = None,
+    work_limit: int | None = None,
 ) -> Budget:
     """The index search's bounds. ``budget_bytes`` (``--budget``) is the storage budget as given.
     Without it, the default an architect would choose: the brief's ``budgets.index_storage``; else
     the room ``budgets.storage`` leaves beside the data and existing indexes at the horizon (in
     today's bytes); else as much as the data itself — and in all three a benefit floor
     (:data:`~dbarchitect.advisors.indexes.selection.DEFAULT_FLOOR_ELASTICITY`). The brief's write
-    amplification bounds every table the workload writes."""
+    amplification bounds every table the workload writes. ``work_limit`` (planner calls) bounds the
+    search reproducibly (``None``: scaled to the workload); ``time_limit_s`` is a safety net."""
     budgets = inspection.brief.budgets
     data_now = sum(s.data_bytes_now for s in inspection.sizes)
     floor: float | None = DEFAULT_FLOOR_ELASTICITY
@@ -492,6 +499,7 @@ def _index_budget(
     return Budget(
         storage_bytes=storage,
         write_amplification=budgets.write_amplification,
+        work_limit=work_limit,
         time_limit_s=time_limit_s,
         floor_elasticity=floor,
         data_bytes=data_now or None,
@@ -509,6 +517,7 @@ def recommend_indexes(
     progress: Progress | None = None,
     file: str | None = None,
     strict: bool = False,
+    work_limit: int | None = None,
     validate: str | None = None,
     validate_scale: float = 0.01,
     validate_runs: int = 5,
@@ -519,12 +528,17 @@ def recommend_indexes(
     A statement that cannot be analyzed or planned is left out of the advice and listed with its
     reason (``IndexAdvice.left_out``); ``strict`` refuses the brief instead.
 
+    The search stops at its work budget, ``work_limit`` planner calls (default: scaled to the
+    workload, :func:`~dbarchitect.advisors.indexes.selection.default_work_limit`), so the same brief
+    gets the same advice on any machine; ``time_limit_s`` is only a wall-clock safety net, and advice
+    it cut short says so (``stopped_by == "time_limit"``, ``reproducible`` false, a note).
+
     ``validate`` names an empty scratch database on which the advice is then built for real over
     synthetic data at ``validate_scale`` of the brief's rows, every statement timed before and after
     (median of ``validate_runs`` warm runs); an index no real plan uses, or after which a statement
     is more than 10% slower, is removed (``IndexAdvice.validation`` says which and why)."""
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file, strict=strict)
-    budget = _index_budget(inspection, budget_bytes, time_limit_s)
+    budget = _index_budget(inspection, budget_bytes, time_limit_s, work_limit)
     with cost_backend(inspection, database) as backend:
         advice = _recommend_indexes(
             inspection.catalog,

@@ -63,7 +63,19 @@ def indexes(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", metavar="SECONDS", help="Seconds for the search; the best so far is kept."
+            "--time-limit",
+            metavar="SECONDS",
+            help="Wall-clock safety net: stop the search after this many seconds (the advice then says it "
+            "is not reproducible). The work budget (--work-limit) decides where the search stops.",
+        ),
+    ] = None,
+    work_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--work-limit",
+            metavar="CALLS",
+            help="Planner calls the search may make (default: 4 per statement and candidate on its "
+            "tables, at least 1,000); the same brief always gets the same advice.",
         ),
     ] = None,
     format: Annotated[IndexFormat, typer.Option("--format", "-f", help="Output format.")] = IndexFormat.text,
@@ -110,6 +122,8 @@ def indexes(
 
     if time_limit is not None and time_limit <= 0:
         fail("--time-limit: give a number of seconds greater than 0")
+    if work_limit is not None and work_limit < 1:
+        fail("--work-limit: give a number of planner calls of at least 1")
     if validate_scale <= 0 or validate_scale > 1:
         fail("--validate-scale: give a share of the rows greater than 0 and at most 1")
     if validate_runs < 1:
@@ -128,6 +142,7 @@ def indexes(
                 budget_bytes=_budget_bytes(budget),
                 algorithm=algorithm.value,
                 time_limit_s=time_limit,
+                work_limit=work_limit,
                 progress=search_progress,
                 strict=strict,
                 validate=validate,

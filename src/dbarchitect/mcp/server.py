@@ -131,7 +131,12 @@ _OBJECTS: dict[str, str] = {"SchemaSource": _object_shape(SchemaSource)}
 #: line's, so the agent can tell its user.
 _PARAMETERS: dict[str, dict[str, str]] = {
     "*": {"--database": "database", "--engine": "engine", "--brief": "brief_path"},
-    "recommend_indexes": {"--budget": "budget", "--time-limit": "time_limit_s", "--algorithm": "algorithm"},
+    "recommend_indexes": {
+        "--budget": "budget",
+        "--time-limit": "time_limit_s",
+        "--work-limit": "work_limit",
+        "--algorithm": "algorithm",
+    },
     "plan_migration": {
         "--allow-data-loss": "allow_data_loss",
         "--rename": "renames",
@@ -562,9 +567,9 @@ def _instructions(sandbox: Sandbox) -> str:
     return instructions(sandbox)
 
 
-#: Seconds ``recommend_indexes`` searches by default (``api.DESIGN_INDEX_TIME_LIMIT_S``; a test keeps
-#: them equal, so the api is not imported at start-up for it).
-DEFAULT_TIME_LIMIT_S = 60.0
+#: The wall-clock safety net of ``recommend_indexes`` by default (``api.DESIGN_INDEX_TIME_LIMIT_S``; a
+#: test keeps them equal, so the api is not imported at start-up for it).
+DEFAULT_TIME_LIMIT_S = 300.0
 
 
 def _load_the_architect() -> None:
@@ -646,8 +651,22 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
             Field(description="greedy (Extend-style with swaps) or exact (integer program, HiGHS)."),
         ] = "greedy",
         time_limit_s: Annotated[
-            float, Field(gt=0, le=600, description="Seconds for the search; the best found so far is kept.")
+            float,
+            Field(
+                gt=0,
+                le=600,
+                description="Wall-clock safety net in seconds; advice it cuts short says it is not "
+                "reproducible (the work budget decides where the search stops).",
+            ),
         ] = DEFAULT_TIME_LIMIT_S,
+        work_limit: Annotated[
+            int | None,
+            Field(
+                ge=1,
+                description="Planner calls the search may make (default: scaled to the workload); the "
+                "same brief always gets the same advice.",
+            ),
+        ] = None,
         detail: DetailArg = "summary",
     ) -> Annotated[CallToolResult, IndexSummary]:
         """Indexes for the brief's workload within the storage and write budget: each with its DDL (built
@@ -672,6 +691,7 @@ def build_server(sandbox: Sandbox) -> DbarchServer:
             budget_bytes=budget_bytes,
             algorithm=algorithm,
             time_limit_s=time_limit_s,
+            work_limit=work_limit,
         )
         full = index_advice_result(advice)
         return _result(store, "recommend_indexes", full, lambda f: summaries.index_summary(full, f), detail)

@@ -29,9 +29,11 @@ def index_advice_document(advice: IndexAdvice) -> dict[str, Any]:
         "algorithm": advice.algorithm,
         "optimal": advice.optimal,
         "stopped_early": advice.stopped_early,
+        "reproducible": advice.reproducible,
         "budget": {
             "index_storage_bytes": advice.budget.storage_bytes,
             "write_amplification": advice.budget.write_amplification,
+            "work_limit": advice.budget.work_limit,
             "time_limit_s": advice.budget.time_limit_s,
             "used_bytes": advice.size_bytes,
             "net_bytes": _num(advice.net_bytes),
@@ -68,6 +70,10 @@ def index_advice_document(advice: IndexAdvice) -> dict[str, Any]:
                 "serves": list(r.serves),
                 "index_only": list(r.index_only),
                 "constraint": r.constraint,
+                "index_only_gain": [
+                    {"statement": st, "cost_without": _num(w), "cost_with": _num(c)}
+                    for st, w, c in r.index_only_gain
+                ],
                 "checked_by": r.checked_by,
                 "move": _move(r, advice),
             }
@@ -130,7 +136,8 @@ STOPPED_BY = {
     "write_budget": "the write budget (the next index is on a table with no write allowance left)",
     "benefit_floor": "the benefit floor (the next index saves too little per byte)",
     "exhausted": "no remaining candidate lowers the workload cost",
-    "time_limit": "the time limit",
+    "work_limit": "the work budget (planner calls; reproducible)",
+    "time_limit": "the wall-clock safety net (NOT REPRODUCIBLE: depends on this machine's speed and load)",
 }
 
 
@@ -147,7 +154,8 @@ def _move(r: RecommendedIndex, advice: IndexAdvice) -> str:
     if statements:
         text += ", statements " + ", ".join(statements)
     if r.constraint is not None:
-        text += f" (index-only reads; {r.constraint} serves its lookups)"
+        paid = ", ".join(f"{st} {w:,.1f} → {c:,.1f}" for st, w, c in r.index_only_gain)
+        text += f" (index-only reads: {paid} without → with it; {r.constraint} serves its lookups)"
     return text
 
 
@@ -175,7 +183,12 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
     )
     relative = cost["relative"]
     how = doc["algorithm"] + (", proven optimal" if doc["optimal"] else "")
-    how += ", stopped at the time limit" if doc["stopped_early"] else ""
+    if doc["stopped_early"]:
+        how += (
+            ", stopped at the work budget"
+            if budget["stopped_by"] == "work_limit"
+            else ", STOPPED BY THE WALL CLOCK: NOT REPRODUCIBLE"
+        )
     header = Text(
         f"Index advice for {doc['engine']} ({doc['backend']} costs, {how}): "
         f"workload cost {_fmt_cost(cost['before'])} → {_fmt_cost(cost['after'])}"
@@ -193,7 +206,11 @@ def render_index_text(doc: dict[str, Any], console: Console) -> None:
         if r["replaces"]:
             helps += ("; " if helps else "") + "replaces " + ", ".join(r["replaces"])
         if r["constraint"]:
-            helps += f"; index-only for {', '.join(r['index_only'])} ({r['constraint']} serves lookups)"
+            paid = ", ".join(
+                f"{g['statement']} {_fmt_cost(g['cost_without'])}→{_fmt_cost(g['cost_with'])}"
+                for g in r["index_only_gain"]
+            )
+            helps += f"; index-only: {paid} ({r['constraint']} serves lookups)"
         rec.add_row(
             r["name"],
             r["index"],

@@ -101,8 +101,9 @@ EXAMPLES = sorted((ROOT / "examples").glob("*/brief.yaml"))
 
 def hygiene_faults(advice: IndexAdvice, catalog: Catalog) -> list[str]:
     """What a DBA would send back in ``advice``: a recommended index dominated by another
-    recommended one or by an existing index it does not replace, a B-tree with a primary or unique
-    key's key and no index-only read shown, or a replaced index that backs uniqueness."""
+    recommended one or by an existing index it does not replace, a B-tree with (a prefix of) a primary
+    or unique key's key and no index-only benefit shown in numbers (a statement reading it index-only
+    that is cheaper with it than without it), or a replaced index that backs uniqueness."""
     faults: list[str] = []
     chosen = [r.candidate for r in advice.recommended]
     replaced = {(f.table.lower(), f.index.lower()) for f in advice.existing if f.kind == "replaced"}
@@ -120,8 +121,13 @@ def hygiene_faults(advice: IndexAdvice, catalog: Catalog) -> list[str]:
             if dominates(index_shape(table, index), mine):
                 faults.append(f"{rec.candidate.key} is dominated by the existing {index.name.value}")
         key = constraint_prefix(rec.candidate, table)
-        if key is not None and not rec.index_only:
-            faults.append(f"{rec.candidate.key} has {key}'s key and no index-only read")
+        if key is not None and not rec.index_only_gain:
+            faults.append(f"{rec.candidate.key} has {key}'s key and no index-only benefit shown")
+        for statement, without, with_it in rec.index_only_gain:
+            if statement not in rec.index_only or not with_it < without:
+                faults.append(
+                    f"{rec.candidate.key}: {statement} {without} -> {with_it} is no index-only benefit"
+                )
     return faults
 
 

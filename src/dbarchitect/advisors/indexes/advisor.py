@@ -111,6 +111,10 @@ class RecommendedIndex:
         index_only: Statements whose new plan reads it without visiting the table.
         constraint: When its key is that of the primary key or a unique constraint (whose index
             serves its lookups), that constraint: it is advised only for the index-only reads.
+        index_only_gain: With ``constraint``: what the index-only reads are worth, as
+            ``(statement, cost without it, cost with it)`` for each statement whose plan reads it
+            index-only and is cheaper for it (without it, the constraint's index serves the
+            statement). Never empty for such an index: one that pays nothing is not advised.
         checked_by: Who judged that the engine uses it: ``planner`` (the engine's own, with the
             hypothetical index), ``built-in model`` (the model of the engine's planner), or for another
             access method ``built-in model's BRIN rule`` (``GIN``, ``HASH``: the rules of
@@ -132,6 +136,7 @@ class RecommendedIndex:
     constraint: str | None = None
     checked_by: str = "planner"
     serves: tuple[str, ...] = ()
+    index_only_gain: tuple[tuple[str, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,11 +152,13 @@ class IndexAdvice:
         backend: Who costed the plans: ``hypopg`` (the real planner) or ``builtin`` (the model).
         settings: The planner settings the costs were measured under.
         algorithm: The search that chose them: ``greedy`` or ``exact``.
-        budget: The limits: index storage bytes, write amplification, search seconds.
+        budget: The limits: index storage bytes, write amplification, the search's work budget
+            (planner calls; the default's value when none was given) and its wall-clock safety net.
         recommended: The indexes to create, each with its numbers.
         rejected: ``(candidate, reason)`` for every candidate not recommended; the reason is a
             :class:`~dbarchitect.advisors.indexes.selection.Rejection` (``no_benefit``,
-            ``over_budget``, ``write_budget``, ``write_cost``, ``dominated``, ``time_limit``).
+            ``over_budget``, ``write_budget``, ``write_cost``, ``dominated``, ``constraint_key``,
+            ``below_floor``, ``work_limit``, ``time_limit``).
         statements: Every statement's cost before and after, with the indexes its new plan uses.
         existing: Existing indexes proposed for removal (redundant or unused; never one that backs
             a constraint), each with its reason and its DROP statement.
@@ -163,10 +170,15 @@ class IndexAdvice:
         cache_hits: Plans answered from the cache instead.
         seconds: Wall time of the advice.
         optimal: ``True`` when the exact search proved the selection optimal.
-        stopped_early: ``True`` when the time limit ended the search (the best so far is given).
+        stopped_early: ``True`` when the work budget or the safety net ended the search (the best
+            so far is given; ``stopped_by`` says which).
         notes: Caveats of the backend and statements left out, with the reason.
         stopped_by: The bound that ended the search: ``storage_budget``, ``write_budget``,
-            ``benefit_floor``, ``exhausted`` (nothing left lowers the cost) or ``time_limit``.
+            ``benefit_floor``, ``exhausted`` (nothing left lowers the cost), ``work_limit`` (the work
+            budget: the same brief gives the same advice) or ``time_limit`` (the wall-clock safety
+            net: the advice depends on the machine's speed and load).
+        reproducible: ``False`` when the wall-clock safety net stopped the search, so that the same
+            brief may get other advice on another machine or under another load (a note says so).
         net_bytes: Bytes the advice adds less those of the existing indexes it drops (what the
             storage budget counts).
         left_out: Statements the advice leaves out, each with why (could not be analyzed or planned).
@@ -198,6 +210,7 @@ class IndexAdvice:
     net_bytes: float = 0.0
     left_out: tuple[tuple[str, str], ...] = ()
     validation: IndexValidation | None = None
+    reproducible: bool = True
 
     @property
     def relative_cost(self) -> float:
@@ -305,6 +318,62 @@ def _prune(cost: WhatIfCost, selection: Selection, floor: float = 0.0) -> Select
     )
 
 
+def _paid_constraint_keys(
+    cost: WhatIfCost, selection: Selection, catalog: Catalog
+) -> tuple[Selection, dict[IndexCandidate, tuple[tuple[str, float, float], ...]]]:
+    """Each chosen index whose key is a primary or unique key's (or a prefix of it), with what its
+    index-only reads save: per statement whose plan under the selection reads it index-only, the
+    statement's cost without it (the constraint's index serving) and with it. An index whose
+    index-only reads save nothing is dropped (``CONSTRAINT_KEY``), and the rest judged again."""
+    gains: dict[IndexCandidate, tuple[tuple[str, float, float], ...]] = {}
+    dropped: list[IndexCandidate] = []
+    chosen = list(selection.indexes)
+    while True:
+        keyed = [
+            c
+            for c in chosen
+            if (t := catalog.table(c.table)) is not None and constraint_prefix(c, t) is not None
+        ]
+        if not keyed:
+            break
+        config = frozenset(chosen)
+        tables = {c.table.key for c in keyed}
+        near = [s for s in cost.statements if not tables.isdisjoint(cost.tables_of(s))]
+        with_all = {s.name: a for s, a in zip(near, cost.costs([(s, config) for s in near]), strict=True)}
+        gains = {}
+        unpaid: IndexCandidate | None = None
+        for c in keyed:
+            readers = [s for s in near if c in with_all[s.name].index_only]
+            without = cost.costs([(s, config - {c}) for s in readers])
+            mine = tuple(
+                (s.name, w.cost, with_all[s.name].cost)
+                for s, w in zip(readers, without, strict=True)
+                if w.error is None and with_all[s.name].cost < w.cost * (1 - 1e-9)
+            )
+            if not mine:
+                unpaid = c
+                break
+            gains[c] = mine
+        if unpaid is None:
+            break
+        chosen.remove(unpaid)
+        dropped.append(unpaid)
+    if not dropped:
+        return selection, gains
+    return (
+        replace(
+            selection,
+            indexes=tuple(chosen),
+            cost=cost.workload_cost(chosen),
+            size_bytes=sum(cost.size(c) for c in chosen),
+            net_bytes=cost.net_bytes(chosen),
+            rejected=(*selection.rejected, *((c, Rejection.CONSTRAINT_KEY) for c in dropped)),
+            optimal=False,
+        ),
+        gains,
+    )
+
+
 def _effects(
     cost: WhatIfCost,
     before: dict[str, PlanCost],
@@ -378,6 +447,7 @@ def recommend_indexes(
     if budget.floor_elasticity is not None and budget.data_bytes:
         floor = budget.floor_elasticity * selection.base_cost / budget.data_bytes
     selection = _prune(cost, selection, floor)
+    selection, gains = _paid_constraint_keys(cost, selection, catalog)
     by_candidate = {info.candidate: info for info in infos}
     names = index_names(selection.indexes, catalog, traits.identifier_max_length)
     after = cost.statement_costs(frozenset(selection.indexes))
@@ -426,6 +496,7 @@ def recommend_indexes(
                 serves=serves,
                 index_only=index_only,
                 constraint=constraint_prefix(candidate, table),
+                index_only_gain=gains.get(candidate, ()),
                 checked_by=checked_by
                 if checked_by == "planner" or candidate.method is None
                 else f"built-in model's {candidate.method.upper()} rule",
@@ -451,6 +522,7 @@ def recommend_indexes(
             )
         )
     existing = _existing_findings(cost, workload, traits, recommended, before, after)
+    notes.extend(_stop_notes(selection, budget))
     if any(r.replaces for r in recommended) and not getattr(backend, "hides_existing", False):
         notes.append(
             f"costs after assume the replaced indexes still exist: {backend.name} cannot plan without a "
@@ -462,7 +534,7 @@ def recommend_indexes(
         backend=backend.name,
         settings=dict(backend.settings()),
         algorithm=selection.algorithm,
-        budget=budget,
+        budget=replace(budget, work_limit=selection.work_limit),
         recommended=tuple(recommended),
         rejected=tuple((c.key, r) for c, r in selection.rejected),
         statements=effects,
@@ -480,7 +552,26 @@ def recommend_indexes(
         stopped_by=selection.stopped_by.value,
         left_out=tuple(left_out),
         net_bytes=selection.net_bytes if selection.net_bytes is not None else selection.size_bytes,
+        reproducible=selection.stopped_by != StopReason.TIME_LIMIT,
     )
+
+
+def _stop_notes(selection: Selection, budget: Budget) -> list[str]:
+    """What the work budget or the safety net did to the search, when one of them stopped it."""
+    if selection.stopped_by == StopReason.TIME_LIMIT:
+        return [
+            f"NOT REPRODUCIBLE: the wall-clock safety net ({budget.time_limit_s:g} s) stopped the index "
+            f"search before its work budget ({selection.work_limit:,} planner calls) was spent, so this "
+            "advice depends on this machine's speed and load and another run may differ; raise the time "
+            "limit (--time-limit) or lower the work budget (--work-limit) for reproducible advice"
+        ]
+    if selection.stopped_by == StopReason.WORK_LIMIT:
+        return [
+            f"the index search stopped at its work budget of {selection.work_limit:,} planner calls "
+            "(reproducible: the same brief gets the same advice on any machine); the candidates it did "
+            "not reach are rejected as work_limit, and a larger budget (--work-limit) may find a cheaper set"
+        ]
+    return []
 
 
 def _merged_reasons(candidate: IndexCandidate, infos: tuple[CandidateInfo, ...]) -> tuple[str, ...]:

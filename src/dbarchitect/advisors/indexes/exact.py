@@ -28,8 +28,11 @@ while they fit (the answer is then not claimed optimal).
 
 Exact mode is for small and medium problems: when the options would need more than ``max_plans``
 planner calls it raises :class:`~dbarchitect.errors.DbarchError` saying so (the greedy search is
-the one that scales) rather than quietly becoming a different algorithm. The time limit covers
-costing the options and the solve; HiGHS returns its best incumbent when it runs out (anytime).
+the one that scales) rather than quietly becoming a different algorithm. The work budget
+(``Budget.work_limit`` planner calls) covers costing the options, and ``MIP_MAX_NODES`` the solve:
+HiGHS returns its best incumbent when it reaches the node limit (anytime, and the same answer on
+any machine). The wall clock (``Budget.time_limit_s``) is only a safety net over both; when it
+stops the search the selection says so (``stopped_by=time_limit``).
 """
 
 from __future__ import annotations
@@ -52,14 +55,16 @@ from dbarchitect.advisors.indexes.selection import (
     Candidates,
     Progress,
     Selection,
+    StopReason,
     candidate_list,
+    default_work_limit,
     stop_reason,
     write_allowance,
 )
 from dbarchitect.advisors.indexes.state import (
     ConfigurationCost,
-    Deadline,
     Move,
+    SearchLimit,
     alone_deltas,
     benefit_floor,
     finish,
@@ -80,6 +85,10 @@ TOP_SINGLES = 6
 SUBSETS_OF_USED_UP_TO = 4
 #: Planner calls exact mode accepts before saying the problem is too large for it.
 MAX_PLANS = 20_000
+#: Branch-and-bound nodes HiGHS may explore: the solver's deterministic work budget (its
+#: ``time_limit`` is only the wall-clock safety net). The examples' and TPC-H's programs are solved
+#: at the root or within a few hundred nodes.
+MIP_MAX_NODES = 100_000
 
 Option = frozenset[IndexCandidate]
 
@@ -133,9 +142,12 @@ def select_exact(
     per-statement plan options (see the module docstring). ``start``: a selection (e.g. greedy's)
     whose indexes become options and the solver's first incumbent."""
     budget = budget or Budget()
-    deadline = Deadline(budget.time_limit_s)
     calls = cost.calls
     pool = candidate_list(candidates)
+    work_limit = budget.work_limit
+    if work_limit is None:
+        work_limit = default_work_limit([cost.tables_of(s) for s in cost.statements], pool)
+    limit = SearchLimit(cost, work_limit, budget.time_limit_s)
     allowance = write_allowance(catalog or cost.catalog, cost.workload, budget)
     state = ConfigurationCost(cost)
     base_cost = state.total
@@ -174,7 +186,7 @@ def select_exact(
         nonlocal done
         chunk = 256
         for lo in range(0, len(wanted), chunk):
-            if deadline.expired():
+            if limit.expired():
                 return
             part = wanted[lo : lo + chunk]
             answers = cost.costs([(statements[i], o) for i, o in part])
@@ -230,20 +242,20 @@ def select_exact(
             )
         cost_options(wanted)
 
-    chosen, proven = _solve(cost, statements, options, budget, allowance, deadline, start)
-    complete = exhaustive and not deadline.hit
+    chosen, proven = _solve(cost, statements, options, budget, allowance, limit, start)
+    complete = exhaustive and limit.hit is None
     kept = [c for c in pool if c not in pruned]
-    alone = alone_deltas(state, kept, Deadline(None))
+    alone = alone_deltas(state, kept, SearchLimit())
     state.apply(Move(add=tuple(ordered(chosen))))
     useful = [c for c in kept if alone[c][0] < 0]
     floor = benefit_floor(state, budget)
-    marginal = finish(state, useful, budget, allowance, deadline, floor)
+    marginal = finish(state, useful, budget, allowance, limit, floor)
     polished = state.config != chosen
     chosen = state.config
     final = cost.workload_cost(chosen)
     if progress is not None:
         progress(total_work, total_work, final)
-    rejected = rejections(state, pool, alone, marginal, pruned, allowance, budget, floor)
+    rejected = rejections(state, pool, alone, marginal, pruned, allowance, budget, floor, limit.not_reached())
     return Selection(
         algorithm="exact",
         indexes=tuple(ordered(chosen)),
@@ -251,12 +263,13 @@ def select_exact(
         cost=final,
         size_bytes=sum(cost.size(c) for c in chosen),
         optimal=proven and complete and not polished,
-        seconds=deadline.elapsed,
+        seconds=limit.elapsed,
         planner_calls=cost.calls - calls,
         rejected=rejected,
-        stopped_early=deadline.hit,
-        stopped_by=stop_reason(rejected, deadline.hit),
+        stopped_early=limit.hit is not None,
+        stopped_by=stop_reason(rejected, limit.hit),
         net_bytes=cost.net_bytes(chosen),
+        work_limit=work_limit,
     )
 
 
@@ -266,7 +279,7 @@ def _solve(
     options: Sequence[dict[Option, float]],
     budget: Budget,
     allowance: dict[str, int],
-    deadline: Deadline,
+    limit: SearchLimit,
     start: Selection | None,
 ) -> tuple[frozenset[IndexCandidate], bool]:
     """Build and solve the program; returns the chosen candidates and whether HiGHS proved them
@@ -294,7 +307,11 @@ def _solve(
     h.setOptionValue("mip_rel_gap", 1e-9)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
-    h.setOptionValue("time_limit", max(deadline.remaining, 0.01))
+    # A deterministic limit decides where the solve stops (branch-and-bound nodes); the wall clock is
+    # set only as the safety net, and reported when it stops the solve.
+    h.setOptionValue("mip_max_nodes", MIP_MAX_NODES)
+    if math.isfinite(limit.remaining):
+        h.setOptionValue("time_limit", max(limit.remaining, 0.01))
     inf = highspy.kHighsInf
     empty_i = np.array([], dtype=np.int32)
     empty_v = np.array([], dtype=np.float64)
@@ -350,11 +367,11 @@ def _solve(
             [(column[c], cost.size(c)) for c in variables]
             + [(r_column[k], -cost.existing_size(t, i)) for k, (t, i, _) in sorted(replaced.items())],
         )
-    for table_key, limit in sorted(allowance.items()):
+    for table_key, most in sorted(allowance.items()):
         on_table = [(column[c], 1.0) for c in variables if c.table.key == table_key]
         on_table += [(r_column[k], -1.0) for k in sorted(replaced) if k[0] == table_key]
-        if len(on_table) > limit:
-            add_row(-inf, float(limit), on_table)
+        if len(on_table) > most:
+            add_row(-inf, float(most), on_table)
     count = int(h.getNumCol())
     h.changeColsIntegrality(
         count, np.arange(count, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * count)
@@ -375,6 +392,10 @@ def _solve(
 
     h.run()
     status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kTimeLimit and limit.hit is None:
+        limit.hit = StopReason.TIME_LIMIT
+    elif status == highspy.HighsModelStatus.kSolutionLimit and limit.hit is None:
+        limit.hit = StopReason.WORK_LIMIT
     values = list(h.getSolution().col_value)
     if len(values) < len(variables) or h.getInfo().primal_solution_status != 2:
         return frozenset(start.indexes) if start is not None else frozenset(), False

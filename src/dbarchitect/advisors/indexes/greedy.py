@@ -33,9 +33,14 @@ What keeps planner calls down (they are most of the time spent):
 - lazy evaluation (CELF, Leskovec et al., KDD 2007): a move's last benefit is an upper bound to
   re-check only when it reaches the top of the queue, a few at a time in one batch.
 
-Anytime: when ``Budget.time_limit_s`` runs out, the best configuration so far is returned with
-``stopped_early=True``. A last sweep (:func:`~.state.finish`) costs every remaining candidate on the
-final configuration (adding any that still fits and helps) and gives each rejection its reason.
+Anytime, and reproducible: the search stops when its work budget (``Budget.work_limit`` planner
+calls, by default scaled to the workload: see :func:`~.selection.default_work_limit`) is spent, and
+returns the best configuration so far with ``stopped_early=True`` and ``stopped_by=work_limit``;
+since it counts calls, not seconds, the same brief gets the same answer on any machine. The wall
+clock (``Budget.time_limit_s``) is only a safety net: when it stops the search, ``stopped_by`` is
+``time_limit`` and the advice says it is not reproducible. A last sweep (:func:`~.state.finish`)
+costs every remaining candidate on the final configuration (adding any that still fits and helps)
+and gives each rejection its reason.
 """
 
 from __future__ import annotations
@@ -55,14 +60,15 @@ from dbarchitect.advisors.indexes.selection import (
     Progress,
     Selection,
     candidate_list,
+    default_work_limit,
     stop_reason,
     write_allowance,
 )
 from dbarchitect.advisors.indexes.state import (
     EVALUATION_BATCH,
     ConfigurationCost,
-    Deadline,
     Move,
+    SearchLimit,
     acceptable,
     alone_deltas,
     benefit_floor,
@@ -107,7 +113,7 @@ class _Fill:
         bounds: dict[IndexCandidate, float],
         budget: Budget,
         allowance: dict[str, int],
-        deadline: Deadline,
+        limit: SearchLimit,
         key: str = "ratio",
         exclude: frozenset[IndexCandidate] = frozenset(),
         floor: float = 0.0,
@@ -117,7 +123,7 @@ class _Fill:
         self.bounds = bounds
         self.budget = budget
         self.allowance = allowance
-        self.deadline = deadline
+        self.limit = limit
         self.key = key
         self.floor = floor
         self.heap: list[_Entry] = []
@@ -175,7 +181,7 @@ class _Fill:
         applied = 0
         eps = 1e-9 * max(1.0, abs(self.state.total))
         while self.heap:
-            if self.deadline.expired():
+            if self.limit.expired():
                 break
             top = self.heap[0]
             if top.priority >= 0 and top.evaluated_at >= 0 and self.state.fresh(top.move, top.evaluated_at):
@@ -304,7 +310,7 @@ def _add_and_evict(
     bounds: _Bounds,
     budget: Budget,
     allowance: dict[str, int],
-    deadline: Deadline,
+    limit: SearchLimit,
     floor: float,
 ) -> ConfigurationCost:
     """Add ``wanted`` (merged with its chosen siblings), then evict the chosen indexes that lose least
@@ -335,7 +341,7 @@ def _add_and_evict(
     changed = frozenset(c.table.key for c in best.config ^ trial.config)
     pool = area.around(changed, trial.config)
     _Fill(
-        trial, pool, bounds.near(trial, changed, pool), budget, allowance, deadline, "ratio", floor=floor
+        trial, pool, bounds.near(trial, changed, pool), budget, allowance, limit, "ratio", floor=floor
     ).run()
     return trial
 
@@ -347,7 +353,7 @@ def _drop_and_refill(
     bounds: _Bounds,
     budget: Budget,
     allowance: dict[str, int],
-    deadline: Deadline,
+    limit: SearchLimit,
     floor: float,
 ) -> ConfigurationCost:
     """Drop one chosen index and refill the freed budget greedily, by ratio and by absolute benefit;
@@ -359,7 +365,7 @@ def _drop_and_refill(
     for key in ("ratio", "benefit"):
         trial = best.copy()
         trial.apply(Move(remove=(dropped,)))
-        _Fill(trial, pool, near, budget, allowance, deadline, key, frozenset({dropped}), floor).run()
+        _Fill(trial, pool, near, budget, allowance, limit, key, frozenset({dropped}), floor).run()
         trials.append(trial)
     return min(trials, key=lambda t: t.total)
 
@@ -377,7 +383,7 @@ def _swap(
     bounds: dict[IndexCandidate, float],
     budget: Budget,
     allowance: dict[str, int],
-    deadline: Deadline,
+    limit: SearchLimit,
     floor: float,
     progress: Progress | None,
     done: int,
@@ -398,14 +404,14 @@ def _swap(
     start = state.cost.calls
 
     def spent() -> bool:
-        return deadline.expired() or state.cost.calls - start >= max_calls
+        return limit.expired() or state.cost.calls - start >= max_calls
 
     for _ in range(SWAP_PASSES):
         if spent():
             break
         improved = False
         eps = 1e-9 * max(1.0, abs(best.total))
-        while not deadline.expired():
+        while not limit.expired():
             config = ordered(best.config)
             losses = {
                 c: d
@@ -439,11 +445,11 @@ def _swap(
             if kind == "add":
                 if c in best.config:
                     continue
-                trial = _add_and_evict(best, c, losses, area, pass_bounds, budget, allowance, deadline, floor)
+                trial = _add_and_evict(best, c, losses, area, pass_bounds, budget, allowance, limit, floor)
             else:
                 if c not in best.config:
                     continue
-                trial = _drop_and_refill(best, c, area, pass_bounds, budget, allowance, deadline, floor)
+                trial = _drop_and_refill(best, c, area, pass_bounds, budget, allowance, limit, floor)
             if trial.total < best.total - eps and trial.within(budget, allowance):
                 pass_bounds.stale.update(c.table.key for c in best.config ^ trial.config)
                 best = trial
@@ -464,9 +470,12 @@ def select_greedy(
     growth, then swaps). ``catalog`` (default: ``cost.catalog``) tells which indexes exist, for the
     write-amplification budget. See the module docstring for the method."""
     budget = budget or Budget()
-    deadline = Deadline(budget.time_limit_s)
     calls = cost.calls
     pool = candidate_list(candidates)
+    work_limit = budget.work_limit
+    if work_limit is None:
+        work_limit = default_work_limit([cost.tables_of(s) for s in cost.statements], pool)
+    limit = SearchLimit(cost, work_limit, budget.time_limit_s)
     allowance = write_allowance(catalog or cost.catalog, cost.workload, budget)
     state = ConfigurationCost(cost)
     base_cost = state.total
@@ -482,12 +491,12 @@ def select_greedy(
         # of its table (a planner that reports used indexes has told us where each one can help).
         state.learn(kept)
 
-    alone = alone_deltas(state, kept, deadline, progress, total_work)
+    alone = alone_deltas(state, kept, limit, progress, total_work)
     eps = 1e-9 * max(1.0, abs(base_cost))
     useful = [c for c in kept if c in alone and alone[c][0] < -eps]
     bounds = {c: alone[c][0] for c in kept if c in alone}
 
-    fill = _Fill(state, useful, bounds, budget, allowance, deadline, "ratio", floor=floor)
+    fill = _Fill(state, useful, bounds, budget, allowance, limit, "ratio", floor=floor)
     fill.run()
     if progress is not None:
         progress(2 * len(pool), total_work, state.total)
@@ -498,7 +507,7 @@ def select_greedy(
         bounds,
         budget,
         allowance,
-        deadline,
+        limit,
         floor,
         progress,
         2 * len(pool),
@@ -506,12 +515,12 @@ def select_greedy(
         max_calls=SWAP_CALLS_PER_GROWTH_CALL * growth_calls,
     )
 
-    marginal = finish(state, useful, budget, allowance, deadline, floor)
+    marginal = finish(state, useful, budget, allowance, limit, floor)
     chosen = tuple(ordered(state.config))
     final = cost.workload_cost(chosen)
     if progress is not None:
         progress(total_work, total_work, final)
-    rejected = rejections(state, pool, alone, marginal, pruned, allowance, budget, floor)
+    rejected = rejections(state, pool, alone, marginal, pruned, allowance, budget, floor, limit.not_reached())
     return Selection(
         algorithm="greedy",
         indexes=chosen,
@@ -519,10 +528,11 @@ def select_greedy(
         cost=final,
         size_bytes=sum(cost.size(c) for c in chosen),
         optimal=False,
-        seconds=deadline.elapsed,
+        seconds=limit.elapsed,
         planner_calls=cost.calls - calls,
         rejected=rejected,
-        stopped_early=deadline.hit,
-        stopped_by=stop_reason(rejected, deadline.hit),
+        stopped_early=limit.hit is not None,
+        stopped_by=stop_reason(rejected, limit.hit),
         net_bytes=cost.net_bytes(chosen),
+        work_limit=work_limit,
     )

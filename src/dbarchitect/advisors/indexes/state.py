@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
 from dbarchitect.advisors.indexes.cost import PlanCost, WhatIfCost
 from dbarchitect.advisors.indexes.hygiene import conflicts, constraint_prefix, merged
-from dbarchitect.advisors.indexes.selection import Budget, Progress, Rejection
+from dbarchitect.advisors.indexes.selection import Budget, Progress, Rejection, StopReason
 from dbarchitect.advisors.sizing import estimate_table_size
 from dbarchitect.model.catalog import Index, Table
 from dbarchitect.model.workload import Statement
@@ -58,13 +58,27 @@ def _weighted(statement: Statement, answer: PlanCost) -> float:
     return statement.rate * answer.cost if answer.error is None and math.isfinite(answer.cost) else 0.0
 
 
-class Deadline:
-    """The search's clock: seconds since start and whether ``Budget.time_limit_s`` has run out."""
+class SearchLimit:
+    """Where a search stops: its work budget and the wall-clock safety net.
 
-    def __init__(self, limit_s: float | None) -> None:
+    The work budget counts planner calls (``WhatIfCost.calls``: cache hits are free) since the
+    search started. It is checked at the same points of the search on every machine and the calls
+    made up to each point depend only on the brief, so when it stops the search the answer is the
+    same everywhere. The wall clock (``Budget.time_limit_s``) is checked at the same points but only
+    as a safety net: when it stops the search first, :attr:`hit` is ``StopReason.TIME_LIMIT`` and the
+    answer depends on the machine's speed and load (the advice says so).
+    """
+
+    def __init__(
+        self, cost: WhatIfCost | None = None, work_limit: int | None = None, time_limit_s: float | None = None
+    ) -> None:
         self.start = time.monotonic()
-        self.limit_s = limit_s
-        self.hit = False
+        self.cost = cost
+        self.start_calls = cost.calls if cost is not None else 0
+        self.work_limit = work_limit if cost is not None else None
+        self.limit_s = time_limit_s
+        #: The limit that stopped the search, once one has.
+        self.hit: StopReason | None = None
 
     @property
     def elapsed(self) -> float:
@@ -72,12 +86,29 @@ class Deadline:
 
     @property
     def remaining(self) -> float:
+        """Seconds left before the safety net (``inf`` without one)."""
         return math.inf if self.limit_s is None else self.limit_s - self.elapsed
 
+    @property
+    def work(self) -> int:
+        """Planner calls made since the search started."""
+        return self.cost.calls - self.start_calls if self.cost is not None else 0
+
+    @property
+    def work_left(self) -> float:
+        return math.inf if self.work_limit is None else self.work_limit - self.work
+
     def expired(self) -> bool:
-        if self.remaining <= 0:
-            self.hit = True
-        return self.hit
+        if self.hit is None:
+            if self.work_left <= 0:
+                self.hit = StopReason.WORK_LIMIT
+            elif self.remaining <= 0:
+                self.hit = StopReason.TIME_LIMIT
+        return self.hit is not None
+
+    def not_reached(self) -> Rejection:
+        """Why a candidate the search stopped before reaching is left out."""
+        return Rejection.TIME_LIMIT if self.hit == StopReason.TIME_LIMIT else Rejection.WORK_LIMIT
 
 
 @dataclass(frozen=True)
@@ -468,16 +499,16 @@ def seed_plans(
 def alone_deltas(
     state: ConfigurationCost,
     candidates: Sequence[IndexCandidate],
-    deadline: Deadline,
+    limit: SearchLimit,
     progress: Progress | None = None,
     progress_total: int = 0,
 ) -> dict[IndexCandidate, tuple[float, float]]:
     """Each candidate alone on top of ``state``: (change of workload cost, change of query cost), in
-    batches so the clock is checked between them. Candidates not reached in time are absent."""
+    batches so the limits are checked between them. Candidates not reached are absent."""
     result: dict[IndexCandidate, tuple[float, float]] = {}
     chunk = max(EVALUATION_BATCH, 32)
     for lo in range(0, len(candidates), chunk):
-        if deadline.expired():
+        if limit.expired():
             break
         part = candidates[lo : lo + chunk]
         moves = [state.normalize(Move(add=(c,))) or Move(add=(c,)) for c in part]
@@ -503,16 +534,16 @@ def finish(
     useful: Sequence[IndexCandidate],
     budget: Budget,
     allowance: dict[str, int],
-    deadline: Deadline,
+    limit: SearchLimit,
     floor: float = 0.0,
 ) -> dict[IndexCandidate, float]:
     """Final sweep without lazy bounds: cost every useful candidate not chosen on top of the final
     configuration (merged with its chosen siblings where it has some); while one fits, lowers the
     cost and clears the floor, apply the best per extra byte. Returns each remaining candidate's last
-    marginal change of workload cost (absent when time ran out; ``inf`` when a chosen index already
+    marginal change of workload cost (absent when a limit stopped it; ``inf`` when a chosen index already
     carries it)."""
     marginal: dict[IndexCandidate, float] = {}
-    while not deadline.expired():
+    while not limit.expired():
         rest = [c for c in useful if c not in state.config]
         moves = {c: state.normalize(Move(add=(c,))) for c in rest}
         valid = [c for c in rest if moves[c] is not None]
@@ -548,6 +579,7 @@ def rejections(
     allowance: dict[str, int],
     budget: Budget,
     floor: float = 0.0,
+    not_reached: Rejection = Rejection.WORK_LIMIT,
 ) -> tuple[tuple[IndexCandidate, Rejection], ...]:
     """Why each candidate outside the final configuration is not recommended:
 
@@ -560,8 +592,8 @@ def rejections(
     - ``WRITE_BUDGET``: it would still help, but its table has no write-amplification allowance left;
     - ``OVER_BUDGET``: it would still help, but does not fit the storage the chosen indexes leave;
     - ``BELOW_FLOOR``: it would still help, but less per byte than the budget's benefit floor;
-    - ``TIME_LIMIT``: the search stopped before it was costed (``marginal`` is the final sweep's
-      :func:`finish` result).
+    - ``not_reached`` (``WORK_LIMIT`` or ``TIME_LIMIT``, see :meth:`SearchLimit.not_reached`): the
+      search stopped before it was costed (``marginal`` is the final sweep's :func:`finish` result).
     """
     eps = 1e-9 * max(1.0, abs(state.total))
     out: list[tuple[IndexCandidate, Rejection]] = []
@@ -572,7 +604,7 @@ def rejections(
         if c in pruned:
             reason = Rejection.NO_BENEFIT
         elif c not in alone:
-            reason = Rejection.TIME_LIMIT
+            reason = not_reached
         elif state.constraint_key(c) is not None and not math.isfinite(alone[c][1]):
             reason = Rejection.CONSTRAINT_KEY
         elif alone[c][1] >= -eps:
@@ -582,7 +614,7 @@ def rejections(
         elif move is None:
             reason = Rejection.DOMINATED
         elif c not in marginal:
-            reason = Rejection.TIME_LIMIT
+            reason = not_reached
         elif marginal[c] >= -eps:
             reason = Rejection.DOMINATED
         elif not state.fits(move, Budget(), allowance):
@@ -592,6 +624,6 @@ def rejections(
         elif not acceptable(state, move, marginal[c], floor):
             reason = Rejection.BELOW_FLOOR
         else:  # pragma: no cover - finish() adds every candidate that fits and helps
-            reason = Rejection.TIME_LIMIT
+            reason = not_reached
         out.append((c, reason))
     return tuple(out)

@@ -15,14 +15,17 @@ from dbarchitect.report.indexes import index_advice_document
 class IndexBudget(OutModel):
     index_storage_bytes: float | None
     write_amplification: float | None
-    time_limit_s: float | None
+    work_limit: int | None = Field(
+        description="planner calls the search may make: the deterministic budget that decides where it stops"
+    )
+    time_limit_s: float | None = Field(description="the wall-clock safety net, in seconds")
     used_bytes: float
     net_bytes: float | None = Field(description="bytes added less those of the existing indexes dropped")
     source: str | None = Field(description="where the storage budget came from")
     floor_elasticity: float | None
     stopped_by: str = Field(
         description="the bound that ended the search: storage_budget, write_budget, benefit_floor, "
-        "exhausted or time_limit"
+        "exhausted, work_limit (reproducible) or time_limit (the safety net: not reproducible)"
     )
 
 
@@ -46,6 +49,12 @@ class StatementGain(OutModel):
     cost_after: float | None
 
 
+class IndexOnlyGain(OutModel):
+    statement: str
+    cost_without: float | None = Field(description="the statement's cost without the index")
+    cost_with: float | None
+
+
 class RecommendedIndex(OutModel):
     name: str
     table: str
@@ -60,6 +69,9 @@ class RecommendedIndex(OutModel):
     serves: list[str]
     index_only: list[str]
     constraint: str | None
+    index_only_gain: list[IndexOnlyGain] = Field(
+        description="with a constraint's key: what each index-only read saves (cost without → with it)"
+    )
     checked_by: str
     move: str
 
@@ -108,6 +120,9 @@ class IndexAdviceResult(OutModel):
     algorithm: str
     optimal: bool
     stopped_early: bool
+    reproducible: bool = Field(
+        description="false when the wall-clock safety net stopped the search: another run may differ"
+    )
     budget: IndexBudget
     workload_cost: WorkloadCost
     search: SearchStats
