@@ -32,6 +32,9 @@ _REVOKE = re.compile(
     r"^REVOKE\s+(?:GRANT\s+OPTION\s+FOR\s+)?(?P<what>.*?)\s+FROM\s+(?P<who>.*?)(?:\s+CASCADE|\s+RESTRICT)?$",
     re.I | re.S,
 )
+_GRANT_OPTION = re.compile(
+    r"^GRANT\s+.*?\s+ON\s+(?P<on>.*?)\s+TO\s+(?P<who>.*?)\s+WITH\s+GRANT\s+OPTION$", re.I | re.S
+)
 _DEFAULT = re.compile(
     r"^(?P<head>ALTER\s+DEFAULT\s+PRIVILEGES\s+.*?)(?P<verb>GRANT|REVOKE)\s+(?P<rest>.*)$", re.I | re.S
 )
@@ -63,7 +66,14 @@ def drop_object_sql(obj: SchemaObject, traits: EngineTraits) -> tuple[str, ...]:
     if kind in _PLAIN_DROP:
         return (f"DROP {_PLAIN_DROP[kind]} {qualified(obj.name)}",)
     if kind == "grant":
-        return tuple(inverse_grant(s) for s in obj.create_sql) if obj.create_sql else ()
+        out = []
+        for s in obj.create_sql:
+            out.append(inverse_grant(s))
+            m = _GRANT_OPTION.match(s.strip())
+            if mysql and m is not None:
+                # REVOKE <privilege> leaves MariaDB's grant option on the object behind.
+                out.append(f"REVOKE GRANT OPTION ON {m['on']} FROM {m['who']}")
+        return tuple(out)
     if kind == "default privileges":
         out = []
         for s in obj.create_sql:

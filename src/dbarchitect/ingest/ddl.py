@@ -38,6 +38,7 @@ from dbarchitect.ingest.ddl_nodes import (
     split_statements,
 )
 from dbarchitect.ingest.ddl_objects import is_alter_sequence, normalized, statement_object
+from dbarchitect.ingest.grants import Privilege, grant_objects, script_privileges, statement_privileges
 from dbarchitect.ingest.sql_limits import check_sql_text, guarded
 from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.limits import read_input_text
@@ -174,6 +175,7 @@ class _Loader:
         self.objects: list[SchemaObject] = []
         self.matviews: set[str] = set()
         self.enum_sql: dict[str, str] = {}
+        self.privileges: list[tuple[bool, list[Privilege], bool]] = []
 
     def error(self, message: str, hint: str | None = None, line: int | None = None) -> SqlError:
         return SqlError(Diagnostic(message, file=self.file, line=line or self.line, hint=hint))
@@ -239,6 +241,10 @@ class _Loader:
     def schema_object(self, sql: str) -> bool:
         """Record a statement defining an object the catalog does not model (a function, grant,
         comment on an index...; see :mod:`dbarchitect.ingest.ddl_objects`); True when it was one."""
+        privileges = statement_privileges(sql, self.engine) if self.engine != EngineName.SQLITE else None
+        if privileges is not None:
+            self.privileges.append(privileges)
+            return True
         obj = statement_object(sql)
         if obj is None:
             sequence = is_alter_sequence(sql)
@@ -748,6 +754,7 @@ class _Loader:
             if name not in used:
                 text = normalized(sql)
                 out.append(SchemaObject("type", name, text, ObjectSource.DDL, create_sql=(text,)))
+        out += grant_objects(script_privileges(self.privileges), self.engine)
         return out
 
 

@@ -16,7 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dbarchitect.ingest.ddl_objects import normalized
+from dbarchitect.ingest.grants import Privilege, grant_objects
 from dbarchitect.model.catalog import ObjectSource, SchemaObject
+from dbarchitect.model.names import EngineName
 
 Rows = Callable[..., Sequence[Any]]
 
@@ -178,28 +180,6 @@ _PG_QUERIES: tuple[str, ...] = (
           where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attstattarget >= 0
         ) p(what, sql)
         where {_PG_USER_SCHEMAS} and n.nspname = :s""",
-    # grants (the owner's own privileges are implicit)
-    f"""select 'grant', {_PG_PLAIN} || c.relname || coalesce('.' || a.attname, '') || ' to '
-               || coalesce(r.rolname, 'PUBLIC'),
-               'GRANT ' || string_agg(x.privilege_type || coalesce(' (' || quote_ident(a.attname) || ')', ''),
-                                      ', ' order by x.privilege_type)
-               || ' ON ' || case c.relkind when 'S' then 'SEQUENCE ' else 'TABLE ' end
-               || {_PG_NAME} || quote_ident(c.relname)
-               || ' TO ' || coalesce(quote_ident(r.rolname), 'PUBLIC')
-               || case when bool_or(x.is_grantable) then ' WITH GRANT OPTION' else '' end
-        from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and a.attacl is not null
-        cross join lateral aclexplode(coalesce(a.attacl, c.relacl)) x
-        left join pg_roles r on r.oid = x.grantee
-        where {_PG_USER_SCHEMAS} and x.grantee <> c.relowner
-          and (c.relacl is not null or a.attacl is not null)
-        group by n.nspname, c.relname, c.relkind, a.attname, r.rolname""",
-    f"""select 'grant', 'schema ' || n.nspname || ' to ' || coalesce(r.rolname, 'PUBLIC'),
-               'GRANT ' || string_agg(x.privilege_type, ', ' order by x.privilege_type) || ' ON SCHEMA '
-               || quote_ident(n.nspname) || ' TO ' || coalesce(quote_ident(r.rolname), 'PUBLIC')
-        from pg_namespace n cross join lateral aclexplode(n.nspacl) x left join pg_roles r on r.oid = x.grantee
-        where {_PG_USER_SCHEMAS} and x.grantee <> n.nspowner and n.nspname <> 'public'
-        group by n.nspname, r.rolname""",
     f"""select 'grant', 'function ' || {_PG_PLAIN} || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
                || ') to ' || coalesce(r.rolname, 'PUBLIC'),
                'GRANT EXECUTE ON ROUTINE ' || {_PG_NAME} || quote_ident(p.proname) || '('
@@ -261,6 +241,28 @@ _PG_QUERIES: tuple[str, ...] = (
 )
 
 
+# Privileges on relations, their columns and schemas, one row each (the owner's own are implicit):
+# (target, name, column, grantee, privilege, grantable), read into grant objects by
+# :mod:`dbarchitect.ingest.grants`.
+_PG_PRIVILEGES = f"""
+    select case c.relkind when 'S' then 'sequence' else 'table' end, {_PG_PLAIN} || c.relname, '',
+           coalesce(r.rolname, 'PUBLIC'), x.privilege_type, x.is_grantable
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    cross join lateral aclexplode(c.relacl) x left join pg_roles r on r.oid = x.grantee
+    where {_PG_USER_SCHEMAS} and x.grantee <> c.relowner
+    union all
+    select 'table', {_PG_PLAIN} || c.relname, a.attname, coalesce(r.rolname, 'PUBLIC'), x.privilege_type,
+           x.is_grantable
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    cross join lateral aclexplode(a.attacl) x left join pg_roles r on r.oid = x.grantee
+    where {_PG_USER_SCHEMAS} and x.grantee <> c.relowner
+    union all
+    select 'schema', n.nspname, '', coalesce(r.rolname, 'PUBLIC'), x.privilege_type, x.is_grantable
+    from pg_namespace n cross join lateral aclexplode(n.nspacl) x left join pg_roles r on r.oid = x.grantee
+    where {_PG_USER_SCHEMAS} and x.grantee <> n.nspowner and n.nspname <> 'public'"""
+
+
 def postgres_objects(rows: Rows, schema: str) -> tuple[SchemaObject, ...]:
     """The objects of a PostgreSQL database (``rows(sql, s=schema)`` runs a read-only query)."""
     out: list[SchemaObject] = []
@@ -275,6 +277,13 @@ def postgres_objects(rows: Rows, schema: str) -> tuple[SchemaObject, ...]:
             out.append(
                 SchemaObject(str(kind), str(name), normalized(str(sql or "")), ObjectSource.DATABASE, create)
             )
+    out += grant_objects(
+        (
+            Privilege(str(t), str(n), str(c), str(g), str(p), bool(o))
+            for t, n, c, g, p, o in rows(_PG_PRIVILEGES, s=schema)
+        ),
+        EngineName.POSTGRESQL,
+    )
     return tuple(sorted(out, key=lambda o: (o.kind, o.name)))
 
 
@@ -327,19 +336,17 @@ def mariadb_objects(rows: Rows, schema: str) -> tuple[SchemaObject, ...]:
                 "table property", f"{name} check option", f"WITH {option} CHECK OPTION", ObjectSource.DATABASE
             )
         )
-    for grantee, table, column, privilege in rows(
-        "select GRANTEE, TABLE_NAME, '', PRIVILEGE_TYPE from information_schema.TABLE_PRIVILEGES "
+    privileges = rows(
+        "select GRANTEE, TABLE_NAME, '', PRIVILEGE_TYPE, IS_GRANTABLE from information_schema.TABLE_PRIVILEGES "
         "where TABLE_SCHEMA = :s union all "
-        "select GRANTEE, TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE from information_schema.COLUMN_PRIVILEGES "
-        "where TABLE_SCHEMA = :s",
+        "select GRANTEE, TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE, IS_GRANTABLE "
+        "from information_schema.COLUMN_PRIVILEGES where TABLE_SCHEMA = :s",
         s=schema,
-    ):
-        cols = f" (`{column}`)" if column else ""
-        add(
-            "grant",
-            f"{privilege} on {table}{'.' + str(column) if column else ''} to {grantee}",
-            f"GRANT {privilege}{cols} ON `{table}` TO {grantee}",
-        )
+    )
+    out += grant_objects(
+        (Privilege("table", str(t), str(c), str(g), str(p), str(o) == "YES") for g, t, c, p, o in privileges),
+        EngineName.MARIADB,
+    )
     return tuple(sorted(out, key=lambda o: (o.kind, o.name)))
 
 

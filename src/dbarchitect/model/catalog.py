@@ -216,6 +216,8 @@ class ObjectSource(StrEnum):
 
     DDL = "ddl"
     DATABASE = "database"
+    #: A form both readers produce from their own source (privileges: :mod:`dbarchitect.ingest.grants`).
+    CANONICAL = "canonical"
 
 
 @dataclass(frozen=True)

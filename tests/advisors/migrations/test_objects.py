@@ -12,6 +12,7 @@ import pytest
 from dbarchitect.advisors.migrations import plan_markdown, plan_migration, plan_sql_by_phase
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.ingest.ddl import load_ddl
+from dbarchitect.ingest.grants import Privilege, grant_objects
 from dbarchitect.ingest.script import PieceKind, split_script
 from dbarchitect.model.catalog import ObjectSource
 from dbarchitect.model.names import EngineName
@@ -59,7 +60,7 @@ def _pg(sql: str):  # type: ignore[no-untyped-def]
         ("CREATE MATERIALIZED VIEW n AS SELECT count(*) AS n FROM users;", "materialized view", "n"),
         ("CREATE POLICY own ON users FOR SELECT USING (email = current_user);", "policy", "users.own"),
         ("ALTER TABLE users ENABLE ROW LEVEL SECURITY;", "row level security", "users"),
-        ("GRANT SELECT ON users TO reader;", "grant", "GRANT SELECT ON users TO reader"),
+        ("GRANT SELECT ON FUNCTION f() TO reader;", "grant", "GRANT SELECT ON FUNCTION f() TO reader"),
         (
             "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO reader;",
             "default privileges",
@@ -79,6 +80,58 @@ def test_ddl_objects_are_kept_with_their_identity(sql: str, kind: str, name: str
     assert (kind, name) in found
     obj = next(o for o in catalog.objects if (o.kind, o.name) == (kind, name))
     assert obj.source == ObjectSource.DDL and obj.create_sql
+
+
+@pytest.mark.parametrize(
+    ("statements", "expected"),
+    [
+        # one privilege per statement or several in one: the same grant
+        ("GRANT SELECT ON users TO reader;\nGRANT INSERT ON users TO reader;", [("table users to reader", "INSERT, SELECT")]),
+        ("GRANT SELECT, INSERT ON TABLE public.users TO reader;", [("table users to reader", "INSERT, SELECT")]),
+        # REVOKE takes away what an earlier GRANT gave, as the engine applies them
+        ("GRANT ALL ON users TO reader;\nREVOKE DELETE, TRUNCATE, TRIGGER, REFERENCES, UPDATE ON users FROM reader;", [("table users to reader", "INSERT, SELECT")]),
+        ("GRANT SELECT ON users TO reader WITH GRANT OPTION;", [("table users to reader", "; with grant option: SELECT")]),
+        ("GRANT UPDATE (email) ON users TO writer;", [("column users.email to writer", "UPDATE")]),
+        ("GRANT SELECT ON users TO reader;\nREVOKE SELECT ON users FROM reader;", []),
+    ],
+)  # fmt: skip
+def test_grants_are_read_as_privileges_per_object_and_grantee(
+    statements: str, expected: list[tuple[str, str]]
+) -> None:
+    grants = [(o.name, o.definition) for o in _pg(BASE + statements).objects if o.kind == "grant"]
+    assert grants == expected
+
+
+def test_grants_read_from_a_database_match_the_file_that_made_them() -> None:
+    """A file's GRANT and the database's ACL row are one object: nothing to plan when they agree,
+    REVOKE + GRANT of the privileges when they do not (was: GRANT the file's statement, then REVOKE
+    the database's grant of the same privilege, leaving none)."""
+    file = _pg(BASE + "GRANT SELECT ON users TO reader;\nGRANT UPDATE (email) ON users TO writer;\n")
+    rows = [
+        Privilege("table", "users", "", "reader", "SELECT"),
+        Privilege("table", "users", "email", "writer", "UPDATE"),
+    ]
+    live = replace(file, objects=tuple(grant_objects(rows, EngineName.POSTGRESQL)))
+    assert not plan_migration(live, file, PG).steps
+    wider = _pg(BASE + "GRANT SELECT, INSERT ON users TO reader;\nGRANT UPDATE (email) ON users TO writer;\n")
+    plan = plan_migration(live, wider, PG)
+    assert [s.sql for s in plan.steps] == [
+        ('REVOKE SELECT ON TABLE "users" FROM "reader"', 'GRANT INSERT, SELECT ON TABLE "users" TO "reader"')
+    ]
+    assert [s.sql for s in plan.down] == [
+        ('REVOKE INSERT, SELECT ON TABLE "users" FROM "reader"', 'GRANT SELECT ON TABLE "users" TO "reader"')
+    ]
+    assert not plan.unplanned
+
+
+def test_mariadb_grant_option_is_revoked_with_the_privileges() -> None:
+    current = load_ddl(BASE, EngineName.MARIADB)
+    target = load_ddl(BASE + "GRANT SELECT ON users TO 'reader'@'%' WITH GRANT OPTION;\n", EngineName.MARIADB)
+    plan = plan_migration(current, target, MARIADB)
+    assert [s.sql for s in plan.steps] == [("GRANT SELECT ON `users` TO 'reader'@'%' WITH GRANT OPTION",)]
+    assert [s.sql for s in plan.down] == [
+        ("REVOKE SELECT ON `users` FROM 'reader'@'%'", "REVOKE GRANT OPTION ON `users` FROM 'reader'@'%'")
+    ]
 
 
 def test_a_used_enum_is_a_column_type_not_an_object() -> None:
@@ -106,14 +159,14 @@ def test_dropped_objects_come_back_in_the_down_plan_and_types_go_after_tables() 
     )
     plan = plan_migration(current, _pg(BASE), PG, allow_data_loss=True)
     assert [s.sql for s in plan.steps] == [
-        ("REVOKE SELECT ON users FROM reader",),
+        ('REVOKE SELECT ON TABLE "users" FROM "reader"',),
         ("DROP SEQUENCE s",),
         ("DROP TYPE mood",),
     ]
     assert [s.sql[0] for s in plan.down] == [
         "CREATE TYPE mood AS ENUM ('sad', 'ok')",
         "CREATE SEQUENCE s",
-        "GRANT SELECT ON users TO reader",
+        'GRANT SELECT ON TABLE "users" TO "reader"',
     ]
 
 

@@ -7,7 +7,8 @@ A fingerprint is a dict ``{object key: definition text}`` built from the engine'
 schema as the engine sees it: names (auto-generated ones included), types, defaults, nullability,
 identity, constraints, indexes with their definitions, views, sequences, functions, triggers,
 grants, comments, policies, extensions, collations. Column order is kept apart (``order:`` keys)
-because a plan may declare it cannot keep it.
+because a plan may declare it cannot keep it. ACLs are compared as they take effect: a NULL ACL
+(the object's defaults) equals those defaults written out, as a GRANT then REVOKE leaves them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
 _PG_QUERIES: dict[str, str] = {
     "schema": """
-        select n.nspname, coalesce(array_to_string(n.nspacl, ','), '') || ' | comment='
+        select n.nspname, array_to_string(coalesce(n.nspacl, acldefault('n', n.nspowner)), ',') || ' | comment='
                || coalesce(obj_description(n.oid, 'pg_namespace'), '')
         from pg_namespace n
         where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
@@ -31,7 +32,7 @@ _PG_QUERIES: dict[str, str] = {
                          'rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity,
                          coalesce(pg_get_partkeydef(c.oid), ''),
                          coalesce(pg_get_expr(c.relpartbound, c.oid), ''),
-                         'acl=' || coalesce(array_to_string(c.relacl, ','), ''),
+                         'acl=' || array_to_string(coalesce(c.relacl, acldefault((case when c.relkind = 'S' then 's' else 'r' end)::"char", c.relowner)), ','),
                          'comment=' || coalesce(obj_description(c.oid, 'pg_class'), ''),
                          'replident=' || c.relreplident::text,
                          'am=' || coalesce(am.amname, ''))
@@ -118,7 +119,7 @@ _PG_QUERIES: dict[str, str] = {
     "function": """
         select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                concat_ws(' | ', pg_get_functiondef(p.oid),
-                         'acl=' || coalesce(array_to_string(p.proacl, ','), ''),
+                         'acl=' || array_to_string(coalesce(p.proacl, acldefault('f', p.proowner)), ','),
                          'comment=' || coalesce(obj_description(p.oid, 'pg_proc'), ''))
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') and p.prokind <> 'a'
@@ -143,7 +144,7 @@ _PG_QUERIES: dict[str, str] = {
                            when 'd' then format_type(t.typbasetype, t.typtypmod) || ' notnull='
                                          || t.typnotnull || ' default=' || coalesce(t.typdefault, '')
                            else '' end,
-                         'acl=' || coalesce(array_to_string(t.typacl, ','), ''),
+                         'acl=' || array_to_string(coalesce(t.typacl, acldefault('T', t.typowner)), ','),
                          'comment=' || coalesce(obj_description(t.oid, 'pg_type'), ''))
         from pg_type t join pg_namespace n on n.oid = t.typnamespace
         where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')

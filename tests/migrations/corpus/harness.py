@@ -114,6 +114,10 @@ class PostgresSide:
                 conn.execute(f'drop database if exists "{name}" with (force)')  # type: ignore[arg-type]
 
 
+#: The grant tables that hold privileges on one database's objects.
+_MARIADB_GRANT_TABLES = ("db", "tables_priv", "columns_priv", "procs_priv")
+
+
 class MariadbSide:
     engine = "mariadb"
 
@@ -135,7 +139,13 @@ class MariadbSide:
 
     def reset(self, which: int) -> None:
         name = self.names[which]
-        self._exec(f"drop database if exists `{name}`; create database `{name}`")
+        # DROP DATABASE leaves the privileges granted on its tables, columns and routines in the
+        # grant tables: a later pair's database of the same name would start with them.
+        self._exec(
+            f"drop database if exists `{name}`; create database `{name}`; "
+            + "".join(f"delete from mysql.{t} where Db = '{name}'; " for t in _MARIADB_GRANT_TABLES)
+            + "flush privileges"
+        )
 
     def run_sql(self, which: int, sql: str) -> None:
         # As the mysql client runs a file: DELIMITER lines are the client's, not SQL.
