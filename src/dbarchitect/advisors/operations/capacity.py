@@ -11,8 +11,9 @@ interval ``C`` and relation (a table, or one of its indexes) of ``P`` pages rece
 random pages, ``P (1 - e^(-k/P))`` distinct pages (the occupancy formula) are logged whole; changes
 appended at the end (inserts into the heap, index entries on a column that rises with time: an
 identity, a timestamp defaulting to now, a correlation >= 0.5) touch new pages, which are not logged
-whole. Updates and deletes touch pages at random: an upper bound (rows updated soon after their insert
-share pages).
+whole. An index keyed by leading columns then a rising column takes each insert at the end of its
+leading-key group: at most that many pages change. Updates and deletes touch pages at random: an
+upper bound (rows updated soon after their insert share pages).
 
 **Disk** at the horizon: tables and indexes (``sizing``) with the dead rows an update/delete-heavy table
 carries between cleanups, the log kept on the server, and the backup repository separately.
@@ -202,6 +203,31 @@ def _monotonic(table: Table, column_key: str) -> bool:
     return col.stats is not None and col.stats.correlation is not None and abs(col.stats.correlation) >= 0.5
 
 
+def _groups_before_rising_column(catalog: Catalog, table: Table, columns: tuple[str, ...]) -> float | None:
+    """For an index whose key is some leading columns and then a column rising with time (``(device_id,
+    recorded_at)``), the number of leading-key groups: each insert lands at the end of its group, so
+    inserts change at most that many leaf pages, not pages at random. None when the key has no rising
+    column after the first or a leading column's distinct count is unknown. A count is at most the
+    table's rows, and a foreign-key column's at most the referenced table's rows."""
+    rising = next((i for i, c in enumerate(columns) if i > 0 and _monotonic(table, c)), None)
+    if rising is None:
+        return None
+    groups = 1.0
+    rows = table.stats.rows if table.stats is not None and table.stats.rows else None
+    for key in columns[:rising]:
+        col = table.column(key)
+        if col is None or col.stats is None or col.stats.distinct is None:
+            return None
+        distinct = col.stats.distinct
+        for fk in table.foreign_keys:
+            if len(fk.columns) == 1 and fk.columns[0].key == key:
+                ref = catalog.table(fk.ref_table)
+                if ref is not None and ref.stats is not None and ref.stats.rows:
+                    distinct = min(distinct, ref.stats.rows)
+        groups *= max(1.0, distinct)
+    return min(groups, rows) if rows else groups
+
+
 def _relations(table: Table) -> list[tuple[str, tuple[str, ...]]]:
     """(label, key columns) of each index the table keeps: primary key, unique constraints, indexes."""
     out: list[tuple[str, tuple[str, ...]]] = []
@@ -374,6 +400,10 @@ def log_volume(
     # page images: per relation, changes per checkpoint interval at random pages
     random_changes: dict[tuple[str, str], float] = {}
     append_changes: dict[tuple[str, str], float] = {}
+    #: Relations whose inserts land at the end of one of a few key groups (see
+    #: :func:`_groups_before_rising_column`), unless another statement changes them at random.
+    hot_pages: dict[tuple[str, str], float] = {}
+    spread: set[tuple[str, str]] = set()
     for s in workload.statements:
         target = s.write_target
         table = catalog.table(target.table) if target is not None else None
@@ -401,6 +431,14 @@ def log_volume(
             bucket = append_changes if appended else random_changes
             key = (table.name.key, label)
             bucket[key] = bucket.get(key, 0.0) + s.rate * work.rows * checkpoint_s
+            groups = (
+                _groups_before_rising_column(catalog, table, cols) if inserting and not appended else None
+            )
+            if groups is not None:
+                hot_pages[key] = min(hot_pages.get(key, groups), groups)
+            elif not appended:
+                hot_pages.pop(key, None)
+                spread.add(key)
     images = 0.0
     dirty = 0.0
     for (table_key, label), changes in random_changes.items():
@@ -421,6 +459,9 @@ def log_volume(
             relation_bytes = (entry.bytes_now if entry else share) * growth
             fill = traits.index_fill_factor
         pages = max(1.0, relation_bytes / log.page_bytes)
+        key = (table_key, label)
+        if key in hot_pages and key not in spread:
+            pages = min(pages, hot_pages[key])
         touched = _occupancy(pages, changes)
         dirty += touched
         if log.full_page_writes:
