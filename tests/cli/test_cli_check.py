@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dbarchitect.cli import app
+from tests.over_slo import iot_over_slo
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -20,14 +21,14 @@ def test_a_passing_design_exits_0_and_says_so() -> None:
     assert result.output.strip().splitlines()[-1].startswith("pass: 0 error(s)")
 
 
-def test_an_error_level_guardrail_exits_1() -> None:
-    result = runner.invoke(app, ["check", str(EXAMPLES / "iot" / "brief.yaml")])
+def test_an_error_level_guardrail_exits_1(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(iot_over_slo(tmp_path))])
     assert result.exit_code == 1, result.output
     assert "error [slo-latency] statement site_summary" in result.output
 
 
-def test_sarif_and_json() -> None:
-    result = runner.invoke(app, ["check", str(EXAMPLES / "iot" / "brief.yaml"), "-f", "sarif"])
+def test_sarif_and_json(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(iot_over_slo(tmp_path)), "-f", "sarif"])
     assert result.exit_code == 1
     sarif = json.loads(result.stdout)
     assert sarif["version"] == "2.1.0"

@@ -18,6 +18,7 @@ from dbarchitect import api
 from dbarchitect.cli import app
 from dbarchitect.report.document import design_document
 from dbarchitect.report.html import explanation_blocks, inline_code, render_html
+from tests.over_slo import iot_over_slo
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -50,9 +51,10 @@ def _parse(html: str) -> _Page:
 
 
 @pytest.fixture(scope="module")
-def iot() -> dict[str, Any]:
-    """The IoT example: an error-level finding (slo-latency), warnings, a partitioned table."""
-    return design_document(api.design(EXAMPLES / "iot" / "brief.yaml"))
+def iot(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The IoT example with site_summary over a tightened SLO: an error-level finding (slo-latency),
+    warnings, a partitioned table."""
+    return design_document(api.design(iot_over_slo(tmp_path_factory.mktemp("iot"))))
 
 
 @pytest.fixture(scope="module")

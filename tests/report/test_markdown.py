@@ -16,6 +16,7 @@ from dbarchitect.cli import app
 from dbarchitect.guardrails.design.runner import verdict_json
 from dbarchitect.report.document import design_document
 from dbarchitect.report.markdown import render_markdown, verdict_markdown
+from tests.over_slo import iot_over_slo
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()
@@ -30,11 +31,12 @@ def _warning_items(html: str, warnings: int) -> int:
     return folded.split("</details>", 1)[0].count("<li>")
 
 
-def test_check_markdown_is_a_pull_request_comment() -> None:
-    result = runner.invoke(app, ["check", str(EXAMPLES / "iot" / "brief.yaml"), "-f", "markdown"])
+def test_check_markdown_is_a_pull_request_comment(tmp_path: Path) -> None:
+    brief = iot_over_slo(tmp_path)
+    result = runner.invoke(app, ["check", str(brief), "-f", "markdown"])
     assert result.exit_code == 1  # the gate is the same whatever the format
     text = result.stdout
-    verdict = json.loads(verdict_json(api.check_brief(EXAMPLES / "iot" / "brief.yaml")))
+    verdict = json.loads(verdict_json(api.check_brief(brief)))
     assert text.splitlines()[0] == (
         f"### dbarch check: **FAIL** — {verdict['errors']} error, {verdict['warnings']} warnings"
     )
@@ -62,8 +64,8 @@ def test_a_passing_check_says_pass_and_cells_stay_cells() -> None:
     assert "a | b c" in html and "**" not in html
 
 
-def test_report_md_puts_the_verdict_first_and_folds_the_long_parts() -> None:
-    doc = design_document(api.design(EXAMPLES / "iot" / "brief.yaml"))
+def test_report_md_puts_the_verdict_first_and_folds_the_long_parts(tmp_path: Path) -> None:
+    doc = design_document(api.design(iot_over_slo(tmp_path)))
     text = render_markdown(doc)
     order = [
         text.index(h)

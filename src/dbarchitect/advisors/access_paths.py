@@ -1,7 +1,9 @@
 """Which access path each statement can take to each table with the indexes that exist now.
 
 For every (statement, table) pair: the filters it applies, their estimated selectivity (from the
-brief's or the engine's statistics; PostgreSQL's documented planner defaults where none are given,
+brief's or the engine's statistics; a range from its bounds - literals or the brief's example parameter
+values - over the column's min/max or time span, :mod:`dbarchitect.advisors.range_selectivity`, all the
+ranges on one column read together; PostgreSQL's documented planner defaults where none are given,
 and then marked as defaults), and the best existing index by the textbook B-tree rule — equality
 (and IN) columns as a leading prefix, then at most one range or LIKE-prefix column — or a full scan
 when no index matches. Primary keys and unique constraints count as indexes.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dbarchitect.advisors.range_selectivity import range_estimate
 from dbarchitect.model.catalog import Catalog, Column, Index, IndexKey, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import TypeKind
@@ -37,8 +40,11 @@ class PathKind(StrEnum):
 @dataclass(frozen=True)
 class Selectivity:
     value: float
-    #: ``statistics`` when derived from known distinct counts / hot values, else ``default``.
+    #: ``statistics`` when derived from known distinct counts / hot values / a range's known bounds
+    #: and extent, else ``default``.
     source: str
+    #: What a range's estimate was read from, in words (empty for other filters).
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,11 +153,46 @@ def predicate_selectivity(table: Table, predicate: Predicate) -> Selectivity:
             return Selectivity(min(1.0, one.value * max(predicate.values, 1)), one.source)
         return one
     if predicate.kind == PredicateKind.RANGE:
-        both = predicate.operator.upper() == "BETWEEN"
-        return Selectivity(DEFAULT_RANGE_SEL if both else DEFAULT_INEQ_SEL, "default")
+        return range_selectivity(table, (predicate,))
     if predicate.kind in (PredicateKind.LIKE_PREFIX, PredicateKind.LIKE):
         return Selectivity(DEFAULT_MATCH_SEL, "default")
     return Selectivity(DEFAULT_UNK_SEL, "default")
+
+
+def range_selectivity(table: Table, predicates: tuple[Predicate, ...]) -> Selectivity:
+    """Fraction of ``table``'s rows the range ``predicates`` on one column keep together: from their
+    bounds over the column's extent when the brief says enough (``statistics``, with the basis in
+    words), else PostgreSQL's defaults for each (``default``: 1/3 for a bound, 0.005 for a BETWEEN)."""
+    known = range_estimate(table, predicates)
+    if known.value is not None:
+        return Selectivity(known.value, "statistics", known.basis)
+    value = 1.0
+    for p in predicates:
+        value *= DEFAULT_RANGE_SEL if p.operator.upper() == "BETWEEN" else DEFAULT_INEQ_SEL
+    column = predicates[0].column.column.value if predicates else "?"
+    return Selectivity(value, "default", f"{column} at the planner's default selectivity: {known.basis}")
+
+
+def filters_selectivity(table: Table, filters: list[Predicate]) -> tuple[float, set[str], list[str]]:
+    """The share of ``table``'s rows all ``filters`` keep (independent columns multiplied; every range
+    filter on a column read together), the sources used and the ranges' bases."""
+    value = 1.0
+    sources: set[str] = set()
+    bases: list[str] = []
+    ranges: dict[str, list[Predicate]] = {}
+    for p in filters:
+        if p.kind == PredicateKind.RANGE:
+            ranges.setdefault(p.column.column.key, []).append(p)
+            continue
+        s = predicate_selectivity(table, p)
+        value *= s.value
+        sources.add(s.source)
+    for group in ranges.values():
+        s = range_selectivity(table, tuple(group))
+        value *= s.value
+        sources.add(s.source)
+        bases.append(s.basis)
+    return value, sources, bases
 
 
 def table_indexes(table: Table) -> tuple[Index, ...]:
@@ -211,12 +252,8 @@ def _unique_key_fixed(table: Table, filters: list[Predicate]) -> bool:
 def access_path(statement: Statement, table: Table, access: TableAccess) -> AccessPath:
     """The best access path to ``table`` for ``statement`` with the table's current indexes."""
     filters = [p for p in access.predicates if p.column.table.matches(table.name)]
-    selectivity = 1.0
-    sources: set[str] = set()
-    for p in filters:
-        s = predicate_selectivity(table, p)
-        selectivity *= s.value
-        sources.add(s.source)
+    selectivity, sources, bases = filters_selectivity(table, filters)
+    rows_from = f" (rows: {'; '.join(bases)})" if bases else ""
     source = "default" if "default" in sources else ("statistics" if sources else "none")
     rows = table.stats.rows if table.stats is not None else None
     if rows and _unique_key_fixed(table, filters):
@@ -251,7 +288,7 @@ def access_path(statement: Statement, table: Table, access: TableAccess) -> Acce
             rows,
             estimated,
             order_served,
-            f"index {index.name.value}: " + "; ".join(parts),
+            f"index {index.name.value}: " + "; ".join(parts) + rows_from,
         )
     if not filters:
         return AccessPath(
@@ -280,7 +317,7 @@ def access_path(statement: Statement, table: Table, access: TableAccess) -> Acce
         rows,
         estimated,
         False,
-        f"no index leads with {', '.join(filtered)}",
+        f"no index leads with {', '.join(filtered)}" + rows_from,
     )
 
 

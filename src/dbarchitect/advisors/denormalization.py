@@ -290,7 +290,9 @@ def _propose(
     sql = sql_of(rewritten_tree, traits.sqlglot_dialect)
     try:
         after_statement = analyze_statement(
-            StatementInput(statement.name, sql, statement.rate, statement.slo), extended, traits.engine
+            StatementInput(statement.name, sql, statement.rate, statement.slo, params=statement.params),
+            extended,
+            traits.engine,
         )
     except DbarchError as exc:
         return f"the statement without the join cannot be analyzed: {exc.diagnostic.message}"

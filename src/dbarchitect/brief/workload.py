@@ -37,7 +37,11 @@ class StatementSpec(BriefModel):
         "statement of a transaction (then derived from the transactions' rates)",
     )
     slo: SloSpec | None = None
-    params: dict[str, Any] = Field(default_factory=dict, description="example parameter values")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="example parameter values, as the application sends them: they place range filters "
+        "(the built-in estimate) and partition pruning",
+    )
     max_staleness: Seconds | None = Field(
         default=None,
         description="how old the data this statement reads may be ('5s', '15min', '1h'): lets a summary "

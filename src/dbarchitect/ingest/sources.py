@@ -16,6 +16,7 @@ from dbarchitect.errors import BriefError, Diagnostic, SqlError, did_you_mean
 from dbarchitect.ingest.ddl import load_ddl_file
 from dbarchitect.ingest.entities import load_entities
 from dbarchitect.ingest.live import introspect
+from dbarchitect.ingest.statement_parts import example_text
 from dbarchitect.ingest.statement_sources import (
     read_pg_stat_statements_csv,
     read_pg_stat_statements_live,
@@ -143,7 +144,9 @@ def _statement_inputs(brief: Brief, file: str | None) -> list[StatementInput]:
             origin = f"{file or 'brief'}: {field} ({s.name})"
         slo = Slo(p95_ms=s.slo.p95_ms, p99_ms=s.slo.p99_ms) if s.slo else None
         rate = s.rate if s.rate is not None else 0.0  # the brief derives it from the transactions
-        items.append(StatementInput(name=s.name, sql=sql, rate=rate, slo=slo, origin=origin))
+        examples = ((name, example_text(value)) for name, value in s.params.items())
+        params = tuple(sorted((name, text) for name, text in examples if text is not None))
+        items.append(StatementInput(name=s.name, sql=sql, rate=rate, slo=slo, origin=origin, params=params))
     for i, imp in enumerate(brief.workload.imports):
         field = f"workload.imports[{i}]"
         if imp.pg_stat_statements is not None:

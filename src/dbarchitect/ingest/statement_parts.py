@@ -8,6 +8,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlglot
 from sqlglot import exp
@@ -43,6 +44,8 @@ class StatementInput:
     origin: str | None = None
     #: The SQL dialect it is written in, when not the target engine's (a log's dialect).
     dialect: EngineName | None = None
+    #: Example parameter values (the brief's ``params:``), name -> literal text (:func:`example_text`).
+    params: tuple[tuple[str, str], ...] = ()
 
 
 # Markers left in sqlglot nodes' ``meta`` while a statement is analyzed.
@@ -149,6 +152,19 @@ def _value_text(node: exp.Expr) -> str | None:
         return "NULL"
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
         return str(node.this.this)
+    return None
+
+
+def example_text(value: object) -> str | None:
+    """An example parameter value of a brief (YAML: text, number, boolean, date, timestamp) as a
+    literal's text is read (``_value_text``: unquoted), or None for one that is not a single value
+    (a list, a mapping, null)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | str):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
     return None
 
 
@@ -264,9 +280,10 @@ class _Facts:
         values: int = 1,
         in_values: tuple[str, ...] = (),
         parameter: str | None = None,
+        example: str | None = None,
     ) -> None:
         for ref in side.refs:
-            predicate = Predicate(ref, kind, operator, value, values, in_values, parameter)
+            predicate = Predicate(ref, kind, operator, value, values, in_values, parameter, example)
             self.predicates.append((side.source, predicate, self.clause))
 
     def join(self, left: Iterable[ColumnRef], right: Iterable[ColumnRef], kind: str) -> None:
@@ -365,6 +382,7 @@ class AnalysisState:
 
     def __init__(self, item: StatementInput, catalog: Catalog, schema: MappingSchema, views: _Views) -> None:
         self.item = item
+        self.examples: dict[str, str] = dict(item.params)
         self.catalog = catalog
         self.schema = schema
         self.views = views

@@ -129,7 +129,8 @@ class Predicates(Resolution):
         for col, other, op in ((left, right, operator), (right, left, flipped)):
             if col.filterable and other.fixed:
                 kind_here = kind if col.kind == "column" else PredicateKind.OTHER
-                out.predicate(col, kind_here, op, other.value, parameter=other.parameter)
+                example = self.examples.get(other.parameter) if other.parameter else None
+                out.predicate(col, kind_here, op, other.value, parameter=other.parameter, example=example)
                 return
 
     def in_predicate(self, scope: Scope, node: exp.In, out: _Facts, negated: bool) -> None:
@@ -181,7 +182,9 @@ class Predicates(Resolution):
         if negated or col.kind == "function":
             out.predicate(col, PredicateKind.OTHER, "NOT BETWEEN" if negated else "BETWEEN", value)
         else:
-            out.predicate(col, _RANGE, "BETWEEN", value)
+            known = [s.value if s.value != "?" else self.examples.get(s.parameter or "") for s in (low, high)]
+            example = " AND ".join(k for k in known if k is not None) if value and None not in known else None
+            out.predicate(col, _RANGE, "BETWEEN", value, example=example if example != value else None)
 
     def like(self, scope: Scope, node: exp.Expr, out: _Facts, negated: bool) -> None:
         escape: str | None = None

@@ -494,6 +494,7 @@ def _analyze(
         normalized_sql=normalized,
         parameters=_parameters(tree),
         origin=item.origin,
+        params=item.params,
     )
 
 

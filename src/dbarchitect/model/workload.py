@@ -54,7 +54,10 @@ class Predicate:
     their literal texts when every entry is a literal (empty when any is a parameter).
     ``parameter`` names the parameter the column is compared with (``w_id`` for ``= :w_id``, ``$1``),
     when the value is one named parameter: statements of a transaction that name the same parameter
-    see the same value."""
+    see the same value. ``example`` is the value the brief's example parameters (``params:`` of the
+    statement) give a parameter ``value`` stands for, as literal text (``low AND high`` for a BETWEEN),
+    when the brief gives them all; estimates read it where a parameter's value matters (a range's
+    bounds) and ``value`` stays ``?``."""
 
     column: ColumnRef
     kind: PredicateKind
@@ -63,6 +66,7 @@ class Predicate:
     values: int = 1
     in_values: tuple[str, ...] = ()
     parameter: str | None = None
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ class Statement:
     parameters: tuple[str, ...] = ()
     #: Where the statement came from: brief field path, log file line, pg_stat_statements row.
     origin: str | None = None
+    #: The brief's example parameter values (``params:``), name -> literal text, sorted by name.
+    params: tuple[tuple[str, str], ...] = ()
 
     def access(self, table: Name | str) -> TableAccess | None:
         for a in self.tables:

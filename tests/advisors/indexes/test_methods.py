@@ -49,7 +49,7 @@ def test_terms_read_from_the_sql() -> None:
     assert [(c.value, d) for c, d in per_key.order] == [("recorded_at", True)]
     kinds = {(o.column.value, o.kind) for o in terms["tagged"].operators}
     assert kinds == {("tags", "overlap"), ("profile", "contains")}
-    assert "hourly_events" not in terms  # plain ranges are the workload model's own
+    assert "monthly_events" not in terms  # plain ranges are the workload model's own
 
 
 def test_expression_index_for_a_function_of_a_column(advice: IndexAdvice) -> None:

@@ -23,8 +23,11 @@ It follows ``costsize.c`` and ``selfuncs.c`` closely enough to rank candidates t
 Simplifications (documented, not hidden): the statement's cost is the **sum over the tables it touches**
 of each table's cheapest way in, plus sorts and aggregation — there is no join-order search. At least one
 table of each joined group is read on its own (the outer side). The row estimate of a nested loop's outer
-side is the other table's filtered rows. Two bounds on one column (BETWEEN, or ``>=`` with ``<``) count as
-1/3 × 1/3 of the rows, since a brief carries no histogram. Deleting (or re-keying) a parent row costs a
+side is the other table's filtered rows. Range filters keep the rows between their bounds over the column's
+extent when the brief knows both (literals or the statement's example ``params``, the column's min/max or
+time span: :mod:`dbarchitect.advisors.range_selectivity`, all ranges on one column read together); else
+two bounds on one column (BETWEEN, or ``>=`` with ``<``) count as 1/3 × 1/3 of the rows, the planner's
+default for each. Deleting (or re-keying) a parent row costs a
 lookup of referencing rows per foreign key, as PostgreSQL's RI trigger does (EXPLAIN does not show it).
 """
 
@@ -34,13 +37,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from dbarchitect.advisors.access_paths import DEFAULT_MATCH_SEL, predicate_selectivity, table_indexes
+from dbarchitect.advisors.access_paths import predicate_selectivity, table_indexes
 from dbarchitect.advisors.indexes.builtin_methods import add_terms, lossy_path, method_pages
 from dbarchitect.advisors.indexes.builtin_parts import (
     Access,
     Path,
     Shape,
     TableFacts,
+    filter_selectivities,
     pages_fetched,
     sort_cost,
 )
@@ -89,18 +93,6 @@ def _key(statement: Statement) -> tuple[str, str]:
     """Cache key of a statement: its text, not its fingerprint (literals decide partial indexes and
     selectivities, and the fingerprint hides them)."""
     return statement.name, statement.sql
-
-
-def _selectivity(table: Table, predicate: Predicate) -> float:
-    """:func:`predicate_selectivity`, with two planner behaviours it leaves to the caller: a BETWEEN
-    counts as two bounds (1/3 each, as a lower and an upper bound written apart do), and a negated
-    pattern (``NOT LIKE``) keeps all but a pattern's default share."""
-    operator = predicate.operator.upper()
-    if predicate.kind == PredicateKind.RANGE and operator == "BETWEEN":
-        return 1.0 / 9.0
-    if predicate.kind == PredicateKind.OTHER and operator.startswith("NOT ") and "LIKE" in operator:
-        return 1.0 - DEFAULT_MATCH_SEL
-    return predicate_selectivity(table, predicate).value
 
 
 class BuiltinCostModel:
@@ -282,18 +274,7 @@ class BuiltinCostModel:
                 continue
             facts = self._table_facts(table)
             preds = filters(table, access)
-            col_sel: dict[str, float] = {}
-            eq: dict[str, tuple[float, float, bool]] = {}
-            rng: dict[str, float] = {}
-            for p in preds:
-                key = p.column.column.key
-                sel = _selectivity(table, p)
-                col_sel[key] = col_sel.get(key, 1.0) * sel
-                if p.kind in _EQ:
-                    scans = float(max(len(p.in_values), p.values)) if p.kind == PredicateKind.IN else 1.0
-                    eq[key] = (sel, scans, scans == 1.0)
-                elif p.kind in _RANGE:
-                    rng[key] = rng.get(key, 1.0) * sel
+            col_sel, eq, rng, bases = filter_selectivities(table, preds)
             selectivity = math.prod(col_sel.values()) if col_sel else 1.0
             read = frozenset(c.key for c in access.columns_read) | frozenset(col_sel)
             accesses.append(
@@ -307,6 +288,7 @@ class BuiltinCostModel:
                     selectivity,
                     max(1.0, facts.rows * selectivity),
                     read,
+                    ranges=bases,
                 )
             )
         position = {a.facts.table.name.key: i for i, a in enumerate(accesses)}
@@ -667,6 +649,7 @@ class BuiltinCostModel:
                     chosen = picks
         fixed, fixed_io = self._fixed_costs(statement, accesses, config)
         used = frozenset(p.candidate for p in chosen if p.candidate is not None)
+        plan += [f"rows of {a.facts.table.name.value} by {basis}" for a in accesses for basis in a.ranges]
         return PlanCost(
             cost=cost + fixed,
             used=used,

@@ -7,9 +7,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dbarchitect.advisors.access_paths import DEFAULT_INEQ_SEL, DEFAULT_MATCH_SEL, predicate_selectivity
 from dbarchitect.advisors.indexes.candidate import IndexCandidate
+from dbarchitect.advisors.range_selectivity import range_estimate
 from dbarchitect.model.catalog import Table
-from dbarchitect.model.workload import Predicate, TableAccess
+from dbarchitect.model.workload import Predicate, PredicateKind, TableAccess
 
 BLOCK = 8192.0
 
@@ -84,6 +86,63 @@ class Access:
     gin: dict[str, float] = field(default_factory=dict)
     #: Join column key -> (ORDER BY keys, rows) when each probe reads only its first rows by that order.
     per_key: dict[str, tuple[tuple[tuple[str, bool], ...], int]] = field(default_factory=dict)
+    #: What each column's range filters were estimated from, in words (for the plan's text).
+    ranges: tuple[str, ...] = ()
+
+
+_EQ = (PredicateKind.EQ, PredicateKind.IN, PredicateKind.IS_NULL)
+_RANGE = (PredicateKind.RANGE, PredicateKind.LIKE_PREFIX)
+
+
+def _selectivity(table: Table, predicate: Predicate) -> float:
+    """:func:`predicate_selectivity` of a filter that is not a range, with a planner behaviour it leaves
+    to the caller: a negated pattern (``NOT LIKE``) keeps all but a pattern's default share."""
+    operator = predicate.operator.upper()
+    if predicate.kind == PredicateKind.OTHER and operator.startswith("NOT ") and "LIKE" in operator:
+        return 1.0 - DEFAULT_MATCH_SEL
+    return predicate_selectivity(table, predicate).value
+
+
+def filter_selectivities(
+    table: Table, preds: tuple[Predicate, ...]
+) -> tuple[dict[str, float], dict[str, tuple[float, float, bool]], dict[str, float], tuple[str, ...]]:
+    """Per column key of ``table``: the selectivity of all its filters, of its equality-like filters
+    (with IN-list scans and whether it is one value) and of its range / LIKE-prefix filters; and what
+    each column's range filters were estimated from. All the range filters on one column are read
+    together when the brief places all their bounds (:func:`range_estimate`), else each at the planner's
+    default (1/3 a bound; a BETWEEN counts as two bounds, 1/9, as a lower and an upper bound written apart
+    do)."""
+    col_sel: dict[str, float] = {}
+    eq: dict[str, tuple[float, float, bool]] = {}
+    rng: dict[str, float] = {}
+    bases: list[str] = []
+    joint: dict[str, float | None] = {}
+    for p in preds:
+        key = p.column.column.key
+        if p.kind == PredicateKind.RANGE and key not in joint:
+            on_key = [q for q in preds if q.kind == PredicateKind.RANGE and q.column.column.key == key]
+            known = range_estimate(table, on_key)
+            joint[key] = known.value
+            if known.value is not None:
+                col_sel[key] = col_sel.get(key, 1.0) * known.value
+                rng[key] = rng.get(key, 1.0) * known.value
+                bases.append(known.basis)
+            else:
+                bases.append(f"{p.column.column.value} at the planner's default (1/3 a bound): {known.basis}")
+        if p.kind == PredicateKind.RANGE:
+            if joint.get(key) is not None:
+                continue
+            # a bound the brief does not place: every range on the column at the planner's default
+            sel = 1.0 / 9.0 if p.operator.upper() == "BETWEEN" else DEFAULT_INEQ_SEL
+        else:
+            sel = _selectivity(table, p)
+        col_sel[key] = col_sel.get(key, 1.0) * sel
+        if p.kind in _EQ:
+            scans = float(max(len(p.in_values), p.values)) if p.kind == PredicateKind.IN else 1.0
+            eq[key] = (sel, scans, scans == 1.0)
+        elif p.kind in _RANGE:
+            rng[key] = rng.get(key, 1.0) * sel
+    return col_sel, eq, rng, tuple(bases)
 
 
 def pages_fetched(

@@ -291,7 +291,9 @@ def _weigh(
         else:
             after_statements = tuple(
                 analyze_statement(
-                    StatementInput(statement.name, sql, rate, statement.slo), catalog, traits.engine
+                    StatementInput(statement.name, sql, rate, statement.slo, params=statement.params),
+                    catalog,
+                    traits.engine,
                 )
                 for sql in (draft.parts or (draft.sql,))
             )

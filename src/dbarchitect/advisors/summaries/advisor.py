@@ -166,16 +166,24 @@ def _estimate(
 
 
 def _read_cost(
-    spec: SummarySpec, name: str, catalog: Catalog, traits: EngineTraits, config: frozenset[IndexCandidate]
+    spec: SummarySpec,
+    name: str,
+    catalog: Catalog,
+    traits: EngineTraits,
+    config: frozenset[IndexCandidate],
+    params: tuple[tuple[str, str], ...] = (),
 ) -> tuple[Statement, float, float | None, str] | None:
-    """The rewritten statement's model, its cost, page-read share and how it adds up."""
+    """The rewritten statement's model, its cost, page-read share and how it adds up (``params``: the
+    statement's example parameter values)."""
     tree = build.rewritten(spec, name)
     union = tree.find(exp.Union)
     summary_part = union.this if union is not None else tree.find(exp.Subquery).this.find(exp.Subquery).this  # type: ignore[union-attr]
     model = BuiltinCostModel(catalog, traits)
     try:
         part = analyze_statement(
-            StatementInput(spec.statement, summary_part.sql(dialect=traits.sqlglot_dialect), 1.0),
+            StatementInput(
+                spec.statement, summary_part.sql(dialect=traits.sqlglot_dialect), 1.0, params=params
+            ),
             catalog,
             traits.engine,
         )
@@ -348,7 +356,8 @@ def estimate_read(
     rows = summary_rows_loaded if summary_rows_loaded is not None else summary_rows(spec)
     table = with_stats(build.summary_table(spec, proposal.name), spec, max(rows, 1.0), 0.0)
     extended = Catalog((*catalog.tables, table), catalog.views)
-    read = _read_cost(spec, proposal.name, extended, traits, frozenset())
+    params = proposal.after_statement.params if proposal.after_statement is not None else ()
+    read = _read_cost(spec, proposal.name, extended, traits, frozenset(), params)
     if read is None:
         return None
     part, cost, io, detail = read
@@ -556,7 +565,7 @@ def _candidate(
     extended = (
         Catalog((*tuple(catalog.tables), table), catalog.views) if hasattr(catalog, "views") else catalog
     )
-    read = _read_cost(spec, name, extended, traits, config)
+    read = _read_cost(spec, name, extended, traits, config, statement.params)
     if read is None:
         return "the rewritten statement cannot be costed"
     part, cost, io, detail = read
@@ -581,7 +590,9 @@ def _candidate(
     rewritten = build.rewritten_sql(spec, name, traits.sqlglot_dialect)
     try:
         after_statement = analyze_statement(
-            StatementInput(statement.name, rewritten, statement.rate, statement.slo), extended, traits.engine
+            StatementInput(statement.name, rewritten, statement.rate, statement.slo, params=statement.params),
+            extended,
+            traits.engine,
         )
     except DbarchError:
         after_statement = replace(

@@ -1,0 +1,232 @@
+"""The share of a table's rows a range filter keeps (``<``, ``<=``, ``>``, ``>=``, BETWEEN), from what the
+brief knows of the column and of the bounds.
+
+A bound is known when it is a literal of the statement, or a parameter the brief gives an example value
+for (the statement's ``params:``); the column's extent is known from the brief's ``min``/``max`` of it,
+or, for a time column, from the span of time its rows cover (the table's retention, else its rows over
+its growth per day). The rows kept are then the part of the extent between the bounds, as PostgreSQL's
+``scalarineqsel`` reads it off a histogram, but with the brief's uniform extent for the histogram:
+
+- with the column's min and max: each known bound cuts the extent, and all the range filters on one
+  column are read together (``>= :from AND < :to`` keeps what lies between both, as the planner's
+  ``clauselist_selectivity`` pairs them), so a one-hour window in a 90-day column keeps 1/2,160 of it;
+- with only a span of time (no min/max): a window whose both bounds are known keeps its width over the
+  span; a single bound cannot be placed (where "now" is is unknown), so it is not known;
+- integers and dates are counted as discrete values (``x < 10`` over 1..100 keeps 9 of 100), other
+  numbers and timestamps as continuous;
+- the column's null fraction, when the brief gives it, is left out (NULL is in no range).
+
+A filter whose bound is unknown (a parameter with no example, an expression such as ``now() - interval
+'1 hour'``), or a column with no order this module reads (text, uuid, time of day) or with no known
+extent, is not estimated here: the caller falls back to the planner's fixed default and says so. Every
+estimate carries its basis in words, for the reason printed beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dbarchitect.model.catalog import Column, Table
+from dbarchitect.model.intervals import parse_instant
+from dbarchitect.model.types import TypeKind
+from dbarchitect.model.workload import Predicate, PredicateKind
+
+_NUMBER_KINDS = frozenset(
+    {TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT, TypeKind.DECIMAL, TypeKind.REAL, TypeKind.DOUBLE}
+)
+_TIME_KINDS = frozenset({TypeKind.DATE, TypeKind.TIMESTAMP, TypeKind.TIMESTAMPTZ})
+_DAY = 86400.0
+_LOWER = (">", ">=")
+_UPPER = ("<", "<=")
+
+
+@dataclass(frozen=True)
+class RangeEstimate:
+    """The share of rows kept (``value``; None when the brief does not say enough) and what it was read
+    from, or what is missing (``basis``, in words)."""
+
+    value: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class _Bound:
+    at: float
+    inclusive: bool
+    #: Where the bound's value came from: the literal, or the brief's example for ``:name``.
+    text: str
+
+
+def _orderable(column: Column) -> bool:
+    return column.type.kind in _NUMBER_KINDS or column.type.kind in _TIME_KINDS
+
+
+def _discrete(column: Column) -> bool:
+    return column.type.is_integer or column.type.kind == TypeKind.DATE
+
+
+def _point(column: Column, text: str | None) -> float | None:
+    """A value of ``column`` on its number line: the number itself, or a time in seconds since the epoch
+    (days for a date, so that dates are whole numbers)."""
+    if text is None or text == "?":
+        return None
+    if column.type.kind in _TIME_KINDS:
+        instant = parse_instant(text)
+        if instant is None:
+            return None
+        seconds = instant.timestamp()
+        return math.floor(seconds / _DAY) if column.type.kind == TypeKind.DATE else seconds
+    try:
+        number = float(text.strip().strip("'"))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _missing(column: Column, operator: str, predicate: Predicate, text: str | None) -> str:
+    """Why one bound's value is not known, in words."""
+    if text not in (None, "?"):
+        name = column.name.value
+        return f"{name} {operator} {text}: not a value of {column.type.kind.value} {name}"
+    if predicate.operator.upper() == "BETWEEN":
+        return f"no example values for both bounds of {column.name.value} BETWEEN in the statement's params"
+    if predicate.value is None:
+        return f"{column.name.value} {operator} an expression (only literals and example values are read)"
+    if predicate.parameter:
+        return f"no example value for :{predicate.parameter} in the statement's params"
+    return f"no example value for the parameter of {column.name.value} {operator} (an unnamed one)"
+
+
+def _bound_texts(predicate: Predicate) -> list[tuple[str, str | None, str]]:
+    """(operator, value text, where it came from) of each bound ``predicate`` sets: one for a comparison,
+    two for BETWEEN (``>=`` low, ``<=`` high)."""
+    operator = predicate.operator.upper()
+    value = predicate.value if predicate.value not in (None, "?") else predicate.example
+    literal = predicate.value not in (None, "?")
+    if operator == "BETWEEN":
+        # value / example are "low AND high"; the example fills the parameters of a partly literal one
+        given = (predicate.value or "").split(" AND ", 1)
+        example = (predicate.example or "").split(" AND ", 1)
+        pairs: list[tuple[str, str | None, str]] = []
+        for i, op in enumerate((">=", "<=")):
+            side = given[i] if len(given) == 2 else "?"
+            if side != "?":
+                pairs.append((op, side, "the literal"))
+            else:
+                known = example[i] if len(example) == 2 else None
+                pairs.append((op, known, "the brief's example value"))
+        return pairs
+    if operator in _LOWER or operator in _UPPER:
+        if literal:
+            return [(operator, value, "the literal")]
+        source = "the brief's example" + (f" for :{predicate.parameter}" if predicate.parameter else "")
+        return [(operator, predicate.example, source)]
+    return []
+
+
+def _fmt(share: float) -> str:
+    if share <= 0:
+        return "none"
+    if share >= 0.01:
+        return f"{share:.1%}"
+    return f"1/{1 / share:,.0f}"
+
+
+def _extent(table: Table, column: Column) -> tuple[float, float, str] | None:
+    """The column's lowest and highest value from the brief's min/max (both needed)."""
+    stats = column.stats
+    if stats is None or stats.minimum is None or stats.maximum is None:
+        return None
+    lo, hi = _point(column, stats.minimum), _point(column, stats.maximum)
+    if lo is None or hi is None or hi < lo:
+        return None
+    return lo, hi, f"the brief's min/max of {table.name.value}.{column.name.value}"
+
+
+def _span(table: Table, column: Column) -> tuple[float, str] | None:
+    """The width of time a time column's rows cover, on its number line, when the brief implies it: the
+    table's retention, else its rows over its growth per day."""
+    if column.type.kind not in _TIME_KINDS or table.stats is None:
+        return None
+    stats = table.stats
+    days: float | None = None
+    how = ""
+    if stats.retention_days:
+        days, how = stats.retention_days, f"the {stats.retention_days:g}-day retention of {table.name.value}"
+    elif stats.rows and stats.growth_rows_per_day:
+        days = stats.rows / stats.growth_rows_per_day
+        how = f"{days:,.0f} days of {table.name.value}'s rows at its growth rate"
+    if not days:
+        return None
+    return (days if column.type.kind == TypeKind.DATE else days * _DAY), how
+
+
+def range_estimate(table: Table, predicates: Sequence[Predicate]) -> RangeEstimate:
+    """The share of ``table``'s rows that all the range ``predicates`` (on one column) keep together;
+    its value is None, and its basis says what is missing, when the brief does not say enough (see the
+    module docstring)."""
+    ranges = [p for p in predicates if p.kind == PredicateKind.RANGE]
+    if not ranges or len({p.column.column.key for p in ranges}) != 1:
+        return RangeEstimate(None, "not one column's range filters")
+    column = table.column(ranges[0].column.column)
+    if column is None:
+        return RangeEstimate(None, f"{ranges[0].column.column.value} is not a column of {table.name.value}")
+    if not _orderable(column):
+        kind = column.type.kind.value
+        return RangeEstimate(None, f"{column.name.value} is {kind}: only numbers, dates, timestamps are read")
+    lower: _Bound | None = None
+    upper: _Bound | None = None
+    texts: list[str] = []
+    for p in ranges:
+        pairs = _bound_texts(p)
+        if not pairs:
+            return RangeEstimate(None, f"{column.name.value} {p.operator}: not a bound the model reads")
+        for operator, text, source in pairs:
+            at = _point(column, text)
+            if at is None:
+                return RangeEstimate(None, _missing(column, operator, p, text))
+            bound = _Bound(at, operator.endswith("="), f"{column.name.value} {operator} {text} ({source})")
+            texts.append(bound.text)
+            if operator in _LOWER:
+                if lower is None or (at, not bound.inclusive) > (lower.at, not lower.inclusive):
+                    lower = bound
+            elif upper is None or (at, bound.inclusive) < (upper.at, upper.inclusive):
+                upper = bound
+    discrete = _discrete(column)
+    extent = _extent(table, column)
+    if extent is not None:
+        lo, hi, how = extent
+        start = lo if lower is None else max(lo, lower.at + (1 if discrete and not lower.inclusive else 0))
+        end = hi if upper is None else min(hi, upper.at - (1 if discrete and not upper.inclusive else 0))
+        if discrete:
+            share = max(0.0, end - start + 1) / (hi - lo + 1)
+        elif hi > lo:
+            share = max(0.0, end - start) / (hi - lo)
+        else:  # a single value: kept when the bounds hold it
+            share = 1.0 if start <= end else 0.0
+    else:
+        span = _span(table, column)
+        if span is None:
+            where = f"{table.name.value}.{column.name.value}"
+            return RangeEstimate(None, f"the brief gives no min/max of {where}")
+        if lower is None or upper is None:
+            return RangeEstimate(
+                None,
+                f"the brief gives no min/max of {table.name.value}.{column.name.value} to place a single "
+                f"bound against (its span, from {span[1]}, places only a window of two)",
+            )
+        width, how = span
+        if discrete:
+            first = lower.at + (0 if lower.inclusive else 1)
+            last = upper.at - (0 if upper.inclusive else 1)
+            gap = last - first + 1
+        else:
+            gap = upper.at - lower.at
+        share = max(0.0, gap) / width
+    share = min(1.0, share)
+    stats = column.stats
+    if stats is not None and stats.null_fraction:
+        share *= 1.0 - stats.null_fraction
+    return RangeEstimate(share, f"{' and '.join(texts)} over {how}: {_fmt(share)} of the rows")
