@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -463,3 +464,69 @@ def test_check_holds_uses_three_valued_logic() -> None:
     assert check_holds(tree, {**row, "code": None}) is True  # NULL passes a CHECK
     assert check_holds(tree, {**row, "fee": 5}) is False
     assert check_holds(sqlglot.parse_one("myfunc(code) > 1"), row) is None
+
+
+EMPTY_SCHEMA = (
+    "CREATE TABLE archive (id bigint PRIMARY KEY, created_at timestamp NOT NULL, note varchar(40));\n"
+    "CREATE TABLE items (id bigint PRIMARY KEY, archive_id bigint REFERENCES archive (id), price integer);\n"
+)
+EMPTY_BRIEF = (
+    "name: x\nengine: postgresql 15\nschema: {ddl: {path: s.sql}}\n"
+    "tables: {archive: {rows: 0, growth: 100/day}, items: {rows: 4000}}\n"
+    "workload:\n"
+    "  - {name: one, sql: 'SELECT note FROM archive WHERE id = :id', rate: 1/s, slo: {p95_ms: 10}}\n"
+    "  - {name: cheap, sql: 'SELECT id FROM items WHERE price < :p', rate: 1/s, slo: {p95_ms: 10}}\n"
+)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.01])
+def test_a_table_the_brief_says_is_empty_stays_empty(tmp_path: Path, scale: float) -> None:
+    """``rows: 0`` is 0 at every scale (it was 1), the others keep at least one row; a child's
+    nullable key to it is left NULL, and a parameter drawn from its unique key is still a value."""
+    (tmp_path / "s.sql").write_text(EMPTY_SCHEMA, encoding="utf-8")
+    inspection = _brief(tmp_path, EMPTY_BRIEF)
+    archive, items = (inspection.catalog.table(n) for n in ("archive", "items"))
+    assert archive is not None and items is not None
+    assert scaled_rows(archive, scale) == (0, True)
+    assert scaled_rows(items, scale)[0] == round(4000 * scale)
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    data = generate(inspection.catalog, SqliteLoader(conn, get_traits("sqlite")), scale=scale)
+    assert count(conn, "SELECT count(*) FROM archive") == 0
+    assert count(conn, "SELECT count(*) FROM items") == round(4000 * scale)
+    assert count(conn, "SELECT count(*) FROM items WHERE archive_id IS NOT NULL") == 0
+    assert {t.table: (t.rows, t.wanted) for t in data.generation.tables}["archive"] == (0, 0)
+    assert data.tables["archive"].sample("id", random.Random(1)) is not None
+
+
+def test_a_not_null_key_to_an_empty_table_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "s.sql").write_text(
+        EMPTY_SCHEMA.replace("archive_id bigint REFERENCES", "archive_id bigint NOT NULL REFERENCES"),
+        encoding="utf-8",
+    )
+    inspection = _brief(tmp_path, EMPTY_BRIEF)
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    with pytest.raises(DbarchError) as err:
+        generate(inspection.catalog, SqliteLoader(conn, get_traits("sqlite")), scale=1.0)
+    assert "items" in str(err.value) and "archive has no rows" in str(err.value)
+
+
+def test_verify_says_a_statement_on_a_briefed_empty_table_is_not_measured(tmp_path: Path) -> None:
+    """The replay and the estimates at the loaded size cope with a 0-row table: the statement reading
+    it is "not measured", naming the brief's rows: 0; the other is measured."""
+    from dbarchitect.verify.replay import verify_design
+
+    (tmp_path / "s.sql").write_text(EMPTY_SCHEMA, encoding="utf-8")
+    inspection = _brief(tmp_path, EMPTY_BRIEF)
+    v = verify_design(
+        inspection.catalog,
+        inspection.workload,
+        inspection.traits,
+        scale=1.0,
+        seconds_per_statement=0.05,
+        repetitions=5,
+        seed=1,
+    )
+    by_name = {s.name: s for s in v.statements}
+    assert by_name["one"].empty_tables == ("archive",)
+    assert not by_name["cheap"].empty_tables and by_name["cheap"].error is None
+    assert any("one: not measured" in n and "rows: 0" in n for n in v.notes)

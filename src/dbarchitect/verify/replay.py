@@ -357,10 +357,16 @@ def verify_design(
             notes.append(
                 f"measured on SQLite, not on the brief's {traits}: latencies show plans, not production"
             )
+        briefed_empty = {t.table.lower() for t in data.generation.tables if t.wanted == 0}
         for r in results:
             if r.empty_tables:
+                why = (
+                    " (the brief gives it rows: 0; give the size it will have to measure it)"
+                    if all(t.lower() in briefed_empty for t in r.empty_tables)
+                    else ""
+                )
                 notes.append(
-                    f"{r.name}: not measured: it reads {', '.join(r.empty_tables)}, which got no rows"
+                    f"{r.name}: not measured: it reads {', '.join(r.empty_tables)}, which got no rows{why}"
                 )
         if drop_after:
             for summary in levers.summaries if levers else ():

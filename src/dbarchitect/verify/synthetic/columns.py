@@ -200,7 +200,8 @@ class ColumnGen:
     def sample(self, rng: random.Random) -> Any:
         """A value drawn from the column's distribution (for workload parameters)."""
         if self.unique:
-            return self.draw(rng.randrange(self.rows), rng)
+            # an empty table's key: any value of the column (it finds nothing, as it would there)
+            return self.draw(rng.randrange(self.rows) if self.rows else 0, rng)
         u = rng.random()
         if u < self.null_fraction:
             u = self.null_fraction + (1 - self.null_fraction) * rng.random()

@@ -120,6 +120,14 @@ class TableGen:
             assert first is not None
             values: list[Any] = [k[0] if len(k) == 1 else k for k in keys]
             if not values:
+                if rows and any(not c.nullable for n in fk.columns if (c := table.column(n)) is not None):
+                    raise UnsupportedError(
+                        Diagnostic(
+                            f"cannot generate rows for {table.name}: its foreign key to {fk.ref_table} "
+                            f"is not nullable and {fk.ref_table} has no rows",
+                            hint=f"give {fk.ref_table} a row count in the brief, or {table.name} rows: 0",
+                        )
+                    )
                 self.notes.append(f"{table.name}: {fk.ref_table} has no rows; {first.name} left NULL")
                 self.fk_gens.append((fk, None, False))
                 continue

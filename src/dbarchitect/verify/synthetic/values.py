@@ -39,8 +39,11 @@ _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 def scaled_rows(table: Table, scale: float) -> tuple[int, bool]:
     """Rows ``table`` gets at ``scale``, and whether the brief gave its size. A briefed table of at
     most :data:`SMALL_DOMAIN` rows (regions, nations, statuses) is a domain rather than a volume and
-    keeps its size below scale 1, as small distinct counts do: TPC-H at 1% keeps 25 nations, not 1."""
+    keeps its size below scale 1, as small distinct counts do: TPC-H at 1% keeps 25 nations, not 1.
+    A table the brief says is empty (``rows: 0``) stays empty; any other keeps at least one row."""
     rows = table.stats.rows if table.stats is not None and table.stats.rows is not None else None
+    if rows is not None and rows <= 0:
+        return 0, True
     if rows is not None and rows <= SMALL_DOMAIN and scale < 1:
         return max(1, round(rows)), True
     base = rows if rows is not None else DEFAULT_ROWS
