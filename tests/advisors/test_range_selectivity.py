@@ -21,14 +21,22 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def table(
-    kind: TypeKind, low: str | None, high: str | None, *, null: float | None = None, **stats: float
+    kind: TypeKind,
+    low: str | None,
+    high: str | None,
+    *,
+    null: float | None = None,
+    distinct: float | None = None,
+    **stats: float,
 ) -> Table:
     return Table(
         name=Name("t"),
         columns=(
             Column(Name("id"), LogicalType(TypeKind.BIGINT), nullable=False),
             Column(
-                Name("x"), LogicalType(kind), stats=ColumnStats(minimum=low, maximum=high, null_fraction=null)
+                Name("x"),
+                LogicalType(kind),
+                stats=ColumnStats(minimum=low, maximum=high, null_fraction=null, distinct=distinct),
             ),
         ),
         primary_key=PrimaryKey((Name("id"),)),
@@ -70,6 +78,13 @@ TIMES = table(TypeKind.TIMESTAMPTZ, "2025-09-04 10:00:00+00", "2025-12-03 10:00:
         # other numbers are continuous
         (DECIMALS, [rng("<", "10")], 9 / 99),
         (DECIMALS, [rng("BETWEEN", "? AND ?", example="25.5 AND 50")], 24.5 / 99),
+        # other numbers with a distinct count: that many evenly spaced values (0.00, 0.01, ... 0.10)
+        (
+            table(TypeKind.DECIMAL, "0.00", "0.10", distinct=11),
+            [rng("BETWEEN", None, example="0.05 AND 0.07")],
+            3 / 11,
+        ),
+        (table(TypeKind.DECIMAL, "1", "50", distinct=50), [rng("<", "24")], 23 / 50),
         # dates are counted in days, both bounds of a BETWEEN included (2024 has 366 days)
         (DATES, [rng("BETWEEN", "2024-01-01 AND 2024-01-31")], 31 / 366),
         (DATES, [rng(">=", "2024-12-01")], 31 / 366),
@@ -201,6 +216,21 @@ def test_yaml_dates_and_numbers_are_example_values(tmp_path: Path) -> None:
     path = access_path(statement, inspected.catalog.tables[0], statement.tables[0])
     assert predicate.example == "2025-12-03 09:00:00"
     assert path.selectivity == pytest.approx(1 / 2160)
+
+
+def test_tpch_q6_folds_its_date_and_discount_arithmetic() -> None:
+    """Q6 bounds l_shipdate with ``date '1994-01-01' + interval '1' year`` and l_discount with
+    ``0.06 - 0.01`` / ``0.06 + 0.01``: folded, each range is read over the brief's min/max (a year of
+    2,526 days of shipments; 3 of l_discount's 11 values; 23 of l_quantity's 50)."""
+    inspected = api.inspect_brief(EXAMPLES / "tpch" / "brief.yaml")
+    q6 = inspected.workload.statement("q06_forecasting_revenue_change")
+    assert q6 is not None
+    lineitem = inspected.catalog.table("lineitem")
+    assert lineitem is not None
+    path = access_path(q6, lineitem, q6.tables[0])
+    assert path.selectivity_source == "statistics"
+    assert path.selectivity == pytest.approx(365 / 2526 * 3 / 11 * 23 / 50, rel=1e-3)
+    assert "l_shipdate < 1995-01-01 (the expression's value)" in path.reason
 
 
 def test_iot_site_summary_is_estimated_from_its_last_hour() -> None:

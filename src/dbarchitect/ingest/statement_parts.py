@@ -240,6 +240,8 @@ class _Side:
     source: int = 0
     value: str | None = None
     parameter: str | None = None
+    #: A constant expression's value as a literal's text (:func:`folded_text`), when ``value`` is None.
+    folded: str | None = None
 
     @property
     def filterable(self) -> bool:

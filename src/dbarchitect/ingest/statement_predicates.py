@@ -129,7 +129,7 @@ class Predicates(Resolution):
         for col, other, op in ((left, right, operator), (right, left, flipped)):
             if col.filterable and other.fixed:
                 kind_here = kind if col.kind == "column" else PredicateKind.OTHER
-                example = self.examples.get(other.parameter) if other.parameter else None
+                example = self.examples.get(other.parameter) if other.parameter else other.folded
                 out.predicate(col, kind_here, op, other.value, parameter=other.parameter, example=example)
                 return
 
@@ -182,8 +182,11 @@ class Predicates(Resolution):
         if negated or col.kind == "function":
             out.predicate(col, PredicateKind.OTHER, "NOT BETWEEN" if negated else "BETWEEN", value)
         else:
-            known = [s.value if s.value != "?" else self.examples.get(s.parameter or "") for s in (low, high)]
-            example = " AND ".join(k for k in known if k is not None) if value and None not in known else None
+            known = [
+                s.value if s.value not in (None, "?") else self.examples.get(s.parameter or "", s.folded)
+                for s in (low, high)
+            ]
+            example = " AND ".join(k for k in known if k is not None) if None not in known else None
             out.predicate(col, _RANGE, "BETWEEN", value, example=example if example != value else None)
 
     def like(self, scope: Scope, node: exp.Expr, out: _Facts, negated: bool) -> None:

@@ -7,6 +7,7 @@ from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.scope import Scope, traverse_scope, walk_in_scope
 
+from dbarchitect.ingest.constants import folded_text
 from dbarchitect.ingest.statement_parts import (
     _ALIAS,
     _CANONICAL,
@@ -342,7 +343,9 @@ class Resolution(AnalysisState):
             elif isinstance(inner, exp.Column):
                 columns.append(inner)
         if not columns:
-            return _Side("const", value=_value_text(node), parameter=_parameter_name(node))
+            value = _value_text(node)
+            folded = folded_text(node) if value is None else None
+            return _Side("const", value=value, parameter=_parameter_name(node), folded=folded)
         sides = [self.resolve(scope, c) for c in columns]
         refs = {s.refs for s in sides}
         if len(refs) == 1 and all(s.kind == "column" and s.local for s in sides) and len(sides[0].refs) == 1:

@@ -54,10 +54,11 @@ class Predicate:
     their literal texts when every entry is a literal (empty when any is a parameter).
     ``parameter`` names the parameter the column is compared with (``w_id`` for ``= :w_id``, ``$1``),
     when the value is one named parameter: statements of a transaction that name the same parameter
-    see the same value. ``example`` is the value the brief's example parameters (``params:`` of the
-    statement) give a parameter ``value`` stands for, as literal text (``low AND high`` for a BETWEEN),
-    when the brief gives them all; estimates read it where a parameter's value matters (a range's
-    bounds) and ``value`` stays ``?``."""
+    see the same value. ``example`` is the value of what ``value`` does not spell out, as literal text
+    (``low AND high`` for a BETWEEN), when all of it is known: the brief's example value (``params:``
+    of the statement) of a parameter, or a constant expression folded (``date '1994-01-01' + interval
+    '1' year`` -> ``1995-01-01``); estimates read it where the value matters (a range's bounds) and
+    ``value`` stays ``?`` or None."""
 
     column: ColumnRef
     kind: PredicateKind

@@ -1,0 +1,151 @@
+"""The value of a constant expression a statement compares a column with, folded to a literal's text:
+arithmetic on number literals (``0.06 - 0.01`` -> ``0.05``) and a date or timestamp literal moved by an
+interval literal (``date '1994-01-01' + interval '1' year`` -> ``1995-01-01``; MySQL's ``DATE_ADD`` /
+``DATE_SUB`` too). Anything else (``now()``, a function, a column, a parameter) is not folded: None.
+
+Calendar arithmetic is PostgreSQL's: months and years keep the day of the month, clamped to the month's
+last day (``'2024-01-31' + interval '1 month'`` is ``2024-02-29``); a date plus whole days stays a date,
+plus a time unit becomes a timestamp.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlglot import exp
+
+_MONTHS = {"YEAR": 12, "YEARS": 12, "QUARTER": 3, "QUARTERS": 3, "MONTH": 1, "MONTHS": 1}
+_SECONDS = {
+    "WEEK": 7 * 86400,
+    "WEEKS": 7 * 86400,
+    "DAY": 86400,
+    "DAYS": 86400,
+    "HOUR": 3600,
+    "HOURS": 3600,
+    "MINUTE": 60,
+    "MINUTES": 60,
+    "SECOND": 1,
+    "SECONDS": 1,
+}
+_TIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ)
+
+
+def _unparen(node: exp.Expr) -> exp.Expr:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _number(node: exp.Expr) -> Decimal | None:
+    node = _unparen(node)
+    if isinstance(node, exp.Literal) and not node.is_string:
+        try:
+            return Decimal(str(node.this))
+        except InvalidOperation:
+            return None
+    if isinstance(node, exp.Neg):
+        inner = _number(node.this)
+        return -inner if inner is not None else None
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div):
+        left, right = _number(node.this), _number(node.expression)
+        if left is None or right is None:
+            return None
+        if isinstance(node, exp.Add):
+            return left + right
+        if isinstance(node, exp.Sub):
+            return left - right
+        if isinstance(node, exp.Mul):
+            return left * right
+        return left / right if right != 0 else None
+    return None
+
+
+def _instant(node: exp.Expr) -> date | datetime | None:
+    """A date (``date '...'``, ``'...'::date``) or timestamp literal."""
+    node = _unparen(node)
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.this.is_string:
+        kind = node.to.this if isinstance(node.to, exp.DataType) else None
+        if kind not in _TIME_TYPES:
+            return None
+        text = str(node.this.this).strip()
+        try:
+            if kind == exp.DataType.Type.DATE:
+                return date.fromisoformat(text[:10])
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if isinstance(node, exp.Literal) and node.is_string:  # MySQL's DATE_ADD('1994-01-01', ...)
+        text = str(node.this).strip()
+        try:
+            return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _interval(node: exp.Expr) -> tuple[int, float] | None:
+    """(months, seconds) of an interval literal with one unit."""
+    node = _unparen(node)
+    if not isinstance(node, exp.Interval):
+        return None
+    amount = node.this
+    unit = node.args.get("unit")
+    if not isinstance(amount, exp.Literal) or unit is None:
+        return None
+    try:
+        n = float(str(amount.this))
+    except ValueError:
+        return None
+    name = unit.name.upper()
+    if name in _MONTHS:
+        return (int(n * _MONTHS[name]), 0.0) if n.is_integer() else None
+    if name in _SECONDS:
+        return 0, n * _SECONDS[name]
+    return None
+
+
+def _add_months(value: date | datetime, months: int) -> date | datetime:
+    total = value.month - 1 + months
+    year, month = value.year + total // 12, total % 12 + 1
+    return value.replace(year=year, month=month, day=min(value.day, calendar.monthrange(year, month)[1]))
+
+
+def _moved(value: date | datetime, interval: tuple[int, float], sign: int) -> date | datetime:
+    months, seconds = interval
+    moved = _add_months(value, sign * months) if months else value
+    if not seconds:
+        return moved
+    if isinstance(moved, datetime) or seconds % 86400:
+        start = moved if isinstance(moved, datetime) else datetime(moved.year, moved.month, moved.day)
+        return start + timedelta(seconds=sign * seconds)
+    return moved + timedelta(days=sign * seconds / 86400)
+
+
+def _time_text(value: date | datetime) -> str:
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+
+
+def folded_text(node: exp.Expr) -> str | None:
+    """The literal text of a constant expression (see the module docstring), or None."""
+    node = _unparen(node)
+    if isinstance(node, exp.Add | exp.Sub):
+        sign = 1 if isinstance(node, exp.Add) else -1
+        start, interval = _instant(node.this), _interval(node.expression)
+        if start is None and sign == 1:  # interval '1' day + date '...'
+            start, interval = _instant(node.expression), _interval(node.this)
+        if start is not None and interval is not None:
+            return _time_text(_moved(start, interval, sign))
+    if isinstance(node, exp.DateAdd | exp.DateSub):
+        start = _instant(node.this)
+        amount = node.expression
+        unit = node.args.get("unit")
+        if start is not None and isinstance(amount, exp.Literal) and unit is not None:
+            interval = _interval(exp.Interval(this=exp.Literal.string(str(amount.this)), unit=unit))
+            if interval is not None:
+                return _time_text(_moved(start, interval, 1 if isinstance(node, exp.DateAdd) else -1))
+    number = _number(node)
+    if number is not None and not isinstance(node, exp.Literal):
+        return format(number.normalize(), "f")
+    return None
