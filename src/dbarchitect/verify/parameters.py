@@ -14,11 +14,13 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.parameters import ParameterRole, parameter_uses
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog, Column, Table
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.workload import Statement
-from dbarchitect.verify.synthetic import TableGen, adapt_row
+from dbarchitect.verify.synthetic import TableGen, adapt_row, parse_value
 
 # ---------------------------------------------------------------------------------------------
 # Parameters: which column each one is compared with
@@ -291,6 +293,35 @@ def prepare(
         insert_table,
         rows,
     )
+
+
+def example_bounds(statement: Statement, source: EngineTraits, catalog: Catalog) -> dict[str, Any]:
+    """The brief's example values (``params:``) of the parameters that bound a range on a column the
+    brief gives a min and max for: the window the estimate reads (advisors/range_selectivity.py), which
+    the synthetic data lays out over the same min..max at every scale, so the replay reads the same
+    share of the rows. Other parameters (and bounds on columns without both) are drawn as before."""
+    if not statement.params:
+        return {}
+    try:
+        uses = parameter_uses(statement.sql, source.engine, catalog)
+    except DbarchError:
+        return {}
+    examples = dict(statement.params)
+    out: dict[str, Any] = {}
+    for use in uses:
+        if use.role not in (ParameterRole.LOWER, ParameterRole.UPPER) or use.column is None:
+            continue
+        table = catalog.table(use.column.table)
+        column = table.column(use.column.column) if table is not None else None
+        stats = column.stats if column is not None else None
+        if column is None or stats is None or stats.minimum is None or stats.maximum is None:
+            continue
+        if use.name in examples:
+            try:
+                out[use.name] = parse_value(column, examples[use.name], what="example value")
+            except DbarchError:
+                continue
+    return out
 
 
 def draw_parameters(

@@ -44,6 +44,7 @@ from dbarchitect.verify.parameters import (
     Binding,
     bind_parameters,
     draw_parameters,
+    example_bounds,
     prepare,
     rewrite_params,
 )
@@ -147,8 +148,10 @@ def _measure(
     write = (statement.is_write or statement.kind == StatementKind.OTHER) and not commit
     counter = [0]
 
+    bounds = example_bounds(statement, source, catalog)
+
     def params() -> dict[str, Any]:
-        return draw_parameters(prepared, data.tables, rng, counter, target.family)
+        return draw_parameters(prepared, data.tables, rng, counter, target.family, bounds)
 
     plan: tuple[str, ...] = ()
     planner_cost: float | None = None
