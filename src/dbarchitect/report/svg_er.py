@@ -2,7 +2,7 @@
 
 :mod:`.er_model` says what is drawn (tables, the relationships their foreign keys declare and those
 the workload's joins imply), :mod:`.er_layout` where it goes (a layered layout kept within the page's
-width, edges routed around the tables, crossings measured); this module draws it.
+width, edges routed around the tables; :mod:`.er_quality` measures the crossings); this module draws it.
 
 Every table is an SVG ``<g class="er-table" data-table="...">`` listing its key columns (and the
 others when the schema is small enough to read them all); every relationship is a
@@ -19,7 +19,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dbarchitect.report.er_layout import (
+from dbarchitect.report.er_layering import components
+from dbarchitect.report.er_layout import grid, layout_component
+from dbarchitect.report.er_model import ErColumn, ErModel, ErRelation, ErTable, er_model
+from dbarchitect.report.er_quality import Quality, quality, segments
+from dbarchitect.report.er_shapes import (
     BADGE_W,
     COMPONENT_GAP,
     HEAD_H,
@@ -31,16 +35,9 @@ from dbarchitect.report.er_layout import (
     Box,
     Drawing,
     LaidEdge,
-    Quality,
     box_for,
     clip,
-    components,
-    grid,
-    layout_component,
-    quality,
-    segments,
 )
-from dbarchitect.report.er_model import ErColumn, ErModel, ErRelation, ErTable, er_model
 from dbarchitect.report.formatting import human_count
 
 #: Show every column when the schema has at most this many in all; else key columns only.
