@@ -202,7 +202,7 @@ CASES: list[tuple[str, EngineName, str, dict[str, object]]] = [
             "t.a.default": "string:it's",
             "t.b.default": "number:-5",
             "t.c.default": "boolean:TRUE",
-            "t.d.default": "current_timestamp",
+            "t.d.default": "current_timestamp:now()",  # the spelling is kept (PostgreSQL keeps it)
             "t.e.default": "current_date",
             "t.f.default": "string:{}",
             "t.g.default": "null",

@@ -9,6 +9,7 @@ silently: it is rendered as close as the engine allows and reported as a :class:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from dbarchitect.engines.expressions import default_expression_sql
@@ -84,8 +85,14 @@ def default_sql(default: Default, column: Column, traits: EngineTraits) -> str |
     if kind == DefaultKind.CURRENT_TIMESTAMP:
         if traits.current_timestamp_with_precision:
             precision = column.type.precision if column.type.precision is not None else 6
+            native = column.type.native or ""
+            if column.type.precision is None and native.startswith("mysql:"):
+                # the native type as declared: `datetime` has no fractional seconds
+                m = re.search(r"\((\d+)\)", native)
+                precision = int(m.group(1)) if m else 0
             return f"CURRENT_TIMESTAMP({min(precision, 6)})"
-        return "CURRENT_TIMESTAMP"
+        # the spelling the schema used (PostgreSQL keeps now() and CURRENT_TIMESTAMP apart)
+        return "now()" if default.value == "now()" and traits.now_function else "CURRENT_TIMESTAMP"
     if kind == DefaultKind.CURRENT_DATE:
         return "(CURRENT_DATE)" if traits.features.expression_defaults_parenthesized else "CURRENT_DATE"
     if not traits.features.expression_defaults:
@@ -380,6 +387,10 @@ def _index_key_sql(table: Table, key: IndexKey, traits: EngineTraits, notes: _No
         if not traits.features.expression_indexes:
             return None
         text = f"({expression_sql(key.expression or '', traits)})"
+    if key.opclass:
+        if not traits.features.operator_classes:
+            return None
+        text += f" {key.opclass}"
     if key.descending:
         if traits.features.descending_indexes:
             text += " DESC"
@@ -451,7 +462,10 @@ def create_index_sql(
                 )
     unique = "UNIQUE " if index.unique else ""
     conc = "CONCURRENTLY " if concurrently and f.concurrent_index_build else ""
-    online = f" {traits.online_index_options}" if concurrently and traits.online_index_options else ""
+    options = traits.online_index_options
+    if index.method in ("fulltext", "spatial"):
+        options = traits.locked_index_options
+    online = f" {options}" if concurrently and options else ""
     using = ""
     if index.method is not None and index.method != "btree":
         if index.method in ("fulltext", "spatial"):

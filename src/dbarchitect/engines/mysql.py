@@ -139,6 +139,21 @@ MYSQL_LATENCY = replace(
 )
 
 
+# Each character set's default collation (SHOW CHARACTER SET): MariaDB 10.11, MySQL 8.0.
+_MARIADB_COLLATIONS = (
+    ("utf8mb4", "utf8mb4_general_ci"), ("utf8mb3", "utf8mb3_general_ci"), ("utf8", "utf8mb3_general_ci"),
+    ("latin1", "latin1_swedish_ci"), ("ascii", "ascii_general_ci"), ("binary", "binary"),
+    ("ucs2", "ucs2_general_ci"), ("utf16", "utf16_general_ci"), ("utf32", "utf32_general_ci"),
+    ("latin2", "latin2_general_ci"), ("cp1251", "cp1251_general_ci"), ("greek", "greek_general_ci"),
+)  # fmt: skip
+_MYSQL_COLLATIONS = (
+    ("utf8mb4", "utf8mb4_0900_ai_ci"), ("utf8mb3", "utf8mb3_general_ci"), ("utf8", "utf8mb3_general_ci"),
+    ("latin1", "latin1_swedish_ci"), ("ascii", "ascii_general_ci"), ("binary", "binary"),
+    ("ucs2", "ucs2_general_ci"), ("utf16", "utf16_general_ci"), ("utf32", "utf32_general_ci"),
+    ("latin2", "latin2_general_ci"), ("cp1251", "cp1251_general_ci"), ("greek", "greek_general_ci"),
+)  # fmt: skip
+
+
 def _innodb_traits(
     engine: EngineName,
     label: str,
@@ -182,13 +197,17 @@ def _innodb_traits(
         false_literal="0",
         identity_sql="AUTO_INCREMENT",
         current_timestamp_with_precision=True,
+        number_defaults_rewritten=True,
         timestamptz_as_utc=True,
         interval_emulated=True,
         table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        default_collation="utf8mb4_general_ci" if engine == EngineName.MARIADB else "utf8mb4_0900_ai_ci",
+        charset_collations=_MARIADB_COLLATIONS if engine == EngineName.MARIADB else _MYSQL_COLLATIONS,
         inline_comments=True,
         partition_syntax="inline",
         upsert_syntax="on_duplicate_key",
         online_index_options="ALGORITHM=INPLACE LOCK=NONE",
+        locked_index_options="ALGORITHM=INPLACE LOCK=SHARED",
         migration=migration,
         latency=latency,
         partitioning=_INNODB_PARTITIONING,
@@ -327,6 +346,8 @@ def _innodb_migration(*, mariadb: bool, version: tuple[int, ...]) -> MigrationFa
         k.DROP_PRIMARY_KEY: _online("COPY", "SHARED", source=src),
         k.CREATE_INDEX: _online(nocopy, "NONE", scans=True, source=src),
         k.CREATE_INDEX_ONLINE: _online(nocopy, "NONE", scans=True, source=src),
+        # MariaDB 10.11 refuses LOCK=NONE: "Fulltext index creation requires a lock. Try LOCK=SHARED"
+        k.CREATE_INDEX_LOCKED: _online("INPLACE", "SHARED", scans=True, source=src),
         k.DROP_INDEX: _online(nocopy, "NONE", source=src),
         k.DROP_INDEX_ONLINE: _online(nocopy, "NONE", source=src),
         k.CREATE_VIEW: LockFact("metadata lock (brief)", False, False, source=src),
@@ -357,4 +378,5 @@ def _innodb_migration(*, mariadb: bool, version: tuple[int, ...]) -> MigrationFa
         # varchar(20) -> varchar(300) was INSTANT in the first measurement, but the corpus on 10.11 with
         # utf8mb4 (50 -> 300 characters: the length prefix grows) is refused INSTANT and needs COPY.
         varchar_widen_any_instant=False,
+        column_checks_apart=mariadb,
     )

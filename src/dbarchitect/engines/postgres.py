@@ -57,7 +57,8 @@ def type_sql(t: LogicalType) -> str:
         base = {TypeKind.TIMESTAMP: "timestamp", TypeKind.TIMESTAMPTZ: "timestamptz", TypeKind.TIME: "time"}[
             t.kind
         ]
-        return f"{base}({t.precision})" if t.precision is not None and t.precision != 6 else base
+        # an explicit (6) is kept: PostgreSQL keeps it apart from no precision (format_type)
+        return f"{base}({t.precision})" if t.precision is not None else base
     if t.kind == TypeKind.ENUM:
         # The renderer declares the named type first; the name is filled in by the caller.
         return t.type_name or "text"
@@ -100,6 +101,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         label="PostgreSQL",
         version=version,
         sqlglot_dialect="postgres",
+        now_function=True,
         identifier_max_length=63,
         quote_open='"',
         quote_close='"',
@@ -111,6 +113,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             partial_indexes=True,
             include_columns=version >= (11,),
             expression_indexes=True,
+            operator_classes=True,
             descending_indexes=True,
             check_constraints=True,
             transactional_ddl=True,
@@ -253,6 +256,11 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
         constraint_using_index=True,
         alter_enum_type=True,
         sync_trigger=True,
+        # identity columns' sequences follow ALTER COLUMN TYPE; a serial's does not (measured, 15)
+        sequence_follows_type_sql=(
+            "DO $$ BEGIN EXECUTE format('ALTER SEQUENCE %s AS {type}', "
+            "pg_get_serial_sequence({table}, {column})); END $$"
+        ),
         backfill_block=version >= (11,),
     )
 

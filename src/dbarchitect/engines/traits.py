@@ -83,6 +83,8 @@ class Features:
     materialized_views: bool = False
     #: A unique index may treat NULLs as equal (``NULLS NOT DISTINCT``, PostgreSQL 15).
     nulls_not_distinct: bool = False
+    #: Index keys may name an operator class (``email gin_trgm_ops``).
+    operator_classes: bool = False
     #: Rows deleted or updated by a foreign key's ON DELETE / ON UPDATE action fire their table's
     #: triggers (PostgreSQL, SQLite); MySQL/MariaDB do not run triggers for cascaded changes.
     cascades_fire_triggers: bool = True
@@ -141,6 +143,12 @@ class EngineTraits:
     identity_sql: str | None = None
     #: CURRENT_TIMESTAMP defaults must carry the column's fractional-second precision.
     current_timestamp_with_precision: bool = False
+    #: A numeric default reads back in the column's scale (MySQL, MariaDB: ``0`` as ``0.00``), so
+    #: two spellings of one number are one default; PostgreSQL keeps the number as written.
+    number_defaults_rewritten: bool = False
+    #: ``now()`` is a function of its own, kept apart from CURRENT_TIMESTAMP in a default's text
+    #: (PostgreSQL); elsewhere a default written ``now()`` is rendered CURRENT_TIMESTAMP.
+    now_function: bool = False
     #: Exact decimals with a fraction are stored as binary floats (a note is due).
     decimal_fraction_is_float: bool = False
     #: The engine has no time-zone-aware timestamp; timestamptz columns hold UTC (a note is due).
@@ -149,6 +157,11 @@ class EngineTraits:
     interval_emulated: bool = False
     #: Text after a CREATE TABLE's closing parenthesis.
     table_options: str = ""
+    #: The collation a table gets when its DDL names none (the server's default), and each
+    #: character set's default collation (MySQL/MariaDB): a table's ``DEFAULT CHARSET=latin1`` is
+    #: compared as the collation it gives. Empty: the engine has no table collations.
+    default_collation: str = ""
+    charset_collations: tuple[tuple[str, str], ...] = ()
     #: Comments as COMMENT clauses in CREATE TABLE (MySQL) or as COMMENT ON statements (PostgreSQL).
     inline_comments: bool = False
     comment_statements: bool = False
@@ -159,6 +172,8 @@ class EngineTraits:
     upsert_syntax: str = "on_conflict"
     #: Clause that makes CREATE INDEX online where the engine has no CONCURRENTLY.
     online_index_options: str = ""
+    #: The same for a full-text or spatial index, which cannot be built without blocking writes.
+    locked_index_options: str = ""
     #: Lock levels, rewrites and safe patterns for schema changes (the migration planner's facts).
     migration: MigrationFacts = field(default_factory=lambda: MigrationFacts(), compare=False, repr=False)
     #: How partitions are pruned, kept and copied (the partitioning advisor's facts).
@@ -357,6 +372,8 @@ class DdlKind(StrEnum):
     DROP_PRIMARY_KEY = "drop primary key"
     CREATE_INDEX = "create index"
     CREATE_INDEX_ONLINE = "create index concurrently/online"
+    #: A full-text or spatial index (InnoDB builds it in place but refuses LOCK=NONE).
+    CREATE_INDEX_LOCKED = "create full-text/spatial index"
     DROP_INDEX = "drop index"
     DROP_INDEX_ONLINE = "drop index concurrently/online"
     CREATE_VIEW = "create/drop view"
@@ -436,6 +453,13 @@ class MigrationFacts:
     foreign_key_creates_index: bool = False
     #: Row-level triggers in PL/pgSQL can keep an expand column in sync during a backfill.
     sync_trigger: bool = False
+    #: A serial column's sequence keeps its own type when the column's changes (PostgreSQL: a
+    #: serial widened to bigint still stops at 2^31-1): the statement that makes the sequence
+    #: follow, with ``{table}`` and ``{column}`` (SQL literals) and ``{type}``. Empty: no sequence.
+    sequence_follows_type_sql: str = ""
+    #: A CHECK written with its column is the column's (MariaDB: named after the column, shown in
+    #: its definition; ADD/DROP CONSTRAINT cannot make or remove one).
+    column_checks_apart: bool = False
     #: One anonymous block can run a backfill's batches and commit each (PostgreSQL 11+: transaction
     #: control in DO blocks), so the plan's file runs the paced key-range recipe as is.
     backfill_block: bool = False

@@ -30,6 +30,9 @@ from dbarchitect.ingest.ddl_nodes import (
     foreign_key,
     index_extras,
     index_key_from_node,
+    mysql_key_clauses,
+    mysql_partition_flavor,
+    mysql_table_options,
     neutral_sql,
     node_name,
     node_names,
@@ -64,6 +67,10 @@ from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.types import LogicalType, TypeKind
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+#: How a PostgreSQL serial column is named among the clauses the catalog does not carry.
+SERIAL_CLAUSE = "serial (DEFAULT nextval of a sequence it owns, not an identity)"
 
 
 def _dialect(engine: EngineName) -> str:
@@ -176,6 +183,7 @@ class _Loader:
         self.matviews: set[str] = set()
         self.enum_sql: dict[str, str] = {}
         self.privileges: list[tuple[bool, list[Privilege], bool]] = []
+        self.partition_method = ""
 
     def error(self, message: str, hint: str | None = None, line: int | None = None) -> SqlError:
         return SqlError(Diagnostic(message, file=self.file, line=line or self.line, hint=hint))
@@ -238,6 +246,31 @@ class _Loader:
         text = "; ".join(clauses)
         self.objects.append(SchemaObject(kind, name, text, ObjectSource.DDL))
 
+    def mysql_index_clauses(
+        self, builder: _TableBuilder, name: Name, keys: list[exp.Expression], options: list[exp.Expression]
+    ) -> None:
+        """A MySQL/MariaDB index's key prefixes and COMMENT, recorded as the database reader records
+        them (:func:`mysql_key_clauses`): a change is named, never lost."""
+        parts: list[tuple[str, int | None, str]] = []
+        for key in keys:
+            node = key.this if isinstance(key, exp.Ordered) else key
+            if isinstance(node, exp.ColumnPrefix):
+                column = node_name(node.this)
+                found = next((c for c in builder.columns if c.name.key == column.key), None)
+                type_text = get_traits(self.engine).type_sql(found.type) if found is not None else ""
+                parts.append((column.value, int(node.expression.this), type_text))
+        comment = next(
+            (
+                o.args["comment"].this
+                for o in options
+                if isinstance(o, exp.IndexConstraintOption) and o.args.get("comment")
+            ),
+            None,
+        )
+        clauses = mysql_key_clauses(parts, comment, ignored=False)
+        if clauses:
+            self.unmodeled("index property", f"{builder.name.value}.{name.value}", clauses)
+
     def schema_object(self, sql: str) -> bool:
         """Record a statement defining an object the catalog does not model (a function, grant,
         comment on an index...; see :mod:`dbarchitect.ingest.ddl_objects`); True when it was one."""
@@ -260,7 +293,15 @@ class _Loader:
                 )
                 return True
             index = _INDEX_ON.match(sql)
-            if index is not None and index.group("table").strip('"`').lower() in self.matviews:
+            children = {
+                p.name.key
+                for b in self.tables.values()
+                if b.partitioning is not None
+                for p in b.partitioning.partitions
+            }
+            on = index.group("table").strip('"`').lower() if index is not None else ""
+            if index is not None and (on in self.matviews or on in children):
+                # an index of a materialized view or of one partition: an object of its own
                 name = index.group("name") or f"on {index.group('table')}"
                 text = normalized(sql)
                 self.objects.append(
@@ -270,8 +311,26 @@ class _Loader:
             return False
         if obj.kind == "materialized view":
             self.matviews.add(obj.name.rsplit(".", 1)[-1])
+        if obj.kind in ("function", "procedure") and self.engine in (EngineName.MYSQL, EngineName.MARIADB):
+            # MySQL and MariaDB routines are not overloaded: one per name, whatever its arguments
+            obj = replace(obj, name=obj.name.partition("(")[0] + "()")
         if self.engine == EngineName.SQLITE and obj.kind not in ("trigger",):
             return False
+        same = next(
+            (
+                i
+                for i, o in enumerate(self.objects)
+                if obj.kind == o.kind == "row level security" and o.name == obj.name
+            ),
+            None,
+        )
+        if same is not None:
+            # ENABLE and FORCE ROW LEVEL SECURITY are two statements about one table's setting
+            o = self.objects[same]
+            self.objects[same] = replace(
+                o, definition=f"{o.definition}; {obj.definition}", create_sql=(*o.create_sql, *obj.create_sql)
+            )
+            return True
         self.objects.append(obj)
         return True
 
@@ -279,6 +338,9 @@ class _Loader:
         m = _MYSQL_PARTITION.search(sql)
         if not m or not sql.lstrip().upper().startswith("CREATE"):
             return sql, None
+        self.partition_method = " ".join(
+            [*m["method"].upper().split(), *(["COLUMNS"] if m["columns"] else [])]
+        )
         method_text = m["method"].upper().split()[-1]
         method = {"RANGE": PartitionMethod.RANGE, "LIST": PartitionMethod.LIST}.get(
             method_text, PartitionMethod.HASH
@@ -317,6 +379,14 @@ class _Loader:
                 target = target.this
             if query is None:
                 raise self.error("a view needs a query")
+            schema = target.args.get("db") if isinstance(target, exp.Table) else None
+            if isinstance(schema, exp.Identifier) and schema.name.lower() != "public":
+                # a view outside the default schema: named as the database reader names one, never
+                # created in the default schema
+                self.objects.append(
+                    SchemaObject("table", f"{schema.name}.{node_name(target).value}", "", ObjectSource.DDL)
+                )
+                return
             self.views.append(View(node_name(target), neutral_sql(query), columns))
         elif kind == "TYPE":
             expression = node.expression
@@ -364,20 +434,37 @@ class _Loader:
         if self.engine == EngineName.SQLITE:
             self.rowid_alias(builder)
         unmodeled: list[str] = []
+        options = {"engine": "", "charset": "", "collate": "", "row_format": ""}
+        mysql = self.engine in (EngineName.MYSQL, EngineName.MARIADB)
         for prop in props:
             if isinstance(prop, exp.PartitionedByProperty):
                 builder.partitioning = self.partition_by(prop)
             elif isinstance(prop, exp.SchemaCommentProperty):
                 builder.comment = prop.this.this if isinstance(prop.this, exp.Literal) else prop.this.sql()
-            elif self.engine == EngineName.POSTGRESQL or (
-                isinstance(prop, exp.EngineProperty | exp.RowFormatProperty)
-                and prop.sql(dialect=self.dialect).upper().replace(" ", "") != "ENGINE=INNODB"
-            ):
+            elif mysql and isinstance(prop, exp.EngineProperty | exp.CharacterSetProperty):
+                options["engine" if isinstance(prop, exp.EngineProperty) else "charset"] = prop.this.name
+            elif mysql and isinstance(prop, exp.CollateProperty | exp.RowFormatProperty):
+                options["collate" if isinstance(prop, exp.CollateProperty) else "row_format"] = prop.this.name
+            elif self.engine == EngineName.POSTGRESQL:
                 unmodeled.append(prop.sql(dialect=self.dialect))
+        if mysql:
+            traits = get_traits(self.engine)
+            charset = options["charset"].lower()
+            collation = options["collate"] or dict(traits.charset_collations).get(charset, "")
+            if charset and not collation:
+                unmodeled.append(f"CHARSET={charset}")  # a character set whose default is not known
+            text = mysql_table_options(
+                options["engine"], collation, options["row_format"], traits.default_collation
+            )
+            if text:
+                unmodeled.append(text)
         if unmodeled:
             self.unmodeled("table property", name.value, unmodeled)
         if mysql_partition is not None:
             builder.partitioning = mysql_partition
+            flavor = mysql_partition_flavor(self.partition_method)
+            if flavor:
+                self.unmodeled("table property", f"{builder.name.value} partitioning", [flavor])
         self.check_columns(
             builder, builder.partitioning.columns if builder.partitioning else (), "partition key"
         )
@@ -474,6 +561,9 @@ class _Loader:
         generated: str | None = None
         comment: str | None = None
         extras: list[str] = []
+        # PostgreSQL's serial (a sequence the column's default reads) is not an identity column,
+        # though the catalog holds both as "identity": named so neither becomes the other silently.
+        serial = identity and self.engine == EngineName.POSTGRESQL
         for constraint in node.args.get("constraints") or []:
             c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
             cname = (
@@ -492,6 +582,7 @@ class _Loader:
                 default = default_from_node(c.this, bit_strings=self.engine == EngineName.POSTGRESQL)
                 if default.kind == DefaultKind.EXPRESSION and "nextval" in (default.value or "").lower():
                     identity, default = True, None
+                    serial = self.engine == EngineName.POSTGRESQL
             elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint):
                 if c.args.get("expression") is not None:
                     generated = neutral_sql(c.args["expression"])
@@ -507,6 +598,9 @@ class _Loader:
                 identity = True
             elif isinstance(c, exp.ComputedColumnConstraint):
                 generated = neutral_sql(c.this)
+                if self.engine in (EngineName.MYSQL, EngineName.MARIADB) and not c.args.get("persisted"):
+                    # the catalog's generated columns are stored; a virtual one is named
+                    extras.append("VIRTUAL")
             elif isinstance(c, exp.CheckColumnConstraint):
                 builder.checks.append(CheckConstraint(neutral_sql(c.this), cname, column=name))
             elif isinstance(c, exp.Reference):
@@ -516,6 +610,8 @@ class _Loader:
                 comment = c.this.this if isinstance(c.this, exp.Literal) else c.this.sql()
             elif c is not None:
                 extras.append(c.sql(dialect=self.dialect))
+        if serial:
+            extras.append(SERIAL_CLAUSE)
         if extras:
             self.unmodeled("column property", f"{builder.name.key}.{name.key}", extras)
         if logical.kind == TypeKind.BOOLEAN and default is not None and default.kind == DefaultKind.NUMBER:
@@ -601,6 +697,8 @@ class _Loader:
                     )
                 )
                 kind = str(c.args.get("kind") or "").upper()
+                if self.engine in (EngineName.MYSQL, EngineName.MARIADB):
+                    self.mysql_index_clauses(builder, iname, c.expressions, c.args.get("options") or [])
                 if kind == "UNIQUE":
                     uname = iname if c.this is not None else None
                     builder.uniques.append(UniqueConstraint(tuple(k.column for k in keys if k.column), uname))
@@ -623,6 +721,8 @@ class _Loader:
         keys = tuple(index_key_from_node(e) for e in params.args.get("columns") or [])
         self.check_columns(builder, tuple(k.column for k in keys if k.column), "index")
         extras = index_extras(params, nulls=self.engine == EngineName.POSTGRESQL)
+        if self.engine in (EngineName.MYSQL, EngineName.MARIADB) and index.this is not None:
+            self.mysql_index_clauses(builder, node_name(index.this), params.args.get("columns") or [], [])
         if extras:
             label = index.this.name if index.this is not None else f"on {builder.name.value}"
             self.unmodeled("index property", f"{builder.name.value}.{label}", extras)

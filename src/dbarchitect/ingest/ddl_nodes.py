@@ -100,13 +100,31 @@ def default_from_node(node: exp.Expression, *, bit_strings: bool = False) -> Def
         return Default(DefaultKind.NUMBER, f"-{node.this.this}")
     if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
         return default_from_node(node.this, bit_strings=bit_strings)
+    if _spelled_now(node):
+        # PostgreSQL keeps now() and CURRENT_TIMESTAMP apart in its catalog: the spelling is kept.
+        return Default(DefaultKind.CURRENT_TIMESTAMP, "now()")
     if isinstance(node, exp.CurrentTimestamp | exp.CurrentDatetime) or (
         isinstance(node, exp.Anonymous | exp.Func) and node.sql().upper() == "NOW()"
     ):
         return Default(DefaultKind.CURRENT_TIMESTAMP)
     if isinstance(node, exp.CurrentDate):
         return Default(DefaultKind.CURRENT_DATE)
-    return Default(DefaultKind.EXPRESSION, neutral_sql(node))
+    return Default(DefaultKind.EXPRESSION, neutral_sql(with_now_spelled(node)))
+
+
+def with_now_spelled(node: exp.Expression) -> exp.Expression:
+    """``node`` with PostgreSQL's ``now()`` kept as written (sqlglot reads it as CURRENT_TIMESTAMP,
+    which PostgreSQL keeps apart in a default's text)."""
+    if any(_spelled_now(n) for n in node.find_all(exp.CurrentTimestamp)):
+        return node.transform(lambda n: exp.Anonymous(this="now") if _spelled_now(n) else n)
+    return node
+
+
+def _spelled_now(node: exp.Expression) -> bool:
+    """Whether ``node`` is PostgreSQL's ``now()``, which sqlglot reads as CURRENT_TIMESTAMP (the
+    node remembers the three characters of the function's name)."""
+    meta = node.meta if isinstance(node, exp.CurrentTimestamp) else {}
+    return node.args.get("this") is None and meta.get("end", 0) - meta.get("start", 0) == 2
 
 
 def referential_actions(reference: exp.Reference) -> tuple[ReferentialAction, ReferentialAction]:
@@ -122,16 +140,64 @@ def referential_actions(reference: exp.Reference) -> tuple[ReferentialAction, Re
     return on_delete, on_update
 
 
+#: The key prefix dbarchitect's own MySQL/MariaDB rendering gives a long text column (an index
+#: needs one): implied, not a clause of the user's (:func:`mysql_key_clauses`).
+IMPLIED_TEXT_PREFIX = 191
+_LONG_TEXT = re.compile(r"^(?:tiny|medium|long)?(?:text|blob)\b|^json\b", re.I)
+
+
+def mysql_key_clauses(
+    keys: list[tuple[str, int | None, str]], comment: str | None, ignored: bool
+) -> list[str]:
+    """What a MySQL/MariaDB index says that the catalog does not hold, in one text for a DDL file
+    and a database: each key's prefix length (``code(5)``; ``keys`` are (column, prefix, column
+    type)), its COMMENT and IGNORED. The prefix the tool writes for a long text key is implied."""
+    out = [
+        f"{column.lower()}({length})"
+        for column, length, type_text in keys
+        if length is not None and not (length == IMPLIED_TEXT_PREFIX and _LONG_TEXT.match(type_text))
+    ]
+    if comment:
+        out.append("COMMENT '" + comment.replace("'", "''") + "'")
+    if ignored:
+        out.append("IGNORED")
+    return out
+
+
+def mysql_table_options(engine: str, collation: str, row_format: str, default_collation: str) -> str:
+    """A MySQL/MariaDB table's options the catalog does not hold, in one text for a file and a
+    database: a storage engine other than InnoDB, a collation other than the default one, a row
+    format."""
+    parts = []
+    if engine and engine.upper() != "INNODB":
+        parts.append(f"ENGINE={engine.upper()}")
+    if collation and collation.lower() != default_collation.lower():
+        parts.append(f"COLLATE={collation.lower()}")
+    if row_format:
+        parts.append(f"ROW_FORMAT={row_format.upper()}")
+    return "; ".join(parts)
+
+
+def mysql_partition_flavor(method: str) -> str:
+    """A MySQL/MariaDB partitioning method the catalog does not tell apart from the one the tool
+    writes (``KEY``, ``RANGE COLUMNS``, ``LIST COLUMNS``): ``PARTITION BY HASH``, ``LIST``,
+    ``LINEAR KEY``..., in one text for a file and a database; empty for the tool's own."""
+    text = " ".join(method.upper().split())
+    return "" if text in ("", "KEY", "RANGE COLUMNS", "LIST COLUMNS") else f"PARTITION BY {text}"
+
+
 def index_extras(params: exp.Expression | None, *, nulls: bool) -> list[str]:
-    """What an index's parameters say that the catalog does not hold: operator classes,
-    key collations, NULLS FIRST/LAST other than the default (``nulls``: PostgreSQL's rule), storage
-    parameters (``WITH (fillfactor = 70)``), a tablespace."""
+    """What an index's parameters say that the catalog does not hold: key collations, NULLS
+    FIRST/LAST other than the default (``nulls``: PostgreSQL's rule), storage parameters
+    (``WITH (fillfactor = 70)``), a tablespace."""
     if not isinstance(params, exp.IndexParameters):
         return []
     out = []
     for key in params.args.get("columns") or []:
         node = key.this if isinstance(key, exp.Ordered) else key
-        if isinstance(node, exp.Opclass | exp.Collate):
+        if isinstance(node, exp.Opclass):
+            node = node.this  # the operator class is the key's (IndexKey.opclass)
+        if isinstance(node, exp.Collate):
             out.append(node.sql(dialect="postgres"))
         if (
             nulls
@@ -180,16 +246,20 @@ def index_key_from_node(node: exp.Expression) -> IndexKey:
     if isinstance(node, exp.Ordered):
         desc = bool(node.args.get("desc"))
         node = node.this
-    if isinstance(node, exp.Opclass | exp.Collate):
-        # The key itself; the operator class or collation is an unmodeled clause (index_extras).
+    opclass = None
+    if isinstance(node, exp.Opclass):
+        opclass = node.expression.sql(dialect="postgres").lower()
+        node = node.this
+    if isinstance(node, exp.Collate):
+        # The key itself; the collation is an unmodeled clause (index_extras).
         node = node.this
     if isinstance(node, exp.ColumnPrefix):  # MySQL prefix index `col(10)`: the column is the key
         node = node.this
     if isinstance(node, exp.Column | exp.Identifier):
-        return IndexKey(column=node_name(node), descending=desc)
+        return IndexKey(column=node_name(node), descending=desc, opclass=opclass)
     if isinstance(node, exp.Paren):
         node = node.this
-    return IndexKey(expression=neutral_sql(node), descending=desc)
+    return IndexKey(expression=neutral_sql(node), descending=desc, opclass=opclass)
 
 
 _LEADING_COMMENTS = re.compile(r"^(?:\s*(?:--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|/\*(?!!).*?\*/))*", re.S)

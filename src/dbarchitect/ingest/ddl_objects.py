@@ -121,7 +121,14 @@ def statement_object(sql: str) -> SchemaObject | None:
         if kind in ("grant", "default privileges", "user mapping", "transform"):
             name = text
         elif kind in ("comment", "security label"):
-            name = _SPACE.sub(" ", raw)
+            # `CONSTRAINT c ON t` as the database reader names it (keywords in upper case)
+            name = re.sub(
+                r"^(materialized view|\w+) ",
+                lambda m: m.group(1).upper() + " ",
+                _SPACE.sub(" ", raw),
+                flags=re.I,
+            )
+            name = re.sub(r"\s+on\s+", " ON ", name, flags=re.IGNORECASE)
         elif kind in ("function", "procedure", "aggregate"):
             name = f"{_plain(raw)}({_arguments(m.group('args'))})"
         elif kind in ("trigger", "policy", "rule"):

@@ -53,6 +53,7 @@ from dbarchitect.engines.connection import (
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic
 from dbarchitect.ingest.ddl import load_ddl
+from dbarchitect.ingest.ddl_nodes import mysql_key_clauses
 from dbarchitect.ingest.live_expressions import (
     SYSTEM_SCHEMAS,
     UNSIGNED_BIGINT,
@@ -230,7 +231,16 @@ class _Assembler:
                     keys.append(IndexKey(column=self.name(column), descending=desc))
             index_type = str(info.get("type") or "").lower()
             method = index_type if index_type in ("fulltext", "spatial") else None
+            mysql = self.facts.mysql_indexes.get((table, name))
+            if mysql is not None:
+                method = mysql.method
             out.append(Index(self.name(name), tuple(keys), unique=bool(info.get("unique")), method=method))
+        read = {i.name.value for i in out} | unique_names
+        for (t, name), mysql in sorted(self.facts.mysql_indexes.items()):
+            # An index the Inspector does not list (MariaDB's IGNORED ones) is read all the same.
+            if t == table and name not in read and mysql.ignored:
+                keys = [IndexKey(column=self.name(c), descending=d) for c, _, _, d in mysql.keys]
+                out.append(Index(self.name(name), tuple(keys), unique=mysql.unique, method=mysql.method))
         return tuple(out)
 
     def views(self) -> tuple[View, ...]:
@@ -311,7 +321,11 @@ def introspect(url: str, *, schema: str | None = None) -> Catalog:
                 }
                 for table, columns in facts.columns.items()
             }
-            objects = (*reader.objects(target), *_column_clauses(facts, server.engine))
+            objects = (
+                *reader.objects(target),
+                *_column_clauses(facts, server.engine),
+                *_index_clauses(facts),
+            )
         except SQLAlchemyError as exc:
             raise connection_failed(
                 expanded, server_engine(connection), exc, doing="read the schema of"
@@ -339,6 +353,28 @@ def _column_clauses(facts: Facts, engine: EngineName) -> tuple[SchemaObject, ...
                 # the DDL reader cannot take it back: name it rather than lose it
                 found = [SchemaObject("column property", f"{table}.{column}", "; ".join(fact.clauses))]
             out += [replace(o, source=ObjectSource.DATABASE) for o in found]
+    return tuple(out)
+
+
+def _index_clauses(facts: Facts) -> tuple[SchemaObject, ...]:
+    """What a MySQL/MariaDB index says that the catalog does not hold (key prefixes, COMMENT,
+    IGNORED), and a partitioning method it does not tell apart (HASH vs KEY), as the DDL reader
+    records them for a file."""
+    out = []
+    for table, text in sorted(facts.table_options.items()):
+        if table not in facts.children:
+            out.append(SchemaObject("table property", table, text, ObjectSource.DATABASE))
+    for table, flavor in sorted(facts.partition_flavors.items()):
+        out.append(SchemaObject("table property", f"{table} partitioning", flavor, ObjectSource.DATABASE))
+    for (table, name), index in sorted(facts.mysql_indexes.items()):
+        if table in facts.children:
+            continue
+        keys = [(column, length, type_text) for column, length, type_text, _ in index.keys]
+        clauses = mysql_key_clauses(keys, index.comment, index.ignored)
+        if clauses:
+            out.append(
+                SchemaObject("index property", f"{table}.{name}", "; ".join(clauses), ObjectSource.DATABASE)
+            )
     return tuple(out)
 
 

@@ -17,6 +17,7 @@ from sqlglot.errors import SqlglotError
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import COMMON_RESERVED
 from dbarchitect.ingest.ddl import default_from_node
+from dbarchitect.ingest.ddl_nodes import with_now_spelled
 from dbarchitect.model.catalog import (
     Default,
     DefaultKind,
@@ -138,10 +139,17 @@ def read_default(text_: str | None, engine: EngineName, type_: LogicalType) -> t
     default = default_from_node(tidy_node(node))
     if default.kind == DefaultKind.NULL:
         return None, False
+    if (
+        default.kind == DefaultKind.STRING
+        and (type_.is_integer or type_.kind in (TypeKind.DECIMAL, TypeKind.REAL, TypeKind.DOUBLE))
+        and re.fullmatch(r"-?\d+(?:\.\d+)?", default.value or "")
+    ):
+        # PostgreSQL writes a negative number's default as a cast string ('-5'::integer)
+        default = Default(DefaultKind.NUMBER, default.value)
     if type_.kind == TypeKind.BOOLEAN and default.kind == DefaultKind.NUMBER and default.value in ("0", "1"):
         default = Default(DefaultKind.BOOLEAN, "TRUE" if default.value == "1" else "FALSE")
     if default.kind == DefaultKind.EXPRESSION and default.value is not None:
-        default = Default(DefaultKind.EXPRESSION, neutral_expression(raw, engine))
+        default = Default(DefaultKind.EXPRESSION, tidy_node(with_now_spelled(node)).sql())
     return default, False
 
 

@@ -30,6 +30,8 @@ _PG_USER_SCHEMAS = (
     "n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast') "
     "and n.nspname not like 'pg_temp%' and n.nspname not like 'pg_toast_temp%'"
 )
+#: A routine's identity arguments as a DDL file's are read (a procedure's ``IN`` mode dropped).
+_PG_ARGS = "regexp_replace(pg_get_function_identity_arguments(p.oid), '(^|, )IN ', '\\1', 'g')"
 _PG_NOT_EXTENSION = (
     "not exists (select 1 from pg_depend d where d.classid = {cls}::regclass and d.objid = {oid} "
     "and d.deptype = 'e')"
@@ -38,7 +40,7 @@ _PG_NOT_EXTENSION = (
 _PG_QUERIES: tuple[str, ...] = (
     # functions and procedures
     f"""select case p.prokind when 'p' then 'procedure' else 'function' end,
-               {_PG_PLAIN} || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+               {_PG_PLAIN} || p.proname || '(' || {_PG_ARGS} || ')',
                pg_get_functiondef(p.oid)
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where {_PG_USER_SCHEMAS} and p.prokind in ('f', 'p')
@@ -148,6 +150,13 @@ _PG_QUERIES: tuple[str, ...] = (
         from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid
         join pg_namespace n on n.oid = c.relnamespace
         where {_PG_USER_SCHEMAS} and c.relkind = 'm'""",
+    # indexes of one partition (not a partitioned index's part): the catalog holds the parent only
+    f"""select 'index', {_PG_PLAIN} || i.relname, pg_get_indexdef(i.oid)
+        from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid
+        join pg_namespace n on n.oid = c.relnamespace
+        where {_PG_USER_SCHEMAS} and c.relispartition
+          and not exists (select 1 from pg_inherits h where h.inhrelid = i.oid)
+          and not exists (select 1 from pg_constraint k where k.conindid = i.oid)""",
     # table properties the catalog does not hold
     f"""select 'table property', {_PG_PLAIN} || c.relname || ' ' || p.what, p.sql
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -180,14 +189,14 @@ _PG_QUERIES: tuple[str, ...] = (
           where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attstattarget >= 0
         ) p(what, sql)
         where {_PG_USER_SCHEMAS} and n.nspname = :s""",
-    f"""select 'grant', 'function ' || {_PG_PLAIN} || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
+    f"""select 'grant', 'function ' || {_PG_PLAIN} || p.proname || '(' || {_PG_ARGS}
                || ') to ' || coalesce(r.rolname, 'PUBLIC'),
                'GRANT EXECUTE ON ROUTINE ' || {_PG_NAME} || quote_ident(p.proname) || '('
                || pg_get_function_identity_arguments(p.oid) || ') TO ' || coalesce(quote_ident(r.rolname), 'PUBLIC')
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         cross join lateral aclexplode(p.proacl) x left join pg_roles r on r.oid = x.grantee
         where {_PG_USER_SCHEMAS} and x.grantee <> p.proowner""",
-    f"""select 'grant', 'function ' || {_PG_PLAIN} || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
+    f"""select 'grant', 'function ' || {_PG_PLAIN} || p.proname || '(' || {_PG_ARGS}
                || ') revoked from PUBLIC',
                'REVOKE EXECUTE ON ROUTINE ' || {_PG_NAME} || quote_ident(p.proname) || '('
                || pg_get_function_identity_arguments(p.oid) || ') FROM PUBLIC'
@@ -202,7 +211,7 @@ _PG_QUERIES: tuple[str, ...] = (
                'COMMENT ON ' || upper(o.kind) || ' ' || o.qname || ' IS ' || quote_literal(d.description)
         from pg_description d
         join lateral (
-          select 'function' as kind, {_PG_PLAIN} || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
+          select 'function' as kind, {_PG_PLAIN} || p.proname || '(' || {_PG_ARGS}
                  || ')' as name, {_PG_NAME} || quote_ident(p.proname) || '('
                  || pg_get_function_identity_arguments(p.oid) || ')' as qname
           from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -215,7 +224,7 @@ _PG_QUERIES: tuple[str, ...] = (
           where d.classoid = 'pg_class'::regclass and c.oid = d.objoid and d.objsubid = 0
             and c.relkind in ('i', 'I', 'v', 'm', 'S') and {_PG_USER_SCHEMAS}
           union all
-          select 'constraint', k.conname || ' on ' || {_PG_PLAIN} || c.relname,
+          select 'constraint', k.conname || ' ON ' || {_PG_PLAIN} || c.relname,
                  quote_ident(k.conname) || ' ON ' || {_PG_NAME} || quote_ident(c.relname)
           from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
           where d.classoid = 'pg_constraint'::regclass and k.oid = d.objoid and {_PG_USER_SCHEMAS}
@@ -230,7 +239,7 @@ _PG_QUERIES: tuple[str, ...] = (
           from pg_type t join pg_namespace n on n.oid = t.typnamespace
           where d.classoid = 'pg_type'::regclass and t.oid = d.objoid and {_PG_USER_SCHEMAS}
           union all
-          select 'trigger', tg.tgname || ' on ' || {_PG_PLAIN} || c.relname,
+          select 'trigger', tg.tgname || ' ON ' || {_PG_PLAIN} || c.relname,
                  quote_ident(tg.tgname) || ' ON ' || {_PG_NAME} || quote_ident(c.relname)
           from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
           where d.classoid = 'pg_trigger'::regclass and tg.oid = d.objoid and {_PG_USER_SCHEMAS}

@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.ingest.ddl import index_key_from_node
+from dbarchitect.ingest.ddl_nodes import mysql_partition_flavor, mysql_table_options
 from dbarchitect.ingest.live_expressions import (
     SYSTEM_SCHEMAS,
     as_number,
@@ -52,6 +53,19 @@ class _ColumnFacts:
     clauses: tuple[str, ...] = ()
 
 
+@dataclass
+class MysqlIndexFacts:
+    """One MySQL/MariaDB index as ``information_schema.STATISTICS`` lists it (the Inspector loses
+    its kind, key prefixes, comment, and the whole index when it is IGNORED)."""
+
+    unique: bool
+    method: str | None
+    #: (column, prefix length, column type, descending) in key order
+    keys: list[tuple[str, int | None, str, bool]] = field(default_factory=list)
+    comment: str = ""
+    ignored: bool = False
+
+
 #: ``COLUMNS.EXTRA``'s ``on update current_timestamp(6)`` (MariaDB) / ``on update CURRENT_TIMESTAMP``.
 _ON_UPDATE = re.compile(r"\bon update \S+", re.IGNORECASE)
 
@@ -77,6 +91,12 @@ class Facts:
     table_stats: dict[str, TableStats] = field(default_factory=dict)
     column_stats: dict[str, dict[str, ColumnStats]] = field(default_factory=dict)
     views: dict[str, str] = field(default_factory=dict)
+    #: MySQL/MariaDB indexes by (table, index name), the primary key left out.
+    mysql_indexes: dict[tuple[str, str], MysqlIndexFacts] = field(default_factory=dict)
+    #: MySQL/MariaDB partitioning methods the catalog does not tell apart (HASH vs KEY...).
+    partition_flavors: dict[str, str] = field(default_factory=dict)
+    #: MySQL/MariaDB table options the catalog does not hold (engine, collation, row format).
+    table_options: dict[str, str] = field(default_factory=dict)
 
 
 class Reader:
@@ -121,7 +141,9 @@ class _PostgresReader(Reader):
             f.enums[str(row[0]).lower()] = tuple(row[1])
         for row in self.rows(
             "select c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attidentity, "
-            "pg_get_expr(d.adbin, d.adrelid), a.atthasdef "
+            "pg_get_expr(d.adbin, d.adrelid), a.atthasdef, "
+            "(select quote_ident(k.collname) from pg_collation k join pg_type ty on ty.oid = a.atttypid "
+            " where k.oid = a.attcollation and a.attcollation <> ty.typcollation) "
             "from pg_attribute a join pg_class c on c.oid = a.attrelid "
             "join pg_namespace n on n.oid = c.relnamespace "
             "left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum "
@@ -130,13 +152,36 @@ class _PostgresReader(Reader):
             "order by c.relname, a.attnum",
             s=schema,
         ):
+            clauses: tuple[str, ...] = ("GENERATED ALWAYS AS IDENTITY",) if row[3] == "a" else ()
+            if not row[3] and "nextval(" in str(row[4] or "").lower():
+                clauses = (f"DEFAULT {row[4]}",)  # a serial: the DDL reader names it as for a file
+            if row[6]:
+                clauses += (f"COLLATE {row[6]}",)  # not the type's own collation
             f.columns.setdefault(row[0], {})[row[1]] = _ColumnFacts(
                 type_text=str(row[2]),
                 identity=row[3] in ("a", "d"),
                 default=row[4],
                 has_default=bool(row[5]),
-                clauses=("GENERATED ALWAYS AS IDENTITY",) if row[3] == "a" else (),
+                clauses=clauses,
             )
+        for table, column, always, start, step, low, high, cache, cycle, type_text in self.rows(
+            "select c.relname, a.attname, a.attidentity = 'a', s.seqstart, s.seqincrement, s.seqmin, "
+            "s.seqmax, s.seqcache, s.seqcycle, format_type(s.seqtypid, null) "
+            "from pg_attribute a join pg_class c on c.oid = a.attrelid "
+            "join pg_namespace n on n.oid = c.relnamespace "
+            "join pg_depend d on d.refobjid = c.oid and d.refobjsubid = a.attnum "
+            "and d.classid = 'pg_class'::regclass and d.deptype = 'i' "
+            "join pg_sequence s on s.seqrelid = d.objid "
+            "where n.nspname = :s and a.attidentity in ('a', 'd')",
+            s=schema,
+        ):
+            options = _identity_options(
+                int(start), int(step), int(low), int(high), int(cache), bool(cycle), str(type_text)
+            )
+            fact = f.columns.get(table, {}).get(column)
+            if options and fact is not None:
+                kind = "ALWAYS" if always else "BY DEFAULT"
+                fact.clauses = (f"GENERATED {kind} AS IDENTITY ({options})",)
         for row in self.rows(
             "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace "
             "where n.nspname = :s and c.relispartition",
@@ -159,26 +204,43 @@ class _PostgresReader(Reader):
             "       left join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = u.attnum "
             "       order by u.ord), "
             "exists (select 1 from pg_constraint c "
-            "        where c.conindid = ix.indexrelid and c.contype in ('p', 'u', 'x')) "
+            "        where c.conindid = ix.indexrelid and c.contype in ('p', 'u', 'x')), "
+            "array(select case when oc.opcdefault then '' else oc.opcname end "
+            "      from unnest(ix.indclass::oid[]) with ordinality u(o, ord) "
+            "      join pg_opclass oc on oc.oid = u.o order by u.ord) "
             "from pg_index ix join pg_class i on i.oid = ix.indexrelid "
             "join pg_class t on t.oid = ix.indrelid "
             "join pg_namespace n on n.oid = t.relnamespace join pg_am am on am.oid = i.relam "
             "where n.nspname = :s and not t.relispartition order by t.relname, i.relname",
             s=schema,
         ):
-            table, name, unique, method, nkey, _natts, pred, options, defs, attnames, backs_constraint = row
+            (
+                table,
+                name,
+                unique,
+                method,
+                nkey,
+                _natts,
+                pred,
+                options,
+                defs,
+                attnames,
+                backs_constraint,
+                ops,
+            ) = row
             if backs_constraint:
                 continue
             keys: list[IndexKey] = []
             for i in range(nkey):
                 descending = bool(options[i] & 1) if options and i < len(options) else False
+                opclass = (str(ops[i]) or None) if ops and i < len(ops) else None
                 attname = attnames[i] if i < len(attnames) else None
                 if attname is not None:
-                    keys.append(IndexKey(column=quoted_fact(self.engine)(attname), descending=descending))
+                    column = quoted_fact(self.engine)(attname)
+                    keys.append(IndexKey(column=column, descending=descending, opclass=opclass))
                 else:
-                    keys.append(
-                        IndexKey(expression=neutral_expression(defs[i], self.engine), descending=descending)
-                    )
+                    expression = neutral_expression(defs[i], self.engine)
+                    keys.append(IndexKey(expression=expression, descending=descending, opclass=opclass))
             include = tuple(quoted_fact(self.engine)(a) for a in attnames[nkey:] if a is not None)
             f.indexes.setdefault(table, []).append(
                 Index(
@@ -258,6 +320,53 @@ class _PostgresReader(Reader):
             )
 
 
+def _column_charset(
+    charset: str | None,
+    collation: str | None,
+    table_collation: str | None,
+    is_default: str | None,
+    table_charset: str | None,
+) -> tuple[str, ...]:
+    """A MySQL/MariaDB column's character set and collation when not its table's, written as a
+    file would: the character set alone for its default collation, the collation alone within the
+    table's character set."""
+    if not collation or collation == table_collation:
+        return ()
+    if str(is_default or "").lower() == "yes":
+        return (f"CHARACTER SET {charset}",)
+    if charset == table_charset:
+        return (f"COLLATE {collation}",)
+    return (f"CHARACTER SET {charset} COLLATE {collation}",)
+
+
+_INTEGER_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+
+
+def _identity_options(
+    start: int, step: int, low: int, high: int, cache: int, cycle: bool, type_text: str
+) -> str:
+    """An identity's sequence options that differ from PostgreSQL's defaults, as CREATE TABLE
+    writes them (empty: all defaults)."""
+    if step < 0 or type_text not in _INTEGER_MAX:
+        return f"START WITH {start} INCREMENT BY {step} MINVALUE {low} MAXVALUE {high} CACHE {cache}" + (
+            " CYCLE" if cycle else ""
+        )
+    out = []
+    if start != low:
+        out.append(f"START WITH {start}")
+    if step != 1:
+        out.append(f"INCREMENT BY {step}")
+    if low != 1:
+        out.append(f"MINVALUE {low}")
+    if high != _INTEGER_MAX[type_text]:
+        out.append(f"MAXVALUE {high}")
+    if cache != 1:
+        out.append(f"CACHE {cache}")
+    if cycle:
+        out.append("CYCLE")
+    return " ".join(out)
+
+
 def _partition(child: str, bound: str, engine: EngineName) -> Partition:
     name = quoted_fact(engine)(child)
     if bound.strip().upper() == "DEFAULT":
@@ -283,52 +392,139 @@ class _MysqlReader(Reader):
     def facts(self, schema: str, tables: list[str]) -> Facts:
         f = Facts()
         for row in self.rows(
-            "select TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, EXTRA, COLUMN_DEFAULT "
-            "from information_schema.COLUMNS "
-            "where TABLE_SCHEMA = :s order by TABLE_NAME, ORDINAL_POSITION",
+            "select c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.EXTRA, c.COLUMN_DEFAULT, "
+            "c.CHARACTER_SET_NAME, c.COLLATION_NAME, t.TABLE_COLLATION, k.IS_DEFAULT, tk.CHARACTER_SET_NAME "
+            "from information_schema.COLUMNS c "
+            "join information_schema.TABLES t "
+            "on t.TABLE_SCHEMA = c.TABLE_SCHEMA and t.TABLE_NAME = c.TABLE_NAME "
+            "left join information_schema.COLLATIONS k on k.COLLATION_NAME = c.COLLATION_NAME "
+            "left join information_schema.COLLATIONS tk on tk.COLLATION_NAME = t.TABLE_COLLATION "
+            "where c.TABLE_SCHEMA = :s order by c.TABLE_NAME, c.ORDINAL_POSITION",
             s=schema,
         ):
+            extra = str(row[3] or "")
             f.columns.setdefault(row[0], {})[row[1]] = _ColumnFacts(
                 type_text=str(row[2]),
-                identity="auto_increment" in str(row[3] or "").lower(),
+                identity="auto_increment" in extra.lower(),
                 default=row[4],
                 has_default=row[4] is not None,
-                clauses=tuple(m.group(0) for m in _ON_UPDATE.finditer(str(row[3] or ""))),
+                clauses=_column_charset(row[5], row[6], row[7], row[8], row[9])
+                + tuple(m.group(0) for m in _ON_UPDATE.finditer(extra))
+                # a virtual generated column, as the DDL reader names one (its expression is the column's)
+                + (("AS (1) VIRTUAL",) if "virtual generated" in extra.lower() else ()),
             )
         self.read_checks(schema, f)
+        for table, names in f.json_columns.items():
+            # MariaDB's JSON is longtext in utf8mb4_bin: the collation comes with the type
+            for name in names:
+                fact = f.columns.get(table, {}).get(name)
+                if fact is not None:
+                    fact.clauses = tuple(
+                        c for c in fact.clauses if not c.startswith(("COLLATE ", "CHARACTER SET "))
+                    )
+        default = self.rows(
+            "select DEFAULT_COLLATION_NAME from information_schema.SCHEMATA where SCHEMA_NAME = :s", s=schema
+        )
+        for table, engine, collation, options in self.rows(
+            "select TABLE_NAME, ENGINE, TABLE_COLLATION, CREATE_OPTIONS from information_schema.TABLES "
+            "where TABLE_SCHEMA = :s and TABLE_TYPE = 'BASE TABLE'",
+            s=schema,
+        ):
+            row_format = re.search(r"\brow_format=(\w+)", str(options or ""), re.IGNORECASE)
+            text = mysql_table_options(
+                str(engine or ""),
+                str(collation or ""),
+                row_format.group(1) if row_format else "",
+                str(default[0][0]) if default else "",
+            )
+            if text:
+                f.table_options[table] = text
         for row in self.rows(
             "select TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE "
             "from information_schema.REFERENTIAL_CONSTRAINTS where CONSTRAINT_SCHEMA = :s",
             s=schema,
         ):
             f.fk_actions[(row[0], row[1])] = (row[2], row[3])
-        for row in self.rows(
-            "select TABLE_NAME, INDEX_NAME, COLUMN_NAME from information_schema.STATISTICS "
-            "where TABLE_SCHEMA = :s and COLLATION = 'D'",
+        # MariaDB 10.6+ has IGNORED indexes; MySQL has none (its invisible ones are not read).
+        ignored = self.rows(
+            "select 1 from information_schema.COLUMNS where TABLE_SCHEMA = 'information_schema' "
+            "and TABLE_NAME = 'STATISTICS' and COLUMN_NAME = 'IGNORED'"
+        )
+        for (
+            table,
+            name,
+            column,
+            sub_part,
+            kind,
+            comment,
+            is_ignored,
+            non_unique,
+            collation,
+            type_text,
+        ) in self.rows(
+            "select s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART, s.INDEX_TYPE, s.INDEX_COMMENT, "
+            + ("s.IGNORED" if ignored else "'NO'")
+            + ", s.NON_UNIQUE, s.COLLATION, c.COLUMN_TYPE "
+            "from information_schema.STATISTICS s left join information_schema.COLUMNS c "
+            "on c.TABLE_SCHEMA = s.TABLE_SCHEMA and c.TABLE_NAME = s.TABLE_NAME "
+            "and c.COLUMN_NAME = s.COLUMN_NAME "
+            "where s.TABLE_SCHEMA = :s and s.INDEX_NAME <> 'PRIMARY' "
+            "order by s.TABLE_NAME, s.INDEX_NAME, s.SEQ_IN_INDEX",
             s=schema,
         ):
-            f.descending.setdefault((row[0], row[1]), set()).add(row[2])
+            if collation == "D":
+                f.descending.setdefault((table, name), set()).add(column)
+            method = str(kind or "").lower()
+            index = f.mysql_indexes.setdefault(
+                (table, name),
+                MysqlIndexFacts(
+                    unique=str(non_unique) == "0",
+                    method=method if method in ("fulltext", "spatial") else None,
+                    comment=str(comment or ""),
+                    ignored=str(is_ignored).upper() == "YES",
+                ),
+            )
+            index.keys.append(
+                (
+                    str(column or ""),
+                    int(sub_part) if sub_part is not None else None,
+                    str(type_text or ""),
+                    collation == "D",
+                )
+            )
         self.read_partitioning(schema, f)
         self.read_stats(schema, f)
         return f
 
     def read_checks(self, schema: str, f: Facts) -> None:
         f.checks = {}
+        # MariaDB says whether a check is the column's (LEVEL = 'Column') or the table's
+        level = self.rows(
+            "select 1 from information_schema.COLUMNS where TABLE_SCHEMA = 'information_schema' "
+            "and TABLE_NAME = 'CHECK_CONSTRAINTS' and COLUMN_NAME = 'LEVEL'"
+        )
         try:
             rows = self.rows(
-                "select TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE from information_schema.CHECK_CONSTRAINTS "
+                "select TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, "
+                + ("LEVEL" if level else "'Table'")
+                + " from information_schema.CHECK_CONSTRAINTS "
                 "where CONSTRAINT_SCHEMA = :s order by TABLE_NAME, CONSTRAINT_NAME",
                 s=schema,
             )
         except SQLAlchemyError:  # MySQL before 8.0.16 has no CHECK_CONSTRAINTS
             return
-        for table, name, clause in rows:
+        for table, name, clause, kind in rows:
             m = re.fullmatch(r"\s*json_valid\(`?([^`()]+)`?\)\s*", str(clause), re.IGNORECASE)
             if m and m.group(1) == name:
                 f.json_columns.setdefault(table, set()).add(name)
                 continue
+            named = quoted_fact(self.engine)(name)
             f.checks.setdefault(table, []).append(
-                CheckConstraint(neutral_expression(str(clause), self.engine), quoted_fact(self.engine)(name))
+                CheckConstraint(
+                    neutral_expression(str(clause), self.engine),
+                    named,
+                    column=named if str(kind).lower() == "column" else None,
+                )
             )
 
     def read_partitioning(self, schema: str, f: Facts) -> None:
@@ -380,6 +576,9 @@ class _MysqlReader(Reader):
                     partitions.append(Partition(pname, values))
             count = len(partitions) if method == PartitionMethod.HASH else None
             f.partitioning[table] = Partitioning(method, columns, tuple(partitions), count)
+            flavor = mysql_partition_flavor(method_text)
+            if flavor:
+                f.partition_flavors[table] = flavor
 
     def read_stats(self, schema: str, f: Facts) -> None:
         for row in self.rows(

@@ -110,6 +110,8 @@ class IndexKey:
     column: Name | None = None
     expression: str | None = None
     descending: bool = False
+    #: Operator class when not the type's default (PostgreSQL ``gin_trgm_ops``, ``text_pattern_ops``).
+    opclass: str | None = None
 
     def __post_init__(self) -> None:
         if (self.column is None) == (self.expression is None):

@@ -13,9 +13,11 @@ from dbarchitect.advisors.migrations import plan_markdown, plan_migration, plan_
 from dbarchitect.engines.registry import get_traits
 from dbarchitect.ingest.ddl import load_ddl
 from dbarchitect.ingest.grants import Privilege, grant_objects
+from dbarchitect.ingest.live_expressions import read_default
 from dbarchitect.ingest.script import PieceKind, split_script
-from dbarchitect.model.catalog import ObjectSource
+from dbarchitect.model.catalog import Default, DefaultKind, ObjectSource
 from dbarchitect.model.names import EngineName
+from dbarchitect.model.types import LogicalType, TypeKind
 
 PG = get_traits(EngineName.POSTGRESQL, "15")
 MARIADB = get_traits(EngineName.MARIADB, "10.11")
@@ -72,6 +74,13 @@ def _pg(sql: str):  # type: ignore[no-untyped-def]
             "INDEX users_email",
         ),
         ("ALTER TABLE users SET (fillfactor = 70);", "table property", "users"),
+        # named as the database reader names it (was `CONSTRAINT users_email on users` against the
+        # database's `... ON users`: dropped after being set, so the comment was lost)
+        (
+            "ALTER TABLE users ADD CONSTRAINT e CHECK (email <> '');\ncomment on constraint e on users IS 'x';",
+            "comment",
+            "CONSTRAINT e ON users",
+        ),
     ],
 )
 def test_ddl_objects_are_kept_with_their_identity(sql: str, kind: str, name: str) -> None:
@@ -208,6 +217,41 @@ def test_a_materialized_view_is_not_planned_as_a_view() -> None:
     ]
 
 
+def test_a_view_that_becomes_a_materialized_view_and_back_frees_its_name_first() -> None:
+    view = BASE + "CREATE VIEW n AS SELECT count(*) AS n FROM users;\n"
+    mv = BASE + "CREATE MATERIALIZED VIEW n AS SELECT count(*) AS n FROM users;\n"
+    for plan in (plan_migration(_pg(view), _pg(mv), PG), plan_migration(_pg(mv), _pg(view), PG)):
+        for steps in (plan.steps, plan.down):
+            sql = [s.sql[0].split(" AS ")[0] for s in steps]
+            drop = next(i for i, x in enumerate(sql) if x.startswith("DROP"))
+            create = next(i for i, x in enumerate(sql) if x.startswith("CREATE"))
+            assert drop < create, sql
+
+
+@pytest.mark.parametrize("engine", [EngineName.POSTGRESQL, EngineName.MARIADB])
+def test_views_are_dropped_readers_first_and_created_after_what_they_read(engine: EngineName) -> None:
+    traits = PG if engine == EngineName.POSTGRESQL else MARIADB
+    # declared reader first: the order of the file (or of a database's catalog) is not the
+    # order the engine needs
+    v1 = "CREATE VIEW b_users AS SELECT id, email FROM users WHERE id > {};\n"
+    v2 = "CREATE VIEW a_emails AS SELECT email FROM b_users;\n"
+    old = load_ddl(BASE + v1.format(0) + v2, engine)
+    old = replace(old, views=tuple(reversed(old.views)))
+    new = load_ddl(BASE + v1.format(10) + v2, engine)
+    new = replace(new, views=tuple(reversed(new.views)))
+    plan = plan_migration(old, new, traits)
+    # the base changes: its reader goes and comes back with it
+    assert [s.description for s in plan.steps] == [
+        "drop view a_emails",
+        "drop view b_users",
+        "create view b_users",
+        "create view a_emails",
+    ]
+    down = plan_migration(old, load_ddl(BASE, engine), traits, allow_data_loss=True)
+    assert [s.description for s in down.steps] == ["drop view a_emails", "drop view b_users"]
+    assert [s.description for s in down.down] == ["create view b_users", "create view a_emails"]
+
+
 def test_mariadb_drops_routines_and_triggers_by_name_only() -> None:
     base = "CREATE TABLE users (id bigint NOT NULL PRIMARY KEY, email varchar(200) NOT NULL);\n"
     objects = (
@@ -217,6 +261,12 @@ def test_mariadb_drops_routines_and_triggers_by_name_only() -> None:
     current = load_ddl(base + objects, EngineName.MARIADB)
     plan = plan_migration(current, load_ddl(base, EngineName.MARIADB), MARIADB)
     assert [s.sql for s in plan.steps] == [("DROP TRIGGER users_lower",), ("DROP FUNCTION add_one",)]
+    # A routine is one per name (no overloading), as the database lists it: `add_one()`, so the
+    # file's and the database's are the same object (was: created again, 'already exists').
+    assert ("function", "add_one()") in [(o.kind, o.name) for o in current.objects]
+    live = replace(current, objects=tuple(replace(o, source=ObjectSource.DATABASE) for o in current.objects))
+    plan = plan_migration(live, current, MARIADB)
+    assert not plan.steps and all("exists on both sides" in u for u in plan.unplanned)
 
 
 def test_mariadb_compound_bodies_are_read_with_delimiter_and_written_between_delimiter_lines() -> None:
@@ -243,10 +293,32 @@ def test_postgresql_default_expressions_keep_their_parentheses_and_keywords() ->
     )
     plan = plan_migration(_pg("CREATE TABLE t (id int PRIMARY KEY);\n"), target, PG)
     sql = "\n".join(s for step in plan.steps for s in step.sql)
-    assert "DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'utc')" in sql
+    assert "DEFAULT (NOW() AT TIME ZONE 'utc')" in sql
     assert "timetz DEFAULT CURRENT_TIME" in sql
     assert "bit(8) DEFAULT '00011111'" in sql
     assert " money" in sql and " json" in sql and "jsonb" not in sql
+
+
+@pytest.mark.parametrize(
+    ("engine", "column", "rendered"),
+    [
+        # PostgreSQL keeps now() and CURRENT_TIMESTAMP apart, and a number as written
+        (EngineName.POSTGRESQL, "timestamptz DEFAULT now()", "DEFAULT now()"),
+        (EngineName.POSTGRESQL, "timestamptz DEFAULT CURRENT_TIMESTAMP", "DEFAULT CURRENT_TIMESTAMP"),
+        (EngineName.POSTGRESQL, "numeric(10,2) DEFAULT 0.00", "DEFAULT 0.00"),
+        # MariaDB: a `datetime` without fractional seconds takes CURRENT_TIMESTAMP without them
+        (EngineName.MARIADB, "datetime DEFAULT current_timestamp()", "DEFAULT CURRENT_TIMESTAMP(0)"),
+        (EngineName.MARIADB, "datetime(3) DEFAULT current_timestamp(3)", "DEFAULT CURRENT_TIMESTAMP(3)"),
+    ],
+)
+def test_defaults_are_planned_as_the_engine_keeps_them(
+    engine: EngineName, column: str, rendered: str
+) -> None:
+    traits = PG if engine == EngineName.POSTGRESQL else MARIADB
+    before = load_ddl("CREATE TABLE t (id int PRIMARY KEY);\n", engine)
+    after = load_ddl(f"CREATE TABLE t (id int PRIMARY KEY, c {column});\n", engine)
+    sql = "\n".join(s for step in plan_migration(before, after, traits).steps for s in step.sql)
+    assert rendered in sql
 
 
 def test_comment_changes_are_planned_where_the_engine_has_comment_statements_else_listed() -> None:
@@ -264,3 +336,74 @@ def test_comment_changes_are_planned_where_the_engine_has_comment_statements_els
     assert plan.unplanned == (
         "comment TABLE t: comment changes are not planned on MariaDB 10.11 (set it by hand)",
     )
+
+
+def test_an_index_operator_class_is_part_of_the_index() -> None:
+    """`USING gin (email gin_trgm_ops)`: created with its operator class (was: without it, which
+    fails, 'no default operator class for access method gin'), and a changed class is a new index."""
+    trgm = (
+        BASE
+        + "CREATE EXTENSION pg_trgm;\nCREATE INDEX users_email_trgm ON users USING gin (email gin_trgm_ops);\n"
+    )
+    plan = plan_migration(_pg(BASE + "CREATE EXTENSION pg_trgm;\n"), _pg(trgm), PG)
+    assert [s.sql[0] for s in plan.steps if "INDEX" in s.sql[0]] == [
+        "CREATE INDEX CONCURRENTLY users_email_trgm ON users USING gin (email gin_trgm_ops)"
+    ]
+    assert not plan.unplanned
+    pattern = BASE + "CREATE INDEX users_email_p ON users ((lower(email)) text_pattern_ops);\n"
+    plain = BASE + "CREATE INDEX users_email_p ON users ((lower(email)));\n"
+    assert plan_migration(_pg(pattern), _pg(pattern), PG).steps == ()
+    assert [s.description for s in plan_migration(_pg(plain), _pg(pattern), PG).steps] == [
+        "drop index users_email_p on users",
+        "create index users_email_p on users",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "type_", "expected"),
+    [
+        # a negative number comes back as a cast string; it is the number the file wrote
+        ("'-5'::integer", LogicalType(TypeKind.SMALLINT), Default(DefaultKind.NUMBER, "-5")),
+        ("'-5'::text", LogicalType(TypeKind.TEXT), Default(DefaultKind.STRING, "-5")),
+        # now() keeps its spelling inside an expression (PostgreSQL keeps it apart from CURRENT_TIMESTAMP)
+        ("(now() AT TIME ZONE 'utc'::text)", LogicalType(TypeKind.TIMESTAMP), None),
+    ],
+)
+def test_database_defaults_read_as_the_file_wrote_them(
+    text: str, type_: LogicalType, expected: Default | None
+) -> None:
+    default, _ = read_default(text, EngineName.POSTGRESQL, type_)
+    if expected is not None:
+        assert default == expected
+    else:
+        assert default is not None and default.value is not None and "NOW()" in default.value
+
+
+def test_enable_and_force_row_level_security_are_one_setting_both_planned() -> None:
+    rls = BASE + "ALTER TABLE users ENABLE ROW LEVEL SECURITY;\nALTER TABLE users FORCE ROW LEVEL SECURITY;\n"
+    plan = plan_migration(_pg(BASE), _pg(rls), PG)
+    # was: the FORCE statement replaced the ENABLE one, so the plan only forced it
+    assert [s.sql for s in plan.steps] == [
+        ("ALTER TABLE users ENABLE ROW LEVEL SECURITY", "ALTER TABLE users FORCE ROW LEVEL SECURITY")
+    ]
+
+
+def test_a_view_outside_the_default_schema_is_listed_not_created_in_public() -> None:
+    view = BASE + "CREATE SCHEMA app;\nCREATE VIEW app.user_ids AS SELECT id FROM users;\n"
+    plan = plan_migration(_pg(BASE), _pg(view), PG)
+    assert [s.sql for s in plan.steps] == [("CREATE SCHEMA app",)]
+    assert plan.unplanned == ("table app.user_ids: tables outside the default schema are not planned",)
+
+
+def test_an_index_of_one_partition_is_an_object_of_its_own() -> None:
+    """The catalog holds the partitioned parent's indexes only: an index of one partition is
+    created and dropped with its own statement (was: 'table events_2025 does not exist')."""
+    rng = (
+        "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, v text, PRIMARY KEY (id, at)) "
+        "PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+    )
+    child = rng + "CREATE INDEX events_2025_v ON events_2025 (v);\n"
+    plan = plan_migration(_pg(child), _pg(rng), PG)
+    assert [s.sql for s in plan.steps] == [("DROP INDEX events_2025_v",)]
+    assert [s.sql for s in plan.down] == [("CREATE INDEX events_2025_v ON events_2025 (v)",)]

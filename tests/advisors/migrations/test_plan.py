@@ -3,6 +3,7 @@ engine version, refusals, rename hints, durations, and the renderers."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -23,8 +24,8 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.engines.traits import DdlKind, EngineTraits
 from dbarchitect.errors import CatalogError, UnsupportedError
 from dbarchitect.ingest.ddl import load_ddl
-from dbarchitect.model.catalog import Catalog
-from dbarchitect.model.names import EngineName
+from dbarchitect.model.catalog import Catalog, Partition
+from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.ops import CreateTable, DropForeignKey, DropTable
 from tests.advisors.migrations.test_corpus import PAIRS, load_pair
 
@@ -341,3 +342,124 @@ def test_views_reading_a_retyped_table_are_recreated_around_the_change() -> None
     a, b, _ = _pair("retype_column_read_by_view")
     kinds = [type(op).__name__ for op in compare(a, b)]
     assert kinds == ["DropView", "AlterColumnType", "CreateView"]
+
+
+def test_a_type_change_backfill_compares_values_as_text() -> None:
+    """json has no equality operator: the backfill and its check compare the copy as text (was
+    `c__new IS DISTINCT FROM c::json`: 'operator does not exist: json = json')."""
+    old = load_ddl("CREATE TABLE t (id integer PRIMARY KEY, c jsonb);\n", EngineName.POSTGRESQL)
+    new = load_ddl("CREATE TABLE t (id integer PRIMARY KEY, c json);\n", EngineName.POSTGRESQL)
+    for plan in (
+        plan_migration(old, new, PG, allow_data_loss=True),
+        plan_migration(new, old, PG, allow_data_loss=True),
+    ):
+        backfill = next(s for s in plan.steps if s.kind == DdlKind.BACKFILL)
+        text = " ".join([*backfill.sql, backfill.check_sql or ""])
+        assert text.count("c__new::text IS DISTINCT FROM (c::") == 2
+        assert "c__new IS DISTINCT FROM" not in text
+
+
+def test_mariadb_fulltext_index_is_built_with_the_lock_it_needs_and_prefix_changes_are_named() -> None:
+    mariadb = get_traits(EngineName.MARIADB, "10.11")
+    table = "CREATE TABLE orders (id int PRIMARY KEY, code varchar(20){});\n"
+    plain = load_ddl(table.format(""), EngineName.MARIADB)
+    fulltext = load_ddl(table.format(", FULLTEXT KEY orders_code_ft (code)"), EngineName.MARIADB)
+    step = plan_migration(plain, fulltext, mariadb).steps[0]
+    # InnoDB refuses LOCK=NONE for a full-text index (was: the step failed to apply)
+    assert step.sql[0].endswith("ALGORITHM=INPLACE LOCK=SHARED") and step.blocks_writes
+    prefix = load_ddl(table.format(", KEY orders_code_idx (code(5))"), EngineName.MARIADB)
+    whole = load_ddl(table.format(", KEY orders_code_idx (code)"), EngineName.MARIADB)
+    for a, b in ((whole, prefix), (prefix, whole)):
+        plan = plan_migration(a, b, mariadb)
+        assert [u.split(":")[0] for u in plan.unplanned] == ["index property orders.orders_code_idx"]
+
+
+def test_widening_a_serial_widens_its_sequence() -> None:
+    """serial -> bigserial: the column becomes bigint and so does its sequence (was: the sequence
+    stayed integer and still stopped at 2,147,483,647, the overflow the change was for)."""
+    old = load_ddl("CREATE TABLE s (id serial PRIMARY KEY, v text);\n", EngineName.POSTGRESQL)
+    new = load_ddl("CREATE TABLE s (id bigserial PRIMARY KEY, v text);\n", EngineName.POSTGRESQL)
+    plan = plan_migration(old, new, PG)
+    sql = [s for step in plan.steps for s in step.sql]
+    assert "ALTER SEQUENCE %s AS bigint', pg_get_serial_sequence('s', 'id')" in "\n".join(sql)
+    down = [s for step in plan.down for s in step.sql]
+    assert "ALTER SEQUENCE %s AS integer', pg_get_serial_sequence('s', 'id')" in "\n".join(down)
+
+
+def test_changing_the_partitions_of_a_partitioned_table_is_refused_by_name() -> None:
+    """The re-created table's partitions would take the current ones' names (was: the plan failed
+    to apply, 'relation "events_2025" already exists')."""
+    rng = (
+        "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+    )
+    more = "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+    one, two = (load_ddl(sql, EngineName.POSTGRESQL) for sql in (rng, rng + more))
+    with pytest.raises(UnsupportedError, match=r"partitions of events.*\(events_2025\)"):
+        plan_migration(one, two, PG)
+
+
+def test_an_explicit_timestamp_precision_of_6_is_kept() -> None:
+    old = load_ddl("CREATE TABLE t (id integer PRIMARY KEY, c timestamp(0));\n", EngineName.POSTGRESQL)
+    new = load_ddl("CREATE TABLE t (id integer PRIMARY KEY, c timestamp(6));\n", EngineName.POSTGRESQL)
+    sql = "\n".join(s for step in plan_migration(old, new, PG, allow_data_loss=True).steps for s in step.sql)
+    assert "ADD COLUMN c__new timestamp(6)" in sql
+
+
+def test_a_mariadb_column_check_is_refused_by_name_not_planned_as_a_table_check() -> None:
+    """MariaDB keeps `code varchar(20) CHECK (...)` as the column's check: ADD CONSTRAINT made a table
+    check instead (silently different), DROP CONSTRAINT code failed ('check that it exists')."""
+    mariadb = get_traits(EngineName.MARIADB, "10.11")
+    plain = load_ddl("CREATE TABLE o (id int PRIMARY KEY, qty int, code varchar(20));\n", EngineName.MARIADB)
+    inline = load_ddl(
+        "CREATE TABLE o (id int PRIMARY KEY, qty int, code varchar(20) CHECK (qty > 0));\n",
+        EngineName.MARIADB,
+    )
+    for a, b in ((plain, inline), (inline, plain)):
+        with pytest.raises(UnsupportedError, match=r"check code \(qty > 0\) of column o\.code"):
+            plan_migration(a, b, mariadb)
+    # on PostgreSQL a column's CHECK is a table constraint like any other
+    pg = [load_ddl(x, EngineName.POSTGRESQL) for x in (
+        "CREATE TABLE o (id int PRIMARY KEY, qty int, code varchar(20));\n",
+        "CREATE TABLE o (id int PRIMARY KEY, qty int, code varchar(20) CHECK (qty > 0));\n",
+    )]  # fmt: skip
+    assert plan_migration(pg[0], pg[1], PG).steps
+
+
+def test_mariadb_hash_partitions_compare_as_their_count_and_the_method_is_named() -> None:
+    mariadb = get_traits(EngineName.MARIADB, "10.11")
+    table = "CREATE TABLE shards (id int NOT NULL PRIMARY KEY) PARTITION BY {}"
+    counted = load_ddl(table.format("HASH (id) PARTITIONS 2;"), EngineName.MARIADB)
+    # as the database lists them (p0, p1): the same partitioning, nothing to re-create
+    t = counted.tables[0]
+    assert t.partitioning is not None
+    parts = (Partition(Name("p0")), Partition(Name("p1")))
+    listed = dataclasses.replace(
+        counted,
+        tables=(dataclasses.replace(t, partitioning=dataclasses.replace(t.partitioning, partitions=parts)),),
+    )
+    plan = plan_migration(listed, counted, mariadb)
+    assert not plan.steps and not plan.unplanned
+    # HASH is not the KEY the tool writes: a new HASH table is named, not made KEY silently
+    plan = plan_migration(load_ddl("", EngineName.MARIADB), counted, mariadb)
+    assert plan.unplanned == (
+        "table property shards partitioning: PARTITION BY HASH: this clause is not planned (the catalog "
+        "does not carry it); apply it by hand",
+    )
+    # a dropped table's clauses go with it
+    plan = plan_migration(counted, load_ddl("", EngineName.MARIADB), mariadb, allow_data_loss=True)
+    assert not plan.unplanned
+
+
+def test_changes_to_a_table_with_inheritance_are_refused_by_name() -> None:
+    """A database lists a child's inherited columns as its own, a file does not: the plan dropped
+    them (failed: 'cannot drop inherited column')."""
+    parent = "CREATE TABLE t (id integer PRIMARY KEY, v text);\n"
+    live_like = load_ddl(
+        parent + "CREATE TABLE t2 (id integer, v text, extra integer) INHERITS (t);\n", EngineName.POSTGRESQL
+    )
+    file = load_ddl(parent + "CREATE TABLE t2 (extra integer) INHERITS (t);\n", EngineName.POSTGRESQL)
+    with pytest.raises(UnsupportedError, match=r"not planned: t2: the table inherits from another"):
+        plan_migration(live_like, file, PG, allow_data_loss=True)
+    # dropping the child is planned
+    assert plan_migration(file, load_ddl(parent, EngineName.POSTGRESQL), PG, allow_data_loss=True).steps

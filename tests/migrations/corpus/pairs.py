@@ -1320,11 +1320,11 @@ def _my_rest() -> Iterator[Pair]:
         [
             (
                 "v1",
-                "DELIMITER //\nCREATE PROCEDURE purge(keep bigint) BEGIN DELETE FROM users WHERE id > keep; END //\nDELIMITER ;\n",
+                "DELIMITER //\nCREATE PROCEDURE purge_users(keep bigint) BEGIN DELETE FROM users WHERE id > keep; END //\nDELIMITER ;\n",
             ),
             (
                 "v2",
-                "DELIMITER ;;\nCREATE PROCEDURE purge(keep bigint) BEGIN DELETE FROM users WHERE id >= keep; SELECT ROW_COUNT(); END ;;\nDELIMITER ;\n",
+                "DELIMITER ;;\nCREATE PROCEDURE purge_users(keep bigint) BEGIN DELETE FROM users WHERE id >= keep; SELECT ROW_COUNT(); END ;;\nDELIMITER ;\n",
             ),
         ],
     )

@@ -20,7 +20,7 @@ any change of meaning:
   text.
 - **Names longer than the engine keeps.** PostgreSQL cuts every identifier to 63 bytes: a file's
   longer name is compared (and planned) as the cut one.
-- **Values written another way.** A numeric default ``0`` reads back as ``0.00``; a timestamp
+- **Values written another way.** A numeric default ``0`` reads back as ``0.00`` (MariaDB); a timestamp
   partition bound ``'2025-11-01'`` as ``'2025-11-01 00:00:00'``. Both sides write them one way.
 """
 
@@ -39,7 +39,7 @@ from sqlglot.errors import SqlglotError
 
 from dbarchitect.engines.naming import ImplicitNames
 from dbarchitect.engines.traits import EngineTraits
-from dbarchitect.model.catalog import Catalog, DefaultKind
+from dbarchitect.model.catalog import Catalog, DefaultKind, PartitionMethod
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import TypeKind
 
@@ -167,8 +167,8 @@ def canonical(current: Catalog, target: Catalog, traits: EngineTraits) -> Canoni
     declared keys, or a constraint added later by ALTER TABLE, moves ``email`` to ``email_2`` or
     ``orders_check`` to ``orders_check1``): an implied name the other side does not have takes the
     other side's name of the same object when that name is the same rule with another number."""
-    a: ImplicitNames = traits.implicit_names(_values(_cut_names(current, traits)))
-    b: ImplicitNames = traits.implicit_names(_values(_cut_names(target, traits)))
+    a: ImplicitNames = traits.implicit_names(_values(_cut_names(current, traits), traits))
+    b: ImplicitNames = traits.implicit_names(_values(_cut_names(target, traits), traits))
     cur = _adopt(a.catalog, a.implied, b.catalog)
     tgt = _adopt(b.catalog, b.implied, cur)
     return Canonical(cur, tgt, a.implied | _renamed(a.catalog, cur), b.implied | _renamed(b.catalog, tgt))
@@ -257,19 +257,30 @@ def _cut_names(catalog: Catalog, traits: EngineTraits) -> Catalog:
     return replace(catalog, tables=tuple(tables), views=views)
 
 
-def _values(catalog: Catalog) -> Catalog:
-    """Values written two ways for one meaning, written one way: numeric defaults (``0.00`` is
-    ``0``) and the date and timestamp bounds of partitions (``'2025-11-01 00:00:00'`` is
-    ``'2025-11-01'``)."""
+def _values(catalog: Catalog, traits: EngineTraits) -> Catalog:
+    """Values written two ways for one meaning, written one way: numeric defaults where the engine
+    rewrites them (MariaDB reads ``0`` back as ``0.00``; PostgreSQL keeps each as written) and the
+    date and timestamp bounds of partitions (``'2025-11-01 00:00:00'`` is ``'2025-11-01'``)."""
     tables = []
     for t in catalog.tables:
         columns = tuple(
             replace(c, default=replace(c.default, value=_number_text(c.default.value)))
-            if c.default is not None and c.default.kind == DefaultKind.NUMBER and c.default.value is not None
+            if c.default is not None
+            and c.default.kind == DefaultKind.NUMBER
+            and c.default.value is not None
+            and traits.number_defaults_rewritten
             else c
             for c in t.columns
         )
         p = t.partitioning
+        if (
+            p is not None
+            and p.method == PartitionMethod.HASH
+            and p.partitions
+            and all(not x.bounds and x.name.key == f"p{i}" for i, x in enumerate(p.partitions))
+        ):
+            # MySQL/MariaDB name HASH and KEY partitions p0, p1...: `PARTITIONS 4` is those four
+            p = replace(p, partitions=(), count=len(p.partitions))
         if p is not None and len(p.columns) == 1:
             key = t.column(p.columns[0])
             if key is not None and key.type.kind in _TEMPORAL:
@@ -301,6 +312,7 @@ def _shape(kind: str, item: Any) -> object:
             k.column.key if k.column else None,
             expression_key(k.expression) if k.expression else None,
             k.descending,
+            k.opclass,
         )
         for k in item.keys
     )

@@ -312,6 +312,7 @@ def _index_key(i: Index) -> object:
             k.column.key if k.column else None,
             expression_key(k.expression) if k.expression else None,
             k.descending,
+            k.opclass,
         )
         for k in i.keys
     )
@@ -433,15 +434,51 @@ def _compare(
     # Engines refuse to change the type of a column a view reads: such views are re-created around
     # the change (a view reading the table is assumed to read the column; the query is text here).
     retyped = {op.table.key for op in ops if isinstance(op, AlterColumnType)}
-    for key, v in old_views.items():
-        reads_retyped = key in new_views and any(_view_reads(v, t) for t in retyped)
-        if key not in new_views or _view_key(new_views[key]) != _view_key(v) or reads_retyped:
+    dropped = {
+        key
+        for key, v in old_views.items()
+        if key not in new_views
+        or _view_key(new_views[key]) != _view_key(v)
+        or any(_view_reads(v, t) for t in retyped)
+    }
+    # A view reading a dropped view goes with it (the engine refuses to drop it first, or the
+    # reader breaks) and comes back after it when the target keeps it.
+    while True:
+        readers = {
+            k for k, v in old_views.items() if k not in dropped and any(_view_reads(v, d) for d in dropped)
+        }
+        if not readers:
+            break
+        dropped |= readers
+    # Drops readers first, creates what is read first.
+    for v in reversed(view_order(list(old_views.values()))):
+        if v.name.key in dropped:
             ops.append(DropView(v.name, old=v))
-    for key, v in new_views.items():
-        reads_retyped = key in old_views and any(_view_reads(old_views[key], t) for t in retyped)
-        if key not in old_views or _view_key(old_views[key]) != _view_key(v) or reads_retyped:
+    for v in view_order(list(new_views.values())):
+        if v.name.key not in old_views or v.name.key in dropped:
             ops.append(CreateView(v))
     return order_operations(ops, renamed, target)
+
+
+def view_order(views: list[View]) -> list[View]:
+    """``views`` with every view after the views its query reads (declaration order otherwise;
+    a cycle, which no engine accepts, keeps its members' order)."""
+    out: list[View] = []
+    placed: set[str] = set()
+    pending = list(views)
+    while pending:
+        ready = [
+            v
+            for v in pending
+            if not any(
+                o.name.key not in placed and o is not v and _view_reads(v, o.name.key) for o in pending
+            )
+        ]
+        for v in ready or pending[:1]:
+            out.append(v)
+            placed.add(v.name.key)
+            pending.remove(v)
+    return out
 
 
 def _view_reads(view: View, table_key: str) -> bool:

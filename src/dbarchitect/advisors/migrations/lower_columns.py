@@ -140,21 +140,36 @@ class ColumnLowering(Lowering):
             op.table,
             f"ALTER COLUMN {q(op.column)} TYPE {type_text} USING {q(op.column)}::{type_text}",
         )
+        statements = [direct, *self.sequence_follows(op, type_text)]
         if kind == DdlKind.ALTER_TYPE_METADATA:
-            self.add(describe(op), kind, [direct], table=op.table, rollback=["-- see the down-plan"])
+            self.add(describe(op), kind, statements, table=op.table, rollback=["-- see the down-plan"])
             return
         blocker = self.expand_blocker(op)
         if blocker is not None or not self.f.sync_trigger:
             self.add(
                 describe(op),
                 kind,
-                [direct],
+                statements,
                 table=op.table,
                 rollback=["-- see the down-plan"],
                 notes=(f"rewrites the table under {self.fact(kind).lock}; not expanded because {blocker}",),
             )
             return
         self.expand_type_change(op, type_text)
+
+    def sequence_follows(self, op: AlterColumnType, type_text: str) -> list[str]:
+        """The statement that gives a serial or identity column's sequence the column's new integer
+        type (its range is the point of widening it), when the engine keeps the two apart."""
+        if not (self.f.sequence_follows_type_sql and op.new.identity and op.new.type.is_integer):
+            return []
+        t = self.t
+        # pg_get_serial_sequence takes the column as stored (case kept), the table as SQL text.
+        column = op.column.value if t.needs_quotes(op.column) else op.column.value.lower()
+        return [
+            self.f.sequence_follows_type_sql.format(
+                table=t.literal(self.q(op.table)), column=t.literal(column), type=type_text
+            )
+        ]
 
     def type_text(self, table: Name, column: Column) -> str:
         if column.type.kind == TypeKind.ENUM and self.t.features.named_enum_types:
@@ -217,9 +232,10 @@ class ColumnLowering(Lowering):
             table=table,
             rollback=[f"DROP TRIGGER IF EXISTS {q(fn)} ON {q(table)}", f"DROP FUNCTION IF EXISTS {q(fn)}()"],
         )
-        recipe = self.backfill(
-            table, f"{q(new)} = {q(col)}", f"{q(new)} IS DISTINCT FROM {q(col)}::{type_text}"
-        )
+        # Compared as text: some types have no equality operator (json, xml, point...), and a value
+        # and its copy write the same text.
+        pending = f"{q(new)}::text IS DISTINCT FROM ({q(col)}::{type_text})::text"
+        recipe = self.backfill(table, f"{q(new)} = {q(col)}", pending)
         self.add(
             f"backfill: copy {table}.{col} into {new}, {recipe.summary}",
             DdlKind.BACKFILL,
@@ -229,9 +245,7 @@ class ColumnLowering(Lowering):
             repeat=recipe.repeat_until_no_rows,
             transactional=recipe.transactional,
             session=recipe.session_sql,
-            check_sql=(
-                f"SELECT count(*) = 0 FROM {q(table)} WHERE {q(new)} IS DISTINCT FROM {q(col)}::{type_text}"
-            ),
+            check_sql=(f"SELECT count(*) = 0 FROM {q(table)} WHERE {pending}"),
             notes=recipe.notes,
         )
         self.add(

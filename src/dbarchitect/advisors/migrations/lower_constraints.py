@@ -315,9 +315,12 @@ class ConstraintLowering(Lowering):
             extra.append(
                 "CONCURRENTLY is not supported on a partitioned table: build per partition for big tables"
             )
+        kind = DdlKind.CREATE_INDEX_ONLINE if not partitioned else DdlKind.CREATE_INDEX
+        if op.index.method in ("fulltext", "spatial"):
+            kind = DdlKind.CREATE_INDEX_LOCKED
         self.add(
             describe(op),
-            DdlKind.CREATE_INDEX_ONLINE if not partitioned else DdlKind.CREATE_INDEX,
+            kind,
             [sql],
             table=op.table,
             online=False,

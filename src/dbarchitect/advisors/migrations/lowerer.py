@@ -7,6 +7,7 @@ from dataclasses import replace
 from dbarchitect.advisors.migrations.diff import (
     CONTRACT_RANK,
     rank,
+    view_order,
 )
 from dbarchitect.advisors.migrations.lower_columns import ColumnLowering
 from dbarchitect.advisors.migrations.lower_constraints import ConstraintLowering
@@ -131,7 +132,7 @@ class Lowerer(ColumnLowering, ConstraintLowering):
         views_dropped: list[DropView] = [op for op in self.ops if isinstance(op, DropView)]
         dropped_keys = {op.name.key for op in views_dropped}
         # Views are re-created around rebuilds (a view on a dropped-and-renamed table breaks).
-        for v in self.before.views:
+        for v in reversed(view_order(list(self.before.views))):
             if v.name.key not in dropped_keys:
                 views_dropped.append(DropView(v.name, old=v))
         for view_op in views_dropped:
@@ -160,7 +161,7 @@ class Lowerer(ColumnLowering, ConstraintLowering):
                 continue
             self.lower_op(op)
         last = max((s.phase for s in self.steps), key=PHASES.index, default=Phase.EXPAND)
-        for v in self.after.views:
+        for v in view_order(list(self.after.views)):
             # Re-created after the last rebuild, whatever its phase.
             self.lower_op(CreateView(v))
             self.steps[-1] = replace(self.steps[-1], phase=last)

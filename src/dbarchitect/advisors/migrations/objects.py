@@ -86,6 +86,12 @@ class ObjectPlan:
     contract_first: list[Step] = field(default_factory=list)
     contract_last: list[Step] = field(default_factory=list)
     unplanned: list[str] = field(default_factory=list)
+    #: Drops that run before the tables' steps: the object's name is taken by a view or table the
+    #: target has (a materialized view that becomes a plain view).
+    drop_first: list[Step] = field(default_factory=list)
+    #: Created objects whose name a view or table of the current schema had (dropped by the
+    #: tables' steps first): the down-plan drops them before the tables' steps.
+    clashing: list[Step] = field(default_factory=list)
 
 
 def _rank(obj: SchemaObject) -> int:
@@ -160,6 +166,8 @@ def plan_objects(
     after = {(o.kind, o.name): o for o in (*target.objects, *new_comments)}
     creates: list[tuple[SchemaObject, Step]] = []
     drops: list[tuple[SchemaObject, Step]] = []
+    taken_before = _relation_names(current)
+    taken_after = _relation_names(target)
     for key, new in after.items():
         old = before.get(key)
         if new.kind == "table":
@@ -179,7 +187,10 @@ def plan_objects(
             elif not undo:
                 out.unplanned.append(f"{new.label}: adding it is not planned (no safe way to undo it)")
             else:
-                creates.append((new, b.step(f"create {new.label}", new, new.create_sql, undo, Phase.EXPAND)))
+                step = b.step(f"create {new.label}", new, new.create_sql, undo, Phase.EXPAND)
+                creates.append((new, step))
+                if new.kind in _RELATION_KINDS and new.name.lower() in taken_before:
+                    out.clashing.append(step)
             continue
         same = _same(old, new)
         if same:
@@ -206,6 +217,8 @@ def plan_objects(
             out.unplanned.append(f"{old.label}: {_OUTSIDE}")
             continue
         if old.kind in _CLAUSES:
+            if target.table(_clause_table(old)) is None and current.table(_clause_table(old)) is not None:
+                continue  # the table is dropped (or renamed): its clauses go with it
             out.unplanned.append(f"{old.label}: {old.definition} (not in the target): {_CLAUSE_REASON}")
             continue
         drop = drop_object_sql(old, traits)
@@ -217,7 +230,10 @@ def plan_objects(
         elif not old.create_sql:
             out.unplanned.append(f"{old.label}: removing it is not planned (its definition is not known)")
         else:
-            drops.append((old, b.step(f"drop {old.label}", old, drop, old.create_sql, Phase.CONTRACT)))
+            if old.kind in _RELATION_KINDS and old.name.lower() in taken_after:
+                out.drop_first.append(b.step(f"drop {old.label}", old, drop, old.create_sql, Phase.EXPAND))
+            else:
+                drops.append((old, b.step(f"drop {old.label}", old, drop, old.create_sql, Phase.CONTRACT)))
     for t in current.tables:
         new_table = target.table(t.name)
         if new_table is None:
@@ -239,6 +255,20 @@ def plan_objects(
     for obj, step in drops:
         (out.contract_last if _is_first(obj) else out.contract_first).append(step)
     return out
+
+
+def _clause_table(obj: SchemaObject) -> str:
+    """The table a clause object belongs to (``orders.code``, ``orders partitioning``)."""
+    return obj.name.split(" ", 1)[0].split(".", 1)[0]
+
+
+#: Objects that are relations created after the tables' steps: they share one namespace with
+#: tables and views.
+_RELATION_KINDS = ("materialized view",)
+
+
+def _relation_names(catalog: Catalog) -> set[str]:
+    return {v.name.key.lower() for v in catalog.views} | {t.name.key.lower() for t in catalog.tables}
 
 
 def outside_default_schema(catalog: Catalog) -> tuple[Catalog, list[str]]:
@@ -337,7 +367,11 @@ def reverse_objects(plan: ObjectPlan) -> ObjectPlan:
     out.expand_last = [flipped(s, Phase.EXPAND) for s in reversed(plan.contract_first)]
     replaced = [s for s in plan.expand_last if s.description.startswith("replace ")]
     out.expand_last += [flipped(s, Phase.EXPAND) for s in reversed(replaced)]
-    created = [s for s in plan.expand_last if not s.description.startswith("replace ")]
+    created = [
+        s for s in plan.expand_last if not s.description.startswith("replace ") and s not in plan.clashing
+    ]
     out.contract_first = [flipped(s, Phase.CONTRACT) for s in reversed(created)]
+    out.drop_first = [flipped(s, Phase.EXPAND) for s in reversed(plan.clashing)]
+    out.expand_last += [flipped(s, Phase.EXPAND) for s in plan.drop_first]
     out.contract_last = [flipped(s, Phase.CONTRACT) for s in reversed(plan.expand_first)]
     return out

@@ -57,10 +57,14 @@ from dbarchitect.model.catalog import (
     TableStats,
 )
 from dbarchitect.model.ops import (
+    AddCheck,
+    CreateTable,
+    DropCheck,
     DropColumn,
     DropTable,
     Irreversible,
     describe,
+    op_table,
 )
 
 __all__ = ["PHASES", "DataLossError", "MigrationPlan", "Phase", "Step", "data_losses", "plan_migration"]
@@ -98,6 +102,41 @@ def plan_migration(
                 "rest of the schema can be planned once both sides agree on it",
             )
         )
+    inheriting = _inheriting(current) | _inheriting(target)
+    touched = sorted(
+        {
+            t.value
+            for op in ops
+            if not isinstance(op, CreateTable | DropTable)
+            for t in [op_table(op)]
+            if t is not None and t.key in inheriting
+        }
+    )
+    if touched:
+        raise UnsupportedError(
+            Diagnostic(
+                f"not planned: {', '.join(touched)}: the table inherits from another (INHERITS); its "
+                "inherited columns and constraints belong to the parent, which the plan does not model",
+                hint="change tables with inheritance by hand",
+            )
+        )
+    if traits.migration.column_checks_apart:
+        column_checks = [
+            f"check {_check_label(op)} of column {table}.{check.column}"
+            for op in ops
+            if isinstance(op, AddCheck | DropCheck)
+            for table, check in [(op.table, op.check if isinstance(op, AddCheck) else op.old)]
+            if check is not None and check.column is not None
+        ]
+        if column_checks:
+            raise UnsupportedError(
+                Diagnostic(
+                    f"not planned: {'; '.join(column_checks)}: a CHECK written with its column belongs to "
+                    f"the column on {traits} (ADD/DROP CONSTRAINT cannot make or remove one)",
+                    hint="change the column with MODIFY COLUMN ... CHECK (...) by hand, or write the check "
+                    "as a table constraint (CONSTRAINT name CHECK (...))",
+                )
+            )
     losses = data_losses(ops, current)
     if losses and not allow_data_loss:
         hint = "pass allow_data_loss (--allow-data-loss) to accept it"
@@ -148,6 +187,25 @@ def plan_migration(
     )
 
 
+def _inheriting(catalog: Catalog) -> set[str]:
+    """Tables (lower-case keys) that inherit from another: a DDL file's ``INHERITS (t)`` clause or
+    a database's ``inherits t`` property."""
+    out = set()
+    for o in catalog.objects:
+        if o.kind != "table property":
+            continue
+        table, _, what = o.name.partition(" ")
+        if what.startswith("inherits ") or "INHERITS" in o.definition.upper():
+            out.add(table.lower())
+    return out
+
+
+def _check_label(op: AddCheck | DropCheck) -> str:
+    check = op.check if isinstance(op, AddCheck) else op.old
+    name = check.name if check is not None else None
+    return f"{name} ({check.expression})" if check is not None and name is not None else str(name)
+
+
 def with_objects(steps: list[Step], objects: ObjectPlan) -> list[Step]:
     """The tables' steps with the objects' steps around them: objects the tables need first in
     the expand phase, the rest after the expand steps; drops of objects before the contract
@@ -156,6 +214,7 @@ def with_objects(steps: list[Step], objects: ObjectPlan) -> list[Step]:
     contract = [s for s in steps if s.phase == Phase.CONTRACT]
     last_expand = max((i for i, s in enumerate(expand) if s.phase == Phase.EXPAND), default=-1) + 1
     return [
+        *objects.drop_first,
         *objects.expand_first,
         *expand[:last_expand],
         *objects.expand_last,

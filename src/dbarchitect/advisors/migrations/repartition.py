@@ -172,6 +172,18 @@ def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequen
         )
     if shaped.partitioning is not None and declarative:
         # child tables are named after the table; they keep the final names (no clash: new tables)
+        old_children = {p.name.key for p in (current.partitioning.partitions if current.partitioning else ())}
+        clash = [p.name.value for p in shaped.partitioning.partitions if p.name.key in old_children]
+        if clash:
+            raise UnsupportedError(
+                Diagnostic(
+                    f"changing the partitions of {name}, which is partitioned already, is not planned: the "
+                    f"re-created table's partitions ({', '.join(clash)}) would take the names of the current "
+                    "ones",
+                    hint="add or remove partitions by hand (CREATE TABLE ... PARTITION OF, ALTER TABLE ... "
+                    "DETACH PARTITION), or re-partition into a table of another name",
+                )
+            )
         shaped = replace(shaped, partitioning=target.partitioning)
     notes = _Notes()
     sql = [create_table_sql(shaped, t, notes=notes).rstrip(";")]
