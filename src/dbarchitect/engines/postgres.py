@@ -201,6 +201,8 @@ def migration_facts(version: tuple[int, ...]) -> MigrationFacts:
     locks = {
         k.CREATE_TABLE: _lock(_AE, source="new table: nobody else can see it yet"),
         k.DROP_TABLE: _lock(_AE),
+        # CREATE TABLE ... PARTITION OF and DETACH PARTITION (not CONCURRENTLY) lock the parent
+        k.CHANGE_PARTITIONS: _lock(_AE, source="PostgreSQL 15 manual: CREATE TABLE, ALTER TABLE"),
         k.RENAME_TABLE: _lock(_AE),
         k.ADD_COLUMN: _lock(_AE, rewrites=version < (11,)),
         k.ADD_COLUMN_REWRITE: _lock(_AE, rewrites=True),

@@ -374,6 +374,8 @@ class DdlKind(StrEnum):
     CREATE_INDEX_ONLINE = "create index concurrently/online"
     #: A full-text or spatial index (InnoDB builds it in place but refuses LOCK=NONE).
     CREATE_INDEX_LOCKED = "create full-text/spatial index"
+    #: CREATE TABLE ... PARTITION OF / DETACH PARTITION on a partitioned table.
+    CHANGE_PARTITIONS = "add or detach a partition"
     DROP_INDEX = "drop index"
     DROP_INDEX_ONLINE = "drop index concurrently/online"
     CREATE_VIEW = "create/drop view"

@@ -386,17 +386,30 @@ def test_widening_a_serial_widens_its_sequence() -> None:
     assert "ALTER SEQUENCE %s AS integer', pg_get_serial_sequence('s', 'id')" in "\n".join(down)
 
 
-def test_changing_the_partitions_of_a_partitioned_table_is_refused_by_name() -> None:
-    """The re-created table's partitions would take the current ones' names (was: the plan failed
-    to apply, 'relation "events_2025" already exists')."""
+def test_partitions_added_to_or_removed_from_a_partitioned_table_are_created_or_detached() -> None:
+    """Adding a partition was planned as a re-partition whose new partitions took the current ones'
+    names ('relation "events_2025" already exists'); it is CREATE TABLE ... PARTITION OF, and a
+    removed partition is detached and dropped (its rows lost: allow_data_loss). A partition whose
+    bounds change still needs a re-partition: refused, naming the partitions."""
     rng = (
         "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\n"
         "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
     )
     more = "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
     one, two = (load_ddl(sql, EngineName.POSTGRESQL) for sql in (rng, rng + more))
+    plan = plan_migration(one, two, PG)
+    assert [s.sql for s in plan.steps] == [
+        ("CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",)
+    ]
+    assert plan.steps[0].blocks_writes
+    assert [s.sql for s in plan.down] == [
+        ("ALTER TABLE events DETACH PARTITION events_2026", "DROP TABLE events_2026")
+    ]
+    with pytest.raises(DataLossError, match="drop partition events_2026 of events: its rows"):
+        plan_migration(two, one, PG)
+    wider = load_ddl(rng.replace("2026-01-01", "2026-06-01"), EngineName.POSTGRESQL)
     with pytest.raises(UnsupportedError, match=r"partitions of events.*\(events_2025\)"):
-        plan_migration(one, two, PG)
+        plan_migration(one, wider, PG)
 
 
 def test_an_explicit_timestamp_precision_of_6_is_kept() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.catalog import Catalog, Partition, Partitioning, PartitionMethod
 from dbarchitect.model.ops import (
     AlterColumnType,
+    ChangePartitioning,
     DropColumn,
     DropTable,
     Op,
@@ -47,6 +48,28 @@ def widens(old: LogicalType, new: LogicalType) -> bool:
     return old.kind == TypeKind.ENUM and new.kind == TypeKind.TEXT
 
 
+def partition_changes(
+    a: Partitioning | None, b: Partitioning | None
+) -> tuple[list[Partition], list[Partition]] | None:
+    """The partitions ``b`` adds to ``a`` and the ones it removes, when the partitioning is
+    otherwise the same (RANGE or LIST, same key, same bounds for the partitions both have): planned
+    as partitions created and detached; ``None`` when the table must be re-partitioned."""
+    if a is None or b is None or a.method != b.method or a.method == PartitionMethod.HASH:
+        return None
+    if [c.key for c in a.columns] != [c.key for c in b.columns]:
+        return None
+    old = {p.name.key: p for p in a.partitions}
+    new = {p.name.key: p for p in b.partitions}
+    if any(
+        (old[k].bounds, old[k].is_default) != (new[k].bounds, new[k].is_default)
+        for k in old.keys() & new.keys()
+    ):
+        return None
+    return [p for p in b.partitions if p.name.key not in old], [
+        p for p in a.partitions if p.name.key not in new
+    ]
+
+
 def data_losses(ops: Sequence[Op], current: Catalog) -> tuple[str, ...]:
     """What each data-losing operation throws away, in the user's names."""
     out: list[str] = []
@@ -58,6 +81,11 @@ def data_losses(ops: Sequence[Op], current: Catalog) -> tuple[str, ...]:
             out.append(f"drop table {op.name}: every row{size}")
         elif isinstance(op, DropColumn):
             out.append(f"drop column {op.table}.{op.name}: its values in every row")
+        elif isinstance(op, ChangePartitioning):
+            changes = partition_changes(op.old, op.new)
+            out += [
+                f"drop partition {p.name} of {op.table}: its rows" for p in (changes[1] if changes else [])
+            ]
         elif isinstance(op, AlterColumnType) and not widens(op.old_type, op.new_type):
             out.append(
                 f"change {op.table}.{op.column} from {op.old_type} to {op.new_type}: values that do not fit "

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from dbarchitect.advisors.migrations.losses import partition_changes
 from dbarchitect.advisors.migrations.lower_constraints import ConstraintLowering
 from dbarchitect.advisors.migrations.steps import Phase
 from dbarchitect.engines.ddl import (
@@ -49,7 +50,15 @@ from dbarchitect.engines.ddl import (
 from dbarchitect.engines.quoting import dollar_quoted
 from dbarchitect.engines.traits import DdlKind
 from dbarchitect.errors import Diagnostic, UnsupportedError
-from dbarchitect.model.catalog import ForeignKey, Index, PartitionMethod, PrimaryKey, Table, UniqueConstraint
+from dbarchitect.model.catalog import (
+    ForeignKey,
+    Index,
+    Partition,
+    PartitionMethod,
+    PrimaryKey,
+    Table,
+    UniqueConstraint,
+)
 from dbarchitect.model.names import Name
 from dbarchitect.model.ops import AddForeignKey, ChangePartitioning
 
@@ -106,6 +115,37 @@ def _outside_sql(lw: ConstraintLowering, name: Name, target: Table) -> str | Non
     return None
 
 
+def _add_and_detach(
+    lw: ConstraintLowering, name: Name, target: Table, added: list[Partition], removed: list[Partition]
+) -> None:
+    """New partitions created on the table (its rows stay where they are), removed ones detached
+    and dropped with their rows (a data loss the plan names)."""
+    q = lw.q
+    assert target.partitioning is not None
+    for part in added:
+        one = replace(target, partitioning=replace(target.partitioning, partitions=(part,)))
+        sql = [s.rstrip(";") for s in partitions_sql(one, lw.t)]
+        lw.add(
+            f"create partition {part.name} of {name}",
+            DdlKind.CHANGE_PARTITIONS,
+            sql,
+            table=name,
+            rollback=[f"ALTER TABLE {q(name)} DETACH PARTITION {q(part.name)}", f"DROP TABLE {q(part.name)}"],
+            notes=("a DEFAULT partition holding rows of the new range makes this fail (move them first)",)
+            if any(p.is_default for p in target.partitioning.partitions)
+            else (),
+        )
+    for part in removed:
+        lw.add(
+            f"detach and drop partition {part.name} of {name}",
+            DdlKind.CHANGE_PARTITIONS,
+            [f"ALTER TABLE {q(name)} DETACH PARTITION {q(part.name)}", f"DROP TABLE {q(part.name)}"],
+            table=name,
+            phase=Phase.CONTRACT,
+            rollback=["-- see the down-plan"],
+        )
+
+
 def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequence[AddForeignKey]) -> None:
     """The steps that move ``op.table`` to its new partitioning (see the module docstring);
     ``deferred`` are foreign keys of other tables to it, added after the swap."""
@@ -114,6 +154,11 @@ def repartition(lw: ConstraintLowering, op: ChangePartitioning, deferred: Sequen
     target = lw.table_after(name)
     current = lw.before.table(lw.old_table.get(name.key, name))
     assert current is not None
+    if not t.partitioning.multi_rename_sql:
+        changed = partition_changes(current.partitioning, target.partitioning)
+        if changed is not None:
+            _add_and_detach(lw, name, target, *changed)
+            return
     sync = t.partitioning.copy_sync
     if not sync:
         raise UnsupportedError(
