@@ -10,16 +10,14 @@ from a layout with these addresses and directories, and checked by the tools the
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from dbarchitect.advisors.operations import OperationsPlan
-from dbarchitect.engines.operations import ClusterLayout, DcsMember, HaTiming, NodeAddress
+from dbarchitect.engines.operations import NodeAddress
 from dbarchitect.errors import Diagnostic
 from dbarchitect.model.names import EngineName
 from dbarchitect.verify.drill.model import (
@@ -30,322 +28,27 @@ from dbarchitect.verify.drill.model import (
     RunOutput,
     TempResult,
 )
+from dbarchitect.verify.drill.pg_cluster import (
+    DB,
+    PG_BIN,
+    START_TIMEOUT,
+    Node,
+    PgCluster,
+    checksums,
+    cluster_bytes,
+    connect,
+    query,
+    repo_bytes,
+)
 from dbarchitect.verify.drill.processes import (
     DrillError,
-    Processes,
-    Started,
     free_port,
     give_to,
-    http_json,
-    need_tool,
-    port_open,
     run,
-    service_user,
     wait_until,
 )
 from dbarchitect.verify.drill.workload import DrillWorkload, table_names
 from dbarchitect.verify.drill.writer import LEDGER, Writer, writer_threads
-
-PG_BIN = "/usr/lib/postgresql/15/bin"
-DB = "drill"
-START_TIMEOUT = 180.0
-
-
-@dataclass
-class Node:
-    address: NodeAddress
-    patroni: Started | None = None
-    pooler: Started | None = None
-
-
-class PgCluster:
-    """The cluster's processes and the layout they were started from."""
-
-    def __init__(self, root: Path, plan: OperationsPlan, options: DrillOptions) -> None:
-        self.root = root
-        self.plan = plan
-        self.options = options
-        self.user = service_user("postgres")
-        self.procs = Processes(root)
-        self.conf = root / "conf"
-        self.run_dir = root / "run"
-        for d in (self.conf, self.run_dir, root / "repo", root / "pg", root / "etcd", root / "logs"):
-            d.mkdir(parents=True, exist_ok=True)
-        count = max(3, plan.layout.nodes.__len__())
-        nodes = []
-        for i in range(count):
-            host = f"127.0.0.{11 + i}"
-            nodes.append(
-                NodeAddress(
-                    f"node{i + 1}",
-                    host,
-                    free_port(host),
-                    free_port(host),
-                    free_port(host),
-                    str(root / "pg" / f"node{i + 1}"),
-                )
-            )
-        dcs = tuple(
-            DcsMember(
-                f"etcd{i + 1}", "127.0.0.1", free_port(), free_port(), str(root / "etcd" / f"etcd{i + 1}")
-            )
-            for i in range(3)
-        )
-        timing = plan.layout.timing
-        if options.ttl is not None:
-            ttl = max(3, options.ttl)
-            loop_wait = 1
-            timing = HaTiming(ttl, loop_wait, max(1, (ttl - loop_wait) // 2), timing.check_interval_s, 3)
-        self.layout: ClusterLayout = replace(
-            plan.layout,
-            name="drill",
-            database=DB,
-            nodes=tuple(nodes),
-            dcs=dcs,
-            timing=timing,
-            repo_path=str(root / "repo"),
-            run_dir=str(self.run_dir),
-            config_dir=str(self.conf),
-            scratch=True,
-        )
-        settings = plan.profile.server_settings(plan.sizing, self.layout)
-        self.layout = replace(self.layout, settings=settings)
-        self.nodes = [Node(n) for n in self.layout.nodes]
-        self.files = plan.profile.render(self.layout)
-        self.validated: list[str] = []
-
-    # -- files and processes
-    def write_files(self) -> None:
-        for name, content in self.files.items():
-            (self.conf / name).write_text(content, encoding="utf-8")
-            if name.endswith(".sh"):
-                (self.conf / name).chmod(0o755)
-        (self.conf / "userlist.txt").write_text(f'"{self.layout.superuser}" ""\n', encoding="utf-8")
-        for node in self.nodes:
-            (self.run_dir / node.address.name).mkdir(parents=True, exist_ok=True)
-        (self.run_dir / "pgbackrest").mkdir(parents=True, exist_ok=True)
-        give_to(self.user, self.root / "conf", self.root / "run", self.root / "repo", self.root / "pg")
-        if self.user is not None:
-            probe = self.conf / "pgbackrest.conf"
-            if run(["test", "-r", str(probe)], user=self.user, check=False).returncode != 0:
-                raise DrillError(
-                    Diagnostic(
-                        f"{self.root} is not reachable by the '{self.user}' user the servers run as",
-                        field="--scratch-dir",
-                        hint="give a scratch directory under /tmp (every parent must be searchable)",
-                    )
-                )
-
-    def start_etcd(self) -> None:
-        etcd = need_tool("etcd", "etcd-server")
-        for member in self.layout.dcs:
-            path = self.conf / f"etcd-{member.name}.yml"
-            self.procs.start(member.name, [etcd, "--config-file", str(path)])
-        for member in self.layout.dcs:
-            wait_until(
-                f"etcd {member.name} healthy",
-                lambda m=member: _etcd_healthy(m),  # type: ignore[misc]
-                START_TIMEOUT,
-                log=self.root / "logs" / f"{member.name}.log",
-            )
-        self.validated.append(
-            f"etcd: {len(self.layout.dcs)} members from etcd-*.yml formed a healthy cluster"
-        )
-
-    def validate_patroni(self) -> None:
-        patroni = need_tool("patroni", "patroni")
-        for node in self.nodes:
-            path = self.conf / f"patroni-{node.address.name}.yml"
-            done = run([patroni, "--validate-config", str(path)], user=self.user, check=False, timeout=60)
-            if done.returncode != 0:
-                raise DrillError(
-                    Diagnostic(
-                        f"patroni --validate-config refused patroni-{node.address.name}.yml: "
-                        + " | ".join((done.stdout + done.stderr).strip().splitlines()[:12])
-                    )
-                )
-        self.validated.append(f"patroni --validate-config: {len(self.nodes)} node files valid")
-
-    def start_patroni(self, node: Node) -> None:
-        patroni = need_tool("patroni", "patroni")
-        path = self.conf / f"patroni-{node.address.name}.yml"
-        node.patroni = self.procs.start(f"patroni-{node.address.name}", [patroni, str(path)], user=self.user)
-
-    def start_pooler(self, node: Node) -> None:
-        pgbouncer = need_tool("pgbouncer", "pgbouncer")
-        path = self.conf / f"pgbouncer-{node.address.name}.ini"
-        node.pooler = self.procs.start(
-            f"pgbouncer-{node.address.name}", [pgbouncer, str(path)], user=self.user
-        )
-        wait_until(
-            f"PgBouncer on {node.address.name} listening",
-            lambda: port_open(node.address.host, node.address.pooler_port),
-            30,
-            log=node.pooler.log,
-        )
-
-    def members(self) -> list[dict[str, Any]]:
-        for node in self.nodes:
-            with contextlib.suppress(Exception):
-                data = http_json(f"http://{node.address.host}:{node.address.agent_port}/cluster")
-                if isinstance(data, dict):
-                    return list(data.get("members", []))
-        return []
-
-    def leader(self) -> Node | None:
-        for m in self.members():
-            if m.get("role") == "leader" and m.get("state") == "running":
-                return next((n for n in self.nodes if n.address.name == m.get("name")), None)
-        return None
-
-    def healthy(self) -> bool:
-        return self._healthy(self.synchronous)
-
-    synchronous = True
-
-    def _healthy(self, synchronous: bool) -> bool:
-        members = self.members()
-        if len(members) != len(self.nodes):
-            return False
-        roles = [m.get("role") for m in members]
-        if roles.count("leader") != 1:
-            return False
-        for m in members:
-            if m.get("role") != "leader" and (
-                m.get("state") not in ("running", "streaming") or m.get("lag") in (None, "unknown")
-            ):
-                return False
-        if self.layout.replication.mode == "synchronous" and synchronous:
-            return "sync_standby" in roles
-        return True
-
-    def wait_healthy(self, timeout: float = START_TIMEOUT) -> None:
-        wait_until(
-            "the Patroni cluster with a leader and streaming replicas",
-            self.healthy,
-            timeout,
-            interval=0.3,
-            log=self.nodes[0].patroni.log if self.nodes[0].patroni else None,
-        )
-
-    def conninfo(self, node: NodeAddress, *, pooled: bool, dbname: str = DB) -> str:
-        port = node.pooler_port if pooled else node.port
-        return f"host={node.host} port={port} dbname={dbname} user={self.layout.superuser} connect_timeout=3"
-
-    def writable_conninfo(self) -> str:
-        hosts = ",".join(n.address.host for n in self.nodes)
-        ports = ",".join(str(n.address.pooler_port) for n in self.nodes)
-        return (
-            f"host={hosts} port={ports} dbname={DB} user={self.layout.superuser} connect_timeout=2 "
-            "target_session_attrs=read-write"
-        )
-
-    def postmaster_pid(self, node: Node) -> int | None:
-        pidfile = Path(node.address.data_dir) / "postmaster.pid"
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            return int(pidfile.read_text().splitlines()[0])
-        return None
-
-    def kill_node(self, node: Node) -> None:
-        """SIGKILL the node's agent, server and pooler at once: the host is gone."""
-        pid = self.postmaster_pid(node)
-        if node.patroni is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(node.patroni.proc.pid, signal.SIGKILL)
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        if node.pooler is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(node.pooler.proc.pid, signal.SIGKILL)
-        for entry in (node.patroni, node.pooler):
-            if entry is not None:
-                with contextlib.suppress(Exception):
-                    entry.proc.wait(timeout=10)
-        # backends of the killed postmaster exit on their own once they see it gone
-        if pid is not None:
-            with contextlib.suppress(Exception):
-                wait_until("the killed server's processes to exit", lambda: not _alive(pid), 15)
-
-    def backrest(self, *args: str, timeout: float = 600) -> str:
-        tool = need_tool("pgbackrest", "pgbackrest")
-        done = run(
-            [tool, f"--config={self.conf / 'pgbackrest.conf'}", "--stanza=drill", *args],
-            user=self.user,
-            timeout=timeout,
-        )
-        return done.stdout
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            pid = self.postmaster_pid(node)
-            if pid is not None:
-                self.procs.remember(pid)
-        self.procs.stop_all()
-
-
-def _etcd_healthy(member: DcsMember) -> bool:
-    data = http_json(f"http://{member.host}:{member.client_port}/health")
-    return isinstance(data, dict) and data.get("health") == "true"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.split(")")[-1].split()[0] == "Z":
-            return False
-    return True
-
-
-def _connect(conninfo: str, autocommit: bool = False) -> Any:
-    import psycopg
-
-    conn = psycopg.connect(conninfo, autocommit=autocommit, prepare_threshold=None)
-    return conn
-
-
-def _query(conninfo: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-    with _connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
-        return list(cur.fetchall()) if cur.description else []
-
-
-def _checksums(conninfo: str, tables: list[str]) -> dict[str, tuple[int, str]]:
-    out: dict[str, tuple[int, str]] = {}
-    with _connect(conninfo, autocommit=True) as conn, conn.cursor() as cur:
-        for table in tables:
-            quoted = '"' + table.replace('"', '""') + '"'
-            cur.execute(
-                f"SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '') "
-                f"FROM {quoted} t"
-            )
-            row = cur.fetchone()
-            assert row is not None
-            out[table] = (int(row[0]), str(row[1]))
-    return out
-
-
-def _cluster_bytes(conninfo: str) -> float:
-    rows = _query(conninfo, "SELECT sum(pg_database_size(datname)) FROM pg_database WHERE datallowconn")
-    return float(rows[0][0])
-
-
-def _repo_bytes(root: Path) -> float:
-    total = 0
-    for path in (root / "repo").rglob("*"):
-        with contextlib.suppress(OSError):
-            if path.is_file():
-                total += path.stat().st_size
-    return float(total)
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def run_drill(
@@ -371,7 +74,7 @@ def run_drill(
         leader = cluster.leader()
         assert leader is not None
         direct = cluster.conninfo(leader.address, pooled=False, dbname="postgres")
-        _query(direct, f"CREATE DATABASE {DB}")
+        query(direct, f"CREATE DATABASE {DB}")
         progress("pgBackRest stanza")
         cluster.backrest("stanza-create")
         cluster.backrest("check")
@@ -385,7 +88,7 @@ def run_drill(
         data = work.load(
             f"postgresql://{cluster.layout.superuser}@{leader.address.host}:{leader.address.port}/{DB}"
         )
-        _query(
+        query(
             cluster.conninfo(leader.address, pooled=False),
             f"CREATE TABLE {LEDGER} (id bigint PRIMARY KEY, "
             "at timestamptz NOT NULL DEFAULT clock_timestamp())",
@@ -397,7 +100,7 @@ def run_drill(
                 work.ops,
                 data,
                 EngineName.POSTGRESQL,
-                lambda: _connect(cluster.writable_conninfo()),
+                lambda: connect(cluster.writable_conninfo()),
                 rate=work.rate,
                 threads=writer_threads(work.rate),
                 ledger=ledger,
@@ -447,7 +150,7 @@ def run_drill(
             cluster.wait_healthy()
             leader = cluster.leader()
             assert leader is not None
-            _query(
+            query(
                 cluster.conninfo(leader.address, pooled=False, dbname="postgres"), f"CREATE DATABASE {DB}_2x"
             )
             work.load(
@@ -489,17 +192,17 @@ def _measure_log(cluster: PgCluster, work: DrillWorkload, w: Writer, seconds: fl
     # A table loaded moments ago is what autovacuum works on next: its hint bits, visibility map and
     # statistics would be logged (page images, with checksums on) inside the window and counted as the
     # write mix's. A server that has run a while has done that already, so it is done here first.
-    with contextlib.closing(_connect(direct, autocommit=True)) as conn:
+    with contextlib.closing(connect(direct, autocommit=True)) as conn:
         conn.execute("VACUUM (ANALYZE)")
         conn.execute("CHECKPOINT")
-    start = _query(direct, "SELECT pg_current_wal_lsn()")[0][0]
+    start = query(direct, "SELECT pg_current_wal_lsn()")[0][0]
     w.start()
     started = time.monotonic()
     lag_s: list[float] = []
     lag_b: list[float] = []
     while time.monotonic() - started < seconds:
         with contextlib.suppress(Exception):
-            for s, b in _query(
+            for s, b in query(
                 direct,
                 "SELECT extract(epoch FROM replay_lag), pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) "
                 "FROM pg_stat_replication",
@@ -511,7 +214,7 @@ def _measure_log(cluster: PgCluster, work: DrillWorkload, w: Writer, seconds: fl
         time.sleep(0.25)
     w.stop()
     elapsed = time.monotonic() - started
-    end = _query(direct, "SELECT pg_current_wal_flush_lsn()")[0][0]
+    end = query(direct, "SELECT pg_current_wal_flush_lsn()")[0][0]
     measured = _wal_record_bytes(cluster, leader, str(start), str(end))
     estimated = work.estimated_log_bytes(
         cluster.plan, w.log.executions, elapsed, commits=sum(w.log.executions.values())
@@ -563,7 +266,7 @@ def _backup_and_restore(
     leader = cluster.leader()
     assert leader is not None
     direct = cluster.conninfo(leader.address, pooled=False, dbname="postgres")
-    size = _cluster_bytes(direct)
+    size = cluster_bytes(direct)
     t0 = time.monotonic()
     cluster.backrest("--type=full", "backup")
     backup_s = time.monotonic() - t0
@@ -572,16 +275,16 @@ def _backup_and_restore(
     if w is not None and tables is not None:
         time.sleep(1.0)
         w.pause()
-        expected = _checksums(cluster.conninfo(leader.address, pooled=False), tables)
-        target = str(_query(direct, "SELECT clock_timestamp()")[0][0])
+        expected = checksums(cluster.conninfo(leader.address, pooled=False), tables)
+        target = str(query(direct, "SELECT clock_timestamp()")[0][0])
         time.sleep(0.2)
         w.resume()
         time.sleep(1.5)
         w.pause()
-    lsn = _query(direct, "SELECT pg_walfile_name(pg_switch_wal())")[0][0]
+    lsn = query(direct, "SELECT pg_walfile_name(pg_switch_wal())")[0][0]
     wait_until(
         "the last WAL segment archived",
-        lambda: (_query(direct, "SELECT last_archived_wal FROM pg_stat_archiver")[0][0] or "") >= lsn,
+        lambda: (query(direct, "SELECT last_archived_wal FROM pg_stat_archiver")[0][0] or "") >= lsn,
         60,
     )
     if w is not None:
@@ -613,7 +316,7 @@ def _backup_and_restore(
     conninfo = f"host=127.0.0.1 port={port} dbname=postgres user={cluster.layout.superuser} connect_timeout=3"
     wait_until(
         "the restored instance promoted",
-        lambda: not _query(conninfo, "SELECT pg_is_in_recovery()")[0][0],
+        lambda: not query(conninfo, "SELECT pg_is_in_recovery()")[0][0],
         300,
         interval=0.1,
         log=log,
@@ -621,7 +324,7 @@ def _backup_and_restore(
     restore_s = time.monotonic() - started
     mismatched: list[str] = []
     if expected:
-        got = _checksums(conninfo.replace("dbname=postgres", f"dbname={DB}"), list(expected))
+        got = checksums(conninfo.replace("dbname=postgres", f"dbname={DB}"), list(expected))
         mismatched = [t for t in expected if got.get(t) != expected[t]]
     run(
         [f"{PG_BIN}/pg_ctl", "-D", str(restore_dir), "-m", "immediate", "-w", "stop"],
@@ -636,7 +339,7 @@ def _backup_and_restore(
         size,
         backup_s,
         restore_s,
-        _repo_bytes(cluster.root),
+        repo_bytes(cluster.root),
         target,
         len(expected),
         tuple(mismatched),
@@ -661,7 +364,7 @@ def _set_asynchronous(cluster: PgCluster) -> None:
     wait_until(
         "synchronous replication off",
         lambda: (
-            not _query(cluster.conninfo(leader.address, pooled=False), "SHOW synchronous_standby_names")[0][0]
+            not query(cluster.conninfo(leader.address, pooled=False), "SHOW synchronous_standby_names")[0][0]
         ),
         60,
         0.2,
@@ -689,7 +392,7 @@ def _kill_once(cluster: PgCluster, w: Writer, number: int) -> KillResult:
         seen = list(dict.fromkeys(e for _, e in w.log.errors[-50:]))[-3:]
         probe = ""
         with contextlib.suppress(Exception):
-            conn = _connect(cluster.conninfo(new.address, pooled=True), autocommit=True)
+            conn = connect(cluster.conninfo(new.address, pooled=True), autocommit=True)
             probe = (
                 f"; through {new.address.name}'s pooler in_hot_standby="
                 f"{conn.info.parameter_status('in_hot_standby')}, "
@@ -707,7 +410,7 @@ def _kill_once(cluster: PgCluster, w: Writer, number: int) -> KillResult:
     acked = w.log.acked_before(killed_at)
     present: set[int] = set()
     if acked:
-        rows = _query(
+        rows = query(
             cluster.conninfo(new.address, pooled=False),
             f"SELECT id FROM {LEDGER} WHERE id = ANY(%s)",
             (sorted(acked),),
@@ -742,7 +445,7 @@ def _temp_files(cluster: PgCluster, work: DrillWorkload, options: DrillOptions) 
     def one_pass(setting: str | None) -> tuple[float, int, list[str]]:
         prelude = None if setting is None else f"SET LOCAL work_mem = '{setting}'"
         return work.replay_reads(
-            lambda: _connect(pooled),
+            lambda: connect(pooled),
             threads=threads,
             repetitions=options.replay_repetitions,
             run_one=lambda cur, sql, params: _explain_temp_bytes(cur, sql, params, prelude),
