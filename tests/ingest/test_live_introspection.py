@@ -475,6 +475,7 @@ def test_mariadb_sessions_are_read_only_and_detected(mariadb_scratch_db: str) ->
 
 
 @pytest.mark.mariadb
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # read by the reader, not warned about
 def test_mariadb_index_kinds_prefixes_comments_and_ignored_indexes_are_read(mariadb_scratch_db: str) -> None:
     """The Inspector drops an IGNORED index altogether and reads a FULLTEXT one as a plain key;
     prefixes and comments are not in the catalog model: each is read, or named as a clause the DDL
