@@ -122,6 +122,10 @@ def _add_and_detach(
     and dropped with their rows (a data loss the plan names)."""
     q = lw.q
     assert target.partitioning is not None
+
+    def detach(part: Partition) -> list[str]:
+        return [f"ALTER TABLE {q(name)} DETACH PARTITION {q(part.name)}", f"DROP TABLE {q(part.name)}"]
+
     for part in added:
         one = replace(target, partitioning=replace(target.partitioning, partitions=(part,)))
         sql = [s.rstrip(";") for s in partitions_sql(one, lw.t)]
@@ -130,7 +134,7 @@ def _add_and_detach(
             DdlKind.CHANGE_PARTITIONS,
             sql,
             table=name,
-            rollback=[f"ALTER TABLE {q(name)} DETACH PARTITION {q(part.name)}", f"DROP TABLE {q(part.name)}"],
+            rollback=detach(part),
             notes=("a DEFAULT partition holding rows of the new range makes this fail (move them first)",)
             if any(p.is_default for p in target.partitioning.partitions)
             else (),
@@ -139,7 +143,7 @@ def _add_and_detach(
         lw.add(
             f"detach and drop partition {part.name} of {name}",
             DdlKind.CHANGE_PARTITIONS,
-            [f"ALTER TABLE {q(name)} DETACH PARTITION {q(part.name)}", f"DROP TABLE {q(part.name)}"],
+            detach(part),
             table=name,
             phase=Phase.CONTRACT,
             rollback=["-- see the down-plan"],

@@ -437,7 +437,6 @@ def log_volume(
             if groups is not None:
                 hot_pages[key] = min(hot_pages.get(key, groups), groups)
             elif not appended:
-                hot_pages.pop(key, None)
                 spread.add(key)
     images = 0.0
     dirty = 0.0
