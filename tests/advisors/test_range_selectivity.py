@@ -4,6 +4,7 @@ fall back to the planner's default only when it knows nothing, saying which."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from dbarchitect import api
 from dbarchitect.advisors.access_paths import access_path, filters_selectivity
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.range_selectivity import range_estimate
-from dbarchitect.model.catalog import Column, ColumnStats, PrimaryKey, Table, TableStats
+from dbarchitect.model.catalog import (
+    Column,
+    ColumnStats,
+    Default,
+    DefaultKind,
+    PrimaryKey,
+    Table,
+    TableStats,
+)
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import LogicalType, TypeKind
 from dbarchitect.model.workload import ColumnRef, Predicate, PredicateKind
@@ -60,7 +69,8 @@ def rng(
 INTEGERS = table(TypeKind.INTEGER, "1", "100")
 DECIMALS = table(TypeKind.DECIMAL, "1", "100")
 DATES = table(TypeKind.DATE, "2024-01-01", "2024-12-31")
-TIMES = table(TypeKind.TIMESTAMPTZ, "2025-09-04 10:00:00+00", "2025-12-03 10:00:00+00")
+TIMES_LOW, TIMES_HIGH = "2025-09-04 10:00:00+00", "2025-12-03 10:00:00+00"
+TIMES = table(TypeKind.TIMESTAMPTZ, TIMES_LOW, TIMES_HIGH)
 
 
 @pytest.mark.parametrize(
@@ -140,6 +150,92 @@ def test_unknown_ranges_say_what_is_missing(t: Table, predicates: list[Predicate
     found = range_estimate(t, predicates)
     assert found.value is None
     assert missing in found.basis
+
+
+def arrival(kind: TypeKind, low: str | None, high: str | None, **stats: float) -> Table:
+    """``t.x`` defaults to the time of insert: its newest value is now."""
+    base = table(kind, low, high, **stats)
+    default = Default(DefaultKind.CURRENT_DATE if kind == TypeKind.DATE else DefaultKind.CURRENT_TIMESTAMP)
+    columns = tuple(replace(c, default=default) if c.name.value == "x" else c for c in base.columns)
+    return replace(base, columns=columns)
+
+
+@pytest.mark.parametrize(
+    ("t", "predicates", "expected"),
+    [
+        # a week back from the newest value of 90 days
+        (
+            arrival(TypeKind.TIMESTAMPTZ, TIMES_LOW, TIMES_HIGH),
+            [rng(">", None, example="now-604800s")],
+            7 / 90,
+        ),
+        # older than a week: the rest
+        (
+            arrival(TypeKind.TIMESTAMPTZ, TIMES_LOW, TIMES_HIGH),
+            [rng("<", None, example="now-604800s")],
+            83 / 90,
+        ),
+        # a window of two bounds relative to now
+        (
+            arrival(TypeKind.TIMESTAMPTZ, TIMES_LOW, TIMES_HIGH),
+            [rng(">=", None, example="now-172800s"), rng("<", None, example="now-86400s")],
+            1 / 90,
+        ),
+        # the future holds none
+        (arrival(TypeKind.TIMESTAMPTZ, TIMES_LOW, TIMES_HIGH), [rng(">", None, example="now+0s")], 0.0),
+        # no min/max: the table's 30-day retention back from now, or its rows over its growth
+        (
+            arrival(TypeKind.TIMESTAMP, None, None, retention_days=30.0),
+            [rng(">=", None, example="now-86400s")],
+            1 / 30,
+        ),
+        (
+            arrival(TypeKind.TIMESTAMP, None, None, growth_rows_per_day=100_000.0),
+            [rng(">=", None, example="now-172800s")],
+            2 / 10,
+        ),
+        # dates count days: today and the 7 before it, of 2024's 366
+        (
+            arrival(TypeKind.DATE, "2024-01-01", "2024-12-31"),
+            [rng(">=", None, example="now-604800s")],
+            8 / 366,
+        ),
+        (
+            arrival(TypeKind.DATE, None, None, retention_days=100.0),
+            [rng(">=", None, example="now-864000s")],
+            11 / 101,
+        ),
+    ],
+)
+def test_bounds_relative_to_now_on_a_column_of_insert_times(
+    t: Table, predicates: list[Predicate], expected: float
+) -> None:
+    found = range_estimate(t, predicates)
+    assert found.value == pytest.approx(expected), found.basis
+    assert "defaults to the time of insert" in found.basis
+
+
+@pytest.mark.parametrize(
+    ("t", "predicates", "missing"),
+    [
+        # not a column of insert times: where now falls is unknown (an expiry date, a due date...)
+        (TIMES, [rng(">", None, example="now-604800s")], "does not default to the time of insert"),
+        # a fixed bound beside a relative one
+        (
+            arrival(TypeKind.TIMESTAMPTZ, TIMES_LOW, TIMES_HIGH),
+            [rng(">", None, example="now-604800s"), rng("<", "2025-12-01")],
+            "beside a fixed one",
+        ),
+        # nothing says how far back the rows go
+        (arrival(TypeKind.TIMESTAMPTZ, None, None), [rng(">", None, example="now-3600s")], "time span"),
+    ],
+)
+def test_bounds_relative_to_now_that_cannot_be_placed_say_why(
+    t: Table, predicates: list[Predicate], missing: str
+) -> None:
+    found = range_estimate(t, predicates)
+    assert found.value is None
+    assert missing in found.basis, found.basis
 
 
 def test_one_unknown_bound_puts_the_column_at_the_default() -> None:
@@ -241,3 +337,47 @@ def test_iot_site_summary_is_estimated_from_its_last_hour() -> None:
     effect = next(e for e in design.index_advice.statements if e.statement == "site_summary")
     assert effect.plan_after is not None and "the brief's example for :since" in effect.plan_after
     assert not [f for f in design.verdict.findings if f.rule_id == "slo-latency"]
+
+
+NOW_BRIEF = """\
+name: events
+engine: {engine}
+schema: {{ddl: {{path: s.sql}}}}
+tables:
+  events: {{rows: 500M, growth: 2M/day}}
+workload:
+  statements:
+    - name: recent
+      sql: SELECT id FROM events WHERE account_id = :a AND created_at > {bound}
+      rate: 50/s
+"""
+
+
+@pytest.mark.parametrize(
+    ("engine", "bound"),
+    [
+        ("postgresql 15", "now() - interval '7 days'"),
+        ("mariadb 10.11", "NOW() - INTERVAL 7 DAY"),
+        ("sqlite", "datetime('now', '-7 days')"),
+    ],
+)
+def test_a_statement_bounded_by_now_is_placed_on_a_column_of_insert_times(
+    tmp_path: Path, engine: str, bound: str
+) -> None:
+    """``created_at > now() - interval '7 days'`` over 250 days of rows (500M at 2M a day) keeps 7/250
+    of them, not the planner's fixed 1/3, and the reason says what was assumed."""
+    default = "CURRENT_TIMESTAMP"
+    (tmp_path / "s.sql").write_text(
+        "CREATE TABLE events (id bigint PRIMARY KEY, account_id bigint NOT NULL, "
+        f"created_at timestamp NOT NULL DEFAULT {default});\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "brief.yaml").write_text(NOW_BRIEF.format(engine=engine, bound=bound), encoding="utf-8")
+    placed = api.inspect_brief(tmp_path / "brief.yaml")
+    statement = placed.workload.statements[0]
+    events = placed.catalog.tables[0]
+    filters = [p for p in statement.tables[0].predicates if p.kind == PredicateKind.RANGE]
+    value, sources, bases = filters_selectivity(events, filters)
+    assert value == pytest.approx(7 / 250)
+    assert sources == {"statistics"}
+    assert "now() - 7 days" in bases[0] and "defaults to the time of insert" in bases[0]

@@ -23,9 +23,30 @@ from dbarchitect.ingest.constants import folded_text
         ("0.06 - 0.01", "postgres", "0.05"),
         ("(2 + 3) * 4", "postgres", "20"),
         ("-(1.5)", "postgres", "-1.5"),
-        # not folded: a literal is a literal already, now() has no value at analysis, 1/0 none at all
+        # the time the statement runs, moved: a bound relative to now (months 30.44 days, years 365.25)
+        ("now() - interval '1 hour'", "postgres", "now-3600s"),
+        ("CURRENT_TIMESTAMP - INTERVAL '7 days'", "postgres", "now-604800s"),
+        ("now() - '7 days'::interval", "postgres", "now-604800s"),
+        ("now() - interval '1 day 2 hours'", "postgres", "now-93600s"),
+        ("now() AT TIME ZONE 'utc' - interval '30 min'", "postgres", "now-1800s"),
+        ("localtimestamp - interval '2 hours'", "postgres", "now-7200s"),
+        ("current_date - 7", "postgres", "now-604800s"),  # a date minus days
+        ("current_date - interval '1 month'", "postgres", "now-2630016s"),
+        ("interval '1 year' + now()", "postgres", "now+31557600s"),
+        ("now()", "postgres", "now+0s"),
+        ("NOW() - INTERVAL 7 DAY", "mysql", "now-604800s"),
+        ("DATE_SUB(NOW(), INTERVAL 2 HOUR)", "mysql", "now-7200s"),
+        ("UTC_TIMESTAMP() - INTERVAL 15 MINUTE", "mysql", "now-900s"),
+        ("CURDATE() - INTERVAL 1 DAY", "mysql", "now-86400s"),
+        ("datetime('now', '-7 days')", "sqlite", "now-604800s"),
+        ("datetime('now', '-1 day', '-12 hours')", "sqlite", "now-129600s"),
+        # not folded: a literal is a literal already, 1/0 has no value at all; neither has the time
+        # of day, an interval times a number, a modifier that is not a span, or now() of a column
         ("42", "postgres", None),
-        ("now() - interval '1 hour'", "postgres", None),
+        ("CURRENT_TIME", "postgres", None),
+        ("now() - interval '1 week' * 2", "postgres", None),
+        ("datetime('now', 'start of month')", "sqlite", None),
+        ("now() - interval '1 fortnight'", "postgres", None),
         ("1 / 0", "postgres", None),
         ("date '1994-01-01' + interval '1.5' month", "postgres", None),
     ],

@@ -16,10 +16,16 @@ its growth per day). The rows kept are then the part of the extent between the b
   numbers and timestamps as continuous;
 - the column's null fraction, when the brief gives it, is left out (NULL is in no range).
 
-A filter whose bound is unknown (a parameter with no example, an expression such as ``now() - interval
-'1 hour'``), or a column with no order this module reads (text, uuid, time of day) or with no known
-extent, is not estimated here: the caller falls back to the planner's fixed default and says so. Every
-estimate carries its basis in words, for the reason printed beside it.
+A bound relative to the time the statement runs (``created_at > now() - interval '7 days'``, folded by
+ingest/constants.py) is placed only on a column that defaults to the time of insert (``DEFAULT now()``,
+``CURRENT_TIMESTAMP``, ``CURRENT_DATE``): its newest value is now, so the brief's max of it is now, or
+its rows cover the table's time span back from now. On any other column (an expiry or due date) where
+now falls is not known, and a relative bound beside a fixed one is not placed either.
+
+A filter whose bound is unknown (a parameter with no example, an expression the fold does not read),
+or a column with no order this module reads (text, uuid, time of day) or with no known extent, is not
+estimated here: the caller falls back to the planner's fixed default and says so. Every estimate
+carries its basis in words, for the reason printed beside it.
 """
 
 from __future__ import annotations
@@ -28,8 +34,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dbarchitect.model.catalog import Column, Table
-from dbarchitect.model.intervals import parse_instant
+from dbarchitect.model.catalog import Column, DefaultKind, Table
+from dbarchitect.model.intervals import describe_relative, parse_instant, relative_seconds
 from dbarchitect.model.types import TypeKind
 from dbarchitect.model.workload import Predicate, PredicateKind
 
@@ -169,6 +175,42 @@ def _span(table: Table, column: Column) -> tuple[float, str] | None:
     return (days if column.type.kind == TypeKind.DATE else days * _DAY), how
 
 
+def _now_extent(
+    table: Table,
+    column: Column,
+    raw: list[tuple[str, str | None, str, Predicate]],
+    relative: list[float | None],
+) -> tuple[float, float, str] | str:
+    """The column's extent with "now" at its top, for bounds relative to the time the statement runs
+    (``created_at > now() - interval '7 days'``); or why they cannot be placed, in words. Only a column
+    that defaults to the time of insert is taken to run up to now: its newest value (the brief's max)
+    is now, else its rows cover the table's time span (retention, or rows over growth) back from now."""
+    name = f"{table.name.value}.{column.name.value}"
+    shown = " and ".join(
+        f"{column.name.value} {operator} {describe_relative(r) if r is not None else text}"
+        for (operator, text, _, _), r in zip(raw, relative, strict=True)
+    )
+    if any(r is None for r in relative):
+        return f"{shown}: a bound relative to now beside a fixed one is not placed"
+    default = column.default.kind if column.default is not None else None
+    if default not in (DefaultKind.CURRENT_TIMESTAMP, DefaultKind.CURRENT_DATE):
+        return (
+            f"{shown}: where now falls among {name}'s values is not known ({column.name.value} does not "
+            "default to the time of insert)"
+        )
+    arrival = f"{column.name.value} defaults to the time of insert, so its newest value is now"
+    extent = _extent(table, column)
+    if extent is not None:
+        lo, hi, how = extent
+        return lo, hi, f"{how} ({arrival})"
+    span = _span(table, column)
+    if span is None:
+        rows = f"{table.name.value}'s rows"
+        return f"{shown}: the brief gives neither min/max of {name} nor the time span of {rows}"
+    width, how = span
+    return -width, 0.0, f"{how} back from now ({arrival})"
+
+
 def _step(column: Column, lo: float, hi: float) -> float | None:
     """The distance between the column's values when they are countable: 1 for integers and dates
     (days), (max - min) / (distinct - 1) for other numbers with a distinct count in the brief (TPC-H's
@@ -208,26 +250,39 @@ def range_estimate(table: Table, predicates: Sequence[Predicate]) -> RangeEstima
     if not _orderable(column):
         kind = column.type.kind.value
         return RangeEstimate(None, f"{column.name.value} is {kind}: only numbers, dates, timestamps are read")
-    lower: _Bound | None = None
-    upper: _Bound | None = None
-    texts: list[str] = []
+    raw: list[tuple[str, str | None, str, Predicate]] = []
     for p in ranges:
         pairs = _bound_texts(p)
         if not pairs:
             return RangeEstimate(None, f"{column.name.value} {p.operator}: not a bound the model reads")
-        for operator, text, source in pairs:
-            at = _point(column, text)
-            if at is None:
-                return RangeEstimate(None, _missing(column, operator, p, text))
-            bound = _Bound(at, operator.endswith("="), f"{column.name.value} {operator} {text} ({source})")
-            texts.append(bound.text)
-            if operator in _LOWER:
-                if lower is None or (at, not bound.inclusive) > (lower.at, not lower.inclusive):
-                    lower = bound
-            elif upper is None or (at, bound.inclusive) < (upper.at, upper.inclusive):
-                upper = bound
+        raw += [(operator, text, source, p) for operator, text, source in pairs]
+    relative = [relative_seconds(text) for _, text, _, _ in raw]
+    anchor: tuple[float, float, str] | None = None
+    if any(r is not None for r in relative):
+        placed = _now_extent(table, column, raw, relative)
+        if isinstance(placed, str):
+            return RangeEstimate(None, placed)
+        anchor = placed
+    lower: _Bound | None = None
+    upper: _Bound | None = None
+    texts: list[str] = []
+    for (operator, text, source, p), offset in zip(raw, relative, strict=True):
+        if offset is not None and anchor is not None:
+            at: float | None = anchor[1] + (offset / _DAY if column.type.kind == TypeKind.DATE else offset)
+            shown = describe_relative(offset)
+        else:
+            at, shown = _point(column, text), str(text)
+        if at is None:
+            return RangeEstimate(None, _missing(column, operator, p, text))
+        bound = _Bound(at, operator.endswith("="), f"{column.name.value} {operator} {shown} ({source})")
+        texts.append(bound.text)
+        if operator in _LOWER:
+            if lower is None or (at, not bound.inclusive) > (lower.at, not lower.inclusive):
+                lower = bound
+        elif upper is None or (at, bound.inclusive) < (upper.at, upper.inclusive):
+            upper = bound
     discrete = _discrete(column)
-    extent = _extent(table, column)
+    extent = anchor or _extent(table, column)
     if extent is not None:
         lo, hi, how = extent
         step = _step(column, lo, hi)

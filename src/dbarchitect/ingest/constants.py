@@ -1,7 +1,11 @@
 """The value of a constant expression a statement compares a column with, folded to a literal's text:
 arithmetic on number literals (``0.06 - 0.01`` -> ``0.05``) and a date or timestamp literal moved by an
 interval literal (``date '1994-01-01' + interval '1' year`` -> ``1995-01-01``; MySQL's ``DATE_ADD`` /
-``DATE_SUB`` too). Anything else (``now()``, a function, a column, a parameter) is not folded: None.
+``DATE_SUB`` too). The time the statement runs moved by an interval (``now() - interval '7 days'``,
+``CURRENT_DATE - 30``, MySQL's ``NOW() - INTERVAL 1 HOUR`` and ``DATE_SUB(NOW(), ...)``, SQLite's
+``datetime('now', '-7 days')``) folds to a bound relative to now (:func:`relative_text`: months count
+30.44 days, years 365.25); ``CURRENT_DATE`` counts as now, less than a day off. Anything else (a
+function, a column, a parameter) is not folded: None.
 
 Calendar arithmetic is PostgreSQL's: months and years keep the day of the month, clamped to the month's
 last day (``'2024-01-31' + interval '1 month'`` is ``2024-02-29``); a date plus whole days stays a date,
@@ -16,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlglot import exp
 
+from dbarchitect.model.intervals import relative_text
+
 _MONTHS = {"YEAR": 12, "YEARS": 12, "QUARTER": 3, "QUARTERS": 3, "MONTH": 1, "MONTHS": 1}
 _SECONDS = {
     "WEEK": 7 * 86400,
@@ -29,6 +35,41 @@ _SECONDS = {
     "SECOND": 1,
     "SECONDS": 1,
 }
+#: Interval units PostgreSQL and MySQL accept, in seconds (months and years apart: calendar lengths).
+_UNIT_SECONDS = {
+    **{u: 7 * 86400.0 for u in ("W", "WEEK", "WEEKS")},
+    **{u: 86400.0 for u in ("D", "DAY", "DAYS")},
+    **{u: 3600.0 for u in ("H", "HR", "HRS", "HOUR", "HOURS")},
+    **{u: 60.0 for u in ("M", "MIN", "MINS", "MINUTE", "MINUTES")},
+    **{u: 1.0 for u in ("S", "SEC", "SECS", "SECOND", "SECONDS")},
+    **{u: 0.001 for u in ("MS", "MSEC", "MSECS", "MILLISECOND", "MILLISECONDS")},
+}
+_UNIT_MONTHS = {
+    **{u: 1 for u in ("MON", "MONS", "MONTH", "MONTHS")},
+    **{u: 3 for u in ("QUARTER", "QUARTERS")},
+    **{u: 12 for u in ("Y", "YR", "YRS", "YEAR", "YEARS")},
+}
+_MONTH_DAYS = 30.44
+_YEAR_DAYS = 365.25
+#: What the time a statement runs is called (sqlglot's nodes, and functions it leaves anonymous).
+_NOW_NODES = (
+    exp.CurrentTimestamp,
+    exp.CurrentDate,
+    exp.CurrentDatetime,
+    exp.Localtimestamp,
+    exp.UtcTimestamp,
+)
+_NOW_FUNCTIONS = frozenset(
+    {
+        "NOW",
+        "STATEMENT_TIMESTAMP",
+        "TRANSACTION_TIMESTAMP",
+        "CLOCK_TIMESTAMP",
+        "SYSDATE",
+        "CURDATE",
+        "GETDATE",
+    }
+)
 _TIME_TYPES = (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ)
 
 
@@ -127,9 +168,103 @@ def _time_text(value: date | datetime) -> str:
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
 
 
+def _is_now(node: exp.Expr) -> bool:
+    node = _unparen(node)
+    while isinstance(node, exp.Cast | exp.AtTimeZone):  # now()::date, now() AT TIME ZONE 'utc'
+        node = _unparen(node.this)
+    if isinstance(node, _NOW_NODES):
+        return not node.this and not node.args.get("zone")
+    return (
+        isinstance(node, exp.Anonymous) and str(node.this).upper() in _NOW_FUNCTIONS and not node.expressions
+    )
+
+
+def _span_seconds(text: str) -> float | None:
+    """Seconds in an interval's text: ``7 days``, ``1 day 2 hours``, ``-30 min``, ``1 month`` (30.44 days)."""
+    parts = text.strip().split()
+    if not parts or len(parts) % 2:
+        return None
+    total = 0.0
+    for amount, unit in zip(parts[::2], parts[1::2], strict=True):
+        try:
+            n = float(amount)
+        except ValueError:
+            return None
+        name = unit.upper()
+        if name in _UNIT_SECONDS:
+            total += n * _UNIT_SECONDS[name]
+        elif name in _UNIT_MONTHS:
+            total += (
+                n
+                * _UNIT_MONTHS[name]
+                * (_YEAR_DAYS / 12 if _UNIT_MONTHS[name] % 12 == 0 else _MONTH_DAYS)
+                * 86400
+            )
+        else:
+            return None
+    return total
+
+
+def _interval_seconds(node: exp.Expr, *, days_for_numbers: bool) -> float | None:
+    """Seconds in an interval expression: ``interval '7' day``, ``interval '7 days'``,
+    ``'7 days'::interval``, or (``days_for_numbers``: date arithmetic) a plain number of days."""
+    node = _unparen(node)
+    if isinstance(node, exp.Interval):
+        amount, unit = node.this, node.args.get("unit")
+        if not isinstance(amount, exp.Literal):
+            return None
+        text = str(amount.this) if unit is None else f"{amount.this} {unit.name}"
+        return _span_seconds(text)
+    if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
+        if node.to.this == exp.DataType.Type.INTERVAL and isinstance(node.this, exp.Literal):
+            return _span_seconds(str(node.this.this))
+        return None
+    if days_for_numbers:
+        number = _number(node)
+        return float(number) * 86400.0 if number is not None else None
+    return None
+
+
+def _relative(node: exp.Expr) -> str | None:
+    """The folded text of now moved by an interval (see the module docstring), or None."""
+    if _is_now(node):
+        return relative_text(0)
+    if isinstance(node, exp.Add | exp.Sub):
+        sign = 1 if isinstance(node, exp.Add) else -1
+        start, moved = node.this, node.expression
+        if not _is_now(start) and sign == 1:  # interval '1 day' + now()
+            start, moved = moved, start
+        if _is_now(start):
+            days = isinstance(_unparen(start), exp.CurrentDate) or (
+                isinstance(_unparen(start), exp.Anonymous) and str(_unparen(start).this).upper() == "CURDATE"
+            )
+            seconds = _interval_seconds(moved, days_for_numbers=days)
+            return relative_text(sign * seconds) if seconds is not None else None
+    if isinstance(node, exp.DateAdd | exp.DateSub) and _is_now(node.this):
+        amount, unit = node.expression, node.args.get("unit")
+        if isinstance(amount, exp.Literal) and unit is not None:
+            seconds = _span_seconds(f"{amount.this} {unit.name}")
+            if seconds is not None:
+                return relative_text(seconds if isinstance(node, exp.DateAdd) else -seconds)
+    if isinstance(node, exp.Anonymous) and str(node.this).upper() in ("DATETIME", "DATE"):
+        args = node.expressions  # SQLite: datetime('now', '-7 days', ...)
+        if args and isinstance(args[0], exp.Literal) and str(args[0].this).lower() == "now":
+            total = 0.0
+            for arg in args[1:]:
+                seconds = _span_seconds(str(arg.this)) if isinstance(arg, exp.Literal) else None
+                if seconds is None:
+                    return None
+                total += seconds
+            return relative_text(total)
+    return None
+
+
 def folded_text(node: exp.Expr) -> str | None:
     """The literal text of a constant expression (see the module docstring), or None."""
     node = _unparen(node)
+    relative = _relative(node)
+    if relative is not None:
+        return relative
     if isinstance(node, exp.Add | exp.Sub):
         sign = 1 if isinstance(node, exp.Add) else -1
         start, interval = _instant(node.this), _interval(node.expression)

@@ -70,3 +70,43 @@ def add_units(instant: datetime, unit: TimeUnit, n: int) -> datetime:
 
 def as_date(instant: datetime) -> date:
     return instant.astimezone(UTC).date()
+
+
+#: A bound relative to the time a statement runs, as folded text: ``now-604800s`` is "a week ago"
+#: (``now() - interval '7 days'``). Estimates place it only where they know where "now" falls among a
+#: column's values (see advisors/range_selectivity.py).
+_RELATIVE = "now"
+
+
+def relative_text(seconds: float) -> str:
+    """The folded text of "now" moved by ``seconds`` (negative: in the past)."""
+    number = f"{seconds:+.3f}".rstrip("0").rstrip(".")
+    return f"{_RELATIVE}{'+0' if number in ('+', '-') else number}s"
+
+
+def _whole_or_two(size: float, length: float) -> bool:
+    return (size >= length and (size / length).is_integer()) or size >= length * 2
+
+
+def describe_relative(seconds: float) -> str:
+    """``now() - 7 days`` for -604800: a relative bound in words."""
+    if seconds == 0:
+        return "now()"
+    size = abs(seconds)
+    unit, length = next(
+        ((u, n) for u, n in (("day", 86400.0), ("hour", 3600.0), ("minute", 60.0)) if _whole_or_two(size, n)),
+        ("second", 1.0),
+    )
+    amount = f"{size / length:,.6g}"
+    plural = "" if amount == "1" else "s"
+    return f"now() {'-' if seconds < 0 else '+'} {amount} {unit}{plural}"
+
+
+def relative_seconds(text: str | None) -> float | None:
+    """Seconds from now of a :func:`relative_text`, or None when ``text`` is not one."""
+    if not text or not text.startswith(_RELATIVE) or not text.endswith("s"):
+        return None
+    try:
+        return float(text[len(_RELATIVE) : -1])
+    except ValueError:
+        return None
