@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import pkgutil
 import time
 from pathlib import Path
 
@@ -35,14 +36,19 @@ def _slow_stages(monkeypatch: pytest.MonkeyPatch, function: str) -> None:
     """Make the api's progress callback sleep a little at each stage, so lines are written while the
     command runs even on a fast machine."""
     from dbarchitect import api
+    from dbarchitect.api import progress as stages
 
-    original = api._stage
+    original = stages._stage
 
     def slow(progress: object, stage: str, done: int = 0, total: int = 0) -> None:
         original(progress, stage, done, total)  # type: ignore[arg-type]
         time.sleep(0.05)
 
-    monkeypatch.setattr(api, "_stage", slow)
+    # every module of the api package that reports stages holds its own reference to _stage
+    for found in pkgutil.iter_modules(api.__path__, f"{api.__name__}."):
+        module = importlib.import_module(found.name)
+        if getattr(module, "_stage", None) is original:
+            monkeypatch.setattr(module, "_stage", slow)
 
 
 @pytest.mark.parametrize(

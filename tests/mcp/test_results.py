@@ -6,7 +6,9 @@ import pytest
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 
 from dbarchitect.mcp.outputs.verdict import VerdictResult
-from dbarchitect.mcp.server import DEFAULT_TIME_LIMIT_S, ResultStore, in_tool_words
+from dbarchitect.mcp.results import ResultStore
+from dbarchitect.mcp.server import DEFAULT_TIME_LIMIT_S
+from dbarchitect.mcp.tool_errors import in_tool_words
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ own schema for a brief) and a typed structured result (:mod:`dbarchitect.mcp.out
 ``inspect_brief``, ``design``, ``recommend_indexes``, ``plan_migration``, ``lint_migration``,
 ``check_design``, ``verify_design``. Resources: ``dbarch://rules`` (every rule id), one
 ``dbarch://rules/{rule_id}`` page per rule (what it catches, why, the safe alternative) and
-``dbarch://brief-schema``.
+``dbarch://brief-schema`` (:mod:`.resources`); the full document of each result one resource away
+(:mod:`.results`). The tools' argument types are in :mod:`.inputs`, their errors' wording in
+:mod:`.tool_errors`.
 
 The guardrails are the server's, not the agent's (:class:`~dbarchitect.mcp.sandbox.Sandbox`): files
 only under the root, databases read-only, and no write to any database unless the server was started
@@ -17,43 +19,27 @@ a tool error too (logged with its traceback on the server's standard error), nev
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-import json
-import logging
 import os
-import re
 import socket
 import sys
-import threading
-import traceback
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, UnexpectedToolError
-from mcp.server.mcpserver.resources import FunctionResource
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
-from mcp.types import (
-    CallToolResult,
-    EmbeddedResource,
-    InputRequiredResult,
-    ResourceLink,
-    TextContent,
-    TextResourceContents,
-    ToolAnnotations,
-)
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
+from pydantic import Field
 
 from dbarchitect._version import __version__
-from dbarchitect.errors import DbarchError, Diagnostic, did_you_mean, redact
+from dbarchitect.errors import DbarchError, Diagnostic, did_you_mean
 from dbarchitect.mcp.handshake import DESCRIPTION, instructions
-from dbarchitect.mcp.isolation import CallFailed, isolated
+from dbarchitect.mcp.inputs import BriefArg, BriefPathArg, DetailArg, EngineArg, ReadUrlArg, SchemaSource
+from dbarchitect.mcp.isolation import isolated
 from dbarchitect.mcp.outputs import summary as summaries
 from dbarchitect.mcp.outputs.lint import LintReport
 from dbarchitect.mcp.outputs.summary import (
     DesignSummary,
-    Detail,
     FullResult,
     IndexSummary,
     InspectionSummary,
@@ -61,185 +47,13 @@ from dbarchitect.mcp.outputs.summary import (
     VerdictSummary,
     VerificationSummary,
 )
+from dbarchitect.mcp.resources import _add_resources
+from dbarchitect.mcp.results import ResultStore, _result
 from dbarchitect.mcp.sandbox import Sandbox
+from dbarchitect.mcp.tool_errors import _error_text
 
 if TYPE_CHECKING:  # sqlglot, SQLAlchemy and the api load with the first tool call, not at start-up
     from dbarchitect.model.catalog import Catalog
-
-log = logging.getLogger("dbarchitect.mcp")
-
-# ---------------------------------------------------------------------------------------------
-# Inputs
-
-BriefArg = Annotated[
-    dict[str, Any] | str | None,
-    Field(
-        description="The design brief inline: an object following the brief's JSON Schema (resource "
-        "dbarch://brief-schema) or its YAML text; relative paths in it are the server root's. Give this "
-        "or brief_path."
-    ),
-]
-BriefPathArg = Annotated[
-    str | None,
-    Field(description="A brief file (YAML or JSON) under the server's root. Give this or brief."),
-]
-ReadUrlArg = Annotated[
-    str | None,
-    Field(
-        description="A PostgreSQL database to cost indexes on with HypoPG, read-only (default: the "
-        "brief's source when it is PostgreSQL, else the built-in cost model)."
-    ),
-]
-EngineArg = Annotated[str, Field(description="Engine and version, e.g. 'postgresql 15' or 'mariadb 10.11'.")]
-DetailArg = Annotated[
-    Detail,
-    Field(
-        description="summary (default): the essentials, with the full document as a resource link; full: "
-        "the full document embedded in the result too."
-    ),
-]
-
-
-class SchemaSource(BaseModel):
-    """One side of a migration: exactly one of ``ddl``, ``path`` or ``url``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    ddl: str | None = Field(default=None, description="DDL text in the engine's dialect.")
-    path: str | None = Field(
-        default=None,
-        description="A DDL file, or a brief (.yaml/.yml/.json) whose schema to take, under the root.",
-    )
-    url: str | None = Field(default=None, description="A database to introspect, read-only.")
-
-
-# ---------------------------------------------------------------------------------------------
-# Errors: one line, redacted, in the tools' own words
-
-
-def _object_shape(model: type[BaseModel]) -> str:
-    """An argument object's fields as an agent writes them: ``{"ddl": ...} or {"path": ...}``."""
-    return " or ".join(f'{{"{name}": ...}}' for name in model.model_fields)
-
-
-#: Argument objects whose type error names their shape instead of pydantic's "Input should be a
-#: valid dictionary or instance of SchemaSource".
-_OBJECTS: dict[str, str] = {"SchemaSource": _object_shape(SchemaSource)}
-
-#: The command line's options as the tools' parameters, for messages written by the layers below
-#: (which speak the command line's language). An option with no parameter is named as the command
-#: line's, so the agent can tell its user.
-_PARAMETERS: dict[str, dict[str, str]] = {
-    "*": {"--database": "database", "--engine": "engine", "--brief": "brief_path"},
-    "recommend_indexes": {
-        "--budget": "budget",
-        "--time-limit": "time_limit_s",
-        "--work-limit": "work_limit",
-        "--algorithm": "algorithm",
-    },
-    "plan_migration": {
-        "--allow-data-loss": "allow_data_loss",
-        "--rename": "renames",
-        "--check": "check_url",
-        "--rehearse": "scratch_url",
-        "--from": "current",
-        "--to": "target",
-    },
-    "lint_migration": {"--rule": "rules"},
-    "check_design": {"--engine-url": "engine_urls"},
-    "verify_design": {
-        "--engine-url": "engine_url",
-        "--scale": "scale",
-        "--seconds": "seconds_per_statement",
-        "--repetitions": "repetitions",
-        "--seed": "seed",
-    },
-}
-_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
-#: Commands the layers below point the user at, as the resources that hold the same text.
-_COMMANDS = {
-    "`dbarch brief-schema`": "the resource dbarch://brief-schema",
-    "`dbarch rules list`": "the resource dbarch://rules",
-}
-
-
-def in_tool_words(tool: str, message: str) -> str:
-    """``message`` with the command line's options named as ``tool``'s parameters: ``pass
-    allow_data_loss (--allow-data-loss)`` becomes ``pass allow_data_loss``, ``--database`` becomes
-    ``database``; an option the tool has no parameter for is named as the command line's
-    (``dbarch migrate --rehearse-existing``). The server's own switches (``--allow-scratch``,
-    ``--root``) stay: they are how the user starts the server."""
-    names = {**_PARAMETERS["*"], **_PARAMETERS.get(tool, {})}
-
-    def word(match: re.Match[str]) -> str:
-        option = match.group(0)
-        if option in names:
-            return names[option]
-        if option in ("--allow-scratch", "--root", "--allow-remote", "--http", "--host", "--port"):
-            return option
-        return f"the command line's {option}"
-
-    for option, parameter in names.items():
-        message = message.replace(f"{parameter} ({option})", parameter)
-    for command, resource in _COMMANDS.items():
-        message = message.replace(command, resource)
-    return _OPTION.sub(word, message)
-
-
-def _where(loc: tuple[int | str, ...]) -> str:
-    """An argument path without the union-member tags pydantic adds (``dict[str,any]``, ``str``)."""
-    parts = [
-        p for p in loc if isinstance(p, int) or not ("[" in p or "function-" in p or p in ("str", "int"))
-    ]
-    return ".".join(str(p) for p in parts) or "arguments"
-
-
-def _validation_text(exc: ValidationError) -> str:
-    """A pydantic argument error as one line: each argument path and what is wrong with it (the
-    alternatives of a union that matched none, joined), every argument in error, ``|`` between them
-    as for a brief's several problems."""
-    grouped: dict[str, list[str]] = {}
-    for e in exc.errors():
-        if e["type"] == "missing":
-            text = "is missing"
-        elif e["type"] == "extra_forbidden":
-            text = "is not a field here"
-        elif e["type"] == "model_type" and e.get("ctx", {}).get("class_name") in _OBJECTS:
-            text = f"give an object: {_OBJECTS[e['ctx']['class_name']]}"
-        else:
-            text = e["msg"].removeprefix("Value error, ")
-        messages = grouped.setdefault(_where(tuple(e["loc"])), [])
-        if text not in messages:
-            messages.append(text)
-    parts = [
-        f"{where}: " + messages[0] + "".join(f", or {m[0].lower()}{m[1:]}" for m in messages[1:])
-        for where, messages in grouped.items()
-    ]
-    return redact(" | ".join(" ".join(part.split()) for part in parts))
-
-
-def _error_text(name: str, exc: ToolError) -> str:
-    cause = exc.__cause__
-    if isinstance(cause, DbarchError):
-        # several problems in one input (a brief): all of them, on the one line a tool error has
-        text = " | ".join(str(d) for d in cause.diagnostics) if cause.more else str(cause)
-        return in_tool_words(name, text)
-    if isinstance(cause, CallFailed):
-        log.error("tool %s failed unexpectedly:\n%s", name, cause.trace)
-        return f"internal error in {name}: {cause} (a bug in dbarch; report it)"
-    if isinstance(exc, UnexpectedToolError) and cause is not None:
-        log.error(
-            "tool %s failed unexpectedly:\n%s",
-            name,
-            redact("".join(traceback.format_exception(type(cause), cause, cause.__traceback__))),
-        )
-        first = next((line.strip() for line in str(cause).splitlines() if line.strip()), "")
-        return redact(
-            f"internal error in {name}: {cause.__class__.__name__}: {first} (a bug in dbarch; report it)"
-        )
-    if isinstance(cause, ValidationError):
-        return _validation_text(cause)
-    return redact(" ".join(str(exc).split()))
 
 
 def _lean(schema: Any) -> Any:
@@ -295,257 +109,6 @@ class DbarchServer(MCPServer[Any]):
 
 
 # ---------------------------------------------------------------------------------------------
-# Results: a summary, the full document one resource away
-
-#: Full results kept for resources/read (the most recent calls; older ones are dropped).
-KEPT_RESULTS = 32
-
-
-class ResultStore:
-    """The full documents of recent calls, as resources ``dbarch://results/{id}`` (JSON) and
-    ``dbarch://results/{id}/ddl/{engine}`` (a design's DDL per engine). Bounded: the oldest go first.
-    Thread-safe (tools run in worker threads)."""
-
-    def __init__(self, keep: int = KEPT_RESULTS) -> None:
-        self.keep = keep
-        self._lock = threading.Lock()
-        self._items: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._count = 0
-
-    def put(self, tool: str, document: BaseModel, parts: dict[str, str] | None = None) -> FullResult:
-        text = json.dumps(document.model_dump(mode="json", by_alias=True), ensure_ascii=False)
-        with self._lock:
-            self._count += 1
-            digest = hashlib.sha256(f"{self._count}:{text}".encode()).hexdigest()[:12]
-            result_id = f"{tool}-{self._count}-{digest}"
-            uri = f"dbarch://results/{result_id}"
-            self._items[uri] = ("application/json", text)
-            for part, content in (parts or {}).items():
-                self._items[f"{uri}/{part}"] = ("application/sql", content)
-            while len({k.split("/")[3] for k in self._items}) > self.keep:
-                oldest = next(iter(self._items)).split("/")[3]
-                for key in [k for k in self._items if k.split("/")[3] == oldest]:
-                    del self._items[key]
-        return FullResult(uri=uri, bytes=len(text.encode()), schema_uri=f"dbarch://schemas/{tool}")
-
-    def mark(self) -> set[str]:
-        """The results held now (a tool call in a child process adds to its copy of the store)."""
-        with self._lock:
-            return set(self._items)
-
-    def collect(self, mark: set[str]) -> tuple[int, list[tuple[str, tuple[str, str]]]]:
-        """What was added since ``mark``, for the server's own store."""
-        with self._lock:
-            return self._count, [(k, v) for k, v in self._items.items() if k not in mark]
-
-    def absorb(self, changes: tuple[int, list[tuple[str, tuple[str, str]]]]) -> None:
-        """Results a tool call stored in its child process, kept here (oldest dropped past ``keep``)."""
-        count, items = changes
-        with self._lock:
-            self._count = max(self._count, count)
-            self._items.update(items)
-            while len({k.split("/")[3] for k in self._items}) > self.keep:
-                oldest = next(iter(self._items)).split("/")[3]
-                for key in [k for k in self._items if k.split("/")[3] == oldest]:
-                    del self._items[key]
-
-    def get(self, uri: str) -> tuple[str, str]:
-        with self._lock:
-            found = self._items.get(uri)
-        if found is None:
-            raise ResourceNotFoundError(
-                f"no result {uri!r}: the server keeps the last {self.keep} results; call the tool again"
-            )
-        return found
-
-
-def _result(
-    store: ResultStore,
-    tool: str,
-    document: BaseModel,
-    make_summary: Any,
-    detail: Detail,
-    parts: dict[str, str] | None = None,
-) -> CallToolResult:
-    """The call's result: the summary as structured content; as text, a digest of it for clients that
-    read only text (sending the same JSON twice doubled every result), naming the resources of its
-    parts (a design's DDL per engine); a resource link to the full document; the full document itself
-    when ``detail`` is full."""
-    full = store.put(tool, document, parts)
-    summary: BaseModel = make_summary(full)
-    structured = summary.model_dump(mode="json", by_alias=True)
-    content: list[Any] = [
-        TextContent(type="text", text=summaries.digest(tool, summary)),
-        ResourceLink(
-            type="resource_link",
-            uri=full.uri,
-            name=full.uri.rsplit("/", 1)[1],
-            title=f"The full {tool} result",
-            description=f"every field (schema: {full.schema_uri})",
-            mime_type="application/json",
-            size=full.bytes,
-        ),
-    ]
-    if detail == "full":
-        mime, text = store.get(full.uri)
-        content.append(
-            EmbeddedResource(
-                type="resource", resource=TextResourceContents(uri=full.uri, mime_type=mime, text=text)
-            )
-        )
-    return CallToolResult(content=content, structured_content=structured)
-
-
-#: The full result model of each tool (a resource publishes its JSON Schema).
-_FULL_MODELS = {
-    "inspect_brief": ("dbarchitect.mcp.outputs.inspection", "InspectionResult"),
-    "design": ("dbarchitect.mcp.outputs.design", "DesignResult"),
-    "recommend_indexes": ("dbarchitect.mcp.outputs.indexes", "IndexAdviceResult"),
-    "plan_migration": ("dbarchitect.mcp.outputs.migration", "MigrationResult"),
-    "check_design": ("dbarchitect.mcp.outputs.verdict", "VerdictResult"),
-    "verify_design": ("dbarchitect.mcp.outputs.verification", "VerificationResult"),
-}
-
-
-def full_result_schema(tool: str) -> dict[str, Any]:
-    import importlib
-
-    if tool not in _FULL_MODELS:
-        raise ResourceNotFoundError(
-            f"no result schema for {tool!r}{did_you_mean(tool, list(_FULL_MODELS))}; "
-            f"the tools with full results are {', '.join(_FULL_MODELS)}"
-        )
-    module, name = _FULL_MODELS[tool]
-    model: type[BaseModel] = getattr(importlib.import_module(module), name)
-    return model.model_json_schema()
-
-
-# ---------------------------------------------------------------------------------------------
-# Resources: the rules, the brief's schema, the results
-
-
-def _rule_page(rule_id: str) -> str:
-    """A rule's documentation page (lint rule, design rule, or both when an id names both)."""
-    from dbarchitect.guardrails import rule_doc_markdown, rule_ids
-    from dbarchitect.guardrails.design.runner import design_rule_doc_markdown, design_rule_ids
-
-    pages = []
-    if rule_id in rule_ids():
-        pages.append(rule_doc_markdown(rule_id).rstrip())
-    if rule_id in design_rule_ids():
-        pages.append(design_rule_doc_markdown(rule_id).rstrip())
-    if not pages:
-        known = sorted({*rule_ids(), *design_rule_ids()})
-        raise DbarchError(
-            Diagnostic(f"no rule {rule_id!r}{did_you_mean(rule_id, known)}", hint="read dbarch://rules")
-        )
-    return "\n\n".join(pages) + "\n"
-
-
-def _rules_index() -> str:
-    from dbarchitect.guardrails.catalog import rule_summaries
-
-    rules = [
-        {"id": r, "kind": "lint", "summary": summary, "uri": f"dbarch://rules/{r}"}
-        for r, summary in rule_summaries("guardrails.rules")
-    ]
-    rules += [
-        {"id": r, "kind": "design", "summary": summary, "uri": f"dbarch://rules/{r}"}
-        for r, summary in rule_summaries("guardrails.design.rules")
-    ]
-    return json.dumps({"rules": rules}, indent=2) + "\n"
-
-
-def _brief_schema() -> str:
-    from dbarchitect.brief import brief_json_schema
-
-    return json.dumps(brief_json_schema(), indent=2, sort_keys=True) + "\n"
-
-
-def _add_resources(server: DbarchServer, store: ResultStore) -> None:
-    from dbarchitect.guardrails.catalog import rule_summaries
-
-    server.add_resource(
-        FunctionResource(
-            uri="dbarch://rules",
-            name="rules",
-            title="Every rule",
-            description="Every rule id: migration lint rules (lint_migration) and design guardrails "
-            "(check_design), each with its summary and the URI of its page.",
-            mime_type="application/json",
-            fn=_rules_index,
-        )
-    )
-    ids = sorted(
-        {r for r, _ in (*rule_summaries("guardrails.rules"), *rule_summaries("guardrails.design.rules"))}
-    )
-    for rule_id in ids:
-        server.add_resource(
-            FunctionResource(
-                uri=f"dbarch://rules/{rule_id}",
-                name=rule_id,
-                title=f"Rule {rule_id}",
-                description="What the rule catches, why it matters, the safe alternative, how to turn it "
-                "off.",
-                mime_type="text/markdown",
-                fn=lambda rule_id=rule_id: _rule_page(rule_id),
-            )
-        )
-    server.add_resource(
-        FunctionResource(
-            uri="dbarch://brief-schema",
-            name="brief-schema",
-            title="The design brief's JSON Schema",
-            description="Every field of a design brief (what `dbarch brief-schema` prints).",
-            mime_type="application/schema+json",
-            fn=_brief_schema,
-        )
-    )
-
-    @server.resource(
-        "dbarch://rules/{rule_id}",
-        name="rule",
-        title="A rule's page",
-        description="What a rule catches, why it matters, and the safe alternative.",
-        mime_type="text/markdown",
-    )
-    def rule(rule_id: str) -> str:
-        try:
-            return _rule_page(rule_id)
-        except DbarchError as exc:
-            raise ResourceNotFoundError(str(exc)) from None
-
-    @server.resource(
-        "dbarch://schemas/{tool}",
-        name="result-schema",
-        title="A tool's full result schema",
-        description="The JSON Schema of the full document a tool's result links to (inspect_brief, design, "
-        "recommend_indexes, plan_migration, check_design, verify_design).",
-        mime_type="application/schema+json",
-    )
-    def result_schema(tool: str) -> str:
-        return json.dumps(full_result_schema(tool), indent=2) + "\n"
-
-    @server.resource(
-        "dbarch://results/{result_id}",
-        name="result",
-        title="A call's full result",
-        description="The full JSON document of a recent tool call (its result links here).",
-        mime_type="application/json",
-    )
-    def result(result_id: str) -> str:
-        return store.get(f"dbarch://results/{result_id}")[1]
-
-    @server.resource(
-        "dbarch://results/{result_id}/ddl/{engine}",
-        name="result-ddl",
-        title="A design's DDL for one engine",
-        description="The schema DDL a recent design call rendered for an engine (its summary links here).",
-        mime_type="application/sql",
-    )
-    def result_ddl(result_id: str, engine: str) -> str:
-        return store.get(f"dbarch://results/{result_id}/ddl/{engine}")[1]
-
 
 # ---------------------------------------------------------------------------------------------
 # Tools
