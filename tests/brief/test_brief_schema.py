@@ -174,6 +174,14 @@ def test_row_counts(value: object, ok: bool) -> None:
         ("RelationshipSpec", {"to": "posts", "mandatory": True, "optional": False}, False),
         ("RelationshipSpec", {"to": "posts", "cardinality": "one-to-many"}, True),
         ("RelationshipSpec", {"to": "posts", "cardinality": "many"}, False),
+        ("SloSpec", "50ms", True),
+        ("SloSpec", {"p95": "50ms", "p99": "2s"}, True),
+        ("SloSpec", {"p95_ms": 50}, True),
+        ("SloSpec", {"p95": "fast"}, False),
+        ("SloSpec", {"p50": "3ms"}, False),
+        ("DdlSource", "schema.sql", True),
+        ("DdlSource", {"sql": "CREATE TABLE t (id int);"}, True),
+        ("DdlSource", {"path": "schema.sql", "dialect": "mariadb"}, True),
     ],
 )
 def test_shorthands(model: str, value: object, ok: bool) -> None:

@@ -133,3 +133,111 @@ def test_engine_aliases_on_the_command_line(tmp_path: Path) -> None:
             app, ["migrate", "--from", str(tmp_path / "a.sql"), "--to", str(tmp_path / "b.sql"), "-e", engine]
         )
         assert result.exit_code == 0, (engine, result.output)
+
+
+SLO_BRIEF = """\
+name: t
+engine: sqlite
+schema: {{ddl: "CREATE TABLE t (id integer PRIMARY KEY, v text);"}}
+workload:
+  - name: q
+    sql: SELECT v FROM t WHERE id = :id
+    rate: 10/s
+    slo: {slo}
+"""
+
+
+@pytest.mark.parametrize(
+    ("slo", "p95", "p99"),
+    [
+        ("{p95_ms: 50}", 50.0, None),
+        ("50ms", 50.0, None),  # the p95
+        ("'1.5s'", 1500.0, None),
+        ("{p95: 20ms, p99: 2s}", 20.0, 2000.0),
+        ("{p99: 250 ms}", None, 250.0),
+    ],
+)
+def test_latency_goals_are_written_with_their_units(slo: str, p95: float | None, p99: float | None) -> None:
+    statement = loads_brief(SLO_BRIEF.format(slo=slo), file="brief.yaml").workload.statements[0]
+    assert statement.slo is not None and (statement.slo.p95_ms, statement.slo.p99_ms) == (p95, p99)
+
+
+@pytest.mark.parametrize(
+    ("slo", "problem"),
+    [
+        ("50", "50 has no unit"),  # milliseconds or seconds? refused, not guessed
+        ("{p95: 50}", "p95: 50 has no unit"),
+        ("{p95: fast}", "p95: cannot read 'fast'"),
+        ("{p95: 50ms, p95_ms: 50}", "give p95 or p95_ms, not both"),
+        ("3/s", "cannot read '3/s'"),
+    ],
+)
+def test_latency_goals_without_a_unit_are_refused(slo: str, problem: str) -> None:
+    with pytest.raises(BriefError) as caught:
+        loads_brief(SLO_BRIEF.format(slo=slo), file="brief.yaml")
+    (found,) = caught.value.diagnostics
+    assert found.line == 8 and found.field == "workload.statements.0.slo"
+    assert problem in found.message
+
+
+INLINE_DDL = """\
+name: t
+engine: postgresql 15
+schema:
+  ddl: |
+    CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);
+    CREATE TABLE events (
+      id bigint PRIMARY KEY,
+      account_id bigint NOT NULL REFERENCES accounts (id),
+      created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE audit (at timestamptz, what text);
+workload:
+  - name: recent
+    sql: SELECT id FROM events WHERE account_id = :a ORDER BY created_at DESC LIMIT 10
+    rate: 10/s
+"""
+
+
+def test_the_ddl_can_be_written_in_the_brief(tmp_path: Path) -> None:
+    """An agent or a quick experiment writes the DDL in the brief itself; findings about its tables point
+    at the brief's own lines."""
+    from dbarchitect import api
+
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(INLINE_DDL)
+    inspection = api.inspect_brief(brief)
+    assert [t.name.value for t in inspection.catalog.tables] == ["accounts", "events", "audit"]
+    assert str(inspection.brief.schema_.ddl) == "inline SQL (7 lines)"
+    result = runner.invoke(app, ["check", str(brief), "-f", "sarif"])
+    import json
+
+    sarif = json.loads(result.stdout)
+    located = {
+        r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for r in sarif["runs"][0]["results"]
+    }
+    assert located["table-without-primary-key"] == 11  # the table's line in the brief
+
+
+@pytest.mark.parametrize(
+    ("ddl", "problem"),
+    [
+        ("  ddl: {sql: '', dialect: postgresql}\n", "sql is empty"),
+        ("  ddl: {sql: 'CREATE TABLE t (id int);', path: s.sql}\n", "give either path (a DDL file) or sql"),
+    ],
+)
+def test_inline_ddl_mistakes_are_named(ddl: str, problem: str) -> None:
+    text = INLINE_DDL.split("  ddl: |")[0] + ddl + "workload:" + INLINE_DDL.split("workload:")[1]
+    with pytest.raises(BriefError) as caught:
+        loads_brief(text, file="brief.yaml")
+    assert problem in str(caught.value)
+
+
+def test_inline_ddl_that_does_not_parse_names_the_brief_and_the_sql_line(tmp_path: Path) -> None:
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(INLINE_DDL.replace("name text NOT NULL", "name frobnicate NOT NULL"))
+    result = runner.invoke(app, ["inspect", str(brief)])
+    assert result.exit_code == 2
+    assert f"{brief}: schema.ddl.sql:1: column 'accounts.name': type 'frobnicate'" in result.stderr
+    assert "Traceback" not in result.output

@@ -64,12 +64,33 @@ class EngineSpec(BriefModel):
 
 
 class DdlSource(BriefModel):
-    """A DDL file, read with the given dialect (defaults to the target engine's)."""
+    """DDL from a file (``path``) or written in the brief (``sql``), read with the given dialect
+    (defaults to the target engine's)."""
 
-    json_shorthands = ({"type": "string", "description": "the DDL file's path"},)
+    json_shorthands = (
+        {
+            "type": "string",
+            "description": "the DDL file's path, or the DDL itself (text with a newline or a semicolon)",
+        },
+    )
 
-    path: Path
+    path: Path | None = None
+    sql: str | None = Field(default=None, description="the DDL itself, instead of a file")
     dialect: EngineName | None = None
+
+    @model_validator(mode="after")
+    def _path_or_sql(self) -> DdlSource:
+        if (self.path is None) == (self.sql is None):
+            raise ValueError("give either path (a DDL file) or sql (the DDL itself)")
+        if self.sql is not None and not self.sql.strip():
+            raise ValueError("sql is empty")
+        return self
+
+    def __str__(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        lines = len((self.sql or "").strip().splitlines())
+        return f"inline SQL ({lines} line{'s' if lines != 1 else ''})"
 
 
 class SourceDatabase(BriefModel):
@@ -299,6 +320,10 @@ class NamingSpec(BriefModel):
     foreign_key_suffix: str = Field(default="_id", min_length=1, max_length=16)
 
 
+#: A ``ddl:`` string that is SQL, not a path: it holds a newline or a semicolon, or starts as DDL does.
+INLINE_SQL = re.compile(r"[\n;]|^\s*(?:create|alter|--|/\*)\b", re.IGNORECASE)
+
+
 class SchemaSpec(BriefModel):
     """Exactly one of ``ddl``, ``entities`` or ``source``."""
 
@@ -310,7 +335,9 @@ class SchemaSpec(BriefModel):
     @field_validator("ddl", mode="before")
     @classmethod
     def _ddl_path(cls, value: Any) -> Any:
-        return {"path": value} if isinstance(value, str) else value
+        if isinstance(value, str):
+            return {"sql": value} if INLINE_SQL.search(value) else {"path": value}
+        return value
 
     @field_validator("source", mode="before")
     @classmethod

@@ -268,11 +268,11 @@ ROWS_JSON = {"anyOf": [{"type": "number", "minimum": 0}, unit_string("[kKmMbB]?"
 
 Size = Annotated[int, BeforeValidator(parse_size), WithJsonSchema(_SIZE_JSON)]
 Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(RATE_JSON)]
-_SECONDS_JSON = {
+SECONDS_JSON = {
     "anyOf": [
         {"type": "number", "minimum": 0, "description": "seconds"},
         unit_string(one_of_words(_SECONDS_UNITS), "500ms", "5s", "2min", "1h"),
     ]
 }
 Days = Annotated[float, BeforeValidator(parse_days), WithJsonSchema(_DAYS_JSON)]
-Seconds = Annotated[float, BeforeValidator(parse_seconds), WithJsonSchema(_SECONDS_JSON)]
+Seconds = Annotated[float, BeforeValidator(parse_seconds), WithJsonSchema(SECONDS_JSON)]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from dbarchitect.brief.base import BriefModel
-from dbarchitect.brief.units import Days, Rate, Seconds
+from dbarchitect.brief.units import SECONDS_JSON, Days, Rate, Seconds, parse_seconds
 from dbarchitect.errors import did_you_mean
 from dbarchitect.model.names import EngineName
 
@@ -22,9 +22,56 @@ def _step_statement_alias(schema: dict[str, Any]) -> None:
     schema["oneOf"] = [{"required": ["statements"]}, {"required": ["statement"]}]
 
 
+_SECONDS_STRING = SECONDS_JSON["anyOf"][1]
+_LATENCY_HINT = "write a duration with its unit ('50ms', '2s') or a number of milliseconds as p95_ms"
+
+
+def _latency_ms(key: str | None, value: Any) -> float:
+    """Milliseconds of a latency written with its unit (``50ms``, ``1.5s``): a bare number has no unit,
+    and milliseconds and seconds are both common, so it is refused rather than guessed."""
+    where = f"{key}: " if key else ""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}{value!r} has no unit; {_LATENCY_HINT}")
+    try:
+        seconds = parse_seconds(value)
+    except ValueError:
+        raise ValueError(f"{where}cannot read {value!r}; {_LATENCY_HINT}") from None
+    return seconds * 1000.0
+
+
 class SloSpec(BriefModel):
+    """Latency goals of a statement: ``{p95_ms: 50}``, ``{p95: 50ms, p99: 200ms}``, or ``50ms`` (its p95)."""
+
+    json_shorthands = (
+        {**_SECONDS_STRING, "description": "the p95 latency with its unit: '50ms', '2s'"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {
+                key: {**_SECONDS_STRING, "description": f"the {key} latency with its unit: '50ms', '2s'"}
+                for key in ("p95", "p99")
+            },
+        },
+    )
+
     p95_ms: float | None = Field(default=None, gt=0, le=3.6e6)
     p99_ms: float | None = Field(default=None, gt=0, le=3.6e6)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_units(cls, value: Any) -> Any:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return {"p95_ms": _latency_ms(None, value)}
+        if not isinstance(value, dict):
+            return value
+        out = dict(value)
+        for key in ("p95", "p99"):
+            if key in out:
+                if f"{key}_ms" in out:
+                    raise ValueError(f"give {key} or {key}_ms, not both")
+                out[f"{key}_ms"] = _latency_ms(key, out.pop(key))
+        return out
 
 
 class StatementSpec(BriefModel):

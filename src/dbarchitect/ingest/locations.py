@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from dbarchitect.brief.schema import INLINE_SQL
+
 
 @dataclass(frozen=True)
 class Location:
@@ -49,15 +51,24 @@ class _Ddl:
     columns: dict[tuple[str, str], Location] = field(default_factory=dict)
 
 
-def _scan_ddl(path: Path, dialect: str) -> _Ddl:
-    """The lines of every ``CREATE TABLE`` and of each column definition in it."""
+def _scan_ddl_file(path: Path, dialect: str) -> _Ddl:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _Ddl(_display(path))
+    return _scan_ddl(text, _display(path), dialect)
+
+
+def _scan_ddl(text: str, file: str, dialect: str, first_line: int = 1) -> _Ddl:
+    """The lines of every ``CREATE TABLE`` and of each column definition in it (``text``'s first line
+    is line ``first_line`` of ``file``: DDL written in the brief)."""
     from sqlglot import Dialect, TokenType
     from sqlglot.errors import SqlglotError
 
-    found = _Ddl(_display(path))
+    found = _Ddl(file)
     try:
-        tokens = Dialect.get_or_raise(dialect).tokenize(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SqlglotError, ValueError):
+        tokens = Dialect.get_or_raise(dialect).tokenize(text)
+    except (SqlglotError, ValueError):
         return found
     name_types = {TokenType.VAR, TokenType.IDENTIFIER}
     skip = {"IF", "NOT", "EXISTS", "ONLY"}
@@ -65,7 +76,7 @@ def _scan_ddl(path: Path, dialect: str) -> _Ddl:
 
     def location(i: int) -> Location:
         t = tokens[i]
-        return Location(found.file, t.line, max(1, t.col - len(t.text) + 1))
+        return Location(found.file, t.line + first_line - 1, max(1, t.col - len(t.text) + 1))
 
     i = 0
     while i < len(tokens):
@@ -134,9 +145,15 @@ class BriefLocator:
             engine = _scalar(self._at(("engine",)))
             if isinstance(engine, dict):
                 engine = engine.get("name")
+            sql = None if isinstance(ddl, yaml.ScalarNode) else self._child(ddl, "sql")
+            if isinstance(ddl, yaml.ScalarNode) and INLINE_SQL.search(ddl.value):
+                path, sql = None, ddl
+            name = _sqlglot_dialect(str(dialect or engine or "postgresql").split()[0])
             if isinstance(path, str):
-                name = str(dialect or engine or "postgresql").split()[0]
-                self._ddl = _scan_ddl(base_dir / path, _sqlglot_dialect(name))
+                self._ddl = _scan_ddl_file(base_dir / path, name)
+            elif isinstance(sql, yaml.ScalarNode) and sql.style == "|":
+                # a literal block: its text starts on the line after the '|', lines kept as written
+                self._ddl = _scan_ddl(sql.value, self.file, name, sql.start_mark.line + 2)
 
     @classmethod
     def load(cls, path: str | Path) -> BriefLocator | None:

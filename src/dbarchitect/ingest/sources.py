@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dbarchitect.brief import Brief, TableSizeSpec
 from dbarchitect.errors import BriefError, Diagnostic, SqlError, did_you_mean
-from dbarchitect.ingest.ddl import load_ddl_file
+from dbarchitect.ingest.ddl import load_ddl, load_ddl_file
 from dbarchitect.ingest.entities import load_entities
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.statement_parts import example_text
@@ -32,7 +32,10 @@ from dbarchitect.model.workload import Slo, Workload
 def load_schema(brief: Brief, *, file: str | None = None) -> Catalog:
     """The brief's schema as a catalog, without sizes."""
     spec = brief.schema_
-    if spec.ddl is not None:
+    if spec.ddl is not None and spec.ddl.sql is not None:
+        where = f"{file or 'the brief'}: schema.ddl.sql"
+        return load_ddl(spec.ddl.sql, spec.ddl.dialect or brief.engine.name, file=where)
+    if spec.ddl is not None and spec.ddl.path is not None:
         path = brief.resolve(spec.ddl.path)
         if not path.is_file():
             raise BriefError(

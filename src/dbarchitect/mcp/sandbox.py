@@ -159,7 +159,7 @@ class Sandbox:
 def _brief_files(brief: Brief) -> Iterator[tuple[str, Path]]:
     """Every file a brief names, with the field naming it."""
     schema = brief.schema_
-    if schema.ddl is not None:
+    if schema.ddl is not None and schema.ddl.path is not None:
         yield "schema.ddl.path", schema.ddl.path
     for i, statement in enumerate(brief.workload.statements):
         if statement.file is not None:

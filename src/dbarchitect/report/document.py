@@ -141,11 +141,7 @@ def inspection_document(inspection: Inspection) -> dict[str, Any]:
     brief = inspection.brief
     spec = brief.schema_
     source = (
-        f"ddl: {spec.ddl.path}"
-        if spec.ddl
-        else "entities"
-        if spec.entities
-        else "source database (read-only)"
+        f"ddl: {spec.ddl}" if spec.ddl else "entities" if spec.entities else "source database (read-only)"
     )
     sizes = {s.table: s for s in inspection.sizes}
     tables = [_table(t, sizes[t.name.value]) for t in inspection.catalog.tables]
