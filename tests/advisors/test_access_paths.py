@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from dbarchitect import api
 
 from dbarchitect.advisors.access_paths import (
     DEFAULT_EQ_SEL,
@@ -237,3 +241,73 @@ def test_a_unique_key_fixed_by_equalities_is_one_row() -> None:
     assert access_path(stmt(access), table, access).rows_estimated == 1.0
     one = TableAccess(Name("inventory"), predicates=both[:1])
     assert access_path(stmt(one), table, one).rows_estimated == pytest.approx(540_000 * DEFAULT_EQ_SEL)
+
+
+HELPDESK = """\
+name: helpdesk
+engine: {engine}
+schema:
+  ddl: |
+    CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL);
+    CREATE TABLE tickets (id bigint PRIMARY KEY, requester_id bigint NOT NULL REFERENCES users (id));
+    CREATE TABLE comments (
+      id bigint PRIMARY KEY,
+      ticket_id bigint NOT NULL REFERENCES tickets (id),
+      author_id bigint NOT NULL REFERENCES users (id),
+      body text,
+      created_at timestamp NOT NULL
+    );
+tables:
+  users: {{rows: 2M}}
+  tickets: {{rows: 30M}}
+  comments: {{rows: 150M{comment_stats}}}
+workload:
+  - name: thread
+    sql: SELECT c.id, c.created_at, u.name FROM comments c JOIN users u ON u.id = c.author_id WHERE c.ticket_id = :t ORDER BY c.created_at
+    rate: 300/s
+"""
+
+
+def _helpdesk(tmp_path: Path, engine: str = "postgresql 15", comment_stats: str = "") -> api.Inspection:
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(HELPDESK.format(engine=engine, comment_stats=comment_stats), encoding="utf-8")
+    return api.inspect_brief(brief)
+
+
+def test_an_equality_on_a_foreign_key_keeps_one_parents_share(tmp_path: Path) -> None:
+    """No distinct count for comments.ticket_id: its parent's 30M rows stand in (5 comments a ticket),
+    not the planner's fixed 0.5% (750,000 comments), and the reason says so."""
+    inspection = _helpdesk(tmp_path)
+    comments = inspection.catalog.table("comments")
+    assert comments is not None
+    statement = inspection.workload.statements[0]
+    access = next(a for a in statement.tables if a.table.matches(comments.name))
+    path = access_path(statement, comments, access)
+    assert path.rows_estimated == pytest.approx(5.0)
+    assert path.selectivity_source == "statistics"
+    assert "ticket_id counted as 30,000,000 values, one per row of tickets (its foreign key" in path.reason
+
+
+def test_a_distinct_count_in_the_brief_wins_over_the_foreign_key(tmp_path: Path) -> None:
+    stats = ", columns: {ticket_id: {distinct: 1000}}"
+    inspection = _helpdesk(tmp_path, comment_stats=stats)
+    comments = inspection.catalog.table("comments")
+    assert comments is not None
+    statement = inspection.workload.statements[0]
+    access = next(a for a in statement.tables if a.table.matches(comments.name))
+    path = access_path(statement, comments, access)
+    assert path.rows_estimated == pytest.approx(150_000.0)
+    assert "foreign key" not in path.reason
+
+
+@pytest.mark.parametrize(("engine", "with_id"), [("postgresql 15", True), ("mariadb 10.11", False)])
+def test_innodb_indexes_hold_the_primary_key(tmp_path: Path, engine: str, with_id: bool) -> None:
+    """The advice for the thread reads comments by ticket in created_at order: on PostgreSQL a covering
+    index includes id; InnoDB's entries hold the primary key already, so id is no index column and the
+    index still serves an index-only read."""
+    inspection = _helpdesk(tmp_path, engine=engine)
+    advice = api.recommend_indexes(inspection)
+    (chosen,) = [r for r in advice.recommended if r.table == "comments"]
+    columns = [c.value for c in (*chosen.candidate.columns, *chosen.candidate.include)]
+    assert columns[:2] == ["ticket_id", "created_at"]
+    assert ("id" in columns) is with_id

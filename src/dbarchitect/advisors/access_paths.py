@@ -83,7 +83,26 @@ def _distinct(table: Table, column: Column | None) -> tuple[float | None, str]:
         return column.stats.distinct, "statistics"
     if _is_unique(table, column) and table.stats is not None and table.stats.rows:
         return table.stats.rows, "statistics"
+    if column.stats is not None and column.stats.referenced_rows:
+        rows = table.stats.rows if table.stats is not None and table.stats.rows else None
+        return min(column.stats.referenced_rows, rows or column.stats.referenced_rows), "statistics"
     return None, "default"
+
+
+def referenced_basis(table: Table, predicate: Predicate) -> str | None:
+    """How an equality on a foreign key column was counted, in words, when the brief gave no distinct
+    count for it and its parent's row count stood in."""
+    column = table.column(predicate.column.column)
+    stats = column.stats if column is not None else None
+    if column is None or stats is None or stats.distinct or not stats.referenced_rows:
+        return None
+    if _is_unique(table, column):
+        return None
+    distinct, _ = _distinct(table, column)
+    return (
+        f"{column.name.value} counted as {distinct:,.0f} values, one per row of {stats.referenced_table} "
+        "(its foreign key; give distinct in the brief if children gather on few parents)"
+    )
 
 
 _TRUE = frozenset({"true", "t", "1", "yes", "y", "on"})
@@ -187,6 +206,9 @@ def filters_selectivity(table: Table, filters: list[Predicate]) -> tuple[float, 
         s = predicate_selectivity(table, p)
         value *= s.value
         sources.add(s.source)
+        basis = referenced_basis(table, p) if p.kind in (PredicateKind.EQ, PredicateKind.IN) else None
+        if basis is not None and basis not in bases:
+            bases.append(basis)
     for group in ranges.values():
         s = range_selectivity(table, tuple(group))
         value *= s.value

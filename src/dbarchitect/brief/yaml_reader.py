@@ -10,6 +10,9 @@ limits (:mod:`dbarchitect.limits`).
 - **Duplicate keys** in a mapping are an error naming both lines (YAML would keep the last one
   silently: a column's second definition dropping its NOT NULL).
 - **NUL characters** (``"\\0"`` escapes) are refused: no SQL text or file name can carry them.
+- **Keys are names**: ``off``, ``on``, ``yes``, ``no``, ``y`` and ``n`` as mapping keys stay text, as YAML
+  1.2 reads them (``params: {off: 20}`` names the parameter ``:off``); as values they keep YAML 1.1's
+  booleans (``nullable: no``).
 - JSON is read with the same rules (duplicate keys, nesting).
 """
 
@@ -30,6 +33,10 @@ from dbarchitect.limits import LimitExceeded, current, nesting_exceeded
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+_STR = "tag:yaml.org,2002:str"
+
+
 class _BriefLoader(_SAFE_LOADER):  # type: ignore[valid-type, misc]
     """PyYAML's safe loader with duplicate keys and NUL characters refused."""
 
@@ -38,6 +45,15 @@ class _BriefLoader(_SAFE_LOADER):  # type: ignore[valid-type, misc]
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
+            if (
+                isinstance(key_node, ScalarNode)
+                and key_node.tag == _BOOL
+                and key_node.style in (None, "")
+                and key_node.value.lower() not in ("true", "false")
+            ):
+                # YAML 1.1 reads off/on/yes/no/y/n as booleans; as a key they are names (a parameter
+                # :off, a column, a hot value), as in YAML 1.2. Values keep 1.1 (nullable: no).
+                key_node.tag = _STR
             if isinstance(key_node, ScalarNode):
                 key = key_node.value
                 if key in seen:

@@ -113,6 +113,7 @@ _INNODB_FEATURES: dict[str, Any] = {
     "index_methods": frozenset({"btree", "fulltext", "spatial"}),
     "text_keys_need_prefix": True,
     "identity_only_as_rowid": False,
+    "row_locator": "primary_key",
 }
 
 

@@ -117,6 +117,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             index_methods=frozenset({"btree"}),
             text_keys_need_prefix=False,
             identity_only_as_rowid=True,
+            row_locator="rowid",
             expression_defaults=True,
             expression_defaults_parenthesized=True,
             text_defaults=True,

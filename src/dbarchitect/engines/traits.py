@@ -14,9 +14,9 @@ from enum import StrEnum
 
 from dbarchitect.engines.naming import ConstraintRef, ImplicitNames, unnamed
 from dbarchitect.engines.quoting import LiteralStyle, quoted_identifier, refuse_nul, string_literal
-from dbarchitect.model.catalog import Catalog
+from dbarchitect.model.catalog import Catalog, Table
 from dbarchitect.model.names import EngineName, Name
-from dbarchitect.model.types import LogicalType
+from dbarchitect.model.types import LogicalType, TypeKind
 
 #: Words every engine we support reserves (SQL:2016 core plus the common engine ones); quoting
 #: them everywhere keeps one schema portable.
@@ -88,6 +88,11 @@ class Features:
     #: Rows deleted or updated by a foreign key's ON DELETE / ON UPDATE action fire their table's
     #: triggers (PostgreSQL, SQLite); MySQL/MariaDB do not run triggers for cascaded changes.
     cascades_fire_triggers: bool = True
+    #: What a secondary index entry holds besides its own columns to find the row: ``heap`` (a tuple
+    #: address: PostgreSQL, DuckDB), ``primary_key`` (InnoDB: "each record in a secondary index contains
+    #: the primary key columns"), ``rowid`` (SQLite: the rowid, which an INTEGER PRIMARY KEY is).
+    #: Columns held that way serve an index-only read without being index columns.
+    row_locator: str = "heap"
     #: How a row trigger's body is written: ``plpgsql`` (a function, EXECUTE FUNCTION), ``compound``
     #: (MySQL/MariaDB: BEGIN ... END, one trigger per event), ``sqlite`` (BEGIN ...; END, one per event);
     #: empty: no triggers.
@@ -531,3 +536,20 @@ class ShardingFacts:
 
     distributed_engine: str = ""
     source: str = ""
+
+
+def implicit_index_columns(table: Table, features: Features) -> frozenset[str]:
+    """Keys of the columns every secondary index of ``table`` holds without naming them (see
+    :attr:`Features.row_locator`): InnoDB's primary key, SQLite's INTEGER PRIMARY KEY (its rowid)."""
+    pk = table.primary_key
+    if pk is None or features.row_locator == "heap":
+        return frozenset()
+    if features.row_locator == "primary_key":
+        return frozenset(c.key for c in pk.columns)
+    (only, *rest) = pk.columns
+    column = table.column(only)
+    # SQLite's rowid alias: a single-column primary key declared INTEGER (identities are written so)
+    alias = column is not None and (
+        column.type.kind == TypeKind.INTEGER or (column.identity and column.type.is_integer)
+    )
+    return frozenset({only.key}) if alias and not rest else frozenset()

@@ -120,6 +120,33 @@ def apply_sizes(catalog: Catalog, brief: Brief, *, file: str | None = None) -> C
             retention_days=spec.retention,
         )
         tables.append(replace(table, stats=stats, columns=_column_stats(table, spec, field, file)))
+    return _referenced_rows(replace(catalog, tables=tuple(tables)))
+
+
+def _referenced_rows(catalog: Catalog) -> Catalog:
+    """Each single-column foreign key's column learns its parent's row count (ColumnStats.referenced_rows)
+    when the brief gives no distinct count for it: ``comments.ticket_id = :t`` then keeps a ticket's
+    share of the comments, not the planner's fixed 0.5%."""
+    rows = {t.name.key: t.stats.rows for t in catalog.tables if t.stats is not None and t.stats.rows}
+    tables: list[Table] = []
+    for table in catalog.tables:
+        parents = {
+            fk.columns[0].key: fk.ref_table
+            for fk in table.foreign_keys
+            if len(fk.columns) == 1 and rows.get(fk.ref_table.key)
+        }
+        if not parents:
+            tables.append(table)
+            continue
+        columns = []
+        for column in table.columns:
+            parent = parents.get(column.name.key)
+            stats = column.stats or ColumnStats()
+            if parent is not None and stats.distinct is None:
+                stats = replace(stats, referenced_rows=rows[parent.key], referenced_table=parent.value)
+                column = replace(column, stats=stats)
+            columns.append(column)
+        tables.append(replace(table, columns=tuple(columns)))
     return replace(catalog, tables=tuple(tables))
 
 

@@ -56,6 +56,11 @@ class ColumnStats:
     #: Smallest and largest value now, as literal text (a time column's range: its oldest and newest rows).
     minimum: str | None = None
     maximum: str | None = None
+    #: When ``distinct`` is not known: the row count of the table a single-column foreign key on this
+    #: column references, and that table's name: at most one value per referenced row, the estimate
+    #: PostgreSQL's planner reaches from real statistics when children spread over their parents.
+    referenced_rows: float | None = None
+    referenced_table: str | None = None
 
 
 @dataclass(frozen=True)

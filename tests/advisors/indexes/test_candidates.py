@@ -146,10 +146,21 @@ def test_engines_without_include_or_partial_indexes() -> None:
     sql = "SELECT id, total FROM orders WHERE status IN ('paid', 'packed') AND placed_at >= $1"
     mysql = candidates({"s": sql}, get_traits("mysql", "8.0"))
     assert not any(c.candidate.include or c.candidate.where for c in mysql.values())
-    # Covering as trailing keys instead of INCLUDE.
-    assert "orders(status, placed_at, id, total)" in mysql
+    # Covering as trailing keys instead of INCLUDE; InnoDB's index entries hold the primary key (id)
+    # already, so it is not added, and the built-in model reads id from the index too.
+    assert "orders(status, placed_at, total)" in mysql
+    assert not any("id" in [c.value for c in info.candidate.columns] for info in mysql.values())
     postgres = candidates({"s": sql})
     assert "orders(status, placed_at) INCLUDE (id, total)" in postgres
+    # SQLite's entries hold the rowid: a bigint primary key is not its alias (only INTEGER is), so id
+    # is added; declared INTEGER, it is the rowid and is not
+    sqlite = get_traits("sqlite")
+    assert "orders(status, placed_at, id, total)" in candidates({"s": sql}, sqlite)
+    rowid = load_ddl(
+        DDL.replace("id bigint PRIMARY KEY,\n    customer_id", "id integer PRIMARY KEY,\n    customer_id"),
+        EngineName.POSTGRESQL,
+    )
+    assert "orders(status, placed_at, total)" in candidates({"s": sql}, sqlite, rowid)
 
 
 def test_wide_rows_only_get_narrow_covering_variants() -> None:

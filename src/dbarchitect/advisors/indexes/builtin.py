@@ -52,7 +52,7 @@ from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, par
 from dbarchitect.advisors.indexes.cost import CostRequest, PlanCost
 from dbarchitect.advisors.indexes.methods import expression_key, statement_terms
 from dbarchitect.advisors.sizing import estimate_table_size, index_entry_width
-from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.engines.traits import EngineTraits, implicit_index_columns
 from dbarchitect.model.catalog import Catalog, ForeignKey, Index, IndexKey, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.workload import (
@@ -238,7 +238,9 @@ class BuiltinCostModel:
             candidate=candidate,
             keys=keys,
             descending=tuple(k.descending for k in index.keys),
-            held=frozenset(keys) | frozenset(c.key for c in index.include),
+            held=frozenset(keys)
+            | frozenset(c.key for c in index.include)
+            | (implicit_index_columns(table, self.traits.features) if method is None else frozenset()),
             where=index.where,
             unique=index.unique,
             tuples=tuples,

@@ -21,7 +21,7 @@ from dbarchitect.advisors.indexes.methods import (
     expression_key,
 )
 from dbarchitect.advisors.sizing import index_entry_width, row_width
-from dbarchitect.engines.traits import EngineTraits
+from dbarchitect.engines.traits import EngineTraits, implicit_index_columns
 from dbarchitect.model.catalog import Catalog, Column, Index, IndexKey, Table
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import TypeKind
@@ -331,7 +331,8 @@ class _Collector:
     ) -> None:
         """The covering variant of ``keys``: the other columns the statement reads from the table as
         INCLUDE columns, or as trailing keys where the engine has no INCLUDE (only while narrow)."""
-        key_names = {c.key for c, _ in keys}
+        # the columns every index entry holds already (InnoDB's primary key, SQLite's rowid) are not added
+        key_names = {c.key for c, _ in keys} | implicit_index_columns(table, self.traits.features)
         extra = [_declared(table, c) for c in access.columns_read if table.has_column(c)]
         extra = [c for c in extra if c.key not in key_names]
         if not extra or len(keys) > self.max_width:
