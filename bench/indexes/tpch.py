@@ -240,7 +240,9 @@ def ours(
     elif algorithm == "exact":
         notes.append("not proven optimal")
     if advice.stopped_by == "work_limit":
-        notes.append(f"stopped at its work budget of {advice.budget.work_limit:,} planner calls (best so far)")
+        notes.append(
+            f"stopped at its work budget of {advice.budget.work_limit:,} planner calls (best so far)"
+        )
     elif advice.stopped_by == "time_limit":
         notes.append(f"stopped by the {time_limit:g} s safety net (best so far, not reproducible)")
     if abs(advice.relative_cost - relative) > 1e-6:
@@ -550,8 +552,7 @@ def real_effect(
                     f"- {label}, validated (--validate's rule): removed "
                     + (
                         ", ".join(
-                            f"{r} ({'no real plan uses it' if r in unused else why_slow})"
-                            for r in removed
+                            f"{r} ({'no real plan uses it' if r in unused else why_slow})" for r in removed
                         )
                         or "nothing"
                     )
