@@ -13,6 +13,7 @@ from dbarchitect import api
 from dbarchitect.advisors.access_paths import access_path, filters_selectivity
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.range_selectivity import range_estimate
+from dbarchitect.ingest.statement_parts import example_text
 from dbarchitect.model.catalog import (
     Column,
     ColumnStats,
@@ -304,10 +305,12 @@ def test_a_briefs_example_parameter_places_the_range(tmp_path: Path) -> None:
 
 
 def test_yaml_dates_and_numbers_are_example_values(tmp_path: Path) -> None:
-    """An unquoted YAML timestamp (a datetime) and a number are example values too."""
-    inspected = _inspect(tmp_path, "      params: {since: 2025-12-03 09:00:00, other: 5}\n")
+    """An unquoted YAML timestamp (a datetime) and a number are example values too (a name the statement
+    does not use is a brief error: tests/ingest/test_example_values.py)."""
+    inspected = _inspect(tmp_path, "      params: {since: 2025-12-03 09:00:00}\n")
     statement = inspected.workload.statements[0]
-    assert dict(statement.params) == {"since": "2025-12-03 09:00:00", "other": "5"}
+    assert dict(statement.params) == {"since": "2025-12-03 09:00:00"}
+    assert example_text(5) == "5" and example_text(0.25) == "0.25"
     (predicate,) = statement.tables[0].predicates
     path = access_path(statement, inspected.catalog.tables[0], statement.tables[0])
     assert predicate.example == "2025-12-03 09:00:00"

@@ -67,6 +67,18 @@ CASES = {
         BASE + "tables: {orders: {rows: 5, columns: {totl: {distinct: 3}}}}\n",
         "table 'orders' has no column 'totl'; did you mean 'total'?",
     ),
+    "example value not of its column's type": (
+        BASE + "workload:\n  - {name: q, sql: 'SELECT id FROM orders WHERE total > :least', rate: 1/s,"
+        " params: {least: lots}}\n",
+        "brief.yaml:4: workload.statements[0].params.least: 'lots' is not a number: :least is compared with "
+        "orders.total (decimal(12,2)) (give a number such as 19.99, or remove it)",
+    ),
+    "example for a parameter the statement does not use": (
+        BASE + "workload:\n  - {name: q, sql: 'SELECT id FROM orders WHERE customer_id = :customer', "
+        "rate: 1/s, params: {customr: 5}}\n",
+        "brief.yaml:4: workload.statements[0].params.customr: the statement has no parameter :customr; "
+        "did you mean 'customer'?",
+    ),
     "missing ddl file": (
         "engine: postgresql\nschema: {ddl: nothere.sql}\n",
         "schema.ddl.path: DDL file 'nothere.sql' not found",

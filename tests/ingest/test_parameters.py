@@ -6,7 +6,12 @@ import pytest
 
 from dbarchitect.errors import SqlError
 from dbarchitect.ingest.ddl import load_ddl
-from dbarchitect.ingest.parameters import ParameterRole, bind_parameters_sql, parameter_uses
+from dbarchitect.ingest.parameters import (
+    ParameterRole,
+    bind_parameters_sql,
+    every_parameter_use,
+    parameter_uses,
+)
 from dbarchitect.model.names import EngineName
 
 PG = EngineName.POSTGRESQL
@@ -63,3 +68,36 @@ def test_bad_sql_is_a_sql_error() -> None:
     with pytest.raises(SqlError):
         parameter_uses("SELECT * FROM (", PG, CATALOG)
     assert ParameterRole.EQ.value == "eq"
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        # each place a parameter stands, with its column and whether the value is of the column's type
+        (
+            "SELECT * FROM t WHERE kind = :x OR at > :x",
+            [("x", "eq", "t.kind", True), ("x", "lower", "t.at", True)],
+        ),
+        (
+            "SELECT * FROM t WHERE at > :since - interval '1 day' AND n = (:m + 1)",
+            [("since", "lower", "t.at", True), ("m", "eq", "t.n", True)],
+        ),
+        (
+            "SELECT * FROM t WHERE at > now() - :h * interval '1 hour' AND n = CAST(:c AS int) AND n < 2 * :k",
+            [("h", "lower", "t.at", False), ("c", "eq", "t.n", False), ("k", "upper", "t.n", False)],
+        ),
+        (
+            "UPDATE t SET n = n + :d WHERE id = :id",
+            [("d", "value", "t.n", False), ("id", "eq", "t.id", True)],
+        ),
+        (
+            "SELECT * FROM t WHERE kind LIKE :p LIMIT :n",
+            [("n", "limit", None, True), ("p", "like", "t.kind", False)],  # the parse tree's order
+        ),
+    ],
+)
+def test_every_use_of_a_parameter_and_whether_it_has_the_column_type(
+    sql: str, expected: list[tuple[str, str, str | None, bool]]
+) -> None:
+    uses = every_parameter_use(sql, PG, CATALOG)
+    assert [(u.name, u.role.value, str(u.column) if u.column else None, u.typed) for u in uses] == expected

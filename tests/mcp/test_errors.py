@@ -69,3 +69,24 @@ def test_argument_errors_are_in_the_tools_words_and_name_every_argument() -> Non
     )
     assert "schema: is missing" in brief and "dbarch://brief-schema" in brief
     assert "`dbarch" not in schema + brief and "--" not in schema + brief
+
+
+def test_a_bad_example_value_names_the_field_in_the_brief_not_an_option() -> None:
+    """An inline brief (YAML text) whose example value cannot be a timestamp: the tool error names the
+    brief's field and line, and what to give, in the brief's words (no command-line flag)."""
+    brief = (
+        "engine: postgresql 15\n"
+        "schema: {ddl: examples/iot/schema.sql}\n"
+        "workload:\n"
+        "  - name: recent\n"
+        "    sql: SELECT device_id FROM readings WHERE recorded_at >= :since\n"
+        "    rate: 1/s\n"
+        "    params: {since: not a date}\n"
+    )
+    (text,) = _errors([("design", {"brief": brief})])
+    assert text == (
+        "<brief>:7: workload.statements[0].params.since: 'not a date' is not a date or timestamp: :since is "
+        "compared with readings.recorded_at (timestamptz) (give a date such as 2026-01-31 or a timestamp "
+        "such as '2026-01-31 14:30:00', or remove it)"
+    )
+    assert "--" not in text and "`dbarch" not in text

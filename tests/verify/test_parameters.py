@@ -49,3 +49,20 @@ def test_bounds_on_a_column_without_min_and_max_are_drawn(tmp_path: Path) -> Non
     inspection = inspect_brief(tmp_path / "brief.yaml")
     (statement,) = inspection.workload.statements
     assert example_bounds(statement, inspection.traits, inspection.catalog) == {"m": 10}
+
+
+def test_a_parameter_inside_arithmetic_is_not_the_bound(tmp_path: Path) -> None:
+    """``n < 2 * :k`` bounds n at twice the example, not at it: the example is not the bound, and the
+    parameter is drawn (it was replayed as the bound itself, a window half as wide as the estimate's)."""
+    (tmp_path / "s.sql").write_text("CREATE TABLE ev (id bigint PRIMARY KEY, n integer);\n", encoding="utf-8")
+    (tmp_path / "brief.yaml").write_text(
+        "name: x\nengine: postgresql 15\nschema: {ddl: {path: s.sql}}\n"
+        "tables: {ev: {rows: 1000, columns: {n: {min: 1, max: 100}}}}\n"
+        "workload:\n  statements:\n"
+        "    - {name: q, sql: 'SELECT id FROM ev WHERE n < 2 * :k AND n > :low', rate: 1/s,"
+        " params: {k: 5, low: 3}}\n",
+        encoding="utf-8",
+    )
+    inspection = inspect_brief(tmp_path / "brief.yaml")
+    (statement,) = inspection.workload.statements
+    assert example_bounds(statement, inspection.traits, inspection.catalog) == {"low": 3}

@@ -13,7 +13,7 @@ capacity) and ``loading`` (YAML/JSON with file and line in every error; the JSON
 """
 
 from dbarchitect.brief.base import BriefModel
-from dbarchitect.brief.loading import brief_json_schema, load_brief, loads_brief, parse_brief
+from dbarchitect.brief.loading import brief_json_schema, field_lines, load_brief, loads_brief, parse_brief
 from dbarchitect.brief.model import Brief, BudgetSpec, GuardrailLevel, NodeSpec
 from dbarchitect.brief.operations import (
     AvailabilitySpec,
@@ -108,6 +108,7 @@ __all__ = [
     "WorkloadSpec",
     "brief_json_schema",
     "dependency_attributes",
+    "field_lines",
     "format_size",
     "load_brief",
     "loads_brief",

@@ -3,6 +3,7 @@ file, line and field; and the brief's published JSON Schema."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,16 @@ def _error_location(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...
         if (*path, element) in lines:
             path = (*path, element)
     return lines.get(path) if path else None
+
+
+def field_lines(brief: Brief) -> Callable[[tuple[str | int, ...]], int | None]:
+    """Where a field of ``brief`` stands in the text it was read from: a function of a field path
+    (``("workload", "statements", 3, "params", "since")``) giving the 1-based line of the deepest key
+    written along it, or None (a brief built from data, not read from text). For the errors found
+    once the schema is known, which name the line as the brief's own validation errors do."""
+    text = brief.source_text
+    lines = _yaml_locations(text) if text is not None else {}
+    return lambda path: _error_location(path, lines)
 
 
 #: Problems one brief error lists at most (the rest are counted).
@@ -165,6 +176,7 @@ def parse_brief(
         raise BriefError(shown[0], more=more) from None
     if base_dir is not None:
         brief = brief.model_copy(update={"base_dir": base_dir})
+    brief._text = text
     return brief
 
 

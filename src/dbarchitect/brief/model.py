@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from dbarchitect.brief.base import BriefModel
 from dbarchitect.brief.operations import AvailabilitySpec, BackupSpec, ConnectionsSpec, HardwareSpec
@@ -77,6 +77,9 @@ class Brief(BriefModel):
 
     #: Directory relative paths are resolved against (the brief file's directory).
     base_dir: Path = Field(default=Path("."), exclude=True)
+    #: The YAML or JSON text the brief was read from (None when built from data): an error found once
+    #: the schema is known names the line of its field in it (:func:`~dbarchitect.brief.field_line`).
+    _text: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _portable_differs(self) -> Brief:
@@ -91,6 +94,11 @@ class Brief(BriefModel):
     def engines(self) -> list[EngineSpec]:
         """The target engine first, then every engine to stay portable to."""
         return [self.engine, *self.portable_to]
+
+    @property
+    def source_text(self) -> str | None:
+        """The YAML or JSON text the brief was read from, if it was read from text."""
+        return self._text
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else self.base_dir / path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from dbarchitect.brief.base import BriefModel
 from dbarchitect.brief.units import SECONDS_JSON, Days, Rate, Seconds, parse_seconds
@@ -87,13 +87,28 @@ class StatementSpec(BriefModel):
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="example parameter values, as the application sends them: they place range filters "
-        "(the built-in estimate) and partition pruning",
+        "(the built-in estimate) and partition pruning. Each is one value of the type of what the parameter "
+        "is compared with or written to (a whole number for an integer column, a date for a date column, a "
+        "date or timestamp for a timestamp column, true/false, one of an enum's values; a text column takes "
+        "any), named as in the statement (:since -> since; ? and $n -> p1, p2...); anything else is an error",
     )
     max_staleness: Seconds | None = Field(
         default=None,
         description="how old the data this statement reads may be ('5s', '15min', '1h'): lets a summary "
         "table be refreshed on a schedule or the statement go to a replica; default: exact (0)",
     )
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _names_are_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for key in value:
+                if not isinstance(key, str):
+                    raise ValueError(
+                        f"a parameter name read as {str(key).lower()!r}, not as text: YAML reads true, "
+                        "false and numbers as such; quote the name ('1': ...)"
+                    )
+        return value
 
     @model_validator(mode="after")
     def _sql_or_file(self) -> StatementSpec:

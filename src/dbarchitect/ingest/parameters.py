@@ -52,6 +52,9 @@ class ParameterUse:
     name: str
     role: ParameterRole
     column: ColumnRef | None = None
+    #: The value is one of the column's type: the parameter stands alone against it (in parentheses,
+    #: or plus or minus an interval or a number literal), not inside a cast or other arithmetic.
+    typed: bool = False
 
 
 _LOWER = {exp.GT: ParameterRole.LOWER, exp.GTE: ParameterRole.LOWER}
@@ -143,32 +146,36 @@ def _use(
 ) -> ParameterUse:
     parent = node.parent
     if isinstance(parent, exp.Limit | exp.Fetch):
-        return ParameterUse(name, ParameterRole.LIMIT)
+        return ParameterUse(name, ParameterRole.LIMIT, typed=True)
     if isinstance(parent, exp.Offset):
-        return ParameterUse(name, ParameterRole.OFFSET)
+        return ParameterUse(name, ParameterRole.OFFSET, typed=True)
     if isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values):
         table, columns = insert
         position = parent.expressions.index(node)
         if table is not None and position < len(columns):
-            return ParameterUse(name, ParameterRole.VALUE, resolver.in_table(table, columns[position]))
+            target = resolver.in_table(table, columns[position])
+            return ParameterUse(name, ParameterRole.VALUE, target, typed=True)
         return ParameterUse(name, ParameterRole.VALUE)
     if isinstance(parent, exp.In) and isinstance(parent.this, exp.Column):
-        return ParameterUse(name, ParameterRole.IN, resolver.column(parent.this))
+        return ParameterUse(name, ParameterRole.IN, resolver.column(parent.this), typed=True)
     if isinstance(parent, exp.Between) and isinstance(parent.this, exp.Column):
         role = ParameterRole.LOWER if parent.args.get("low") is node else ParameterRole.UPPER
-        return ParameterUse(name, role, resolver.column(parent.this))
+        return ParameterUse(name, role, resolver.column(parent.this), typed=True)
     child: exp.Expr = node
+    typed = True
     while isinstance(parent, exp.Paren | exp.Cast | exp.Add | exp.Sub | exp.Mul | exp.Div):
+        typed = typed and _keeps_type(parent, child)
         child, parent = parent, parent.parent
     if isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update | exp.Set | exp.OnConflict):
         column = parent.this if isinstance(parent.this, exp.Column) else None
-        return ParameterUse(name, ParameterRole.VALUE, resolver.column(column) if column else None)
+        ref = resolver.column(column) if column else None
+        return ParameterUse(name, ParameterRole.VALUE, ref, typed=typed and parent.expression is child)
     if isinstance(parent, exp.Binary):
         other = parent.left if parent.right is child else parent.right
         column = other if isinstance(other, exp.Column) else None
         ref = resolver.column(column) if column is not None else None
         if isinstance(parent, exp.EQ | exp.NullSafeEQ):
-            return ParameterUse(name, ParameterRole.EQ, ref)
+            return ParameterUse(name, ParameterRole.EQ, ref, typed=typed)
         if isinstance(parent, exp.Like | exp.ILike):
             return ParameterUse(name, ParameterRole.LIKE, ref)
         on_right = parent.right is child
@@ -176,28 +183,43 @@ def _use(
         if kind in _LOWER or kind in _UPPER:
             # ``col >= :p`` bounds col from below; ``:p >= col`` from above.
             lower = (kind in _LOWER) == on_right
-            return ParameterUse(name, ParameterRole.LOWER if lower else ParameterRole.UPPER, ref)
+            return ParameterUse(name, ParameterRole.LOWER if lower else ParameterRole.UPPER, ref, typed=typed)
         return ParameterUse(name, ParameterRole.OTHER, ref)
     return ParameterUse(name, ParameterRole.OTHER)
+
+
+def _keeps_type(wrapper: exp.Expr, child: exp.Expr) -> bool:
+    """Whether ``wrapper`` around ``child`` has the child's type: parentheses, or ``child`` plus or
+    minus an interval or a number literal (``:since - interval '1 day'``, ``:n + 1``)."""
+    if isinstance(wrapper, exp.Paren):
+        return True
+    if isinstance(wrapper, exp.Add | exp.Sub) and wrapper.left is child:
+        other = wrapper.right
+        return isinstance(other, exp.Interval) or (isinstance(other, exp.Literal) and not other.is_string)
+    return False
 
 
 def parameter_uses(sql: str, engine: EngineName, catalog: Catalog) -> tuple[ParameterUse, ...]:
     """Every parameter of ``sql`` (written for ``engine``), once (in the parse tree's order), with the
     column it is compared with or written to. Raises :class:`SqlError` if ``sql`` does not parse."""
+    seen: dict[str, ParameterUse] = {}
+    for use in every_parameter_use(sql, engine, catalog):
+        known = seen.get(use.name)
+        if known is None or (known.column is None and use.column is not None):
+            seen[use.name] = use
+    return tuple(seen.values())
+
+
+def every_parameter_use(sql: str, engine: EngineName, catalog: Catalog) -> tuple[ParameterUse, ...]:
+    """Each place a parameter of ``sql`` stands, in the parse tree's order (a parameter used twice is
+    there twice, each with its own column). Raises :class:`SqlError` if ``sql`` does not parse."""
     tree = _parse(sql, engine)
     names = _names(tree)
     resolver = _Resolver(tree, catalog)
     insert = _insert_target(tree, resolver)
-    seen: dict[str, ParameterUse] = {}
-    for node in tree.walk(bfs=False):
-        name = names.get(id(node))
-        if name is None:
-            continue
-        use = _use(node, name, resolver, insert)
-        known = seen.get(name)
-        if known is None or (known.column is None and use.column is not None):
-            seen[name] = use
-    return tuple(seen.values())
+    return tuple(
+        _use(node, names[id(node)], resolver, insert) for node in tree.walk(bfs=False) if id(node) in names
+    )
 
 
 def _literal(value: object) -> exp.Expr:

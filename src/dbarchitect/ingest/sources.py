@@ -15,6 +15,7 @@ from dbarchitect.brief import Brief, TableSizeSpec
 from dbarchitect.errors import BriefError, Diagnostic, SqlError, did_you_mean
 from dbarchitect.ingest.ddl import load_ddl, load_ddl_file
 from dbarchitect.ingest.entities import load_entities
+from dbarchitect.ingest.example_values import check_example_values
 from dbarchitect.ingest.live import introspect
 from dbarchitect.ingest.statement_parts import example_text
 from dbarchitect.ingest.statement_sources import (
@@ -216,9 +217,10 @@ def load_workload(
     items = _statement_inputs(brief, file)
     try:
         workload = build_workload(items, catalog, brief.engine.name, strict=strict)
+        bad = {name for name, _ in workload.left_out}
+        check_example_values(brief, items, catalog, file=file, skip=bad)
         if not brief.workload.transactions:
             return workload
-        bad = {name for name, _ in workload.left_out}
         by_name = {
             item.name: item for item in items[: len(brief.workload.statements)] if item.name not in bad
         }

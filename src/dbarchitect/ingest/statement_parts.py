@@ -168,6 +168,18 @@ def example_text(value: object) -> str | None:
     return None
 
 
+def _with_numbered_aliases(examples: dict[str, str]) -> dict[str, str]:
+    """The examples by name, a numbered parameter's under both of its names: ``$1`` here is ``p1``
+    in :mod:`~dbarchitect.ingest.parameters` (partition pruning, verify), and a brief may use either."""
+    out = dict(examples)
+    for name, value in examples.items():
+        if re.fullmatch(r"p\d+", name):
+            out.setdefault("$" + name[1:], value)
+        elif re.fullmatch(r"\$\d+", name):
+            out.setdefault("p" + name[1:], value)
+    return out
+
+
 def _parameter_name(node: exp.Expr) -> str | None:
     """The name of a named parameter (``:w_id`` -> ``w_id``, ``$1``), None for ``?`` or anything else."""
     node = _unparen(node)
@@ -384,7 +396,7 @@ class AnalysisState:
 
     def __init__(self, item: StatementInput, catalog: Catalog, schema: MappingSchema, views: _Views) -> None:
         self.item = item
-        self.examples: dict[str, str] = dict(item.params)
+        self.examples: dict[str, str] = _with_numbered_aliases(dict(item.params))
         self.catalog = catalog
         self.schema = schema
         self.views = views

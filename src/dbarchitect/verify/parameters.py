@@ -309,8 +309,8 @@ def example_bounds(statement: Statement, source: EngineTraits, catalog: Catalog)
     examples = dict(statement.params)
     out: dict[str, Any] = {}
     for use in uses:
-        if use.role not in (ParameterRole.LOWER, ParameterRole.UPPER) or use.column is None:
-            continue
+        if use.role not in (ParameterRole.LOWER, ParameterRole.UPPER) or use.column is None or not use.typed:
+            continue  # not a bound, or not the bound itself (``n < 2 * :k``: :k is not n's bound)
         table = catalog.table(use.column.table)
         column = table.column(use.column.column) if table is not None else None
         stats = column.stats if column is not None else None
