@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from dbarchitect import api
-
 from dbarchitect.advisors.access_paths import (
     DEFAULT_EQ_SEL,
     PathKind,

@@ -36,6 +36,12 @@ class ColumnStats(OutModel):
     correlation: float | None
     minimum: str | None = Field(description="smallest value now, as literal text")
     maximum: str | None = Field(description="largest value now, as literal text")
+    referenced_rows: float | None = Field(
+        default=None,
+        description="without a distinct count: the row count of the table a single-column foreign key "
+        "on this column references (one value per referenced row, for estimates)",
+    )
+    referenced_table: str | None = Field(default=None, description="that referenced table")
 
 
 class ColumnInfo(OutModel):
