@@ -241,3 +241,30 @@ def test_inline_ddl_that_does_not_parse_names_the_brief_and_the_sql_line(tmp_pat
     assert result.exit_code == 2
     assert f"{brief}: schema.ddl.sql:1: column 'accounts.name': type 'frobnicate'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_yaml_words_that_read_as_booleans_are_names_as_keys() -> None:
+    """YAML 1.1 reads off/on/yes/no as booleans; as keys they are a parameter (:off), a hot value: the
+    brief keeps them as text, as YAML 1.2 does. As values they stay booleans (nullable: no)."""
+    text = """\
+name: t
+engine: sqlite
+schema:
+  entities:
+    t:
+      columns:
+        id: {type: integer, primary_key: true}
+        answer: {type: text, nullable: no}
+tables:
+  t: {rows: 1000, columns: {answer: {hot_values: {yes: 0.6, no: 0.3}}}}
+workload:
+  - name: page
+    sql: SELECT id FROM t WHERE answer = :on ORDER BY id LIMIT 20 OFFSET :off
+    params: {off: 40, on: 'yes'}
+    rate: 1/s
+"""
+    brief = loads_brief(text, file="brief.yaml")
+    assert brief.workload.statements[0].params == {"off": 40, "on": "yes"}
+    assert brief.tables["t"].columns["answer"].hot_values == {"yes": 0.6, "no": 0.3}
+    assert brief.schema_.entities is not None
+    assert brief.schema_.entities["t"].columns["answer"].nullable is False
