@@ -243,8 +243,9 @@ HUB_SEEDS = range(6)
 
 def test_hub_heavy_schemas_fit_the_page_with_fewer_crossings() -> None:
     """With the five hubs in one layer these cross 4.4 to 7.1 times per edge (two layers cannot draw
-    two tables referencing the same two hubs without a crossing); with the hubs in two columns, 1.1 to
-    2.5, under 2 over the six schemas together, within the page and never through a table."""
+    two tables referencing the same two hubs without a crossing); with the hubs in two columns and the
+    local search of er_columns, 1.0 to 2.2, under 2 over the six schemas together, within the page and
+    never through a table."""
     from dbarchitect.report.er_layout import MAX_WIDTH
 
     crossings = edges = 0
@@ -259,9 +260,56 @@ def test_hub_heavy_schemas_fit_the_page_with_fewer_crossings() -> None:
     _check(_hub_schema(0), acyclic=False)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: seeds 1, 4 and 5 still cross 2.0-2.5 times per edge")
+@pytest.mark.xfail(strict=True, reason="issue 17: seed 4 still crosses 2.17 times per edge")
 def test_every_hub_heavy_schema_crosses_under_twice_per_edge() -> None:
     assert all(_hub_diagram(seed).quality.crossings_per_edge < 2.0 for seed in HUB_SEEDS)
+
+
+def _mixed_schema(seed: int) -> list[dict[str, Any]]:
+    """50 tables unlike the hub schemas above: 0 to 7 hubs, each other table referencing 1 to 3 of
+    them, an earlier table (30%, or when it references no hub), itself (10%) and a hub twice (5%)."""
+    rng = random.Random(seed)
+    hubs = [f"hub{i}" for i in range(rng.randint(0, 7))]
+    tables: list[tuple[str, list[str]]] = [(h, []) for h in hubs]
+    for i in range(50 - len(hubs)):
+        refs = rng.sample(hubs, rng.randint(min(1, len(hubs)), min(3, len(hubs))))
+        if i > 3 and (rng.random() < 0.3 or not refs):
+            refs.append(f"t{rng.randrange(i)}")
+        if rng.random() < 0.1:
+            refs.append(f"t{i}")
+        if refs and rng.random() < 0.05:
+            refs.append(refs[0])
+        tables.append((f"t{i}", refs))
+    return [_table(name, refs) for name, refs in tables]
+
+
+@functools.cache
+def _mixed_diagram(seed: int) -> ErDiagram:
+    return er_diagram(er_model(_mixed_schema(seed)))
+
+
+#: Not chosen: the first ten seeds of the generator.
+MIXED_SEEDS = range(10)
+
+
+def test_other_fifty_table_schemas_fit_the_page_and_keep_edges_off_tables() -> None:
+    from dbarchitect.report.er_layout import MAX_WIDTH
+
+    for seed in MIXED_SEEDS:
+        diagram = _mixed_diagram(seed)
+        assert diagram.width <= MAX_WIDTH, (seed, diagram.width)
+        assert diagram.quality.through_boxes == 0, (seed, diagram.quality)
+        assert diagram.svg == er_diagram(er_model(_mixed_schema(seed))).svg, seed
+    _check(_mixed_schema(0), acyclic=False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 17: of ten mixed schemas, seeds 0, 8 and 9 cross 2.04, 2.41 and 5.51 times per edge "
+    "(9: seven hubs, drawn top to bottom, where no column search runs yet)",
+)
+def test_other_fifty_table_schemas_cross_under_twice_per_edge() -> None:
+    assert all(_mixed_diagram(seed).quality.crossings_per_edge < 2.0 for seed in MIXED_SEEDS)
 
 
 def _join(left: str, right: str) -> dict[str, str]:

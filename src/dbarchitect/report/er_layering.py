@@ -7,6 +7,7 @@ seeded starts). Deterministic: every order is by name or by position, never by h
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -212,11 +213,19 @@ def _crossings(upper: Sequence[str], lower: Sequence[str], nodes: Mapping[str, N
     pos_u = {k: i for i, k in enumerate(upper)}
     pos_l = {k: i for i, k in enumerate(lower)}
     pairs = sorted((pos_u[p], pos_l[k]) for k in lower for p, _, _ in nodes[k].preds if p in pos_u)
+    # Inversions of the lower ends in the order of the upper ones (ties at either end do not cross):
+    # for each edge, the edges before it that start strictly left and end strictly right.
     count = 0
-    for i in range(len(pairs)):
-        for j in range(i + 1, len(pairs)):
-            if pairs[i][0] < pairs[j][0] and pairs[i][1] > pairs[j][1]:
-                count += 1
+    seen: list[int] = []
+    group: list[int] = []
+    last = None
+    for upper_at, lower_at in pairs:
+        if upper_at != last:
+            for b in group:
+                bisect.insort(seen, b)
+            group, last = [], upper_at
+        count += len(seen) - bisect.bisect_right(seen, lower_at)
+        group.append(lower_at)
     return count
 
 
@@ -286,8 +295,11 @@ def _transpose(layers: list[list[str]], nodes: Mapping[str, Node]) -> None:
 RESTARTS = 6
 
 
-def order_layers(layers: list[list[str]], nodes: Mapping[str, Node]) -> list[list[str]]:
-    """The ordering with the fewest crossings among barycenter sweeps from several starts."""
+def order_layers(
+    layers: list[list[str]], nodes: Mapping[str, Node], restarts: int = RESTARTS
+) -> list[list[str]]:
+    """The ordering with the fewest crossings among barycenter sweeps from the given order and
+    ``restarts`` shuffled ones."""
 
     def total(order: list[list[str]]) -> int:
         return sum(_crossings(order[i - 1], order[i], nodes) for i in range(1, len(order)))
@@ -295,7 +307,7 @@ def order_layers(layers: list[list[str]], nodes: Mapping[str, Node]) -> list[lis
     best = _order(layers, nodes)
     best_score = total(best)
     shuffler = random.Random(1981)
-    for _ in range(RESTARTS):
+    for _ in range(restarts):
         if best_score == 0:
             break
         start = [shuffler.sample(layer, len(layer)) for layer in layers]

@@ -19,6 +19,11 @@ hierarchical system structures", IEEE SMC 1981), parents before the tables that 
 6. positions within a layer come from isotonic regression (pool adjacent violators) of where each
    node's relationships pull it, keeping the order and the gaps.
 
+A component still crossing :data:`GOOD_ENOUGH` times per edge or more is laid out again in columns
+where edges may run either way: from each of the hubs' assignments (:mod:`.er_hubs`), or, without
+hubs, from its own layers with the page's spare columns free, each table's column and place improved
+by local search on the counted crossings (:mod:`.er_columns`).
+
 Steps 1-3 and 5 live in :mod:`.er_layering`, the boxes and sizes in :mod:`.er_shapes`, and the
 measure of a drawing (crossings, edges through tables) in :mod:`.er_quality`; this module places the
 nodes (step 6) and routes the edges. Output is deterministic: every order is by name or by position,
@@ -30,8 +35,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
+from dbarchitect.report.er_columns import count_crossings, refine_columns
 from dbarchitect.report.er_hubs import hub_columns
 from dbarchitect.report.er_layering import (
+    RESTARTS,
     Node,
     acyclic,
     longest_path_layers,
@@ -57,8 +64,11 @@ __all__ = ["MAX_WIDTH", "grid", "layout_component"]
 #: Gap between columns when the hubs are split into two columns (five columns in all, in the page).
 HUB_LAYER_GAP = 64.0
 #: Crossings per edge under which the layered drawing is kept without trying the hubs' layout (the
-#: issue's target; that layout costs about 1.5 s of CPU for 50 tables).
+#: issue's target; that layout and its local search cost 1.5 to 3 s of CPU for 50 tables).
 GOOD_ENOUGH = 2.0
+#: Column assignments refined by local search (:mod:`.er_columns`): those whose first drawing
+#: crosses least.
+REFINED = 3
 #: Sweeps of the placement.
 PLACE_SWEEPS = 10
 
@@ -131,11 +141,13 @@ def _pack(layer: Sequence[str], nodes: Mapping[str, Node], span: float) -> None:
 def layout_component(
     names: Sequence[str], relations: Sequence[ErRelation], boxes: Mapping[str, Box], *, max_width: float
 ) -> Drawing:
-    """One connected component, left to right when that fits ``max_width``, else top to bottom. A
-    schema with hubs (:mod:`.er_hubs`) is also laid out with the hubs in two columns, in each of a few
-    ways, when the plain one crosses :data:`GOOD_ENOUGH` times per edge or more; the drawing kept is
-    the one within ``max_width`` with fewest crossings as measured (:func:`.er_quality.quality`), the
-    plain layered one on a tie."""
+    """One connected component, left to right when that fits ``max_width``, else top to bottom. When
+    that crosses :data:`GOOD_ENOUGH` times per edge or more, a schema with hubs (:mod:`.er_hubs`) is
+    also laid out with the hubs in two columns, in each of a few ways, and the :data:`REFINED` of those
+    crossing least (as :mod:`.er_columns` counts) again after its local search; a schema without
+    hubs drawn left to right is refined from its own layers. The drawing kept is the one within
+    ``max_width`` with fewest crossings as measured (:func:`.er_quality.quality`), the plain layered
+    one on a tie."""
     drawing = _layout(names, relations, boxes, vertical=False, max_width=max_width)
     if drawing.width > max_width:
         drawing = _layout(names, relations, boxes, vertical=True, max_width=max_width)
@@ -143,20 +155,60 @@ def layout_component(
     if measured.crossings_per_edge < GOOD_ENOUGH:
         return drawing
     best = (measured.crossings, drawing, _places(drawing))
-    for columns in hub_columns(names, relations):
-        candidate = _layout(names, relations, boxes, vertical=False, max_width=max_width, fixed=columns)
+    pairs = [(r.child, r.parent) for r in relations if r.child != r.parent]
+    firsts: list[tuple[int, int, dict[str, int], dict[str, float], Drawing, dict[str, Point]]] = []
+    for at, start_columns in enumerate(hub_columns(names, relations)):
+        first = _layout(
+            names, relations, boxes, vertical=False, max_width=max_width, fixed=start_columns, restarts=0
+        )
+        if first.width > max_width:
+            continue
+        ys = {n: box.y + box.height / 2 for n, box in first.boxes.items()}
+        counted = count_crossings(names, pairs, start_columns, ys)
+        firsts.append((counted, at, dict(start_columns), ys, first, _places(first)))
+    if not firsts and not any(e.vertical for e in drawing.edges):
+        # No hubs: refine the layered drawing itself, in as many columns as the page has room for.
+        centres = sorted({round(box.x + box.width / 2) for box in drawing.boxes.values()})
+        start_columns = {n: centres.index(round(b.x + b.width / 2)) for n, b in drawing.boxes.items()}
+        ys = {n: box.y + box.height / 2 for n, box in drawing.boxes.items()}
+        widest = max(box.width for box in boxes.values())
+        room = max(len(centres), int((max_width + HUB_LAYER_GAP) // (widest + HUB_LAYER_GAP)))
+        columns, ys, _ = refine_columns(names, pairs, start_columns, ys, room)
+        candidate = _layout(
+            names, relations, boxes, vertical=False, max_width=max_width, fixed=columns, start=ys, restarts=0
+        )
+        if candidate.width <= max_width:
+            measured = quality(candidate.edges, candidate.boxes)
+            if measured.through_boxes == 0 and measured.crossings < best[0]:
+                best = (measured.crossings, candidate, _places(candidate))
+    firsts.sort(key=lambda f: f[:2])
+    if firsts:
+        _, _, _, _, first, places = firsts[0]
+        _restore(first, places)
+        measured = quality(first.edges, first.boxes)
+        if measured.through_boxes == 0 and measured.crossings < best[0]:
+            best = (measured.crossings, first, places)
+    for _, _, start_columns, ys, _, _ in firsts[:REFINED]:
+        columns, ys, _ = refine_columns(names, pairs, start_columns, ys)
+        candidate = _layout(
+            names, relations, boxes, vertical=False, max_width=max_width, fixed=columns, start=ys, restarts=0
+        )
         if candidate.width > max_width:
             continue
         measured = quality(candidate.edges, candidate.boxes)
         if measured.through_boxes == 0 and measured.crossings < best[0]:
             best = (measured.crossings, candidate, _places(candidate))
     _, drawing, places = best
-    for name, (x, y) in places.items():  # each layout moves the shared boxes: put the kept one's back
-        drawing.boxes[name].x, drawing.boxes[name].y = x, y
+    _restore(drawing, places)  # each layout moves the shared boxes: put the kept one's back
     return drawing
 
 
-def _places(drawing: Drawing) -> dict[str, tuple[float, float]]:
+def _restore(drawing: Drawing, places: Mapping[str, Point]) -> None:
+    for name, (x, y) in places.items():
+        drawing.boxes[name].x, drawing.boxes[name].y = x, y
+
+
+def _places(drawing: Drawing) -> dict[str, Point]:
     return {name: (box.x, box.y) for name, box in drawing.boxes.items()}
 
 
@@ -168,6 +220,8 @@ def _layout(
     vertical: bool,
     max_width: float,
     fixed: Mapping[str, int] | None = None,
+    start: Mapping[str, float] | None = None,
+    restarts: int = RESTARTS,
 ) -> Drawing:
     rels = [r for r in relations if r.child != r.parent]
     loops = [r for r in relations if r.child == r.parent]
@@ -218,7 +272,9 @@ def _layout(
         n.layer -= base
     # Initial order: depth-first from the roots by name, so related tables start out together.
     layers: list[list[str]] = [[] for _ in range(depth)]
-    seen: set[str] = set()
+    if start is not None:
+        layers = _start_order(paths, nodes, start, depth)
+    seen: set[str] = set() if start is None else set(nodes)
     for root in sorted(names, key=lambda n: (nodes[n].layer, n)):
         stack = [root]
         while stack:
@@ -228,7 +284,7 @@ def _layout(
             seen.add(k)
             layers[nodes[k].layer].append(k)
             stack.extend(sorted({s for s, _, _ in nodes[k].succs}, reverse=True))
-    layers = order_layers(layers, nodes)
+    layers = order_layers(layers, nodes, restarts=restarts)
     for layer_nodes in layers:
         _pack(layer_nodes, nodes, 0.0)
     for _ in range(PLACE_SWEEPS):
@@ -283,6 +339,27 @@ def _layout(
         edges.append(LaidEdge(r, ends, True, loop=True))
     width, height = (extent, along) if vertical else (along, extent)
     return Drawing({n: boxes[n] for n in names}, edges, width, height)
+
+
+def _start_order(
+    paths: Sequence[tuple[ErRelation, list[str], bool]],
+    nodes: Mapping[str, Node],
+    start: Mapping[str, float],
+    depth: int,
+) -> list[list[str]]:
+    """Each layer ordered by the given positions of its tables, an edge's dummies at the positions
+    between its ends' (as :mod:`.er_columns` counts them)."""
+    at: dict[str, float] = {k: start[k] for k in nodes if k in start}
+    for _, path, _ in paths:
+        first, last = nodes[path[0]], nodes[path[-1]]
+        span = last.layer - first.layer
+        for k in path[1:-1]:
+            t = (nodes[k].layer - first.layer) / span
+            at[k] = start[path[0]] + (start[path[-1]] - start[path[0]]) * t
+    layers: list[list[str]] = [[] for _ in range(depth)]
+    for k in sorted(nodes, key=lambda k: (at[k], k)):
+        layers[nodes[k].layer].append(k)
+    return layers
 
 
 def _anchor_columns(r: ErRelation, parent_first: bool) -> tuple[str, str]:
