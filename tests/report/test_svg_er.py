@@ -241,28 +241,18 @@ def _hub_diagram(seed: int) -> ErDiagram:
 HUB_SEEDS = range(6)
 
 
-def test_hub_heavy_schemas_fit_the_page_with_fewer_crossings() -> None:
+def test_every_hub_heavy_schema_fits_the_page_crossing_under_twice_per_edge() -> None:
     """With the five hubs in one layer these cross 4.4 to 7.1 times per edge (two layers cannot draw
-    two tables referencing the same two hubs without a crossing); with the hubs in two columns and the
-    local search of er_columns, 1.0 to 2.2, under 2 over the six schemas together, within the page and
-    never through a table."""
+    two tables referencing the same two hubs without a crossing); in the columns er_columns finds,
+    0.8 to 1.8, within the page and never through a table."""
     from dbarchitect.report.er_layout import MAX_WIDTH
 
-    crossings = edges = 0
     for seed in HUB_SEEDS:
         diagram = _hub_diagram(seed)
         assert diagram.width <= MAX_WIDTH, (seed, diagram.width)
         assert diagram.quality.through_boxes == 0, (seed, diagram.quality)
-        assert diagram.quality.crossings_per_edge < 2.5, (seed, diagram.quality)
-        crossings += diagram.quality.crossings
-        edges += diagram.quality.edges
-    assert crossings / edges < 2.0, (crossings, edges)
+        assert diagram.quality.crossings_per_edge < 2.0, (seed, diagram.quality)
     _check(_hub_schema(0), acyclic=False)
-
-
-@pytest.mark.xfail(strict=True, reason="issue 17: seed 4 still crosses 2.17 times per edge")
-def test_every_hub_heavy_schema_crosses_under_twice_per_edge() -> None:
-    assert all(_hub_diagram(seed).quality.crossings_per_edge < 2.0 for seed in HUB_SEEDS)
 
 
 def _mixed_schema(seed: int) -> list[dict[str, Any]]:
@@ -299,14 +289,15 @@ def test_other_fifty_table_schemas_fit_the_page_and_keep_edges_off_tables() -> N
         diagram = _mixed_diagram(seed)
         assert diagram.width <= MAX_WIDTH, (seed, diagram.width)
         assert diagram.quality.through_boxes == 0, (seed, diagram.quality)
-        assert diagram.svg == er_diagram(er_model(_mixed_schema(seed))).svg, seed
-    _check(_mixed_schema(0), acyclic=False)
+    crossings = sum(_mixed_diagram(seed).quality.crossings for seed in MIXED_SEEDS)
+    assert crossings / sum(_mixed_diagram(seed).quality.edges for seed in MIXED_SEEDS) < 2.0
+    _check(_mixed_schema(5), acyclic=False)  # deterministic, every edge on its tables' sides
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 17: of ten mixed schemas, seeds 0, 8 and 9 cross 2.04, 2.41 and 5.51 times per edge "
-    "(9: seven hubs, drawn top to bottom, where no column search runs yet)",
+    reason="issue 17: of ten mixed schemas, seeds 5 and 8 cross 2.05 and 2.18 times per edge (seed 8: "
+    "246 crossings counted by the column search, 280 on the drawn curves)",
 )
 def test_other_fifty_table_schemas_cross_under_twice_per_edge() -> None:
     assert all(_mixed_diagram(seed).quality.crossings_per_edge < 2.0 for seed in MIXED_SEEDS)

@@ -1,30 +1,29 @@
-"""Columns and their order for a tangled component, improved by local search on a measured count.
+"""Columns and their order for a tangled component, found by local search on a counted crossing number.
 
-A start (each table in a column, see :mod:`.er_hubs`) is refined in the plane of columns: every table
+A start (each table in a column, no edge within one) is refined in the plane of columns: every table
 has a column and a position ``y`` in it, an edge spanning several columns passes the ones between at
 the interpolated position (where the layered layout puts its dummy), and two edges cross in a gap
-between neighbouring columns when their order there flips. Moves, each kept only when it lowers that
-count exactly (the change is counted on the moved table's own edges, against every other edge in the
-gaps they pass):
+between neighbouring columns when their order there flips. Edges may run either way (the diagram's
+crow's feet say which end is the parent), so any column without a neighbour of a table will do. A
+table moves to the place, in any such column, where its edges cross fewest others (all places in a
+column counted in one pass, see :meth:`_Plane.slot_crossings`); a move is kept only when it lowers
+the count, and the neighbours of a table that moved are visited again (one-table sifting, Matuszewski,
+Schönfeld and Molitor, "Using sifting for k-layer straightline crossing minimization", GD 1999, with
+the column free too). From that local optimum, :data:`KICKS` times a few tables are moved at random
+and the search resumed, the better state kept (iterated local search: Lourenço, Martin and Stützle,
+"Iterated local search", Handbook of Metaheuristics, 2003).
 
-- *sifting* (Matuszewski, Schönfeld and Molitor, "Using sifting for k-layer straightline crossing
-  minimization", GD 1999): a table tries every place in its column;
-- *moving*: a table tries every other column where none of its neighbours stands, at every place there
-  (the column search of a layer assignment, as in Healy and Nikolov's "How to layer a directed
-  acyclic graph", GD 2001, with the crossings counted instead of estimated).
-
-Tables are visited in name order and every tie keeps the current place: the result is deterministic.
-The order found is handed to :mod:`.er_layout` as its starting order, which its own barycenter
-sweeps only keep when they cross less.
+Visits start in name order, the kicks come from a seeded generator, and every tie keeps the current
+place: the result is deterministic. The positions found are :mod:`.er_layout`'s starting order, which
+its barycenter sweeps only change where they cross less.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 from collections.abc import Mapping, Sequence
-
-Segment = tuple[float, float, int]  # y at the gap's left column, at its right column, edge index
 
 
 class _Plane:
@@ -70,9 +69,12 @@ class _Plane:
         if ca > cb:
             ca, cb, ya, yb = cb, ca, yb, ya
         span = cb - ca
-        return [
-            (g, ya + (yb - ya) * (g - ca) / span, ya + (yb - ya) * (g + 1 - ca) / span) for g in range(ca, cb)
-        ]
+
+        def at(column: int) -> float:  # exact at the ends: an edge meets another there, not across
+            t = (column - ca) / span
+            return ya * (1 - t) + yb * t
+
+        return [(g, at(g), at(g + 1)) for g in range(ca, cb)]
 
     def _add(self, i: int) -> None:
         segments = self._segments(i)
@@ -103,6 +105,50 @@ class _Plane:
                     if l1 < l2 and r1 > r2:
                         count += 1
         return count
+
+    def lift(self, n: str) -> None:
+        """Take ``n``'s edges out of the gaps (to count other places for it)."""
+        for i in self.incident[n]:
+            self._remove(i)
+
+    def slot_crossings(self, n: str, column: int, slots: Sequence[float]) -> list[int]:
+        """Crossings of ``n``'s edges (lifted) with the others were it at each of the ``slots`` (sorted
+        positions) in ``column``, counted in one pass: in each gap an edge of ``n`` has its two ends
+        at ``a * y + b`` (``a >= 0``), so it crosses another segment for ``y`` in an open interval
+        (where the two ends' differences have opposite signs), and each slot counts the intervals
+        holding it."""
+        starts = [0] * (len(slots) + 1)
+        inf = float("inf")
+        for i in self.incident[n]:
+            a, b = self.edges[i]
+            m = b if a == n else a
+            to, ym = self.column[m], self.y[m]
+            span = to - column
+            for g in range(min(column, to), max(column, to)):
+                t0, t1 = (g - column) / span, (g + 1 - column) / span
+                a0, b0, a1, b1 = 1 - t0, ym * t0, 1 - t1, ym * t1
+                for l2, r2 in self.gaps[g].values():
+                    # (a0 * y + b0 - l2) * (a1 * y + b1 - r2) < 0
+                    if a0 > 0 and a1 > 0:
+                        y0, y1 = (l2 - b0) / a0, (r2 - b1) / a1
+                        lo, hi = (y0, y1) if y0 < y1 else (y1, y0)
+                    elif a0 > 0:  # one end is m itself, where n's edge does not move
+                        k = b1 - r2
+                        if k == 0:
+                            continue
+                        y0 = (l2 - b0) / a0
+                        lo, hi = (-inf, y0) if k > 0 else (y0, inf)
+                    else:
+                        k = b0 - l2
+                        if k == 0:
+                            continue
+                        y1 = (r2 - b1) / a1
+                        lo, hi = (-inf, y1) if k > 0 else (y1, inf)
+                    first, last = bisect.bisect_right(slots, lo), bisect.bisect_left(slots, hi)
+                    if first < last:
+                        starts[first] += 1
+                        starts[last] -= 1
+        return list(itertools.accumulate(starts[:-1]))
 
     def place(self, n: str, column: int, y: float) -> None:
         for i in self.incident[n]:
@@ -135,16 +181,18 @@ def _descend(plane: _Plane, neighbours: Mapping[str, set[str]], queue: list[str]
         now = plane.crossings_of(n)
         best = (now, home, here)
         taken = {plane.column[m] for m in neighbours[n]}
+        plane.lift(n)
         for c in range(plane.width):
             if c in taken:
                 continue
-            for y in plane.slots(n, c):
-                plane.place(n, c, y)
-                count = plane.crossings_of(n)
+            slots = plane.slots(n, c)
+            for count, y in zip(plane.slot_crossings(n, c, slots), slots, strict=True):
                 if count < best[0]:
                     best = (count, c, y)
         plane.place(n, best[1], best[2])
-        if best[0] < now:
+        if best[0] < now and plane.crossings_of(n) >= now:  # counted at a tie of floats: keep its place
+            plane.place(n, home, here)
+        elif best[0] < now:
             for m in sorted(neighbours[n] | {n}):
                 if m not in waiting:
                     waiting.add(m)
@@ -155,7 +203,7 @@ def _descend(plane: _Plane, neighbours: Mapping[str, set[str]], queue: list[str]
 MOVES_PER_TABLE = 40
 #: Kicks of the iterated local search (Lourenço, Martin and Stützle, "Iterated local search", 2003):
 #: a few tables moved at random (seeded), the search run again from there, the better state kept.
-KICKS = 12
+KICKS = 60
 KICKED = 3
 
 
@@ -200,15 +248,26 @@ def refine_columns(
     return {n: index[c] for n, c in columns.items()}, ys, total
 
 
-def count_crossings(
-    names: Sequence[str],
-    edges: Sequence[tuple[str, str]],
-    column: Mapping[str, int],
-    start: Mapping[str, float],
-) -> int:
-    """Crossings of the tables in ``column`` ordered by ``start`` in each, as :func:`refine_columns`
-    counts them."""
-    return _Plane(names, edges, column, start).total()
+def squeezed_columns(
+    names: Sequence[str], edges: Sequence[tuple[str, str]], layer: Mapping[str, int], width: int
+) -> dict[str, int] | None:
+    """A start for :func:`refine_columns` in ``width`` columns from layers that need more: each
+    table in the column its layer scales to, or the nearest one none of its neighbours took (the
+    tables with most edges first); None when some table has neighbours in every column."""
+    low, high = min(layer.values()), max(layer.values())
+    neighbours: dict[str, set[str]] = {n: set() for n in names}
+    for a, b in edges:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    column: dict[str, int] = {}
+    for n in sorted(names, key=lambda n: (-len(neighbours[n]), n)):
+        target = (layer[n] - low) * (width - 1) / max(1, high - low)
+        taken = {column[m] for m in neighbours[n] if m in column}
+        free = [c for c in range(width) if c not in taken]
+        if not free:
+            return None
+        column[n] = min(free, key=lambda c: (abs(c - target), c))
+    return column
 
 
-__all__ = ["count_crossings", "refine_columns"]
+__all__ = ["refine_columns", "squeezed_columns"]

@@ -19,10 +19,13 @@ hierarchical system structures", IEEE SMC 1981), parents before the tables that 
 6. positions within a layer come from isotonic regression (pool adjacent violators) of where each
    node's relationships pull it, keeping the order and the gaps.
 
-A component still crossing :data:`GOOD_ENOUGH` times per edge or more is laid out again in columns
-where edges may run either way: from each of the hubs' assignments (:mod:`.er_hubs`), or, without
-hubs, from its own layers with the page's spare columns free, each table's column and place improved
-by local search on the counted crossings (:mod:`.er_columns`).
+A component of :data:`MIN_TABLES` tables or more still crossing :data:`GOOD_ENOUGH` times per edge
+is laid out again in as many columns as the page has room for, edges running either way (the crow's
+feet say which end is the parent), each table's column and place found by local search on the counted
+crossings (:mod:`.er_columns`), from the layered drawing's own columns or its layers squeezed into the
+page's. Schemas whose tables mostly reference a few hubs (users, tenants, accounts) are the usual
+case: two layers cannot draw two tables referencing the same two hubs without a crossing, so the
+search spreads such tables around the hubs, on both sides of each.
 
 Steps 1-3 and 5 live in :mod:`.er_layering`, the boxes and sizes in :mod:`.er_shapes`, and the
 measure of a drawing (crossings, edges through tables) in :mod:`.er_quality`; this module places the
@@ -35,8 +38,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
-from dbarchitect.report.er_columns import count_crossings, refine_columns
-from dbarchitect.report.er_hubs import hub_columns
+from dbarchitect.report.er_columns import refine_columns, squeezed_columns
 from dbarchitect.report.er_layering import (
     RESTARTS,
     Node,
@@ -61,14 +63,14 @@ from dbarchitect.report.er_shapes import (
 
 __all__ = ["MAX_WIDTH", "grid", "layout_component"]
 
-#: Gap between columns when the hubs are split into two columns (five columns in all, in the page).
-HUB_LAYER_GAP = 64.0
-#: Crossings per edge under which the layered drawing is kept without trying the hubs' layout (the
-#: issue's target; that layout and its local search cost 1.5 to 3 s of CPU for 50 tables).
+#: Gap between the columns of :mod:`.er_columns` (five columns of 180 px boxes fit the page).
+COLUMN_GAP = 64.0
+#: Crossings per edge under which the layered drawing is kept without searching for columns (the
+#: issue's target).
 GOOD_ENOUGH = 2.0
-#: Column assignments refined by local search (:mod:`.er_columns`): those whose first drawing
-#: crosses least.
-REFINED = 3
+#: Smaller components keep the layered layout, parents left of (or above) their children: they do
+#: not tangle enough to trade that for fewer crossings.
+MIN_TABLES = 20
 #: Sweeps of the placement.
 PLACE_SWEEPS = 10
 
@@ -142,70 +144,63 @@ def layout_component(
     names: Sequence[str], relations: Sequence[ErRelation], boxes: Mapping[str, Box], *, max_width: float
 ) -> Drawing:
     """One connected component, left to right when that fits ``max_width``, else top to bottom. When
-    that crosses :data:`GOOD_ENOUGH` times per edge or more, a schema with hubs (:mod:`.er_hubs`) is
-    also laid out with the hubs in two columns, in each of a few ways, and the :data:`REFINED` of those
-    crossing least (as :mod:`.er_columns` counts) again after its local search; a schema without
-    hubs drawn left to right is refined from its own layers. The drawing kept is the one within
-    ``max_width`` with fewest crossings as measured (:func:`.er_quality.quality`), the plain layered
-    one on a tie."""
+    that crosses :data:`GOOD_ENOUGH` times per edge or more and the component has
+    :data:`MIN_TABLES` tables or more, it is also laid out in columns found by :mod:`.er_columns`
+    (edges run either way there). The drawing kept is the one within ``max_width`` with fewest
+    crossings as measured (:func:`.er_quality.quality`), the layered one on a tie."""
     drawing = _layout(names, relations, boxes, vertical=False, max_width=max_width)
     if drawing.width > max_width:
         drawing = _layout(names, relations, boxes, vertical=True, max_width=max_width)
     measured = quality(drawing.edges, drawing.boxes)
-    if measured.crossings_per_edge < GOOD_ENOUGH:
+    if measured.crossings_per_edge < GOOD_ENOUGH or len(names) < MIN_TABLES:
         return drawing
-    best = (measured.crossings, drawing, _places(drawing))
-    pairs = [(r.child, r.parent) for r in relations if r.child != r.parent]
-    firsts: list[tuple[int, int, dict[str, int], dict[str, float], Drawing, dict[str, Point]]] = []
-    for at, start_columns in enumerate(hub_columns(names, relations)):
-        first = _layout(
-            names, relations, boxes, vertical=False, max_width=max_width, fixed=start_columns, restarts=0
-        )
-        if first.width > max_width:
-            continue
-        ys = {n: box.y + box.height / 2 for n, box in first.boxes.items()}
-        counted = count_crossings(names, pairs, start_columns, ys)
-        firsts.append((counted, at, dict(start_columns), ys, first, _places(first)))
-    if not firsts and not any(e.vertical for e in drawing.edges):
-        # No hubs: refine the layered drawing itself, in as many columns as the page has room for.
-        centres = sorted({round(box.x + box.width / 2) for box in drawing.boxes.values()})
-        start_columns = {n: centres.index(round(b.x + b.width / 2)) for n, b in drawing.boxes.items()}
-        ys = {n: box.y + box.height / 2 for n, box in drawing.boxes.items()}
-        widest = max(box.width for box in boxes.values())
-        room = max(len(centres), int((max_width + HUB_LAYER_GAP) // (widest + HUB_LAYER_GAP)))
-        columns, ys, _ = refine_columns(names, pairs, start_columns, ys, room)
-        candidate = _layout(
-            names, relations, boxes, vertical=False, max_width=max_width, fixed=columns, start=ys, restarts=0
-        )
-        if candidate.width <= max_width:
-            measured = quality(candidate.edges, candidate.boxes)
-            if measured.through_boxes == 0 and measured.crossings < best[0]:
-                best = (measured.crossings, candidate, _places(candidate))
-    firsts.sort(key=lambda f: f[:2])
-    if firsts:
-        _, _, _, _, first, places = firsts[0]
-        _restore(first, places)
-        measured = quality(first.edges, first.boxes)
-        if measured.through_boxes == 0 and measured.crossings < best[0]:
-            best = (measured.crossings, first, places)
-    for _, _, start_columns, ys, _, _ in firsts[:REFINED]:
-        columns, ys, _ = refine_columns(names, pairs, start_columns, ys)
-        candidate = _layout(
-            names, relations, boxes, vertical=False, max_width=max_width, fixed=columns, start=ys, restarts=0
-        )
-        if candidate.width > max_width:
-            continue
-        measured = quality(candidate.edges, candidate.boxes)
-        if measured.through_boxes == 0 and measured.crossings < best[0]:
-            best = (measured.crossings, candidate, _places(candidate))
-    _, drawing, places = best
-    _restore(drawing, places)  # each layout moves the shared boxes: put the kept one's back
+    places = _places(drawing)
+    candidate = _in_columns(names, relations, boxes, drawing, max_width)
+    if candidate is not None:
+        found = quality(candidate.edges, candidate.boxes)
+        if found.through_boxes == 0 and found.crossings < measured.crossings:
+            return candidate
+    _restore(drawing, places)  # the columns' layout moved the shared boxes: put the layered one's back
     return drawing
 
 
 def _restore(drawing: Drawing, places: Mapping[str, Point]) -> None:
     for name, (x, y) in places.items():
         drawing.boxes[name].x, drawing.boxes[name].y = x, y
+
+
+def _in_columns(
+    names: Sequence[str],
+    relations: Sequence[ErRelation],
+    boxes: Mapping[str, Box],
+    drawing: Drawing,
+    max_width: float,
+) -> Drawing | None:
+    """The component in as many columns as the page has room for, found by :mod:`.er_columns` from
+    the layered drawing's own columns (left to right), or from its left-to-right layers squeezed into
+    that many columns (top to bottom); None when that does not fit."""
+    pairs = [(r.child, r.parent) for r in relations if r.child != r.parent]
+    widest = max(boxes[n].width for n in names)
+    room = max(2, int((max_width + COLUMN_GAP) // (widest + COLUMN_GAP)))
+    vertical = any(e.vertical for e in drawing.edges)
+    if vertical:
+        rels = [r for r in relations if r.child != r.parent]
+        flipped = acyclic(names, rels)
+        arcs = [(r.child, r.parent) if i in flipped else (r.parent, r.child) for i, r in enumerate(rels)]
+        start_columns = squeezed_columns(names, pairs, longest_path_layers(names, arcs), room)
+        if start_columns is None:
+            return None
+        ys = {n: box.x + box.width / 2 for n, box in drawing.boxes.items()}
+    else:
+        centres = sorted({round(box.x + box.width / 2) for box in drawing.boxes.values()})
+        start_columns = {n: centres.index(round(b.x + b.width / 2)) for n, b in drawing.boxes.items()}
+        ys = {n: box.y + box.height / 2 for n, box in drawing.boxes.items()}
+        room = max(room, len(centres))
+    columns, ys, _ = refine_columns(names, pairs, start_columns, ys, room)
+    candidate = _layout(
+        names, relations, boxes, vertical=False, max_width=max_width, fixed=columns, start=ys, restarts=0
+    )
+    return candidate if candidate.width <= max_width else None
 
 
 def _places(drawing: Drawing) -> dict[str, Point]:
@@ -225,12 +220,12 @@ def _layout(
 ) -> Drawing:
     rels = [r for r in relations if r.child != r.parent]
     loops = [r for r in relations if r.child == r.parent]
-    if fixed is not None:  # the hubs' layout: an edge runs right to left where the parent stands right
+    if fixed is not None:  # er_columns' columns: an edge runs right to left where the parent stands right
         flipped = {i for i, r in enumerate(rels) if fixed[r.child] < fixed[r.parent]}
     else:
         flipped = acyclic(names, rels)
     arcs = [(r.child, r.parent) if i in flipped else (r.parent, r.child) for i, r in enumerate(rels)]
-    layer_gap = LAYER_GAP if fixed is None else HUB_LAYER_GAP
+    layer_gap = LAYER_GAP if fixed is None else COLUMN_GAP
     if fixed is not None:
         layer_of = dict(fixed)
     elif vertical:
