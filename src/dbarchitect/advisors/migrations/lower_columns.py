@@ -144,6 +144,21 @@ class ColumnLowering(Lowering):
         if kind == DdlKind.ALTER_TYPE_METADATA:
             self.add(describe(op), kind, statements, table=op.table, rollback=["-- see the down-plan"])
             return
+        if op.old.default is not None and not op.old.identity:
+            # PostgreSQL casts the old default to the new type with the column and refuses where no
+            # implicit cast exists ('new'::varchar to an enum: "default for column cannot be cast
+            # automatically"): the default comes off first and the target's goes on after, in the step.
+            restore = default_sql(op.new.default, op.new, self.t) if op.new.default is not None else None
+            statements = [
+                self.alter(op.table, f"ALTER COLUMN {q(op.column)} DROP DEFAULT"),
+                direct,
+                *(
+                    [self.alter(op.table, f"ALTER COLUMN {q(op.column)} SET DEFAULT {restore}")]
+                    if restore
+                    else []
+                ),
+                *statements[1:],
+            ]
         blocker = self.expand_blocker(op)
         if blocker is not None or not self.f.sync_trigger:
             self.add(

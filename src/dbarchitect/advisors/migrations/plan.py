@@ -143,8 +143,10 @@ def plan_migration(
         if hints:
             entries = "; ".join(h.entry for h in hints)
             hint = f"if these are renames, add them under renames: ({entries}); otherwise {hint}"
+        # the field is named only when a rename may be what was meant
+        field = "renames" if hints else None
         raise DataLossError(
-            Diagnostic(f"the migration would lose data: {'; '.join(losses)}", field="renames", hint=hint)
+            Diagnostic(f"the migration would lose data: {'; '.join(losses)}", field=field, hint=hint)
         )
     up = Lowerer(traits, current, target, ops, sizes, canon.current_implied, canon.target_implied)
     objects = plan_objects(current, target, traits, held)
