@@ -113,6 +113,28 @@ def _is_rowid_identity(table: Table, column: Column, traits: EngineTraits) -> bo
     )
 
 
+_DIALECT_LABEL = {"postgres": "PostgreSQL", "mysql": "MySQL/MariaDB"}
+
+
+def native_type_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes) -> str:
+    """Another engine's native type on this one: its faithful equivalent with a note, or (none
+    exists) its own spelling, which fails here, with an error note naming the column and type."""
+    t = column.type
+    mapped = traits.foreign_types.get(t.native or "")
+    if mapped is not None:
+        notes.add(table.name.value, "type", f"column {column.name}: {mapped.change} on {traits.label}")
+        return mapped.sql
+    notes.add(
+        table.name.value,
+        "type",
+        f"column {column.name} has type {t} (a {_DIALECT_LABEL.get(t.native_engine or '', t.native_engine)} "
+        f"type), which {traits.label} has no equivalent for; change the column's type in the schema, or "
+        "drop the engine",
+        error=True,
+    )
+    return str(t)
+
+
 def column_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes) -> str:
     q = traits.quote
     if _is_rowid_identity(table, column, traits):
@@ -120,6 +142,8 @@ def column_sql(table: Table, column: Column, traits: EngineTraits, notes: _Notes
     type_ = column.type
     if type_.kind == TypeKind.ENUM and traits.features.named_enum_types:
         type_text = q(Name(_enum_type_name(table, column), quoted=False))
+    elif type_.kind == TypeKind.NATIVE and type_.native_engine != traits.sqlglot_dialect:
+        type_text = native_type_sql(table, column, traits, notes)
     elif type_.kind == TypeKind.ARRAY and not traits.features.arrays:
         type_text = traits.type_sql(type_)
         notes.add(

@@ -24,6 +24,7 @@ from dbarchitect.engines.traits import (
     DdlKind,
     EngineTraits,
     Features,
+    ForeignType,
     LatencyModel,
     LockFact,
     MigrationFacts,
@@ -48,9 +49,27 @@ _SIMPLE = {
 }
 
 
+#: PostgreSQL native types held faithfully as text: an address or MAC address in its text form
+#: (an IPv6 address with netmask is at most 43 characters; a macaddr 17, a macaddr8 23).
+FOREIGN_TYPES = {
+    "postgres:inet": ForeignType(
+        "varchar(43)", "inet stored as varchar(43): its text form, not validated as an address"
+    ),
+    "postgres:cidr": ForeignType(
+        "varchar(43)", "cidr stored as varchar(43): its text form, not validated as a network"
+    ),
+    "postgres:macaddr": ForeignType("char(17)", "macaddr stored as char(17): its text form, not validated"),
+    "postgres:macaddr8": ForeignType("char(23)", "macaddr8 stored as char(23): its text form, not validated"),
+}
+
+
 def _type_sql(t: LogicalType, *, native_uuid: bool) -> str:
     if t.native is not None and t.native.startswith("mysql:"):
         return t.native.split(":", 1)[1]
+    if t.kind == TypeKind.NATIVE:
+        if t.native in FOREIGN_TYPES:
+            return FOREIGN_TYPES[t.native].sql
+        raise ValueError(f"no MySQL type for {t} ({t.native_engine} type)")
     if t.kind in _SIMPLE:
         return _SIMPLE[t.kind]
     if t.kind == TypeKind.DECIMAL:
@@ -188,6 +207,9 @@ def _innodb_traits(
             **features,
         ),
         type_sql=lambda t: _type_sql(t, native_uuid=native_uuid),
+        foreign_types=FOREIGN_TYPES,
+        # InnoDB B-tree keys; geometry types take only SPATIAL indexes
+        btree_native_types=frozenset({"inet6", "inet4", "set"}),
         row_overhead_bytes=18.0,
         index_entry_overhead_bytes=6.0,
         table_fill_factor=15.0 / 16.0,

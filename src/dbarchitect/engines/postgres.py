@@ -17,6 +17,7 @@ from dbarchitect.engines.traits import (
     DdlKind,
     EngineTraits,
     Features,
+    ForeignType,
     LatencyModel,
     LockFact,
     MigrationFacts,
@@ -42,9 +43,37 @@ _SIMPLE = {
 }
 
 
+#: MariaDB/MySQL native types PostgreSQL holds every value of (``inet`` takes IPv4 and IPv6).
+FOREIGN_TYPES = {
+    "mysql:inet6": ForeignType(
+        "inet", "an IPv6 address (MariaDB inet6) stored as inet, which also accepts IPv4 and netmasks"
+    ),
+    "mysql:inet4": ForeignType(
+        "inet", "an IPv4 address (MariaDB inet4) stored as inet, which also accepts IPv6 and netmasks"
+    ),
+}
+
+
+#: Native types with a default B-tree operator class (``pg_opclass`` where ``opcdefault`` for
+#: ``btree``); geometric types, xml, and types the tool cannot see into (domains, extension types)
+#: are left out.
+BTREE_NATIVE = frozenset(
+    {
+        "inet", "cidr", "macaddr", "macaddr8", "pg_lsn", "tsvector", "tsquery", "bit varying", "interval",
+        '"char"', "oid", "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
+        "int4multirange", "int8multirange", "nummultirange", "tsmultirange", "tstzmultirange",
+        "datemultirange",
+    }
+)  # fmt: skip
+
+
 def type_sql(t: LogicalType) -> str:
     if t.native is not None and t.native.startswith("postgres:"):
         return t.native.split(":", 1)[1]
+    if t.kind == TypeKind.NATIVE:
+        if t.native in FOREIGN_TYPES:
+            return FOREIGN_TYPES[t.native].sql
+        raise ValueError(f"no PostgreSQL type for {t} ({t.native_engine} type)")
     if t.kind in _SIMPLE:
         return _SIMPLE[t.kind]
     if t.kind == TypeKind.DECIMAL:
@@ -140,6 +169,8 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             trigger_syntax="plpgsql",
         ),
         type_sql=type_sql,
+        foreign_types=FOREIGN_TYPES,
+        btree_native_types=BTREE_NATIVE,
         row_overhead_bytes=28.0,
         index_entry_overhead_bytes=12.0,
         table_fill_factor=1.0,

@@ -16,6 +16,7 @@ from dbarchitect.engines.traits import (
     DdlKind,
     EngineTraits,
     Features,
+    ForeignType,
     LatencyModel,
     LockFact,
     MigrationFacts,
@@ -44,7 +45,21 @@ _SIMPLE = {
 }
 
 
+#: PostgreSQL native types held faithfully as text (their text form, not validated).
+FOREIGN_TYPES = {
+    f"postgres:{name}": ForeignType("TEXT", f"{name} stored as TEXT: its text form, not validated")
+    for name in ("inet", "cidr", "macaddr", "macaddr8")
+} | {
+    f"mysql:{name}": ForeignType("TEXT", f"{name} stored as TEXT: its text form, not validated")
+    for name in ("inet6", "inet4")
+}
+
+
 def type_sql(t: LogicalType) -> str:
+    if t.kind == TypeKind.NATIVE:
+        if t.native in FOREIGN_TYPES:
+            return FOREIGN_TYPES[t.native].sql
+        raise ValueError(f"no SQLite type for {t} ({t.native_engine} type)")
     if t.kind in _SIMPLE:
         return _SIMPLE[t.kind]
     if t.kind == TypeKind.DECIMAL:
@@ -126,6 +141,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
             trigger_syntax="sqlite",
         ),
         type_sql=type_sql,
+        foreign_types=FOREIGN_TYPES,
         row_overhead_bytes=6.0,
         index_entry_overhead_bytes=6.0,
         table_fill_factor=0.95,

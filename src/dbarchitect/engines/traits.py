@@ -8,7 +8,7 @@ Each engine module (``postgres``, ``mysql``, ``sqlite``, ``duckdb``) builds its 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -100,6 +100,15 @@ class Features:
 
 
 @dataclass(frozen=True)
+class ForeignType:
+    """How this engine stores another engine's native type (``LogicalType.native``), where it can
+    hold every value faithfully: its own type, and what changes (said in a render note)."""
+
+    sql: str
+    change: str
+
+
+@dataclass(frozen=True)
 class EngineTraits:
     engine: EngineName
     label: str
@@ -113,6 +122,12 @@ class EngineTraits:
     features: Features
     #: Renders a logical type as this engine's column type.
     type_sql: Callable[[LogicalType], str] = field(compare=False, repr=False)
+    #: Other engines' native types (``postgres:inet``) this engine stores faithfully in one of its
+    #: own; any other foreign native type has no equivalent here (the renderer refuses it by name).
+    foreign_types: Mapping[str, ForeignType] = field(default_factory=dict, compare=False, repr=False)
+    #: This engine's native types (``LogicalType.native_base``) with a default B-tree operator class:
+    #: the only native types a B-tree index candidate may key on (``xml``, ``point``, a domain... may not).
+    btree_native_types: frozenset[str] = frozenset()
     #: Bytes per row besides column data (header, item pointer), and per index entry.
     row_overhead_bytes: float = 24.0
     index_entry_overhead_bytes: float = 12.0

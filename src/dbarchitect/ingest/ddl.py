@@ -42,6 +42,7 @@ from dbarchitect.ingest.ddl_nodes import (
 )
 from dbarchitect.ingest.ddl_objects import is_alter_sequence, normalized, statement_object
 from dbarchitect.ingest.grants import Privilege, grant_objects, script_privileges, statement_privileges
+from dbarchitect.ingest.native_types import declared_pg_types, placeholder_in, protect_types
 from dbarchitect.ingest.sql_limits import check_sql_text, guarded
 from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.limits import read_input_text
@@ -214,6 +215,7 @@ class _Loader:
             sql = _SQLITE_TABLE_OPTIONS.sub(")", sql)
         what = f"the DDL statement at line {self.line}"
         check_sql_text(sql, self.dialect, what=what, file=self.file)
+        sql = protect_types(sql, self.dialect)
         try:
             node = guarded(lambda: sqlglot.parse_one(sql, read=self.dialect), what=what, file=self.file)
         except ParseError as exc:
@@ -230,6 +232,7 @@ class _Loader:
                     "simplify the statement or check it is valid for this engine",
                 )
             return
+        self.check_protected(node)
         if isinstance(node, exp.Create):
             self.create(node, mysql_partition)
         elif isinstance(node, exp.Alter):
@@ -238,6 +241,20 @@ class _Loader:
             self.comment(node)
         elif isinstance(node, exp.Query | exp.Insert | exp.Update | exp.Delete):
             raise self.error("DDL files hold schema statements only", "move queries and data to the workload")
+
+    def check_protected(self, node: exp.Expr) -> None:
+        """A type sqlglot cannot read (``bit varying(16)``) is read only as a column's type: cast to
+        in an expression (a default, a CHECK) it would come out wrong, so it is refused by name."""
+        for dt in node.find_all(exp.DataType):
+            spelling = placeholder_in(dt.sql(dialect=self.dialect))
+            parent = dt.parent
+            while isinstance(parent, exp.DataType):
+                parent = parent.parent
+            if spelling is not None and not isinstance(parent, exp.ColumnDef):
+                raise self.error(
+                    f"type {spelling!r} is used in an expression, which the tool cannot read faithfully",
+                    "write the type only in a column's definition, or change this part of the schema by hand",
+                )
 
     def unmodeled(self, kind: str, name: str, clauses: list[str]) -> None:
         """Record clauses the catalog does not carry (a column's COLLATE, ON UPDATE, identity
@@ -551,7 +568,12 @@ class _Loader:
         if kind.this == exp.DataType.Type.UBIGINT:
             builder.unsigned_bigints.add(name.key)
         try:
-            logical, identity = parse_column_type(kind, self.engine, self.enums)
+            logical, identity = parse_column_type(
+                kind,
+                self.engine,
+                self.enums,
+                declared=declared_pg_types([(o.kind, o.name) for o in self.objects]),
+            )
         except DbarchError as exc:
             raise self.error(
                 f"column '{builder.name}.{name}': {exc.diagnostic.message}", exc.diagnostic.hint

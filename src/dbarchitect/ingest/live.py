@@ -109,7 +109,9 @@ class _Assembler:
             logical, implied_identity = LogicalType(TypeKind.JSON), False
         else:
             try:
-                logical, implied_identity = parse_column_type(type_text, self.engine, self.facts.enums)
+                logical, implied_identity = parse_column_type(
+                    type_text, self.engine, self.facts.enums, declared=None
+                )
             except DbarchError as exc:
                 raise CatalogError(
                     Diagnostic(
@@ -302,6 +304,9 @@ def introspect(url: str, *, schema: str | None = None) -> Catalog:
             message=r"Unknown schema content: '\s*(UNIQUE |FULLTEXT |SPATIAL )?KEY .* IGNORED,?'",
             category=SAWarning,
         )
+        # A type SQLAlchemy's dialect does not know (inet6, point, pg_lsn, a domain): the type is read
+        # from the engine's own text (format_type, COLUMN_TYPE), never from the Inspector's guess.
+        warnings.filterwarnings("ignore", message=r"Did not recognize type '", category=SAWarning)
         try:
             server = detect_server(connection)
             inspector = sa_inspect(connection)

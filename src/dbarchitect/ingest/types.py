@@ -11,13 +11,14 @@ well-known names keep their meaning; anything else falls back to SQLite's affini
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from dbarchitect.errors import Diagnostic, SqlError
+from dbarchitect.ingest.native_types import extension_of, native_type
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.names import EngineName
 from dbarchitect.model.types import LogicalType, TypeKind
@@ -180,16 +181,53 @@ def _convert_kind(dt: exp.DataType, engine: EngineName, text: str) -> tuple[Logi
 
 
 def parse_column_type(
-    type_sql: str | exp.DataType, dialect: EngineName, enums: dict[str, tuple[str, ...]] | None = None
+    type_sql: str | exp.DataType,
+    dialect: EngineName,
+    enums: dict[str, tuple[str, ...]] | None = None,
+    *,
+    declared: Collection[str] | None = (),
 ) -> tuple[LogicalType, bool]:
     """The logical type of a column type written for ``dialect``, and whether it implies identity
-    (``serial``). ``enums`` maps named enum types (PostgreSQL ``CREATE TYPE ... AS ENUM``) to values."""
+    (``serial``). ``enums`` maps named enum types (PostgreSQL ``CREATE TYPE ... AS ENUM``) to values.
+
+    A type with no neutral kind is kept as the engine's own (:mod:`dbarchitect.ingest.native_types`):
+    a built-in one always; a user-declared one (domain, composite type, extension type) when its name
+    is in ``declared`` (a DDL file's declarations so far), or whatever its name when ``declared`` is
+    ``None`` (read from a live database, where every type it reports exists)."""
+    sqlglot_dialect = _DIALECT[dialect]
     if isinstance(type_sql, exp.DataType):
-        dt, text = type_sql, type_sql.sql(dialect=_DIALECT[dialect])
+        text = type_sql.sql(dialect=sqlglot_dialect)
     else:
         text = type_sql.strip()
         if not text:
             raise SqlError(Diagnostic("empty type name"))
+    builtin = native_type(text, sqlglot_dialect, declared=())
+    if builtin is not None:
+        return builtin, False
+    try:
+        return _parse_neutral(type_sql, text, dialect, enums)
+    except SqlError:
+        native = native_type(text, sqlglot_dialect, declared=declared)
+        if native is not None:
+            return native, False
+        base = (LogicalType(TypeKind.NATIVE, native=f"x:{text}").native_base or "").lower()
+        extension = extension_of(base.removeprefix("public.")) if dialect == EngineName.POSTGRESQL else None
+        if extension is not None:
+            raise SqlError(
+                Diagnostic(
+                    f"type {text!r} belongs to extension {extension}, which the schema does not create",
+                    hint=f"add CREATE EXTENSION {extension}; before the tables that use it",
+                )
+            ) from None
+        raise
+
+
+def _parse_neutral(
+    type_sql: str | exp.DataType, text: str, dialect: EngineName, enums: dict[str, tuple[str, ...]] | None
+) -> tuple[LogicalType, bool]:
+    if isinstance(type_sql, exp.DataType):
+        dt = type_sql
+    else:
         try:
             dt = exp.DataType.build(text, dialect=_DIALECT[dialect], udt=True)
         except (SqlglotError, ValueError):
@@ -213,7 +251,7 @@ def parse_column_type(
         raise SqlError(
             Diagnostic(
                 f"type {text!r} is not a known type on {dialect.value}",
-                hint="declare enums with CREATE TYPE ... AS ENUM before use, or use a standard type",
+                hint="declare it before use (CREATE TYPE, DOMAIN or EXTENSION), or use a standard type",
             )
         )
     return _convert(dt, dialect, text)

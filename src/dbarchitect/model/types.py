@@ -32,6 +32,10 @@ class TypeKind(StrEnum):
     JSON = "json"
     ENUM = "enum"
     ARRAY = "array"
+    #: A type of one engine with no neutral kind (PostgreSQL ``inet``, ``tstzrange``, a domain;
+    #: MariaDB ``inet6``): ``LogicalType.native`` holds its canonical spelling, which only that
+    #: engine renders; another engine maps it with a note where the mapping is faithful, or refuses.
+    NATIVE = "native"
 
 
 INTEGER_KINDS = frozenset({TypeKind.SMALLINT, TypeKind.INTEGER, TypeKind.BIGINT})
@@ -58,6 +62,33 @@ FIXED_WIDTH = {
 }
 
 
+#: Typical bytes a value of an engine type held natively takes (base name, modifiers and array
+#: brackets removed): PostgreSQL's storage sizes (chapter 8, "Data Types"), varlena header included.
+NATIVE_WIDTH = {
+    "postgres:inet": 10,
+    "postgres:cidr": 10,
+    "postgres:macaddr": 6,
+    "postgres:macaddr8": 8,
+    "postgres:pg_lsn": 8,
+    "postgres:point": 16,
+    "postgres:line": 24,
+    "postgres:lseg": 32,
+    "postgres:box": 32,
+    "postgres:circle": 24,
+    "postgres:int4range": 14,
+    "postgres:int8range": 22,
+    "postgres:daterange": 14,
+    "postgres:tsrange": 22,
+    "postgres:tstzrange": 22,
+    "postgres:numrange": 24,
+    "postgres:interval": 16,
+    "postgres:bit varying": 12,
+    "mysql:inet6": 16,
+    "mysql:inet4": 4,
+    "mysql:point": 25,
+}
+
+
 @dataclass(frozen=True)
 class LogicalType:
     """What a column holds. ``length`` for char/varchar/binary, ``precision``/``scale`` for decimal
@@ -75,6 +106,27 @@ class LogicalType:
     #: ``postgres:TIMETZ``), when ``kind`` does not carry all of it; the same engine writes it back
     #: as it was, and two columns whose native types differ are different.
     native: str | None = None
+
+    @property
+    def native_engine(self) -> str | None:
+        """The sqlglot dialect whose type ``native`` spells (``postgres``, ``mysql``), if any."""
+        return self.native.split(":", 1)[0] if self.native is not None else None
+
+    @property
+    def native_spelling(self) -> str | None:
+        """``native`` without its dialect (``inet``, ``interval day to second(3)``)."""
+        return self.native.split(":", 1)[1] if self.native is not None else None
+
+    @property
+    def native_base(self) -> str | None:
+        """The native type's name without modifiers or array brackets (``bit varying``, ``inet``)."""
+        spelling = self.native_spelling
+        if spelling is None:
+            return None
+        base = spelling.split("(", 1)[0].split("[", 1)[0].strip()
+        if base.startswith("interval"):
+            return "interval"
+        return base
 
     @property
     def is_integer(self) -> bool:
@@ -104,9 +156,21 @@ class LogicalType:
             return 64
         if self.kind == TypeKind.ARRAY:
             return 64
+        if self.kind == TypeKind.NATIVE:
+            spelling = self.native_spelling or ""
+            if spelling.endswith("]"):
+                return 64
+            if self.native_base == "bit varying":
+                m = spelling.split("(", 1)
+                bits = int(m[1].rstrip(")")) if len(m) > 1 and m[1].rstrip(")").isdigit() else 64
+                return 5 + (bits + 7) // 8
+            # free-length values (xml, tsvector, hstore, polygon, a domain...): like text
+            return NATIVE_WIDTH.get(f"{self.native_engine}:{self.native_base}", 64)
         return 8
 
     def __str__(self) -> str:
+        if self.kind == TypeKind.NATIVE and self.native_spelling is not None:
+            return self.native_spelling
         if self.kind == TypeKind.DECIMAL and self.precision is not None:
             return f"decimal({self.precision},{self.scale or 0})"
         if self.kind in (TypeKind.CHAR, TypeKind.VARCHAR, TypeKind.BINARY) and self.length is not None:

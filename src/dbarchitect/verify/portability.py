@@ -263,7 +263,7 @@ def run_on_engines(
         traits = get_traits(spec.name, spec.version)
         rendered = render_schema_with_notes(catalog, traits)
         notes = tuple((n.table, n.feature, n.message) for n in rendered.notes if not n.error)
-        errors = tuple((n.table, n.message) for n in rendered.notes if n.error)
+        errors = tuple((n.table, n.feature, n.message) for n in rendered.notes if n.error)
         url = _url_for(urls or {}, traits.engine)
         if traits.engine == EngineName.SQLITE:
             check = check_on_sqlite(rendered.sql, workload, source, catalog)

@@ -226,3 +226,25 @@ def test_an_existing_index_with_other_directions_serves_an_ascending_candidate()
     needs_mixed = C(N("orders"), (N("status"), N("placed_at")), descending=(False, True))
     other = Index(N("o"), (IndexKey(column=N("status")), IndexKey(column=N("placed_at"))))
     assert not served_by(needs_mixed, other)
+
+
+def test_native_types_get_a_btree_only_with_a_btree_operator_class() -> None:
+    catalog = load_ddl(
+        "CREATE TABLE hits (id bigint PRIMARY KEY, client inet, doc xml, at point, n integer);",
+        EngineName.POSTGRESQL,
+    )
+    catalog = replace(
+        catalog, tables=tuple(replace(t, stats=TableStats(rows=1_000_000)) for t in catalog.tables)
+    )
+    found = candidates(
+        {
+            "by_client": "SELECT id FROM hits WHERE client = $1 AND n > $2",
+            "by_doc": "SELECT id FROM hits WHERE doc = $1 AND n > $2",
+            "by_point": "SELECT id FROM hits WHERE at = $1 AND n > $2",
+        },
+        catalog=catalog,
+    )
+    assert "hits(client, n)" in found
+    # keys only: an INCLUDE column needs no operator class
+    keys = {c.value for info in found.values() for c in info.candidate.columns}
+    assert "client" in keys and not keys & {"doc", "at"}

@@ -68,6 +68,8 @@ PG_TYPES = (
     "inet", "cidr", "macaddr", "macaddr8", "bit(8)", "bit varying(16)", "integer[]", "text[]",
     "timestamp[]", "char(2)[]", "tsvector", "tsquery", "xml", "point", "box", "circle", "int4range",
     "int8range", "numrange", "tstzrange", "daterange", "int4multirange", "pg_lsn",
+    "interval day to second(3)", "interval(2)", "interval year to month", "varbit(8)", "bit varying",
+    "line", "lseg", "path", "polygon", "tsrange", "datemultirange", "inet[]", "tstzrange[]", '"char"',
 )  # fmt: skip
 
 PG_TYPE_CHANGES = (
@@ -80,6 +82,8 @@ PG_TYPE_CHANGES = (
     ("date", "timestamp"), ("integer", "text"), ("money", "numeric(12,2)"), ("bit(8)", "bit(16)"),
     ("varchar(10)[]", "text[]"), ("uuid", "text"), ("inet", "cidr"), ("char(5)", "char(10)"),
     ("interval", "interval day to second"),
+    ("bit varying(16)", "bit varying(32)"), ("text", "tsvector"), ("int4range", "int8range"),
+    ("inet", "text"), ("interval day to second", "interval"), ("cidr", "inet"),
 )  # fmt: skip
 
 PG_DEFAULTS = (
@@ -113,6 +117,15 @@ def _pg_types() -> Iterator[Pair]:
             "postgresql",
             f"CREATE TABLE t (id integer PRIMARY KEY, c {a});\n",
             f"CREATE TABLE t (id integer PRIMARY KEY, c {b});\n",
+        )
+    # a column's type becomes a domain, an extension's type, or back (declared on both sides)
+    declared = "CREATE DOMAIN email_t AS text CHECK (VALUE LIKE '%@%');\nCREATE EXTENSION hstore;\n"
+    for a, b in (("text", "email_t"), ("email_t", "text"), ("text", "hstore"), ("hstore", "text")):
+        yield Pair(
+            f"type_change.{a}-{b}",
+            "postgresql",
+            declared + f"CREATE TABLE t (id integer PRIMARY KEY, c {a});\n",
+            declared + f"CREATE TABLE t (id integer PRIMARY KEY, c {b});\n",
         )
 
 
@@ -1063,7 +1076,7 @@ MY_TYPES = (
     "date", "time", "time(3)", "datetime", "datetime(6)", "timestamp NULL", "timestamp(3) NULL", "year",
     "enum('a','b','c')", "set('x','y')", "json", "inet6", "uuid", "varchar(20) CHARACTER SET latin1",
     "varchar(20) COLLATE utf8mb4_bin", "text CHARACTER SET ascii", "char(3) CHARACTER SET utf8mb3",
-    "geometry", "point",
+    "geometry", "point", "inet4", "polygon", "linestring",
 )  # fmt: skip
 
 MY_TYPE_CHANGES = (

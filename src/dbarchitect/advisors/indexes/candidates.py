@@ -235,6 +235,12 @@ class _Collector:
         col = table.column(column)
         if col is None or col.type.kind in _UNINDEXABLE:
             return False
+        if col.type.kind == TypeKind.NATIVE and (
+            col.type.native_engine != self.traits.sqlglot_dialect
+            or (col.type.native_spelling or "").endswith("]")
+            or col.type.native_base not in self.traits.btree_native_types
+        ):
+            return False
         needs_prefix = self.traits.features.text_keys_need_prefix
         return not (needs_prefix and col.type.kind in (TypeKind.TEXT, TypeKind.BINARY))
 

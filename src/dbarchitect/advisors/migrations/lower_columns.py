@@ -138,7 +138,7 @@ class ColumnLowering(Lowering):
         type_text = self.type_text(op.table, op.new)
         direct = self.alter(
             op.table,
-            f"ALTER COLUMN {q(op.column)} TYPE {type_text} USING {q(op.column)}::{type_text}",
+            f"ALTER COLUMN {q(op.column)} TYPE {type_text} USING {self.using(op, type_text)}",
         )
         statements = [direct, *self.sequence_follows(op, type_text)]
         if kind == DdlKind.ALTER_TYPE_METADATA:
@@ -172,6 +172,23 @@ class ColumnLowering(Lowering):
             return
         self.expand_type_change(op, type_text)
 
+    def using(self, op: AlterColumnType, type_text: str) -> str:
+        """The USING expression of a type change: a cast, through the old value's text when a type
+        with no neutral kind is involved and no direct cast between the two is known (PostgreSQL
+        converts any type to and from text by its input/output functions; ``int4range`` to
+        ``int8range`` has no cast of its own)."""
+        column = self.q(op.column)
+        old, new = op.old.type, op.new.type
+        textual = (TypeKind.TEXT, TypeKind.VARCHAR, TypeKind.CHAR)
+        direct = (
+            TypeKind.NATIVE not in (old.kind, new.kind)
+            or old.kind in textual
+            or new.kind in textual
+            or old.native_base == new.native_base
+            or {old.native_base, new.native_base} == {"inet", "cidr"}
+        )
+        return f"{column}::{type_text}" if direct else f"{column}::text::{type_text}"
+
     def sequence_follows(self, op: AlterColumnType, type_text: str) -> list[str]:
         """The statement that gives a serial or identity column's sequence the column's new integer
         type (its range is the point of widening it), when the engine keeps the two apart."""
@@ -196,6 +213,11 @@ class ColumnLowering(Lowering):
         table = self.table_after(op.table)
         before = self.before.table(self.old_table.get(op.table.key, op.table))
         c = op.column
+        if TypeKind.NATIVE in (op.old.type.kind, op.new.type.kind):
+            # the copy assigns old values to the new column: only a USING cast is known to convert
+            return (
+                f"the tool does not know how {op.old.type} converts to {op.new.type} except by a USING cast"
+            )
         for t in (table, before):
             if t is None:
                 continue

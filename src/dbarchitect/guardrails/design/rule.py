@@ -163,9 +163,9 @@ class EngineRun:
     #: The server that ran it, as it names itself (``MariaDB 10.11.6-MariaDB-0+deb12u1``): what a
     #: scratch URL reached, which is not always the engine it was given for.
     server: str | None = None
-    #: (table, message) for what makes the rendered DDL fail or mean something else there (a name
-    #: the engine refuses, or two names it keeps as one).
-    render_errors: tuple[tuple[str, str], ...] = ()
+    #: (table, feature, message) for what makes the rendered DDL fail or mean something else there
+    #: (a name the engine refuses, two names it keeps as one, a type it has no equivalent for).
+    render_errors: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from dbarchitect.model.names import EngineName, Name
 from dbarchitect.model.ops import AddForeignKey
 from dbarchitect.model.types import TypeKind
 from dbarchitect.verify.rehearse.scratch import ScratchDb, error_message
+from dbarchitect.verify.synthetic.native_values import native_maker, native_value
 
 #: Rows generated per table when the scratch database is empty.
 DEFAULT_ROWS = 10_000
@@ -113,6 +114,8 @@ def _value(table: Table, column: Column, i: int, rules: dict[str, _Rule]) -> Any
         return f'{{"i": {i}}}'
     if kind == TypeKind.ENUM and t.values:
         return t.values[i % len(t.values)]
+    if kind == TypeKind.NATIVE and native_maker(t) is not None:
+        return native_value(t, i)
     if column.nullable:
         return None
     raise UnsupportedError(

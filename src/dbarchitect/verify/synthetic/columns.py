@@ -10,6 +10,7 @@ from typing import Any
 from dbarchitect.model.catalog import Column
 from dbarchitect.model.types import TypeKind
 from dbarchitect.verify.synthetic.checks import Checks, fit_pattern
+from dbarchitect.verify.synthetic.native_values import native_maker
 from dbarchitect.verify.synthetic.values import (
     briefed_bounds,
     domain_size,
@@ -72,6 +73,8 @@ class ColumnGen:
             self.fixed = list(column.type.values)
         elif column.type.kind == TypeKind.BOOLEAN:
             self.fixed = [False, True]
+        elif column.type.kind == TypeKind.NATIVE and native_maker(column.type) is None:
+            self.fixed = [None]  # no generator for this type: NULL (the table refuses a NOT NULL one)
         limit = len(self.fixed) if self.fixed is not None else domain_size(column, self.lo, hi)
         if stats is not None and stats.distinct is not None and not unique:
             distinct = scaled_distinct(stats.distinct, scale, rows)

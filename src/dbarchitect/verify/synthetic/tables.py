@@ -10,8 +10,10 @@ from typing import Any
 
 from dbarchitect.errors import Diagnostic, UnsupportedError
 from dbarchitect.model.catalog import ForeignKey, Table
+from dbarchitect.model.types import TypeKind
 from dbarchitect.verify.synthetic.checks import Checks, check_holds, evaluate, read_checks
 from dbarchitect.verify.synthetic.columns import ColumnGen
+from dbarchitect.verify.synthetic.native_values import native_maker
 from dbarchitect.verify.synthetic.values import REDRAWS
 
 # ---------------------------------------------------------------------------------------------
@@ -95,6 +97,17 @@ class TableGen:
             key = c.name.key
             if key in fk_cols:
                 continue
+            if c.type.kind == TypeKind.NATIVE and native_maker(c.type) is None:
+                if not c.nullable:
+                    raise UnsupportedError(
+                        Diagnostic(
+                            f"cannot generate values for column {table.name}.{c.name} of type {c.type}: the "
+                            "tool has no generator for it and the column is NOT NULL",
+                            hint="make the column nullable for the verification, or fill the scratch "
+                            "database yourself",
+                        )
+                    )
+                self.notes.append(f"{table.name}: no generator for {c.name} ({c.type}); left NULL")
             self.gens[key] = ColumnGen(
                 c,
                 rows,

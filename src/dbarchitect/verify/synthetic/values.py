@@ -13,6 +13,7 @@ from dbarchitect.errors import DbarchError, Diagnostic, UnsupportedError
 from dbarchitect.model.catalog import Column, Table
 from dbarchitect.model.types import INTEGER_MAX, TypeKind
 from dbarchitect.model.workload import PredicateKind, Workload
+from dbarchitect.verify.synthetic.native_values import native_domain_size, native_value
 
 #: Rows a table gets (before scaling) when the brief gives no size.
 DEFAULT_ROWS = 1000
@@ -89,6 +90,8 @@ def domain_size(column: Column, lo: int, hi: int | None) -> int | None:
         return int(36**t.length)
     if t.kind in (TypeKind.VARCHAR, TypeKind.BINARY) and t.length is not None and t.length < 6:
         return sum(int(36**n) for n in range(1, t.length + 1))
+    if t.kind == TypeKind.NATIVE:
+        return native_domain_size(t)
     return None
 
 
@@ -147,6 +150,10 @@ def make_value(column: Column, k: int, lo: int, step: int = 1, origin: Any = Non
         if width is not None and width > len(base) + 12:
             return base + ', "pad": "' + _FILLER[: int(width) - len(base) - 12].strip() + '"}'
         return base + "}"
+    if kind == TypeKind.NATIVE:
+        made = native_value(t, k)
+        if made is not None:
+            return made
     raise UnsupportedError(
         Diagnostic(
             f"cannot generate values for column {column.name} of type {t}",

@@ -28,6 +28,12 @@ from collections.abc import Iterator
 from dbarchitect.guardrails.design.rule import Category, DesignContext, DesignDraft, DesignRule
 from dbarchitect.guardrails.rule import Level
 
+_RENAME_HINT = "rename it in the brief or schema so every engine of the brief keeps it apart"
+#: What to do about a render error, by the feature the note names (default: two names that collide).
+_ERROR_HINTS = {
+    "type": "use a type every engine of the brief has (the finding names the column), or drop the engine",
+}
+
 
 class Portability(DesignRule):
     id = "portability"
@@ -65,10 +71,13 @@ class Portability(DesignRule):
                         for table, feature, message in sorted(run.render_notes)
                     ),
                 )
-            for table, message in run.render_errors:
+            for table, feature, message in run.render_errors:
                 yield DesignDraft(
                     message,
-                    hint="rename it in the brief or schema so every engine of the brief keeps it apart",
+                    hint=_ERROR_HINTS.get(
+                        feature,
+                        "rename it in the brief or schema so every engine of the brief keeps it apart",
+                    ),
                     table=table or None,
                     engine=run.engine,
                 )
