@@ -434,8 +434,10 @@ def create_index_sql(
     *,
     concurrently: bool = False,
     notes: _Notes | None = None,
+    as_clause: bool = False,
 ) -> str | None:
-    """CREATE INDEX for ``index`` on ``table``, or ``None`` when the engine cannot build it at all.
+    """CREATE INDEX for ``index`` on ``table``, or ``None`` when the engine cannot build it at all
+    (``as_clause``: the ``ADD INDEX ...`` clause of an ALTER TABLE instead, on MySQL/MariaDB).
 
     ``concurrently`` asks for a build that does not block writes, in the engine's own terms:
     ``CONCURRENTLY`` on PostgreSQL, ``ALGORITHM=INPLACE LOCK=NONE`` on MySQL/MariaDB (an assertion:
@@ -496,6 +498,9 @@ def create_index_sql(
             unique = f"{index.method.upper()} "
         else:
             using = f" USING {index.method}"
+    if as_clause:
+        # ALTER TABLE ... ADD INDEX (MySQL/MariaDB), beside other clauses of one statement
+        return f"ADD {unique}INDEX {traits.quote(index.name)}{using} ({', '.join(keys)}){include}{where}"
     return (
         f"CREATE {unique}INDEX {conc}{traits.quote(index.name)} ON {traits.quote(table.name)}{using} "
         f"({', '.join(keys)}){include}{where}{online};"

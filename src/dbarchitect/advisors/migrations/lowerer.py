@@ -78,6 +78,20 @@ class Lowerer(ColumnLowering, ConstraintLowering):
             or op_table(op).key not in moved  # type: ignore[union-attr]
         ]
         self.ops = [op for op in self.ops if not any(op is d for d in self.deferred)]
+        if self.f.modify_whole_column:
+            # An index defined again under its name: dropped and added in one ALTER TABLE (InnoDB, online),
+            # so the name is never taken twice and a foreign key it serves is never left without one.
+            created = {(op.table.key, op.index.name.key) for op in self.ops if isinstance(op, CreateIndex)}
+            self.redefined = {
+                (op.table.key, op.name.key)
+                for op in self.ops
+                if isinstance(op, DropIndex) and (op.table.key, op.name.key) in created
+            }
+            self.ops = [
+                op
+                for op in self.ops
+                if not (isinstance(op, DropIndex) and (op.table.key, op.name.key) in self.redefined)
+            ]
         # An index a kept foreign key uses is dropped after the indexes are built (one of them may
         # take over the key, and InnoDB refuses to leave a foreign key without an index).
         late = [

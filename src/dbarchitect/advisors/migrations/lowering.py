@@ -91,6 +91,9 @@ class Lowering:
         self.steps: list[Step] = []
         #: (table, column) pairs whose type change was planned as expand/contract.
         self.expanded: set[tuple[str, str]] = set()
+        #: (table key, index name key) of indexes dropped and created again under the same name: one
+        #: ALTER TABLE ... DROP INDEX x, ADD INDEX x (...) where the engine restates them together.
+        self.redefined: set[tuple[str, str]] = set()
         self.notes: list[str] = []
         self.reordered: list[str] = []
         # Current name of each table -> its name before the plan; column renames per table.
