@@ -618,6 +618,9 @@ class _Loader:
                         extras.append(c.sql(dialect=self.dialect))
             elif isinstance(c, exp.AutoIncrementColumnConstraint):
                 identity = True
+                if self.engine == EngineName.SQLITE:
+                    # rowids never reused: the catalog's identity does not say it (a table rebuild must)
+                    extras.append("AUTOINCREMENT")
             elif isinstance(c, exp.ComputedColumnConstraint):
                 generated = neutral_sql(c.this)
                 if self.engine in (EngineName.MYSQL, EngineName.MARIADB) and not c.args.get("persisted"):

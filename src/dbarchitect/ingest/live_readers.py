@@ -645,6 +645,7 @@ class _SqliteReader(Reader):
                     identity=rowid_alias or (autoincrement and bool(row[5])),
                     default=row[4],
                     has_default=row[4] is not None,
+                    clauses=("AUTOINCREMENT",) if autoincrement and row[5] else (),
                 )
         self.read_indexes(schema, tables, f)
         self.read_stats(schema, tables, f)

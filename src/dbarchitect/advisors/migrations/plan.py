@@ -32,7 +32,7 @@ Durations: ``rows / rate`` with the rates of :class:`~dbarchitect.engines.traits
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from dbarchitect.advisors.migrations.canonical import canonical
 from dbarchitect.advisors.migrations.diff import (
@@ -58,11 +58,14 @@ from dbarchitect.model.catalog import (
 )
 from dbarchitect.model.ops import (
     AddCheck,
+    AlterColumnType,
     CreateTable,
     DropCheck,
     DropColumn,
+    DropNotNull,
     DropTable,
     Irreversible,
+    SetNotNull,
     describe,
     op_table,
 )
@@ -151,6 +154,7 @@ def plan_migration(
     up = Lowerer(traits, current, target, ops, sizes, canon.current_implied, canon.target_implied)
     objects = plan_objects(current, target, traits, held)
     steps = with_objects(up.lower(), objects)
+    objects.unplanned += restated_clauses(current, target, ops, traits, up.rebuild_tables())
     back_ops = compare_back(current, target, renames)
     down = Lowerer(traits, target, current, back_ops, sizes, canon.target_implied, canon.current_implied)
     down_steps = with_objects(down.lower(), reverse_objects(objects))
@@ -187,6 +191,39 @@ def plan_migration(
         down_reordered_tables=tuple(dict.fromkeys(up.reordered + down.reordered)),
         unplanned=tuple(dict.fromkeys([*outside, *objects.unplanned])),
     )
+
+
+def restated_clauses(
+    current: Catalog, target: Catalog, ops: Sequence[object], traits: EngineTraits, rebuilt: set[str]
+) -> list[str]:
+    """Clauses the catalog does not carry (a column's COLLATE, ON UPDATE, ZEROFILL, SQLite's
+    AUTOINCREMENT...) that both sides keep, on a column the plan writes out again: MySQL/MariaDB's
+    MODIFY COLUMN restates the whole column and SQLite rebuilds the whole table, so the clause would be
+    lost while the plan said nothing. Each is named as not planned."""
+    modified: set[tuple[str, str]] = set()
+    if traits.migration.modify_whole_column:
+        for op in ops:
+            if isinstance(op, AlterColumnType):
+                modified.add((op.table.key, op.column.key))
+            elif isinstance(op, SetNotNull | DropNotNull):
+                modified.add((op.table.key, op.column.name.key))
+    kept = {(o.kind, o.name): o.definition for o in target.objects}
+    out: list[str] = []
+    for o in current.objects:
+        if o.kind not in ("column property", "table property") or kept.get((o.kind, o.name)) != o.definition:
+            continue  # a clause that changes is named by plan_objects
+        table, _, column = o.name.rpartition(".") if o.kind == "column property" else (o.name, "", "")
+        if table in rebuilt:
+            why = f"rebuilds table {table} on {traits}"
+        elif (table, column) in modified:
+            why = f"restates column {table}.{column} (MODIFY COLUMN)"
+        else:
+            continue
+        out.append(
+            f"{o.label}: {o.definition}: the plan {why}, which would drop this clause (the catalog does not "
+            "carry it); make this change by hand"
+        )
+    return out
 
 
 def _inheriting(catalog: Catalog) -> set[str]:
