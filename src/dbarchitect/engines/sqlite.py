@@ -112,6 +112,7 @@ def traits(version: tuple[int, ...]) -> EngineTraits:
         quote_close='"',
         reserved=_RESERVED,
         features=Features(
+            whole_number_division=True,
             partial_indexes=True,
             include_columns=False,
             expression_indexes=True,

@@ -93,6 +93,11 @@ class Features:
     #: the primary key columns"), ``rowid`` (SQLite: the rowid, which an INTEGER PRIMARY KEY is).
     #: Columns held that way serve an index-only read without being index columns.
     row_locator: str = "heap"
+    #: ``/`` between two whole numbers drops the fraction even when they come from DECIMAL columns
+    #: (SQLite stores a whole DECIMAL as an integer); PostgreSQL's numeric and MySQL/MariaDB's
+    #: decimal division keep it (MariaDB to the dividend's scale + ``div_precision_increment``, as
+    #: its AVG does).
+    whole_number_division: bool = False
     #: How a row trigger's body is written: ``plpgsql`` (a function, EXECUTE FUNCTION), ``compound``
     #: (MySQL/MariaDB: BEGIN ... END, one trigger per event), ``sqlite`` (BEGIN ...; END, one per event);
     #: empty: no triggers.

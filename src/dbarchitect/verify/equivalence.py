@@ -3,7 +3,8 @@ written, on the synthetic data, for many parameter draws.
 
 For each of :data:`MIN_DRAWS` draws the parameters are drawn as the replay draws them (from the
 columns they are compared with, at the data's frequencies) and both statements run; their rows are
-compared as multisets (numbers compared by value - ``5``, ``5.0`` and ``Decimal('5.00')`` are equal;
+compared as multisets, and (``same``) their result column names as the engine reports them, in order
+(numbers compared by value - ``5``, ``5.0`` and ``Decimal('5.00')`` are equal;
 floats to 10 significant digits, since a sum may add in another order). How the two are paired depends
 on the rewrite's :class:`~dbarchitect.advisors.rewrites.rule.Protocol`:
 
@@ -33,8 +34,10 @@ import sqlglot
 from sqlglot import exp
 
 from dbarchitect.advisors.rewrites import Proof, ProposedRewrite, Protocol
+from dbarchitect.engines.output_names import output_names, with_output_names
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError
+from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.model.catalog import Catalog
 from dbarchitect.model.workload import Statement
 from dbarchitect.verify.measurements import MIN_DRAWS, Equivalence
@@ -145,8 +148,12 @@ class _Prover:
             prepared, self.data.tables, self.rng, self.counter, self.target.family, overrides
         )
 
-    def fetch(self, prepared: Prepared, params: Mapping[str, Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-        return self.target.fetch(prepared.sql, {n: params.get(n) for n in prepared.names})
+    def fetch(
+        self, prepared: Prepared, params: Mapping[str, Any], *, exact_names: bool = False
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        return self.target.fetch(
+            prepared.sql, {n: params.get(n) for n in prepared.names}, exact_names=exact_names
+        )
 
 
 def prove_rewrite(
@@ -197,6 +204,8 @@ def prove_pair(
     prover = _Prover(target, source, catalog, data, rng, draws)
     base = Equivalence(lever, original.name, phase, str(target.traits), 0, 0, 0, wanted=draws)
     try:
+        if proof.protocol == Protocol.SAME:
+            rewritten_statement = _named_as_run(original, rewritten_statement, source, target, catalog)
         reference = prover.prepare(original, proof.reference)
         rewritten = prover.prepare(rewritten_statement)
     except DbarchError as exc:
@@ -206,6 +215,19 @@ def prove_pair(
     if proof.protocol == Protocol.BATCH:
         return _batch(prover, proof, rewritten_statement.sql, original, reference, rewritten, base)
     return _same(prover, proof, original, reference, rewritten, base)
+
+
+def _named_as_run(
+    original: Statement, rewritten: Statement, source: EngineTraits, target: ScratchTarget, catalog: Catalog
+) -> Statement:
+    """``rewritten`` with the result column names ``target``'s engine gives ``original`` as verify runs
+    it there (translated from the brief's dialect), as the proposal's SQL for that engine has them; the
+    names are then compared as the engine reports them. Unchanged when the names cannot be told and
+    both return the same columns (``SELECT *``)."""
+    ran = transpile_statement(original.sql, source.engine, target.traits.engine, catalog)
+    names = output_names(ran, target.traits, catalog)
+    sql = with_output_names(rewritten.sql, names, source.sqlglot_dialect) if names is not None else None
+    return replace(rewritten, sql=sql) if sql is not None else rewritten
 
 
 def _order_columns(sql: str, dialect: str) -> tuple[tuple[str, ...], bool]:
@@ -281,12 +303,19 @@ def _same(
             params[name] = _as_date(params[name])
         params.update({k: v for k, v in prover.draw(rewritten, params).items() if k not in params})
         try:
-            names_a, a = prover.fetch(reference, params)
-            _, b = prover.fetch(rewritten, params)
+            exact_a, a = prover.fetch(reference, params, exact_names=True)
+            exact_b, b = prover.fetch(rewritten, params, exact_names=True)
         except Exception as exc:  # a failing execution is a failed draw, reported
             prover.target.recover()
             errors += 1
             error = error or str(exc).splitlines()[0]
+            continue
+        names_a = [n.lower() for n in exact_a]
+        if proof.protocol == Protocol.SAME and exact_a != exact_b:
+            # the application reads the result by column name: other names are another answer
+            draws += 1
+            mismatches += 1
+            mismatch = mismatch or f"result columns {exact_a} as written, {exact_b} rewritten"
             continue
         if proof.protocol == Protocol.PROJECTION:
             wanted = [c.lower() for c in proof.columns]

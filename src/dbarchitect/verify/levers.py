@@ -37,9 +37,12 @@ from dbarchitect.advisors.summaries.advisor import (
     EngineSummarySql,
     ProposedSummary,
     estimate_read,
+    rewritten_sql_for,
     summary_sql_for,
     taxes_at,
 )
+from dbarchitect.advisors.summaries.build import definition
+from dbarchitect.advisors.summaries.volatility import Volatility, explain, volatility
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError
 from dbarchitect.model.catalog import Catalog
@@ -91,6 +94,11 @@ def verify_levers(
     built: list[tuple[Kept, int | None]] = []
     kept: list[Kept] = [*levers.summaries, *levers.denormalizations]
     for summary in kept:
+        moving = _not_immutable(summary)
+        if moving is not None:
+            # a burst of writes within one clock tick would not show it: refused up front
+            results.append(LeverResult(_kind(summary), summary.name, summary.statement, error=moving))
+            continue
         sql = _sql(summary, target.traits, source, catalog)
         if sql.note is not None:
             results.append(LeverResult(_kind(summary), summary.name, summary.statement, error=sql.note))
@@ -346,6 +354,15 @@ def _prove_summary(
 ) -> Equivalence:
     assert summary.after_statement is not None
     rewritten = replace(summary.after_statement, name=original.name)
+    if isinstance(summary, ProposedSummary):
+        try:
+            # the proposal's statement for this engine (its division as the engine's AVG divides)
+            sql = rewritten_sql_for(summary, source, target.traits, catalog)
+        except DbarchError as exc:
+            return Equivalence(
+                summary.name, original.name, phase, str(target.traits), 0, 0, 0, errors=1, error=str(exc)
+            )
+        rewritten = replace(rewritten, sql=sql)
     return prove_pair(
         target,
         summary.name,
@@ -388,6 +405,17 @@ def _burst(
                 target.recover()
                 refused += 1
     return ran, refused
+
+
+def _not_immutable(lever: Kept) -> str | None:
+    """Why a summary's definition cannot be kept by triggers: it computes something that is not a
+    function of the rows written (the statement's time, a random value); None when it is."""
+    if not isinstance(lever, ProposedSummary):
+        return None
+    level, what = volatility(definition(lever.spec))
+    if level == Volatility.IMMUTABLE:
+        return None
+    return f"not built: its definition {explain(level, what)}"
 
 
 def _first(exc: BaseException) -> str:

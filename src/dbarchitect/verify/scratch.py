@@ -76,19 +76,24 @@ class ScratchTarget:
             cur.close()
 
     def fetch(
-        self, sql: str, params: Mapping[str, Any] | None = None
+        self, sql: str, params: Mapping[str, Any] | None = None, *, exact_names: bool = False
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """The result's column names (lower case) and rows."""
+        """The result's column names (lower case, unless ``exact_names``: as the engine gives them)
+        and rows."""
+
+        def named(name: Any) -> str:
+            return str(name) if exact_names else str(name).lower()
+
         if self.family == EngineName.SQLITE:
             cur = self.conn.execute(sql, params or {})
-            names = [d[0].lower() for d in cur.description or ()]
+            names = [named(d[0]) for d in cur.description or ()]
             return names, [tuple(r) for r in cur.fetchall()]
         cur = self.conn.cursor()
         try:
             cur.execute(sql, params) if params is not None else cur.execute(sql)
             if not cur.description:
                 return [], []
-            names = [str(d[0]).lower() for d in cur.description]
+            names = [named(d[0]) for d in cur.description]
             return names, [tuple(r) for r in cur.fetchall()]
         finally:
             cur.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlglot.errors import SqlglotError
@@ -26,12 +26,13 @@ from dbarchitect.advisors.rewrites.keyset import OffsetToKeyset
 from dbarchitect.advisors.rewrites.n_plus_one import LoopToBatch
 from dbarchitect.advisors.rewrites.not_in import NotInToNotExists
 from dbarchitect.advisors.rewrites.or_union import OrToUnion
-from dbarchitect.advisors.rewrites.rule import Draft, Proof, Refusal, RewriteContext, RewriteRule
+from dbarchitect.advisors.rewrites.rule import Draft, Proof, Protocol, Refusal, RewriteContext, RewriteRule
 from dbarchitect.advisors.rewrites.sargable import SargableRange
 from dbarchitect.advisors.rewrites.select_star import SelectStarToColumns
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.errors import DbarchError
 from dbarchitect.ingest.parsed import parse_statement
+from dbarchitect.ingest.result_columns import named_like
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.ingest.workload import StatementInput, analyze_statement
 from dbarchitect.model.catalog import Catalog
@@ -205,7 +206,12 @@ def _with_distinct(catalog: Catalog, hints: Sequence[tuple[str, str, float]]) ->
 
 
 def _per_engine(
-    original: str, rewritten: str, traits: EngineTraits, engines: Sequence[EngineTraits], catalog: Catalog
+    original: str,
+    rewritten: str,
+    traits: EngineTraits,
+    engines: Sequence[EngineTraits],
+    catalog: Catalog,
+    named: bool = False,
 ) -> tuple[tuple[tuple[str, str, str | None], ...], tuple[str, ...]]:
     rows: list[tuple[str, str, str | None]] = []
     notes: list[str] = []
@@ -215,7 +221,10 @@ def _per_engine(
         except DbarchError as exc:
             before = f"-- {exc.diagnostic.message}"
         try:
-            after: str | None = transpile_statement(rewritten, traits.engine, engine.engine, catalog)
+            here = rewritten
+            if named and engine.engine != traits.engine:
+                here = named_like(original, rewritten, traits, engine, catalog)
+            after: str | None = transpile_statement(here, traits.engine, engine.engine, catalog)
         except DbarchError as exc:
             after = None
             notes.append(f"{engine}: {exc.diagnostic.message}")
@@ -318,7 +327,14 @@ def _weigh(
             f"(built-in model, cost {after.cost:,.0f} against {before.cost * draft.repeats:,.0f})",
             draft.sql,
         )
-    per_engine, notes = _per_engine(statement.sql, draft.sql, traits, engines, catalog)
+    named = draft.proof.protocol in (Protocol.SAME, Protocol.KEYSET)
+    if named:
+        # the application reads the result by column name: the rewrite returns the original's
+        try:
+            draft = replace(draft, sql=named_like(statement.sql, draft.sql, traits, traits, catalog))
+        except DbarchError as exc:
+            return RejectedRewrite(rule.id, statement.name, exc.diagnostic.message, draft.sql)
+    per_engine, notes = _per_engine(statement.sql, draft.sql, traits, engines, catalog, named)
     if all(after_sql is None for _, _, after_sql in per_engine):
         return RejectedRewrite(rule.id, statement.name, "; ".join(notes), draft.sql)
     return ProposedRewrite(

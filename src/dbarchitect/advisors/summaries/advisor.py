@@ -42,6 +42,7 @@ from dbarchitect.engines.ddl import create_table_sql
 from dbarchitect.engines.traits import EngineTraits, LatencyModel
 from dbarchitect.errors import DbarchError
 from dbarchitect.ingest.parsed import parse_statement
+from dbarchitect.ingest.result_columns import named_like
 from dbarchitect.ingest.transpile import transpile_statement
 from dbarchitect.ingest.workload import StatementInput, analyze_statement
 from dbarchitect.model.catalog import Catalog, ReferentialAction, Table
@@ -224,10 +225,16 @@ def _per_engine(
     rewritten: str,
 ) -> tuple[EngineSummarySql, ...]:
     out: list[EngineSummarySql] = []
+    original = spec.select.sql(dialect=source.sqlglot_dialect)
     for traits in engines:
         q = traits.quote
         try:
-            rw = transpile_statement(rewritten, source.engine, traits.engine, catalog)
+            # the names of the statement as written on the brief's engine are already in ``rewritten``
+            if traits.engine != source.engine:
+                rewritten_here = _rewritten_for(spec, name, original, source, traits, catalog)
+            else:
+                rewritten_here = rewritten
+            rw = transpile_statement(rewritten_here, source.engine, traits.engine, catalog)
         except DbarchError as exc:
             out.append(
                 EngineSummarySql(str(traits), note=f"the rewritten statement: {exc.diagnostic.message}")
@@ -317,6 +324,29 @@ def _per_engine(
             )
         )
     return tuple(out)
+
+
+def _rewritten_for(
+    spec: SummarySpec, name: str, original: str, source: EngineTraits, target: EngineTraits, catalog: Catalog
+) -> str:
+    """The statement reading summary ``name``, in ``source``'s dialect, for ``target``'s engine: its
+    division as that engine's AVG divides, the result columns named as it names ``original``'s.
+    Raises DbarchError when the names cannot be reproduced."""
+    sql = build.rewritten_sql(
+        spec, name, source.sqlglot_dialect, whole_number_division=target.features.whole_number_division
+    )
+    return named_like(original, sql, source, target, catalog)
+
+
+def rewritten_sql_for(
+    proposal: ProposedSummary, source: EngineTraits, target: EngineTraits, catalog: Catalog
+) -> str:
+    """``proposal``'s rewritten statement (``source``'s dialect) for ``target``'s engine (the brief's
+    own when they are the same engine)."""
+    if target.engine == source.engine:
+        return proposal.rewritten
+    original = proposal.spec.select.sql(dialect=source.sqlglot_dialect)
+    return _rewritten_for(proposal.spec, proposal.name, original, source, target, catalog)
 
 
 def summary_sql_for(
@@ -587,7 +617,10 @@ def _candidate(
             # write and holds no row lock, as long as a refresh takes at most half of it
             if ms < max_staleness * 1000 / 2:
                 maintenance, refresh_every, refresh_ms = "refresh", max_staleness - ms / 1000, ms
-    rewritten = build.rewritten_sql(spec, name, traits.sqlglot_dialect)
+    try:
+        rewritten = _rewritten_for(spec, name, statement.sql, traits, traits, catalog)
+    except DbarchError as exc:
+        return exc.diagnostic.message
     try:
         after_statement = analyze_statement(
             StatementInput(statement.name, rewritten, statement.rate, statement.slo, params=statement.params),
@@ -704,4 +737,5 @@ __all__ = [
     "RejectedSummary",
     "SummaryAdvice",
     "recommend_summaries",
+    "rewritten_sql_for",
 ]

@@ -111,9 +111,16 @@ def definition(spec: SummarySpec, extra: list[exp.Expr] | None = None) -> exp.Se
     where = and_all([f.copy() for f in spec.filters] + list(extra or []))
     if where is not None:
         select.set("where", exp.Where(this=where))
-    if spec.keys:
-        select.group_by(*[k.expr.copy() for k in spec.keys], copy=False)
+    _group(select, spec)
     return select
+
+
+def _group(select: exp.Select, spec: SummarySpec) -> None:
+    """GROUP BY the keys (not the constant key of a global aggregate: its one row is the aggregate's
+    own, there even when no row qualifies, with count 0)."""
+    grouped = [k.expr.copy() for k in spec.keys if not k.constant]
+    if grouped:
+        select.group_by(*grouped, copy=False)
 
 
 def _substitute(tree: exp.Expr, alias: str, spec: SummarySpec, row: str) -> exp.Expr:
@@ -160,8 +167,7 @@ def delta(spec: SummarySpec, alias: str, row: str, sign: int, extra: list[exp.Ex
     for join in joins:
         select.append("joins", join)
     select.set("where", exp.Where(this=and_all(conditions) or exp.true()))
-    if spec.keys:
-        select.group_by(*[k.expr.copy() for k in spec.keys], copy=False)
+    _group(select, spec)
     keys_only = exp.select(*[k.expr.copy() for k in spec.keys]).from_(first.copy())
     for join in joins:
         keys_only.append("joins", join.copy())
@@ -209,7 +215,21 @@ def recompute(spec: SummarySpec, summary: str, m: MeasureSpec) -> exp.Expr:
 # The statement rewritten to read the summary
 
 
-def _reaggregate(node: exp.AggFunc, spec: SummarySpec, source: str) -> exp.Expr:
+def _reaggregate(
+    node: exp.AggFunc, spec: SummarySpec, source: str, grouped: bool = True, whole: bool = False
+) -> exp.Expr:
+    """``node`` over the summary's rows (``grouped``: the statement has GROUP BY, so every group it
+    returns has rows; without, a count over no rows is 0, not the NULL a SUM of nothing gives)."""
+    mapped = _reaggregate_one(node, spec, source, whole)
+    if not grouped and isinstance(node, exp.Count):
+        return exp.Coalesce(this=mapped, expressions=[exp.Literal.number(0)])
+    return mapped
+
+
+def _reaggregate_one(node: exp.AggFunc, spec: SummarySpec, source: str, whole: bool) -> exp.Expr:
+    """``whole``: the engine's ``/`` between whole numbers drops the fraction (an average's sum is
+    then made fractional first; elsewhere the sum divides as the engine's own AVG does)."""
+
     def col(name: str) -> exp.Column:
         return exp.column(name, table=source)
 
@@ -234,9 +254,15 @@ def _reaggregate(node: exp.AggFunc, spec: SummarySpec, source: str) -> exp.Expr:
         nn = measure("nn", arg)
         count: exp.Expr = exp.Sum(this=col(nn)) if nn else rows
         if isinstance(node, exp.Avg):
+            summed: exp.Expr = exp.Sum(this=col(total))
+            if whole:
+                summed = exp.Mul(this=summed, expression=exp.Literal.number("1.0"))
+            # the engine's own ``/`` (typed: sqlglot would otherwise write a cast to a float)
             return exp.Div(
-                this=exp.Mul(this=exp.Sum(this=col(total)), expression=exp.Literal.number("1.0")),
+                this=summed,
                 expression=exp.Nullif(this=count, expression=exp.Literal.number(0)),
+                typed=True,
+                safe=False,
             )
         if nn is None:
             return exp.Sum(this=col(total))
@@ -258,16 +284,18 @@ class _Outer:
     aggregation of the union (``inner``: keys and re-aggregated measures) and the rows it returns
     (``outer``: lookups' columns fetched per returned row)."""
 
-    def __init__(self, spec: SummarySpec, union_alias: str, inner_alias: str) -> None:
+    def __init__(self, spec: SummarySpec, union_alias: str, inner_alias: str, whole: bool = False) -> None:
+        self.whole = whole
         self.spec = spec
         self.u = union_alias
         self.a = inner_alias
         self.aggregates: list[tuple[str, exp.Expr]] = []  # (name, re-aggregation over the union)
         self.lookup_aliases = {s.alias: s for s in spec.lookups}
         self.tables = {s.alias: s.table for s in (*spec.sources, *spec.lookups)}
+        self.grouped = spec.select.args.get("group") is not None
 
     def _aggregate(self, node: exp.AggFunc) -> exp.Column:
-        mapped = _reaggregate(node, self.spec, self.u)
+        mapped = _reaggregate(node, self.spec, self.u, self.grouped, self.whole)
         text = mapped.sql()
         for name, existing in self.aggregates:
             if existing.sql() == text:
@@ -298,7 +326,7 @@ class _Outer:
             return self._aggregate(node)
         text = node.sql().lower()
         for k in self.spec.keys:
-            if k.expr.sql().lower() == text:
+            if not k.constant and k.expr.sql().lower() == text:
                 return exp.column(k.name, table=self.a)
         if isinstance(node, exp.Column):
             looked_up = self._lookup(node)
@@ -322,8 +350,9 @@ def _bound_day(value: exp.Expr, grain: str, column_type: LogicalType) -> exp.Exp
     return bucket_expr(exp.Cast(this=value.copy(), to=exp.DataType.build(typed)), grain)
 
 
-def rewritten(spec: SummarySpec, summary: str) -> exp.Expr:
-    """The statement reading ``summary`` (and the table for the partial buckets of a range)."""
+def rewritten(spec: SummarySpec, summary: str, whole_number_division: bool = False) -> exp.Expr:
+    """The statement reading ``summary`` (and the table for the partial buckets of a range), for an
+    engine whose ``/`` drops the fraction of whole numbers or not (``whole_number_division``)."""
     u = "dbarch_u"
     tables = {s.alias: s.table for s in spec.sources}
     key_cols = [exp.column(k.name) for k in spec.keys]
@@ -375,7 +404,7 @@ def rewritten(spec: SummarySpec, summary: str) -> exp.Expr:
         edge = definition(spec, edge_conditions)
         union = exp.Union(this=part, expression=edge, distinct=False)
     original = spec.select
-    mapper = _Outer(spec, u, "dbarch_a")
+    mapper = _Outer(spec, u, "dbarch_a", whole_number_division)
     items = [
         exp.alias_(mapper.map(p.this if isinstance(p, exp.Alias) else p), p.alias_or_name)
         for p in original.expressions
@@ -408,8 +437,8 @@ def rewritten(spec: SummarySpec, summary: str) -> exp.Expr:
     return outer
 
 
-def rewritten_sql(spec: SummarySpec, summary: str, dialect: str) -> str:
-    return sql_of(rewritten(spec, summary), dialect)
+def rewritten_sql(spec: SummarySpec, summary: str, dialect: str, whole_number_division: bool = False) -> str:
+    return sql_of(rewritten(spec, summary, whole_number_division), dialect)
 
 
 __all__ = [

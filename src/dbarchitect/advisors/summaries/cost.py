@@ -51,6 +51,9 @@ def key_distinct(spec: SummarySpec, days_ahead: float = 0.0) -> dict[str, float]
     fact_rows = rows_at(spec.fact.table, days_ahead) or 1.0
     out: dict[str, float] = {}
     for key in spec.keys:
+        if key.constant:
+            out[key.name] = 1.0
+            continue
         if key.bucket_of is not None:
             alias, column = key.bucket_of
             days = span_days(tables[alias], column, days_ahead)

@@ -18,6 +18,14 @@ Its WHERE conditions sort into:
   range's ends from the table itself, so the answer is exact for any value;
 - **an equality or IN on another column** (``channel = :channel``): the column becomes a key too.
 
+A condition reading the statement's time or session (``created_at >= now() - interval '1 hour'``,
+``CURRENT_DATE``, ``current_user``) is sorted as if its value were a parameter's: the summary never
+holds it (triggers would evaluate it once per write, and rows would never leave a moving window), it
+is evaluated when the summary is read. Anything volatile (``random()``, ``clock_timestamp()``,
+``SYSDATE()``) or unknown (a user-defined function) in a condition, key or aggregate is refused (see
+:mod:`.volatility`). A statement without group keys gets a single-row summary keyed by the constant
+``dbarch_one`` (every engine's upsert needs a key to conflict on).
+
 Anything else (a condition on an aggregate input the summary cannot keep, OR across them, a
 subquery, window functions, DISTINCT aggregates) is a reason for no summary, given back in words.
 
@@ -34,6 +42,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from dbarchitect.advisors.rewrites.rule import conjuncts, has_parameters, resolve, scope_tables
+from dbarchitect.advisors.summaries.volatility import Volatility, explain, volatility
 from dbarchitect.model.catalog import Catalog, Table
 from dbarchitect.model.types import LogicalType, TypeKind
 
@@ -74,6 +83,8 @@ class KeySpec:
     #: (alias, column) of the time column when the key is its day or month
     bucket_of: tuple[str, str] | None = None
     grain: str | None = None
+    #: The single-row key of a summary without group keys (a global aggregate): always 1.
+    constant: bool = False
 
 
 @dataclass(frozen=True)
@@ -335,6 +346,9 @@ def analyze(select: exp.Expr, statement: str, catalog: Catalog, grain: str | Non
         owners = aliases_of(g)
         if owners and owners <= lookups:
             continue  # read back from the lookup table
+        level, what = volatility(g)
+        if level > Volatility.IMMUTABLE:
+            raise NotSummarizable(f"GROUP BY {g.sql()}: {explain(level, what)}")
         gtype = _type_of(g, tables)
         if gtype is None:
             raise NotSummarizable(f"GROUP BY {g.sql()}: not a column or a date of one")
@@ -359,6 +373,9 @@ def analyze(select: exp.Expr, statement: str, catalog: Catalog, grain: str | Non
     measures: list[MeasureSpec] = [MeasureSpec("dbarch_rows", "count", None, LogicalType(TypeKind.BIGINT))]
     for agg in aggregates:
         arg = agg.this
+        level, what = volatility(agg)
+        if level > Volatility.IMMUTABLE:
+            raise NotSummarizable(f"{agg.sql()}: {explain(level, what)}")
         if isinstance(agg, exp.Count):
             if agg.args.get("distinct") is not None or isinstance(arg, exp.Distinct):
                 raise NotSummarizable("COUNT(DISTINCT ...) cannot be added up")
@@ -398,7 +415,10 @@ def analyze(select: exp.Expr, statement: str, catalog: Catalog, grain: str | Non
             raise NotSummarizable(f"condition {part.sql()} has a subquery or an aggregate")
         if lookups & aliases_of(part):
             raise NotSummarizable(f"condition {part.sql()} reads a table joined back at read time")
-        if not has_parameters(part):
+        level, what = volatility(part)
+        if level > Volatility.STABLE:
+            raise NotSummarizable(f"condition {part.sql()}: {explain(level, what)}")
+        if not has_parameters(part) and level == Volatility.IMMUTABLE:
             filters.append(part.copy())
             continue
         keyed = _key_condition(part, keys)
@@ -419,6 +439,10 @@ def analyze(select: exp.Expr, statement: str, catalog: Catalog, grain: str | Non
             keys.append(KeySpec(name, expr, column.type))
             on_keys.append((part.copy(), name))
             continue
+        if level == Volatility.STABLE and not has_parameters(part):
+            raise NotSummarizable(
+                f"condition {part.sql()}: {explain(level, what)}, and it compares it with neither"
+            )
         raise NotSummarizable(
             f"condition {part.sql()} has parameters on a column that is neither a key nor a time column: "
             "the summary cannot answer it for every value"
@@ -475,8 +499,16 @@ def analyze(select: exp.Expr, statement: str, catalog: Catalog, grain: str | Non
                 for k in keys
             ):
                 raise NotSummarizable(f"{lookup.table.name}'s join key is not kept in the summary")
-    if not keys and not measures:
-        raise NotSummarizable("nothing to keep")
+    if not keys:
+        # a global aggregate: one row, keyed by a constant so every engine's upsert has a key
+        keys.append(
+            KeySpec(
+                _safe_name("dbarch_one", taken),
+                exp.Literal.number(1),
+                LogicalType(TypeKind.SMALLINT),
+                constant=True,
+            )
+        )
     del dim_aliases, group_sql
     return SummarySpec(
         statement,
