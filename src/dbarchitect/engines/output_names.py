@@ -311,6 +311,18 @@ def _pg_name(sql: str, span: list[Token], dialect: str) -> str | None:
     return _identifier(span[open_at - 1], fold=True)
 
 
+def _unwrapped(span: list[Token]) -> list[Token]:
+    """``span`` without parentheses around all of it (``(t.id)`` names as ``t.id`` does)."""
+    while (
+        len(span) > 2 and span[0].token_type == TokenType.L_PAREN and span[-1].token_type == TokenType.R_PAREN
+    ):
+        depths = _depths(span)
+        if not all(d >= 1 for d in depths[1:-1]):
+            break
+        span = span[1:-1]
+    return span
+
+
 def _pg_type(text: str) -> str | None:
     base = text.split("(")[0].strip().lower()
     base = " ".join(base.split())
@@ -337,7 +349,7 @@ def output_names_of_tokens(
             continue
         if any(t.token_type in (TokenType.PLACEHOLDER, TokenType.PARAMETER, TokenType.COLON) for t in expr):
             return None  # the name would hold the value bound
-        ref = _column_ref(expr)
+        ref = _column_ref(_unwrapped(expr))
         if family == EngineName.POSTGRESQL:
             name = _pg_name(sql, expr, dialect)
         elif ref is not None and family == EngineName.SQLITE:
@@ -380,9 +392,24 @@ def output_names(sql: str, traits: EngineTraits, catalog: Catalog | None = None)
 
 
 def _first_select(tree: exp.Expr) -> exp.Select | None:
-    while isinstance(tree, (exp.Union, exp.Subquery, exp.Paren)) and not isinstance(tree, exp.Select):
-        tree = tree.this
-    return tree if isinstance(tree, exp.Select) else None
+    """The SELECT whose select list names the result: the first branch of a UNION, the inside of
+    ``SELECT * FROM (...) AS u`` (a UNION ordered and cut as a whole)."""
+    while True:
+        while isinstance(tree, (exp.Union, exp.Subquery, exp.Paren)):
+            tree = tree.this
+        if not isinstance(tree, exp.Select):
+            return None
+        from_ = tree.args.get("from_") or tree.args.get("from")
+        star_of_one = (
+            len(tree.expressions) == 1
+            and isinstance(tree.expressions[0], exp.Star)
+            and not tree.args.get("joins")
+            and from_ is not None
+            and isinstance(from_.this, exp.Subquery)
+        )
+        if not star_of_one:
+            return tree
+        tree = from_.this
 
 
 def with_output_names(sql: str, names: Sequence[str], dialect: str) -> str | None:
