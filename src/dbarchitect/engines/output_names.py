@@ -400,16 +400,16 @@ def _first_select(tree: exp.Expr) -> exp.Select | None:
         if not isinstance(tree, exp.Select):
             return None
         from_ = tree.args.get("from_") or tree.args.get("from")
+        inner = from_.this if from_ is not None else None
         star_of_one = (
             len(tree.expressions) == 1
             and isinstance(tree.expressions[0], exp.Star)
             and not tree.args.get("joins")
-            and from_ is not None
-            and isinstance(from_.this, exp.Subquery)
+            and isinstance(inner, exp.Subquery)
         )
-        if not star_of_one:
+        if not star_of_one or inner is None:
             return tree
-        tree = from_.this
+        tree = inner
 
 
 def with_output_names(sql: str, names: Sequence[str], dialect: str) -> str | None:
