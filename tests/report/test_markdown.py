@@ -79,3 +79,27 @@ def test_report_md_puts_the_verdict_first_and_folds_the_long_parts(tmp_path: Pat
     html = _html(text)
     assert html.count("<details>") == html.count("</details>") >= 3
     assert "<h2>Workload</h2>" in html and "<h2>Indexes</h2>" in html  # headings after folds still render
+
+
+def test_report_md_names_a_chosen_summary_the_target_engine_cannot_take() -> None:
+    """A summary with no SQL on the target engine (its statement could not be rewritten there) is said
+    with the reason, not a crash of the whole report (seen on a MariaDB brief with ``?`` parameters)."""
+    doc = design_document(api.design(EXAMPLES / "shop" / "brief.yaml"))
+    chosen = doc["levers"]["chosen"]["summaries"]
+    summary = next(s for s in doc["levers"]["summaries"]["proposed"] if s["name"] in chosen)
+    engine = summary["per_engine"][0]["engine"]
+    summary["per_engine"][0] = {
+        "engine": engine,
+        "create": [],
+        "backfill": [],
+        "maintain": [],
+        "refresh": [],
+        "drop": [],
+        "rewritten": [],
+        "note": "the rewritten statement: cannot be written for it: Expected AS after CAST.",
+    }
+    text = render_markdown(doc)
+    assert (
+        f"No SQL for {engine}: the rewritten statement: cannot be written for it: Expected AS after CAST.\n"
+        in (text)
+    )
