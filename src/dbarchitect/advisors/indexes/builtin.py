@@ -23,11 +23,13 @@ It follows ``costsize.c`` and ``selfuncs.c`` closely enough to rank candidates t
 Simplifications (documented, not hidden): the statement's cost is the **sum over the tables it touches**
 of each table's cheapest way in, plus sorts and aggregation — there is no join-order search. At least one
 table of each joined group is read on its own (the outer side). The row estimate of a nested loop's outer
-side is the other table's filtered rows. Range filters keep the rows between their bounds over the column's
-extent when the brief knows both (literals or the statement's example ``params``, the column's min/max or
-time span: :mod:`dbarchitect.advisors.range_selectivity`, all ranges on one column read together); else
-two bounds on one column (BETWEEN, or ``>=`` with ``<``) count as 1/3 × 1/3 of the rows, the planner's
-default for each. Deleting (or re-keying) a parent row costs a
+side is the other table's filtered rows, narrowed by its other joins (a table reached through a unique key
+brings at most the rows of the table that reached it), and a probe's rows per value follow ``eqjoinsel``:
+one over the larger distinct count of the two join columns. Range filters keep the rows between their
+bounds over the column's extent when the brief knows both (literals or the statement's example
+``params``, the column's min/max or time span: :mod:`dbarchitect.advisors.range_selectivity`, all ranges
+on one column read together); else two bounds on one column (BETWEEN, or ``>=`` with ``<``) count as
+1/3 × 1/3 of the rows, the planner's default for each. Deleting (or re-keying) a parent row costs a
 lookup of referencing rows per foreign key, as PostgreSQL's RI trigger does (EXPLAIN does not show it).
 """
 
@@ -45,7 +47,9 @@ from dbarchitect.advisors.indexes.builtin_parts import (
     Shape,
     TableFacts,
     filter_selectivities,
+    join_flows,
     pages_fetched,
+    probe_selectivity,
     sort_cost,
 )
 from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, parse_where, where_implied
@@ -300,6 +304,13 @@ class BuiltinCostModel:
                 continue
             accesses[lt].partners.append((j.left.column.key, rt))
             accesses[rt].partners.append((j.right.column.key, lt))
+            for mine, partner, theirs, other in ((lt, rt, j.left, j.right), (rt, lt, j.right, j.left)):
+                a = accesses[mine]
+                sel = probe_selectivity(
+                    a.facts.table, theirs.column.key, accesses[partner].facts.table, other.column.key
+                )
+                a.join_sel[theirs.column.key] = min(sel, a.join_sel.get(theirs.column.key, 1.0))
+        join_flows(accesses, self._join_selectivity)
         terms = statement_terms(statement, self.catalog, self.traits.sqlglot_dialect)
         add_terms(terms, accesses, self._join_selectivity)
         ordered = [a for a in accesses if a.access.order_by and not a.per_key]
@@ -365,7 +376,7 @@ class BuiltinCostModel:
         used_join = False
         for key in shape.keys:
             if join is not None and key == join and not used_join:
-                boundary *= self._join_selectivity(table, key)
+                boundary *= a.join_sel.get(key) or self._join_selectivity(table, key)
                 matched += 1
                 used_join = True
                 continue
@@ -389,7 +400,7 @@ class BuiltinCostModel:
         quals_on_keys = [k for k in a.col_sel if k in index_cols and (k in a.eq or k in a.rng)]
         index_sel = math.prod(a.col_sel[k] for k in quals_on_keys) if quals_on_keys else 1.0
         if join is not None:
-            index_sel *= self._join_selectivity(table, join)
+            index_sel *= a.join_sel.get(join) or self._join_selectivity(table, join)
         if where_col is not None and where_col in a.col_sel and where_col not in index_cols:
             # The implied predicate is the index's own: rows outside it are never seen.
             index_sel *= partial_sel
@@ -599,7 +610,7 @@ class BuiltinCostModel:
             alone.append(replace(best, cost=(best.cost + hashed) * occ, ordered=False, io=best.io * occ))
             nested: Path | None = None
             for column, partner in a.partners:
-                loops = accesses[partner].out_rows
+                loops = a.partner_rows.get(partner, accesses[partner].out_rows)
                 for shape in shapes[i]:
                     found = self._path(statement, i, a, shape, total_pages, column, loops)
                     if found is None:
