@@ -105,6 +105,25 @@ def referenced_basis(table: Table, predicate: Predicate) -> str | None:
     )
 
 
+def default_equality_basis(table: Table, predicate: Predicate) -> str | None:
+    """In words, an equality (or IN list) against a value that is estimated at the planner's default
+    share of the rows because the brief gives the column no distinct count (nor the value as a hot
+    one): the estimate rests on it, so the plan says so and what to give. None otherwise (a join's
+    column compared with another table's is a join, not a filter)."""
+    if predicate.kind not in (PredicateKind.EQ, PredicateKind.IN) or predicate.value is None:
+        return None
+    if predicate_selectivity(table, predicate).source != "default":
+        return None
+    column = predicate.column.column.value
+    value = predicate.value if predicate.kind == PredicateKind.EQ else "(...)"
+    return (
+        f"{column} {predicate.operator} {value} at the planner's default ({DEFAULT_EQ_SEL:.1%} of the rows "
+        "per value): "
+        f"the brief gives no distinct count for {table.name.value}.{column} "
+        f"(tables.{table.name.value}.columns.{column}.distinct)"
+    )
+
+
 _TRUE = frozenset({"true", "t", "1", "yes", "y", "on"})
 _FALSE = frozenset({"false", "f", "0", "no", "n", "off"})
 
@@ -206,7 +225,11 @@ def filters_selectivity(table: Table, filters: list[Predicate]) -> tuple[float, 
         s = predicate_selectivity(table, p)
         value *= s.value
         sources.add(s.source)
-        basis = referenced_basis(table, p) if p.kind in (PredicateKind.EQ, PredicateKind.IN) else None
+        basis = (
+            referenced_basis(table, p) or default_equality_basis(table, p)
+            if p.kind in (PredicateKind.EQ, PredicateKind.IN)
+            else None
+        )
         if basis is not None and basis not in bases:
             bases.append(basis)
     for group in ranges.values():

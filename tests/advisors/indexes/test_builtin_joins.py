@@ -110,3 +110,16 @@ def test_a_join_column_without_statistics_finds_one_value_of_the_unique_side() -
     # favorites a listing has but the join.
     alone, _ = plan("SELECT count(*) FROM favorites WHERE listing_id = $1", idx("favorites", "listing_id"))
     assert alone > with_index
+
+
+def test_an_equality_priced_at_the_planner_default_is_said_with_what_to_give() -> None:
+    """favorites.listing_id has no distinct count: the plan (which the slo-latency finding quotes) says
+    its 0.5% per value is the planner's default and names the brief's field that would replace it."""
+    _, text = plan("SELECT count(*) FROM favorites WHERE listing_id = $1")
+    assert (
+        "rows of favorites by listing_id = ? at the planner's default (0.5% of the rows per value): the "
+        "brief gives no distinct count for favorites.listing_id (tables.favorites.columns.listing_id.distinct)"
+    ) in text
+    # A column the brief counts (listings.seller_id) or a unique one (listings.id) is not a default.
+    for sql in ("SELECT id FROM listings WHERE seller_id = $1", "SELECT title FROM listings WHERE id = $1"):
+        assert "planner's default" not in plan(sql)[1]

@@ -147,6 +147,11 @@ def test_an_estimate_from_a_planner_default_is_never_called_a_proof(tmp_path: Pa
     assert outcome.bound.startswith("no lever searched meets its 1 ms SLO: the best estimate")
     assert "no lever can meet" not in outcome.bound
     assert "not proven out of reach: the rows it returns cannot be counted" in outcome.bound
+    # ... and names the filter priced at the default, with what the brief could give instead.
+    assert (
+        "its estimate takes orders.placed_at at the planner's default selectivity: "
+        "no example value for :since in the statement's params" in outcome.bound
+    )
 
 
 @pytest.mark.parametrize(

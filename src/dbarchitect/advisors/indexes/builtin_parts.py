@@ -7,7 +7,12 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from dbarchitect.advisors.access_paths import DEFAULT_INEQ_SEL, DEFAULT_MATCH_SEL, predicate_selectivity
+from dbarchitect.advisors.access_paths import (
+    DEFAULT_INEQ_SEL,
+    DEFAULT_MATCH_SEL,
+    default_equality_basis,
+    predicate_selectivity,
+)
 from dbarchitect.advisors.indexes.candidate import IndexCandidate
 from dbarchitect.advisors.range_selectivity import range_estimate
 from dbarchitect.model.catalog import Table
@@ -142,6 +147,9 @@ def filter_selectivities(
             sel = 1.0 / 9.0 if p.operator.upper() == "BETWEEN" else DEFAULT_INEQ_SEL
         else:
             sel = _selectivity(table, p)
+            unknown = default_equality_basis(table, p)
+            if unknown is not None and unknown not in bases:
+                bases.append(unknown)
         col_sel[key] = col_sel.get(key, 1.0) * sel
         if p.kind in _EQ:
             scans = float(max(len(p.in_values), p.values)) if p.kind == PredicateKind.IN else 1.0

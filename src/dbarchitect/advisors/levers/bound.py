@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from dbarchitect.advisors.access_paths import access_path
+from dbarchitect.advisors.access_paths import access_path, default_equality_basis, range_selectivity
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.model.catalog import Catalog, Table
-from dbarchitect.model.workload import Statement
+from dbarchitect.model.workload import Predicate, PredicateKind, Statement
 
 #: PostgreSQL's cpu_tuple_cost: the least a row handed up a plan costs, in planner units.
 CPU_TUPLE_COST = 0.01
@@ -221,3 +221,27 @@ def floor_of(statement: Statement, catalog: Catalog, traits: EngineTraits) -> Fl
     model = traits.latency
     ms = (model.statement_ms + rows * CPU_TUPLE_COST * model.ms_per_cpu_unit) * model.p95_factor
     return Floor(rows, ms, how)
+
+
+def default_estimates(statement: Statement, catalog: Catalog) -> tuple[str, ...]:
+    """In words, each filter of ``statement`` its row estimate takes at the planner's default share
+    because the brief says too little (an equality on a column with no distinct count, a range whose
+    bounds it cannot place): what to give for the rows it returns to be counted."""
+    out: list[str] = []
+    for access in statement.tables:
+        table = catalog.table(access.table)
+        if table is None:
+            continue
+        ranges: dict[str, list[Predicate]] = {}
+        for p in access.predicates:
+            if not p.column.table.matches(table.name):
+                continue
+            if p.kind == PredicateKind.RANGE:
+                ranges.setdefault(p.column.column.key, []).append(p)
+            elif (basis := default_equality_basis(table, p)) is not None:
+                out.append(f"{table.name.value}.{basis}")
+        for group in ranges.values():
+            estimate = range_selectivity(table, tuple(group))
+            if estimate.source == "default" and estimate.basis:
+                out.append(f"{table.name.value}.{estimate.basis}")
+    return tuple(dict.fromkeys(out))

@@ -40,7 +40,7 @@ from dbarchitect.advisors.denormalization import (
 from dbarchitect.advisors.indexes.builtin import BuiltinCostModel
 from dbarchitect.advisors.indexes.candidates import IndexCandidate
 from dbarchitect.advisors.latency import LatencyEstimate, estimate_latency
-from dbarchitect.advisors.levers.bound import Floor, floor_of
+from dbarchitect.advisors.levers.bound import Floor, default_estimates, floor_of
 from dbarchitect.advisors.levers.model import LeverSet
 from dbarchitect.advisors.rewrites import ProposedRewrite, RewriteAdvice, recommend_rewrites
 from dbarchitect.advisors.summaries.advisor import ProposedSummary, SummaryAdvice, recommend_summaries
@@ -291,7 +291,8 @@ def search_levers(
         for s in workload.statements
         if (f := floor_of(s, catalog, traits)) is not None and _slo(s) is not None
     }
-    outcomes = outcomes_of(lever_set, workload, baseline, options, floors, dropped)
+    uncounted = {s.name: u for s in workload.statements if (u := default_estimates(s, catalog))}
+    outcomes = outcomes_of(lever_set, workload, baseline, options, floors, dropped, uncounted)
     return LeverAdvice(
         lever_set,
         rewrites,
@@ -339,10 +340,12 @@ def outcomes_of(
     options: Mapping[str, Sequence[_Option]] | None = None,
     floors: Mapping[str, Floor] | None = None,
     dropped: Sequence[tuple[str, str]] = (),
+    uncounted: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[StatementOutcome, ...]:
     """Per statement with an SLO, or taxed by a summary: its estimate before and after the levers;
     one over its SLO gets its bound (``floors``: what returning only its rows takes, see
-    :mod:`~dbarchitect.advisors.levers.bound`)."""
+    :mod:`~dbarchitect.advisors.levers.bound`; ``uncounted``: the filters its estimate takes at the
+    planner's default, named when its rows cannot be counted)."""
     served = {r.statement: (f"rewrite {r.rule}", r.after) for r in levers.rewrites}
     served.update({s.statement: (f"summary {s.name}", s.after) for s in levers.summaries})
     served.update({d.statement: (f"copies {d.name}", d.after) for d in levers.denormalizations})
@@ -375,7 +378,13 @@ def outcomes_of(
                 )
             else:
                 best = min(fastest.ms, after_ms) if fastest is not None else after_ms
-                bound = _bound(slo, best, (floors or {}).get(statement.name), read=not statement.is_write)
+                bound = _bound(
+                    slo,
+                    best,
+                    (floors or {}).get(statement.name),
+                    read=not statement.is_write,
+                    uncounted=(uncounted or {}).get(statement.name, ()),
+                )
         out.append(
             StatementOutcome(
                 statement.name,
@@ -392,7 +401,9 @@ def outcomes_of(
     return tuple(out)
 
 
-def _bound(slo: float, best: float, floor: Floor | None, *, read: bool = True) -> str:
+def _bound(
+    slo: float, best: float, floor: Floor | None, *, read: bool = True, uncounted: tuple[str, ...] = ()
+) -> str:
     """Why no lever meets the SLO: proven when returning only the statement's rows takes longer,
     else the best estimate the levers searched reach, and what would have to change."""
     if floor is not None and floor.ms > slo:
@@ -419,6 +430,11 @@ def _bound(slo: float, best: float, floor: Floor | None, *, read: bool = True) -
         text += (
             f"; not proven out of reach: returning only its {floor.rows:,.0f} row(s) ({floor.how}) "
             f"would take {floor.ms:,.2f} ms; `dbarch verify` measures it"
+        )
+    elif read and uncounted:
+        text += (
+            "; not proven out of reach: the rows it returns cannot be counted from the brief's statistics, "
+            f"its estimate takes {'; '.join(uncounted)}; `dbarch verify` measures it"
         )
     elif read:
         text += (
