@@ -401,5 +401,6 @@ def _innodb_migration(*, mariadb: bool, version: tuple[int, ...]) -> MigrationFa
         # varchar(20) -> varchar(300) was INSTANT in the first measurement, but the corpus on 10.11 with
         # utf8mb4 (50 -> 300 characters: the length prefix grows) is refused INSTANT and needs COPY.
         varchar_widen_any_instant=False,
+        instant_takes_lock_clause=mariadb,
         column_checks_apart=mariadb,
     )

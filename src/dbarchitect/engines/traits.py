@@ -495,6 +495,10 @@ class MigrationFacts:
     #: Widening a VARCHAR is metadata-only even when its length prefix grows from 1 to 2 bytes.
     #: False everywhere so far: MariaDB 10.11 with utf8mb4 refuses INSTANT for 50 -> 300 characters.
     varchar_widen_any_instant: bool = False
+    #: ``ALGORITHM=INSTANT`` takes a ``LOCK=`` clause other than DEFAULT. MariaDB: yes (LOCK=NONE
+    #: accepted with INSTANT on 10.11); MySQL 8.0 refuses it ("Incorrect usage of ALGORITHM=INSTANT and
+    #: LOCK=NONE/SHARED/EXCLUSIVE": only LOCK=DEFAULT is supported for instant operations, manual).
+    instant_takes_lock_clause: bool = True
     #: A query true when a table's rows satisfy its foreign keys ({table} is a quoted string literal),
     #: for engines that do not check them while copying (SQLite with foreign_keys off).
     foreign_key_check_sql: str | None = None

@@ -140,6 +140,7 @@ MYSQL_KNOWN_ACTIONS = frozenset(
     {
         "ALGORITHM", "LOCK", "COMMENT", "AUTO_INCREMENT", "STATS_AUTO_RECALC", "STATS_PERSISTENT",
         "STATS_SAMPLE_PAGES", "ANALYZE", "CHECK", "OPTIMIZE", "REPAIR", "DISABLE", "ENABLE",
+        "CONVERT",  # CONVERT TO CHARACTER SET: read from the words (mysql-algorithm-copy: a copy)
     }
 )  # fmt: skip
 #: Statements (MySQL, MariaDB) by first word that hold no lock a rule checks from a tree (renames are

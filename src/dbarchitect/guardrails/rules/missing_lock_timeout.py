@@ -19,6 +19,9 @@ Good::
 On MySQL/MariaDB: ``SET SESSION lock_wait_timeout = 5;`` (MariaDB also accepts ``ALTER TABLE ... WAIT n``).
 On PostgreSQL keep ``lock_timeout`` above ``deadlock_timeout`` (1 s by default; an autovacuum holding
 the table is only cancelled then), and behind PgBouncer in transaction mode set it on the role.
+Besides DDL, PostgreSQL's ``LOCK TABLE`` in SHARE mode or stronger (ACCESS EXCLUSIVE when no mode
+is named; not with NOWAIT), ``REINDEX`` without CONCURRENTLY (SHARE on the table), ``VACUUM FULL`` and
+``CLUSTER`` wait in the same queue, and so does MySQL/MariaDB's ``LOCK TABLES``.
 ``CREATE INDEX CONCURRENTLY`` is not reported: it should get a long timeout or none. Reported once per
 file, on the first statement that needs it; tables created earlier in the file are exempt.
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from sqlglot import exp
 
@@ -42,6 +46,7 @@ from dbarchitect.guardrails.rule import (
     Rule,
     Statement,
     as_written,
+    option_on,
     table_name,
 )
 from dbarchitect.model.names import EngineName
@@ -67,6 +72,8 @@ class MissingLockTimeout(Rule):
         value = context.settings.get(setting)
         if value is not None and not re.fullmatch(r"0+(ms|s)?|default", value):
             return
+        if statement.derived and not statement.words:
+            return  # one action of an ALTER TABLE read on its own: the whole statement was judged
         locked = _locked_table(statement)
         if locked is None or re.search(r"\b(WAIT \d+|NOWAIT)\b", statement.words):
             return
@@ -83,8 +90,11 @@ class MissingLockTimeout(Rule):
 
 
 def _locked_table(statement: Statement) -> tuple[str | None, str] | None:
-    """The table a statement takes a strong lock on (ALTER TABLE, plain CREATE INDEX, DROP, ...), and
-    how to name it in the message."""
+    """The table a statement takes a strong lock on (ALTER TABLE, plain CREATE INDEX, DROP, LOCK TABLE,
+    REINDEX, VACUUM FULL, CLUSTER, ...), and how to name it in the message."""
+    maintenance = _maintenance_lock(statement.pg)
+    if maintenance is not None:
+        return maintenance
     node = statement.node
     alter = statement.alter_table()
     if alter is not None:
@@ -105,10 +115,48 @@ def _locked_table(statement: Statement) -> tuple[str | None, str] | None:
     m = re.match(r"^ALTER TABLE (?:ONLY )?(?:IF EXISTS )?(\S+)", statement.words)
     if m:
         return _named(as_written(statement.sql, m[1].strip('"`')))
+    m = re.match(r"^LOCK TABLES? (\S+?),? (?:AS \S+ |\S+ )?(?:LOW_PRIORITY )?(READ|WRITE)\b", statement.words)
+    if m:  # MySQL / MariaDB LOCK TABLES: waits on the metadata lock like DDL
+        return _named(as_written(statement.sql, m[1].strip("`")))
     m = re.match(r"^DROP INDEX (?!CONCURRENTLY)(?:IF EXISTS )?(\S+)", statement.words)
     if m:
         return None, f"the table of index `{as_written(statement.sql, m[1].strip(',').strip(chr(34)))}`"
     return None
+
+
+#: pglast's LockStmt modes from SHARE up: they block writes (ACCESS EXCLUSIVE, the default, reads too).
+_SHARE_MODE = 5
+#: pglast's ReindexObjectType values for an index and a table.
+_REINDEX_INDEX, _REINDEX_TABLE = 0, 1
+
+
+def _maintenance_lock(pg: Any) -> tuple[str | None, str] | None:
+    """PostgreSQL statements other than DDL that queue behind open transactions holding a table:
+    ``LOCK`` in SHARE mode or stronger, ``REINDEX`` (SHARE on the table), ``VACUUM FULL`` and
+    ``CLUSTER`` (ACCESS EXCLUSIVE)."""
+    kind = type(pg).__name__
+    if kind == "LockStmt" and int(pg.mode) >= _SHARE_MODE and not pg.nowait:
+        return _relations([r.relname for r in pg.relations or ()])
+    if kind == "ReindexStmt" and not option_on(pg.params, "concurrently"):
+        name = getattr(pg.relation, "relname", None) if pg.relation is not None else None
+        if int(pg.kind) == _REINDEX_INDEX and name:
+            return None, f"the table of index `{name}`"
+        if int(pg.kind) == _REINDEX_TABLE and name:
+            return _named(str(name))
+        return None, "every table it reindexes"
+    if kind == "VacuumStmt" and pg.is_vacuumcmd and option_on(pg.options, "full"):
+        return _relations([r.relation.relname for r in pg.rels or () if r.relation is not None])
+    if kind == "ClusterStmt":
+        return _relations([pg.relation.relname] if pg.relation is not None else [])
+    return None
+
+
+def _relations(names: list[str]) -> tuple[str | None, str]:
+    if len(names) == 1:
+        return str(names[0]), f"`{names[0]}`"
+    if not names:
+        return None, "every table it rewrites"
+    return str(names[0]), ", ".join(f"`{n}`" for n in names)
 
 
 def _named(table: str | None) -> tuple[str | None, str] | None:

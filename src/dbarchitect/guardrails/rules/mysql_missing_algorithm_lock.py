@@ -20,8 +20,14 @@ defaults; NOCOPY/INPLACE + LOCK=NONE for adding and dropping indexes and making 
 MySQL has INSTANT for all three column operations from 8.0.29 (adding from 8.0.12), MariaDB from 10.4.
 Tables created earlier in the same file are exempt.
 
+MySQL 8.0 takes no ``LOCK=`` clause but DEFAULT with ``ALGORITHM=INSTANT`` ("Incorrect usage of
+ALGORITHM=INSTANT and LOCK=NONE/SHARED/EXCLUSIVE"; the manual: only LOCK=DEFAULT is supported for
+instant operations): there ``ALGORITHM=INSTANT`` alone is the assertion, and ``ALGORITHM=INSTANT,
+LOCK=NONE`` is reported as a statement that fails. MariaDB accepts both together.
+
 Fix: append the clauses — ``ALGORITHM=INSTANT`` when every action of the statement can be instant on
-this version, else ``ALGORITHM=INPLACE`` — with ``LOCK=NONE``.
+this version, else ``ALGORITHM=INPLACE`` — with ``LOCK=NONE`` (none with INSTANT on MySQL); on MySQL,
+drop the ``LOCK=`` clause an ``ALGORITHM=INSTANT`` statement carries.
 """
 
 from __future__ import annotations
@@ -74,13 +80,30 @@ class MysqlMissingAlgorithmLock(Rule):
         if table is None or context.is_new(table):
             return
         has_algorithm, has_lock = _ALGORITHM.search(words), _LOCK.search(words)
+        lockless_instant = not context.traits.migration.instant_takes_lock_clause
+        if has_algorithm and has_algorithm[1] == "INSTANT" and lockless_instant:
+            if has_lock and has_lock[1] != "DEFAULT":
+                lock = re.search(r",?\s*\bLOCK\s*=?\s*\w+", statement.sql, re.IGNORECASE)
+                yield Draft(
+                    f"{context.traits} refuses LOCK={has_lock[1]} with ALGORITHM=INSTANT (only LOCK=DEFAULT "
+                    "is allowed for an instant change), so this statement fails; ALGORITHM=INSTANT alone "
+                    "already asserts that the table is neither copied nor locked.",
+                    fix=Fix(
+                        "drop the LOCK= clause",
+                        statement.sql[: lock.start()] + statement.sql[lock.end() :],
+                    )
+                    if lock is not None and node is not None
+                    else None,
+                    level=Level.ERROR,
+                )
+            return
         if has_algorithm and has_lock:
             return
         algorithm = "INSTANT" if node is not None and self._instant(node, context) else "INPLACE"
         clauses = []
         if not has_algorithm:
             clauses.append(f"ALGORITHM={algorithm}")
-        if not has_lock:
+        if not has_lock and not (algorithm == "INSTANT" and lockless_instant and not has_algorithm):
             clauses.append("LOCK=NONE")
         joiner = ", " if alter else " "
         missing = " and ".join(c.split("=")[0] + "=" for c in clauses)
