@@ -35,7 +35,7 @@ def lint(tmp_path: Path, sql: str, *args: str) -> tuple[int, str]:
 def test_errors_exit_1_with_file_line_and_rule(tmp_path: Path) -> None:
     code, out = lint(tmp_path, MIGRATION)
     assert code == 1
-    assert "m.sql:2:1: error [adding-not-null-column]" in out
+    assert "m.sql:2:31: error [adding-not-null-column]" in out
     assert "m.sql:3:1: error [require-concurrent-index-creation]" in out
 
 

@@ -64,7 +64,8 @@ def test_every_fix_parses_and_clears_its_finding(path: Path) -> None:
     for finding in case.lint().findings:
         if finding.rule_id != case.rule_id or finding.fix is None:
             continue
-        start, end = finding.span.start, finding.span.end
+        assert finding.fix.span is not None
+        start, end = finding.fix.span.start, finding.fix.span.end
         fixed = case.text[:start] + finding.fix.replacement + case.text[end:]
         after = case.lint(fixed)
         invalid = [f for f in after.findings if f.rule_id == "invalid-sql"]

@@ -169,7 +169,7 @@ def test_text_report_lists_findings_and_counts() -> None:
         ["m.sql:1:1:", "warning", "[missing-lock-timeout]"],
         ["m.sql:1:1:", "error", "[require-concurrent-index-creation]"],
         ["m.sql:2:1:", "error", "[dropping-table]"],
-        ["m.sql:3:1:", "warning", "[integer-primary-key]"],
+        ["m.sql:3:17:", "warning", "[integer-primary-key]"],
     ]
     assert text.rstrip().endswith("2 error(s), 2 warning(s) in 3 statement(s) (PostgreSQL 15)")
 
@@ -215,7 +215,16 @@ def test_sarif_has_the_required_structure() -> None:
         for fix in item.get("fixes", []):
             (change,) = fix["artifactChanges"]
             (replacement,) = change["replacements"]
-            assert replacement["deletedRegion"] == region
+            # the replacement replaces the whole statement; the finding may point inside it
+            assert finding.fix is not None and finding.fix.span is not None
+            statement = finding.fix.span
+            assert replacement["deletedRegion"] == {
+                "startLine": statement.line,
+                "startColumn": statement.column,
+                "endLine": statement.end_line,
+                "endColumn": statement.end_column + 1,
+            }
+            assert (statement.line, statement.column) <= (region["startLine"], region["startColumn"])
             assert replacement["insertedContent"]["text"] == finding.fix.replacement  # type: ignore[union-attr]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dbarchitect.guardrails.rule import Finding
+from dbarchitect.guardrails.rule import Finding, Fix, Span
 from dbarchitect.guardrails.runner import LintResult, all_rules, explain_rule, get_rule
 
 
@@ -69,9 +69,7 @@ def lint_json(result: LintResult) -> str:
                 "end_line": f.span.end_line,
                 "end_column": f.span.end_column,
                 "hint": f.hint,
-                "fix": {"description": f.fix.description, "replacement": f.fix.replacement}
-                if f.fix
-                else None,
+                "fix": _fix_json(f.fix, f.span) if f.fix else None,
             }
             for f in result.findings
         ],
@@ -137,3 +135,17 @@ def rules_index_markdown() -> str:
         engines = ", ".join(sorted(e.value for e in rule.engines))
         lines.append(f"| [{rule.id}]({rule.id}.md) | {engines} | {rule.level.value} | {rule.summary} |")
     return "\n".join(lines) + "\n"
+
+
+def _fix_json(fix: Fix, where: Span) -> dict[str, object]:
+    """A fix with the place its replacement replaces (the whole statement: the finding's own line and
+    column may point inside it)."""
+    span = fix.span or where
+    return {
+        "description": fix.description,
+        "replacement": fix.replacement,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }

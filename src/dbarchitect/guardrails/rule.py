@@ -54,10 +54,12 @@ class RuleConfigError(DbarchError):
 @dataclass(frozen=True)
 class Fix:
     """Text that replaces the whole statement (without its closing semicolon); it may hold several
-    statements separated by ``;``."""
+    statements separated by ``;``. ``span`` is the statement's place in the file, the text the
+    replacement replaces (set by the runner: a finding's own span may point inside the statement)."""
 
     description: str
     replacement: str
+    span: Span | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,29 @@ def table_name(node: exp.Expr | None) -> str | None:
         return node.name or None
     if isinstance(node, exp.Schema):
         return table_name(node.this)
+    return None
+
+
+_NOT_CODE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$", re.DOTALL)
+
+
+def column_offset(statement: Statement, column: str) -> int | None:
+    """Where in ``statement`` the column ``column`` is declared or acted on (``ADD COLUMN x``,
+    ``ALTER COLUMN x``, ``MODIFY x``, ``DROP COLUMN x``, or its definition in a ``CREATE TABLE``), as
+    a character offset for :attr:`Draft.offset`; None when not found as written, or for an action read
+    on its own (its text is not the file's)."""
+    if statement.derived and not statement.words:
+        return None
+    code = _NOT_CODE.sub(lambda m: " " * len(m.group(0)), statement.sql)
+    name = rf"(?P<name>\"{re.escape(column)}\"|`{re.escape(column)}`|\b{re.escape(column)}\b)"
+    for pattern in (
+        rf"\b(?:ALTER|MODIFY|CHANGE|DROP|RENAME)\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?{name}",
+        rf"\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?{name}",
+        rf"[(,]\s*{name}\s",
+    ):
+        m = re.search(pattern, code, re.IGNORECASE)
+        if m:
+            return m.start("name")
     return None
 
 

@@ -19,7 +19,7 @@ import difflib
 import importlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -487,7 +487,9 @@ def lint_sql(
                 if draft.offset is not None:
                     at = statement.span.start + draft.offset
                     span = _span(text, at, max(at + 1, statement.span.end))
-                fix = None if statement.derived else draft.fix
+                fix = None
+                if draft.fix is not None and not statement.derived:
+                    fix = replace(draft.fix, span=statement.span)
                 findings.append(Finding(rule.id, level, draft.message, span, file, draft.hint, fix))
 
     for read in _statements(text, traits):

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dbarchitect._version import __version__
-from dbarchitect.guardrails.rule import Finding
+from dbarchitect.guardrails.rule import Finding, Span
 from dbarchitect.guardrails.runner import LintResult, all_rules, explain_rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -48,12 +48,16 @@ def artifact_uri(file: str | None) -> str:
 
 
 def _region(finding: Finding) -> dict[str, int]:
+    return _span_region(finding.span)
+
+
+def _span_region(span: Span) -> dict[str, int]:
     return {
-        "startLine": finding.span.line,
-        "startColumn": finding.span.column,
-        "endLine": finding.span.end_line,
+        "startLine": span.line,
+        "startColumn": span.column,
+        "endLine": span.end_line,
         # SARIF's endColumn is one past the last character.
-        "endColumn": finding.span.end_column + 1,
+        "endColumn": span.end_column + 1,
     }
 
 
@@ -101,7 +105,10 @@ def lint_sarif(result: LintResult) -> dict[str, Any]:
                         {
                             "artifactLocation": {"uri": artifact_uri(f.file)},
                             "replacements": [
-                                {"deletedRegion": _region(f), "insertedContent": {"text": f.fix.replacement}}
+                                {
+                                    "deletedRegion": _span_region(f.fix.span or f.span),
+                                    "insertedContent": {"text": f.fix.replacement},
+                                }
                             ],
                         }
                     ],

@@ -28,7 +28,16 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import POSTGRES, Draft, LintContext, Rule, Statement, ident, table_name
+from dbarchitect.guardrails.rule import (
+    POSTGRES,
+    Draft,
+    LintContext,
+    Rule,
+    Statement,
+    column_offset,
+    ident,
+    table_name,
+)
 
 
 class AddingNotNullColumn(Rule):
@@ -63,4 +72,5 @@ class AddingNotNullColumn(Rule):
                     "rows of "
                     f"`{table}` ({context.size_note(table)}); add it nullable, backfill in batches, then "
                     "SET NOT NULL after a validated CHECK (... IS NOT NULL), or give it a constant default.",
+                    offset=column_offset(statement, column),
                 )

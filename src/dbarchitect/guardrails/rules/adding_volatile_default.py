@@ -35,7 +35,17 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import POSTGRES, Draft, Fix, LintContext, Rule, Statement, ident, table_name
+from dbarchitect.guardrails.rule import (
+    POSTGRES,
+    Draft,
+    Fix,
+    LintContext,
+    Rule,
+    Statement,
+    column_offset,
+    ident,
+    table_name,
+)
 
 #: Functions PostgreSQL marks volatile that turn up as column defaults.
 VOLATILE_FUNCTIONS = frozenset(
@@ -157,6 +167,7 @@ class AddingVolatileDefault(Rule):
                 "rewrites "
                 f"all of `{table}` under an ACCESS EXCLUSIVE lock ({context.size_note(table)}); {advice}.",
                 fix=fix,
+                offset=column_offset(statement, column),
             )
 
 

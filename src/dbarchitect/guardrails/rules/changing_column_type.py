@@ -33,6 +33,7 @@ from dbarchitect.guardrails.rule import (
     Rule,
     Statement,
     TypeChange,
+    column_offset,
     old_type_sql,
     type_changes,
 )
@@ -65,6 +66,7 @@ class ChangingColumnType(Rule):
                     "the column is already a string type, this rewrites "
                     f"`{change.table}` and its indexes under an ACCESS EXCLUSIVE lock ({size}); pass the "
                     "current schema (--brief), or add a new column and backfill it in batches.",
+                    offset=column_offset(statement, change.column),
                 )
                 continue
             yield Draft(
@@ -74,6 +76,7 @@ class ChangingColumnType(Rule):
                 "whole copy; add a new column, backfill it in batches, then swap names in one short "
                 "transaction and drop the old one.",
                 hint=hint,
+                offset=column_offset(statement, change.column),
             )
 
 

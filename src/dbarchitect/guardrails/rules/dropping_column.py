@@ -25,7 +25,16 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import ALL_ENGINES, Draft, LintContext, Rule, Statement, ident, table_name
+from dbarchitect.guardrails.rule import (
+    ALL_ENGINES,
+    Draft,
+    LintContext,
+    Rule,
+    Statement,
+    column_offset,
+    ident,
+    table_name,
+)
 
 
 class DroppingColumn(Rule):
@@ -50,4 +59,5 @@ class DroppingColumn(Rule):
                         f"column list) that still uses `{name}`; deploy code that ignores the column "
                         "first, then drop it in a later migration and record that with `-- dbarch:disable "
                         "dropping-column`.",
+                        offset=column_offset(statement, name),
                     )

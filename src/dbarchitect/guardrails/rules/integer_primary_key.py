@@ -39,6 +39,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    column_offset,
     ident,
     retype_sql,
     table_name,
@@ -159,7 +160,11 @@ class IntegerPrimaryKey(Rule):
             elif growth > 0 or stats.rows < limit / 2:
                 return None
         if not fixable:
-            return Draft(self._message(table, column, written, limit, when), level=level)
+            return Draft(
+                self._message(table, column, written, limit, when),
+                level=level,
+                offset=column_offset(statement, column),
+            )
         wide_sql = "bigserial" if wide == T.BIGSERIAL else "bigint"
         fixed = retype_sql(statement.sql, column, _INT_SQL, wide_sql)
         if fixed is None:
@@ -172,6 +177,7 @@ class IntegerPrimaryKey(Rule):
             self._message(table, column, written, limit, when),
             level=level,
             fix=Fix("declare the key 64-bit", fixed),
+            offset=column_offset(statement, column),
         )
 
     @staticmethod

@@ -34,6 +34,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    column_offset,
     declared_types,
     retype_sql,
 )
@@ -67,7 +68,8 @@ class PreferTextOverChar(Rule):
         subject, pad, compare, them = (
             ("Columns", "pad", "compare", "them") if many else ("Column", "pads", "compares", "it")
         )
-        if all(d.owner and type(statement.pg).__name__ == "CreateDomainStmt" for d in found):
+        domain = type(statement.pg).__name__ == "CreateDomainStmt"
+        if domain:
             subject, pad, compare, them = ("Domain", "pads", "compares", "it")
         names = ", ".join(f"`{d.owner}` ({_written(d)})" for d in found)
         yield Draft(
@@ -77,6 +79,7 @@ class PreferTextOverChar(Rule):
             fix=Fix("declare the columns text" if many else "declare the column text", fixed)
             if fixed
             else None,
+            offset=None if domain else column_offset(statement, found[0].owner),
         )
 
 

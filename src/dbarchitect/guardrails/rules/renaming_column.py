@@ -23,7 +23,16 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import ALL_ENGINES, Draft, LintContext, Rule, Statement, ident, table_name
+from dbarchitect.guardrails.rule import (
+    ALL_ENGINES,
+    Draft,
+    LintContext,
+    Rule,
+    Statement,
+    column_offset,
+    ident,
+    table_name,
+)
 
 
 class RenamingColumn(Rule):
@@ -52,4 +61,5 @@ class RenamingColumn(Rule):
                 f"`{old}` until "
                 "all application code is deployed with the new name; add the new column, write both, "
                 "backfill, switch reads, then drop the old column in a later migration.",
+                offset=column_offset(statement, old),
             )

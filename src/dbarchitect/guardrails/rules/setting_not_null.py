@@ -35,7 +35,17 @@ from collections.abc import Iterator
 from pglast.enums.parsenodes import AlterTableType
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import POSTGRES, Draft, Fix, LintContext, Rule, Statement, ident, table_name
+from dbarchitect.guardrails.rule import (
+    POSTGRES,
+    Draft,
+    Fix,
+    LintContext,
+    Rule,
+    Statement,
+    column_offset,
+    ident,
+    table_name,
+)
 
 
 class SettingNotNull(Rule):
@@ -76,6 +86,7 @@ class SettingNotNull(Rule):
                 "NOT VALID, VALIDATE it in its own transaction, then SET NOT NULL (no scan on "
                 "PostgreSQL 12+) and drop the check.",
                 fix=fix,
+                offset=column_offset(statement, column),
             )
 
 

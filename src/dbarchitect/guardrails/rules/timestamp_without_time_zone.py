@@ -34,6 +34,7 @@ from dbarchitect.guardrails.rule import (
     LintContext,
     Rule,
     Statement,
+    column_offset,
     declared_types,
     retype_sql,
 )
@@ -80,4 +81,5 @@ class TimestampWithoutTimeZone(Rule):
             )
             if fixed
             else None,
+            offset=None if domain else column_offset(statement, found[0].owner),
         )

@@ -40,6 +40,7 @@ from dbarchitect.guardrails.rule import (
     Rule,
     Statement,
     TypeChange,
+    column_offset,
     old_type_sql,
     type_changes,
 )
@@ -71,7 +72,7 @@ class VarcharLengthChange(Rule):
             if problem is None:
                 continue
             text, level = problem
-            yield Draft(text, level=level)
+            yield Draft(text, level=level, offset=column_offset(statement, change.column))
 
     def _problem(self, change: TypeChange, context: LintContext) -> tuple[str, Level | None] | None:
         old, new = change.old, change.new

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 class Fix(OutModel):
     description: str
     replacement: str
+    #: Where the text the replacement replaces (the whole statement) starts and ends.
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 class LintFinding(OutModel):

@@ -1,0 +1,6 @@
+-- engine: mariadb 10.11
+-- This change is applied with pt-online-schema-change, not by running this file:
+--   pt-online-schema-change --alter "ADD COLUMN archived_at DATETIME(6) NULL" \
+--     --execute D=shop,t=orders --max-load Threads_running=50 --chunk-time 0.5
+-- gh-ost equivalent:
+--   gh-ost --alter="ADD COLUMN archived_at DATETIME(6) NULL" --table=orders --execute

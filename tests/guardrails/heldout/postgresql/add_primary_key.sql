@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE legacy_events ADD PRIMARY KEY (id); -- expect: adding-unique-constraint

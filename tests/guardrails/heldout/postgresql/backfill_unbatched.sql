@@ -1,0 +1,1 @@
+UPDATE users SET email_normalized = lower(email); -- expect: unbatched-backfill

@@ -1,0 +1,1 @@
+ALTER TYPE order_status RENAME VALUE 'cancelled' TO 'canceled'; -- expect: enum-value-change

@@ -1,0 +1,2 @@
+CREAT INDEX x ON y (z); -- expect: invalid-sql
+ALTER TABLE ((( ; -- expect: invalid-sql

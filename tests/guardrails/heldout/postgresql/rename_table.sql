@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE IF EXISTS line_items RENAME TO order_lines; -- expect: renaming-table

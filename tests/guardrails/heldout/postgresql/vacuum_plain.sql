@@ -1,0 +1,4 @@
+VACUUM (FULL FALSE, ANALYZE) orders;
+VACUUM (ANALYZE, VERBOSE) order_lines;
+VACUUM ANALYZE customers;
+ANALYZE products;
