@@ -18,6 +18,12 @@ Good::
       NOT VALID;
     ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;
 
+A ``REFERENCES`` or ``CHECK`` written on a column that ``ADD COLUMN`` adds checks every existing row
+too, under the ADD's ACCESS EXCLUSIVE lock, though the new column holds only NULL or its default
+(measured on 15: 1M rows, 95 ms with REFERENCES and 94 ms with a CHECK against 3 ms without; PostgreSQL
+logs ``verifying table`` for the check) — Django writes such a CHECK for every ``PositiveIntegerField``.
+Add the column bare, then the constraint NOT VALID, then validate it.
+
 MySQL and MariaDB have no NOT VALID: adding a FK or CHECK copies the table there (see
 ``mysql-algorithm-copy``). Tables created earlier in the same file are exempt.
 
@@ -31,7 +37,17 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from dbarchitect.guardrails.rule import POSTGRES, Draft, Fix, LintContext, Rule, Statement, ident, table_name
+from dbarchitect.guardrails.rule import (
+    POSTGRES,
+    Draft,
+    Fix,
+    LintContext,
+    Rule,
+    Statement,
+    column_offset,
+    ident,
+    table_name,
+)
 
 
 class ConstraintMissingNotValid(Rule):
@@ -60,6 +76,9 @@ class ConstraintMissingNotValid(Rule):
         if context.is_new(table):
             return
         for action in alter.args.get("actions") or []:
+            if isinstance(action, exp.ColumnDef):
+                yield from self._inline(statement, context, table, action)
+                continue
             if not isinstance(action, exp.AddConstraint):
                 continue
             for constraint in action.expressions:
@@ -68,6 +87,31 @@ class ConstraintMissingNotValid(Rule):
                     continue
                 name = ident(constraint.this) if isinstance(constraint, exp.Constraint) else None
                 yield self._draft(statement, alter, context, table, name, kind)
+
+    def _inline(
+        self, statement: Statement, context: LintContext, table: str, column: exp.ColumnDef
+    ) -> Iterator[Draft]:
+        """ADD COLUMN with an inline REFERENCES or CHECK: PostgreSQL checks every existing row (the
+        new column's value, NULL or the default) under the ADD's ACCESS EXCLUSIVE lock."""
+        name = ident(column.this)
+        for constraint in column.args.get("constraints") or []:
+            kind = constraint.args.get("kind")
+            if isinstance(kind, exp.Reference):
+                what, lock = (
+                    "a foreign key",
+                    f"`{table}` and a SHARE ROW EXCLUSIVE lock on the referenced table",
+                )
+            elif isinstance(kind, exp.CheckColumnConstraint):
+                what, lock = "a CHECK", f"`{table}`"
+            else:
+                continue
+            yield Draft(
+                f"Adding column `{table}.{name}` with {what} written on it checks every existing row of "
+                f"`{table}` ({context.size_note(table)}) under an ACCESS EXCLUSIVE lock on {lock}, though "
+                "the column is new; add the column without it, then ADD CONSTRAINT ... NOT VALID and "
+                "VALIDATE CONSTRAINT in a separate transaction.",
+                offset=column_offset(statement, name),
+            )
 
     def _draft(
         self,
@@ -82,7 +126,7 @@ class ConstraintMissingNotValid(Rule):
             lock = f"a SHARE ROW EXCLUSIVE lock on `{table}` and the referenced table (writes to both wait)"
         else:
             lock = f"an ACCESS EXCLUSIVE lock on `{table}` (reads and writes wait)"
-        label = f"`{name}`" if name else f"a {kind}"
+        label = f"{kind} `{name}`" if name else f"a {kind}"
         fix = None
         if len(alter.args.get("actions") or []) == 1:
             replacement = f"{statement.sql} NOT VALID"
@@ -91,7 +135,7 @@ class ConstraintMissingNotValid(Rule):
                 replacement += f";\nALTER TABLE {target} VALIDATE CONSTRAINT {context.traits.quote(name)}"
             fix = Fix("add the constraint NOT VALID, then validate it separately", replacement)
         return Draft(
-            f"Adding {kind} {label} on `{table}` without NOT VALID checks every existing row "
+            f"Adding {label} on `{table}` without NOT VALID checks every existing row "
             f"({context.size_note(table)}) under {lock}; add it NOT VALID, then VALIDATE CONSTRAINT in a "
             "separate transaction, which scans without blocking writes.",
             fix=fix,
