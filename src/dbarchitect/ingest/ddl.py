@@ -261,6 +261,11 @@ class _Loader:
         ALWAYS; a foreign key's MATCH FULL or DEFERRABLE; a table's UNLOGGED or storage
         parameters): the planner lists them instead of dropping them silently."""
         text = "; ".join(clauses)
+        for i, o in enumerate(self.objects):
+            if o.kind == kind and o.name == name:
+                # more clauses of the same object (a foreign key's MATCH FULL, then its NOT VALID)
+                self.objects[i] = replace(o, definition=f"{o.definition}; {text}")
+                return
         self.objects.append(SchemaObject(kind, name, text, ObjectSource.DDL))
 
     def mysql_index_clauses(
@@ -791,6 +796,10 @@ class _Loader:
             if isinstance(action, exp.AddConstraint):
                 for c in action.expressions:
                     self.table_constraint(builder, c)
+                    if node.args.get("not_valid") and isinstance(c, exp.Constraint) and c.this is not None:
+                        # existing rows are not checked: a clause the catalog does not carry
+                        label = f"{builder.name.value}.{node_name(c.this).value}"
+                        self.unmodeled("constraint property", label, ["NOT VALID"])
             elif isinstance(action, exp.ColumnDef):
                 self.column(builder, action)
             elif isinstance(action, exp.Constraint | exp.PrimaryKey | exp.ForeignKey):

@@ -207,7 +207,9 @@ def index_extras(params: exp.Expression | None, *, nulls: bool) -> list[str]:
             out.append(key.sql(dialect="postgres"))
     storage = params.args.get("with_storage")
     if isinstance(storage, list) and storage:
-        out.append("WITH (" + ", ".join(p.sql(dialect="postgres") for p in storage) + ")")
+        # a value as PostgreSQL prints it back (fillfactor='70') or as written (fillfactor = 70): one text
+        values = (re.sub(r"=\s*'([\w.]+)'$", r"=\1", p.sql(dialect="postgres")) for p in storage)
+        out.append("WITH (" + ", ".join(values) + ")")
     tablespace = params.args.get("tablespace")
     if isinstance(tablespace, exp.Expression):
         out.append(f"TABLESPACE {tablespace.sql(dialect='postgres')}")

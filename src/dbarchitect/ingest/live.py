@@ -54,6 +54,7 @@ from dbarchitect.engines.registry import get_traits
 from dbarchitect.errors import CatalogError, DbarchError, Diagnostic
 from dbarchitect.ingest.ddl import load_ddl
 from dbarchitect.ingest.ddl_nodes import mysql_key_clauses
+from dbarchitect.ingest.live_clauses import postgres_key_clauses
 from dbarchitect.ingest.live_expressions import (
     SYSTEM_SCHEMAS,
     UNSIGNED_BIGINT,
@@ -338,6 +339,16 @@ def introspect(url: str, *, schema: str | None = None) -> Catalog:
                 *reader.objects(target),
                 *_column_clauses(facts, server.engine),
                 *_index_clauses(facts),
+                *(
+                    postgres_key_clauses(
+                        reader.rows,
+                        target,
+                        {t: list(cols) for t, cols in facts.columns.items()},
+                        facts.children,
+                    )
+                    if server.engine == EngineName.POSTGRESQL
+                    else ()
+                ),
             )
         except SQLAlchemyError as exc:
             raise connection_failed(
