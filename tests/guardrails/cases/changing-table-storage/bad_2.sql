@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE orders SET TABLESPACE fast_ssd, SET (fillfactor = 90);
