@@ -23,8 +23,10 @@ from dbarchitect.model.catalog import ObjectSource, SchemaObject
 from dbarchitect.model.names import EngineName
 
 _KINDS = ("index property", "constraint property")
+
+
 #: Definitions the DDL reader cannot read (a file with them is refused): named whole.
-_UNREADABLE = re.compile(r"^\s*EXCLUDE\b|\bNO INHERIT\b", re.IGNORECASE)
+_UNREADABLE = re.compile(r"^\s*EXCLUDE\b|\bNO INHERIT\b|\bNULLS NOT DISTINCT\b", re.IGNORECASE)
 
 
 _REFERENCES = re.compile(r'\bREFERENCES\s+((?:"(?:[^"]|"")+"|[\w$]+)(?:\.(?:"(?:[^"]|"")+"|[\w$]+))?)\s*\(')
@@ -44,8 +46,9 @@ def _read_back(sketch: str, statement: str, kind: str, label: str, definition: s
     try:
         read = load_ddl(f"{sketch}\n{statement};", EngineName.POSTGRESQL)
     except DbarchError:
-        # what the DDL reader refuses in a file too is named whole; anything else it could not read
-        # back is left to the catalog (as before this reader)
+        # what the DDL reader refuses in a file too (EXCLUDE, NO INHERIT, a unique index's NULLS NOT
+        # DISTINCT) is named whole: left out, the plan would say nothing of it; anything else it could
+        # not read back on the sketch (text columns) is left to the catalog
         if _UNREADABLE.search(definition):
             return [SchemaObject(kind, label, definition, ObjectSource.DATABASE)]
         return []
@@ -82,8 +85,11 @@ def postgres_key_clauses(
             continue
         statement = prefix.sub(lambda m: "ON " + (m.group(1) or m.group(2) or ""), str(definition), count=1)
         out += _read_back(sketches[table], statement, "index property", f"{table}.{name}", str(definition))
-    for table, name, definition in rows(
-        "select t.relname, c.conname, pg_get_constraintdef(c.oid) from pg_constraint c "
+    for table, name, definition, storage in rows(
+        "select t.relname, c.conname, pg_get_constraintdef(c.oid), "
+        # pg_get_constraintdef leaves out the backing index's storage parameters (WITH (fillfactor))
+        "(select array_to_string(i.reloptions, ', ') from pg_class i where i.oid = c.conindid "
+        "and c.contype in ('u', 'x')) from pg_constraint c "
         "join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace "
         "where n.nspname = :s and t.relkind in ('r', 'p') and not t.relispartition "
         "and c.contype in ('u', 'f', 'c', 'x') and c.conparentid = 0 order by t.relname, c.conname",
@@ -91,6 +97,8 @@ def postgres_key_clauses(
     ):
         if table in skipped or table not in sketches:
             continue
+        if storage and " WITH (" not in str(definition):
+            definition = f"{definition} WITH ({storage})"
         # a foreign key is read with the table it references (the reader checks it exists)
         ref = _REFERENCES.search(str(definition))
         target = _plain(ref.group(1)) if ref is not None else table
