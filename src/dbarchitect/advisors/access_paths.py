@@ -282,7 +282,7 @@ def _match(index: Index, access: TableAccess) -> tuple[tuple[str, ...], bool]:
     return tuple(matched), order_served
 
 
-def _unique_key_fixed(table: Table, filters: list[Predicate]) -> bool:
+def unique_key_fixed(table: Table, filters: list[Predicate]) -> bool:
     """Some unique key (primary key, unique constraint, full unique index) has every column compared
     for equality with a single value."""
     fixed = {p.column.column.key for p in filters if p.kind == PredicateKind.EQ}
@@ -298,10 +298,12 @@ def access_path(statement: Statement, table: Table, access: TableAccess) -> Acce
     """The best access path to ``table`` for ``statement`` with the table's current indexes."""
     filters = [p for p in access.predicates if p.column.table.matches(table.name)]
     selectivity, sources, bases = filters_selectivity(table, filters)
+    if unique_key_fixed(table, filters):  # one row whatever the columns' counts: no default to name
+        bases = [b for b in bases if b not in {default_equality_basis(table, p) for p in filters}]
     rows_from = f" (rows: {'; '.join(bases)})" if bases else ""
     source = "default" if "default" in sources else ("statistics" if sources else "none")
     rows = table.stats.rows if table.stats is not None else None
-    if rows and _unique_key_fixed(table, filters):
+    if rows and unique_key_fixed(table, filters):
         # Every column of a unique key equal to one value: one row at most, as the planner knows from
         # the unique index however little it knows of the columns' statistics.
         selectivity, source = min(selectivity, 1.0 / rows), "statistics"

@@ -39,17 +39,25 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from dbarchitect.advisors.access_paths import predicate_selectivity, table_indexes
+from dbarchitect.advisors.access_paths import (
+    default_equality_basis,
+    predicate_selectivity,
+    table_indexes,
+    unique_key_fixed,
+)
 from dbarchitect.advisors.indexes.builtin_methods import add_terms, lossy_path, method_pages
 from dbarchitect.advisors.indexes.builtin_parts import (
     Access,
     Path,
     Shape,
     TableFacts,
+    choose_paths,
     filter_selectivities,
+    group_selectivity,
     join_flows,
     pages_fetched,
     probe_selectivity,
+    serves_order,
     sort_cost,
 )
 from dbarchitect.advisors.indexes.candidates import IndexCandidate, filters, parse_where, where_implied
@@ -282,6 +290,12 @@ class BuiltinCostModel:
             preds = filters(table, access)
             col_sel, eq, rng, bases = filter_selectivities(table, preds)
             selectivity = math.prod(col_sel.values()) if col_sel else 1.0
+            if unique_key_fixed(table, list(preds)):
+                # Every column of a unique key equal to one value: one row, as the planner knows from
+                # the unique index however little the brief says of the columns.
+                selectivity = min(selectivity, 1.0 / max(facts.rows, 1.0))
+                unknown = {default_equality_basis(table, p) for p in preds}
+                bases = tuple(b for b in bases if b not in unknown)
             read = frozenset(c.key for c in access.columns_read) | frozenset(col_sel)
             accesses.append(
                 Access(
@@ -298,6 +312,7 @@ class BuiltinCostModel:
                 )
             )
         position = {a.facts.table.name.key: i for i, a in enumerate(accesses)}
+        pairs: dict[tuple[int, int], list[tuple[str, str]]] = {}
         for j in statement.joins:
             lt, rt = position.get(j.left.table.key), position.get(j.right.table.key)
             if lt is None or rt is None or lt == rt:
@@ -310,7 +325,19 @@ class BuiltinCostModel:
                     a.facts.table, theirs.column.key, accesses[partner].facts.table, other.column.key
                 )
                 a.join_sel[theirs.column.key] = min(sel, a.join_sel.get(theirs.column.key, 1.0))
-        join_flows(accesses, self._join_selectivity)
+                pairs.setdefault((mine, partner), []).append((theirs.column.key, other.column.key))
+                if j.kind == "inner":
+                    a.narrowed_by.add(partner)
+        for (mine, partner), joined in pairs.items():
+            a = accesses[mine]
+            group = tuple(dict.fromkeys(c for c, _ in joined))
+            a.partner_group[partner] = group
+            for column in group:
+                a.join_groups[column] = group
+            a.group_sel[group] = group_selectivity(
+                a.facts.table, accesses[partner].facts.table, joined, [a.join_sel[c] for c in group]
+            )
+        join_flows(accesses)
         terms = statement_terms(statement, self.catalog, self.traits.sqlglot_dialect)
         add_terms(terms, accesses, self._join_selectivity)
         ordered = [a for a in accesses if a.access.order_by and not a.per_key]
@@ -373,12 +400,13 @@ class BuiltinCostModel:
             parsed = parse_where(shape.where)
             where_col = parsed[0] if parsed is not None else None
         boundary, scans, matched, all_single = 1.0, 1.0, 0, True
-        used_join = False
+        # A probe fixes every column joined to the same partner (a composite key: tenant_id, id).
+        group = a.join_groups.get(join, (join,)) if join is not None else ()
+        joined: list[str] = []
         for key in shape.keys:
-            if join is not None and key == join and not used_join:
-                boundary *= a.join_sel.get(key) or self._join_selectivity(table, key)
+            if key in group and key not in joined:
+                joined.append(key)
                 matched += 1
-                used_join = True
                 continue
             if key in a.eq:
                 sel, n, single = a.eq[key]
@@ -392,22 +420,28 @@ class BuiltinCostModel:
                 matched += 1
                 all_single = False
             break
+        used_join = bool(joined)
         if join is not None and not used_join:
             return None
+        if len(joined) == len(group) and group in a.group_sel:
+            join_share = a.group_sel[group]
+        else:
+            join_share = math.prod(a.join_sel.get(k) or self._join_selectivity(table, k) for k in joined)
+        boundary *= join_share
         if shape.method == "hash" and (matched != 1 or (shape.keys[0] not in a.eq and not used_join)):
             return None  # a hash index answers one equality on its key, nothing else
         index_cols = set(shape.keys)
         quals_on_keys = [k for k in a.col_sel if k in index_cols and (k in a.eq or k in a.rng)]
         index_sel = math.prod(a.col_sel[k] for k in quals_on_keys) if quals_on_keys else 1.0
         if join is not None:
-            index_sel *= a.join_sel.get(join) or self._join_selectivity(table, join)
+            index_sel *= join_share
         if where_col is not None and where_col in a.col_sel and where_col not in index_cols:
             # The implied predicate is the index's own: rows outside it are never seen.
             index_sel *= partial_sel
-        n_index_quals = len(quals_on_keys) + (1 if join is not None else 0)
+        n_index_quals = len(quals_on_keys) + len(joined)
         n_filter_quals = max(0, len(a.filters) - len(quals_on_keys) - (1 if where_col is not None else 0))
         covering = shape.method is None and a.read <= shape.held | ({where_col} if where_col else set())
-        ordered = self._serves_order(a, shape) if join is None and shape.method is None else False
+        ordered = serves_order(a, shape) if join is None and shape.method is None else False
         if matched == 0 and not ordered and not covering and shape.where is None:
             return None
         rows = a.facts.rows
@@ -418,6 +452,7 @@ class BuiltinCostModel:
         # genericcostestimate
         if shape.unique and all_single and matched == len(shape.keys) and join is None:
             index_tuples = scans
+            index_sel = min(index_sel, scans / max(rows, 1.0))  # one row per value of the whole key
         else:
             index_tuples = max(1.0, boundary * rows)
         index_pages = max(1.0, math.ceil(index_tuples * shape.pages / shape.tuples))
@@ -512,28 +547,6 @@ class BuiltinCostModel:
         predicate = Predicate(ColumnRef(table.name, Name(column)), PredicateKind.EQ, "=", "?")
         return predicate_selectivity(table, predicate).value
 
-    def _serves_order(self, a: Access, shape: Shape) -> bool:
-        """The index's key order gives the ORDER BY (columns fixed by single-value equalities skipped;
-        read forwards or backwards)."""
-        if not a.order:
-            return False
-        fixed = {k for k, (_, _, single) in a.eq.items() if single}
-        wanted = [(c, d) for c, d in a.order if c not in fixed]
-        if not wanted:
-            return True
-        flips: set[bool] = set()
-        position = 0
-        for key, desc in zip(shape.keys, shape.descending, strict=True):
-            if position == len(wanted):
-                break
-            column, want_desc = wanted[position]
-            if key == column:
-                flips.add(desc != want_desc)
-                position += 1
-            elif key not in fixed:
-                return False
-        return position == len(wanted) and len(flips) == 1
-
     def _sort_cost(self, tuples: float, width: float, limit: int | None) -> float:
         return sort_cost(self.s, tuples, width, limit)
 
@@ -622,7 +635,7 @@ class BuiltinCostModel:
                             found[0], cost=cost, text=text, ordered=False, io=found[0].io * loops * occ
                         )
             probe.append(nested)
-        chosen = self._choose(accesses, alone, probe)
+        chosen = choose_paths(accesses, alone, probe)
         cost = sum(p.cost for p in chosen)
         io = sum(p.io for p in chosen)
         plan = [p.text for p in chosen]
@@ -632,9 +645,12 @@ class BuiltinCostModel:
             # LIMIT stops early, as do the nested loops it drives).
             a = accesses[ordered_i]
             width = sum(self._width(a.facts.table, c) for c in a.read)
-            cost += self._sort_cost(a.out_rows, width, limit)
+            cost += self._sort_cost(min(a.out_rows, a.joined_rows or a.out_rows), width, limit)
             plan.append("Sort")
-            fraction = min(1.0, limit / a.out_rows) if limit is not None else 1.0
+            # An ordered scan stops after LIMIT rows survive the joins, not LIMIT rows of its own.
+            fraction = (
+                min(1.0, limit / min(a.out_rows, a.joined_rows or a.out_rows)) if limit is not None else 1.0
+            )
             for shape in shapes[ordered_i]:
                 found = self._path(statement, ordered_i, a, shape, total_pages, None, 1.0)
                 if found is None or not found[0].ordered:
@@ -672,30 +688,6 @@ class BuiltinCostModel:
             index_only=frozenset(p.candidate for p in chosen if p.candidate is not None and p.index_only),
             existing_used=frozenset(p.existing for p in chosen if p.existing is not None),
         )
-
-    def _choose(self, accesses: list[Access], alone: list[Path], probe: list[Path | None]) -> list[Path]:
-        """Each table's cheaper way in; in every joined group at least one table is read on its own
-        (the outer side), the one for which that costs least extra."""
-        chosen = [p if p is not None and p.cost < a.cost else a for a, p in zip(alone, probe, strict=True)]
-        group = list(range(len(accesses)))
-
-        def find(x: int) -> int:
-            while group[x] != x:
-                group[x] = group[group[x]]
-                x = group[x]
-            return x
-
-        for i, a in enumerate(accesses):
-            for _, j in a.partners:
-                group[find(i)] = find(j)
-        members: dict[int, list[int]] = {}
-        for i in range(len(accesses)):
-            members.setdefault(find(i), []).append(i)
-        for ids in members.values():
-            if all(chosen[i] is not alone[i] for i in ids):
-                driver = min(ids, key=lambda i: (alone[i].cost - chosen[i].cost, i))
-                chosen[driver] = alone[driver]
-        return chosen
 
     def _aggregation_cost(self, a: Access) -> float:
         """GROUP BY over ``a``'s rows (``cost_agg``): hashed - each row's group columns compared and

@@ -4,7 +4,7 @@ table (a path), one table access of a statement, and the page-fetch formula they
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbarchitect.advisors.access_paths import (
@@ -91,6 +91,16 @@ class Access:
     partner_rows: dict[int, float] = field(default_factory=dict)
     #: Join column key -> the share of this table's rows one probe value finds (``eqjoinsel``).
     join_sel: dict[str, float] = field(default_factory=dict)
+    #: Join column key -> every column of this table joined to the same partner (a composite key).
+    join_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Partner access index -> the columns joined to it, and the share of this table's rows one of
+    #: the partner's rows finds through all of them (see :func:`group_selectivity`).
+    partner_group: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    group_sel: dict[tuple[str, ...], float] = field(default_factory=dict)
+    #: Partners whose join narrows this table's rows (inner joins; not an outer join's preserved side).
+    narrowed_by: set[int] = field(default_factory=set)
+    #: This table's rows that survive all its joins (its filtered rows when no join narrows them).
+    joined_rows: float = 0.0
     #: ORDER BY keys when the statement's whole ORDER BY is on this table and no GROUP BY intervenes.
     order: tuple[tuple[str, bool], ...] = ()
     #: Key (column or expression key) -> selectivity of the filters only a GIN index serves.
@@ -215,24 +225,104 @@ def probe_selectivity(table: Table, column: str, other: Table, other_column: str
     return min(mine.value, theirs.value)
 
 
-def join_flows(accesses: list[Access], join_selectivity: Callable[[Table, str], float]) -> None:
-    """Sets each access's ``partner_rows``: the rows each partner brings to its join with it - the
-    partner's filtered rows, or fewer when another of its joins narrows it. ``orders (buyer_id = ?) ->
-    listings (id) -> sellers (id)`` probes sellers once per order found, not once per listing of the
-    table, since each order meets one listing. Through a join, a table keeps at most the rows its
-    partner brings times its rows per join value (``join_sel``, else ``join_selectivity``) that pass
+def group_selectivity(
+    table: Table, other: Table, pairs: list[tuple[str, str]], singles: list[float]
+) -> float:
+    """Share of ``table``'s rows one row of ``other`` finds through the join columns ``pairs`` (mine,
+    theirs): one column's own share (``singles``); for several, as PostgreSQL does with a foreign key
+    (``get_foreign_key_join_selectivity``): one row when they hold a unique key of mine, one per row of
+    ``other`` when they are a foreign key of mine referencing those columns of ``other``, else the
+    product of each column's share."""
+    if len(singles) == 1:
+        return singles[0]
+    mine = {c for c, _ in pairs}
+    keys = [table.primary_key.columns] if table.primary_key is not None else []
+    keys += [u.columns for u in table.uniques]
+    keys += [
+        tuple(k.column for k in i.keys if k.column is not None)
+        for i in table.indexes
+        if i.unique and i.where is None
+    ]
+    rows = table.stats.rows if table.stats is not None and table.stats.rows else None
+    if rows and any(k and {c.key for c in k} <= mine for k in keys):
+        return 1.0 / rows
+    referenced = other.stats.rows if other.stats is not None and other.stats.rows else None
+    for fk in table.foreign_keys:
+        if (
+            referenced
+            and fk.ref_table.matches(other.name)
+            and {(c.key, r.key) for c, r in zip(fk.columns, fk.ref_columns, strict=True)} == set(pairs)
+        ):
+            return min(1.0, 1.0 / referenced)
+    return math.prod(singles)
+
+
+def join_flows(accesses: list[Access]) -> None:
+    """Sets each access's ``partner_rows`` (the rows each partner brings to its join with it: the
+    partner's filtered rows, or fewer when another of its inner joins narrows it) and ``joined_rows``.
+    ``orders (buyer_id = ?) -> listings (id) -> sellers (id)`` probes sellers once per order found, not
+    once per listing of the table, since each order meets one listing. Through an inner join, a table
+    keeps at most the rows its partner brings times its rows per partner row (``group_sel``) that pass
     its filters; a partner's narrowing never counts back through the join it is computed for."""
 
     def flow(i: int, came_from: int, seen: frozenset[int]) -> float:
         a = accesses[i]
         rows = a.out_rows
-        for column, partner in a.partners:
-            if partner == came_from or partner in seen:
+        for partner, group in a.partner_group.items():
+            if partner == came_from or partner in seen or partner not in a.narrowed_by:
                 continue
             brought = flow(partner, i, seen | {i})
-            share = a.join_sel.get(column) or join_selectivity(a.facts.table, column)
-            rows = min(rows, max(1.0, brought * share * a.facts.rows * a.selectivity))
+            rows = min(rows, max(1.0, brought * a.group_sel[group] * a.facts.rows * a.selectivity))
         return rows
 
     for i, a in enumerate(accesses):
-        a.partner_rows = {p: flow(p, i, frozenset({i})) for _, p in a.partners}
+        a.partner_rows = {p: flow(p, i, frozenset({i})) for p in a.partner_group}
+        a.joined_rows = flow(i, -1, frozenset())
+
+
+def choose_paths(accesses: list[Access], alone: list[Path], probe: list[Path | None]) -> list[Path]:
+    """Each table's cheaper way in; in every joined group at least one table is read on its own
+    (the outer side), the one for which that costs least extra."""
+    chosen = [p if p is not None and p.cost < a.cost else a for a, p in zip(alone, probe, strict=True)]
+    group = list(range(len(accesses)))
+
+    def find(x: int) -> int:
+        while group[x] != x:
+            group[x] = group[group[x]]
+            x = group[x]
+        return x
+
+    for i, a in enumerate(accesses):
+        for _, j in a.partners:
+            group[find(i)] = find(j)
+    members: dict[int, list[int]] = {}
+    for i in range(len(accesses)):
+        members.setdefault(find(i), []).append(i)
+    for ids in members.values():
+        if all(chosen[i] is not alone[i] for i in ids):
+            driver = min(ids, key=lambda i: (alone[i].cost - chosen[i].cost, i))
+            chosen[driver] = alone[driver]
+    return chosen
+
+
+def serves_order(a: Access, shape: Shape) -> bool:
+    """The index's key order gives the ORDER BY (columns fixed by single-value equalities skipped;
+    read forwards or backwards)."""
+    if not a.order:
+        return False
+    fixed = {k for k, (_, _, single) in a.eq.items() if single}
+    wanted = [(c, d) for c, d in a.order if c not in fixed]
+    if not wanted:
+        return True
+    flips: set[bool] = set()
+    position = 0
+    for key, desc in zip(shape.keys, shape.descending, strict=True):
+        if position == len(wanted):
+            break
+        column, want_desc = wanted[position]
+        if key == column:
+            flips.add(desc != want_desc)
+            position += 1
+        elif key not in fixed:
+            return False
+    return position == len(wanted) and len(flips) == 1

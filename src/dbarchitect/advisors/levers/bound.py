@@ -33,7 +33,12 @@ from dataclasses import dataclass
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from dbarchitect.advisors.access_paths import access_path, default_equality_basis, range_selectivity
+from dbarchitect.advisors.access_paths import (
+    access_path,
+    default_equality_basis,
+    range_selectivity,
+    unique_key_fixed,
+)
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.ingest.parsed import parse_statement
 from dbarchitect.model.catalog import Catalog, Table
@@ -233,8 +238,10 @@ def default_estimates(statement: Statement, catalog: Catalog) -> tuple[str, ...]
         if table is None:
             continue
         ranges: dict[str, list[Predicate]] = {}
-        for p in access.predicates:
-            if not p.column.table.matches(table.name):
+        mine = [p for p in access.predicates if p.column.table.matches(table.name)]
+        fixed = unique_key_fixed(table, mine)
+        for p in mine:
+            if fixed and p.kind != PredicateKind.RANGE:
                 continue
             if p.kind == PredicateKind.RANGE:
                 ranges.setdefault(p.column.column.key, []).append(p)
