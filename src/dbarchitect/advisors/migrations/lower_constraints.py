@@ -208,7 +208,7 @@ class ConstraintLowering(Lowering):
         )
         fact = self.fact(ddl)
         suffix = (
-            f", ALGORITHM={fact.algorithm}, LOCK={fact.online_lock}"
+            self.online_clause(fact.algorithm, fact.online_lock)
             if self.f.online_alter_clauses and fact.algorithm
             else ""
         )

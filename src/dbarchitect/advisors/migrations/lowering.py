@@ -182,7 +182,7 @@ class Lowering:
         statements = list(sql)
         extra = list(notes)
         if online and self.f.online_alter_clauses and fact.algorithm and statements:
-            clause = f", ALGORITHM={fact.algorithm}, LOCK={fact.online_lock}"
+            clause = self.online_clause(fact.algorithm, fact.online_lock)
             statements = [s + clause if s.startswith("ALTER TABLE") else s for s in statements]
             if fact.algorithm == "COPY":
                 extra.append(
@@ -263,6 +263,13 @@ class Lowering:
 
     def col_sql(self, table: Name, column: Column) -> str:
         return column_sql(self.table_after(table), column, self.t, _Notes())
+
+    def online_clause(self, algorithm: str, lock: str | None) -> str:
+        """``, ALGORITHM=..., LOCK=...`` as the engine takes it: MySQL 8.0 refuses any LOCK beside
+        ALGORITHM=INSTANT (only DEFAULT), MariaDB takes LOCK=NONE with it."""
+        if algorithm == "INSTANT" and not self.f.instant_takes_lock_clause:
+            return ", ALGORITHM=INSTANT"
+        return f", ALGORITHM={algorithm}, LOCK={lock}"
 
     def alter(self, table: Name, clause: str) -> str:
         return f"ALTER TABLE {self.q(table)} {clause}"
