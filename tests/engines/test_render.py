@@ -524,3 +524,37 @@ def test_online_index_build_is_accepted_by_mariadb(mariadb_scratch_db: str) -> N
             assert cur.fetchall()
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(
+    ("ddl", "dialect", "clause"),
+    [
+        (
+            "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);",
+            "postgresql",
+            "column id: GENERATED ALWAYS AS IDENTITY (from the source schema) is not written",
+        ),
+        (
+            "CREATE TABLE t (id bigint PRIMARY KEY, u datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) "
+            "ON UPDATE CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;",
+            "mariadb",
+            "column u: ON UPDATE CURRENT_TIMESTAMP(6) (from the source schema) is not written",
+        ),
+    ],
+)
+def test_a_clause_the_catalog_does_not_carry_is_named_in_the_rendered_schema(
+    ddl: str, dialect: str, clause: str
+) -> None:
+    """identity ALWAYS, ON UPDATE ...: the rendered schema cannot write them, and says so on every
+    engine (the design of examples/iot and examples/saas dropped them without a word); a serial,
+    written as an identity on purpose, is not named."""
+    from dbarchitect.engines.ddl import render_schema_with_notes
+    from dbarchitect.ingest.ddl import load_ddl
+
+    catalog = load_ddl(ddl, EngineName(dialect))
+    for engine in ENGINES.values():
+        rendered = render_schema_with_notes(catalog, engine)
+        assert any(clause in n.message and not n.error for n in rendered.notes), engine
+        assert clause in rendered.sql
+    serial = load_ddl("CREATE TABLE t (id serial PRIMARY KEY);", EngineName.POSTGRESQL)
+    assert not render_schema_with_notes(serial, ENGINES["postgresql"]).notes

@@ -19,6 +19,7 @@ from dbarchitect.engines.partition_sql import engine_bound_sql
 from dbarchitect.engines.quoting import line_comment
 from dbarchitect.engines.traits import EngineTraits
 from dbarchitect.model.catalog import (
+    SERIAL_CLAUSE,
     Catalog,
     Column,
     Default,
@@ -546,6 +547,22 @@ def render_schema_with_notes(catalog: Catalog, traits: EngineTraits) -> Rendered
     notes = _Notes()
     for problem in identifier_problems(catalog, traits):
         notes.add(problem.table, "identifier", problem.message, error=problem.error)
+    for o in catalog.objects:
+        # A clause the source DDL gave a column that the catalog does not carry (identity ALWAYS,
+        # ON UPDATE CURRENT_TIMESTAMP, COLLATE, ZEROFILL...): not written, and said so.
+        table_name, _, column = o.name.rpartition(".")
+        owner = (
+            catalog.table(table_name)
+            if o.kind == "column property" and o.definition != SERIAL_CLAUSE
+            else None
+        )
+        if owner is not None:
+            notes.add(
+                owner.name.value,
+                "clause",
+                f"column {column}: {o.definition} (from the source schema) is not written: the "
+                "engine-neutral catalog does not carry it; add it by hand where the application needs it",
+            )
     late = catalog.cyclic_foreign_keys() if traits.features.alter_add_constraint else ()
     late_ids = {id(fk) for _, fk in late}
     blocks: list[str] = [f"-- Schema for {traits}, rendered by dbarchitect from the engine-neutral catalog."]

@@ -47,6 +47,7 @@ from dbarchitect.ingest.sql_limits import check_sql_text, guarded
 from dbarchitect.ingest.types import narrow_unsigned_keys, parse_column_type
 from dbarchitect.limits import read_input_text
 from dbarchitect.model.catalog import (
+    SERIAL_CLAUSE,
     Catalog,
     CheckConstraint,
     Column,
@@ -71,7 +72,6 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 #: How a PostgreSQL serial column is named among the clauses the catalog does not carry.
-SERIAL_CLAUSE = "serial (DEFAULT nextval of a sequence it owns, not an identity)"
 
 
 def _dialect(engine: EngineName) -> str:
@@ -897,9 +897,14 @@ class _Loader:
 _SQLITE_DECLARED_TYPES = re.compile(r"\b(JSONB|TIMESTAMPTZ|BYTEA)\b", re.IGNORECASE)
 
 
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
 def _other_dialect(text: str, dialect: EngineName) -> EngineName | None:
-    """The engine whose marks ``text`` carries, when that is not ``dialect``'s family."""
+    """The engine whose marks ``text`` carries, when that is not ``dialect``'s family (comments are
+    not read: a note saying "GENERATED ALWAYS AS IDENTITY is not written" is no PostgreSQL DDL)."""
     family = _FAMILY[dialect]
+    text = _COMMENTS.sub(" ", text)
     if family == EngineName.SQLITE:
         text = _SQLITE_DECLARED_TYPES.sub("", text)
     scores = {engine: len(pattern.findall(text)) for engine, pattern in _MARKS.items() if engine != family}

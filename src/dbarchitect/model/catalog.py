@@ -14,6 +14,10 @@ from enum import StrEnum
 from dbarchitect.model.names import Name
 from dbarchitect.model.types import LogicalType
 
+#: The column property a PostgreSQL ``serial`` column carries (its default is a sequence it owns, not an
+#: identity): migrations compare it; a design writes the column as an identity, which is what it is for.
+SERIAL_CLAUSE = "serial (DEFAULT nextval of a sequence it owns, not an identity)"
+
 
 class DefaultKind(StrEnum):
     NULL = "null"
