@@ -28,20 +28,17 @@ from dbarchitect.verify.embedded import check_on_sqlite
 from dbarchitect.verify.portability import check_design
 
 
-def design(
+def _inspect_and_advise(
     brief: Inspection | Brief | str | Path,
-    *,
-    file: str | None = None,
-    database: str | None = None,
-    progress: StageProgress | None = None,
-) -> Design:
-    """Inspect the brief, choose indexes for its workload (the built-in model, or HypoPG on a named
-    PostgreSQL ``database``), then render the schema with them for the target and every portable
-    engine and prove it on embedded SQLite."""
+    file: str | None,
+    database: str | None,
+    progress: StageProgress | None,
+    without: str,
+) -> tuple[Inspection, IndexAdvice | None, list[str]]:
+    """The brief inspected and its index advice; without a named ``database``, an advisor that fails
+    leaves a note (``without``: what it says) instead of failing the design or the verdict."""
     _stage(progress, "reading the brief")
     inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
-    advice: IndexAdvice | None = None
-    notes: list[str] = []
     _stage(progress, "choosing indexes")
     try:
         advice = recommend_indexes(
@@ -53,7 +50,21 @@ def design(
     except DbarchError as exc:
         if database is not None:
             raise
-        notes.append(f"no index advice: {exc}")
+        return inspection, None, [f"{without}: {exc}"]
+    return inspection, advice, []
+
+
+def design(
+    brief: Inspection | Brief | str | Path,
+    *,
+    file: str | None = None,
+    database: str | None = None,
+    progress: StageProgress | None = None,
+) -> Design:
+    """Inspect the brief, choose indexes for its workload (the built-in model, or HypoPG on a named
+    PostgreSQL ``database``), then render the schema with them for the target and every portable
+    engine and prove it on embedded SQLite."""
+    inspection, advice, notes = _inspect_and_advise(brief, file, database, progress, "no index advice")
     _stage(progress, "summary tables and rewrites")
     levers, advice, lever_notes = _design_levers(inspection, advice, database=database)
     notes += lever_notes
@@ -133,22 +144,9 @@ def check_brief(
     Latency estimates use the target engine's shipped latency model, or the one in ``calibration``
     (a ``dbarch calibrate -o`` file)."""
     latency = load_latency_model(calibration) if calibration is not None else None
-    _stage(progress, "reading the brief")
-    inspection = brief if isinstance(brief, Inspection) else inspect_brief(brief, file=file)
-    advice: IndexAdvice | None = None
-    notes: list[str] = []
-    _stage(progress, "choosing indexes")
-    try:
-        advice = recommend_indexes(
-            inspection,
-            database=database,
-            time_limit_s=DESIGN_INDEX_TIME_LIMIT_S,
-            progress=_index_progress(progress),
-        )
-    except DbarchError as exc:
-        if database is not None:
-            raise
-        notes.append(f"judged without index advice: {exc}")
+    inspection, advice, notes = _inspect_and_advise(
+        brief, file, database, progress, "judged without index advice"
+    )
     urls = _engine_urls(engine_urls)
     wanted = {e.name for e in inspection.brief.engines}
     for engine in urls:
