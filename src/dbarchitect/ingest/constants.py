@@ -22,33 +22,21 @@ from sqlglot import exp
 
 from dbarchitect.model.intervals import relative_text
 
-_MONTHS = {"YEAR": 12, "YEARS": 12, "QUARTER": 3, "QUARTERS": 3, "MONTH": 1, "MONTHS": 1}
-_SECONDS = {
-    "WEEK": 7 * 86400,
-    "WEEKS": 7 * 86400,
-    "DAY": 86400,
-    "DAYS": 86400,
-    "HOUR": 3600,
-    "HOURS": 3600,
-    "MINUTE": 60,
-    "MINUTES": 60,
-    "SECOND": 1,
-    "SECONDS": 1,
-}
-#: Interval units PostgreSQL and MySQL accept, in seconds (months and years apart: calendar lengths).
-_UNIT_SECONDS = {
-    **{u: 7 * 86400.0 for u in ("W", "WEEK", "WEEKS")},
-    **{u: 86400.0 for u in ("D", "DAY", "DAYS")},
-    **{u: 3600.0 for u in ("H", "HR", "HRS", "HOUR", "HOURS")},
-    **{u: 60.0 for u in ("M", "MIN", "MINS", "MINUTE", "MINUTES")},
-    **{u: 1.0 for u in ("S", "SEC", "SECS", "SECOND", "SECONDS")},
-    **{u: 0.001 for u in ("MS", "MSEC", "MSECS", "MILLISECOND", "MILLISECONDS")},
-}
-_UNIT_MONTHS = {
-    **{u: 1 for u in ("MON", "MONS", "MONTH", "MONTHS")},
-    **{u: 3 for u in ("QUARTER", "QUARTERS")},
-    **{u: 12 for u in ("Y", "YR", "YRS", "YEAR", "YEARS")},
-}
+#: Interval units: (months, seconds) of one, the names a date literal's fold reads, and the further
+#: abbreviations PostgreSQL and MySQL accept that the fold relative to now reads too.
+_UNIT_TABLE: tuple[tuple[int, float, tuple[str, ...], tuple[str, ...]], ...] = (
+    (12, 0.0, ("YEAR", "YEARS"), ("Y", "YR", "YRS")),
+    (3, 0.0, ("QUARTER", "QUARTERS"), ()),
+    (1, 0.0, ("MONTH", "MONTHS"), ("MON", "MONS")),
+    (0, 7 * 86400.0, ("WEEK", "WEEKS"), ("W",)),
+    (0, 86400.0, ("DAY", "DAYS"), ("D",)),
+    (0, 3600.0, ("HOUR", "HOURS"), ("H", "HR", "HRS")),
+    (0, 60.0, ("MINUTE", "MINUTES"), ("M", "MIN", "MINS")),
+    (0, 1.0, ("SECOND", "SECONDS"), ("S", "SEC", "SECS")),
+    (0, 0.001, (), ("MS", "MSEC", "MSECS", "MILLISECOND", "MILLISECONDS")),
+)
+_CALENDAR_UNITS = {name: (months, seconds) for months, seconds, names, _ in _UNIT_TABLE for name in names}
+_UNITS = {name: (months, seconds) for months, seconds, names, more in _UNIT_TABLE for name in (*names, *more)}
 _MONTH_DAYS = 30.44
 _YEAR_DAYS = 365.25
 #: What the time a statement runs is called (sqlglot's nodes, and functions it leaves anonymous).
@@ -139,12 +127,13 @@ def _interval(node: exp.Expr) -> tuple[int, float] | None:
         n = float(str(amount.this))
     except ValueError:
         return None
-    name = unit.name.upper()
-    if name in _MONTHS:
-        return (int(n * _MONTHS[name]), 0.0) if n.is_integer() else None
-    if name in _SECONDS:
-        return 0, n * _SECONDS[name]
-    return None
+    found = _CALENDAR_UNITS.get(unit.name.upper())
+    if found is None:
+        return None
+    months, seconds = found
+    if months:
+        return (int(n * months), 0.0) if n.is_integer() else None
+    return 0, n * seconds
 
 
 def _add_months(value: date | datetime, months: int) -> date | datetime:
@@ -190,18 +179,12 @@ def _span_seconds(text: str) -> float | None:
             n = float(amount)
         except ValueError:
             return None
-        name = unit.upper()
-        if name in _UNIT_SECONDS:
-            total += n * _UNIT_SECONDS[name]
-        elif name in _UNIT_MONTHS:
-            total += (
-                n
-                * _UNIT_MONTHS[name]
-                * (_YEAR_DAYS / 12 if _UNIT_MONTHS[name] % 12 == 0 else _MONTH_DAYS)
-                * 86400
-            )
-        else:
+        found = _UNITS.get(unit.upper())
+        if found is None:
             return None
+        months, seconds = found
+        month_days = _YEAR_DAYS / 12 if months % 12 == 0 else _MONTH_DAYS
+        total += n * (months * month_days * 86400 if months else seconds)
     return total
 
 
