@@ -294,12 +294,13 @@ class ConstraintLowering(Lowering):
     def create_index(self, op: CreateIndex) -> None:
         table = self.table_after(op.table)
         notes = _Notes()
-        if (op.table.key, op.index.name.key) in self.redefined:
-            self.redefine_index(table, op)
-            return
+        # An index defined again under its name (MySQL/MariaDB): dropped and added in one ALTER TABLE.
+        redefined = (op.table.key, op.index.name.key) in self.redefined
         online = self.t.features.concurrent_index_build and op.table.key not in self.new_tables
         partitioned = self.is_partitioned(op.table)
-        sql = create_index_sql(table, op.index, self.t, concurrently=not partitioned, notes=notes)
+        sql = create_index_sql(
+            table, op.index, self.t, concurrently=not partitioned, notes=notes, as_clause=redefined
+        )
         if sql is None:
             self.notes.append(
                 f"index {op.index.name} is not created: " + "; ".join(n.message for n in notes.items)
@@ -308,6 +309,18 @@ class ConstraintLowering(Lowering):
         sql = sql.rstrip(";")
         plain = all(k.column is not None for k in op.index.keys) and op.index.where is None
         duplicates = self.duplicates_sql(op.table, op.index.columns) if op.index.unique and plain else None
+        locked = op.index.method in ("fulltext", "spatial")
+        if redefined:
+            self.add(
+                f"redefine index {op.index.name} on {op.table}: drop it and add it again in one statement",
+                DdlKind.CREATE_INDEX_LOCKED if locked else DdlKind.CREATE_INDEX_ONLINE,
+                [self.alter(op.table, f"DROP INDEX {self.q(op.index.name)}, {sql}")],
+                table=op.table,
+                notes=[n.message for n in notes.items],
+                rollback=["-- see the down-plan"],
+                precheck=duplicates,
+            )
+            return
         if online and not partitioned:
             self.online_index(
                 op.table, op.index.name, sql, describe(op), unique=op.index.unique, precheck=duplicates
@@ -319,7 +332,7 @@ class ConstraintLowering(Lowering):
                 "CONCURRENTLY is not supported on a partitioned table: build per partition for big tables"
             )
         kind = DdlKind.CREATE_INDEX_ONLINE if not partitioned else DdlKind.CREATE_INDEX
-        if op.index.method in ("fulltext", "spatial"):
+        if locked:
             kind = DdlKind.CREATE_INDEX_LOCKED
         self.add(
             describe(op),
@@ -330,29 +343,6 @@ class ConstraintLowering(Lowering):
             notes=extra,
             rollback=[self.drop_index_sql(op.table, op.index.name, online=False)],
             precheck=duplicates if op.table.key not in self.new_tables else None,
-        )
-
-    def redefine_index(self, table: Table, op: CreateIndex) -> None:
-        """Drop and add an index under one name in one ALTER TABLE (MySQL/MariaDB: online, atomic)."""
-        notes = _Notes()
-        clause = create_index_sql(table, op.index, self.t, notes=notes, as_clause=True)
-        if clause is None:
-            self.notes.append(
-                f"index {op.index.name} is not created: " + "; ".join(n.message for n in notes.items)
-            )
-            return
-        kind = DdlKind.CREATE_INDEX_ONLINE
-        if op.index.method in ("fulltext", "spatial"):
-            kind = DdlKind.CREATE_INDEX_LOCKED
-        plain = all(k.column is not None for k in op.index.keys) and op.index.where is None
-        self.add(
-            f"redefine index {op.index.name} on {op.table}: drop it and add it again in one statement",
-            kind,
-            [self.alter(op.table, f"DROP INDEX {self.q(op.index.name)}, {clause}")],
-            table=op.table,
-            notes=[n.message for n in notes.items],
-            rollback=["-- see the down-plan"],
-            precheck=self.duplicates_sql(op.table, op.index.columns) if op.index.unique and plain else None,
         )
 
     def drop_index_sql(self, table: Name, name: Name, *, online: bool, if_exists: bool = True) -> str:

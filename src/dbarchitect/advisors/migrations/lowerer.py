@@ -60,6 +60,16 @@ from dbarchitect.model.ops import (
 )
 
 
+def restated_column(op: object) -> tuple[Name, Name] | None:
+    """(table, column) of a column change an engine that restates whole columns (MySQL/MariaDB's
+    MODIFY COLUMN) writes out in full: a type or NULL change."""
+    if isinstance(op, AlterColumnType):
+        return op.table, op.column
+    if isinstance(op, SetNotNull | DropNotNull):
+        return op.table, op.column.name
+    return None
+
+
 class Lowerer(ColumnLowering, ConstraintLowering):
     """Operations -> steps for one engine: the main loop, table rebuilds and the dispatch per op."""
 
@@ -109,15 +119,16 @@ class Lowerer(ColumnLowering, ConstraintLowering):
         else:
             modified: set[tuple[str, str]] = set()
             for op in self.ops:
-                if self.f.modify_whole_column and isinstance(op, AlterColumnType | SetNotNull | DropNotNull):
+                restated = restated_column(op) if self.f.modify_whole_column else None
+                if restated is not None:
                     # One MODIFY restates the whole column: every change to it in one step, annotated
                     # with the strongest of their facts.
-                    column = op.column if isinstance(op, AlterColumnType) else op.column.name
-                    key = (op.table.key, column.key)
+                    table, column = restated
+                    key = (table.key, column.key)
                     if key in modified:
                         continue
                     modified.add(key)
-                    self.modify_column(op.table, column)
+                    self.modify_column(table, column)
                     continue
                 if isinstance(op, SetNotNull) and (op.table.key, op.column.name.key) in self.expanded:
                     continue  # the expand sequence made the new column NOT NULL already

@@ -42,7 +42,7 @@ from dbarchitect.advisors.migrations.diff import (
     unplanned_differences,
 )
 from dbarchitect.advisors.migrations.losses import data_losses
-from dbarchitect.advisors.migrations.lowerer import Lowerer
+from dbarchitect.advisors.migrations.lowerer import Lowerer, restated_column
 from dbarchitect.advisors.migrations.objects import (
     ObjectPlan,
     outside_default_schema,
@@ -58,14 +58,11 @@ from dbarchitect.model.catalog import (
 )
 from dbarchitect.model.ops import (
     AddCheck,
-    AlterColumnType,
     CreateTable,
     DropCheck,
     DropColumn,
-    DropNotNull,
     DropTable,
     Irreversible,
-    SetNotNull,
     describe,
     op_table,
 )
@@ -200,13 +197,8 @@ def restated_clauses(
     AUTOINCREMENT...) that both sides keep, on a column the plan writes out again: MySQL/MariaDB's
     MODIFY COLUMN restates the whole column and SQLite rebuilds the whole table, so the clause would be
     lost while the plan said nothing. Each is named as not planned."""
-    modified: set[tuple[str, str]] = set()
-    if traits.migration.modify_whole_column:
-        for op in ops:
-            if isinstance(op, AlterColumnType):
-                modified.add((op.table.key, op.column.key))
-            elif isinstance(op, SetNotNull | DropNotNull):
-                modified.add((op.table.key, op.column.name.key))
+    restated = [restated_column(op) for op in ops] if traits.migration.modify_whole_column else []
+    modified = {(table.key, column.key) for table, column in filter(None, restated)}
     kept = {(o.kind, o.name): o.definition for o in target.objects}
     out: list[str] = []
     for o in current.objects:
