@@ -258,7 +258,8 @@ start_mariadb() {
     fi
     make_tmp_root
     local dir="$TMP_ROOT/mariadb" port
-    mkdir -p "$dir/data"
+    # its own tmpdir: internal temporary tables (#sql-temptable-*) never share /tmp with other servers
+    mkdir -p "$dir/data" "$dir/tmp"
     [[ ${user_opt[*]-} == "--user=mysql" ]] && give_to mysql "$dir"
     port="$(free_port)"
     # --no-defaults: never read /etc/mysql (the system server's datadir, port and socket live there).
@@ -270,7 +271,7 @@ start_mariadb() {
     fi
     "$mariadbd" --no-defaults --datadir="$dir/data" "${user_opt[@]}" \
         --bind-address=127.0.0.1 --port="$port" --socket="$dir/mariadbd.sock" \
-        --pid-file="$dir/mariadbd.pid" --log-error="$dir/server.log" \
+        --pid-file="$dir/mariadbd.pid" --log-error="$dir/server.log" --tmpdir="$dir/tmp" \
         --skip-log-bin --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
         --max-connections=50 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
         </dev/null >/dev/null 2>&1 &
